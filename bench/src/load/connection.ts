@@ -1,0 +1,218 @@
+import WebSocket from 'ws';
+import {
+  Limits, SUBPROTOCOL_PROTO, decodeFrame, encodeFrame, splitFrames, withLengthPrefix,
+  type AuthOk, type Frame, type FrameInit, type Push,
+} from '@xinbox/protocol';
+import type { ConnSpec } from './messages.js';
+import { BENCH_KIND } from './payload.js';
+
+/**
+ * One client connection of a load process, speaking the wire protocol with
+ * the protocol package's codec directly: length-prefixed protobuf Frames in
+ * binary WebSocket messages (several frames per message are accepted).
+ */
+
+export interface ConnectionEvents {
+  onPush(c: BenchConnection, push: Push): void;
+  onSendResult(c: BenchConnection, scheduledAt: number, errorName: string | undefined): void;
+  onClose(c: BenchConnection, code: number): void;
+  onAckDirty(c: BenchConnection): void;
+}
+
+interface PendingRpc {
+  resolve(f: Frame): void;
+  reject(e: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+/** Most message ids in one PushAck (the protocol's per-request id limit). */
+const MAX_ACK_IDS = Limits.maxIdsPerRequest;
+
+export class BenchConnection {
+  state: 'idle' | 'connecting' | 'open' | 'closed' = 'idle';
+  authOk: AuthOk | undefined;
+  nextPingAt = Number.POSITIVE_INFINITY;
+  pingsSent = 0;
+  pongs = 0;
+  private ws: WebSocket | undefined;
+  private nextId = 1;
+  private readonly rpcs = new Map<number, PendingRpc>();
+  /** Frame id of each unacknowledged bench Send -> its scheduled time. */
+  private readonly sends = new Map<number, number>();
+  private ackSyncSeq = 0;
+  private sentAckSyncSeq = 0;
+  private ackIds: string[] = [];
+
+  constructor(
+    readonly index: number,
+    readonly spec: ConnSpec,
+    private readonly events: ConnectionEvents,
+  ) {}
+
+  /** Open the socket and authenticate; resolves with AuthOk. */
+  async connect(timeoutMs: number): Promise<AuthOk> {
+    this.state = 'connecting';
+    const ws = new WebSocket(this.spec.url, [SUBPROTOCOL_PROTO], {
+      localAddress: this.spec.localAddress,
+      perMessageDeflate: false,
+      handshakeTimeout: timeoutMs,
+      maxPayload: Limits.maxFrameBytes * 256,
+    });
+    this.ws = ws;
+    ws.binaryType = 'nodebuffer';
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      if (isBinary) this.onBytes(data);
+    });
+    ws.on('error', () => undefined);
+    ws.on('close', (code: number) => {
+      const wasOpen = this.state === 'open';
+      this.state = 'closed';
+      for (const [, p] of this.rpcs) {
+        clearTimeout(p.timer);
+        p.reject(new Error(`closed ${code}`));
+      }
+      this.rpcs.clear();
+      if (wasOpen) this.events.onClose(this, code);
+    });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('connect timeout')), timeoutMs);
+      ws.once('open', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      ws.once('close', (code: number) => {
+        clearTimeout(timer);
+        reject(new Error(`closed during connect (${code})`));
+      });
+      ws.once('unexpected-response', (_req, res) => {
+        clearTimeout(timer);
+        reject(new Error(`upgrade refused: HTTP ${res.statusCode}`));
+      });
+      ws.once('error', (e: Error) => {
+        clearTimeout(timer);
+        reject(new Error((e as NodeJS.ErrnoException).code ?? e.message));
+      });
+    });
+    const reply = await this.request({ body: { case: 'auth', value: { token: this.spec.token, clientVersion: 'xinbox-bench' } } }, timeoutMs);
+    if (reply.body.case !== 'authOk') {
+      ws.terminate();
+      throw new Error(reply.body.case === 'error' ? `auth: ${reply.body.value.name}` : `auth: unexpected ${reply.body.case}`);
+    }
+    this.authOk = reply.body.value;
+    this.state = 'open';
+    return reply.body.value;
+  }
+
+  /** Send a request frame and wait for the frame with the same id (a result or an Error). */
+  request(init: FrameInit, timeoutMs: number): Promise<Frame> {
+    const id = this.nextId++;
+    return new Promise<Frame>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.rpcs.delete(id);
+        reject(new Error('request timeout'));
+      }, timeoutMs);
+      this.rpcs.set(id, { resolve, reject, timer });
+      if (!this.write({ ...init, id })) {
+        clearTimeout(timer);
+        this.rpcs.delete(id);
+        reject(new Error('not open'));
+      }
+    });
+  }
+
+  /** Fire one bench message; the ack (or error) comes back through events.onSendResult. */
+  sendBench(conversationId: string, clientMsgId: string, data: Uint8Array, scheduledAt: number): boolean {
+    const id = this.nextId++;
+    const ok = this.write({
+      id,
+      body: { case: 'send', value: { conversationId, clientMsgId, content: { kind: { case: 'custom', value: { kind: BENCH_KIND, data } } } } },
+    });
+    if (ok) this.sends.set(id, scheduledAt);
+    return ok;
+  }
+
+  ping(): void {
+    if (this.write({ id: this.nextId++, body: { case: 'ping', value: {} } })) this.pingsSent++;
+  }
+
+  /** Sends that never got an ack or error; forgets them. */
+  takeUnacked(): number {
+    const n = this.sends.size;
+    this.sends.clear();
+    return n;
+  }
+
+  /** One cumulative PushAck (plus id lists for read-fan-out pushes) per call. */
+  flushAcks(): void {
+    if (this.ackSyncSeq > this.sentAckSyncSeq || this.ackIds.length > 0) {
+      const ids = this.ackIds.splice(0, MAX_ACK_IDS);
+      this.write({ body: { case: 'pushAck', value: { syncSeq: this.ackSyncSeq, messageIds: ids } } });
+      this.sentAckSyncSeq = this.ackSyncSeq;
+      if (this.ackIds.length > 0) this.events.onAckDirty(this);
+    }
+  }
+
+  close(): void {
+    if (this.ws && this.state !== 'closed') this.ws.close(1000);
+  }
+
+  terminate(): void {
+    this.ws?.terminate();
+  }
+
+  private write(init: FrameInit): boolean {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(withLengthPrefix(encodeFrame(init)));
+    return true;
+  }
+
+  private onBytes(data: Buffer): void {
+    let bodies: Uint8Array[];
+    try {
+      bodies = splitFrames(data, Limits.maxFrameBytes);
+    } catch {
+      this.ws?.close(4006, 'bench: broken framing');
+      return;
+    }
+    for (const b of bodies) this.onFrame(decodeFrame(b));
+  }
+
+  private onFrame(f: Frame): void {
+    const body = f.body;
+    switch (body.case) {
+      case 'push': {
+        const push = body.value;
+        if (push.syncSeq > 0) {
+          if (push.syncSeq > this.ackSyncSeq) this.ackSyncSeq = push.syncSeq;
+        } else if (push.message) {
+          this.ackIds.push(push.message.id);
+        }
+        this.events.onAckDirty(this);
+        this.events.onPush(this, push);
+        return;
+      }
+      case 'pong':
+        this.pongs++;
+        break;
+      case 'sendAck':
+      case 'error': {
+        const scheduledAt = this.sends.get(f.id);
+        if (scheduledAt !== undefined) {
+          this.sends.delete(f.id);
+          this.events.onSendResult(this, scheduledAt, body.case === 'error' ? body.value.name || String(body.value.code) : undefined);
+          return;
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    const pending = f.id !== 0 ? this.rpcs.get(f.id) : undefined;
+    if (pending) {
+      this.rpcs.delete(f.id);
+      clearTimeout(pending.timer);
+      pending.resolve(f);
+    }
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * IPC between the bench parent and its load processes. Frames travel as
+ * protobuf-JSON strings (frameToJson/frameFromJson) so nothing depends on
+ * structured-clone details; histograms travel HDR-encoded (base64).
+ */
+
+export interface ConnSpec {
+  readonly userId: string;
+  readonly token: string;
+  readonly url: string;
+  readonly localAddress: string;
+}
+
+export interface SenderSpec {
+  /** Worker-local connection index. */
+  readonly conn: number;
+  readonly conversationId: string;
+  /** Run-wide index of this sender (goes into the payload stamp). */
+  readonly senderIdx: number;
+}
+
+export interface RunSpec {
+  readonly runId: number;
+  /** nowMs() clock. Every worker starts its schedule here. */
+  readonly startAt: number;
+  readonly durationMs: number;
+  /** Latencies of messages scheduled before startAt + warmupMs are not recorded (still counted for loss). */
+  readonly warmupMs: number;
+  /** Offered rate of this worker's senders together, messages per second. */
+  readonly ratePerSec: number;
+  readonly senders: readonly SenderSpec[];
+  /** Keep the slowest recipient latency of every message (fan-out completion). */
+  readonly trackPerMessage: boolean;
+}
+
+export type Command =
+  | { readonly kind: 'connect'; readonly conns: readonly ConnSpec[]; readonly concurrency: number; readonly timeoutMs: number }
+  | { readonly kind: 'rpc'; readonly calls: readonly { readonly conn: number; readonly frameJson: string }[]; readonly concurrency: number; readonly timeoutMs: number }
+  | { readonly kind: 'run'; readonly run: RunSpec }
+  | { readonly kind: 'collect'; readonly runId: number }
+  | { readonly kind: 'status' }
+  | { readonly kind: 'setPing'; readonly intervalMs: number | null }
+  | { readonly kind: 'closeAll' };
+
+export interface ToWorker {
+  readonly reqId: number;
+  readonly cmd: Command;
+}
+
+export interface ConnectReply {
+  /** '1' per connection that authenticated, '0' per failure, in request order. */
+  readonly status: string;
+  readonly firstLocal: number;
+  readonly ms: number;
+  readonly errors: Record<string, number>;
+  readonly pingIntervalMs: number;
+}
+
+export interface RpcReply {
+  /** Reply frame as protobuf JSON, or null when the call failed (see errors[i]). */
+  readonly frames: (string | null)[];
+  readonly errors: (string | null)[];
+}
+
+export interface StatusReply {
+  readonly open: number;
+  readonly closed: number;
+  readonly closeCodes: Record<string, number>;
+  readonly pingsSent: number;
+  readonly pongs: number;
+}
+
+export interface LiveStats {
+  readonly runId: number;
+  readonly sent: number;
+  readonly acked: number;
+  readonly failed: number;
+  readonly received: number;
+  readonly scheduleLagMaxMs: number;
+}
+
+export interface RunResult extends LiveStats {
+  readonly sendErrors: Record<string, number>;
+  readonly unacked: number;
+  readonly receivedInWindow: number;
+  readonly duplicates: number;
+  readonly stale: number;
+  readonly latency: string;
+  readonly ackLatency: string;
+  /** [senderIdx * 2^24 + seq, slowest recipient latency in us] */
+  readonly perMessage: readonly (readonly [number, number])[];
+  readonly loopDelayMaxMs: number;
+  readonly loopDelayP99Ms: number;
+}
+
+export type FromWorker =
+  | { readonly type: 'ready' }
+  | { readonly type: 'reply'; readonly reqId: number; readonly ok: true; readonly body: unknown }
+  | { readonly type: 'reply'; readonly reqId: number; readonly ok: false; readonly error: string }
+  | { readonly type: 'stats'; readonly stats: LiveStats };
+
+export const PER_MESSAGE_KEY_SEQ_BITS = 16_777_216;

@@ -1,0 +1,36 @@
+/**
+ * The bench payload carried in Custom{kind:'bench', data}. The sender stamps
+ * the time the message was *scheduled* (not when it actually left), so a
+ * sender that falls behind still shows up as latency instead of being hidden
+ * (coordinated omission). runId keeps a late message from an earlier sweep
+ * step out of the next step's figures.
+ */
+
+export const BENCH_KIND = 'bench';
+const STAMP_BYTES = 20;
+
+export interface BenchStamp {
+  /** Scheduled send time, nowMs() clock. */
+  readonly sentAt: number;
+  readonly runId: number;
+  /** Index of the sender within the run. */
+  readonly senderIdx: number;
+  /** Per-sender message counter, 0, 1, 2, ... */
+  readonly seq: number;
+}
+
+export function encodeStamp(s: BenchStamp): Uint8Array {
+  const out = new Uint8Array(STAMP_BYTES);
+  const v = new DataView(out.buffer);
+  v.setFloat64(0, s.sentAt);
+  v.setUint32(8, s.runId);
+  v.setUint32(12, s.senderIdx);
+  v.setUint32(16, s.seq);
+  return out;
+}
+
+export function decodeStamp(data: Uint8Array): BenchStamp | undefined {
+  if (data.length !== STAMP_BYTES) return undefined;
+  const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  return { sentAt: v.getFloat64(0), runId: v.getUint32(8), senderIdx: v.getUint32(12), seq: v.getUint32(16) };
+}

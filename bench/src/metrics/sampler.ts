@@ -1,0 +1,133 @@
+import { clkTck, processTree, readTotals } from './proc.js';
+import { nowMs } from '../time.js';
+
+/**
+ * Samples the server's process tree (CPU, RSS), the load processes' CPU and,
+ * when the server exposes GET /v1/metrics, its event-loop lag. Workloads ask
+ * for the figures of a time window afterwards.
+ */
+
+interface Sample {
+  readonly t: number;
+  readonly serverTicks: number;
+  readonly serverRss: number;
+  readonly serverProcesses: number;
+  readonly loadTicks: number;
+  readonly lagMs: number | undefined;
+  readonly connections: number | undefined;
+}
+
+export interface WindowStats {
+  readonly samples: number;
+  /** 100 = one core busy. */
+  readonly serverCpuPct: number;
+  readonly serverCpuPctMax: number;
+  readonly serverRssMaxBytes: number;
+  readonly serverRssEndBytes: number;
+  readonly serverProcesses: number;
+  readonly loadCpuPct: number;
+  /** Max of the server's reported event-loop lag; undefined when not exposed. */
+  readonly serverLagMaxMs: number | undefined;
+  readonly serverLagMeanMs: number | undefined;
+}
+
+export interface SamplerOptions {
+  readonly serverPid: number;
+  readonly loadPids: () => readonly number[];
+  readonly metricsUrl?: string;
+  readonly intervalMs: number;
+  /** Hard cap on kept samples so a forgotten sampler cannot grow without bound. */
+  readonly maxSamples?: number;
+}
+
+export class ProcessSampler {
+  private readonly samples: Sample[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private metricsFailures = 0;
+  private metricsUrl: string | undefined;
+
+  constructor(private readonly opts: SamplerOptions) {
+    this.metricsUrl = opts.metricsUrl;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    void this.sampleOnce();
+    this.timer = setInterval(() => void this.sampleOnce(), this.opts.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Take one sample now (also used to pin the edges of a window). */
+  async sampleOnce(): Promise<void> {
+    const t = nowMs();
+    const server = readTotals(processTree(this.opts.serverPid));
+    const load = readTotals(this.opts.loadPids());
+    const m = await this.fetchMetrics();
+    this.samples.push({
+      t,
+      serverTicks: server.cpuTicks,
+      serverRss: server.rssBytes,
+      serverProcesses: server.processes,
+      loadTicks: load.cpuTicks,
+      lagMs: m?.eventLoopLagMs,
+      connections: m?.connections,
+    });
+    if (this.samples.length > (this.opts.maxSamples ?? 100_000)) this.samples.splice(0, 1000);
+  }
+
+  currentRssBytes(): number {
+    return readTotals(processTree(this.opts.serverPid)).rssBytes;
+  }
+
+  window(from: number, to: number): WindowStats {
+    const inside = this.samples.filter((s) => s.t >= from - 1 && s.t <= to + 1);
+    const hz = clkTck();
+    const pct = (ticks: number, ms: number): number => (ms > 0 ? Math.round(((ticks / hz) / (ms / 1000)) * 1000) / 10 : 0);
+    let cpuMax = 0;
+    for (let i = 1; i < inside.length; i++) {
+      const a = inside[i - 1]!;
+      const b = inside[i]!;
+      cpuMax = Math.max(cpuMax, pct(b.serverTicks - a.serverTicks, b.t - a.t));
+    }
+    const first = inside[0];
+    const last = inside[inside.length - 1];
+    const span = first && last ? last.t - first.t : 0;
+    const lags = inside.map((s) => s.lagMs).filter((x): x is number => typeof x === 'number');
+    return {
+      samples: inside.length,
+      serverCpuPct: first && last ? pct(last.serverTicks - first.serverTicks, span) : 0,
+      serverCpuPctMax: cpuMax,
+      serverRssMaxBytes: Math.max(0, ...inside.map((s) => s.serverRss)),
+      serverRssEndBytes: last?.serverRss ?? 0,
+      serverProcesses: Math.max(0, ...inside.map((s) => s.serverProcesses)),
+      loadCpuPct: first && last ? pct(last.loadTicks - first.loadTicks, span) : 0,
+      serverLagMaxMs: lags.length > 0 ? Math.max(...lags) : undefined,
+      serverLagMeanMs: lags.length > 0 ? Math.round((lags.reduce((a, b) => a + b, 0) / lags.length) * 100) / 100 : undefined,
+    };
+  }
+
+  private async fetchMetrics(): Promise<{ eventLoopLagMs?: number; connections?: number } | undefined> {
+    if (!this.metricsUrl) return undefined;
+    try {
+      const res = await fetch(this.metricsUrl, { signal: AbortSignal.timeout(400) });
+      if (!res.ok) {
+        if (res.status === 404) this.metricsUrl = undefined;
+        await res.body?.cancel();
+        return undefined;
+      }
+      const body = (await res.json()) as Record<string, unknown>;
+      this.metricsFailures = 0;
+      const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+      return { eventLoopLagMs: num(body.eventLoopLagMs), connections: num(body.connections) };
+    } catch {
+      // Tolerate absence: three failures in a row and we stop asking.
+      if (++this.metricsFailures >= 3) this.metricsUrl = undefined;
+      return undefined;
+    }
+  }
+}

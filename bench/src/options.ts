@@ -1,0 +1,80 @@
+import type { TargetName } from './servers/launch.js';
+
+/** Every knob of a bench run, with the full and the quick (smoke) defaults. */
+
+export const WORKLOAD_IDS = ['w1', 'w1-sweep', 'w2', 'w2-sweep', 'w3', 'w4'] as const;
+export type WorkloadId = (typeof WORKLOAD_IDS)[number];
+export const TARGET_NAMES: readonly TargetName[] = ['ceiling', 'naive', 'xinbox'];
+
+export interface BenchOptions {
+  quick: boolean;
+  workloads: WorkloadId[];
+  targets: TargetName[];
+  outDir: string | undefined;
+  pin: boolean;
+  serverCpu: string;
+  loadCpu: string;
+  /** Minimum number of load processes (more are started when the fd budget needs them). */
+  procs: number;
+  /** Connection budget of one load process (hard open-file limit is 20k). */
+  connsPerProc: number;
+  /** Client source addresses; undefined = enough for the largest workload. */
+  sourceAddrs: number | undefined;
+  registerConcurrency: number;
+  warmupS: number;
+  drainS: number;
+  p99LimitMs: number;
+  w1: { users: number; senders: number; rate: number; durationS: number };
+  w1Sweep: { startRate: number; factor: number; maxSteps: number; stepS: number; maxRate: number };
+  w2: { sizes: number[]; rate: number; durationS: number };
+  w2Sweep: { size: number; startRate: number; factor: number; maxSteps: number; stepS: number };
+  w3: { conns: number; batch: number; holdS: number; pingMs: number | null; maxFailRatio: number };
+  /** Use an already running Xinbox instead of starting one (still loopback only). */
+  external: { httpBase: string; wsUrls: string[]; pid: number | undefined } | undefined;
+}
+
+export function defaultOptions(quick: boolean): BenchOptions {
+  const base: BenchOptions = {
+    quick,
+    workloads: [...WORKLOAD_IDS],
+    targets: [...TARGET_NAMES],
+    outDir: undefined,
+    pin: true,
+    serverCpu: '0',
+    loadCpu: '1',
+    procs: 2,
+    connsPerProc: 15_000,
+    sourceAddrs: undefined,
+    registerConcurrency: 32,
+    warmupS: 2,
+    drainS: 5,
+    p99LimitMs: 200,
+    w1: { users: 1000, senders: 500, rate: 24_000, durationS: 20 },
+    w1Sweep: { startRate: 6000, factor: 1.35, maxSteps: 12, stepS: 8, maxRate: 400_000 },
+    w2: { sizes: [500, 10_000], rate: 10, durationS: 20 },
+    w2Sweep: { size: 500, startRate: 20, factor: 2, maxSteps: 10, stepS: 8 },
+    w3: { conns: 50_000, batch: 5000, holdS: 30, pingMs: null, maxFailRatio: 0.02 },
+    external: undefined,
+  };
+  if (!quick) return base;
+  return {
+    ...base,
+    warmupS: 0.5,
+    drainS: 2,
+    w1: { users: 100, senders: 50, rate: 2000, durationS: 2 },
+    w1Sweep: { startRate: 2000, factor: 2, maxSteps: 2, stepS: 1.5, maxRate: 400_000 },
+    w2: { sizes: [50], rate: 10, durationS: 2 },
+    w2Sweep: { size: 50, startRate: 20, factor: 4, maxSteps: 2, stepS: 1.5 },
+    w3: { conns: 100, batch: 100, holdS: 2, pingMs: 500, maxFailRatio: 0.02 },
+  };
+}
+
+/** Connections the largest selected workload will hold at once. */
+export function peakConnections(o: BenchOptions): number {
+  const need = [0];
+  if (o.workloads.includes('w1') || o.workloads.includes('w1-sweep')) need.push(o.w1.users);
+  if (o.workloads.includes('w2')) need.push(...o.w2.sizes);
+  if (o.workloads.includes('w2-sweep')) need.push(o.w2Sweep.size);
+  if (o.workloads.includes('w3')) need.push(o.w3.conns);
+  return Math.max(...need);
+}

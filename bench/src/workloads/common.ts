@@ -1,0 +1,163 @@
+import { Errors, type Frame } from '@xinbox/protocol';
+import type { BenchUser } from '../client/user-pool.js';
+import type { ConnSpec } from '../load/messages.js';
+import { sourceAddress } from '../loopback.js';
+import { mergeEncoded, newLatencyHistogram, summarize, type LatencySummary } from '../metrics/histogram.js';
+import type { WindowStats } from '../metrics/sampler.js';
+import { nowMs, sleep, waitUntil } from '../time.js';
+import type { TargetSession } from './types.js';
+
+/** Steps shared by the messaging workloads: log in, connect, run one paced measurement. */
+
+const CONNECT_CONCURRENCY = 100;
+const CONNECT_TIMEOUT_MS = 15_000;
+
+/** Log the users in with `deviceId` and connect one client each; returns their global connection indices. */
+export async function connectUsers(s: TargetSession, users: readonly BenchUser[], deviceId: string): Promise<{ conns: number[]; failed: number; errors: Record<string, number>; ms: number }> {
+  await s.pool.login(users, deviceId);
+  const base = s.fleet.connectionCount;
+  const urls = s.server.wsUrls;
+  const specs: ConnSpec[] = users.map((u, k) => ({
+    userId: u.userId,
+    token: u.tokens.get(deviceId) ?? 'missing-token',
+    url: urls[(base + k) % urls.length]!,
+    localAddress: sourceAddress(base + k, s.sourceAddrs),
+  }));
+  const out = await s.fleet.connect(specs, CONNECT_CONCURRENCY, CONNECT_TIMEOUT_MS);
+  return { conns: specs.map((_, k) => base + k), failed: specs.length - out.okCount, errors: out.errors, ms: out.ms };
+}
+
+export function errorName(f: Frame | Error): string | undefined {
+  if (f instanceof Error) return f.message;
+  return f.body.case === 'error' ? f.body.value.name || String(f.body.value.code) : undefined;
+}
+
+export function isUnknownOperation(f: Frame | Error): boolean {
+  return !(f instanceof Error) && f.body.case === 'error' && f.body.value.code === Errors.UNKNOWN_OPERATION.code;
+}
+
+export interface MeasureSpec {
+  readonly ratePerSec: number;
+  readonly durationS: number;
+  readonly warmupS: number;
+  readonly senders: readonly { conn: number; conversationId: string; senderIdx: number }[];
+  /** Recipients per message (1 for direct chats, members - 1 for groups). */
+  readonly fanout: number;
+  readonly trackPerMessage: boolean;
+}
+
+export interface Measurement {
+  readonly offeredPerSec: number;
+  readonly durationS: number;
+  readonly sent: number;
+  readonly acked: number;
+  readonly sendErrors: Record<string, number>;
+  readonly unacked: number;
+  readonly expected: number;
+  readonly received: number;
+  readonly lost: number;
+  readonly duplicates: number;
+  readonly stale: number;
+  readonly deliveredPerSec: number;
+  readonly latency: LatencySummary;
+  readonly ackLatency: LatencySummary;
+  /** Slowest recipient per message (fan-out completion), when tracked. */
+  readonly completion: LatencySummary | undefined;
+  readonly server: WindowStats;
+  readonly generator: { scheduleLagMaxMs: number; loopDelayMaxMs: number; loopDelayP99Ms: number; cpuPct: number; saturated: boolean };
+}
+
+/** One open-loop run: start all processes at a common time, wait, drain, collect and merge. */
+export async function measure(s: TargetSession, spec: MeasureSpec): Promise<Measurement> {
+  const runId = s.nextRunId();
+  const durationMs = Math.round(spec.durationS * 1000);
+  const startAt = nowMs() + 300;
+  await s.fleet.startRun({
+    runId, startAt, durationMs, warmupMs: Math.round(spec.warmupS * 1000), ratePerSec: spec.ratePerSec,
+    senders: spec.senders, trackPerMessage: spec.trackPerMessage,
+  });
+  await sleep(startAt - nowMs());
+  await s.sampler.sampleOnce();
+  await sleep(startAt + durationMs - nowMs());
+  await s.sampler.sampleOnce();
+  const endAt = nowMs();
+  await waitUntil(() => {
+    const l = s.fleet.live(runId);
+    return l.acked + l.failed >= l.sent && l.received >= l.acked * spec.fanout;
+  }, s.opts.drainS * 1000, 100);
+  const parts = await s.fleet.collect(runId);
+  const sum = (f: (p: (typeof parts)[number]) => number): number => parts.reduce((n, p) => n + f(p), 0);
+  const sendErrors: Record<string, number> = {};
+  for (const p of parts) for (const [k, v] of Object.entries(p.sendErrors)) sendErrors[k] = (sendErrors[k] ?? 0) + v;
+  const latency = mergeEncoded(parts.map((p) => p.latency));
+  const ackLatency = mergeEncoded(parts.map((p) => p.ackLatency));
+  const completion = spec.trackPerMessage ? slowestPerMessage(parts.map((p) => p.perMessage)) : undefined;
+  const acked = sum((p) => p.acked);
+  const received = sum((p) => p.received);
+  const expected = acked * spec.fanout;
+  const server = s.sampler.window(startAt, endAt);
+  const generator = {
+    scheduleLagMaxMs: Math.max(...parts.map((p) => p.scheduleLagMaxMs)),
+    loopDelayMaxMs: Math.max(...parts.map((p) => p.loopDelayMaxMs)),
+    loopDelayP99Ms: Math.max(...parts.map((p) => p.loopDelayP99Ms)),
+    cpuPct: server.loadCpuPct,
+    saturated: server.loadCpuPct >= 95,
+  };
+  const m: Measurement = {
+    offeredPerSec: spec.ratePerSec,
+    durationS: spec.durationS,
+    sent: sum((p) => p.sent),
+    acked,
+    sendErrors,
+    unacked: sum((p) => p.unacked),
+    expected,
+    received,
+    lost: Math.max(0, expected - received),
+    duplicates: sum((p) => p.duplicates),
+    stale: sum((p) => p.stale),
+    deliveredPerSec: Math.round(sum((p) => p.receivedInWindow) / spec.durationS),
+    latency: summarize(latency),
+    ackLatency: summarize(ackLatency),
+    completion,
+    server,
+    generator,
+  };
+  latency.destroy();
+  ackLatency.destroy();
+  return m;
+}
+
+function slowestPerMessage(parts: readonly (readonly (readonly [number, number])[])[]): LatencySummary {
+  const slowest = new Map<number, number>();
+  for (const part of parts) for (const [k, us] of part) if ((slowest.get(k) ?? -1) < us) slowest.set(k, us);
+  const h = newLatencyHistogram();
+  for (const us of slowest.values()) h.recordValue(Math.max(1, us));
+  const out = summarize(h);
+  h.destroy();
+  return out;
+}
+
+/** A run is good when nothing was lost and p99 stays under the limit. */
+export function isGood(m: Measurement, p99LimitMs: number): boolean {
+  return m.lost === 0 && m.unacked === 0 && Object.keys(m.sendErrors).length === 0 && m.latency.count > 0 && m.latency.p99Ms < p99LimitMs;
+}
+
+const mb = (bytes: number): number => Math.round((bytes / 1048576) * 10) / 10;
+
+/** The metrics every messaging measurement reports, for tables and compare. */
+export function measurementMetrics(m: Measurement, prefix = ''): Record<string, { value: number; unit: string; better: 'higher' | 'lower' | 'none'; noise?: number }> {
+  return {
+    [`${prefix}offeredPerSec`]: { value: m.offeredPerSec, unit: 'msg/s', better: 'none' },
+    [`${prefix}deliveredPerSec`]: { value: m.deliveredPerSec, unit: 'msg/s', better: 'higher' },
+    [`${prefix}p50Ms`]: { value: m.latency.p50Ms, unit: 'ms', better: 'lower', noise: 1 },
+    [`${prefix}p99Ms`]: { value: m.latency.p99Ms, unit: 'ms', better: 'lower', noise: 2 },
+    [`${prefix}p999Ms`]: { value: m.latency.p999Ms, unit: 'ms', better: 'lower', noise: 5 },
+    [`${prefix}lost`]: { value: m.lost + m.unacked, unit: 'msgs', better: 'lower', noise: 0 },
+    [`${prefix}serverCpuPct`]: { value: m.server.serverCpuPct, unit: '%', better: 'lower', noise: 3 },
+    [`${prefix}serverRssMb`]: { value: mb(m.server.serverRssMaxBytes), unit: 'MB', better: 'lower', noise: 5 },
+  };
+}
+
+export function describeMeasurement(m: Measurement): string {
+  return `offered ${m.offeredPerSec}/s delivered ${m.deliveredPerSec}/s p50 ${m.latency.p50Ms} ms p99 ${m.latency.p99Ms} ms p999 ${m.latency.p999Ms} ms lost ${m.lost} unacked ${m.unacked} errors ${JSON.stringify(m.sendErrors)} server cpu ${m.server.serverCpuPct}% load cpu ${m.generator.cpuPct}%`;
+}

@@ -1,0 +1,81 @@
+/**
+ * The error catalog shared by server and SDK. A code never changes meaning;
+ * new errors get new codes. `retryable` tells a client whether sending the
+ * same request again (after a backoff) can succeed.
+ */
+export interface ErrorSpec {
+  readonly code: number;
+  readonly name: string;
+  readonly retryable: boolean;
+  readonly description: string;
+}
+
+function spec(code: number, name: string, retryable: boolean, description: string): ErrorSpec {
+  return Object.freeze({ code, name, retryable, description });
+}
+
+export const Errors = Object.freeze({
+  // 1000-1099: framing and session
+  BAD_FRAME: spec(1000, 'BAD_FRAME', false, 'The bytes could not be decoded as a Frame.'),
+  FRAME_TOO_LARGE: spec(1001, 'FRAME_TOO_LARGE', false, 'The frame exceeds the maximum frame size.'),
+  UNKNOWN_OPERATION: spec(1002, 'UNKNOWN_OPERATION', false, 'The frame body is empty, unknown, or server-only.'),
+  NOT_AUTHENTICATED: spec(1003, 'NOT_AUTHENTICATED', false, 'The first frame on a connection must be Auth.'),
+  ALREADY_AUTHENTICATED: spec(1004, 'ALREADY_AUTHENTICATED', false, 'Auth was sent twice on one connection.'),
+  INVALID_ARGUMENT: spec(1005, 'INVALID_ARGUMENT', false, 'A field is missing, malformed or out of range.'),
+
+  // 1100-1199: identity
+  TOKEN_INVALID: spec(1100, 'TOKEN_INVALID', false, 'The access token is malformed or its signature is wrong.'),
+  TOKEN_EXPIRED: spec(1101, 'TOKEN_EXPIRED', false, 'The access token has expired; refresh it.'),
+  TOKEN_REVOKED: spec(1102, 'TOKEN_REVOKED', false, 'The session was logged out or revoked.'),
+  BAD_CREDENTIALS: spec(1103, 'BAD_CREDENTIALS', false, 'Unknown username or wrong password.'),
+  USERNAME_TAKEN: spec(1104, 'USERNAME_TAKEN', false, 'The username is already registered.'),
+  REFRESH_INVALID: spec(1105, 'REFRESH_INVALID', false, 'The refresh token is unknown, used, expired or revoked.'),
+
+  // 1200-1299: messaging, conversations and groups
+  NOT_FOUND: spec(1200, 'NOT_FOUND', false, 'The user, conversation or message does not exist.'),
+  NOT_A_MEMBER: spec(1201, 'NOT_A_MEMBER', false, 'The caller is not a member of the conversation.'),
+  PERMISSION_DENIED: spec(1202, 'PERMISSION_DENIED', false, 'The caller\'s role does not allow this operation.'),
+  MUTED: spec(1203, 'MUTED', false, 'The caller is muted in this conversation or room.'),
+  MESSAGE_TOO_LARGE: spec(1204, 'MESSAGE_TOO_LARGE', false, 'The message content exceeds its size limit.'),
+  CONTENT_INVALID: spec(1205, 'CONTENT_INVALID', false, 'The message content is empty or malformed.'),
+  RATE_LIMITED: spec(1206, 'RATE_LIMITED', true, 'Too many requests; retry after a backoff.'),
+  GROUP_FULL: spec(1207, 'GROUP_FULL', false, 'The group has reached its member limit.'),
+  GROUP_DISSOLVED: spec(1208, 'GROUP_DISSOLVED', false, 'The group was dissolved.'),
+  ALREADY_MEMBER: spec(1209, 'ALREADY_MEMBER', false, 'The user is already a member.'),
+  LIST_TOO_LARGE: spec(1210, 'LIST_TOO_LARGE', false, 'Too many ids in one request.'),
+  PENDING_APPROVAL: spec(1211, 'PENDING_APPROVAL', false, 'The join request waits for an admin\'s approval.'),
+
+  // 1300-1399: rooms
+  ROOM_NOT_FOUND: spec(1300, 'ROOM_NOT_FOUND', false, 'The room does not exist or is closed.'),
+  ROOM_KICKED: spec(1301, 'ROOM_KICKED', false, 'The caller was kicked from the room.'),
+  NOT_IN_ROOM: spec(1302, 'NOT_IN_ROOM', false, 'The caller has not joined the room.'),
+
+  // 1500-1599: server side
+  INTERNAL: spec(1500, 'INTERNAL', true, 'An unexpected server error; nothing was half-applied.'),
+  UNAVAILABLE: spec(1501, 'UNAVAILABLE', true, 'The server is overloaded, draining or failing over.'),
+  TIMEOUT: spec(1502, 'TIMEOUT', true, 'The request did not complete in time.'),
+});
+
+export type ErrorName = keyof typeof Errors;
+
+const byCode = new Map<number, ErrorSpec>(Object.values(Errors).map((e) => [e.code, e]));
+
+export function errorByCode(code: number): ErrorSpec | undefined {
+  return byCode.get(code);
+}
+
+/** An error carrying a catalog entry; thrown by the server core, raised by the SDK. */
+export class XinboxError extends Error {
+  readonly code: number;
+  readonly errorName: string;
+  readonly retryable: boolean;
+
+  constructor(specOrCode: ErrorSpec | number, message?: string) {
+    const s = typeof specOrCode === 'number' ? (byCode.get(specOrCode) ?? Errors.INTERNAL) : specOrCode;
+    super(message ?? s.description);
+    this.name = 'XinboxError';
+    this.code = s.code;
+    this.errorName = s.name;
+    this.retryable = s.retryable;
+  }
+}

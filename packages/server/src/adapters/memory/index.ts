@@ -1,0 +1,65 @@
+import type {
+  Bus, ConversationStore, IdAllocator, IdentityStore, MessageStore, NodeLeaseStore, Presence, RouteRegistry,
+} from '../../core/ports/index.js';
+import { MemoryBus } from './memory-bus.js';
+import { MemoryConversationStore } from './memory-conversation-store.js';
+import { MemoryIdAllocator } from './memory-id-allocator.js';
+import { MemoryIdentityStore } from './memory-identity-store.js';
+import { MemoryMessageStore } from './memory-message-store.js';
+import { MemoryNodeLeaseStore } from './memory-node-lease-store.js';
+import { MemoryPresence } from './memory-presence.js';
+import { MemoryRouteRegistry } from './memory-route-registry.js';
+import { MemoryTables } from './memory-tables.js';
+
+export { MemoryBus, type MemoryBusOptions } from './memory-bus.js';
+export { MemoryConversationStore } from './memory-conversation-store.js';
+export { MemoryIdAllocator } from './memory-id-allocator.js';
+export { MemoryIdentityStore } from './memory-identity-store.js';
+export { MemoryMessageStore } from './memory-message-store.js';
+export { MemoryNodeLeaseStore } from './memory-node-lease-store.js';
+export { MemoryPresence, type MemoryPresenceOptions } from './memory-presence.js';
+export { MemoryRouteRegistry, type MemoryRouteRegistryOptions } from './memory-route-registry.js';
+export { MemoryTables } from './memory-tables.js';
+export { ALL_MEMBERS, mentionTargets } from './mention-targets.js';
+
+export interface MemoryAdapters {
+  readonly identity: IdentityStore;
+  readonly messages: MessageStore;
+  readonly conversations: ConversationStore;
+  readonly ids: IdAllocator;
+  readonly leases: NodeLeaseStore;
+  readonly presence: Presence;
+  readonly bus: Bus;
+  readonly routes: RouteRegistry;
+  close(): Promise<void>;
+}
+
+export interface MemoryAdapterOptions {
+  /** Presence TTL (default 90 s). */
+  readonly presenceTtlMs?: number;
+  /** Route TTL (default: routes never expire). */
+  readonly routeTtlMs?: number;
+  /** Clock for route expiry (default Date.now). */
+  readonly clock?: () => number;
+}
+
+/**
+ * Every port in memory, sharing one set of tables: the reference
+ * implementation for tests, and the presence/bus/routes of single-node mode.
+ * Nothing survives close().
+ */
+export function createMemoryAdapters(options: MemoryAdapterOptions = {}): MemoryAdapters {
+  const tables = new MemoryTables();
+  const bus = new MemoryBus();
+  return {
+    identity: new MemoryIdentityStore(tables),
+    messages: new MemoryMessageStore(tables),
+    conversations: new MemoryConversationStore(tables),
+    ids: new MemoryIdAllocator(),
+    leases: new MemoryNodeLeaseStore(),
+    presence: new MemoryPresence({ ttlMs: options.presenceTtlMs }),
+    bus,
+    routes: new MemoryRouteRegistry({ ttlMs: options.routeTtlMs, clock: options.clock }),
+    close: () => bus.close(),
+  };
+}

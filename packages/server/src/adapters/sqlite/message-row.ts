@@ -1,0 +1,57 @@
+import type { StoredMessage, UserId } from '../../core/model.js';
+import { messageIdFromSql } from './snowflake-column.js';
+
+/** A messages row as selected by MESSAGE_COLUMNS. */
+export interface MessageRow {
+  m_id: string;
+  m_conversation_id: number;
+  m_seq: number;
+  m_sender_id: number;
+  m_client_msg_id: string;
+  m_server_time: number;
+  m_content: Buffer;
+  m_mentions: string | null;
+  m_mention_all: number;
+  m_visible_to: string | null;
+}
+
+/** Column list for a messages table aliased `alias`, prefixed m_ so it joins cleanly. */
+export function messageColumns(alias: string): string {
+  return [
+    `CAST(${alias}.id AS TEXT) AS m_id`,
+    `${alias}.conversation_id AS m_conversation_id`,
+    `${alias}.seq AS m_seq`,
+    `${alias}.sender_id AS m_sender_id`,
+    `${alias}.client_msg_id AS m_client_msg_id`,
+    `${alias}.server_time AS m_server_time`,
+    `${alias}.content AS m_content`,
+    `${alias}.mentions AS m_mentions`,
+    `${alias}.mention_all AS m_mention_all`,
+    `${alias}.visible_to AS m_visible_to`,
+  ].join(', ');
+}
+
+export function messageFromRow(row: MessageRow): StoredMessage {
+  const content = row.m_content;
+  return {
+    id: messageIdFromSql(row.m_id),
+    conversationId: row.m_conversation_id,
+    seq: row.m_seq,
+    senderId: row.m_sender_id,
+    clientMsgId: row.m_client_msg_id,
+    serverTime: row.m_server_time,
+    // A plain Uint8Array view of the Buffer: no copy, and callers see the declared type.
+    content: new Uint8Array(content.buffer, content.byteOffset, content.byteLength),
+    mentions: parseIds(row.m_mentions),
+    mentionAll: row.m_mention_all !== 0,
+    visibleTo: parseIds(row.m_visible_to),
+  };
+}
+
+export function idsToSql(ids: readonly UserId[]): string | null {
+  return ids.length === 0 ? null : JSON.stringify(ids);
+}
+
+function parseIds(text: string | null): UserId[] {
+  return text === null ? [] : (JSON.parse(text) as UserId[]);
+}

@@ -1,0 +1,265 @@
+import Database from 'better-sqlite3';
+import type { ConversationId, MessageId, StoredMessage, TimelineEntry, UserId } from '../../core/model.js';
+import {
+  DuplicateClientMsgIdError, SeqConflictError,
+  type AppendItem, type AppendResult, type MessageStore,
+} from '../../core/ports/message-store.js';
+import { mentionTargets } from '../memory/mention-targets.js';
+import { idsToSql, messageColumns, messageFromRow, type MessageRow } from './message-row.js';
+import { messageIdToSql, tryMessageIdToSql } from './snowflake-column.js';
+import { SyncHeadCache } from './sync-head-cache.js';
+
+type TimelineRow = MessageRow & { sync_seq: number };
+
+/** Highest seq / newest message / latest time a batch brings to one conversation. */
+interface ConversationBump {
+  seq: number;
+  id: bigint;
+  time: number;
+}
+
+/**
+ * MessageStore on SQLite. `append` is the fan-out hot path: one IMMEDIATE
+ * transaction per batch, cached prepared statements, and sync seqs allocated
+ * from an in-memory head cache (no query per allocation). Another connection
+ * writing timelines would make the cache stale, so each batch compares
+ * PRAGMA data_version (which only changes on other connections' commits)
+ * while holding the write lock, and drops the cache when it moved.
+ *
+ * When a message both reuses a taken seq and repeats a stored clientMsgId,
+ * DuplicateClientMsgIdError wins: it tells the caller the message is stored.
+ */
+export class SqliteMessageStore implements MessageStore {
+  private readonly heads: SyncHeadCache;
+  private dataVersion = -1;
+
+  private readonly dataVersionStmt;
+  private readonly insertMessageStmt;
+  private readonly bumpConversationStmt;
+  private readonly readOwnStmt;
+  private readonly insertMentionStmt;
+  private readonly insertTimelineStmt;
+  private readonly loadHeadStmt;
+  private readonly clientMsgIdExistsStmt;
+  private readonly seqExistsStmt;
+  private readonly findByClientMsgIdStmt;
+  private readonly getByIdStmt;
+  private readonly getRangeStmt;
+  private readonly getBeforeStmt;
+  private readonly readTimelineStmt;
+  private readonly boundsStmt;
+  private readonly saveTrimmedHeadStmt;
+  private readonly trimStmt;
+  private readonly appendTx;
+  private readonly trimTx;
+
+  constructor(private readonly db: Database.Database) {
+    this.dataVersionStmt = db.prepare<[], number>('PRAGMA data_version').pluck();
+    this.insertMessageStmt = db.prepare<[bigint, number, number, number, string, number, Buffer, string | null, number, string | null]>(
+      `INSERT INTO messages (id, conversation_id, seq, sender_id, client_msg_id, server_time, content, mentions, mention_all, visible_to)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    // SET expressions see the old row, so the CASE compares against the previous last_seq.
+    this.bumpConversationStmt = db.prepare<{ seq: number; id: bigint; time: number; conversation: number }>(
+      `UPDATE conversations SET
+         last_message_id = CASE WHEN @seq > last_seq THEN @id ELSE last_message_id END,
+         last_seq = MAX(last_seq, @seq),
+         updated_at = MAX(updated_at, @time)
+       WHERE id = @conversation`,
+    );
+    this.readOwnStmt = db.prepare<[number, number, number]>(
+      'UPDATE members SET read_seq = MAX(read_seq, ?) WHERE conversation_id = ? AND user_id = ?',
+    );
+    this.insertMentionStmt = db.prepare<[number, number, number, number]>(
+      'INSERT OR IGNORE INTO mentions (conversation_id, user_id, seq, sender_id) VALUES (?, ?, ?, ?)',
+    );
+    this.insertTimelineStmt = db.prepare<[number, number, number, number]>(
+      'INSERT INTO timeline (user_id, sync_seq, conversation_id, seq) VALUES (?, ?, ?, ?)',
+    );
+    this.loadHeadStmt = db.prepare<{ user: number }, number>(
+      `SELECT MAX(COALESCE((SELECT sync_seq FROM timeline WHERE user_id = @user ORDER BY sync_seq DESC LIMIT 1), 0),
+                  COALESCE((SELECT head FROM timeline_heads WHERE user_id = @user), 0))`,
+    ).pluck();
+    this.clientMsgIdExistsStmt = db.prepare<[number, string], number>(
+      'SELECT 1 FROM messages WHERE sender_id = ? AND client_msg_id = ?',
+    ).pluck();
+    this.seqExistsStmt = db.prepare<[number, number], number>(
+      'SELECT 1 FROM messages WHERE conversation_id = ? AND seq = ?',
+    ).pluck();
+    const columns = messageColumns('m');
+    this.findByClientMsgIdStmt = db.prepare<[number, string], MessageRow>(
+      `SELECT ${columns} FROM messages m WHERE m.sender_id = ? AND m.client_msg_id = ?`,
+    );
+    this.getByIdStmt = db.prepare<[bigint], MessageRow>(`SELECT ${columns} FROM messages m WHERE m.id = ?`);
+    this.getRangeStmt = db.prepare<[number, number, number, number], MessageRow>(
+      `SELECT ${columns} FROM messages m WHERE m.conversation_id = ? AND m.seq BETWEEN ? AND ? ORDER BY m.seq LIMIT ?`,
+    );
+    this.getBeforeStmt = db.prepare<[number, number, number], MessageRow>(
+      `SELECT ${columns} FROM messages m WHERE m.conversation_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`,
+    );
+    this.readTimelineStmt = db.prepare<[number, number, number], TimelineRow>(
+      `SELECT t.sync_seq, ${columns}
+       FROM timeline t JOIN messages m ON m.conversation_id = t.conversation_id AND m.seq = t.seq
+       WHERE t.user_id = ? AND t.sync_seq > ? ORDER BY t.sync_seq LIMIT ?`,
+    );
+    this.boundsStmt = db.prepare<{ user: number }, { head: number | null; oldest: number | null; trimmed: number | null }>(
+      `SELECT (SELECT sync_seq FROM timeline WHERE user_id = @user ORDER BY sync_seq DESC LIMIT 1) AS head,
+              (SELECT sync_seq FROM timeline WHERE user_id = @user ORDER BY sync_seq ASC LIMIT 1) AS oldest,
+              (SELECT head FROM timeline_heads WHERE user_id = @user) AS trimmed`,
+    );
+    this.saveTrimmedHeadStmt = db.prepare<[number, number]>(
+      `INSERT INTO timeline_heads (user_id, head) VALUES (?, ?)
+       ON CONFLICT (user_id) DO UPDATE SET head = MAX(head, excluded.head)`,
+    );
+    this.trimStmt = db.prepare<[number, number]>('DELETE FROM timeline WHERE user_id = ? AND sync_seq <= ?');
+
+    this.heads = new SyncHeadCache((userId) => this.loadHeadStmt.get({ user: userId }) ?? 0);
+    this.appendTx = db.transaction((batch: readonly AppendItem[]) => this.appendInTransaction(batch));
+    this.trimTx = db.transaction((userId: UserId, upTo: number) => {
+      this.saveTrimmedHeadStmt.run(userId, this.loadHeadStmt.get({ user: userId }) ?? 0);
+      this.trimStmt.run(userId, upTo);
+    });
+  }
+
+  async append(batch: readonly AppendItem[]): Promise<AppendResult[]> {
+    if (batch.length === 0) return [];
+    this.heads.begin();
+    try {
+      const results = this.appendTx.immediate(batch);
+      this.heads.commit();
+      return results;
+    } catch (error) {
+      this.heads.rollback();
+      if (!(error instanceof SeqConflictError) && !(error instanceof DuplicateClientMsgIdError)) {
+        // Unexpected failure (e.g. a timeline key clash): reload heads from disk next time.
+        this.heads.clear();
+      }
+      throw error;
+    }
+  }
+
+  async findByClientMsgId(senderId: UserId, clientMsgId: string): Promise<StoredMessage | null> {
+    const row = this.findByClientMsgIdStmt.get(senderId, clientMsgId);
+    return row ? messageFromRow(row) : null;
+  }
+
+  async getById(id: MessageId): Promise<StoredMessage | null> {
+    const sqlId = tryMessageIdToSql(id);
+    if (sqlId === null) return null;
+    const row = this.getByIdStmt.get(sqlId);
+    return row ? messageFromRow(row) : null;
+  }
+
+  async getRange(conversationId: ConversationId, fromSeq: number, toSeq: number, limit: number): Promise<StoredMessage[]> {
+    if (limit <= 0) return [];
+    return this.getRangeStmt.all(conversationId, fromSeq, toSeq, limit).map(messageFromRow);
+  }
+
+  async getBefore(conversationId: ConversationId, beforeSeq: number, limit: number): Promise<StoredMessage[]> {
+    if (limit <= 0) return [];
+    const bound = beforeSeq > 0 ? beforeSeq : Number.MAX_SAFE_INTEGER;
+    return this.getBeforeStmt.all(conversationId, bound, limit).map(messageFromRow);
+  }
+
+  async readTimeline(userId: UserId, after: number, limit: number): Promise<TimelineEntry[]> {
+    if (limit <= 0) return [];
+    return this.readTimelineStmt.all(userId, after, limit).map((row) => ({ syncSeq: row.sync_seq, message: messageFromRow(row) }));
+  }
+
+  async timelineBounds(userId: UserId): Promise<{ head: number; oldest: number }> {
+    const row = this.boundsStmt.get({ user: userId })!;
+    return { head: Math.max(row.head ?? 0, row.trimmed ?? 0), oldest: row.oldest ?? 0 };
+  }
+
+  async trimTimeline(userId: UserId, upTo: number): Promise<void> {
+    this.trimTx.immediate(userId, upTo);
+  }
+
+  private appendInTransaction(batch: readonly AppendItem[]): AppendResult[] {
+    // We hold the write lock: if another connection committed since our last
+    // look, its timeline rows may have moved heads we have cached.
+    const version = this.dataVersionStmt.get()!;
+    if (version !== this.dataVersion) {
+      this.heads.clear();
+      this.dataVersion = version;
+    }
+
+    const bumps = new Map<ConversationId, ConversationBump>();
+    const reads = new Map<string, { conversationId: ConversationId; userId: UserId; seq: number }>();
+    const results: AppendResult[] = [];
+    for (const item of batch) {
+      const { message } = item;
+      const sqlId = messageIdToSql(message.id);
+      this.insertMessage(message, sqlId);
+
+      const bump = bumps.get(message.conversationId);
+      if (!bump) bumps.set(message.conversationId, { seq: message.seq, id: sqlId, time: message.serverTime });
+      else {
+        if (message.seq > bump.seq) {
+          bump.seq = message.seq;
+          bump.id = sqlId;
+        }
+        bump.time = Math.max(bump.time, message.serverTime);
+      }
+
+      if (item.senderReadsOwn) {
+        const key = `${message.conversationId}:${message.senderId}`;
+        const read = reads.get(key);
+        if (!read) reads.set(key, { conversationId: message.conversationId, userId: message.senderId, seq: message.seq });
+        else read.seq = Math.max(read.seq, message.seq);
+      }
+
+      for (const userId of mentionTargets(message)) {
+        this.insertMentionStmt.run(message.conversationId, userId, message.seq, message.senderId);
+      }
+
+      const syncSeqs: number[] = [];
+      for (const userId of item.timelineUsers) {
+        const syncSeq = this.heads.next(userId);
+        this.insertTimelineStmt.run(userId, syncSeq, message.conversationId, message.seq);
+        syncSeqs.push(syncSeq);
+      }
+      results.push({ syncSeqs });
+    }
+    for (const [conversation, bump] of bumps) this.bumpConversationStmt.run({ ...bump, conversation });
+    for (const read of reads.values()) this.readOwnStmt.run(read.seq, read.conversationId, read.userId);
+    return results;
+  }
+
+  private insertMessage(message: StoredMessage, sqlId: bigint): void {
+    const content = message.content;
+    try {
+      this.insertMessageStmt.run(
+        sqlId,
+        message.conversationId,
+        message.seq,
+        message.senderId,
+        message.clientMsgId,
+        message.serverTime,
+        Buffer.from(content.buffer, content.byteOffset, content.byteLength),
+        idsToSql(message.mentions),
+        message.mentionAll ? 1 : 0,
+        idsToSql(message.visibleTo),
+      );
+    } catch (error) {
+      throw this.explainInsertFailure(error, message);
+    }
+  }
+
+  /** Names a failed insert by looking at what is stored (still inside the transaction). */
+  private explainInsertFailure(error: unknown, message: StoredMessage): unknown {
+    if (!(error instanceof Database.SqliteError)) return error;
+    if (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+      if (this.clientMsgIdExistsStmt.get(message.senderId, message.clientMsgId) !== undefined) {
+        return new DuplicateClientMsgIdError(message.senderId, message.clientMsgId);
+      }
+      if (this.seqExistsStmt.get(message.conversationId, message.seq) !== undefined) {
+        return new SeqConflictError(message.conversationId, message.seq);
+      }
+    }
+    if (error.code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+      return new Error(`conversation ${message.conversationId} does not exist`, { cause: error });
+    }
+    return error;
+  }
+}

@@ -1,0 +1,29 @@
+import { Errors, XinboxError } from '@xinbox/protocol';
+
+const STATUS: Record<number, number> = {
+  [Errors.INVALID_ARGUMENT.code]: 400,
+  [Errors.BAD_FRAME.code]: 400,
+  [Errors.TOKEN_INVALID.code]: 401,
+  [Errors.TOKEN_EXPIRED.code]: 401,
+  [Errors.TOKEN_REVOKED.code]: 401,
+  [Errors.BAD_CREDENTIALS.code]: 401,
+  [Errors.REFRESH_INVALID.code]: 401,
+  [Errors.NOT_AUTHENTICATED.code]: 401,
+  [Errors.PERMISSION_DENIED.code]: 403,
+  [Errors.NOT_A_MEMBER.code]: 403,
+  [Errors.NOT_FOUND.code]: 404,
+  [Errors.USERNAME_TAKEN.code]: 409,
+  [Errors.FRAME_TOO_LARGE.code]: 413,
+  [Errors.RATE_LIMITED.code]: 429,
+  [Errors.UNAVAILABLE.code]: 503,
+  [Errors.TIMEOUT.code]: 504,
+};
+
+/** HTTP status and JSON body for an error; unknown errors become INTERNAL without details. */
+export function httpError(e: unknown): { status: number; body: { error: { code: number; name: string; message: string; retryable: boolean } } } {
+  const err = e instanceof XinboxError ? e : new XinboxError(Errors.INTERNAL);
+  return {
+    status: STATUS[err.code] ?? (err.code >= 1500 ? 500 : 400),
+    body: { error: { code: err.code, name: err.errorName, message: err.message, retryable: err.retryable } },
+  };
+}

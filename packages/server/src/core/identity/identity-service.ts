@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { Errors, XinboxError } from '@xinbox/protocol';
+import type { IdentityStore } from '../ports/identity-store.js';
+import type { Platform, SessionRecord, UserId } from '../model.js';
+import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './passwords.js';
+import { newOpaqueToken, sha256, TokenSigner, type AccessClaims } from './tokens.js';
+
+export interface LoginResult {
+  readonly userId: UserId;
+  readonly deviceId: string;
+  readonly accessToken: string;
+  readonly refreshToken: string;
+  readonly accessExpiresAt: number;
+  readonly refreshExpiresAt: number;
+}
+
+export interface IdentityOptions {
+  readonly accessTokenTtlMs: number;
+  readonly refreshTokenTtlMs: number;
+  /** How long a verified live session may be trusted without a store read. */
+  readonly sessionCacheMs?: number;
+}
+
+const USERNAME = /^[a-z0-9_.-]{3,32}$/;
+const PLATFORMS: readonly Platform[] = ['ios', 'android', 'web', 'desktop', 'other'];
+const DEVICE_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/** Registration, login, token refresh and revocation. */
+export class IdentityService {
+  /** sessionId -> time it was last confirmed live. Bounded. */
+  private readonly liveSessions = new Map<string, number>();
+  private readonly revokeListeners: Array<(sessionIds: string[]) => void> = [];
+
+  constructor(
+    private readonly store: IdentityStore,
+    private readonly signer: TokenSigner,
+    private readonly opts: IdentityOptions,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  async register(usernameRaw: unknown, password: unknown): Promise<{ userId: UserId }> {
+    const username = normalizeUsername(usernameRaw);
+    if (typeof password !== 'string' || password.length < 8 || password.length > 256) {
+      throw new XinboxError(Errors.INVALID_ARGUMENT, 'password must be 8 to 256 characters');
+    }
+    const user = await this.store.createUser(username, await hashPassword(password), this.clock());
+    if (!user) throw new XinboxError(Errors.USERNAME_TAKEN);
+    return { userId: user.id };
+  }
+
+  async login(usernameRaw: unknown, password: unknown, deviceIdRaw: unknown, platformRaw: unknown): Promise<LoginResult> {
+    const username = normalizeUsername(usernameRaw);
+    const deviceId = validDeviceId(deviceIdRaw);
+    const platform = validPlatform(platformRaw);
+    if (typeof password !== 'string') throw new XinboxError(Errors.INVALID_ARGUMENT, 'password is required');
+    const user = await this.store.findUserByName(username);
+    // Compare against a dummy hash for unknown users so response time does not reveal them.
+    const ok = await verifyPassword(password, user?.passwordHash ?? (await DUMMY_HASH_PROMISE));
+    if (!user || !ok) throw new XinboxError(Errors.BAD_CREDENTIALS);
+    const now = this.clock();
+    await this.store.upsertDevice(user.id, deviceId, platform, now);
+    const refreshToken = newOpaqueToken();
+    const session: SessionRecord = {
+      id: randomUUID(),
+      userId: user.id,
+      deviceId,
+      platform,
+      refreshHash: sha256(refreshToken),
+      refreshExpiresAt: now + this.opts.refreshTokenTtlMs,
+      createdAt: now,
+      revoked: false,
+    };
+    await this.store.createSession(session);
+    // A device that logs in again replaces its earlier sessions.
+    const revoked = await this.store.revokeDeviceSessions(user.id, deviceId, session.id);
+    if (revoked.length) this.forget(revoked);
+    return this.issue(session, refreshToken);
+  }
+
+  async refresh(refreshTokenRaw: unknown): Promise<LoginResult> {
+    if (typeof refreshTokenRaw !== 'string' || !refreshTokenRaw.includes('.')) throw new XinboxError(Errors.REFRESH_INVALID);
+    // Refresh tokens are "<sessionId>.<secret>" so the session is found without a scan.
+    const [sessionId, secret] = refreshTokenRaw.split('.', 2) as [string, string];
+    const session = await this.store.getSession(sessionId);
+    const now = this.clock();
+    if (!session || session.revoked || session.refreshExpiresAt <= now) throw new XinboxError(Errors.REFRESH_INVALID);
+    const next = newOpaqueToken();
+    const swapped = await this.store.rotateRefresh(session.id, sha256(secret), sha256(next), now + this.opts.refreshTokenTtlMs);
+    if (!swapped) throw new XinboxError(Errors.REFRESH_INVALID);
+    return this.issue({ ...session, refreshExpiresAt: now + this.opts.refreshTokenTtlMs }, next);
+  }
+
+  async logout(accessToken: string): Promise<void> {
+    const claims = this.signer.verify(accessToken, this.clock());
+    await this.store.revokeSession(claims.sid);
+    this.forget([claims.sid]);
+  }
+
+  /** Verify an access token and that its session is still live. */
+  async authenticate(token: unknown): Promise<AccessClaims> {
+    if (typeof token !== 'string' || token === '') throw new XinboxError(Errors.TOKEN_INVALID);
+    const now = this.clock();
+    const claims = this.signer.verify(token, now);
+    const seen = this.liveSessions.get(claims.sid);
+    if (seen !== undefined && now - seen < (this.opts.sessionCacheMs ?? 30_000)) return claims;
+    const session = await this.store.getSession(claims.sid);
+    if (!session || session.revoked || session.userId !== claims.uid) throw new XinboxError(Errors.TOKEN_REVOKED);
+    if (this.liveSessions.size >= 100_000) this.liveSessions.clear();
+    this.liveSessions.set(claims.sid, now);
+    return claims;
+  }
+
+  /** Called with session ids revoked here (or, in a cluster, announced by another node). */
+  onRevoked(listener: (sessionIds: string[]) => void): void {
+    this.revokeListeners.push(listener);
+  }
+
+  forget(sessionIds: string[]): void {
+    for (const id of sessionIds) this.liveSessions.delete(id);
+    for (const l of this.revokeListeners) l(sessionIds);
+  }
+
+  private issue(session: SessionRecord, refreshSecret: string): LoginResult {
+    const accessExpiresAt = this.clock() + this.opts.accessTokenTtlMs;
+    const accessToken = this.signer.sign({ uid: session.userId, did: session.deviceId, sid: session.id, plat: session.platform, exp: accessExpiresAt });
+    return {
+      userId: session.userId,
+      deviceId: session.deviceId,
+      accessToken,
+      refreshToken: `${session.id}.${refreshSecret}`,
+      accessExpiresAt,
+      refreshExpiresAt: session.refreshExpiresAt,
+    };
+  }
+}
+
+export function normalizeUsername(raw: unknown): string {
+  if (typeof raw !== 'string') throw new XinboxError(Errors.INVALID_ARGUMENT, 'username is required');
+  const u = raw.trim().toLowerCase();
+  if (!USERNAME.test(u)) throw new XinboxError(Errors.INVALID_ARGUMENT, 'username must be 3-32 of a-z 0-9 _ . -');
+  return u;
+}
+
+function validDeviceId(raw: unknown): string {
+  if (typeof raw !== 'string' || !DEVICE_ID.test(raw)) throw new XinboxError(Errors.INVALID_ARGUMENT, 'deviceId must be 1-64 of A-Z a-z 0-9 _ . : -');
+  return raw;
+}
+
+function validPlatform(raw: unknown): Platform {
+  const p = raw ?? 'other';
+  if (typeof p !== 'string' || !PLATFORMS.includes(p as Platform)) throw new XinboxError(Errors.INVALID_ARGUMENT, `platform must be one of ${PLATFORMS.join(', ')}`);
+  return p as Platform;
+}

@@ -1,0 +1,64 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Errors, XinboxError } from '@xinbox/protocol';
+import type { Platform, UserId } from '../model.js';
+
+/** What an access token asserts. `sid` names the session so it can be revoked. */
+export interface AccessClaims {
+  readonly uid: UserId;
+  readonly did: string;
+  readonly sid: string;
+  readonly plat: Platform;
+  /** Expiry, ms since epoch. */
+  readonly exp: number;
+}
+
+/**
+ * Compact signed tokens: base64url(JSON claims) "." base64url(HMAC-SHA256).
+ * Signature is checked in constant time before the claims are trusted.
+ */
+export class TokenSigner {
+  private readonly key: Buffer;
+
+  constructor(secret: string) {
+    if (secret.length < 16) throw new Error('token secret must be at least 16 characters');
+    this.key = Buffer.from(secret, 'utf8');
+  }
+
+  sign(claims: AccessClaims): string {
+    const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
+    return `${body}.${this.mac(body).toString('base64url')}`;
+  }
+
+  /** Verify signature and expiry; throws XinboxError TOKEN_INVALID / TOKEN_EXPIRED. */
+  verify(token: string, now: number): AccessClaims {
+    const dot = token.indexOf('.');
+    if (dot <= 0 || token.length > 2048) throw new XinboxError(Errors.TOKEN_INVALID);
+    const body = token.slice(0, dot);
+    const sig = Buffer.from(token.slice(dot + 1), 'base64url');
+    const expected = this.mac(body);
+    if (sig.length !== expected.length || !timingSafeEqual(sig, expected)) throw new XinboxError(Errors.TOKEN_INVALID);
+    let claims: AccessClaims;
+    try {
+      claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as AccessClaims;
+    } catch {
+      throw new XinboxError(Errors.TOKEN_INVALID);
+    }
+    if (typeof claims.uid !== 'number' || typeof claims.sid !== 'string' || typeof claims.exp !== 'number') {
+      throw new XinboxError(Errors.TOKEN_INVALID);
+    }
+    if (claims.exp <= now) throw new XinboxError(Errors.TOKEN_EXPIRED);
+    return claims;
+  }
+
+  private mac(body: string): Buffer {
+    return createHmac('sha256', this.key).update(body).digest();
+  }
+}
+
+export function newOpaqueToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

@@ -1,0 +1,67 @@
+import type { ConversationStore } from '../ports/conversation-store.js';
+import type { ConversationId, ConversationRecord, GroupRecord, MemberRecord, UserId } from '../model.js';
+
+/** What the owner keeps in memory about a conversation it writes to. */
+export interface ConversationState {
+  record: ConversationRecord;
+  group: GroupRecord | null;
+  /** Next seq to assign is lastSeq + 1. Authoritative while this node owns the conversation. */
+  lastSeq: number;
+  /** Member ids for write fan-out; null for read fan-out conversations (never loaded). */
+  memberIds: UserId[] | null;
+  /** Per-member records seen so far (permission checks), bounded by the group size. */
+  members: Map<UserId, MemberRecord | null>;
+}
+
+/**
+ * Bounded LRU of conversation state. An entry is dropped when membership or
+ * settings change (and on a seq conflict, which means another node wrote).
+ */
+export class ConversationCache {
+  private readonly map = new Map<ConversationId, ConversationState>();
+  private readonly loading = new Map<ConversationId, Promise<ConversationState | null>>();
+
+  constructor(private readonly store: ConversationStore, private readonly capacity = 50_000) {}
+
+  peek(id: ConversationId): ConversationState | undefined {
+    return this.map.get(id);
+  }
+
+  async get(id: ConversationId): Promise<ConversationState | null> {
+    const hit = this.map.get(id);
+    if (hit) {
+      this.map.delete(id);
+      this.map.set(id, hit);
+      return hit;
+    }
+    let p = this.loading.get(id);
+    if (!p) {
+      p = this.load(id).finally(() => this.loading.delete(id));
+      this.loading.set(id, p);
+    }
+    return p;
+  }
+
+  async member(state: ConversationState, userId: UserId): Promise<MemberRecord | null> {
+    if (state.members.has(userId)) return state.members.get(userId)!;
+    const m = await this.store.getMember(state.record.id, userId);
+    if (state.members.size > 20_000) state.members.clear();
+    state.members.set(userId, m);
+    return m;
+  }
+
+  invalidate(id: ConversationId): void {
+    this.map.delete(id);
+  }
+
+  private async load(id: ConversationId): Promise<ConversationState | null> {
+    const record = await this.store.getConversation(id);
+    if (!record) return null;
+    const memberIds = record.large ? null : await this.store.memberIds(id);
+    const group = record.kind === 'group' ? await this.store.getGroup(id) : null;
+    const state: ConversationState = { record, group, lastSeq: record.lastSeq, memberIds, members: new Map() };
+    if (this.map.size >= this.capacity) this.map.delete(this.map.keys().next().value!);
+    this.map.set(id, state);
+    return state;
+  }
+}

@@ -1,0 +1,213 @@
+import {
+  Errors, Limits, XinboxError, create, encodeFrame, withLengthPrefix,
+  PushSchema, ReadUpdateSchema, TypingUpdateSchema,
+  type ConversationSummary, type Message, type Push, type ReadUpdate,
+} from '@xinbox/protocol';
+import type { ConversationStore } from '../ports/conversation-store.js';
+import type { IdentityStore } from '../ports/identity-store.js';
+import type { MessageStore } from '../ports/message-store.js';
+import type { Outbox } from '../ports/outbox.js';
+import type { ConversationId, ConversationView, MemberRecord, UserId } from '../model.js';
+import type { ConversationCache, ConversationState } from './conversation-cache.js';
+import type { SendPipeline } from './send-pipeline.js';
+import type { Caller, SendAckInfo, SendRequest } from './send-types.js';
+import { toSummary } from './summary.js';
+import { toWireMessage, visibleTo } from './wire.js';
+
+export interface SyncPage {
+  readonly entries: Push[];
+  readonly nextCursor: number;
+  readonly hasMore: boolean;
+  readonly resyncRequired: boolean;
+  readonly largeConversations: ConversationSummary[];
+}
+
+export interface MessagingOptions {
+  /** Groups at or below this size send read receipts to every member. */
+  readonly largeGroupThreshold: number;
+  readonly clock?: () => number;
+}
+
+/**
+ * One-to-one and group messaging as seen by a device: send, sync, history,
+ * read positions, typing. Permission checks live here; storage behind ports.
+ */
+export class MessagingService {
+  private readonly clock: () => number;
+
+  constructor(
+    private readonly pipeline: SendPipeline,
+    private readonly cache: ConversationCache,
+    private readonly messages: MessageStore,
+    private readonly conversations: ConversationStore,
+    private readonly identity: IdentityStore,
+    private readonly outbox: Outbox,
+    private readonly opts: MessagingOptions,
+  ) {
+    this.clock = opts.clock ?? Date.now;
+  }
+
+  send(caller: Caller, req: SendRequest): Promise<SendAckInfo> {
+    if (!req.clientMsgId || req.clientMsgId.length > Limits.maxClientMsgIdLength) {
+      return Promise.reject(new XinboxError(Errors.INVALID_ARGUMENT, `clientMsgId must be 1-${Limits.maxClientMsgIdLength} characters`));
+    }
+    if (req.mentions.length > Limits.maxIdsPerRequest || req.visibleTo.length > Limits.maxIdsPerRequest) {
+      return Promise.reject(new XinboxError(Errors.LIST_TOO_LARGE));
+    }
+    return this.pipeline.submit(caller, req);
+  }
+
+  async sync(caller: Caller, cursor: number, limitRaw: number): Promise<SyncPage> {
+    const limit = clampLimit(limitRaw, 200, Limits.maxSyncPage);
+    const bounds = await this.messages.timelineBounds(caller.userId);
+    const large = await this.largeConversations(caller.userId);
+    if (cursor > bounds.head) {
+      // A cursor from the future (e.g. server data restored): start over.
+      return { entries: [], nextCursor: bounds.head, hasMore: false, resyncRequired: true, largeConversations: large };
+    }
+    if (bounds.oldest > 0 && cursor < bounds.oldest - 1) {
+      return { entries: [], nextCursor: bounds.head, hasMore: false, resyncRequired: true, largeConversations: large };
+    }
+    const rows = await this.messages.readTimeline(caller.userId, cursor, limit + 1);
+    const hasMore = rows.length > limit;
+    const page = hasMore ? rows.slice(0, limit) : rows;
+    const kinds = await this.kindsOf(page.map((r) => r.message.conversationId));
+    const entries = page.map((r) => create(PushSchema, {
+      message: toWireMessage(r.message, kinds.get(r.message.conversationId) ?? 'direct'),
+      syncSeq: r.syncSeq,
+    }));
+    return {
+      entries,
+      nextCursor: page.length ? page[page.length - 1]!.syncSeq : cursor,
+      hasMore,
+      resyncRequired: false,
+      largeConversations: hasMore ? [] : large,
+    };
+  }
+
+  /** Newest first, seq < beforeSeq (0 = newest). Hidden placeholders keep seqs continuous. */
+  async history(caller: Caller, conversationId: ConversationId, beforeSeq: number, limitRaw: number): Promise<{ messages: Message[]; hasMore: boolean }> {
+    const { state, member } = await this.requireMember(caller.userId, conversationId);
+    const limit = clampLimit(limitRaw, Limits.defaultHistoryPage, Limits.maxPageSize);
+    const rows = await this.messages.getBefore(conversationId, beforeSeq, limit + 1);
+    const visible = rows.filter((m) => m.seq >= member.firstSeq);
+    const hasMore = visible.length > limit;
+    const page = hasMore ? visible.slice(0, limit) : visible;
+    return { messages: page.map((m) => toWireMessage(m, state.record.kind, !visibleTo(m, caller.userId))), hasMore };
+  }
+
+  /** Ascending range [fromSeq, toSeq] for gap fill, at most one page. */
+  async pullRange(caller: Caller, conversationId: ConversationId, fromSeq: number, toSeq: number): Promise<{ messages: Message[]; hasMore: boolean }> {
+    const { state, member } = await this.requireMember(caller.userId, conversationId);
+    if (fromSeq < 1 || toSeq < fromSeq) throw new XinboxError(Errors.INVALID_ARGUMENT, 'need 1 <= fromSeq <= toSeq');
+    const from = Math.max(fromSeq, member.firstSeq);
+    const rows = from > toSeq ? [] : await this.messages.getRange(conversationId, from, toSeq, Limits.maxPageSize + 1);
+    const hasMore = rows.length > Limits.maxPageSize;
+    const page = hasMore ? rows.slice(0, Limits.maxPageSize) : rows;
+    return { messages: page.map((m) => toWireMessage(m, state.record.kind, !visibleTo(m, caller.userId))), hasMore };
+  }
+
+  async markRead(caller: Caller, conversationId: ConversationId, seq: number): Promise<ReadUpdate> {
+    const { state } = await this.requireMember(caller.userId, conversationId);
+    const readSeq = await this.conversations.advanceReadSeq(conversationId, caller.userId, seq);
+    const counts = await this.conversations.unreadCounts(caller.userId, conversationId);
+    const update = create(ReadUpdateSchema, {
+      conversationId: String(conversationId),
+      userId: String(caller.userId),
+      readSeq,
+      unread: counts.unread,
+      totalUnread: counts.total,
+    });
+    const frame = withLengthPrefix(encodeFrame({ body: { case: 'readUpdate', value: update } }));
+    // The reader's other devices update their badges.
+    const pushes = [{ userId: caller.userId, frame, syncSeq: 0, exceptDeviceId: caller.deviceId }];
+    // Receipts: other members of direct chats and small groups learn the read position.
+    if (!state.record.large && state.memberIds && state.record.memberCount <= this.opts.largeGroupThreshold) {
+      const receipt = withLengthPrefix(encodeFrame({ body: { case: 'readUpdate', value: { ...update, unread: 0, totalUnread: 0 } } }));
+      for (const u of state.memberIds) if (u !== caller.userId) pushes.push({ userId: u, frame: receipt, syncSeq: 0, exceptDeviceId: '' });
+    }
+    this.outbox.toUsers(pushes);
+    return update;
+  }
+
+  async typing(caller: Caller, conversationId: ConversationId, typing: boolean): Promise<void> {
+    const { state } = await this.requireMember(caller.userId, conversationId);
+    // Typing in large groups would be a broadcast storm; it is a small-conversation feature.
+    if (!state.memberIds) return;
+    const frame = withLengthPrefix(encodeFrame({
+      body: { case: 'typingUpdate', value: create(TypingUpdateSchema, { conversationId: String(conversationId), userId: String(caller.userId), typing }) },
+    }));
+    this.outbox.toUsers(state.memberIds.filter((u) => u !== caller.userId).map((userId) => ({ userId, frame, syncSeq: 0 })));
+  }
+
+  async listConversations(caller: Caller, limitRaw: number, beforeTime: number): Promise<{ conversations: ConversationSummary[]; totalUnread: number; hasMore: boolean }> {
+    const limit = clampLimit(limitRaw, 50, 200);
+    const views = await this.conversations.listUserConversations(caller.userId, limit + 1, beforeTime);
+    const hasMore = views.length > limit;
+    const page = hasMore ? views.slice(0, limit) : views;
+    const [summaries, totalUnread] = await Promise.all([this.summarize(caller.userId, page), this.conversations.totalUnread(caller.userId)]);
+    return { conversations: summaries, totalUnread, hasMore };
+  }
+
+  async openDirect(caller: Caller, peer: { userId?: UserId; username?: string }): Promise<ConversationSummary> {
+    let peerId = peer.userId ?? 0;
+    if (!peerId && peer.username) {
+      const u = await this.identity.findUserByName(peer.username.trim().toLowerCase());
+      if (!u) throw new XinboxError(Errors.NOT_FOUND, 'no such user');
+      peerId = u.id;
+    } else if (peerId) {
+      const [u] = await this.identity.getUsers([peerId]);
+      if (!u) throw new XinboxError(Errors.NOT_FOUND, 'no such user');
+    }
+    if (!peerId) throw new XinboxError(Errors.INVALID_ARGUMENT, 'userId or username is required');
+    if (peerId === caller.userId) throw new XinboxError(Errors.INVALID_ARGUMENT, 'cannot open a conversation with yourself');
+    const { conversation } = await this.conversations.getOrCreateDirect(caller.userId, peerId, this.clock());
+    const member = await this.conversations.getMember(conversation.id, caller.userId);
+    const view: ConversationView = { conversation, member: member!, lastMessage: conversation.lastMessageId ? await this.messages.getById(conversation.lastMessageId) : null, group: null, peerId, mentions: 0 };
+    const [summary] = await this.summarize(caller.userId, [view]);
+    return summary!;
+  }
+
+  async requireMember(userId: UserId, conversationId: ConversationId): Promise<{ state: ConversationState; member: MemberRecord }> {
+    const state = await this.cache.get(conversationId);
+    if (!state) throw new XinboxError(Errors.NOT_FOUND, 'conversation not found');
+    const member = await this.cache.member(state, userId);
+    // Same answer for "does not exist" and "not yours" would hide existence, but
+    // clients need to tell a kicked member why; membership is not secret here.
+    if (!member) throw new XinboxError(Errors.NOT_A_MEMBER);
+    return { state, member };
+  }
+
+  private async summarize(userId: UserId, views: ConversationView[]): Promise<ConversationSummary[]> {
+    const peerIds = views.map((v) => v.peerId).filter((p): p is number => !!p);
+    const users = peerIds.length ? await this.identity.getUsers(peerIds) : [];
+    const names = new Map(users.map((u) => [u.id, u.username]));
+    const out: ConversationSummary[] = [];
+    for (const v of views) {
+      let peerRead = 0;
+      if (v.peerId) peerRead = (await this.conversations.getMember(v.conversation.id, v.peerId))?.readSeq ?? 0;
+      const title = v.group ? v.group.name : (names.get(v.peerId ?? 0) ?? '');
+      out.push(toSummary(v, userId, title, peerRead));
+    }
+    return out;
+  }
+
+  private async largeConversations(userId: UserId): Promise<ConversationSummary[]> {
+    const views = await this.conversations.listUserConversations(userId, 1000, 0);
+    return this.summarize(userId, views.filter((v) => v.conversation.large));
+  }
+
+  private async kindsOf(ids: ConversationId[]): Promise<Map<ConversationId, 'direct' | 'group'>> {
+    const out = new Map<ConversationId, 'direct' | 'group'>();
+    for (const id of new Set(ids)) {
+      const s = this.cache.peek(id) ?? (await this.cache.get(id));
+      if (s) out.set(id, s.record.kind);
+    }
+    return out;
+  }
+}
+
+function clampLimit(raw: number, dflt: number, max: number): number {
+  if (!raw) return dflt;
+  return Math.max(1, Math.min(max, Math.floor(raw)));
+}

@@ -1,0 +1,255 @@
+import { Errors, XinboxError, encodePushFrame } from '@xinbox/protocol';
+import type { MessageStore, AppendItem } from '../ports/message-store.js';
+import { DuplicateClientMsgIdError, SeqConflictError } from '../ports/message-store.js';
+import type { Outbox, UserPush } from '../ports/outbox.js';
+import type { StoredMessage, UserId } from '../model.js';
+import type { SnowflakeGenerator } from '../ids/snowflake.js';
+import type { ConversationCache, ConversationState } from './conversation-cache.js';
+import { DedupeCache } from './dedupe-cache.js';
+import type { Caller, SendAckInfo, SendRequest } from './send-types.js';
+import { encodeWireMessage, toWireMessage } from './wire.js';
+
+interface PendingSend {
+  readonly caller: Caller;
+  readonly req: SendRequest;
+  /** Server-written notices skip membership and mute checks. */
+  readonly system: boolean;
+  readonly resolve: (ack: SendAckInfo) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+interface Prepared {
+  readonly pending: PendingSend;
+  readonly state: ConversationState;
+  readonly item: AppendItem;
+}
+
+export interface SendPipelineOptions {
+  readonly maxBatch: number;
+  readonly clock?: () => number;
+}
+
+/**
+ * The conversation owner's write path. Sends queue up while the previous
+ * batch commits, then commit together in one storage transaction (group
+ * commit), so throughput grows with load instead of paying one fsync each.
+ *
+ * Order: one batch is in flight at a time and sends keep arrival order, so
+ * messages from one device get seqs in the order sent. Seqs come from the
+ * in-memory state; the store's (conversation, seq) uniqueness fences a stale
+ * owner, whose batch fails and whose cache is then reloaded.
+ */
+export class SendPipeline {
+  private queue: PendingSend[] = [];
+  private draining = false;
+  private readonly dedupe = new DedupeCache();
+  private readonly clock: () => number;
+
+  constructor(
+    private readonly messages: MessageStore,
+    private readonly conversations: ConversationCache,
+    private readonly outbox: Outbox,
+    private readonly ids: SnowflakeGenerator,
+    private readonly opts: SendPipelineOptions,
+  ) {
+    this.clock = opts.clock ?? Date.now;
+  }
+
+  submit(caller: Caller, req: SendRequest, system = false): Promise<SendAckInfo> {
+    const cached = this.dedupe.get(DedupeCache.key(caller.userId, req.clientMsgId));
+    if (cached) return Promise.resolve({ ...cached, duplicate: true });
+    return new Promise((resolve, reject) => {
+      this.queue.push({ caller, req, system, resolve, reject });
+      if (!this.draining) {
+        this.draining = true;
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  /** Sends waiting for the next batch (for metrics). */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.length <= this.opts.maxBatch ? this.queue : this.queue.slice(0, this.opts.maxBatch);
+        this.queue = this.queue.length <= this.opts.maxBatch ? [] : this.queue.slice(this.opts.maxBatch);
+        await this.commitBatch(batch);
+      }
+    } finally {
+      this.draining = false;
+      if (this.queue.length > 0) {
+        this.draining = true;
+        setImmediate(() => void this.drain());
+      }
+    }
+  }
+
+  private async commitBatch(batch: PendingSend[]): Promise<void> {
+    const prepared = await this.prepare(batch);
+    if (prepared.length === 0) return;
+    try {
+      const results = await this.messages.append(prepared.map((p) => p.item));
+      this.finish(prepared, results.map((r) => r.syncSeqs));
+    } catch (e) {
+      this.rollback(prepared);
+      if (e instanceof DuplicateClientMsgIdError || e instanceof SeqConflictError) {
+        // Rare: a resend the cache did not know, or another writer took a seq.
+        // Commit one by one so only the offending send is affected.
+        for (const p of prepared) await this.commitOne(p.pending);
+      } else {
+        for (const p of prepared) p.pending.reject(e);
+      }
+    }
+  }
+
+  private async commitOne(pending: PendingSend): Promise<void> {
+    const existing = await this.messages.findByClientMsgId(pending.caller.userId, pending.req.clientMsgId);
+    if (existing) {
+      pending.resolve(this.remember(existing, true));
+      return;
+    }
+    const [p] = await this.prepare([pending]);
+    if (!p) return;
+    try {
+      const [result] = await this.messages.append([p.item]);
+      this.finish([p], [result!.syncSeqs]);
+    } catch (e) {
+      this.rollback([p]);
+      if (e instanceof SeqConflictError) {
+        // Someone else owns this conversation now; the client retries (same client id, no duplicate).
+        this.conversations.invalidate(p.state.record.id);
+        pending.reject(new XinboxError(Errors.UNAVAILABLE, 'conversation owner changed; retry'));
+      } else if (e instanceof DuplicateClientMsgIdError) {
+        const again = await this.messages.findByClientMsgId(pending.caller.userId, pending.req.clientMsgId);
+        if (again) pending.resolve(this.remember(again, true));
+        else pending.reject(e);
+      } else {
+        pending.reject(e);
+      }
+    }
+  }
+
+  /** Check permissions, dedupe within the batch, assign seqs and ids. */
+  private async prepare(batch: PendingSend[]): Promise<Prepared[]> {
+    const out: Prepared[] = [];
+    const inBatch = new Map<string, PendingSend[]>();
+    const now = this.clock();
+    for (const pending of batch) {
+      const { caller, req } = pending;
+      const key = DedupeCache.key(caller.userId, req.clientMsgId);
+      const twin = inBatch.get(key);
+      if (twin) {
+        // Same client id twice in one batch: answer the second with the first's ack.
+        twin.push(pending);
+        continue;
+      }
+      try {
+        const state = await this.conversations.get(req.conversationId);
+        if (!state) throw new XinboxError(Errors.NOT_FOUND, 'conversation not found');
+        if (!pending.system) await this.authorize(state, caller.userId, now);
+        const seq = ++state.lastSeq;
+        const message: StoredMessage = {
+          id: this.ids.next(),
+          conversationId: req.conversationId,
+          seq,
+          senderId: caller.userId,
+          clientMsgId: req.clientMsgId,
+          serverTime: now,
+          content: req.content,
+          mentions: req.mentions,
+          mentionAll: req.mentionAll,
+          visibleTo: req.visibleTo,
+        };
+        const timelineUsers = state.memberIds === null ? [] : timelineAudience(state.memberIds, message);
+        out.push({ pending, state, item: { message, timelineUsers, senderReadsOwn: !pending.system } });
+        inBatch.set(key, [pending]);
+      } catch (e) {
+        pending.reject(e);
+      }
+    }
+    // Twins resolve with the first send's ack.
+    for (const p of out) {
+      const twins = inBatch.get(DedupeCache.key(p.pending.caller.userId, p.pending.req.clientMsgId));
+      if (twins && twins.length > 1) {
+        const first = p.pending;
+        const rest = twins.slice(1);
+        (p as { pending: PendingSend }).pending = {
+          ...first,
+          resolve: (ack) => {
+            first.resolve(ack);
+            for (const t of rest) t.resolve({ ...ack, duplicate: true });
+          },
+          reject: (e) => {
+            first.reject(e);
+            for (const t of rest) t.reject(e);
+          },
+        };
+      }
+    }
+    return out;
+  }
+
+  private async authorize(state: ConversationState, userId: UserId, now: number): Promise<void> {
+    const member = await this.conversations.member(state, userId);
+    if (!member) throw new XinboxError(Errors.NOT_A_MEMBER);
+    if (state.record.kind === 'group') {
+      const group = state.group;
+      if (group?.dissolved) throw new XinboxError(Errors.GROUP_DISSOLVED);
+      if (member.mutedUntil > now) throw new XinboxError(Errors.MUTED, 'you are muted in this group');
+      if (group?.mutedAll && member.role === 'member') throw new XinboxError(Errors.MUTED, 'the group is muted');
+    }
+  }
+
+  private rollback(prepared: Prepared[]): void {
+    // Seqs were taken from memory; the store refused them, so reload from the store.
+    for (const p of prepared) this.conversations.invalidate(p.state.record.id);
+  }
+
+  private finish(prepared: Prepared[], syncSeqs: ReadonlyArray<readonly number[]>): void {
+    const userPushes: UserPush[] = [];
+    for (let i = 0; i < prepared.length; i++) {
+      const { pending, state, item } = prepared[i]!;
+      const m = item.message;
+      if (m.seq > state.record.lastSeq) state.record = { ...state.record, lastSeq: m.seq, lastMessageId: m.id, updatedAt: m.serverTime };
+      pending.resolve(this.remember(m, false));
+      const messageBytes = encodeWireMessage(toWireMessage(m, state.record.kind));
+      const seqs = syncSeqs[i]!;
+      if (item.timelineUsers.length > 0) {
+        for (let u = 0; u < item.timelineUsers.length; u++) {
+          const userId = item.timelineUsers[u]!;
+          userPushes.push({
+            userId,
+            frame: encodePushFrame(messageBytes, seqs[u]!),
+            syncSeq: seqs[u]!,
+            exceptDeviceId: userId === pending.caller.userId ? pending.caller.deviceId : undefined,
+          });
+        }
+      } else {
+        this.outbox.toAudience(m.conversationId, encodePushFrame(messageBytes, 0), { userId: pending.caller.userId, deviceId: pending.caller.deviceId });
+      }
+    }
+    if (userPushes.length > 0) this.outbox.toUsers(userPushes);
+  }
+
+  private remember(m: StoredMessage, duplicate: boolean): SendAckInfo {
+    const ack: SendAckInfo = {
+      messageId: m.id,
+      conversationId: m.conversationId,
+      seq: m.seq,
+      serverTime: m.serverTime,
+      clientMsgId: m.clientMsgId,
+      duplicate,
+    };
+    this.dedupe.set(DedupeCache.key(m.senderId, m.clientMsgId), ack);
+    return ack;
+  }
+}
+
+function timelineAudience(memberIds: readonly UserId[], m: StoredMessage): UserId[] {
+  if (m.visibleTo.length === 0) return memberIds as UserId[];
+  return memberIds.filter((u) => u === m.senderId || m.visibleTo.includes(u));
+}

@@ -1,0 +1,31 @@
+import type { DeviceRecord, Platform, SessionRecord, UserId, UserRecord } from '../model.js';
+
+/**
+ * Users, devices and login sessions.
+ *
+ * Contract:
+ * - `createUser` is atomic on the username: of two concurrent calls with the
+ *   same name exactly one succeeds, the other returns null. Usernames compare
+ *   case-sensitively as given (the core lower-cases them first).
+ * - User ids are positive, unique, never reused.
+ * - `rotateRefresh` is a compare-and-swap on the refresh hash: it succeeds for
+ *   exactly one caller presenting the current hash of a live session.
+ * - A revoked session never becomes live again.
+ */
+export interface IdentityStore {
+  createUser(username: string, passwordHash: string, now: number): Promise<UserRecord | null>;
+  findUserByName(username: string): Promise<UserRecord | null>;
+  getUsers(ids: readonly UserId[]): Promise<UserRecord[]>;
+
+  upsertDevice(userId: UserId, deviceId: string, platform: Platform, now: number): Promise<void>;
+  listDevices(userId: UserId): Promise<DeviceRecord[]>;
+  touchDevice(userId: UserId, deviceId: string, lastSeen: number): Promise<void>;
+
+  createSession(session: SessionRecord): Promise<void>;
+  getSession(id: string): Promise<SessionRecord | null>;
+  /** Replace the refresh hash if `oldHash` is current and the session is live. */
+  rotateRefresh(id: string, oldHash: string, newHash: string, refreshExpiresAt: number): Promise<boolean>;
+  revokeSession(id: string): Promise<void>;
+  /** Revoke every live session of one device except `keepSessionId`; returns the revoked ids. */
+  revokeDeviceSessions(userId: UserId, deviceId: string, keepSessionId: string): Promise<string[]>;
+}

@@ -1,0 +1,148 @@
+import { CloseCodes, type CloseSpec } from '@xinbox/protocol';
+import type { Platform, UserId } from '../core/model.js';
+
+export interface ConnectionLimits {
+  readonly maxOutboundBytes: number;
+  readonly maxOutboundFrames: number;
+  readonly maxUnackedPushes: number;
+  readonly pushRetryBaseMs: number;
+  readonly pushRetries: number;
+}
+
+interface PendingPush {
+  readonly syncSeq: number;
+  readonly frame: Uint8Array;
+  attempts: number;
+  dueAt: number;
+}
+
+export type ConnectionState = 'auth' | 'open' | 'closed';
+
+/** The flush scheduler a connection reports to when it has queued frames. */
+export interface FlushSink {
+  markDirty(c: Connection): void;
+  markRetry(c: Connection): void;
+}
+
+/**
+ * One client connection, transport-agnostic. Outbound frames queue up and are
+ * written once per event-loop tick as one joined write (the write-batching
+ * that makes fan-out fast). The queue is bounded: a consumer that cannot keep
+ * up is disconnected with SLOW_CONSUMER instead of growing memory.
+ */
+export abstract class Connection {
+  state: ConnectionState = 'auth';
+  userId: UserId = 0;
+  deviceId = '';
+  platform: Platform = 'other';
+  sessionId = '';
+  readonly openedAt: number;
+  lastReceivedAt: number;
+
+  private queue: Uint8Array[] = [];
+  private queuedBytes = 0;
+  private dirty = false;
+  private pending: PendingPush[] = [];
+  private closing = false;
+
+  constructor(
+    readonly id: number,
+    readonly transport: 'ws' | 'tcp',
+    readonly remoteAddress: string,
+    protected readonly sink: FlushSink,
+    protected readonly limits: ConnectionLimits,
+    now: number,
+  ) {
+    this.openedAt = now;
+    this.lastReceivedAt = now;
+  }
+
+  /** Queue one length-prefixed frame for the next flush. */
+  enqueue(frame: Uint8Array): void {
+    if (this.state === 'closed') return;
+    this.queue.push(frame);
+    this.queuedBytes += frame.length;
+    if (!this.closing && (this.queue.length > this.limits.maxOutboundFrames || this.queuedBytes + this.bufferedBytes() > this.limits.maxOutboundBytes)) {
+      this.close(CloseCodes.SLOW_CONSUMER);
+      return;
+    }
+    if (!this.dirty) {
+      this.dirty = true;
+      this.sink.markDirty(this);
+    }
+  }
+
+  /** Queue a timeline push and remember it until the device acks its sync seq. */
+  enqueuePush(frame: Uint8Array, syncSeq: number, now: number): void {
+    this.enqueue(frame);
+    if (syncSeq <= 0 || this.limits.pushRetries === 0 || this.state === 'closed') return;
+    if (this.pending.length >= this.limits.maxUnackedPushes) this.pending.shift(); // oldest is left to sync
+    this.pending.push({ syncSeq, frame, attempts: 0, dueAt: now + this.limits.pushRetryBaseMs });
+    if (this.pending.length === 1) this.sink.markRetry(this);
+  }
+
+  /** Cumulative ack: every push with syncSeq <= seq is delivered. */
+  ackPushes(syncSeq: number): void {
+    let i = 0;
+    while (i < this.pending.length && this.pending[i]!.syncSeq <= syncSeq) i++;
+    if (i > 0) this.pending = this.pending.slice(i);
+  }
+
+  /** Resend due pushes with exponential backoff; give up after pushRetries (sync recovers). Returns true while pushes remain. */
+  retransmitDue(now: number): boolean {
+    if (this.state !== 'open') return false;
+    const keep: PendingPush[] = [];
+    for (const p of this.pending) {
+      if (p.dueAt > now) {
+        keep.push(p);
+        continue;
+      }
+      if (p.attempts >= this.limits.pushRetries) continue;
+      p.attempts++;
+      p.dueAt = now + this.limits.pushRetryBaseMs * 2 ** p.attempts;
+      this.enqueue(p.frame);
+      keep.push(p);
+    }
+    this.pending = keep;
+    return keep.length > 0;
+  }
+
+  get unackedPushes(): number {
+    return this.pending.length;
+  }
+
+  /** Called by the scheduler once per tick. */
+  flush(): void {
+    this.dirty = false;
+    if (this.state === 'closed' || this.queue.length === 0) return;
+    const frames = this.queue;
+    const bytes = this.queuedBytes;
+    this.queue = [];
+    this.queuedBytes = 0;
+    this.write(frames, bytes);
+  }
+
+  /** Flush what is queued, tell the client why, and close. */
+  close(spec: CloseSpec, reason = spec.description): void {
+    if (this.state === 'closed' || this.closing) return;
+    this.closing = true;
+    if (spec.code === CloseCodes.SLOW_CONSUMER.code) {
+      // The backlog is what overflowed; drop it so the close notice goes out.
+      this.queue = [];
+      this.queuedBytes = 0;
+    }
+    this.flushBeforeClose(spec, reason);
+    this.state = 'closed';
+    this.queue = [];
+    this.queuedBytes = 0;
+    this.pending = [];
+    this.terminate(spec, reason);
+  }
+
+  /** Write frames (each length-prefixed) in as few transport writes as possible. */
+  protected abstract write(frames: Uint8Array[], totalBytes: number): void;
+  /** Bytes accepted by the transport but not yet on the wire. */
+  protected abstract bufferedBytes(): number;
+  protected abstract terminate(spec: CloseSpec, reason: string): void;
+  protected abstract flushBeforeClose(spec: CloseSpec, reason: string): void;
+}

@@ -1,0 +1,295 @@
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket, type RawData } from 'ws';
+import {
+  CloseCodes, Errors, FrameSizeError, FrameStreamDecoder, SUBPROTOCOL_JSON, SUBPROTOCOL_PROTO, XinboxError,
+  create, decodeFrame, encodeFrame, frameFromJson, splitFrames, withLengthPrefix, AuthOkSchema,
+  type Frame, type ErrorSpec,
+} from '@xinbox/protocol';
+import type { IdentityService } from '../core/identity/identity-service.js';
+import type { PresenceService } from '../core/presence/presence-service.js';
+import type { Logger } from '../logger.js';
+import type { Connection, ConnectionLimits } from './connection.js';
+import { FlushScheduler } from './flush-scheduler.js';
+import type { LocalSessions } from './local-sessions.js';
+import { TcpConnection } from './tcp-connection.js';
+import { WsConnection } from './ws-connection.js';
+import type { Handler, HandlerTable, ReplyBody } from './handlers/types.js';
+
+export interface GatewayOptions extends ConnectionLimits {
+  readonly nodeId: string;
+  readonly authTimeoutMs: number;
+  readonly pingIntervalMs: number;
+  readonly heartbeatTimeoutMs: number;
+  readonly maxFrameBytes: number;
+  /** How often presence TTLs are refreshed for live connections. */
+  readonly presenceRefreshMs: number;
+}
+
+/** Hooks the gateway calls around a connection's life (routing, audience index, sync head). */
+export interface SessionHooks {
+  /** After authentication: bind routes etc. Returns the user's current sync head for AuthOk. */
+  opened(conn: Connection): Promise<number>;
+  closed(conn: Connection, lastOfUser: boolean): Promise<void>;
+}
+
+/**
+ * Holds client connections (WebSocket and TCP), authenticates them, enforces
+ * heartbeats and frame limits, and dispatches frames to handlers. Replies and
+ * pushes leave through each connection's batched outbound queue.
+ */
+export class Gateway {
+  private nextConnId = 1;
+  private readonly pendingAuth = new Set<Connection>();
+  private readonly open = new Set<Connection>();
+  private readonly scheduler = new FlushScheduler();
+  private readonly wss: WebSocketServer;
+  private tcp: TcpServer | null = null;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private lastPresenceRefresh = 0;
+  private draining = false;
+
+  constructor(
+    private readonly opts: GatewayOptions,
+    private readonly identity: IdentityService,
+    private readonly presence: PresenceService,
+    private readonly sessions: LocalSessions,
+    private readonly handlers: HandlerTable,
+    private readonly hooks: SessionHooks,
+    private readonly log: Logger,
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.wss = new WebSocketServer({
+      noServer: true,
+      // One WS message may carry several frames; each frame is checked on its own.
+      maxPayload: opts.maxFrameBytes * 4,
+      perMessageDeflate: false,
+      handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL_PROTO) ? SUBPROTOCOL_PROTO : protocols.has(SUBPROTOCOL_JSON) ? SUBPROTOCOL_JSON : false),
+    });
+    identity.onRevoked((sids) => {
+      for (const sid of sids) this.sessions.bySessionId(sid)?.close(CloseCodes.LOGGED_OUT);
+    });
+  }
+
+  get connectionCount(): number {
+    return this.open.size + this.pendingAuth.size;
+  }
+
+  /** Accept WebSocket upgrades on `path` of an HTTP server. */
+  attachWebSocket(http: HttpServer, path = '/ws'): void {
+    http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const url = req.url ?? '';
+      if (this.draining || (url !== path && !url.startsWith(path + '?'))) {
+        socket.end('HTTP/1.1 ' + (this.draining ? '503 Service Unavailable' : '404 Not Found') + '\r\nConnection: close\r\n\r\n');
+        return;
+      }
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.acceptWs(ws, req));
+    });
+  }
+
+  listenTcp(port: number, host: string): Promise<number> {
+    const server = createTcpServer({ noDelay: true }, (socket) => this.acceptTcp(socket));
+    this.tcp = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        const addr = server.address();
+        resolve(typeof addr === 'object' && addr ? addr.port : port);
+      });
+    });
+  }
+
+  start(): void {
+    const every = Math.max(50, Math.min(1000, Math.floor(Math.min(this.opts.authTimeoutMs, this.opts.heartbeatTimeoutMs, this.opts.pushRetryBaseMs) / 4)));
+    this.sweepTimer = setInterval(() => this.sweep(), every);
+    this.sweepTimer.unref();
+  }
+
+  /** Stop accepting, tell every client to reconnect elsewhere, resolve when all are gone (or after timeoutMs). */
+  async drain(timeoutMs = 10_000): Promise<void> {
+    this.draining = true;
+    await new Promise<void>((r) => (this.tcp ? this.tcp.close(() => r()) : r()));
+    for (const c of [...this.open, ...this.pendingAuth]) c.close(CloseCodes.DRAINING);
+    const deadline = this.clock() + timeoutMs;
+    while (this.connectionCount > 0 && this.clock() < deadline) await new Promise((r) => setTimeout(r, 50));
+  }
+
+  async stop(): Promise<void> {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    for (const c of [...this.open, ...this.pendingAuth]) c.close(CloseCodes.NORMAL, 'server stopping');
+    for (const ws of this.wss.clients) ws.terminate();
+    await new Promise<void>((r) => this.wss.close(() => r()));
+    if (this.tcp) await new Promise<void>((r) => this.tcp!.close(() => r()));
+  }
+
+  private acceptWs(ws: WebSocket, req: IncomingMessage): void {
+    const json = ws.protocol === SUBPROTOCOL_JSON;
+    const conn = new WsConnection(this.nextConnId++, ws, json, req.socket.remoteAddress ?? '', this.scheduler, this.opts, this.clock());
+    this.pendingAuth.add(conn);
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      conn.lastReceivedAt = this.clock();
+      const bytes = data as Buffer;
+      if (json) {
+        if (isBinary) return this.protocolError(conn, Errors.BAD_FRAME, 'json subprotocol takes text messages');
+        if (bytes.length > this.opts.maxFrameBytes) return this.tooLarge(conn, bytes.length);
+        let frame: Frame;
+        try {
+          frame = frameFromJson(bytes.toString('utf8'));
+        } catch {
+          return this.replyError(conn, 0, new XinboxError(Errors.BAD_FRAME, 'not a JSON Frame'));
+        }
+        return this.onFrame(conn, frame);
+      }
+      if (!isBinary) return this.replyError(conn, 0, new XinboxError(Errors.BAD_FRAME, 'proto subprotocol takes binary messages'));
+      let bodies: Uint8Array[];
+      try {
+        bodies = splitFrames(bytes, this.opts.maxFrameBytes);
+      } catch (e) {
+        if (e instanceof FrameSizeError) return this.tooLarge(conn, e.size);
+        return this.replyError(conn, 0, new XinboxError(Errors.BAD_FRAME, 'truncated frame'));
+      }
+      for (const body of bodies) this.onBytes(conn, body);
+    });
+    ws.on('close', () => this.onClosed(conn));
+    ws.on('error', () => conn.close(CloseCodes.PROTOCOL_ERROR));
+  }
+
+  private acceptTcp(socket: Socket): void {
+    if (this.draining) return void socket.destroy();
+    const conn = new TcpConnection(this.nextConnId++, socket, socket.remoteAddress ?? '', this.scheduler, this.opts, this.clock());
+    const decoder = new FrameStreamDecoder(this.opts.maxFrameBytes);
+    this.pendingAuth.add(conn);
+    socket.on('data', (chunk: Buffer) => {
+      if (conn.state === 'closed') return;
+      conn.lastReceivedAt = this.clock();
+      let bodies: Uint8Array[];
+      try {
+        bodies = decoder.push(chunk);
+      } catch (e) {
+        if (e instanceof FrameSizeError) return this.tooLarge(conn, e.size);
+        return this.protocolError(conn, Errors.BAD_FRAME, 'broken length prefix');
+      }
+      for (const body of bodies) this.onBytes(conn, body);
+    });
+    socket.on('close', () => this.onClosed(conn));
+    socket.on('error', () => socket.destroy());
+  }
+
+  private onBytes(conn: Connection, body: Uint8Array): void {
+    let frame: Frame;
+    try {
+      frame = decodeFrame(body);
+    } catch {
+      // The length prefix was fine, so the stream is intact: answer and keep serving.
+      return this.replyError(conn, 0, new XinboxError(Errors.BAD_FRAME));
+    }
+    this.onFrame(conn, frame);
+  }
+
+  private onFrame(conn: Connection, frame: Frame): void {
+    if (conn.state === 'closed') return;
+    const body = frame.body;
+    if (body.case === 'ping') return this.reply(conn, frame.id, { case: 'pong', value: { serverTime: this.clock() } });
+    if (conn.state === 'auth') {
+      if (body.case === 'auth') return void this.authenticate(conn, frame.id, body.value.token);
+      return this.replyError(conn, frame.id, new XinboxError(Errors.NOT_AUTHENTICATED));
+    }
+    if (body.case === 'auth') return this.replyError(conn, frame.id, new XinboxError(Errors.ALREADY_AUTHENTICATED));
+    const handler = body.case ? (this.handlers[body.case] as Handler | undefined) : undefined;
+    if (!handler) return this.replyError(conn, frame.id, new XinboxError(Errors.UNKNOWN_OPERATION, body.case ? `${body.case} is not a client operation` : 'empty or unknown frame body'));
+    let result: Promise<ReplyBody> | ReplyBody;
+    try {
+      result = handler({ conn, caller: { userId: conn.userId, deviceId: conn.deviceId } }, body.value);
+    } catch (e) {
+      return this.replyError(conn, frame.id, e);
+    }
+    if (result instanceof Promise) {
+      result.then((r) => r && this.reply(conn, frame.id, r), (e) => this.replyError(conn, frame.id, e));
+    } else if (result) {
+      this.reply(conn, frame.id, result);
+    }
+  }
+
+  private async authenticate(conn: Connection, id: number, token: string): Promise<void> {
+    try {
+      const claims = await this.identity.authenticate(token);
+      if (conn.state !== 'auth') return;
+      conn.userId = claims.uid;
+      conn.deviceId = claims.did;
+      conn.platform = claims.plat;
+      conn.sessionId = claims.sid;
+      conn.state = 'open';
+      this.pendingAuth.delete(conn);
+      this.open.add(conn);
+      const replaced = this.sessions.add(conn);
+      replaced?.close(CloseCodes.REPLACED);
+      const syncSeq = await this.hooks.opened(conn);
+      await this.presence.connected(conn.userId, conn.deviceId, conn.platform);
+      this.reply(conn, id, {
+        case: 'authOk',
+        value: create(AuthOkSchema, {
+          userId: String(conn.userId),
+          deviceId: conn.deviceId,
+          serverTime: this.clock(),
+          pingIntervalMs: this.opts.pingIntervalMs,
+          heartbeatTimeoutMs: this.opts.heartbeatTimeoutMs,
+          syncSeq,
+          nodeId: this.opts.nodeId,
+        }),
+      });
+    } catch (e) {
+      this.replyError(conn, id, e);
+      if (conn.state === 'auth') conn.close(CloseCodes.AUTH_FAILED);
+    }
+  }
+
+  private onClosed(conn: Connection): void {
+    const wasOpen = conn.state === 'open' || this.open.has(conn);
+    conn.close(CloseCodes.NORMAL);
+    this.pendingAuth.delete(conn);
+    this.open.delete(conn);
+    if (!wasOpen) return;
+    const last = this.sessions.remove(conn);
+    const replaced = this.sessions.connectionsOf(conn.userId).some((c) => c.deviceId === conn.deviceId);
+    void this.hooks.closed(conn, last).catch((e) => this.log.warn('session close hook failed', e));
+    // A replaced device is still online through its new connection.
+    if (!replaced) void this.presence.disconnected(conn.userId, conn.deviceId).catch((e) => this.log.warn('presence offline failed', e));
+  }
+
+  private sweep(): void {
+    const now = this.clock();
+    for (const c of this.pendingAuth) if (now - c.openedAt > this.opts.authTimeoutMs) c.close(CloseCodes.AUTH_TIMEOUT);
+    for (const c of this.open) if (now - c.lastReceivedAt > this.opts.heartbeatTimeoutMs) c.close(CloseCodes.HEARTBEAT_TIMEOUT);
+    this.scheduler.retransmit(now);
+    if (now - this.lastPresenceRefresh >= this.opts.presenceRefreshMs) {
+      this.lastPresenceRefresh = now;
+      for (const c of this.open) void this.presence.refresh(c.userId, c.deviceId).catch(() => undefined);
+    }
+  }
+
+  private reply(conn: Connection, id: number, body: ReplyBody): void {
+    if (!body) return;
+    conn.enqueue(withLengthPrefix(encodeFrame({ id, body })));
+  }
+
+  private replyError(conn: Connection, id: number, e: unknown): void {
+    let err: XinboxError;
+    if (e instanceof XinboxError) err = e;
+    else {
+      this.log.error('request failed', e);
+      err = new XinboxError(Errors.INTERNAL);
+    }
+    this.reply(conn, id, { case: 'error', value: { code: err.code, name: err.errorName, message: err.message, retryable: err.retryable } });
+  }
+
+  private tooLarge(conn: Connection, size: number): void {
+    this.replyError(conn, 0, new XinboxError(Errors.FRAME_TOO_LARGE, `frame of ${size} bytes exceeds ${this.opts.maxFrameBytes}`));
+    conn.close(CloseCodes.FRAME_TOO_LARGE);
+  }
+
+  private protocolError(conn: Connection, spec: ErrorSpec, message: string): void {
+    this.replyError(conn, 0, new XinboxError(spec, message));
+    conn.close(CloseCodes.PROTOCOL_ERROR);
+  }
+}

@@ -1,0 +1,10 @@
+// Runs before `npm start` and `npm test`: installs dependencies on a fresh
+// clone so each of the README's commands works on its own.
+import { existsSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+
+const markers = ['node_modules/.package-lock.json', 'node_modules/better-sqlite3/build/Release/better_sqlite3.node'];
+if (!markers.every((m) => existsSync(m))) {
+  console.log('[xinbox] installing dependencies (first run; the SQLite driver compiles from source, ~90 s)');
+  execSync(existsSync('package-lock.json') ? 'npm ci --no-audit --no-fund' : 'npm install --no-audit --no-fund', { stdio: 'inherit' });
+}
