@@ -174,10 +174,14 @@ export class LoadFleet {
     await Promise.all(this.workers.map((w) => w.call({ kind: 'setPing', intervalMs }, 10_000)));
   }
 
+  /** Close every connection; load processes that died are dropped (replaced on the next connect). */
   async closeAll(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.call({ kind: 'closeAll' }, 60_000)));
+    await Promise.all(this.workers.filter((w) => w.alive).map((w) => w.call({ kind: 'closeAll' }, 60_000)));
     for (const w of this.workers) w.connections = 0;
     this.map = [];
+    const alive = this.workers.filter((w) => w.alive);
+    this.workers.length = 0;
+    this.workers.push(...alive);
   }
 
   async shutdown(): Promise<void> {

@@ -10,8 +10,6 @@ export interface SweepPlan {
   readonly rates: readonly number[];
   readonly stepS: number;
   readonly base: Omit<MeasureSpec, 'ratePerSec' | 'durationS'>;
-  /** Deliveries per offered message (x axis is deliveries/s). */
-  readonly fanout: number;
 }
 
 export function geometricRates(start: number, factor: number, steps: number, max: number): number[] {
@@ -55,7 +53,7 @@ export async function runSweep(s: TargetSession, plan: SweepPlan): Promise<Targe
     status: 'ok',
     metrics: {
       highestGoodRate: { value: bestRate, unit: 'msg/s', better: 'higher' },
-      highestGoodDeliveredPerSec: { value: bestDelivered * (plan.fanout > 1 ? 1 : 1), unit: 'deliveries/s', better: 'higher' },
+      highestGoodDeliveredPerSec: { value: bestDelivered, unit: 'deliveries/s', better: 'higher' },
       p99AtBestMs: { value: best?.p99Ms ?? 0, unit: 'ms', better: 'lower', noise: 2 },
       serverCpuAtBestPct: { value: best?.serverCpuPct ?? 0, unit: '%', better: 'none' },
       steps: { value: points.length, unit: '', better: 'none' },

@@ -18,7 +18,6 @@ export const w1Sweep: Workload = {
     return runSweep(s, {
       rates: geometricRates(cfg.startRate, cfg.factor, cfg.maxSteps, cfg.maxRate),
       stepS: cfg.stepS,
-      fanout: 1,
       base: { warmupS: Math.min(s.opts.warmupS, cfg.stepS / 4), senders: setup.senders, fanout: 1, trackPerMessage: false },
     });
   },

@@ -25,6 +25,8 @@ export interface XinboxConfig {
   readonly tokenSecret: string;
   readonly accessTokenTtlMs: number;
   readonly refreshTokenTtlMs: number;
+  /** scrypt cost as log2(N) for new password hashes (14 = 16384). */
+  readonly scryptCost: number;
   readonly authTimeoutMs: number;
   readonly pingIntervalMs: number;
   readonly heartbeatTimeoutMs: number;
@@ -63,6 +65,7 @@ export const defaults: XinboxConfig = Object.freeze({
   tokenSecret: '',
   accessTokenTtlMs: 60 * 60_000,
   refreshTokenTtlMs: 30 * 24 * 60 * 60_000,
+  scryptCost: 14,
   authTimeoutMs: 10_000,
   pingIntervalMs: 25_000,
   heartbeatTimeoutMs: 60_000,
@@ -131,6 +134,7 @@ const parsers: { [K in keyof XinboxConfig]: Parser } = {
   tokenSecret: str,
   accessTokenTtlMs: int(1_000, 365 * 24 * 3600_000),
   refreshTokenTtlMs: int(1_000, 3650 * 24 * 3600_000),
+  scryptCost: int(10, 20),
   authTimeoutMs: int(100, 600_000),
   pingIntervalMs: int(100, 600_000),
   heartbeatTimeoutMs: int(200, 3_600_000),

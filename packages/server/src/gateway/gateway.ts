@@ -67,8 +67,9 @@ export class Gateway {
       perMessageDeflate: false,
       handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL_PROTO) ? SUBPROTOCOL_PROTO : protocols.has(SUBPROTOCOL_JSON) ? SUBPROTOCOL_JSON : false),
     });
-    identity.onRevoked((sids) => {
-      for (const sid of sids) this.sessions.bySessionId(sid)?.close(CloseCodes.LOGGED_OUT);
+    identity.onRevoked((sids, reason) => {
+      const code = reason === 'replaced' ? CloseCodes.REPLACED : CloseCodes.LOGGED_OUT;
+      for (const sid of sids) this.sessions.bySessionId(sid)?.close(code);
     });
   }
 

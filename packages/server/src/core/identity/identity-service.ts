@@ -14,9 +14,14 @@ export interface LoginResult {
   readonly refreshExpiresAt: number;
 }
 
+/** Why sessions ended: an explicit logout, or the same device logging in again. */
+export type RevokeReason = 'logout' | 'replaced';
+
 export interface IdentityOptions {
   readonly accessTokenTtlMs: number;
   readonly refreshTokenTtlMs: number;
+  /** scrypt cost as log2(N). */
+  readonly scryptCost: number;
   /** How long a verified live session may be trusted without a store read. */
   readonly sessionCacheMs?: number;
 }
@@ -29,7 +34,7 @@ const DEVICE_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 export class IdentityService {
   /** sessionId -> time it was last confirmed live. Bounded. */
   private readonly liveSessions = new Map<string, number>();
-  private readonly revokeListeners: Array<(sessionIds: string[]) => void> = [];
+  private readonly revokeListeners: Array<(sessionIds: string[], reason: RevokeReason) => void> = [];
 
   constructor(
     private readonly store: IdentityStore,
@@ -43,7 +48,7 @@ export class IdentityService {
     if (typeof password !== 'string' || password.length < 8 || password.length > 256) {
       throw new XinboxError(Errors.INVALID_ARGUMENT, 'password must be 8 to 256 characters');
     }
-    const user = await this.store.createUser(username, await hashPassword(password), this.clock());
+    const user = await this.store.createUser(username, await hashPassword(password, this.opts.scryptCost), this.clock());
     if (!user) throw new XinboxError(Errors.USERNAME_TAKEN);
     return { userId: user.id };
   }
@@ -73,7 +78,7 @@ export class IdentityService {
     await this.store.createSession(session);
     // A device that logs in again replaces its earlier sessions.
     const revoked = await this.store.revokeDeviceSessions(user.id, deviceId, session.id);
-    if (revoked.length) this.forget(revoked);
+    if (revoked.length) this.forget(revoked, 'replaced');
     return this.issue(session, refreshToken);
   }
 
@@ -93,7 +98,7 @@ export class IdentityService {
   async logout(accessToken: string): Promise<void> {
     const claims = this.signer.verify(accessToken, this.clock());
     await this.store.revokeSession(claims.sid);
-    this.forget([claims.sid]);
+    this.forget([claims.sid], 'logout');
   }
 
   /** Verify an access token and that its session is still live. */
@@ -111,13 +116,13 @@ export class IdentityService {
   }
 
   /** Called with session ids revoked here (or, in a cluster, announced by another node). */
-  onRevoked(listener: (sessionIds: string[]) => void): void {
+  onRevoked(listener: (sessionIds: string[], reason: RevokeReason) => void): void {
     this.revokeListeners.push(listener);
   }
 
-  forget(sessionIds: string[]): void {
+  forget(sessionIds: string[], reason: RevokeReason): void {
     for (const id of sessionIds) this.liveSessions.delete(id);
-    for (const l of this.revokeListeners) l(sessionIds);
+    for (const l of this.revokeListeners) l(sessionIds, reason);
   }
 
   private issue(session: SessionRecord, refreshSecret: string): LoginResult {

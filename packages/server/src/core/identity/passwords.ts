@@ -5,7 +5,6 @@ import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
  * `scrypt$N$r$p$salt$hash` (base64url) so parameters can be raised later
  * without invalidating old hashes.
  */
-const N = 16384;
 const R = 8;
 const P = 1;
 const KEY_LEN = 32;
@@ -16,10 +15,12 @@ function scrypt(password: string, salt: Buffer, n: number, r: number, p: number)
   );
 }
 
-export async function hashPassword(password: string): Promise<string> {
+/** Hash with cost N = 2^log2N (the stored string records it, so verify needs no config). */
+export async function hashPassword(password: string, log2N = 14): Promise<string> {
+  const n = 2 ** log2N;
   const salt = randomBytes(16);
-  const key = await scrypt(password, salt, N, R, P);
-  return ['scrypt', N, R, P, salt.toString('base64url'), key.toString('base64url')].join('$');
+  const key = await scrypt(password, salt, n, R, P);
+  return ['scrypt', n, R, P, salt.toString('base64url'), key.toString('base64url')].join('$');
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
@@ -27,7 +28,10 @@ export async function verifyPassword(password: string, stored: string): Promise<
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [, n, r, p, salt, hash] = parts as [string, string, string, string, string, string];
   const expected = Buffer.from(hash, 'base64url');
-  const actual = await scrypt(password, Buffer.from(salt, 'base64url'), Number(n), Number(r), Number(p));
+  const cost = Number(n);
+  // Refuse parameters that would let a stored string demand unbounded work.
+  if (!(cost >= 2 && cost <= 2 ** 20 && Number(r) <= 16 && Number(p) <= 4)) return false;
+  const actual = await scrypt(password, Buffer.from(salt, 'base64url'), cost, Number(r), Number(p));
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 

@@ -1,0 +1,117 @@
+import { assertLoopbackUrl } from './loopback.js';
+import { TARGET_NAMES, WORKLOAD_IDS, defaultOptions, type BenchOptions, type WorkloadId } from './options.js';
+import type { TargetName } from './servers/launch.js';
+
+/** Command-line parsing: `[workloads...] [--flags]`, quick defaults first, then overrides. */
+
+export const USAGE = `usage: npm run bench -- [w1|w1-sweep|w2|w2-sweep|w3|w4 ...] [options]
+       npm run bench -- compare <old.json|dir> <new.json|dir> [--threshold 10]
+
+  --quick                  smoke run of everything (~1 min)
+  --targets a,b            servers to run: ceiling,naive,xinbox (default all)
+  --sweep                  with w1/w2: run the rate sweep instead
+  --rate N --duration S    W1 offered msgs/s and seconds (default 24000, 20)
+  --users N --senders N    W1 users (pairs) and senders (default 1000, 500)
+  --warmup S --drain S     latency warm-up excluded; max wait for in-flight messages
+  --p99-limit MS           sweep stop condition (default 200)
+  --sweep-start N --sweep-factor F --sweep-steps N --sweep-step-duration S   (W1 sweep)
+  --group-sizes a,b --group-rate N      W2 (default 500,10000 at 10 msgs/s)
+  --group-sweep-size N --group-sweep-start N                                (W2 sweep)
+  --conns N --batch N --hold S --ping-interval MS                           (W3)
+  --procs N                minimum load processes (default 2)
+  --conns-per-proc N       connection budget per load process (default 15000)
+  --source-addrs N         client source addresses in 127.0.0.0/8 (default: auto)
+  --no-pin                 do not pin with taskset (server CPU 0, load CPU 1)
+  --out DIR                results directory (default bench/results/<timestamp>)
+  --xinbox-url URL --xinbox-ws u1,u2 --xinbox-pid PID   use a running Xinbox (loopback only)`;
+
+export type Parsed = { mode: 'run'; opts: BenchOptions } | { mode: 'compare'; files: string[]; threshold: number } | { mode: 'help' };
+
+export function parseArgs(argv: readonly string[]): Parsed {
+  if (argv.includes('--help') || argv.includes('-h')) return { mode: 'help' };
+  const flags = new Map<string, string>();
+  const positional: string[] = [];
+  const booleans = new Set(['--quick', '--full', '--sweep', '--no-pin']);
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('--')) positional.push(a);
+    else if (a.includes('=')) flags.set(a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1));
+    else if (booleans.has(a)) flags.set(a, 'true');
+    else {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      flags.set(a, v);
+    }
+  }
+  if (positional[0] === 'compare') {
+    if (positional.length !== 3) throw new Error('compare needs two files or directories');
+    return { mode: 'compare', files: positional.slice(1), threshold: num(flags.get('--threshold') ?? '10') };
+  }
+  const o = defaultOptions(flags.has('--quick'));
+  const sweep = flags.has('--sweep');
+  if (positional.length > 0) {
+    o.workloads = positional.map((p) => {
+      const id = sweep && (p === 'w1' || p === 'w2') ? `${p}-sweep` : p;
+      if (!(WORKLOAD_IDS as readonly string[]).includes(id)) throw new Error(`unknown workload ${p}`);
+      return id as WorkloadId;
+    });
+  }
+  const known = new Set<string>(booleans);
+  const take = (name: string, apply: (v: string) => void): void => {
+    known.add(name);
+    const v = flags.get(name);
+    if (v !== undefined) apply(v);
+  };
+  take('--targets', (v) => {
+    o.targets = list(v).map((t) => {
+      if (!(TARGET_NAMES as readonly string[]).includes(t)) throw new Error(`unknown target ${t}`);
+      return t as TargetName;
+    });
+  });
+  take('--rate', (v) => (o.w1.rate = num(v)));
+  take('--duration', (v) => (o.w1.durationS = num(v)));
+  take('--users', (v) => (o.w1.users = num(v)));
+  take('--senders', (v) => (o.w1.senders = num(v)));
+  take('--warmup', (v) => (o.warmupS = num(v)));
+  take('--drain', (v) => (o.drainS = num(v)));
+  take('--p99-limit', (v) => (o.p99LimitMs = num(v)));
+  take('--sweep-start', (v) => (o.w1Sweep.startRate = num(v)));
+  take('--sweep-factor', (v) => (o.w1Sweep.factor = num(v)));
+  take('--sweep-steps', (v) => (o.w1Sweep.maxSteps = num(v)));
+  take('--sweep-step-duration', (v) => (o.w1Sweep.stepS = o.w2Sweep.stepS = num(v)));
+  take('--group-sizes', (v) => (o.w2.sizes = list(v).map(num)));
+  take('--group-rate', (v) => (o.w2.rate = num(v)));
+  take('--group-sweep-size', (v) => (o.w2Sweep.size = num(v)));
+  take('--group-sweep-start', (v) => (o.w2Sweep.startRate = num(v)));
+  take('--conns', (v) => (o.w3.conns = num(v)));
+  take('--batch', (v) => (o.w3.batch = num(v)));
+  take('--hold', (v) => (o.w3.holdS = num(v)));
+  take('--ping-interval', (v) => (o.w3.pingMs = num(v)));
+  take('--procs', (v) => (o.procs = num(v)));
+  take('--conns-per-proc', (v) => (o.connsPerProc = Math.min(19_000, num(v))));
+  take('--source-addrs', (v) => (o.sourceAddrs = num(v)));
+  take('--register-concurrency', (v) => (o.registerConcurrency = num(v)));
+  take('--out', (v) => (o.outDir = v));
+  if (flags.has('--no-pin')) o.pin = false;
+  const url = flags.get('--xinbox-url');
+  known.add('--xinbox-url').add('--xinbox-ws').add('--xinbox-pid');
+  if (url) {
+    const httpBase = assertLoopbackUrl(url);
+    const ws = flags.get('--xinbox-ws');
+    const wsUrls = ws ? list(ws).map(assertLoopbackUrl) : [`${httpBase.replace(/^http/, 'ws')}/ws`];
+    const pid = flags.get('--xinbox-pid');
+    o.external = { httpBase, wsUrls, pid: pid ? num(pid) : undefined };
+  }
+  for (const f of flags.keys()) if (!known.has(f)) throw new Error(`unknown option ${f}`);
+  return { mode: 'run', opts: o };
+}
+
+function num(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`not a non-negative number: ${v}`);
+  return n;
+}
+
+function list(v: string): string[] {
+  return v.split(',').map((s) => s.trim()).filter(Boolean);
+}

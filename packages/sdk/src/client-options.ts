@@ -1,0 +1,107 @@
+/** Options of XinboxClient and their defaults. */
+import { Limits } from '@xinbox/protocol';
+import { MemoryCursorStore, type CursorStore } from './cursor-store.js';
+import type { FetchLike, PlatformName, Session } from './http-api.js';
+import type { SubprotocolName, WebSocketConstructorLike } from './transport-ws.js';
+
+export interface XinboxClientOptions {
+  /** HTTP base of the server, e.g. http://localhost:8080. */
+  baseUrl: string;
+  /** Stable id of this installation; one live connection per (user, device). */
+  deviceId: string;
+  platform?: PlatformName;
+  /** 'ws' (default; browsers and Node) or 'tcp' (Node only). */
+  transport?: 'ws' | 'tcp';
+  /** WebSocket framing: 'proto' (default, binary) or 'json'. */
+  subprotocol?: SubprotocolName;
+  /** Fallback WebSocket URL; default derived from baseUrl (ws(s)://host/ws). */
+  wsUrl?: string;
+  /** Fallback TCP address; default the baseUrl host, port 8081. */
+  tcp?: { host: string; port: number };
+  /** Access (gateway list) URL; default baseUrl + /v1/access; false disables it. */
+  accessUrl?: string | false;
+  region?: string;
+  clientVersion?: string;
+  /** Where the sync position survives reconnects and restarts; default in memory. */
+  cursorStore?: CursorStore;
+  reconnect?: { baseMs?: number; maxMs?: number };
+  requestTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  authTimeoutMs?: number;
+  /** Most messages waiting for an ack before send() refuses more. */
+  sendQueueLimit?: number;
+  maxInFlightSends?: number;
+  gapFillDelayMs?: number;
+  syncPageLimit?: number;
+  /** Conversations fetched after each (re)connect to refresh unread counts; false disables. */
+  autoListConversations?: number | false;
+  maxFrameBytes?: number;
+  /** WebSocket implementation to use instead of the global one / the `ws` package. */
+  WebSocket?: WebSocketConstructorLike;
+  fetch?: FetchLike;
+  /** Tokens from an earlier login, to connect without logging in again. */
+  session?: Session;
+}
+
+export interface ResolvedOptions {
+  readonly baseUrl: string;
+  readonly deviceId: string;
+  readonly platform: PlatformName;
+  readonly transport: 'ws' | 'tcp';
+  readonly subprotocol: SubprotocolName;
+  readonly wsUrl: string;
+  readonly tcp: { host: string; port: number };
+  readonly accessUrl: string | false;
+  readonly region: string;
+  readonly clientVersion: string;
+  readonly cursorStore: CursorStore;
+  readonly reconnect: { baseMs: number; maxMs: number };
+  readonly requestTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly authTimeoutMs: number;
+  readonly sendQueueLimit: number;
+  readonly maxInFlightSends: number;
+  readonly gapFillDelayMs: number;
+  readonly syncPageLimit: number;
+  readonly autoListConversations: number | false;
+  readonly maxFrameBytes: number;
+  readonly WebSocket: WebSocketConstructorLike | undefined;
+  readonly fetch: FetchLike | undefined;
+}
+
+export const SDK_VERSION = '0.1.0';
+
+export function resolveOptions(o: XinboxClientOptions): ResolvedOptions {
+  if (!o.baseUrl) throw new TypeError('XinboxClient: baseUrl is required');
+  if (!o.deviceId) throw new TypeError('XinboxClient: deviceId is required');
+  const base = o.baseUrl.replace(/\/+$/, '');
+  const transport = o.transport ?? 'ws';
+  if (transport === 'tcp' && !(globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node) {
+    throw new TypeError('XinboxClient: the tcp transport needs Node.js');
+  }
+  return {
+    baseUrl: base,
+    deviceId: o.deviceId,
+    platform: o.platform ?? 'web',
+    transport,
+    subprotocol: o.subprotocol ?? 'proto',
+    wsUrl: o.wsUrl ?? `${base.replace(/^http/, 'ws')}/ws`,
+    tcp: o.tcp ?? { host: new URL(base).hostname, port: 8081 },
+    accessUrl: o.accessUrl === false ? false : (o.accessUrl ?? `${base}/v1/access`),
+    region: o.region ?? '',
+    clientVersion: o.clientVersion ?? `xinbox-sdk/${SDK_VERSION}`,
+    cursorStore: o.cursorStore ?? new MemoryCursorStore(),
+    reconnect: { baseMs: o.reconnect?.baseMs ?? 500, maxMs: o.reconnect?.maxMs ?? 30_000 },
+    requestTimeoutMs: o.requestTimeoutMs ?? 10_000,
+    connectTimeoutMs: o.connectTimeoutMs ?? 10_000,
+    authTimeoutMs: o.authTimeoutMs ?? 10_000,
+    sendQueueLimit: o.sendQueueLimit ?? 1000,
+    maxInFlightSends: o.maxInFlightSends ?? 32,
+    gapFillDelayMs: o.gapFillDelayMs ?? 200,
+    syncPageLimit: Math.min(o.syncPageLimit ?? 200, Limits.maxSyncPage),
+    autoListConversations: o.autoListConversations === false ? false : Math.min(o.autoListConversations ?? 100, Limits.maxPageSize),
+    maxFrameBytes: o.maxFrameBytes ?? Limits.maxFrameBytes,
+    WebSocket: o.WebSocket,
+    fetch: o.fetch,
+  };
+}

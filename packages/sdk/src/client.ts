@@ -1,0 +1,799 @@
+/**
+ * XinboxClient: one logged-in device. It owns the reconnect loop (backoff
+ * with full jitter, obeying the close-code advice, refreshing the token when
+ * auth fails), the send queue, the receive path (SyncEngine), the local
+ * conversation list with unread counts, presence subscriptions and rooms, and
+ * re-emits everything as typed events.
+ */
+import {
+  Errors,
+  MessageSchema,
+  XinboxError,
+  closeByCode,
+  create,
+  type AuthOk,
+  type ConversationList,
+  type ConversationSummary,
+  type Frame,
+  type FrameCase,
+  type GroupInfo,
+  type GroupMemberList,
+  type GroupRole,
+  type HistoryResult,
+  type JoinPolicy,
+  type ReadReceiptsResult,
+  type ReadUpdate,
+  type ReconnectAdvice,
+  type RoomJoined,
+  type SendAck,
+  type UserPresence,
+} from '@xinbox/protocol';
+import { Backoff } from './backoff.js';
+import { adviceForClose, adviceForError } from './close-advice.js';
+import { resolveOptions, type ResolvedOptions, type XinboxClientOptions } from './client-options.js';
+import { Connection } from './connection.js';
+import { toContent, type ContentInput } from './content.js';
+import { ConversationState } from './conversation-state.js';
+import { emptySyncState } from './cursor-store.js';
+import { EndpointSelector, type GatewayTarget } from './endpoints.js';
+import { ConnectionLostError, fromErrorFrame, type ConnectionClose } from './errors.js';
+import type { ConnectionState, XinboxEvents } from './events.js';
+import { TypedEmitter } from './emitter.js';
+import type { BodyInit, BodyOf, InitOf } from './frame-types.js';
+import { HttpApi, type Session } from './http-api.js';
+import { randomId } from './ids.js';
+import { RoomTracker } from './rooms.js';
+import { SendQueue, type FailureAction } from './send-queue.js';
+import { SyncEngine, type SyncRpc } from './sync-engine.js';
+import { openTcpTransport } from './transport-tcp.js';
+import { openWebSocketTransport } from './transport-ws.js';
+import type { FrameTransport, TransportHandlers } from './transport.js';
+
+export interface SendOptions {
+  mentions?: readonly string[];
+  mentionAll?: boolean;
+  /** Only these users see the message (personalised message). */
+  visibleTo?: readonly string[];
+  /** Reuse a client message id (e.g. one persisted before a restart). */
+  clientMsgId?: string;
+}
+
+/** Refresh the access token this long before it expires. */
+const REFRESH_MARGIN_MS = 30_000;
+
+export class XinboxClient extends TypedEmitter<XinboxEvents> {
+  readonly options: ResolvedOptions;
+  private readonly http: HttpApi;
+  private readonly endpoints: EndpointSelector;
+  private readonly backoff: Backoff;
+  private readonly convs = new ConversationState();
+  private readonly engine: SyncEngine;
+  private readonly roomTracker: RoomTracker;
+  private readonly queue: SendQueue<SendAck>;
+
+  private _session: Session | undefined;
+  private conn: Connection | undefined;
+  private _state: ConnectionState = 'closed';
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wakeSleep: (() => void) | undefined;
+  private waiters: Array<{ resolve: (c: Connection) => void; reject: (e: unknown) => void }> = [];
+  private refreshing: Promise<Session> | undefined;
+  private loadedStateFor: string | undefined;
+  private persistTimer: ReturnType<typeof setTimeout> | undefined;
+  private presenceSubs: string[] = [];
+  private lastTotalUnread = 0;
+
+  constructor(options: XinboxClientOptions) {
+    super();
+    this.options = resolveOptions(options);
+    const o = this.options;
+    this.http = new HttpApi(o.baseUrl, o.fetch, o.requestTimeoutMs);
+    this.backoff = new Backoff(o.reconnect);
+    const fallback: GatewayTarget = { ws: o.wsUrl, tcp: o.tcp };
+    const accessUrl = o.accessUrl;
+    this.endpoints = new EndpointSelector({
+      transport: o.transport,
+      fallback,
+      fetchList: accessUrl === false ? undefined : () => this.http.access({ clientVersion: o.clientVersion, region: o.region }, accessUrl),
+    });
+    this.engine = new SyncEngine(
+      {
+        deliver: (m) => {
+          const changed = this.convs.applyMessage(m);
+          if (!m.hidden) this.emit('message', m);
+          if (changed) this.conversationChanged(m.conversationId);
+        },
+        summaries: (list) => this.applySummaries(list),
+        resync: () => {
+          this.convs.clear();
+          this.emitUnreadIfChanged();
+          this.emit('resync', undefined);
+        },
+        changed: () => this.schedulePersist(),
+        error: (err) => this.emitError(err),
+      },
+      { gapFillDelayMs: o.gapFillDelayMs, syncPageLimit: o.syncPageLimit },
+    );
+    this.roomTracker = new RoomTracker({
+      deliver: (m) => this.emit('room', m),
+      changed: () => this.schedulePersist(),
+      error: (err) => this.emitError(err),
+    });
+    this.queue = new SendQueue<SendAck>({
+      limit: o.sendQueueLimit,
+      maxInFlight: o.maxInFlightSends,
+      transmit: (msg) => this.transmitSend(msg),
+      classify: classifySendFailure,
+      retryDelayMs: (n) => Math.min(o.reconnect.maxMs, o.reconnect.baseMs * 2 ** n),
+      fullError: (limit) => new XinboxError(Errors.RATE_LIMITED, `send queue is full (${limit} messages waiting)`),
+      newId: randomId,
+    });
+    if (options.session) this._session = options.session;
+  }
+
+  // ------------------------------------------------------------ session (HTTP)
+
+  get state(): ConnectionState {
+    return this._state;
+  }
+
+  get session(): Session | undefined {
+    return this._session;
+  }
+
+  get userId(): string | undefined {
+    return this._session?.userId;
+  }
+
+  /** Use tokens obtained earlier (e.g. persisted from the 'session' event). */
+  setSession(session: Session | undefined): void {
+    if (session && this._session && session.userId !== this._session.userId) this.resetLocalState();
+    this._session = session;
+    this.emit('session', session);
+  }
+
+  register(username: string, password: string): Promise<{ userId: string }> {
+    return this.http.register(username, password);
+  }
+
+  async login(username: string, password: string): Promise<Session> {
+    const s = await this.http.login(username, password, this.options.deviceId, this.options.platform);
+    this.setSession(s);
+    return s;
+  }
+
+  /** Rotates the tokens. Concurrent calls share one request (the old refresh token dies on use). */
+  refresh(): Promise<Session> {
+    const s = this._session;
+    if (!s) return Promise.reject(new XinboxError(Errors.NOT_AUTHENTICATED, 'no session to refresh; log in first'));
+    this.refreshing ??= this.http
+      .refresh(s.refreshToken)
+      .then((fresh) => {
+        this.setSession(fresh);
+        return fresh;
+      })
+      .finally(() => {
+        this.refreshing = undefined;
+      });
+    return this.refreshing;
+  }
+
+  /** Revokes the session on the server and closes the connection. */
+  async logout(): Promise<void> {
+    const s = this._session;
+    if (!s) return;
+    try {
+      await this.http.logout(s.accessToken);
+    } finally {
+      await this.close();
+      this._session = undefined;
+      this.resetLocalState();
+      this.emit('session', undefined);
+    }
+  }
+
+  // ------------------------------------------------------------ connection
+
+  /**
+   * Connects and authenticates. Transient failures are retried in the
+   * background with backoff, so this resolves once connected; it rejects only
+   * when reconnecting is pointless (credentials rejected, kicked for good) or
+   * close() is called first.
+   */
+  async connect(): Promise<AuthOk> {
+    if (!this._session) throw new XinboxError(Errors.NOT_AUTHENTICATED, 'log in (or setSession) before connect()');
+    if (this.conn?.isOpen) return this.conn.authOk;
+    const waiting = new Promise<Connection>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    if (!this.running) {
+      this.running = true;
+      this.setState('connecting');
+      this.loop = this.runLoop();
+    }
+    return (await waiting).authOk;
+  }
+
+  /** Closes the connection and stops reconnecting. Pending sends are rejected. */
+  async close(): Promise<void> {
+    const wasRunning = this.running;
+    this.running = false;
+    this.wakeSleep?.();
+    this.conn?.close(1000, 'client closed');
+    await this.loop;
+    this.loop = undefined;
+    if (wasRunning || this.queue.size > 0) {
+      this.queue.failAll(new XinboxError(Errors.UNAVAILABLE, 'client closed'));
+    }
+    this.failWaiters(new XinboxError(Errors.UNAVAILABLE, 'client closed'));
+    await this.persistNow();
+    this.setState('closed');
+  }
+
+  private async runLoop(): Promise<void> {
+    let refreshedWithoutSuccess = false;
+    while (this.running) {
+      let advice: ReconnectAdvice;
+      let failure: unknown;
+      let connected = false;
+      try {
+        await this.loadState();
+        await this.refreshIfExpiring();
+        const target = await this.endpoints.current();
+        if (!this.running) break;
+        const conn = await this.openConnection(target);
+        if (!this.running) {
+          conn.close(1000, 'client closed');
+          break;
+        }
+        connected = true;
+        refreshedWithoutSuccess = false;
+        this.backoff.reset();
+        this.onConnected(conn);
+        const closed = await conn.closed;
+        this.onDisconnected(closed);
+        advice = adviceForClose(closed);
+        failure = closed.error;
+      } catch (err) {
+        advice = adviceForError(err);
+        failure = err;
+      }
+      if (!this.running) break;
+
+      if (advice === 'after-refresh') {
+        if (refreshedWithoutSuccess) {
+          advice = 'never';
+        } else {
+          try {
+            await this.refresh();
+            refreshedWithoutSuccess = true;
+            this.setState('reconnecting');
+            continue;
+          } catch (err) {
+            failure = err;
+            advice = adviceForError(err) === 'never' || (err instanceof XinboxError && !err.retryable) ? 'never' : 'backoff';
+          }
+        }
+      }
+      if (advice === 'never') {
+        this.stopForGood(failure);
+        break;
+      }
+      if (failure && !connected) this.emitError(failure);
+      this.setState('reconnecting');
+      if (advice === 'immediately') {
+        this.endpoints.advance();
+        continue;
+      }
+      // A failed attempt moves on to the next gateway; a dropped session
+      // retries the same one first.
+      if (!connected) this.endpoints.advance();
+      await this.sleep(this.backoff.next());
+    }
+  }
+
+  private openConnection(target: GatewayTarget): Promise<Connection> {
+    const o = this.options;
+    const openTransport = (handlers: TransportHandlers): Promise<FrameTransport> =>
+      o.transport === 'tcp'
+        ? openTcpTransport({ host: target.tcp.host, port: target.tcp.port, maxFrameBytes: o.maxFrameBytes, connectTimeoutMs: o.connectTimeoutMs }, handlers)
+        : openWebSocketTransport(
+            { url: target.ws, subprotocol: o.subprotocol, maxFrameBytes: o.maxFrameBytes, connectTimeoutMs: o.connectTimeoutMs, WebSocket: o.WebSocket },
+            handlers,
+          );
+    return Connection.open({
+      token: this._session!.accessToken,
+      clientVersion: o.clientVersion,
+      authTimeoutMs: o.authTimeoutMs,
+      requestTimeoutMs: o.requestTimeoutMs,
+      openTransport,
+      onPush: (f) => this.onServerFrame(f),
+    });
+  }
+
+  private onConnected(conn: Connection): void {
+    this.conn = conn;
+    const ok = conn.authOk;
+    this.convs.setSelf(ok.userId);
+    this.setState('connected');
+    this.emit('connected', ok);
+    const waiters = this.waiters.splice(0);
+    for (const w of waiters) w.resolve(conn);
+    this.queue.resume();
+    void this.engine.attach(this.syncRpc(conn)).then(() => this.afterSync(conn));
+    void this.roomTracker.attach({
+      join: (roomId, afterSeq) => conn.call({ case: 'roomJoin', value: { roomId, afterSeq } }, 'roomJoined'),
+      pull: (roomId, afterSeq, limit) => conn.call({ case: 'roomPull', value: { roomId, afterSeq, limit } }, 'roomPullResult'),
+      ack: (roomId, seq) => conn.notify({ case: 'roomPushAck', value: { roomId, seq } }),
+    });
+    if (this.presenceSubs.length > 0) {
+      conn.call({ case: 'presenceSubscribe', value: { userIds: this.presenceSubs } }, 'ok').catch((err) => this.emitError(err));
+    }
+  }
+
+  private async afterSync(conn: Connection): Promise<void> {
+    if (this.conn !== conn || !this.engine.isLive) return;
+    this.emit('synced', { cursor: this.engine.syncCursor });
+    const limit = this.options.autoListConversations;
+    if (limit === false) return;
+    try {
+      const list = await conn.call({ case: 'listConversations', value: { limit } }, 'conversationList');
+      if (this.conn === conn) this.applySummaries(list.conversations);
+    } catch (err) {
+      if (this.conn === conn) this.emitError(err);
+    }
+  }
+
+  private onDisconnected(closed: ConnectionClose): void {
+    this.conn = undefined;
+    this.queue.pause();
+    this.engine.detach();
+    this.roomTracker.detach();
+    void this.persistNow();
+    // The server normally sends Kicked first; a bare close code gets the same event.
+    if (!closed.kicked && !closed.byClient && closed.code !== undefined && closed.code >= 4000) {
+      this.emitKicked(closed.code, closed.reason);
+    }
+  }
+
+  private stopForGood(failure: unknown): void {
+    this.running = false;
+    const err =
+      failure instanceof Error ? failure : new XinboxError(Errors.UNAVAILABLE, 'the server ended the session; not reconnecting');
+    this.queue.failAll(err);
+    this.failWaiters(err);
+    if (failure) this.emitError(err);
+    this.setState('closed');
+  }
+
+  private syncRpc(conn: Connection): SyncRpc {
+    return {
+      sync: (cursor, limit) => conn.call({ case: 'sync', value: { cursor, limit } }, 'syncResult'),
+      pullRange: (conversationId, fromSeq, toSeq) => conn.call({ case: 'pullRange', value: { conversationId, fromSeq, toSeq } }, 'historyResult'),
+      listConversations: (limit) => conn.call({ case: 'listConversations', value: { limit } }, 'conversationList'),
+      ackPush: (ack) => conn.notify({ case: 'pushAck', value: ack }),
+    };
+  }
+
+  private async refreshIfExpiring(): Promise<void> {
+    const s = this._session;
+    if (!s || !s.accessExpiresAt) return;
+    if (s.accessExpiresAt - Date.now() < REFRESH_MARGIN_MS) await this.refresh();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeSleep = () => {
+        this.wakeSleep = undefined;
+        done();
+      };
+    });
+  }
+
+  private failWaiters(err: unknown): void {
+    const waiters = this.waiters.splice(0);
+    for (const w of waiters) w.reject(err);
+  }
+
+  private setState(s: ConnectionState): void {
+    if (this._state === s) return;
+    this._state = s;
+    this.emit('state', s);
+  }
+
+  // ------------------------------------------------------------ server frames
+
+  private onServerFrame(f: Frame): void {
+    const b = f.body;
+    switch (b.case) {
+      case 'push':
+        this.engine.onPush(b.value);
+        return;
+      case 'readUpdate':
+        this.applyReadUpdate(b.value);
+        return;
+      case 'unreadUpdate':
+        if (this.convs.applyUnreadUpdate(b.value)) this.conversationChanged(b.value.conversationId);
+        return;
+      case 'typingUpdate':
+        this.emit('typing', b.value);
+        return;
+      case 'presenceUpdate':
+        if (b.value.user) this.emit('presence', b.value.user);
+        return;
+      case 'conversationInfo':
+        if (b.value.conversation) this.applySummaries([b.value.conversation]);
+        return;
+      case 'groupInfo':
+        this.emit('group', b.value);
+        return;
+      case 'roomPush':
+        this.roomTracker.onPush(b.value);
+        return;
+      case 'roomEvent':
+        this.emit('roomEvent', b.value);
+        return;
+      case 'kicked':
+        this.emitKicked(b.value.closeCode, b.value.reason);
+        return;
+      case 'error':
+        this.emitError(fromErrorFrame(b.value));
+        return;
+      default:
+        return;
+    }
+  }
+
+  private applyReadUpdate(u: ReadUpdate): void {
+    const self = !u.userId || u.userId === this.userId;
+    const changed = self ? this.convs.applyOwnRead(u.conversationId, u.readSeq) : this.convs.applyPeerRead(u.conversationId, u.userId, u.readSeq);
+    if (changed) this.conversationChanged(u.conversationId);
+    this.emit('read', { conversationId: u.conversationId, userId: u.userId || (this.userId ?? ''), readSeq: u.readSeq, self });
+  }
+
+  private applySummaries(list: readonly ConversationSummary[]): void {
+    for (const s of list) if (this.convs.applySummary(s)) this.conversationChanged(s.conversationId);
+  }
+
+  private conversationChanged(conversationId: string): void {
+    const s = this.convs.get(conversationId);
+    if (s) this.emit('conversation', s);
+    this.emitUnreadIfChanged();
+  }
+
+  private emitUnreadIfChanged(): void {
+    const total = this.convs.totalUnread;
+    if (total === this.lastTotalUnread) return;
+    this.lastTotalUnread = total;
+    this.emit('unread', total);
+  }
+
+  private emitKicked(code: number, reason: string): void {
+    const spec = closeByCode(code);
+    this.emit('kicked', { code, name: spec?.name ?? 'UNKNOWN', reason, reconnect: spec?.reconnect ?? 'backoff' });
+  }
+
+  private emitError(err: unknown): void {
+    // 'error' without listeners must not crash the app: errors here are
+    // informational (the SDK already recovers from them).
+    this.emit('error', err instanceof Error ? err : new Error(String(err)));
+  }
+
+  // ------------------------------------------------------------ persistence
+
+  private stateKey(): string | undefined {
+    const s = this._session;
+    return s ? `${s.userId}:${this.options.deviceId}` : undefined;
+  }
+
+  private async loadState(): Promise<void> {
+    const key = this.stateKey();
+    if (!key || this.loadedStateFor === key) return;
+    const state = (await this.options.cursorStore.load(key)) ?? emptySyncState();
+    this.engine.load(state);
+    this.roomTracker.load(state.rooms);
+    this.loadedStateFor = key;
+  }
+
+  private schedulePersist(): void {
+    this.persistTimer ??= setTimeout(() => {
+      this.persistTimer = undefined;
+      void this.persistNow();
+    }, 50);
+  }
+
+  private async persistNow(): Promise<void> {
+    if (this.persistTimer) clearTimeout(this.persistTimer);
+    this.persistTimer = undefined;
+    const key = this.stateKey();
+    if (!key || this.loadedStateFor !== key) return;
+    try {
+      await this.options.cursorStore.save(key, { ...this.engine.snapshot(), rooms: this.roomTracker.positions() });
+    } catch (err) {
+      this.emitError(err);
+    }
+  }
+
+  private resetLocalState(): void {
+    this.engine.reset();
+    this.convs.clear();
+    this.loadedStateFor = undefined;
+    this.emitUnreadIfChanged();
+  }
+
+  // ------------------------------------------------------------ requests
+
+  /** Resolves with the live connection, waiting for a reconnect in progress. */
+  private whenConnected(): Promise<Connection> {
+    if (this.conn?.isOpen) return Promise.resolve(this.conn);
+    if (!this.running) return Promise.reject(new XinboxError(Errors.UNAVAILABLE, 'not connected; call connect() first'));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new XinboxError(Errors.TIMEOUT, `not connected within ${this.options.requestTimeoutMs} ms`));
+      }, this.options.requestTimeoutMs);
+      const waiter = {
+        resolve: (c: Connection) => {
+          clearTimeout(timer);
+          resolve(c);
+        },
+        reject: (e: unknown) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  private async request<C extends FrameCase>(body: BodyInit, expect: C): Promise<BodyOf<C>> {
+    const conn = await this.whenConnected();
+    return conn.call(body, expect);
+  }
+
+  /** Requests answered by Ok or by GroupInfo (server's choice). */
+  private async requestGroup(body: BodyInit): Promise<GroupInfo | undefined> {
+    const conn = await this.whenConnected();
+    const reply = await conn.callAny(body, ['ok', 'groupInfo']);
+    return reply.case === 'groupInfo' ? reply.value : undefined;
+  }
+
+  private async transmitSend(msg: InitOf<'send'> & { conversationId: string; clientMsgId: string }): Promise<SendAck> {
+    const conn = this.conn;
+    if (!conn?.isOpen) throw new ConnectionLostError(undefined, 'not connected');
+    const ack = await conn.call(
+      {
+        case: 'send',
+        value: {
+          conversationId: msg.conversationId,
+          clientMsgId: msg.clientMsgId,
+          content: msg.content,
+          mentions: msg.mentions,
+          mentionAll: msg.mentionAll,
+          visibleTo: msg.visibleTo,
+        },
+      },
+      'sendAck',
+    );
+    // Feed our own message into the receive path: it takes its seq in the
+    // conversation (so the next message is not mistaken for a gap) and is
+    // emitted as 'message' like everyone else's.
+    const conversationId = ack.conversationId !== '0' && ack.conversationId ? ack.conversationId : msg.conversationId;
+    this.engine.onOwnMessage(
+      create(MessageSchema, {
+        id: ack.messageId,
+        conversationId,
+        seq: ack.seq,
+        senderId: conn.authOk.userId,
+        clientMsgId: msg.clientMsgId,
+        serverTime: ack.serverTime,
+        content: msg.content,
+        mentions: msg.mentions ? [...msg.mentions] : [],
+        mentionAll: msg.mentionAll ?? false,
+        visibleTo: msg.visibleTo ? [...msg.visibleTo] : [],
+        conversationKind: this.convs.get(conversationId)?.kind,
+      }),
+    );
+    return ack;
+  }
+
+  // ------------------------------------------------------------ messaging API
+
+  /**
+   * Sends a message. It is queued (bounded) with a fresh client message id
+   * and retried with that same id after reconnects, so it is stored once.
+   * Resolves with the server's ack.
+   */
+  send(conversationId: string, content: ContentInput, opts: SendOptions = {}): Promise<SendAck> {
+    return this.queue.enqueue({
+      conversationId,
+      content: toContent(content),
+      mentions: opts.mentions ?? [],
+      mentionAll: opts.mentionAll ?? false,
+      visibleTo: opts.visibleTo ?? [],
+      clientMsgId: opts.clientMsgId,
+    }).ack;
+  }
+
+  /** Messages waiting for their ack (e.g. to show as "sending"). */
+  get pendingSends(): number {
+    return this.queue.size;
+  }
+
+  /** Gets or creates the direct conversation with a user (by id or username). */
+  async openDirect(user: { userId: string } | { username: string }): Promise<ConversationSummary> {
+    const info = await this.request({ case: 'openDirect', value: user }, 'conversationInfo');
+    if (!info.conversation) throw new XinboxError(Errors.NOT_FOUND, 'openDirect returned no conversation');
+    this.applySummaries([info.conversation]);
+    return this.convs.get(info.conversation.conversationId) ?? info.conversation;
+  }
+
+  /** A page of the server's conversation list; also refreshes the local list. */
+  async listConversations(opts: { limit?: number; beforeTime?: number } = {}): Promise<ConversationList> {
+    const list = await this.request({ case: 'listConversations', value: { limit: opts.limit ?? 20, beforeTime: opts.beforeTime ?? 0 } }, 'conversationList');
+    this.applySummaries(list.conversations);
+    return list;
+  }
+
+  /** The local conversation list (most recent first). */
+  conversations(): ConversationSummary[] {
+    return this.convs.list();
+  }
+
+  conversation(conversationId: string): ConversationSummary | undefined {
+    return this.convs.get(conversationId);
+  }
+
+  /** Sum of unread over the local conversation list. */
+  get totalUnread(): number {
+    return this.convs.totalUnread;
+  }
+
+  /** Pages backwards: messages before `beforeSeq` (0 = newest), newest first. */
+  history(conversationId: string, opts: { beforeSeq?: number; limit?: number } = {}): Promise<HistoryResult> {
+    return this.request({ case: 'history', value: { conversationId, beforeSeq: opts.beforeSeq ?? 0, limit: opts.limit ?? 0 } }, 'historyResult');
+  }
+
+  /** Messages fromSeq..toSeq inclusive, ascending. */
+  pullRange(conversationId: string, fromSeq: number, toSeq: number): Promise<HistoryResult> {
+    return this.request({ case: 'pullRange', value: { conversationId, fromSeq, toSeq } }, 'historyResult');
+  }
+
+  /** Marks the conversation read up to `seq` (default: its last known seq). */
+  async markRead(conversationId: string, seq?: number): Promise<ReadUpdate> {
+    const upTo = seq ?? this.convs.get(conversationId)?.lastSeq ?? this.engine.position(conversationId) ?? 0;
+    const update = await this.request({ case: 'markRead', value: { conversationId, seq: upTo } }, 'readUpdate');
+    this.applyReadUpdate(update);
+    return update;
+  }
+
+  async typing(conversationId: string, typing = true): Promise<void> {
+    await this.request({ case: 'typing', value: { conversationId, typing } }, 'ok');
+  }
+
+  async queryPresence(userIds: readonly string[]): Promise<UserPresence[]> {
+    const res = await this.request({ case: 'presenceQuery', value: { userIds: [...userIds] } }, 'presenceResult');
+    return res.users;
+  }
+
+  /** Replaces the watched users; kept across reconnects. */
+  async subscribePresence(userIds: readonly string[]): Promise<void> {
+    this.presenceSubs = [...userIds];
+    await this.request({ case: 'presenceSubscribe', value: { userIds: this.presenceSubs } }, 'ok');
+  }
+
+  // ------------------------------------------------------------ groups
+
+  createGroup(name: string, memberIds: readonly string[], opts: { joinPolicy?: JoinPolicy; avatarUrl?: string; announcement?: string } = {}): Promise<GroupInfo> {
+    return this.request({ case: 'groupCreate', value: { name, memberIds: [...memberIds], ...opts } }, 'groupInfo');
+  }
+
+  getGroup(conversationId: string): Promise<GroupInfo> {
+    return this.request({ case: 'groupGet', value: { conversationId } }, 'groupInfo');
+  }
+
+  inviteToGroup(conversationId: string, userIds: readonly string[]): Promise<GroupInfo | undefined> {
+    return this.requestGroup({ case: 'groupInvite', value: { conversationId, userIds: [...userIds] } });
+  }
+
+  /** Joins an open group; an approval group answers PENDING_APPROVAL. */
+  joinGroup(conversationId: string): Promise<GroupInfo | undefined> {
+    return this.requestGroup({ case: 'groupJoin', value: { conversationId } });
+  }
+
+  approveJoin(conversationId: string, userId: string, approve = true): Promise<GroupInfo | undefined> {
+    return this.requestGroup({ case: 'groupApprove', value: { conversationId, userId, approve } });
+  }
+
+  async leaveGroup(conversationId: string): Promise<void> {
+    await this.requestGroup({ case: 'groupLeave', value: { conversationId } });
+    if (this.convs.remove(conversationId)) this.emitUnreadIfChanged();
+  }
+
+  kickFromGroup(conversationId: string, userIds: readonly string[]): Promise<GroupInfo | undefined> {
+    return this.requestGroup({ case: 'groupKick', value: { conversationId, userIds: [...userIds] } });
+  }
+
+  setGroupRole(conversationId: string, userId: string, role: GroupRole): Promise<GroupInfo | undefined> {
+    return this.requestGroup({ case: 'groupSetRole', value: { conversationId, userId, role } });
+  }
+
+  transferGroup(conversationId: string, newOwnerId: string): Promise<GroupInfo | undefined> {
+    return this.requestGroup({ case: 'groupTransfer', value: { conversationId, newOwnerId } });
+  }
+
+  dissolveGroup(conversationId: string): Promise<GroupInfo | undefined> {
+    return this.requestGroup({ case: 'groupDissolve', value: { conversationId } });
+  }
+
+  updateGroup(
+    conversationId: string,
+    patch: { name?: string; avatarUrl?: string; announcement?: string; joinPolicy?: JoinPolicy },
+  ): Promise<GroupInfo | undefined> {
+    return this.requestGroup({ case: 'groupUpdate', value: { conversationId, ...patch } });
+  }
+
+  groupMembers(conversationId: string, opts: { afterUserId?: string; limit?: number } = {}): Promise<GroupMemberList> {
+    return this.request({ case: 'groupMembers', value: { conversationId, afterUserId: opts.afterUserId ?? '0', limit: opts.limit ?? 0 } }, 'groupMemberList');
+  }
+
+  /** Mutes one member until `mutedUntil` (ms since epoch; 0 unmutes). */
+  muteGroupMember(conversationId: string, userId: string, mutedUntil: number): Promise<GroupInfo | undefined> {
+    return this.requestGroup({ case: 'groupMute', value: { conversationId, userId, mutedUntil } });
+  }
+
+  /** Mutes the whole group (everyone but admins) until `mutedUntil`; 0 unmutes. */
+  muteGroup(conversationId: string, mutedUntil: number): Promise<GroupInfo | undefined> {
+    return this.requestGroup({ case: 'groupMute', value: { conversationId, userId: '0', mutedUntil } });
+  }
+
+  /** This user's own notification settings for the group. */
+  setGroupSettings(conversationId: string, settings: { doNotDisturb: boolean }): Promise<GroupInfo | undefined> {
+    return this.requestGroup({ case: 'groupSettings', value: { conversationId, doNotDisturb: settings.doNotDisturb } });
+  }
+
+  readReceipts(conversationId: string, seq: number): Promise<ReadReceiptsResult> {
+    return this.request({ case: 'readReceipts', value: { conversationId, seq } }, 'readReceiptsResult');
+  }
+
+  // ------------------------------------------------------------ rooms
+
+  /** Joins a room; its messages arrive as 'room' events, also after reconnects. */
+  async joinRoom(roomId: string): Promise<RoomJoined> {
+    await this.whenConnected();
+    return this.roomTracker.join(roomId);
+  }
+
+  async leaveRoom(roomId: string): Promise<void> {
+    this.roomTracker.leave(roomId);
+    await this.request({ case: 'roomLeave', value: { roomId } }, 'ok');
+  }
+
+  /** Sends to a room; `reliable` messages are persisted with a room seq. */
+  async sendRoom(roomId: string, content: ContentInput, opts: { reliable?: boolean; clientMsgId?: string } = {}): Promise<SendAck | undefined> {
+    const conn = await this.whenConnected();
+    const reply = await conn.callAny(
+      {
+        case: 'roomSend',
+        value: { roomId, class: opts.reliable ? 2 : 1, content: toContent(content), clientMsgId: opts.clientMsgId ?? randomId() },
+      },
+      ['ok', 'sendAck', 'roomPush'],
+    );
+    if (reply.case === 'roomPush') this.roomTracker.onPush(reply.value);
+    return reply.case === 'sendAck' ? reply.value : undefined;
+  }
+
+  joinedRooms(): string[] {
+    return this.roomTracker.rooms();
+  }
+}
+
+function classifySendFailure(err: unknown): FailureAction {
+  if (err instanceof ConnectionLostError) return 'requeue';
+  if (err instanceof XinboxError) return err.retryable ? 'retry' : 'fail';
+  return 'fail';
+}

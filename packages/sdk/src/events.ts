@@ -1,0 +1,53 @@
+/** The events a XinboxClient emits, each with its payload type. */
+import type { AuthOk, ConversationSummary, GroupInfo, Message, ReconnectAdvice, RoomEvent, RoomMessage, TypingUpdate, UserPresence } from '@xinbox/protocol';
+import type { Session } from './http-api.js';
+
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+/** A read position moved: this user's (another device or this one) or a peer's (receipt). */
+export interface ReadEvent {
+  readonly conversationId: string;
+  readonly userId: string;
+  readonly readSeq: number;
+  /** True when the reader is the logged-in user. */
+  readonly self: boolean;
+}
+
+/** The server ended the connection on purpose. */
+export interface KickedEvent {
+  readonly code: number;
+  readonly name: string;
+  readonly reason: string;
+  readonly reconnect: ReconnectAdvice;
+}
+
+export interface XinboxEvents {
+  state: ConnectionState;
+  /** Authenticated (after every (re)connect). */
+  connected: AuthOk;
+  /** The catch-up sync after a (re)connect finished. */
+  synced: { readonly cursor: number };
+  /**
+   * A message of one of the user's conversations, exactly once, in seq order
+   * per conversation, including messages this client or the user's other
+   * devices sent. Hidden placeholders are not emitted.
+   */
+  message: Message;
+  /** A conversation's summary (unread, last message, read positions) changed. */
+  conversation: ConversationSummary;
+  /** Total unread over all known conversations changed. */
+  unread: number;
+  typing: TypingUpdate;
+  presence: UserPresence;
+  read: ReadEvent;
+  kicked: KickedEvent;
+  error: Error;
+  /** A message in a joined room (ordinary or reliable). */
+  room: RoomMessage;
+  roomEvent: RoomEvent;
+  group: GroupInfo;
+  /** Local state was dropped because the sync cursor expired on the server. */
+  resync: undefined;
+  /** Tokens changed (login, refresh, logout); persist them to resume later. */
+  session: Session | undefined;
+}

@@ -1,0 +1,103 @@
+import type { DeviceRecord, Platform, SessionRecord, UserId, UserRecord } from '../../core/model.js';
+import type { IdentityStore } from '../../core/ports/identity-store.js';
+import { OID, type Sql } from './client.js';
+
+interface UserRow { id: number; username: string; password_hash: string; created_at: number }
+interface DeviceRow { user_id: number; device_id: string; platform: Platform; last_seen: number }
+interface SessionRow {
+  id: string; user_id: number; device_id: string; platform: Platform; refresh_hash: string;
+  refresh_expires_at: number; created_at: number; revoked: boolean;
+}
+
+const user = (r: UserRow): UserRecord => ({ id: r.id, username: r.username, passwordHash: r.password_hash, createdAt: r.created_at });
+const device = (r: DeviceRow): DeviceRecord => ({ userId: r.user_id, deviceId: r.device_id, platform: r.platform, lastSeen: r.last_seen });
+const session = (r: SessionRow): SessionRecord => ({
+  id: r.id, userId: r.user_id, deviceId: r.device_id, platform: r.platform, refreshHash: r.refresh_hash,
+  refreshExpiresAt: r.refresh_expires_at, createdAt: r.created_at, revoked: r.revoked,
+});
+
+/**
+ * IdentityStore on PostgreSQL. Every method is one statement, so each is
+ * atomic; the compare-and-swaps (username, refresh rotation) are enforced
+ * by the statement itself (unique index, WHERE on the old hash), not by
+ * a read followed by a write. A session is live while not revoked; refresh
+ * expiry is the caller's check (the port passes no clock).
+ */
+export class PostgresIdentityStore implements IdentityStore {
+  constructor(private readonly sql: Sql) {}
+
+  async createUser(username: string, passwordHash: string, now: number): Promise<UserRecord | null> {
+    const [row] = await this.sql<UserRow[]>`
+      INSERT INTO users (username, password_hash, created_at) VALUES (${username}, ${passwordHash}, ${now})
+      ON CONFLICT (username) DO NOTHING
+      RETURNING id, username, password_hash, created_at`;
+    return row ? user(row) : null;
+  }
+
+  async findUserByName(username: string): Promise<UserRecord | null> {
+    const [row] = await this.sql<UserRow[]>`SELECT id, username, password_hash, created_at FROM users WHERE username = ${username}`;
+    return row ? user(row) : null;
+  }
+
+  async getUsers(ids: readonly UserId[]): Promise<UserRecord[]> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return [];
+    const rows = await this.sql<UserRow[]>`
+      SELECT id, username, password_hash, created_at FROM users WHERE id = ANY(${this.sql.array(unique, OID.int8)}::int8[])`;
+    const byId = new Map(rows.map((r) => [r.id, user(r)]));
+    return unique.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  async upsertDevice(userId: UserId, deviceId: string, platform: Platform, now: number): Promise<void> {
+    await this.sql`
+      INSERT INTO devices (user_id, device_id, platform, last_seen) VALUES (${userId}, ${deviceId}, ${platform}, ${now})
+      ON CONFLICT (user_id, device_id) DO UPDATE SET platform = excluded.platform, last_seen = excluded.last_seen`;
+  }
+
+  async listDevices(userId: UserId): Promise<DeviceRecord[]> {
+    const rows = await this.sql<DeviceRow[]>`
+      SELECT user_id, device_id, platform, last_seen FROM devices WHERE user_id = ${userId} ORDER BY device_id COLLATE "C"`;
+    return rows.map(device);
+  }
+
+  async touchDevice(userId: UserId, deviceId: string, lastSeen: number): Promise<void> {
+    await this.sql`UPDATE devices SET last_seen = ${lastSeen} WHERE user_id = ${userId} AND device_id = ${deviceId}`;
+  }
+
+  async createSession(s: SessionRecord): Promise<void> {
+    await this.sql`
+      INSERT INTO sessions (id, user_id, device_id, platform, refresh_hash, refresh_expires_at, created_at, revoked)
+      VALUES (${s.id}, ${s.userId}, ${s.deviceId}, ${s.platform}, ${s.refreshHash}, ${s.refreshExpiresAt}, ${s.createdAt}, ${s.revoked})`;
+  }
+
+  async getSession(id: string): Promise<SessionRecord | null> {
+    const [row] = await this.sql<SessionRow[]>`
+      SELECT id, user_id, device_id, platform, refresh_hash, refresh_expires_at, created_at, revoked FROM sessions WHERE id = ${id}`;
+    return row ? session(row) : null;
+  }
+
+  async rotateRefresh(id: string, oldHash: string, newHash: string, refreshExpiresAt: number): Promise<boolean> {
+    // The row lock taken by UPDATE makes this a compare-and-swap: a concurrent
+    // rotation waits, then re-checks refresh_hash against the new row and fails.
+    const rows = await this.sql`
+      UPDATE sessions SET refresh_hash = ${newHash}, refresh_expires_at = ${refreshExpiresAt}
+      WHERE id = ${id} AND refresh_hash = ${oldHash} AND NOT revoked
+      RETURNING 1`;
+    return rows.length === 1;
+  }
+
+  async revokeSession(id: string): Promise<void> {
+    await this.sql`UPDATE sessions SET revoked = true WHERE id = ${id} AND NOT revoked`;
+  }
+
+  async revokeDeviceSessions(userId: UserId, deviceId: string, keepSessionId: string): Promise<string[]> {
+    const rows = await this.sql<Array<{ id: string }>>`
+      WITH revoked AS (
+        UPDATE sessions SET revoked = true
+        WHERE user_id = ${userId} AND device_id = ${deviceId} AND id <> ${keepSessionId} AND NOT revoked
+        RETURNING id, created_at
+      )
+      SELECT id FROM revoked ORDER BY created_at, id COLLATE "C"`;
+    return rows.map((r) => r.id);
+  }
+}

@@ -1,0 +1,294 @@
+import type { ConversationId, MessageId, StoredMessage, TimelineEntry, UserId } from '../../core/model.js';
+import {
+  DuplicateClientMsgIdError, SeqConflictError,
+  type AppendItem, type AppendResult, type MessageStore,
+} from '../../core/ports/message-store.js';
+import { mentionTargets } from '../memory/mention-targets.js';
+import { OID, type Sql } from './client.js';
+import { PG, pgConstraint, pgErrorCode, retryTransient } from './errors.js';
+import { messageIdToSql, tryMessageIdToSql } from './message-id.js';
+import { idsLiteral, messageColumns, messageFromRow, type MessageRow } from './message-row.js';
+
+const COLUMNS = messageColumns('m');
+
+/** Column arrays of one batch, passed to the append statement as unnest() parameters. */
+class AppendPlan {
+  readonly messages = {
+    conversation: [] as number[], seq: [] as number[], id: [] as string[], sender: [] as number[], clientMsgId: [] as string[],
+    time: [] as number[], content: [] as Buffer[], mentions: [] as string[], mentionAll: [] as boolean[], visibleTo: [] as string[],
+  };
+  /** Timeline entries per user in the batch; entry k of n gets sync seq newHead - (n - k). */
+  readonly perUser = new Map<UserId, number>();
+  readonly timeline = { user: [] as number[], back: [] as number[], conversation: [] as number[], seq: [] as number[] };
+  /** [user, k] per timeline user of each item, to compute results. */
+  readonly positions: Array<Array<[UserId, number]>> = [];
+  readonly mentions = { conversation: [] as number[], user: [] as number[], seq: [] as number[], sender: [] as number[] };
+  private readonly bumps = new Map<ConversationId, { seq: number; id: string; time: number }>();
+  private readonly reads = new Map<string, { conversation: ConversationId; user: UserId; seq: number }>();
+
+  constructor(batch: readonly AppendItem[]) {
+    const timelineTmp: Array<{ user: UserId; k: number; conversation: number; seq: number }> = [];
+    for (const item of batch) {
+      const m = item.message;
+      const id = messageIdToSql(m.id);
+      const c = this.messages;
+      c.conversation.push(m.conversationId);
+      c.seq.push(m.seq);
+      c.id.push(id);
+      c.sender.push(m.senderId);
+      c.clientMsgId.push(m.clientMsgId);
+      c.time.push(m.serverTime);
+      c.content.push(Buffer.from(m.content.buffer, m.content.byteOffset, m.content.byteLength));
+      c.mentions.push(idsLiteral(m.mentions));
+      c.mentionAll.push(m.mentionAll);
+      c.visibleTo.push(idsLiteral(m.visibleTo));
+
+      const bump = this.bumps.get(m.conversationId);
+      if (!bump) this.bumps.set(m.conversationId, { seq: m.seq, id, time: m.serverTime });
+      else {
+        if (m.seq > bump.seq) {
+          bump.seq = m.seq;
+          bump.id = id;
+        }
+        bump.time = Math.max(bump.time, m.serverTime);
+      }
+
+      if (item.senderReadsOwn) {
+        const key = `${m.conversationId}:${m.senderId}`;
+        const read = this.reads.get(key);
+        if (!read) this.reads.set(key, { conversation: m.conversationId, user: m.senderId, seq: m.seq });
+        else read.seq = Math.max(read.seq, m.seq);
+      }
+
+      for (const userId of mentionTargets(m)) {
+        this.mentions.conversation.push(m.conversationId);
+        this.mentions.user.push(userId);
+        this.mentions.seq.push(m.seq);
+        this.mentions.sender.push(m.senderId);
+      }
+
+      const positions: Array<[UserId, number]> = [];
+      for (const userId of item.timelineUsers) {
+        const k = (this.perUser.get(userId) ?? 0) + 1;
+        this.perUser.set(userId, k);
+        positions.push([userId, k]);
+        timelineTmp.push({ user: userId, k, conversation: m.conversationId, seq: m.seq });
+      }
+      this.positions.push(positions);
+    }
+    for (const e of timelineTmp) {
+      this.timeline.user.push(e.user);
+      this.timeline.back.push(this.perUser.get(e.user)! - e.k);
+      this.timeline.conversation.push(e.conversation);
+      this.timeline.seq.push(e.seq);
+    }
+  }
+
+  /** Heads to advance, in ascending user order: every append locks head rows in the same order. */
+  heads(): { users: number[]; counts: number[] } {
+    const users = [...this.perUser.keys()].sort((a, b) => a - b);
+    return { users, counts: users.map((u) => this.perUser.get(u)!) };
+  }
+
+  bumpColumns(): { conversation: number[]; seq: number[]; id: string[]; time: number[] } {
+    const entries = [...this.bumps].sort((a, b) => a[0] - b[0]);
+    return {
+      conversation: entries.map(([c]) => c), seq: entries.map(([, b]) => b.seq),
+      id: entries.map(([, b]) => b.id), time: entries.map(([, b]) => b.time),
+    };
+  }
+
+  readColumns(): { conversation: number[]; user: number[]; seq: number[] } {
+    const rows = [...this.reads.values()].sort((a, b) => a.conversation - b.conversation || a.user - b.user);
+    return { conversation: rows.map((r) => r.conversation), user: rows.map((r) => r.user), seq: rows.map((r) => r.seq) };
+  }
+}
+
+/**
+ * MessageStore on PostgreSQL. `append` is one statement (so one
+ * transaction, one round trip) of data-modifying CTEs over unnest()ed
+ * column arrays: messages, per-user sync seqs (an upsert on user_heads whose
+ * row locks, held to commit, order commits by sync seq), timeline rows,
+ * conversation bumps, the sender's read seq and mention rows. A deadlock
+ * (possible only against other statement shapes) is retried.
+ *
+ * When a message both reuses a taken seq and repeats a stored clientMsgId,
+ * DuplicateClientMsgIdError wins (as in the memory and SQLite adapters): it
+ * tells the caller the message is stored.
+ */
+export class PostgresMessageStore implements MessageStore {
+  constructor(private readonly sql: Sql) {}
+
+  async append(batch: readonly AppendItem[]): Promise<AppendResult[]> {
+    if (batch.length === 0) return [];
+    const plan = new AppendPlan(batch);
+    let rows: Array<{ user_id: number; sync_seq: number }>;
+    try {
+      rows = await retryTransient(() => this.runAppend(plan));
+    } catch (error) {
+      throw await this.explainAppendFailure(error, batch);
+    }
+    const heads = new Map(rows.map((r) => [r.user_id, r.sync_seq]));
+    return plan.positions.map((positions) => ({
+      syncSeqs: positions.map(([userId, k]) => heads.get(userId)! - (plan.perUser.get(userId)! - k)),
+    }));
+  }
+
+  private runAppend(plan: AppendPlan): Promise<Array<{ user_id: number; sync_seq: number }>> {
+    const { sql } = this;
+    const int8 = (values: readonly (number | string)[]) => sql.array(values as number[], OID.int8);
+    const m = plan.messages;
+    const heads = plan.heads();
+    const t = plan.timeline;
+    const b = plan.bumpColumns();
+    const r = plan.readColumns();
+    const x = plan.mentions;
+    // The final SELECT reads `heads`, so it runs first and takes the head row locks before anything else.
+    return sql<Array<{ user_id: number; sync_seq: number }>>`
+      WITH heads AS (
+        INSERT INTO user_heads AS h (user_id, sync_seq)
+        SELECT * FROM unnest(${int8(heads.users)}::int8[], ${int8(heads.counts)}::int8[])
+        ON CONFLICT (user_id) DO UPDATE SET sync_seq = h.sync_seq + excluded.sync_seq
+        RETURNING h.user_id, h.sync_seq
+      ), inserted AS (
+        INSERT INTO messages (conversation_id, seq, id, sender_id, client_msg_id, server_time, content, mentions, mention_all, visible_to)
+        SELECT u.c, u.s, u.id, u.sender, u.cmid, u.t, u.content, u.mentions::int8[], u.mention_all, u.visible::int8[]
+        FROM unnest(
+          ${int8(m.conversation)}::int8[], ${int8(m.seq)}::int8[], ${int8(m.id)}::int8[], ${int8(m.sender)}::int8[],
+          ${sql.array(m.clientMsgId, OID.text)}::text[], ${int8(m.time)}::int8[], ${sql.array(m.content, OID.bytea)}::bytea[],
+          ${sql.array(m.mentions, OID.text)}::text[], ${sql.array(m.mentionAll, OID.bool)}::bool[], ${sql.array(m.visibleTo, OID.text)}::text[]
+        ) AS u(c, s, id, sender, cmid, t, content, mentions, mention_all, visible)
+        RETURNING 1
+      ), timeline_rows AS (
+        INSERT INTO timeline (user_id, sync_seq, conversation_id, seq)
+        SELECT e.u, heads.sync_seq - e.back, e.c, e.s
+        FROM unnest(${int8(t.user)}::int8[], ${int8(t.back)}::int8[], ${int8(t.conversation)}::int8[], ${int8(t.seq)}::int8[]) AS e(u, back, c, s)
+        JOIN heads ON heads.user_id = e.u
+        RETURNING 1
+      ), bumped AS (
+        UPDATE conversations AS c SET
+          last_message_id = CASE WHEN b.s > c.last_seq THEN b.id ELSE c.last_message_id END,
+          last_seq = GREATEST(c.last_seq, b.s),
+          updated_at = GREATEST(c.updated_at, b.t)
+        FROM unnest(${int8(b.conversation)}::int8[], ${int8(b.seq)}::int8[], ${int8(b.id)}::int8[], ${int8(b.time)}::int8[]) AS b(conv, s, id, t)
+        WHERE c.id = b.conv
+        RETURNING 1
+      ), read_own AS (
+        UPDATE members AS mem SET read_seq = GREATEST(mem.read_seq, r.s)
+        FROM unnest(${int8(r.conversation)}::int8[], ${int8(r.user)}::int8[], ${int8(r.seq)}::int8[]) AS r(conv, u, s)
+        WHERE mem.conversation_id = r.conv AND mem.user_id = r.u
+        RETURNING 1
+      ), mention_rows AS (
+        INSERT INTO mentions (conversation_id, user_id, seq, sender_id)
+        SELECT * FROM unnest(${int8(x.conversation)}::int8[], ${int8(x.user)}::int8[], ${int8(x.seq)}::int8[], ${int8(x.sender)}::int8[])
+        ON CONFLICT DO NOTHING
+        RETURNING 1
+      )
+      SELECT user_id, sync_seq FROM heads`;
+  }
+
+  /** Names a failed append by looking at what is stored (the failed statement wrote nothing). */
+  private async explainAppendFailure(error: unknown, batch: readonly AppendItem[]): Promise<unknown> {
+    const code = pgErrorCode(error);
+    const constraint = pgConstraint(error);
+    if (code === PG.foreignKeyViolation && constraint === 'messages_conversation_id_fkey') {
+      const ids = [...new Set(batch.map((i) => i.message.conversationId))];
+      const found = await this.sql<Array<{ id: number }>>`SELECT id FROM conversations WHERE id = ANY(${this.sql.array(ids, OID.int8)}::int8[])`;
+      const existing = new Set(found.map((row) => row.id));
+      const missing = ids.find((id) => !existing.has(id));
+      return new Error(`conversation ${missing ?? ids[0]} does not exist`, { cause: error });
+    }
+    if (code !== PG.uniqueViolation || !constraint?.startsWith('messages_')) return error;
+
+    const messages = batch.map((i) => i.message);
+    const senders = messages.map((m) => m.senderId);
+    const clientIds = messages.map((m) => m.clientMsgId);
+    const conversations = messages.map((m) => m.conversationId);
+    const seqs = messages.map((m) => m.seq);
+    const [storedClientIds, storedSeqs] = await Promise.all([
+      this.sql<Array<{ sender_id: number; client_msg_id: string }>>`
+        SELECT m.sender_id, m.client_msg_id FROM messages m
+        JOIN unnest(${this.sql.array(senders, OID.int8)}::int8[], ${this.sql.array(clientIds, OID.text)}::text[]) AS k(s, c)
+          ON m.sender_id = k.s AND m.client_msg_id = k.c`,
+      this.sql<Array<{ conversation_id: number; seq: number }>>`
+        SELECT m.conversation_id, m.seq FROM messages m
+        JOIN unnest(${this.sql.array(conversations, OID.int8)}::int8[], ${this.sql.array(seqs, OID.int8)}::int8[]) AS k(c, s)
+          ON m.conversation_id = k.c AND m.seq = k.s`,
+    ]);
+    const clientTaken = new Set(storedClientIds.map((row) => `${row.sender_id}\u0000${row.client_msg_id}`));
+    const seqTaken = new Set(storedSeqs.map((row) => `${row.conversation_id}:${row.seq}`));
+    // The first message of the batch with a problem decides, as if they were inserted one by one.
+    for (const m of messages) {
+      const clientKey = `${m.senderId}\u0000${m.clientMsgId}`;
+      const seqKey = `${m.conversationId}:${m.seq}`;
+      if (clientTaken.has(clientKey)) return new DuplicateClientMsgIdError(m.senderId, m.clientMsgId);
+      if (seqTaken.has(seqKey)) return new SeqConflictError(m.conversationId, m.seq);
+      clientTaken.add(clientKey);
+      seqTaken.add(seqKey);
+    }
+    if (constraint === 'messages_id_key') {
+      return new Error(`message id already stored: ${detailOf(error)}`, { cause: error });
+    }
+    return error;
+  }
+
+  async findByClientMsgId(senderId: UserId, clientMsgId: string): Promise<StoredMessage | null> {
+    const [row] = await this.sql.unsafe<MessageRow[]>(
+      `SELECT ${COLUMNS} FROM messages m WHERE m.sender_id = $1 AND m.client_msg_id = $2`, [senderId, clientMsgId], { prepare: true },
+    );
+    return row ? messageFromRow(row) : null;
+  }
+
+  async getById(id: MessageId): Promise<StoredMessage | null> {
+    const sqlId = tryMessageIdToSql(id);
+    if (sqlId === null) return null;
+    const [row] = await this.sql.unsafe<MessageRow[]>(`SELECT ${COLUMNS} FROM messages m WHERE m.id = $1::int8`, [sqlId], { prepare: true });
+    return row ? messageFromRow(row) : null;
+  }
+
+  async getRange(conversationId: ConversationId, fromSeq: number, toSeq: number, limit: number): Promise<StoredMessage[]> {
+    if (limit <= 0) return [];
+    const rows = await this.sql.unsafe<MessageRow[]>(
+      `SELECT ${COLUMNS} FROM messages m WHERE m.conversation_id = $1 AND m.seq BETWEEN $2 AND $3 ORDER BY m.seq LIMIT $4`,
+      [conversationId, fromSeq, toSeq, limit], { prepare: true },
+    );
+    return rows.map(messageFromRow);
+  }
+
+  async getBefore(conversationId: ConversationId, beforeSeq: number, limit: number): Promise<StoredMessage[]> {
+    if (limit <= 0) return [];
+    const bound = beforeSeq > 0 ? beforeSeq : Number.MAX_SAFE_INTEGER;
+    const rows = await this.sql.unsafe<MessageRow[]>(
+      `SELECT ${COLUMNS} FROM messages m WHERE m.conversation_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3`,
+      [conversationId, bound, limit], { prepare: true },
+    );
+    return rows.map(messageFromRow);
+  }
+
+  async readTimeline(userId: UserId, after: number, limit: number): Promise<TimelineEntry[]> {
+    if (limit <= 0) return [];
+    const rows = await this.sql.unsafe<Array<MessageRow & { sync_seq: number }>>(
+      `SELECT t.sync_seq, ${COLUMNS}
+       FROM timeline t JOIN messages m ON m.conversation_id = t.conversation_id AND m.seq = t.seq
+       WHERE t.user_id = $1 AND t.sync_seq > $2 ORDER BY t.sync_seq LIMIT $3`,
+      [userId, after, limit], { prepare: true },
+    );
+    return rows.map((row) => ({ syncSeq: row.sync_seq, message: messageFromRow(row) }));
+  }
+
+  async timelineBounds(userId: UserId): Promise<{ head: number; oldest: number }> {
+    // One statement: head and oldest come from one snapshot.
+    const [row] = await this.sql<Array<{ head: number; oldest: number }>>`
+      SELECT COALESCE((SELECT sync_seq FROM user_heads WHERE user_id = ${userId}), 0) AS head,
+             COALESCE((SELECT sync_seq FROM timeline WHERE user_id = ${userId} ORDER BY sync_seq LIMIT 1), 0) AS oldest`;
+    return { head: row!.head, oldest: row!.oldest };
+  }
+
+  async trimTimeline(userId: UserId, upTo: number): Promise<void> {
+    await this.sql`DELETE FROM timeline WHERE user_id = ${userId} AND sync_seq <= ${upTo}`;
+  }
+}
+
+function detailOf(error: unknown): string {
+  return (error as { detail?: string }).detail ?? String(error);
+}

@@ -1,0 +1,187 @@
+import type { Sql } from './client.js';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+/**
+ * Schema migrations, applied in order at start. Never edit a released one:
+ * append a new version. Times are ms since the epoch (bigint); message ids
+ * are snowflakes stored as signed bigint (see message-id.ts).
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+    CREATE TABLE users (
+      id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, -- a sequence: ids are never reused
+      username      text COLLATE "C" NOT NULL UNIQUE,                -- byte order: case-sensitive
+      password_hash text NOT NULL,
+      created_at    bigint NOT NULL
+    );
+
+    CREATE TABLE devices (
+      user_id   bigint NOT NULL REFERENCES users (id),
+      device_id text NOT NULL,
+      platform  text NOT NULL,
+      last_seen bigint NOT NULL,
+      PRIMARY KEY (user_id, device_id)
+    );
+
+    CREATE TABLE sessions (
+      id                 text PRIMARY KEY,
+      user_id            bigint NOT NULL REFERENCES users (id),
+      device_id          text NOT NULL,
+      platform           text NOT NULL,
+      refresh_hash       text NOT NULL,
+      refresh_expires_at bigint NOT NULL,
+      created_at         bigint NOT NULL,
+      revoked            boolean NOT NULL DEFAULT false
+    );
+    CREATE INDEX sessions_by_device ON sessions (user_id, device_id);
+
+    CREATE TABLE conversations (
+      id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      kind            text NOT NULL CHECK (kind IN ('direct', 'group')),
+      created_at      bigint NOT NULL,
+      last_seq        bigint NOT NULL DEFAULT 0,
+      last_message_id bigint,
+      updated_at      bigint NOT NULL,
+      member_count    integer NOT NULL DEFAULT 0,
+      large           boolean NOT NULL DEFAULT false
+    );
+
+    CREATE TABLE direct_pairs (
+      user_lo         bigint NOT NULL,
+      user_hi         bigint NOT NULL,
+      conversation_id bigint NOT NULL UNIQUE REFERENCES conversations (id),
+      PRIMARY KEY (user_lo, user_hi)
+    );
+
+    CREATE TABLE groups (
+      conversation_id bigint PRIMARY KEY REFERENCES conversations (id),
+      name            text NOT NULL,
+      avatar_url      text NOT NULL,
+      announcement    text NOT NULL,
+      owner_id        bigint NOT NULL,
+      join_policy     text NOT NULL,
+      muted_all       boolean NOT NULL DEFAULT false,
+      dissolved       boolean NOT NULL DEFAULT false
+    );
+
+    CREATE TABLE members (
+      conversation_id bigint NOT NULL REFERENCES conversations (id),
+      user_id         bigint NOT NULL REFERENCES users (id),
+      role            text NOT NULL,
+      read_seq        bigint NOT NULL DEFAULT 0,
+      first_seq       bigint NOT NULL DEFAULT 1,
+      joined_at       bigint NOT NULL,
+      muted_until     bigint NOT NULL DEFAULT 0,
+      dnd             boolean NOT NULL DEFAULT false,
+      PRIMARY KEY (conversation_id, user_id)
+    );
+    CREATE INDEX members_by_user ON members (user_id, conversation_id);
+
+    -- (conversation_id, seq) is the key: a stale owner's write of a taken seq
+    -- fails with a unique violation (SeqConflictError).
+    CREATE TABLE messages (
+      conversation_id bigint NOT NULL REFERENCES conversations (id),
+      seq             bigint NOT NULL,
+      id              bigint NOT NULL,
+      sender_id       bigint NOT NULL,
+      client_msg_id   text NOT NULL,
+      server_time     bigint NOT NULL,
+      content         bytea NOT NULL,
+      mentions        bigint[] NOT NULL DEFAULT '{}',
+      mention_all     boolean NOT NULL DEFAULT false,
+      visible_to      bigint[] NOT NULL DEFAULT '{}', -- empty: everyone
+      CONSTRAINT messages_pkey PRIMARY KEY (conversation_id, seq),
+      CONSTRAINT messages_id_key UNIQUE (id),
+      CONSTRAINT messages_client_msg_id_key UNIQUE (sender_id, client_msg_id)
+    );
+
+    -- A user's sync timeline. No foreign keys: rows are written in the same
+    -- statement as their message, and the checks would cost the fan-out path.
+    CREATE TABLE timeline (
+      user_id         bigint NOT NULL,
+      sync_seq        bigint NOT NULL,
+      conversation_id bigint NOT NULL,
+      seq             bigint NOT NULL,
+      PRIMARY KEY (user_id, sync_seq)
+    );
+
+    -- The last sync seq handed out per user. Appends allocate by UPDATE ...
+    -- RETURNING on this row: its lock, held to commit, makes commit order
+    -- equal sync seq order per user, across every node. Trimming the timeline
+    -- leaves it alone, so no sync seq is issued twice.
+    CREATE TABLE user_heads (
+      user_id  bigint PRIMARY KEY,
+      sync_seq bigint NOT NULL
+    );
+
+    -- user_id 0 means @all (every member except sender_id).
+    CREATE TABLE mentions (
+      conversation_id bigint NOT NULL,
+      user_id         bigint NOT NULL,
+      seq             bigint NOT NULL,
+      sender_id       bigint NOT NULL,
+      PRIMARY KEY (conversation_id, user_id, seq)
+    );
+
+    CREATE TABLE join_requests (
+      conversation_id bigint NOT NULL REFERENCES conversations (id),
+      user_id         bigint NOT NULL REFERENCES users (id),
+      requested_at    bigint NOT NULL,
+      PRIMARY KEY (conversation_id, user_id)
+    );
+
+    CREATE TABLE id_blocks (
+      name    text PRIMARY KEY,
+      next_id bigint NOT NULL
+    );
+
+    CREATE TABLE node_leases (
+      node_number integer PRIMARY KEY,
+      holder      text NOT NULL,
+      expires_at  bigint NOT NULL
+    );
+    `,
+  },
+];
+
+/**
+ * Brings the schema (the first one on the connection's search_path) to the
+ * latest version. Each migration runs in its own transaction that first
+ * takes a transaction-scoped advisory lock keyed by the schema, so nodes
+ * starting at once apply each migration exactly once: the others wait,
+ * then see it recorded and skip it.
+ */
+export async function migrate(sql: Sql, migrations: readonly Migration[] = MIGRATIONS): Promise<{ applied: number[] }> {
+  const applied: number[] = [];
+  const latest = migrations.at(-1)?.version ?? 0;
+  for (const migration of migrations) {
+    const ran = await sql.begin(async (tx) => {
+      await tx`SELECT pg_advisory_xact_lock(hashtext('xinbox.migrate:' || current_schema()))`;
+      await tx.unsafe(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version    integer PRIMARY KEY,
+        name       text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`);
+      const [row] = await tx<Array<{ max: number | null }>>`SELECT max(version) AS max FROM schema_migrations`;
+      const current = row?.max ?? 0;
+      if (current > latest) {
+        throw new Error(`database schema version ${current} is newer than this server (${latest})`);
+      }
+      const done = await tx`SELECT 1 FROM schema_migrations WHERE version = ${migration.version}`;
+      if (done.length > 0) return false;
+      await tx.unsafe(migration.sql);
+      await tx`INSERT INTO schema_migrations (version, name) VALUES (${migration.version}, ${migration.name})`;
+      return true;
+    });
+    if (ran) applied.push(migration.version);
+  }
+  return { applied };
+}

@@ -1,0 +1,52 @@
+import type Database from 'better-sqlite3';
+import type { ConversationStore, IdAllocator, IdentityStore, MessageStore, NodeLeaseStore } from '../../core/ports/index.js';
+import { SqliteConversationStore } from './sqlite-conversation-store.js';
+import { openSqliteDatabase, type SqliteOpenOptions } from './sqlite-database.js';
+import { SqliteIdAllocator } from './sqlite-id-allocator.js';
+import { SqliteIdentityStore } from './sqlite-identity-store.js';
+import { SqliteMessageStore } from './sqlite-message-store.js';
+import { SqliteNodeLeaseStore } from './sqlite-node-lease-store.js';
+
+export { SqliteConversationStore } from './sqlite-conversation-store.js';
+export { openSqliteDatabase, type SqliteOpenOptions, type SqliteSynchronous } from './sqlite-database.js';
+export { SqliteIdAllocator } from './sqlite-id-allocator.js';
+export { SqliteIdentityStore } from './sqlite-identity-store.js';
+export { SqliteMessageStore } from './sqlite-message-store.js';
+export { SqliteNodeLeaseStore } from './sqlite-node-lease-store.js';
+export { MIGRATIONS } from './migrations.js';
+
+export interface SqliteAdapters {
+  readonly identity: IdentityStore;
+  readonly messages: MessageStore;
+  readonly conversations: ConversationStore;
+  readonly ids: IdAllocator;
+  readonly leases: NodeLeaseStore;
+  /** The open connection, for backups and diagnostics. */
+  readonly database: Database.Database;
+  close(): Promise<void>;
+}
+
+/**
+ * The durable ports on one SQLite file (single-node mode; presence, bus and
+ * routes stay in memory). Opening migrates the schema.
+ *
+ * Durability: WAL mode. With synchronous 'normal' (default) every resolved
+ * store call survives a crash or SIGKILL of the process, but the last
+ * transactions may be lost on power loss or an OS crash; with 'full' each
+ * commit is fsynced before the call resolves and survives power loss too.
+ * See openSqliteDatabase for the details.
+ */
+export function openSqliteAdapters(options: SqliteOpenOptions): SqliteAdapters {
+  const db = openSqliteDatabase(options);
+  return {
+    identity: new SqliteIdentityStore(db),
+    messages: new SqliteMessageStore(db),
+    conversations: new SqliteConversationStore(db),
+    ids: new SqliteIdAllocator(db),
+    leases: new SqliteNodeLeaseStore(db),
+    database: db,
+    close: async () => {
+      if (db.open) db.close();
+    },
+  };
+}
