@@ -1,19 +1,21 @@
 import WebSocket from 'ws';
 import {
   Limits, SUBPROTOCOL_PROTO, decodeFrame, encodeFrame, splitFrames, withLengthPrefix,
-  type AuthOk, type Frame, type FrameInit, type Push,
+  type AuthOk, type Frame, type FrameInit,
 } from '@xinbox/protocol';
 import type { ConnSpec } from './messages.js';
-import { BENCH_KIND } from './payload.js';
+import { FIELD, encodeBenchSend, encodePushAck, peekFrame, peekPush, type PushPeek } from './fast-codec.js';
 
 /**
- * One client connection of a load process, speaking the wire protocol with
- * the protocol package's codec directly: length-prefixed protobuf Frames in
- * binary WebSocket messages (several frames per message are accepted).
+ * One client connection of a load process, speaking the wire protocol
+ * directly: length-prefixed protobuf Frames in binary WebSocket messages
+ * (several frames per message are accepted). The protocol package's codec
+ * handles framing and every frame except the hot ones (bench Send, Push,
+ * SendAck, PushAck, Pong), which use the byte-exact fast path in fast-codec.ts.
  */
 
 export interface ConnectionEvents {
-  onPush(c: BenchConnection, push: Push): void;
+  onPush(c: BenchConnection, push: PushPeek): void;
   onSendResult(c: BenchConnection, scheduledAt: number, errorName: string | undefined): void;
   onClose(c: BenchConnection, code: number): void;
   onAckDirty(c: BenchConnection): void;
@@ -122,13 +124,12 @@ export class BenchConnection {
 
   /** Fire one bench message; the ack (or error) comes back through events.onSendResult. */
   sendBench(conversationId: string, clientMsgId: string, data: Uint8Array, scheduledAt: number): boolean {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
     const id = this.nextId++;
-    const ok = this.write({
-      id,
-      body: { case: 'send', value: { conversationId, clientMsgId, content: { kind: { case: 'custom', value: { kind: BENCH_KIND, data } } } } },
-    });
-    if (ok) this.sends.set(id, scheduledAt);
-    return ok;
+    ws.send(encodeBenchSend(id, conversationId, clientMsgId, data));
+    this.sends.set(id, scheduledAt);
+    return true;
   }
 
   ping(): void {
@@ -146,7 +147,8 @@ export class BenchConnection {
   flushAcks(): void {
     if (this.ackSyncSeq > this.sentAckSyncSeq || this.ackIds.length > 0) {
       const ids = this.ackIds.splice(0, MAX_ACK_IDS);
-      this.write({ body: { case: 'pushAck', value: { syncSeq: this.ackSyncSeq, messageIds: ids } } });
+      if (ids.length === 0) this.ws?.send(encodePushAck(this.ackSyncSeq));
+      else this.write({ body: { case: 'pushAck', value: { syncSeq: this.ackSyncSeq, messageIds: ids } } });
       this.sentAckSyncSeq = this.ackSyncSeq;
       if (this.ackIds.length > 0) this.events.onAckDirty(this);
     }
@@ -175,39 +177,41 @@ export class BenchConnection {
       this.ws?.close(4006, 'bench: broken framing');
       return;
     }
-    for (const b of bodies) this.onFrame(decodeFrame(b));
+    try {
+      for (const b of bodies) {
+        const p = peekFrame(b);
+        if (p.field === FIELD.push) this.onPush(peekPush(b, p));
+        else if (p.field === FIELD.sendAck && this.settleSend(p.id, undefined)) continue;
+        else if (p.field === FIELD.pong) this.pongs++;
+        else this.onFrame(decodeFrame(b));
+      }
+    } catch {
+      this.ws?.close(4006, 'bench: undecodable frame');
+    }
+  }
+
+  private onPush(push: PushPeek): void {
+    if (push.syncSeq > 0) {
+      if (push.syncSeq > this.ackSyncSeq) this.ackSyncSeq = push.syncSeq;
+    } else {
+      this.ackIds.push(push.messageId);
+    }
+    this.events.onAckDirty(this);
+    this.events.onPush(this, push);
+  }
+
+  private settleSend(id: number, errorName: string | undefined): boolean {
+    const scheduledAt = this.sends.get(id);
+    if (scheduledAt === undefined) return false;
+    this.sends.delete(id);
+    this.events.onSendResult(this, scheduledAt, errorName);
+    return true;
   }
 
   private onFrame(f: Frame): void {
     const body = f.body;
-    switch (body.case) {
-      case 'push': {
-        const push = body.value;
-        if (push.syncSeq > 0) {
-          if (push.syncSeq > this.ackSyncSeq) this.ackSyncSeq = push.syncSeq;
-        } else if (push.message) {
-          this.ackIds.push(push.message.id);
-        }
-        this.events.onAckDirty(this);
-        this.events.onPush(this, push);
-        return;
-      }
-      case 'pong':
-        this.pongs++;
-        break;
-      case 'sendAck':
-      case 'error': {
-        const scheduledAt = this.sends.get(f.id);
-        if (scheduledAt !== undefined) {
-          this.sends.delete(f.id);
-          this.events.onSendResult(this, scheduledAt, body.case === 'error' ? body.value.name || String(body.value.code) : undefined);
-          return;
-        }
-        break;
-      }
-      default:
-        break;
-    }
+    if (body.case === 'error' && this.settleSend(f.id, body.value.name || String(body.value.code))) return;
+    if (body.case === 'sendAck' && this.settleSend(f.id, undefined)) return;
     const pending = f.id !== 0 ? this.rpcs.get(f.id) : undefined;
     if (pending) {
       this.rpcs.delete(f.id);

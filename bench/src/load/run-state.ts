@@ -1,8 +1,8 @@
-import type { Push } from '@xinbox/protocol';
 import type { BenchConnection } from './connection.js';
 import type { LiveStats, RunResult, RunSpec } from './messages.js';
 import { PER_MESSAGE_KEY_SEQ_BITS } from './messages.js';
-import { BENCH_KIND, decodeStamp, encodeStamp } from './payload.js';
+import { decodeStamp, encodeStamp } from './payload.js';
+import type { PushPeek } from './fast-codec.js';
 import { encodeHistogram, newLatencyHistogram, recordMs } from '../metrics/histogram.js';
 import { nowMs } from '../time.js';
 
@@ -77,12 +77,9 @@ export class RunState {
     if (scheduledAt >= this.recordFrom) recordMs(this.ackLatency, nowMs() - scheduledAt);
   }
 
-  onPush(c: BenchConnection, push: Push): void {
-    const m = push.message;
-    if (!m || m.senderId === c.spec.userId) return;
-    const kind = m.content?.kind;
-    if (kind?.case !== 'custom' || kind.value.kind !== BENCH_KIND) return;
-    const stamp = decodeStamp(kind.value.data);
+  onPush(c: BenchConnection, push: PushPeek): void {
+    if (!push.benchData || push.senderId === c.spec.userId) return;
+    const stamp = decodeStamp(push.benchData);
     if (!stamp) return;
     if (stamp.runId !== this.spec.runId) {
       this.stale++;

@@ -101,3 +101,15 @@ export function affinityOf(pid: number): string {
     return 'unknown';
   }
 }
+
+/** Busy (non-idle, non-iowait) clock ticks of the whole machine, all CPUs summed. */
+export function machineBusyTicks(): number {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+    const f = line.trim().split(/\s+/).slice(1).map(Number);
+    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+    return total - (f[3] ?? 0) - (f[4] ?? 0);
+  } catch {
+    return 0;
+  }
+}

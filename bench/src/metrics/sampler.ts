@@ -1,4 +1,4 @@
-import { clkTck, processTree, readTotals } from './proc.js';
+import { clkTck, machineBusyTicks, processTree, readTotals } from './proc.js';
 import { nowMs } from '../time.js';
 
 /**
@@ -13,7 +13,10 @@ interface Sample {
   readonly serverRss: number;
   readonly serverProcesses: number;
   readonly loadTicks: number;
+  readonly selfTicks: number;
+  readonly machineTicks: number;
   readonly lagMs: number | undefined;
+  readonly lagP99Ms: number | undefined;
   readonly connections: number | undefined;
 }
 
@@ -26,9 +29,13 @@ export interface WindowStats {
   readonly serverRssEndBytes: number;
   readonly serverProcesses: number;
   readonly loadCpuPct: number;
+  /** CPU used on this machine by processes that are not part of the bench (other users, builds): noise. */
+  readonly foreignCpuPct: number;
   /** Max of the server's reported event-loop lag; undefined when not exposed. */
   readonly serverLagMaxMs: number | undefined;
   readonly serverLagMeanMs: number | undefined;
+  /** Max of the server's reported event-loop lag p99 (Xinbox reports it since process start). */
+  readonly serverLagP99Ms: number | undefined;
 }
 
 export interface SamplerOptions {
@@ -67,6 +74,8 @@ export class ProcessSampler {
     const t = nowMs();
     const server = readTotals(processTree(this.opts.serverPid));
     const load = readTotals(this.opts.loadPids());
+    const self = readTotals([process.pid]);
+    const machineTicks = machineBusyTicks();
     const m = await this.fetchMetrics();
     this.samples.push({
       t,
@@ -74,7 +83,10 @@ export class ProcessSampler {
       serverRss: server.rssBytes,
       serverProcesses: server.processes,
       loadTicks: load.cpuTicks,
+      selfTicks: self.cpuTicks,
+      machineTicks,
       lagMs: m?.eventLoopLagMs,
+      lagP99Ms: m?.eventLoopLagP99Ms,
       connections: m?.connections,
     });
     if (this.samples.length > (this.opts.maxSamples ?? 100_000)) this.samples.splice(0, 1000);
@@ -98,6 +110,7 @@ export class ProcessSampler {
     const last = inside[inside.length - 1];
     const span = first && last ? last.t - first.t : 0;
     const lags = inside.map((s) => s.lagMs).filter((x): x is number => typeof x === 'number');
+    const p99s = inside.map((s) => s.lagP99Ms).filter((x): x is number => typeof x === 'number');
     return {
       samples: inside.length,
       serverCpuPct: first && last ? pct(last.serverTicks - first.serverTicks, span) : 0,
@@ -106,12 +119,17 @@ export class ProcessSampler {
       serverRssEndBytes: last?.serverRss ?? 0,
       serverProcesses: Math.max(0, ...inside.map((s) => s.serverProcesses)),
       loadCpuPct: first && last ? pct(last.loadTicks - first.loadTicks, span) : 0,
+      foreignCpuPct: first && last ? Math.max(0, pct(
+        (last.machineTicks - first.machineTicks) - (last.serverTicks - first.serverTicks) - (last.loadTicks - first.loadTicks) - (last.selfTicks - first.selfTicks),
+        span,
+      )) : 0,
       serverLagMaxMs: lags.length > 0 ? Math.max(...lags) : undefined,
       serverLagMeanMs: lags.length > 0 ? Math.round((lags.reduce((a, b) => a + b, 0) / lags.length) * 100) / 100 : undefined,
+      serverLagP99Ms: p99s.length > 0 ? Math.round(Math.max(...p99s) * 100) / 100 : undefined,
     };
   }
 
-  private async fetchMetrics(): Promise<{ eventLoopLagMs?: number; connections?: number } | undefined> {
+  private async fetchMetrics(): Promise<{ eventLoopLagMs?: number; eventLoopLagP99Ms?: number; connections?: number } | undefined> {
     if (!this.metricsUrl) return undefined;
     try {
       const res = await fetch(this.metricsUrl, { signal: AbortSignal.timeout(400) });
@@ -123,7 +141,7 @@ export class ProcessSampler {
       const body = (await res.json()) as Record<string, unknown>;
       this.metricsFailures = 0;
       const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-      return { eventLoopLagMs: num(body.eventLoopLagMs), connections: num(body.connections) };
+      return { eventLoopLagMs: num(body.eventLoopLagMs), eventLoopLagP99Ms: num(body.eventLoopLagP99Ms), connections: num(body.connections) };
     } catch {
       // Tolerate absence: three failures in a row and we stop asking.
       if (++this.metricsFailures >= 3) this.metricsUrl = undefined;

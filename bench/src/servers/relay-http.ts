@@ -46,9 +46,11 @@ export function relayHttpHandler(dir: RelayDirectory, lag: IntervalHistogram) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/v1/metrics') {
-      const lagMs = Number.isFinite(lag.max) ? lag.max / 1e6 : 0;
+      // Same fields as Xinbox's /v1/metrics, but over the interval since the previous read.
+      const ms = (ns: number): number => (Number.isFinite(ns) ? Math.round(ns / 1e4) / 100 : 0);
+      const body = { connections: dir.connections(), eventLoopLagMs: ms(lag.mean), eventLoopLagP99Ms: ms(lag.percentile(99)), rssBytes: process.memoryUsage.rss() };
       lag.reset();
-      json(res, 200, { connections: dir.connections(), eventLoopLagMs: Math.round(lagMs * 100) / 100 });
+      json(res, 200, body);
       return;
     }
     if (req.method !== 'POST' || (path !== '/v1/register' && path !== '/v1/login')) {

@@ -155,9 +155,19 @@ export function measurementMetrics(m: Measurement, prefix = ''): Record<string, 
     [`${prefix}lost`]: { value: m.lost + m.unacked, unit: 'msgs', better: 'lower', noise: 0 },
     [`${prefix}serverCpuPct`]: { value: m.server.serverCpuPct, unit: '%', better: 'lower', noise: 3 },
     [`${prefix}serverRssMb`]: { value: mb(m.server.serverRssMaxBytes), unit: 'MB', better: 'lower', noise: 5 },
+    [`${prefix}loadCpuPct`]: { value: m.generator.cpuPct, unit: '%', better: 'none' },
+    [`${prefix}foreignCpuPct`]: { value: m.server.foreignCpuPct, unit: '%', better: 'none' },
   };
 }
 
+/** Warnings that make a figure less trustworthy: a saturated client, other work on the machine. */
+export function measurementNotes(m: Measurement, label = ''): string[] {
+  const out: string[] = [];
+  if (m.generator.saturated) out.push(`${label}load generator CPU ${m.generator.cpuPct}%: figures may be client-bound`);
+  if (m.server.foreignCpuPct > 10) out.push(`${label}other processes used ${m.server.foreignCpuPct}% CPU during the run: figures are noisy`);
+  return out;
+}
+
 export function describeMeasurement(m: Measurement): string {
-  return `offered ${m.offeredPerSec}/s delivered ${m.deliveredPerSec}/s p50 ${m.latency.p50Ms} ms p99 ${m.latency.p99Ms} ms p999 ${m.latency.p999Ms} ms lost ${m.lost} unacked ${m.unacked} errors ${JSON.stringify(m.sendErrors)} server cpu ${m.server.serverCpuPct}% load cpu ${m.generator.cpuPct}%`;
+  return `offered ${m.offeredPerSec}/s delivered ${m.deliveredPerSec}/s p50 ${m.latency.p50Ms} ms p99 ${m.latency.p99Ms} ms p999 ${m.latency.p999Ms} ms lost ${m.lost} unacked ${m.unacked} errors ${JSON.stringify(m.sendErrors)} server cpu ${m.server.serverCpuPct}% load cpu ${m.generator.cpuPct}% foreign cpu ${m.server.foreignCpuPct}%`;
 }

@@ -49,6 +49,8 @@ export async function runSweep(s: TargetSession, plan: SweepPlan): Promise<Targe
   const best = points.filter((p) => p.good).at(-1);
   const notes = [`stopped: ${stopReason}`];
   if (points.some((p) => p.loadCpuPct >= 95)) notes.push('load generator reached ~100% CPU on its core in some steps: upper steps may be client-bound');
+  const foreign = Math.max(0, ...runs.map((r) => r.server.foreignCpuPct));
+  if (foreign > 10) notes.push(`other processes used up to ${foreign}% CPU during some steps: figures are noisy`);
   return {
     status: 'ok',
     metrics: {

@@ -1,4 +1,4 @@
-import { describeMeasurement, measure, measurementMetrics } from './common.js';
+import { describeMeasurement, measure, measurementMetrics, measurementNotes } from './common.js';
 import { LACKS_GROUPS, setupGroup } from './group.js';
 import type { Metric, TargetOutcome, TargetSession, Workload } from './types.js';
 
@@ -35,6 +35,7 @@ export const w2: Workload = {
       metrics[`g${size}.completionP50Ms`] = { value: m.completion?.p50Ms ?? 0, unit: 'ms', better: 'lower', noise: 1 };
       metrics[`g${size}.completionP99Ms`] = { value: m.completion?.p99Ms ?? 0, unit: 'ms', better: 'lower', noise: 2 };
       detail[`g${size}`] = m;
+      notes.push(...measurementNotes(m, `group of ${size}: `));
       await s.fleet.closeAll();
     }
     if (Object.keys(metrics).length === 0) return { status: 'failed', reason: notes.join('; '), metrics, detail };

@@ -39,11 +39,11 @@ import { EndpointSelector, type GatewayTarget } from './endpoints.js';
 import { ConnectionLostError, fromErrorFrame, type ConnectionClose } from './errors.js';
 import type { ConnectionState, XinboxEvents } from './events.js';
 import { TypedEmitter } from './emitter.js';
-import type { BodyInit, BodyOf, InitOf } from './frame-types.js';
+import type { BodyInit, BodyOf } from './frame-types.js';
 import { HttpApi, type Session } from './http-api.js';
 import { randomId } from './ids.js';
 import { RoomTracker } from './rooms.js';
-import { SendQueue, type FailureAction } from './send-queue.js';
+import { SendQueue, type FailureAction, type OutgoingSend } from './send-queue.js';
 import { SyncEngine, type SyncRpc } from './sync-engine.js';
 import { openTcpTransport } from './transport-tcp.js';
 import { openWebSocketTransport } from './transport-ws.js';
@@ -562,7 +562,7 @@ export class XinboxClient extends TypedEmitter<XinboxEvents> {
     return reply.case === 'groupInfo' ? reply.value : undefined;
   }
 
-  private async transmitSend(msg: InitOf<'send'> & { conversationId: string; clientMsgId: string }): Promise<SendAck> {
+  private async transmitSend(msg: OutgoingSend): Promise<SendAck> {
     const conn = this.conn;
     if (!conn?.isOpen) throw new ConnectionLostError(undefined, 'not connected');
     const ack = await conn.call(
@@ -572,9 +572,9 @@ export class XinboxClient extends TypedEmitter<XinboxEvents> {
           conversationId: msg.conversationId,
           clientMsgId: msg.clientMsgId,
           content: msg.content,
-          mentions: msg.mentions,
+          mentions: [...msg.mentions],
           mentionAll: msg.mentionAll,
-          visibleTo: msg.visibleTo,
+          visibleTo: [...msg.visibleTo],
         },
       },
       'sendAck',
@@ -592,9 +592,9 @@ export class XinboxClient extends TypedEmitter<XinboxEvents> {
         clientMsgId: msg.clientMsgId,
         serverTime: ack.serverTime,
         content: msg.content,
-        mentions: msg.mentions ? [...msg.mentions] : [],
-        mentionAll: msg.mentionAll ?? false,
-        visibleTo: msg.visibleTo ? [...msg.visibleTo] : [],
+        mentions: [...msg.mentions],
+        mentionAll: msg.mentionAll,
+        visibleTo: [...msg.visibleTo],
         conversationKind: this.convs.get(conversationId)?.kind,
       }),
     );

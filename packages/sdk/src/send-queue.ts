@@ -23,6 +23,9 @@ export type OutgoingInput = Omit<OutgoingSend, 'clientMsgId'> & { clientMsgId?: 
  * - 'retry': a retryable server answer; send again after a delay.
  * - 'fail': a final answer; reject the caller's promise.
  */
+/** Wait before resending a requeued message while the queue still runs. */
+const REQUEUE_DELAY_MS = 100;
+
 export type FailureAction = 'requeue' | 'retry' | 'fail';
 
 export interface SendQueueOptions<A> {
@@ -161,6 +164,9 @@ export class SendQueue<A> {
         if (action === 'retry') {
           e.retries++;
           e.notBefore = Date.now() + (this.opts.retryDelayMs?.(e.retries) ?? 0);
+        } else if (this.running) {
+          // Connection loss reported before pause(): do not spin on a dead link.
+          e.notBefore = Date.now() + REQUEUE_DELAY_MS;
         }
         this.pump();
       },

@@ -73,6 +73,13 @@ export class SyncEngine {
   private live = false;
   /** Highest timeline push seen while not live; folded into the cursor afterwards. */
   private pendingPushMax = 0;
+  /**
+   * Pushes and own messages for conversations without a local position that
+   * arrive during the initial sync. Accepting one would fix the position at
+   * its seq and make the sync's older entries look like duplicates, so they
+   * wait until the sync has established the position.
+   */
+  private deferred: Array<{ message: Message; syncSeq: number }> = [];
   private readonly gapTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private readonly filling = new Set<string>();
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -154,6 +161,9 @@ export class SyncEngine {
         if (!page.hasMore) break;
       }
       this.live = true;
+      const deferred = this.deferred;
+      this.deferred = [];
+      for (const d of deferred) this.accept(d.message, d.syncSeq);
       if (this.pendingPushMax > this.cursor) this.cursor = this.pendingPushMax;
       this.pendingPushMax = 0;
       if (this.cursor > 0) this.acks.ackSyncSeq(this.cursor);
@@ -175,6 +185,7 @@ export class SyncEngine {
     this.generation++;
     this.rpc = undefined;
     this.live = false;
+    this.deferred = [];
     this.clearTimers();
     this.filling.clear();
     this.acks.reset();
@@ -191,12 +202,20 @@ export class SyncEngine {
     } else {
       this.acks.ackMessageId(m.id);
     }
-    this.accept(m, push.syncSeq);
+    this.acceptLive(m, push.syncSeq);
   }
 
   /** A message this client sent, rebuilt from its SendAck. */
   onOwnMessage(m: Message): void {
-    this.accept(m, 0);
+    this.acceptLive(m, 0);
+  }
+
+  private acceptLive(m: Message, syncSeq: number): void {
+    if (!this.live && this.reorder.position(m.conversationId) === undefined) {
+      this.deferred.push({ message: m, syncSeq });
+      return;
+    }
+    this.accept(m, syncSeq);
   }
 
   /**

@@ -134,7 +134,7 @@ const parsers: { [K in keyof XinboxConfig]: Parser } = {
   tokenSecret: str,
   accessTokenTtlMs: int(1_000, 365 * 24 * 3600_000),
   refreshTokenTtlMs: int(1_000, 3650 * 24 * 3600_000),
-  scryptCost: int(10, 20),
+  scryptCost: int(4, 20),
   authTimeoutMs: int(100, 600_000),
   pingIntervalMs: int(100, 600_000),
   heartbeatTimeoutMs: int(200, 3_600_000),

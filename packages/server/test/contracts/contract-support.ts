@@ -18,28 +18,36 @@ export interface Closable {
   close(): Promise<void>;
 }
 
-export type Fixture<P> = P & Closable & {
+/**
+ * P: the ports under test. S: settings the suite needs to know (a TTL, a way
+ * to let time pass); a peer handle only has to provide the ports.
+ */
+export type Fixture<P, S = unknown> = P & S & Closable & {
   /** Another handle on the same storage; closed by the suite. */
   openPeer?: () => Promise<P & Closable>;
 };
 
-export type FixtureFactory<P> = () => Promise<Fixture<P>>;
+export type FixtureFactory<P, S = unknown> = () => Promise<Fixture<P, S>>;
 
-export interface FixtureContext<P> {
+export interface FixtureContext<P, S = unknown> {
   /** The fixture of the running test. */
-  readonly stores: () => Fixture<P>;
+  readonly stores: () => Fixture<P, S>;
   /** A peer handle if the factory offers one (closed after the test), else null. */
   readonly peer: () => Promise<(P & Closable) | null>;
+  /** Runs `cleanup` after the running test, before its peers and fixture close. */
+  readonly defer: (cleanup: () => Promise<void>) => void;
 }
 
 /** Opens a fresh fixture before each test and closes it (and any peers) after. */
-export function useFixture<P>(makeStores: FixtureFactory<P>): FixtureContext<P> {
-  let current: Fixture<P> | null = null;
+export function useFixture<P, S = unknown>(makeStores: FixtureFactory<P, S>): FixtureContext<P, S> {
+  let current: Fixture<P, S> | null = null;
   const peers: Closable[] = [];
+  const cleanups: Array<() => Promise<void>> = [];
   beforeEach(async () => {
     current = await makeStores();
   });
   afterEach(async () => {
+    while (cleanups.length > 0) await cleanups.pop()!();
     while (peers.length > 0) await peers.pop()!.close();
     await current?.close();
     current = null;
@@ -55,6 +63,9 @@ export function useFixture<P>(makeStores: FixtureFactory<P>): FixtureContext<P> 
       const peer = await opener();
       peers.push(peer);
       return peer;
+    },
+    defer: (cleanup) => {
+      cleanups.push(cleanup);
     },
   };
 }

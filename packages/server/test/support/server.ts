@@ -5,7 +5,7 @@ import { tempDir } from './temp-dir.js';
 export async function startTestNode(overrides: Record<string, unknown> = {}): Promise<XinboxNode & { dataDir: string; cleanup(): Promise<void> }> {
   const dir = tempDir();
   const storage = process.env.XINBOX_TEST_STORAGE ?? 'sqlite';
-  const node = await startXinbox({ host: '127.0.0.1', port: 0, tcpPort: 0, dataDir: dir.path, logLevel: 'error', storage, scryptCost: 10, ...overrides });
+  const node = await startXinbox({ host: '127.0.0.1', port: 0, tcpPort: 0, dataDir: dir.path, logLevel: 'error', storage, scryptCost: 4, ...overrides });
   return Object.assign(node, {
     dataDir: dir.path,
     cleanup: async () => {

@@ -33,3 +33,17 @@ export async function retryTransient<T>(work: () => Promise<T>, attempts = 5): P
     }
   }
 }
+
+/**
+ * A foreign-key violation as the other adapters word it ("user 7 does not
+ * exist"); any other error is returned unchanged.
+ */
+export function explainForeignKey(error: unknown): unknown {
+  if (pgErrorCode(error) !== PG.foreignKeyViolation) return error;
+  const detail = (error as { detail?: string }).detail ?? '';
+  const match = /Key \((\w+)\)=\(([^)]*)\) is not present in table "(\w+)"/.exec(detail);
+  if (!match) return error;
+  const [, , value, table] = match;
+  const noun = table === 'users' ? 'user' : table === 'conversations' ? 'conversation' : table;
+  return new Error(`${noun} ${value} does not exist`, { cause: error });
+}

@@ -1,6 +1,7 @@
 import type { DeviceRecord, Platform, SessionRecord, UserId, UserRecord } from '../../core/model.js';
 import type { IdentityStore } from '../../core/ports/identity-store.js';
 import { OID, type Sql } from './client.js';
+import { explainForeignKey, PG, pgErrorCode } from './errors.js';
 
 interface UserRow { id: number; username: string; password_hash: string; created_at: number }
 interface DeviceRow { user_id: number; device_id: string; platform: Platform; last_seen: number }
@@ -51,7 +52,10 @@ export class PostgresIdentityStore implements IdentityStore {
   async upsertDevice(userId: UserId, deviceId: string, platform: Platform, now: number): Promise<void> {
     await this.sql`
       INSERT INTO devices (user_id, device_id, platform, last_seen) VALUES (${userId}, ${deviceId}, ${platform}, ${now})
-      ON CONFLICT (user_id, device_id) DO UPDATE SET platform = excluded.platform, last_seen = excluded.last_seen`;
+      ON CONFLICT (user_id, device_id) DO UPDATE SET platform = excluded.platform, last_seen = excluded.last_seen`
+      .catch((error: unknown) => {
+        throw explainForeignKey(error);
+      });
   }
 
   async listDevices(userId: UserId): Promise<DeviceRecord[]> {
@@ -67,7 +71,11 @@ export class PostgresIdentityStore implements IdentityStore {
   async createSession(s: SessionRecord): Promise<void> {
     await this.sql`
       INSERT INTO sessions (id, user_id, device_id, platform, refresh_hash, refresh_expires_at, created_at, revoked)
-      VALUES (${s.id}, ${s.userId}, ${s.deviceId}, ${s.platform}, ${s.refreshHash}, ${s.refreshExpiresAt}, ${s.createdAt}, ${s.revoked})`;
+      VALUES (${s.id}, ${s.userId}, ${s.deviceId}, ${s.platform}, ${s.refreshHash}, ${s.refreshExpiresAt}, ${s.createdAt}, ${s.revoked})`
+      .catch((error: unknown) => {
+        if (pgErrorCode(error) === PG.uniqueViolation) throw new Error(`session ${s.id} already exists`, { cause: error });
+        throw explainForeignKey(error);
+      });
   }
 
   async getSession(id: string): Promise<SessionRecord | null> {

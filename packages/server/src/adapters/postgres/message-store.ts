@@ -143,7 +143,11 @@ export class PostgresMessageStore implements MessageStore {
     const b = plan.bumpColumns();
     const r = plan.readColumns();
     const x = plan.mentions;
-    // The final SELECT reads `heads`, so it runs first and takes the head row locks before anything else.
+    // Lock order, the same for every append (and conversations before members,
+    // as in the conversation store): PostgreSQL runs the CTE the final SELECT
+    // reads (heads) first, then the other data-modifying CTEs in reverse list
+    // order: mention_rows, bumped (conversations), read_own (members),
+    // timeline_rows, inserted (messages). Rows within each in ascending key order.
     return sql<Array<{ user_id: number; sync_seq: number }>>`
       WITH heads AS (
         INSERT INTO user_heads AS h (user_id, sync_seq)
@@ -165,6 +169,11 @@ export class PostgresMessageStore implements MessageStore {
         FROM unnest(${int8(t.user)}::int8[], ${int8(t.back)}::int8[], ${int8(t.conversation)}::int8[], ${int8(t.seq)}::int8[]) AS e(u, back, c, s)
         JOIN heads ON heads.user_id = e.u
         RETURNING 1
+      ), read_own AS (
+        UPDATE members AS mem SET read_seq = GREATEST(mem.read_seq, r.s)
+        FROM unnest(${int8(r.conversation)}::int8[], ${int8(r.user)}::int8[], ${int8(r.seq)}::int8[]) AS r(conv, u, s)
+        WHERE mem.conversation_id = r.conv AND mem.user_id = r.u
+        RETURNING 1
       ), bumped AS (
         UPDATE conversations AS c SET
           last_message_id = CASE WHEN b.s > c.last_seq THEN b.id ELSE c.last_message_id END,
@@ -172,11 +181,6 @@ export class PostgresMessageStore implements MessageStore {
           updated_at = GREATEST(c.updated_at, b.t)
         FROM unnest(${int8(b.conversation)}::int8[], ${int8(b.seq)}::int8[], ${int8(b.id)}::int8[], ${int8(b.time)}::int8[]) AS b(conv, s, id, t)
         WHERE c.id = b.conv
-        RETURNING 1
-      ), read_own AS (
-        UPDATE members AS mem SET read_seq = GREATEST(mem.read_seq, r.s)
-        FROM unnest(${int8(r.conversation)}::int8[], ${int8(r.user)}::int8[], ${int8(r.seq)}::int8[]) AS r(conv, u, s)
-        WHERE mem.conversation_id = r.conv AND mem.user_id = r.u
         RETURNING 1
       ), mention_rows AS (
         INSERT INTO mentions (conversation_id, user_id, seq, sender_id)

@@ -25,7 +25,7 @@ export interface RedisAdapterOptions {
   readonly presenceTtlMs?: number;
   /** How long offline devices' lastSeen is kept. Default 30 days. */
   readonly presenceRetentionMs?: number;
-  /** A route not renewed for this long lapses (the adapter renews its own every ttl/3). Default 60 s. */
+  /** A route not bound again for this long lapses. Default 60 s. */
   readonly routeTtlMs?: number;
   /** A node not heartbeating for this long leaves the membership. Default 15 s. */
   readonly membershipTtlMs?: number;
@@ -70,7 +70,7 @@ export async function openRedisAdapters(options: RedisAdapterOptions): Promise<R
   const membership = new RedisMembership(client, subscriber, options.nodeId, { keyPrefix, ttlMs: options.membershipTtlMs ?? 15_000 });
 
   const stopReconnectHook = onReconnect(client, () => {
-    void Promise.allSettled([membership.heartbeat(), routes.renewAll(), presence.reassert(Date.now())]);
+    void Promise.allSettled([membership.heartbeat(), routes.restore(), presence.reassert(Date.now())]);
   });
 
   let closing: Promise<void> | null = null;

@@ -5,10 +5,8 @@ import { LUA_NOW_MS, LuaScript } from './lua-script.js';
 
 export interface RedisRouteRegistryOptions {
   readonly keyPrefix: string;
-  /** A route not renewed for this long disappears (its node crashed). */
+  /** A route not bound again for this long disappears (its node stopped renewing: crashed). */
   readonly ttlMs: number;
-  /** How often this process renews the routes it bound; default ttlMs / 3. */
-  readonly renewEveryMs?: number;
 }
 
 // Field value: "<expiresAtMs>|<nodeId>", expiry on the Redis clock (one clock for all nodes).
@@ -19,15 +17,16 @@ redis.call('HSET', KEYS[1], ARGV[1], (nowMs + tonumber(ARGV[3])) .. '|' .. ARGV[
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1`);
 
-// Renewal: like BIND, but never takes a live route away from another node. Returns 0 if it did not write.
-const RENEW = new LuaScript(`${LUA_NOW_MS}
+// Restore after Redis lost data: writes the route with its remaining ttl (ARGV[3]) only where
+// there is none, so it never takes a device back from a node it moved to. 0 if it did not write.
+const RESTORE = new LuaScript(`${LUA_NOW_MS}
 local raw = redis.call('HGET', KEYS[1], ARGV[1])
 if raw then
   local sep = string.find(raw, '|', 1, true)
-  if string.sub(raw, sep + 1) ~= ARGV[2] and tonumber(string.sub(raw, 1, sep - 1)) > nowMs then return 0 end
+  if string.sub(raw, sep + 1) == ARGV[2] or tonumber(string.sub(raw, 1, sep - 1)) > nowMs then return 0 end
 end
 redis.call('HSET', KEYS[1], ARGV[1], (nowMs + tonumber(ARGV[3])) .. '|' .. ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
 return 1`);
 
 // Compare-and-delete: removes the route only if it still points at nodeId.
@@ -59,22 +58,26 @@ end
 return out`);
 
 /**
- * Device -> node routes in Redis: one hash per user, a field per device.
- * The port has no renew call, so the adapter renews the routes this process
- * bound every `renewEveryMs` (and right after a reconnect); when the process
- * dies its routes lapse after `ttlMs`.
+ * Device -> node routes in Redis: one hash per user, a field per device,
+ * each field with its own expiry on the Redis clock. As the port has no
+ * renew call, a node renews a route by binding it again; a route not bound
+ * again within `ttlMs` disappears.
+ *
+ * The registry remembers what this process bound (and until when), so
+ * after a reconnect `restore()` writes back the still-live routes a Redis
+ * restart (no persistence) lost, with their remaining ttl.
  *
  * LOOKUP touches several users' keys in one script: fine on one Redis
- * server, a Redis Cluster would need the keys in one slot.
+ * server; a Redis Cluster would need the keys in one slot.
  */
 export class RedisRouteRegistry implements RouteRegistry {
-  private readonly bound = new Map<string, Route>();
-  private readonly timer: NodeJS.Timeout;
-  private renewing: Promise<void> | null = null;
+  /** What this process bound, with the local time it lapses. */
+  private readonly bound = new Map<string, { route: Route; expiresAt: number }>();
+  private readonly pruneTimer: NodeJS.Timeout;
 
   constructor(private readonly client: Redis, private readonly options: RedisRouteRegistryOptions) {
-    this.timer = setInterval(() => void this.renewAll(), options.renewEveryMs ?? Math.max(50, Math.floor(options.ttlMs / 3)));
-    this.timer.unref();
+    this.pruneTimer = setInterval(() => this.prune(Date.now()), Math.max(1_000, options.ttlMs));
+    this.pruneTimer.unref();
   }
 
   private key(userId: UserId): string {
@@ -83,13 +86,13 @@ export class RedisRouteRegistry implements RouteRegistry {
 
   async bind(route: Route): Promise<void> {
     const copy = { userId: route.userId, deviceId: route.deviceId, nodeId: route.nodeId };
-    this.bound.set(boundKey(copy.userId, copy.deviceId), copy);
+    this.bound.set(boundKey(copy.userId, copy.deviceId), { route: copy, expiresAt: Date.now() + this.options.ttlMs });
     await BIND.run(this.client, [this.key(copy.userId)], [copy.deviceId, copy.nodeId, this.options.ttlMs]);
   }
 
   async unbind(userId: UserId, deviceId: string, nodeId: string): Promise<void> {
     const id = boundKey(userId, deviceId);
-    if (this.bound.get(id)?.nodeId === nodeId) this.bound.delete(id);
+    if (this.bound.get(id)?.route.nodeId === nodeId) this.bound.delete(id);
     await UNBIND.run(this.client, [this.key(userId)], [deviceId, nodeId]);
   }
 
@@ -104,32 +107,24 @@ export class RedisRouteRegistry implements RouteRegistry {
     return routes;
   }
 
-  /** Renew every route this process bound; routes taken over by another node are forgotten. */
-  renewAll(): Promise<void> {
-    this.renewing ??= this.renewOnce().finally(() => {
-      this.renewing = null;
-    });
-    return this.renewing;
-  }
-
-  private async renewOnce(): Promise<void> {
-    const routes = [...this.bound.values()];
-    for (let start = 0; start < routes.length; start += 500) {
-      const chunk = routes.slice(start, start + 500);
-      const results = await Promise.allSettled(
-        chunk.map((r) => RENEW.run(this.client, [this.key(r.userId)], [r.deviceId, r.nodeId, this.options.ttlMs])),
-      );
-      results.forEach((result, i) => {
-        const route = chunk[i]!;
-        const id = boundKey(route.userId, route.deviceId);
-        if (result.status === 'fulfilled' && Number(result.value) === 0 && this.bound.get(id) === route) this.bound.delete(id);
-      });
+  /** Write back the routes this process bound that have not lapsed yet and are missing in Redis. */
+  async restore(): Promise<void> {
+    const now = Date.now();
+    this.prune(now);
+    const entries = [...this.bound.values()];
+    for (let start = 0; start < entries.length; start += 500) {
+      await Promise.all(entries.slice(start, start + 500).map(({ route, expiresAt }) =>
+        RESTORE.run(this.client, [this.key(route.userId)], [route.deviceId, route.nodeId, Math.max(1, expiresAt - now)])));
     }
   }
 
-  /** Stop renewing. Routes stay until they expire (as after a crash) unless unbound first. */
+  private prune(now: number): void {
+    for (const [id, entry] of this.bound) if (entry.expiresAt <= now) this.bound.delete(id);
+  }
+
+  /** Forget local state. Routes in Redis stay until they lapse (as after a crash) unless unbound first. */
   close(): void {
-    clearInterval(this.timer);
+    clearInterval(this.pruneTimer);
     this.bound.clear();
   }
 }

@@ -1,0 +1,246 @@
+import { LENGTH_PREFIX_BYTES } from '@xinbox/protocol';
+import { BENCH_KIND } from './payload.js';
+
+/**
+ * Hand-rolled protobuf for the load generator's hot path. The generic codec
+ * costs ~20 us per frame, so a client on one core would top out near the rate
+ * it is meant to offer; these produce and read the same wire bytes (checked
+ * against the protocol codec in bench/test/fast-codec.test.ts) in ~1 us:
+ *  - encodeBenchSend: Frame{id, send:{conversationId, clientMsgId, content:{custom:{kind:'bench', data}}}}
+ *  - encodePushAck:   Frame{pushAck:{syncSeq}}
+ *  - peekFrame / peekPush: the request id, the body field number, and from a
+ *    Push only sync_seq, message id, sender id and the Custom payload.
+ * Everything else goes through the generic decodeFrame.
+ */
+
+export const FIELD = { error: 14, pong: 13, sendAck: 21, push: 22 } as const;
+
+const encoder = new TextEncoder();
+const varintCache = new Map<string, Uint8Array>();
+const KIND_BYTES = encoder.encode(BENCH_KIND);
+
+function varintLen(n: number): number {
+  let len = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 128);
+    len++;
+  }
+  return len;
+}
+
+function putVarint(out: Uint8Array, at: number, n: number): number {
+  while (n >= 0x80) {
+    out[at++] = (n % 128) | 0x80;
+    n = Math.floor(n / 128);
+  }
+  out[at++] = n;
+  return at;
+}
+
+/** Varint bytes of a uint64 given as a decimal string (ids are 64-bit on the wire). */
+function uint64Varint(decimal: string): Uint8Array {
+  let cached = varintCache.get(decimal);
+  if (!cached) {
+    const bytes: number[] = [];
+    let v = BigInt(decimal);
+    while (v >= 0x80n) {
+      bytes.push(Number(v & 0x7fn) | 0x80);
+      v >>= 7n;
+    }
+    bytes.push(Number(v));
+    cached = Uint8Array.from(bytes);
+    if (varintCache.size < 100_000) varintCache.set(decimal, cached);
+  }
+  return cached;
+}
+
+export function encodeBenchSend(id: number, conversationId: string, clientMsgId: string, data: Uint8Array): Uint8Array {
+  const cid = uint64Varint(conversationId);
+  const cmid = encoder.encode(clientMsgId);
+  const customLen = 1 + varintLen(KIND_BYTES.length) + KIND_BYTES.length + 1 + varintLen(data.length) + data.length;
+  const contentLen = 1 + varintLen(customLen) + customLen;
+  const sendLen = (cid.length > 1 || cid[0] !== 0 ? 1 + cid.length : 0) + 1 + varintLen(cmid.length) + cmid.length + 1 + varintLen(contentLen) + contentLen;
+  const frameLen = (id > 0 ? 1 + varintLen(id) : 0) + 2 + varintLen(sendLen) + sendLen;
+  const out = new Uint8Array(LENGTH_PREFIX_BYTES + frameLen);
+  new DataView(out.buffer).setUint32(0, frameLen);
+  let at = LENGTH_PREFIX_BYTES;
+  if (id > 0) {
+    out[at++] = 0x08; // Frame.id
+    at = putVarint(out, at, id);
+  }
+  out[at++] = 0xa2; // Frame.send = 20, LEN
+  out[at++] = 0x01;
+  at = putVarint(out, at, sendLen);
+  if (cid.length > 1 || cid[0] !== 0) {
+    out[at++] = 0x08; // Send.conversation_id
+    out.set(cid, at);
+    at += cid.length;
+  }
+  out[at++] = 0x12; // Send.client_msg_id
+  at = putVarint(out, at, cmid.length);
+  out.set(cmid, at);
+  at += cmid.length;
+  out[at++] = 0x1a; // Send.content
+  at = putVarint(out, at, contentLen);
+  out[at++] = 0x2a; // Content.custom = 5
+  at = putVarint(out, at, customLen);
+  out[at++] = 0x0a; // Custom.kind
+  at = putVarint(out, at, KIND_BYTES.length);
+  out.set(KIND_BYTES, at);
+  at += KIND_BYTES.length;
+  out[at++] = 0x12; // Custom.data
+  at = putVarint(out, at, data.length);
+  out.set(data, at);
+  return out;
+}
+
+export function encodePushAck(syncSeq: number): Uint8Array {
+  const ackLen = syncSeq > 0 ? 1 + varintLen(syncSeq) : 0;
+  const frameLen = 2 + varintLen(ackLen) + ackLen;
+  const out = new Uint8Array(LENGTH_PREFIX_BYTES + frameLen);
+  new DataView(out.buffer).setUint32(0, frameLen);
+  let at = LENGTH_PREFIX_BYTES;
+  out[at++] = 0xba; // Frame.push_ack = 23, LEN
+  out[at++] = 0x01;
+  at = putVarint(out, at, ackLen);
+  if (syncSeq > 0) {
+    out[at++] = 0x08;
+    putVarint(out, at, syncSeq);
+  }
+  return out;
+}
+
+/** A minimal protobuf reader over one buffer. Throws RangeError on truncation. */
+class Reader {
+  at: number;
+  constructor(readonly buf: Uint8Array, start = 0, readonly end = buf.length) {
+    this.at = start;
+  }
+  get more(): boolean {
+    return this.at < this.end;
+  }
+  varint(): number {
+    let result = 0;
+    let mul = 1;
+    for (let i = 0; i < 10; i++) {
+      if (this.at >= this.end) throw new RangeError('truncated varint');
+      const b = this.buf[this.at++]!;
+      result += (b & 0x7f) * mul;
+      if (b < 0x80) return result;
+      mul *= 128;
+    }
+    throw new RangeError('varint too long');
+  }
+  /** uint64 as an exact decimal string. */
+  varintString(): string {
+    const start = this.at;
+    const n = this.varint();
+    if (n <= Number.MAX_SAFE_INTEGER) return String(n);
+    let v = 0n;
+    for (let i = this.at - 1; i >= start; i--) v = (v << 7n) | BigInt(this.buf[i]! & 0x7f);
+    return v.toString();
+  }
+  /** Returns [start, end) of a LEN field's bytes. */
+  len(): [number, number] {
+    const n = this.varint();
+    const s = this.at;
+    if (s + n > this.end) throw new RangeError('truncated field');
+    this.at = s + n;
+    return [s, s + n];
+  }
+  skip(wireType: number): void {
+    if (wireType === 0) this.varint();
+    else if (wireType === 1) this.at += 8;
+    else if (wireType === 2) this.len();
+    else if (wireType === 5) this.at += 4;
+    else throw new RangeError(`wire type ${wireType}`);
+    if (this.at > this.end) throw new RangeError('truncated field');
+  }
+}
+
+export interface FramePeek {
+  readonly id: number;
+  /** Field number of the Frame.body oneof case, 0 when empty. */
+  readonly field: number;
+  readonly bodyStart: number;
+  readonly bodyEnd: number;
+}
+
+export function peekFrame(frameBody: Uint8Array): FramePeek {
+  const r = new Reader(frameBody);
+  let id = 0;
+  let field = 0;
+  let bodyStart = 0;
+  let bodyEnd = 0;
+  while (r.more) {
+    const tag = r.varint();
+    const f = Math.floor(tag / 8);
+    const wt = tag & 7;
+    if (f === 1 && wt === 0) id = r.varint();
+    else if (wt === 2 && f >= 10) {
+      field = f;
+      [bodyStart, bodyEnd] = r.len();
+    } else r.skip(wt);
+  }
+  return { id, field, bodyStart, bodyEnd };
+}
+
+export interface PushPeek {
+  readonly syncSeq: number;
+  readonly messageId: string;
+  readonly senderId: string;
+  /** Custom payload when the content is Custom{kind:'bench'}. */
+  readonly benchData: Uint8Array | undefined;
+}
+
+export function peekPush(frameBody: Uint8Array, p: FramePeek): PushPeek {
+  const r = new Reader(frameBody, p.bodyStart, p.bodyEnd);
+  let syncSeq = 0;
+  let messageId = '0';
+  let senderId = '0';
+  let benchData: Uint8Array | undefined;
+  while (r.more) {
+    const tag = r.varint();
+    const f = Math.floor(tag / 8);
+    if (tag === 0x10) syncSeq = r.varint();
+    else if (f === 1 && (tag & 7) === 2) {
+      const [ms, me] = r.len();
+      const m = new Reader(frameBody, ms, me);
+      while (m.more) {
+        const t = m.varint();
+        if (t === 0x08) messageId = m.varintString();
+        else if (t === 0x20) senderId = m.varintString();
+        else if (t === 0x3a) benchData = customBench(frameBody, m.len());
+        else m.skip(t & 7);
+      }
+    } else r.skip(tag & 7);
+  }
+  return { syncSeq, messageId, senderId, benchData };
+}
+
+function customBench(buf: Uint8Array, [s, e]: [number, number]): Uint8Array | undefined {
+  const content = new Reader(buf, s, e);
+  while (content.more) {
+    const t = content.varint();
+    if (t !== 0x2a) {
+      content.skip(t & 7);
+      continue;
+    }
+    const [cs, ce] = content.len();
+    const custom = new Reader(buf, cs, ce);
+    let kindOk = false;
+    let data: Uint8Array | undefined;
+    while (custom.more) {
+      const ct = custom.varint();
+      if (ct === 0x0a) {
+        const [ks, ke] = custom.len();
+        kindOk = ke - ks === KIND_BYTES.length && KIND_BYTES.every((b, i) => buf[ks + i] === b);
+      } else if (ct === 0x12) {
+        const [ds, de] = custom.len();
+        data = buf.subarray(ds, de);
+      } else custom.skip(ct & 7);
+    }
+    return kindOk ? data : undefined;
+  }
+  return undefined;
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import {
+  FrameSizeError, FrameStreamDecoder, MessageSchema, create, decodeFrame, encodeFrame, encodePushFrame, frameFromJson,
+  frameToJson, joinChunks, splitFrames, toBinary, withLengthPrefix, Errors, errorByCode, CloseCodes, closeByCode,
+} from '../src/index.js';
+
+const message = create(MessageSchema, {
+  id: '1234567890123456789',
+  conversationId: '42',
+  seq: 7,
+  senderId: '9',
+  clientMsgId: 'c-1',
+  serverTime: 1_700_000_000_000,
+  content: { kind: { case: 'text', value: { text: '你好 🎉' } } },
+});
+
+describe('frame codec', () => {
+  it('round-trips binary and JSON', () => {
+    const bytes = encodeFrame({ id: 3, body: { case: 'send', value: { conversationId: '42', clientMsgId: 'x', content: message.content } } });
+    const back = decodeFrame(bytes);
+    expect(back.id).toBe(3);
+    expect(back.body.case).toBe('send');
+    const json = frameToJson(back);
+    expect(JSON.parse(json)).toMatchObject({ id: 3, send: { conversationId: '42', clientMsgId: 'x' } });
+    expect(frameFromJson(json)).toEqual(back);
+  });
+
+  it('hand-rolled push frames equal the generic encoder', () => {
+    const messageBytes = toBinary(MessageSchema, message);
+    for (const syncSeq of [0, 1, 127, 128, 300, 2 ** 31, 2 ** 32 - 1]) {
+      const fast = encodePushFrame(messageBytes, syncSeq);
+      const slow = withLengthPrefix(encodeFrame({ body: { case: 'push', value: { message, syncSeq } } }));
+      expect(Buffer.from(fast).equals(Buffer.from(slow))).toBe(true);
+    }
+  });
+
+  it('splits joined frames and rejects truncation and oversize', () => {
+    const a = withLengthPrefix(encodeFrame({ id: 1, body: { case: 'ping', value: {} } }));
+    const b = withLengthPrefix(encodeFrame({ id: 2, body: { case: 'pong', value: { serverTime: 5 } } }));
+    const joined = joinChunks([a, b]);
+    expect(splitFrames(joined, 1024).map((f) => decodeFrame(f).id)).toEqual([1, 2]);
+    expect(() => splitFrames(joined.subarray(0, joined.length - 1), 1024)).toThrow(RangeError);
+    expect(() => splitFrames(withLengthPrefix(new Uint8Array(2000)), 1024)).toThrow(FrameSizeError);
+  });
+
+  it('decodes a TCP stream fed one byte at a time, and bounds memory on a huge prefix', () => {
+    const frames = [1, 2, 3].map((id) => withLengthPrefix(encodeFrame({ id, body: { case: 'ping', value: {} } })));
+    const stream = joinChunks(frames);
+    const d = new FrameStreamDecoder(1024);
+    const got: number[] = [];
+    for (const byte of stream) for (const f of d.push(new Uint8Array([byte]))) got.push(decodeFrame(f).id);
+    expect(got).toEqual([1, 2, 3]);
+    expect(d.bufferedBytes).toBe(0);
+    expect(() => new FrameStreamDecoder(1024).push(new Uint8Array([0x7f, 0, 0, 0]))).toThrow(FrameSizeError);
+  });
+
+  it('throws on garbage instead of returning half a frame', () => {
+    expect(() => decodeFrame(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]))).toThrow();
+  });
+});
+
+describe('catalogs', () => {
+  it('has unique error and close codes that resolve back', () => {
+    const codes = Object.values(Errors).map((e) => e.code);
+    expect(new Set(codes).size).toBe(codes.length);
+    for (const e of Object.values(Errors)) expect(errorByCode(e.code)).toBe(e);
+    const close = Object.values(CloseCodes).map((c) => c.code);
+    expect(new Set(close).size).toBe(close.length);
+    for (const c of Object.values(CloseCodes)) expect(closeByCode(c.code)).toBe(c);
+    for (const c of Object.values(CloseCodes)) if (c.code !== 1000) expect(c.code).toBeGreaterThanOrEqual(4000);
+  });
+});

@@ -1,0 +1,72 @@
+import type { ConversationStore, IdAllocator, IdentityStore, MessageStore, NodeLeaseStore } from '../../core/ports/index.js';
+import { checkSchemaName, createClient, type Sql } from './client.js';
+import { PostgresConversationStore } from './conversation-store.js';
+import { PostgresIdAllocator } from './id-allocator.js';
+import { PostgresIdentityStore } from './identity-store.js';
+import { PostgresMessageStore } from './message-store.js';
+import { migrate } from './migrations.js';
+import { PostgresNodeLeaseStore } from './node-lease-store.js';
+
+export { PostgresConversationStore } from './conversation-store.js';
+export { PostgresIdAllocator } from './id-allocator.js';
+export { PostgresIdentityStore } from './identity-store.js';
+export { PostgresMessageStore } from './message-store.js';
+export { MIGRATIONS, migrate, type Migration } from './migrations.js';
+export { PostgresNodeLeaseStore } from './node-lease-store.js';
+
+export interface PostgresAdapterOptions {
+  /** postgres://user:password@host:port/database */
+  readonly url: string;
+  /** Connections in the pool (default 10). */
+  readonly poolSize?: number;
+  /** Schema to use instead of `public`; created if missing (tests, or several deployments in one database). */
+  readonly schema?: string;
+}
+
+export interface PostgresAdapters {
+  readonly identity: IdentityStore;
+  readonly messages: MessageStore;
+  readonly conversations: ConversationStore;
+  readonly ids: IdAllocator;
+  readonly leases: NodeLeaseStore;
+  /** Waits for running queries, then closes every connection. */
+  close(): Promise<void>;
+}
+
+/**
+ * Connects, migrates the schema to the latest version (safe when several
+ * nodes start at once) and builds the PostgreSQL stores over one pool.
+ *
+ * Durability: a resolved write is committed with the server's
+ * synchronous_commit setting (on by default: flushed to WAL).
+ */
+export async function openPostgresAdapters(options: PostgresAdapterOptions): Promise<PostgresAdapters> {
+  const schema = options.schema === undefined ? undefined : checkSchemaName(options.schema);
+  if (schema) {
+    const admin = createClient({ url: options.url, poolSize: 1 });
+    try {
+      // IF NOT EXISTS still races on the catalog when two nodes create it at once.
+      await admin.begin(async (tx) => {
+        await tx`SELECT pg_advisory_xact_lock(hashtext(${`xinbox.schema:${schema}`}))`;
+        await tx.unsafe(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      });
+    } finally {
+      await admin.end();
+    }
+  }
+  const sql: Sql = createClient({ url: options.url, poolSize: options.poolSize, schema });
+  try {
+    await migrate(sql);
+  } catch (error) {
+    await sql.end();
+    throw error;
+  }
+  return {
+    identity: new PostgresIdentityStore(sql),
+    messages: new PostgresMessageStore(sql),
+    conversations: new PostgresConversationStore(sql),
+    ids: new PostgresIdAllocator(sql),
+    leases: new PostgresNodeLeaseStore(sql),
+    close: () => sql.end({ timeout: 5 }),
+  };
+}

@@ -1,0 +1,14 @@
+/**
+ * Port contract suites. An adapter's test file calls each describe...Contract
+ * with a factory that opens fresh adapters (optionally with openPeer, a second
+ * handle on the same storage). See contract-support.ts for the rules.
+ */
+export * from './contract-support.js';
+export { describeIdentityStoreContract, type IdentityPorts } from './identity-store.contract.js';
+export { describeMessageStoreContract, type MessageStorePorts } from './message-store.contract.js';
+export { describeConversationStoreContract, type ConversationStorePorts } from './conversation-store.contract.js';
+export { describeIdAllocatorContract, type IdAllocatorPorts } from './id-allocator.contract.js';
+export { describeNodeLeaseStoreContract, type NodeLeaseStorePorts } from './node-lease-store.contract.js';
+export { describePresenceContract, type PresencePorts, type PresenceSettings } from './presence.contract.js';
+export { describeBusContract, type BusPorts } from './bus.contract.js';
+export { describeRouteRegistryContract, type RouteRegistryPorts, type RouteRegistrySettings } from './route-registry.contract.js';

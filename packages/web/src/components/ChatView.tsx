@@ -1,0 +1,90 @@
+/** One open conversation: header, scrolling history, who is typing, composer. */
+import { ConversationKind } from '@xinbox/protocol';
+import { useEffect, useState } from 'preact/hooks';
+import { conversationTitle } from '../state/conversation-view.js';
+import { useStore } from '../state/store.js';
+import { emptyTimeline } from '../state/timeline.js';
+import { useServices } from './app-context.js';
+import { Avatar } from './Avatar.js';
+import { Composer } from './Composer.js';
+import { MembersDialog } from './MembersDialog.js';
+import { MessageList } from './MessageList.js';
+import { TypingIndicator } from './TypingIndicator.js';
+
+export function ChatView({ conversationId }: { conversationId: string }) {
+  const { app, router } = useServices();
+  const conv = useStore(app.conversations).find((c) => c.conversationId === conversationId);
+  const timeline = useStore(app.messages.timelines).get(conversationId) ?? emptyTimeline();
+  const names = useStore(app.directory.names);
+  const online = useStore(app.directory.online);
+  const typingUsers = useStore(app.typing.typing).get(conversationId) ?? [];
+  const [membersOpen, setMembersOpen] = useState(false);
+
+  useEffect(() => {
+    app.setActiveConversation(conversationId);
+    return () => app.setActiveConversation(undefined);
+  }, [app, conversationId]);
+
+  const nameOf = (id: string) => names.get(id);
+  const title = conv ? conversationTitle(conv, nameOf) : 'Conversation';
+  const direct = conv?.kind === ConversationKind.DIRECT;
+  const group = conv?.kind === ConversationKind.GROUP;
+  const peerOnline = direct && conv ? online.get(conv.peerId) : undefined;
+  const back = () => router.go({ kind: 'list' });
+
+  return (
+    <section
+      class="chat"
+      aria-labelledby="chat-title"
+      onKeyDown={(e) => {
+        // Esc on the chat goes back to the list on phone widths, where the list is hidden.
+        if (e.key === 'Escape' && !e.defaultPrevented && window.matchMedia('(max-width: 720px)').matches) back();
+      }}
+    >
+      <header class="chat__header">
+        <button type="button" class="icon-btn chat__back" onClick={back} aria-label="Back to conversations">
+          <span aria-hidden="true">←</span>
+        </button>
+        <Avatar name={title} group={group} online={peerOnline} />
+        <div class="chat__heading">
+          <h2 id="chat-title" data-testid="chat-title">
+            {title}
+          </h2>
+          <p class="chat__sub">
+            {direct ? (peerOnline === undefined ? 'Direct chat' : peerOnline ? 'Online' : 'Offline') : group ? `${conv?.memberCount ?? 0} members` : ''}
+          </p>
+        </div>
+        {group && (
+          <button type="button" class="btn" onClick={() => setMembersOpen(true)} aria-haspopup="dialog">
+            Members
+          </button>
+        )}
+      </header>
+      <MessageList
+        conversationId={conversationId}
+        timeline={timeline}
+        group={group}
+        peerReadSeq={direct ? (conv?.peerReadSeq ?? 0) : 0}
+        onLoadOlder={() => void app.loadOlder(conversationId)}
+        onRetry={(p) => app.retry(conversationId, p)}
+      />
+      <TypingIndicator names={typingUsers.map((u) => nameOf(u) ?? 'Someone')} />
+      <Composer
+        key={conversationId}
+        label={`Message ${title}`}
+        onSend={(content) => app.send(conversationId, content)}
+        onTyping={() => app.noteTyping(conversationId)}
+      />
+      {membersOpen && (
+        <MembersDialog
+          conversationId={conversationId}
+          onClose={() => setMembersOpen(false)}
+          onLeft={() => {
+            setMembersOpen(false);
+            back();
+          }}
+        />
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,62 @@
+/** One conversation in the list: name, last message, time, unread count. */
+import { ConversationKind, type ConversationSummary } from '@xinbox/protocol';
+import { contentPreview, conversationTitle, senderName, shortTime } from '../state/conversation-view.js';
+import { useStore } from '../state/store.js';
+import { useServices } from './app-context.js';
+import { Avatar } from './Avatar.js';
+import { UnreadBadge } from './UnreadBadge.js';
+
+export function ConversationRow({ conversation: c, active }: { conversation: ConversationSummary; active: boolean }) {
+  const { app, router } = useServices();
+  const names = useStore(app.directory.names);
+  const online = useStore(app.directory.online);
+  const me = useStore(app.me);
+  const typing = useStore(app.typing.typing).get(c.conversationId);
+  const nameOf = (id: string) => names.get(id);
+  const title = conversationTitle(c, nameOf);
+  const direct = c.kind === ConversationKind.DIRECT;
+  const peerOnline = direct ? online.get(c.peerId) : undefined;
+  const last = c.lastMessage;
+  let preview = contentPreview(last);
+  if (last && !direct && last.content?.kind.case !== 'system') preview = `${senderName(last.senderId, me?.userId, nameOf)}: ${preview}`;
+  else if (last && last.senderId === me?.userId) preview = `You: ${preview}`;
+  if (typing?.length) preview = 'typing…';
+
+  const label = [
+    title,
+    direct ? (peerOnline ? 'online' : 'offline') : 'group',
+    c.unread > 0 ? `${c.unread} unread` : '',
+    preview ? `last message: ${preview}` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+
+  return (
+    <li class="conv-row-item">
+      <a
+        class={`conv-row ${active ? 'conv-row--active' : ''} ${c.unread > 0 ? 'conv-row--unread' : ''}`}
+        href={`#/c/${c.conversationId}`}
+        aria-current={active ? 'page' : undefined}
+        aria-label={label}
+        data-testid="conversation"
+        data-title={title}
+        onClick={(e) => {
+          e.preventDefault();
+          router.go({ kind: 'chat', conversationId: c.conversationId });
+        }}
+      >
+        <Avatar name={title} group={!direct} online={peerOnline} />
+        <span class="conv-row__main">
+          <span class="conv-row__top">
+            <span class="conv-row__title">{title}</span>
+            <span class="conv-row__time">{shortTime(c.updatedAt)}</span>
+          </span>
+          <span class="conv-row__bottom">
+            <span class={`conv-row__preview ${typing?.length ? 'conv-row__preview--typing' : ''}`}>{preview || 'No messages yet'}</span>
+            <UnreadBadge count={c.unread} mentions={c.mentions} />
+          </span>
+        </span>
+      </a>
+    </li>
+  );
+}

@@ -1,0 +1,115 @@
+/**
+ * The scrolling history of a conversation. Opens at the newest message;
+ * scrolling to the top (or the "Load older" button, for keyboards) fetches
+ * the previous page, and the view stays where it was while older messages
+ * are inserted above. New messages scroll into view only when the reader was
+ * already at the bottom (or sent them).
+ */
+import { useLayoutEffect, useRef } from 'preact/hooks';
+import { useStore } from '../state/store.js';
+import type { PendingMessage, Timeline } from '../state/timeline.js';
+import { useServices } from './app-context.js';
+import { MessageItem, PendingItem } from './MessageItem.js';
+
+const LOAD_OLDER_AT_PX = 80;
+const STICK_TO_BOTTOM_PX = 60;
+
+interface Props {
+  conversationId: string;
+  timeline: Timeline;
+  group: boolean;
+  peerReadSeq: number;
+  onLoadOlder: () => void;
+  onRetry: (p: PendingMessage) => void;
+}
+
+interface ScrollSnapshot {
+  scrollHeight: number;
+  scrollTop: number;
+  atBottom: boolean;
+  firstSeq: number;
+  lastKey: string;
+}
+
+export function MessageList({ timeline, group, peerReadSeq, onLoadOlder, onRetry }: Props) {
+  const { app } = useServices();
+  const me = useStore(app.me);
+  const names = useStore(app.directory.names);
+  const ref = useRef<HTMLDivElement>(null);
+  const snap = useRef<ScrollSnapshot | undefined>(undefined);
+
+  const visible = timeline.messages.filter((m) => !m.hidden);
+  const firstSeq = timeline.messages[0]?.seq ?? 0;
+  const lastKey = `${timeline.messages[timeline.messages.length - 1]?.seq ?? 0}/${timeline.pending.length}`;
+
+  const remember = (el: HTMLDivElement) => {
+    snap.current = {
+      scrollHeight: el.scrollHeight,
+      scrollTop: el.scrollTop,
+      atBottom: el.scrollHeight - el.scrollTop - el.clientHeight < STICK_TO_BOTTOM_PX,
+      firstSeq,
+      lastKey,
+    };
+  };
+
+  const maybeLoadOlder = (el: HTMLDivElement) => {
+    if (!timeline.loaded || timeline.loading || !timeline.hasMore) return;
+    // Near the top, or the page does not even fill the view (nothing to scroll).
+    if (el.scrollTop < LOAD_OLDER_AT_PX || el.scrollHeight <= el.clientHeight + 1) onLoadOlder();
+  };
+
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const before = snap.current;
+    if (!before || (before.firstSeq === 0 && firstSeq !== 0)) {
+      // First paint of this conversation: start at the newest message.
+      el.scrollTop = el.scrollHeight;
+    } else if (firstSeq < before.firstSeq && before.firstSeq !== 0) {
+      // Older messages were inserted above: keep the same messages in view.
+      el.scrollTop = before.scrollTop + (el.scrollHeight - before.scrollHeight);
+    } else if (lastKey !== before.lastKey) {
+      const newest = timeline.messages[timeline.messages.length - 1];
+      const mine = timeline.pending.length > 0 || newest?.senderId === me?.userId;
+      if (before.atBottom || mine) el.scrollTop = el.scrollHeight;
+    }
+    remember(el);
+    maybeLoadOlder(el);
+  });
+
+  return (
+    <div class="messages" ref={ref} onScroll={(e) => {
+      remember(e.currentTarget);
+      maybeLoadOlder(e.currentTarget);
+    }} tabIndex={0} aria-label="Messages" role="region" data-testid="messages">
+      <div class="messages__top">
+        {timeline.loading ? (
+          <p class="messages__status" role="status">
+            <span class="spinner" aria-hidden="true" /> Loading messages…
+          </p>
+        ) : timeline.error ? (
+          <p class="error" role="alert">
+            {timeline.error}{' '}
+            <button type="button" class="link" onClick={onLoadOlder}>
+              Try again
+            </button>
+          </p>
+        ) : timeline.loaded && timeline.hasMore ? (
+          <button type="button" class="link" onClick={onLoadOlder} data-testid="load-older">
+            Load older messages
+          </button>
+        ) : timeline.loaded ? (
+          <p class="messages__status">Beginning of the conversation</p>
+        ) : null}
+      </div>
+      <ol class="messages__list" aria-label="Message history">
+        {visible.map((m) => (
+          <MessageItem key={m.seq} message={m} selfId={me?.userId} group={group} peerReadSeq={peerReadSeq} nameOf={(id) => names.get(id)} />
+        ))}
+        {timeline.pending.map((p) => (
+          <PendingItem key={p.clientMsgId} pending={p} onRetry={onRetry} />
+        ))}
+      </ol>
+    </div>
+  );
+}

@@ -1,0 +1,20 @@
+/** Hands the app's services (created once by the root) to every component. */
+import { createContext } from 'preact';
+import { useContext } from 'preact/hooks';
+import type { ChatApp } from '../state/chat-app.js';
+import type { Router } from '../state/router.js';
+import type { ThemeController } from '../state/theme.js';
+
+export interface AppServices {
+  readonly app: ChatApp;
+  readonly router: Router;
+  readonly theme: ThemeController;
+}
+
+export const AppContext = createContext<AppServices | undefined>(undefined);
+
+export function useServices(): AppServices {
+  const s = useContext(AppContext);
+  if (!s) throw new Error('AppContext is missing: render components inside <AppContext.Provider>');
+  return s;
+}

@@ -1,0 +1,407 @@
+/**
+ * The application model: one XinboxClient (one device) and the stores the
+ * screens read. It turns SDK events into store updates and offers the actions
+ * the screens call. Created once by the app root and handed down through
+ * context; nothing here is global.
+ */
+import { ConversationKind, Errors, XinboxError, type ConversationSummary, type GroupInfo, type GroupMember } from '@xinbox/protocol';
+import type { ConnectionState, ContentInit, CursorStore, Session, XinboxClient } from '../sdk.js';
+import { contentPreview, conversationTitle, senderName } from './conversation-view.js';
+import { Directory } from './directory.js';
+import { newClientMsgId } from './ids.js';
+import { MessagesStore } from './messages-store.js';
+import { RoomModel } from './room-model.js';
+import { Store } from './store.js';
+import type { TabStorage } from './tab-storage.js';
+import type { PendingMessage } from './timeline.js';
+import { TypingStore } from './typing-store.js';
+
+export interface Me {
+  readonly userId: string;
+  readonly username: string;
+}
+
+export interface ConnectionView {
+  readonly state: ConnectionState;
+  /** Connected at least once since login: later drops show "reconnecting". */
+  readonly everConnected: boolean;
+  /** Why the connection ended for good (kicked, session revoked). */
+  readonly notice?: string;
+}
+
+export interface Announcement {
+  readonly id: number;
+  readonly text: string;
+}
+
+export interface ChatAppDeps {
+  readonly client: XinboxClient;
+  readonly tabStorage: TabStorage;
+  readonly isVisible: () => boolean;
+}
+
+/** Repeat typing=true this often while the user keeps typing (receivers expire it after 6 s). */
+const TYPING_REPEAT_MS = 3_000;
+const TYPING_IDLE_MS = 4_000;
+
+export class ChatApp {
+  readonly client: XinboxClient;
+  readonly me = new Store<Me | undefined>(undefined);
+  readonly connection = new Store<ConnectionView>({ state: 'closed', everConnected: false });
+  readonly conversations = new Store<readonly ConversationSummary[]>([]);
+  readonly totalUnread = new Store(0);
+  readonly announcement = new Store<Announcement>({ id: 0, text: '' });
+  readonly messages: MessagesStore;
+  readonly typing = new TypingStore();
+  readonly directory = new Directory();
+  readonly room: RoomModel;
+
+  private readonly tabStorage: TabStorage;
+  private readonly isVisible: () => boolean;
+  private activeConversation: string | undefined;
+  private pendingUsername = '';
+  private refreshQueued = false;
+  private listRefreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly titleRefreshAsked = new Set<string>();
+  private readonly markingRead = new Set<string>();
+  private presenceWatched = '';
+  private readonly typingSentAt = new Map<string, number>();
+  private readonly typingIdle = new Map<string, ReturnType<typeof setTimeout>>();
+
+  constructor(deps: ChatAppDeps) {
+    this.client = deps.client;
+    this.tabStorage = deps.tabStorage;
+    this.isVisible = deps.isVisible;
+    this.messages = new MessagesStore((id, beforeSeq, limit) => this.client.history(id, { beforeSeq, limit }));
+    this.room = new RoomModel(this.client);
+    this.wire();
+  }
+
+  // ------------------------------------------------------------ session
+
+  /** Resumes the login saved in this tab, if any. */
+  resume(): boolean {
+    const saved = this.tabStorage.loadLogin();
+    if (!saved) return false;
+    this.pendingUsername = saved.username;
+    this.client.setSession(saved.session);
+    this.me.set({ userId: saved.session.userId, username: saved.username });
+    this.startConnection();
+    return true;
+  }
+
+  async register(username: string, password: string): Promise<void> {
+    await this.client.register(username, password);
+    await this.login(username, password);
+  }
+
+  async login(username: string, password: string): Promise<void> {
+    this.pendingUsername = username.trim().toLowerCase();
+    const s = await this.client.login(username, password);
+    this.me.set({ userId: s.userId, username: this.pendingUsername });
+    this.connection.set({ state: this.client.state, everConnected: false });
+    this.startConnection();
+  }
+
+  async logout(): Promise<void> {
+    await this.room.leave();
+    try {
+      await this.client.logout();
+    } catch {
+      // The server may be unreachable; the local session is dropped anyway.
+      await this.client.close();
+    }
+    this.resetLocal();
+  }
+
+  private startConnection(): void {
+    this.client.connect().catch((err: unknown) => {
+      // connect() rejects only when retrying is pointless (credentials gone, kicked for good).
+      const msg = err instanceof Error ? err.message : String(err);
+      if (isSessionGone(err)) {
+        this.resetLocal();
+        this.connection.set({ state: 'closed', everConnected: false, notice: 'Your session ended. Please log in again.' });
+      } else {
+        this.connection.update((c) => ({ ...c, notice: msg }));
+      }
+    });
+  }
+
+  private resetLocal(): void {
+    this.tabStorage.saveLogin(undefined);
+    this.me.set(undefined);
+    this.messages.clear();
+    this.typing.clear();
+    this.directory.clear();
+    this.conversations.set([]);
+    this.totalUnread.set(0);
+    this.titleRefreshAsked.clear();
+    this.presenceWatched = '';
+    this.connection.set({ state: 'closed', everConnected: false });
+  }
+
+  // ------------------------------------------------------------ SDK events
+
+  private wire(): void {
+    const c = this.client;
+    c.on('state', (state) => {
+      this.connection.update((v) => ({ ...v, state, everConnected: v.everConnected || state === 'connected', notice: state === 'connected' ? undefined : v.notice }));
+    });
+    c.on('session', (s) => this.persistSession(s));
+    c.on('connected', () => {
+      this.queueRefresh();
+      // Presence may have changed while we were away: ask again.
+      this.presenceWatched = '';
+    });
+    c.on('synced', () => this.queueRefresh());
+    c.on('conversation', (s) => {
+      this.queueRefresh();
+      this.askForTitle(s);
+      if (s.conversationId === this.activeConversation) this.markReadIfViewing();
+    });
+    c.on('unread', (total) => this.totalUnread.set(total));
+    c.on('message', (m) => {
+      this.messages.deliver(m);
+      this.typing.set(m.conversationId, m.senderId, false);
+      const self = this.me.value?.userId;
+      if (m.senderId !== self && m.content?.kind.case !== 'system') {
+        const conv = c.conversation(m.conversationId);
+        const where = conv && conv.kind === ConversationKind.GROUP ? ` in ${conversationTitle(conv, (id) => this.directory.nameOf(id))}` : '';
+        this.announce(`${senderName(m.senderId, self, (id) => this.directory.nameOf(id))}${where}: ${contentPreview(m)}`);
+      }
+    });
+    c.on('typing', (t) => {
+      if (t.userId !== this.me.value?.userId) this.typing.set(t.conversationId, t.userId, t.typing);
+    });
+    c.on('presence', (p) => this.directory.setOnline(p.userId, p.online));
+    c.on('kicked', (k) => {
+      const text = k.reconnect === 'never' ? `Disconnected by the server: ${k.reason || k.name}` : undefined;
+      if (text) this.connection.update((v) => ({ ...v, notice: text }));
+    });
+    c.on('resync', () => {
+      // The server dropped our sync position: what we hold may have gaps.
+      this.messages.clear();
+      if (this.activeConversation) void this.messages.ensureLoaded(this.activeConversation);
+    });
+    c.on('error', (err) => {
+      if (typeof console !== 'undefined') console.debug('[xinbox]', err.message);
+    });
+  }
+
+  private persistSession(s: Session | undefined): void {
+    if (!s) return;
+    const username = this.me.value?.userId === s.userId ? this.me.value.username : this.pendingUsername;
+    this.tabStorage.saveLogin({ session: s, username });
+  }
+
+  /** Coalesces bursts of 'conversation' events into one list update per task. */
+  private queueRefresh(): void {
+    if (this.refreshQueued) return;
+    this.refreshQueued = true;
+    queueMicrotask(() => {
+      this.refreshQueued = false;
+      const list = this.client.conversations();
+      for (const s of list) if (s.kind === ConversationKind.DIRECT && s.title) this.directory.learnName(s.peerId, s.title);
+      this.conversations.set(list);
+      this.totalUnread.set(this.client.totalUnread);
+      this.watchPresence(list);
+    });
+  }
+
+  /**
+   * A conversation first seen through a message (someone wrote to us) has no
+   * title or peer until the list is fetched again; fetch it once per conversation.
+   */
+  private askForTitle(s: ConversationSummary): void {
+    if (s.title || this.titleRefreshAsked.has(s.conversationId)) return;
+    this.titleRefreshAsked.add(s.conversationId);
+    if (this.listRefreshTimer) return;
+    this.listRefreshTimer = setTimeout(() => {
+      this.listRefreshTimer = undefined;
+      this.client.listConversations({ limit: 100 }).catch(() => undefined);
+    }, 150);
+  }
+
+  private watchPresence(list: readonly ConversationSummary[]): void {
+    if (this.client.state !== 'connected') return;
+    const peers = [...new Set(list.filter((s) => s.kind === ConversationKind.DIRECT && s.peerId && s.peerId !== '0').map((s) => s.peerId))].sort();
+    const key = peers.join(',');
+    if (key === this.presenceWatched) return;
+    this.presenceWatched = key;
+    if (peers.length === 0) return;
+    this.client
+      .subscribePresence(peers)
+      .then(() => this.client.queryPresence(peers))
+      .then((users) => {
+        for (const u of users) this.directory.setOnline(u.userId, u.online);
+      })
+      .catch(() => {
+        this.presenceWatched = '';
+      });
+  }
+
+  private announce(text: string): void {
+    this.announcement.update((a) => ({ id: a.id + 1, text }));
+  }
+
+  // ------------------------------------------------------------ viewing a conversation
+
+  /** The chat view tells which conversation is on screen (undefined: none). */
+  setActiveConversation(conversationId: string | undefined): void {
+    this.activeConversation = conversationId;
+    if (!conversationId) return;
+    void this.messages.ensureLoaded(conversationId);
+    const conv = this.client.conversation(conversationId);
+    if (conv?.kind === ConversationKind.GROUP) void this.groupMembers(conversationId).catch(() => undefined);
+    this.markReadIfViewing();
+  }
+
+  /** Marks the open conversation read while the tab is visible. */
+  markReadIfViewing(): void {
+    const id = this.activeConversation;
+    if (!id || !this.isVisible() || this.markingRead.has(id)) return;
+    const conv = this.client.conversation(id);
+    if (!conv || conv.unread === 0) return;
+    this.markingRead.add(id);
+    this.client
+      .markRead(id)
+      .catch(() => undefined)
+      .finally(() => {
+        this.markingRead.delete(id);
+        // More may have arrived while the request was in flight.
+        if ((this.client.conversation(id)?.unread ?? 0) > 0 && this.activeConversation === id) setTimeout(() => this.markReadIfViewing(), 100);
+      });
+  }
+
+  loadOlder(conversationId: string): Promise<void> {
+    return this.messages.loadOlder(conversationId);
+  }
+
+  // ------------------------------------------------------------ sending
+
+  send(conversationId: string, content: ContentInit): void {
+    this.stopTyping(conversationId);
+    this.transmit(conversationId, { clientMsgId: newClientMsgId(), content, status: 'sending' });
+  }
+
+  retry(conversationId: string, pending: PendingMessage): void {
+    this.transmit(conversationId, { ...pending, status: 'sending', error: undefined });
+  }
+
+  private transmit(conversationId: string, p: PendingMessage): void {
+    this.messages.addPending(conversationId, p);
+    this.client.send(conversationId, p.content, { clientMsgId: p.clientMsgId }).catch((err: unknown) => {
+      this.messages.failPending(conversationId, p.clientMsgId, err instanceof Error ? err.message : 'not sent');
+    });
+  }
+
+  /** Called on every keystroke in the composer. */
+  noteTyping(conversationId: string): void {
+    const now = Date.now();
+    if (now - (this.typingSentAt.get(conversationId) ?? 0) > TYPING_REPEAT_MS && this.client.state === 'connected') {
+      this.typingSentAt.set(conversationId, now);
+      this.client.typing(conversationId, true).catch(() => undefined);
+    }
+    const idle = this.typingIdle.get(conversationId);
+    if (idle) clearTimeout(idle);
+    this.typingIdle.set(conversationId, setTimeout(() => this.stopTyping(conversationId), TYPING_IDLE_MS));
+  }
+
+  stopTyping(conversationId: string): void {
+    const idle = this.typingIdle.get(conversationId);
+    if (idle) clearTimeout(idle);
+    this.typingIdle.delete(conversationId);
+    if (!this.typingSentAt.has(conversationId)) return;
+    this.typingSentAt.delete(conversationId);
+    if (this.client.state === 'connected') this.client.typing(conversationId, false).catch(() => undefined);
+  }
+
+  // ------------------------------------------------------------ conversations and groups
+
+  /** Opens (creating if needed) the one-to-one chat with a user; returns its id. */
+  async openDirect(username: string): Promise<string> {
+    const s = await this.client.openDirect({ username: username.trim().toLowerCase() });
+    if (s.title) this.directory.learnName(s.peerId, s.title);
+    this.queueRefresh();
+    return s.conversationId;
+  }
+
+  /**
+   * Creates a group with members given by username. The protocol takes user
+   * ids and has no lookup by name, so each name is resolved by opening the
+   * direct conversation with that user (which also lets them be watched for
+   * presence).
+   */
+  async createGroup(name: string, usernames: readonly string[]): Promise<string> {
+    const ids = await this.resolveUsernames(usernames);
+    const info = await this.client.createGroup(name.trim(), ids);
+    return this.afterGroupChange(info);
+  }
+
+  async joinGroup(conversationId: string): Promise<string> {
+    const id = conversationId.trim();
+    if (!/^\d+$/.test(id)) throw new Error('A group id is a number.');
+    try {
+      const info = await this.client.joinGroup(id);
+      return info ? this.afterGroupChange(info) : (await this.refreshList(), id);
+    } catch (err) {
+      if (err instanceof XinboxError && err.code === Errors.PENDING_APPROVAL.code) throw new Error('Request sent: an admin of the group has to approve it.');
+      if (err instanceof XinboxError && err.code === Errors.ALREADY_MEMBER.code) return id;
+      throw err;
+    }
+  }
+
+  async inviteToGroup(conversationId: string, usernames: readonly string[]): Promise<void> {
+    const ids = await this.resolveUsernames(usernames);
+    await this.client.inviteToGroup(conversationId, ids);
+  }
+
+  async groupInfo(conversationId: string): Promise<GroupInfo> {
+    return this.client.getGroup(conversationId);
+  }
+
+  /** The group's members (first 200), teaching the directory their names. */
+  async groupMembers(conversationId: string): Promise<GroupMember[]> {
+    const list = await this.client.groupMembers(conversationId, { limit: 200 });
+    for (const m of list.members) this.directory.learnName(m.userId, m.username);
+    return list.members;
+  }
+
+  async leaveGroup(conversationId: string): Promise<void> {
+    await this.client.leaveGroup(conversationId);
+    this.queueRefresh();
+  }
+
+  private async resolveUsernames(usernames: readonly string[]): Promise<string[]> {
+    const self = this.me.value?.username;
+    const names = [...new Set(usernames.map((u) => u.trim().toLowerCase()).filter((u) => u && u !== self))];
+    const ids: string[] = [];
+    for (const name of names) {
+      try {
+        const s = await this.client.openDirect({ username: name });
+        this.directory.learnName(s.peerId, name);
+        ids.push(s.peerId);
+      } catch (err) {
+        if (err instanceof XinboxError && err.code === Errors.NOT_FOUND.code) throw new Error(`No user named "${name}".`);
+        throw err;
+      }
+    }
+    return ids;
+  }
+
+  private async afterGroupChange(info: GroupInfo): Promise<string> {
+    await this.refreshList();
+    return info.group?.conversationId ?? '';
+  }
+
+  private async refreshList(): Promise<void> {
+    await this.client.listConversations({ limit: 100 }).catch(() => undefined);
+    this.queueRefresh();
+  }
+}
+
+function isSessionGone(err: unknown): boolean {
+  if (!(err instanceof XinboxError)) return false;
+  const gone: number[] = [Errors.TOKEN_INVALID.code, Errors.TOKEN_REVOKED.code, Errors.REFRESH_INVALID.code, Errors.NOT_AUTHENTICATED.code, Errors.TOKEN_EXPIRED.code];
+  return gone.includes(err.code);
+}

@@ -1,0 +1,82 @@
+/**
+ * Timelines of all conversations touched since the page loaded. History is
+ * fetched lazily: the newest page when a chat opens, older pages when the user
+ * scrolls to the top. Live and catch-up messages from the SDK are merged in
+ * whether or not the chat is open, so reopening it shows them at once.
+ */
+import type { HistoryResult, Message } from '@xinbox/protocol';
+import { Store } from './store.js';
+import {
+  HISTORY_PAGE,
+  emptyTimeline,
+  oldestSeq,
+  withDelivered,
+  withHistoryPage,
+  withPending,
+  withPendingFailed,
+  type PendingMessage,
+  type Timeline,
+} from './timeline.js';
+
+export type FetchHistory = (conversationId: string, beforeSeq: number, limit: number) => Promise<HistoryResult>;
+
+export class MessagesStore {
+  readonly timelines = new Store<ReadonlyMap<string, Timeline>>(new Map());
+
+  constructor(private readonly fetchHistory: FetchHistory) {}
+
+  get(conversationId: string): Timeline {
+    return this.timelines.value.get(conversationId) ?? emptyTimeline();
+  }
+
+  /** Fetches the newest page unless it was fetched since the page loaded. */
+  async ensureLoaded(conversationId: string): Promise<void> {
+    const t = this.get(conversationId);
+    if (t.loaded || t.loading) return;
+    await this.fetchPage(conversationId, 0, true);
+  }
+
+  /** Fetches the page before the oldest message held. */
+  async loadOlder(conversationId: string): Promise<void> {
+    const t = this.get(conversationId);
+    if (t.loading || !t.hasMore) return;
+    if (!t.loaded) return this.ensureLoaded(conversationId);
+    await this.fetchPage(conversationId, oldestSeq(t), false);
+  }
+
+  deliver(m: Message): void {
+    this.change(m.conversationId, (t) => withDelivered(t, m));
+  }
+
+  addPending(conversationId: string, p: PendingMessage): void {
+    this.change(conversationId, (t) => withPending(t, p));
+  }
+
+  failPending(conversationId: string, clientMsgId: string, error: string): void {
+    this.change(conversationId, (t) => withPendingFailed(t, clientMsgId, error));
+  }
+
+  /** Drops everything (logout, or the SDK's local state was reset by a resync). */
+  clear(): void {
+    this.timelines.set(new Map());
+  }
+
+  private async fetchPage(conversationId: string, beforeSeq: number, firstPage: boolean): Promise<void> {
+    this.change(conversationId, (t) => ({ ...t, loading: true, error: undefined }));
+    try {
+      const page = await this.fetchHistory(conversationId, beforeSeq, HISTORY_PAGE);
+      this.change(conversationId, (t) => withHistoryPage(t, page.messages, page.hasMore, firstPage));
+    } catch (err) {
+      this.change(conversationId, (t) => ({ ...t, loading: false, error: (err as Error).message || 'could not load messages' }));
+    }
+  }
+
+  private change(conversationId: string, fn: (t: Timeline) => Timeline): void {
+    const cur = this.get(conversationId);
+    const next = fn(cur);
+    if (next === cur && this.timelines.value.has(conversationId)) return;
+    const map = new Map(this.timelines.value);
+    map.set(conversationId, next);
+    this.timelines.set(map);
+  }
+}

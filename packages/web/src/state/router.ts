@@ -1,0 +1,44 @@
+/**
+ * Which screen is showing, kept in the URL hash so a reload (or the browser's
+ * back button) returns to the same chat: #/ list, #/c/<conversationId> chat,
+ * #/room/<roomId> live room.
+ */
+import { Store } from './store.js';
+
+export type Route =
+  | { readonly kind: 'list' }
+  | { readonly kind: 'chat'; readonly conversationId: string }
+  | { readonly kind: 'room'; readonly roomId: string };
+
+export function parseRoute(hash: string): Route {
+  const parts = hash.replace(/^#\/?/, '').split('/').map((p) => decodeURIComponent(p));
+  if (parts[0] === 'c' && parts[1] && /^\d+$/.test(parts[1])) return { kind: 'chat', conversationId: parts[1] };
+  if (parts[0] === 'room') return { kind: 'room', roomId: parts[1] ?? '' };
+  return { kind: 'list' };
+}
+
+export function routeHash(r: Route): string {
+  switch (r.kind) {
+    case 'chat':
+      return `#/c/${r.conversationId}`;
+    case 'room':
+      return r.roomId ? `#/room/${encodeURIComponent(r.roomId)}` : '#/room';
+    default:
+      return '#/';
+  }
+}
+
+export class Router {
+  readonly route: Store<Route>;
+
+  constructor(private readonly win: Window) {
+    this.route = new Store(parseRoute(win.location.hash));
+    win.addEventListener('hashchange', () => this.route.set(parseRoute(win.location.hash)));
+  }
+
+  go(r: Route): void {
+    const hash = routeHash(r);
+    if (this.win.location.hash !== hash) this.win.location.hash = hash;
+    this.route.set(parseRoute(hash));
+  }
+}

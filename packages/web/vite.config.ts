@@ -1,0 +1,28 @@
+/**
+ * Builds the web client into dist/, which the Xinbox server serves at `/`.
+ * TSX is compiled by Vite's own transformer (Oxc in Vite 8; it replaced the
+ * esbuild transform) with Preact's automatic JSX runtime, matching the root
+ * tsconfig (jsx: react-jsx, jsxImportSource: preact), so no plugin is needed.
+ */
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  root: import.meta.dirname,
+  base: '/',
+  oxc: {
+    jsx: { runtime: 'automatic', importSource: 'preact' },
+  },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+  },
+  server: {
+    // `npx vite` in development: talk to a Xinbox server started separately.
+    proxy: {
+      '/v1': 'http://127.0.0.1:8080',
+      '/ws': { target: 'ws://127.0.0.1:8080', ws: true },
+    },
+  },
+});
