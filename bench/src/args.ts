@@ -21,6 +21,7 @@ export const USAGE = `usage: npm run bench -- [w1|w1-sweep|w2|w2-sweep|w3|w4 ...
   --procs N                minimum load processes (default 2)
   --conns-per-proc N       connection budget per load process (default 15000)
   --source-addrs N         client source addresses in 127.0.0.0/8 (default: auto)
+  --scrypt-cost N          XINBOX_SCRYPT_COST of the started Xinbox (default 10; server default 14)
   --no-pin                 do not pin with taskset (server CPU 0, load CPU 1)
   --out DIR                results directory (default bench/results/<timestamp>)
   --xinbox-url URL --xinbox-ws u1,u2 --xinbox-pid PID   use a running Xinbox (loopback only)`;
@@ -91,6 +92,7 @@ export function parseArgs(argv: readonly string[]): Parsed {
   take('--conns-per-proc', (v) => (o.connsPerProc = Math.min(19_000, num(v))));
   take('--source-addrs', (v) => (o.sourceAddrs = num(v)));
   take('--register-concurrency', (v) => (o.registerConcurrency = num(v)));
+  take('--scrypt-cost', (v) => (o.scryptCost = num(v)));
   take('--out', (v) => (o.outDir = v));
   if (flags.has('--no-pin')) o.pin = false;
   const url = flags.get('--xinbox-url');

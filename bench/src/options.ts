@@ -21,6 +21,11 @@ export interface BenchOptions {
   /** Client source addresses; undefined = enough for the largest workload. */
   sourceAddrs: number | undefined;
   registerConcurrency: number;
+  /**
+   * XINBOX_SCRYPT_COST for the Xinbox the bench starts (log2 N; server default 14, minimum 10).
+   * Registration and login are scrypt-bound, so provisioning 10k+ users at 14 takes most of an hour.
+   */
+  scryptCost: number;
   warmupS: number;
   drainS: number;
   p99LimitMs: number;
@@ -46,6 +51,7 @@ export function defaultOptions(quick: boolean): BenchOptions {
     connsPerProc: 15_000,
     sourceAddrs: undefined,
     registerConcurrency: 32,
+    scryptCost: 10,
     warmupS: 2,
     drainS: 5,
     p99LimitMs: 200,
@@ -62,9 +68,9 @@ export function defaultOptions(quick: boolean): BenchOptions {
     warmupS: 0.5,
     drainS: 2,
     w1: { users: 100, senders: 50, rate: 2000, durationS: 2 },
-    w1Sweep: { startRate: 2000, factor: 2, maxSteps: 2, stepS: 1.5, maxRate: 400_000 },
+    w1Sweep: { startRate: 2000, factor: 2, maxSteps: 2, stepS: 1, maxRate: 400_000 },
     w2: { sizes: [50], rate: 10, durationS: 2 },
-    w2Sweep: { size: 50, startRate: 20, factor: 4, maxSteps: 2, stepS: 1.5 },
+    w2Sweep: { size: 50, startRate: 20, factor: 4, maxSteps: 2, stepS: 1 },
     w3: { conns: 100, batch: 100, holdS: 2, pingMs: 500, maxFailRatio: 0.02 },
   };
 }

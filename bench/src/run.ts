@@ -48,7 +48,10 @@ export async function runBench(opts: BenchOptions, command: string): Promise<str
       try {
         server = target === 'xinbox' && opts.external
           ? externalServer(opts.external)
-          : await launchServer(target, { pin: opts.pin, serverCpu: opts.serverCpu, logDir: dir, readyTimeoutMs: 60_000 });
+          : await launchServer(target, {
+            pin: opts.pin, serverCpu: opts.serverCpu, logDir: dir, readyTimeoutMs: 60_000,
+            env: target === 'xinbox' ? { XINBOX_SCRYPT_COST: String(opts.scryptCost) } : {},
+          });
       } catch (e) {
         for (const w of opts.workloads) record(w, target, failed(`server did not start: ${(e as Error).message}`));
         continue;

@@ -12,6 +12,8 @@ export interface BenchUser {
   readonly username: string;
   readonly userId: string;
   readonly tokens: Map<string, string>;
+  /** When each device's token was issued (nowMs), so old ones are renewed before they expire. */
+  readonly tokenAt: Map<string, number>;
 }
 
 export interface PhaseStats {
@@ -22,6 +24,8 @@ export interface PhaseStats {
 }
 
 const PASSWORD = 'bench-password-123';
+/** Renew tokens older than this (Xinbox access tokens live 1 h by default). */
+const TOKEN_MAX_AGE_MS = 30 * 60_000;
 
 export class UserPool {
   readonly users: BenchUser[] = [];
@@ -45,7 +49,7 @@ export class UserPool {
         const res = await this.http.post<{ userId?: string | number; user?: { id?: string | number } }>('/v1/register', { username, password: PASSWORD });
         const userId = String(res.userId ?? res.user?.id ?? '');
         if (!userId) throw new Error(`register ${username}: no userId in ${JSON.stringify(res)}`);
-        return { index, username, userId, tokens: new Map<string, string>() } satisfies BenchUser;
+        return { index, username, userId, tokens: new Map<string, string>(), tokenAt: new Map<string, number>() } satisfies BenchUser;
       });
       this.users.push(...made);
       this.registrations.push(phase(made.length, 0, nowMs() - t0));
@@ -53,9 +57,10 @@ export class UserPool {
     return this.users.slice(0, n);
   }
 
-  /** Log in every user that has no token for `deviceId` yet. Failures are counted, not thrown. */
+  /** Log in every user that has no fresh token for `deviceId`. Failures are counted, not thrown. */
   async login(users: readonly BenchUser[], deviceId: string): Promise<PhaseStats> {
-    const todo = users.filter((u) => !u.tokens.has(deviceId));
+    const now = nowMs();
+    const todo = users.filter((u) => !u.tokens.has(deviceId) || now - (u.tokenAt.get(deviceId) ?? 0) > TOKEN_MAX_AGE_MS);
     const t0 = nowMs();
     let failed = 0;
     let firstError = '';
@@ -64,6 +69,7 @@ export class UserPool {
         const res = await this.http.post<{ accessToken?: string }>('/v1/login', { username: u.username, password: PASSWORD, deviceId, platform: 'other' });
         if (!res.accessToken) throw new Error('no accessToken');
         u.tokens.set(deviceId, res.accessToken);
+        u.tokenAt.set(deviceId, nowMs());
       } catch (e) {
         failed++;
         firstError ||= e instanceof HttpError ? e.message : String(e);
@@ -75,10 +81,6 @@ export class UserPool {
     return stats;
   }
 
-  /** Forget tokens of a device id (e.g. after the server revoked them). */
-  forget(deviceId: string): void {
-    for (const u of this.users) u.tokens.delete(deviceId);
-  }
 }
 
 function phase(count: number, failed: number, ms: number): PhaseStats {

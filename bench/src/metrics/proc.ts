@@ -48,7 +48,7 @@ export function readRssBytes(pid: number): number {
 /** `pid` and all its live descendants (a server may fork gateway processes). */
 export function processTree(pid: number): number[] {
   const children = new Map<number, number[]>();
-  let entries: string[] = [];
+  let entries: string[];
   try {
     entries = readdirSync('/proc');
   } catch {

@@ -31,6 +31,8 @@ export interface LaunchOptions {
   readonly serverCpu: string;
   readonly logDir: string;
   readonly readyTimeoutMs: number;
+  /** Extra environment for the server (XINBOX_* settings it documents). */
+  readonly env: Record<string, string>;
 }
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
@@ -62,6 +64,7 @@ export async function launchServer(name: TargetName, opts: LaunchOptions): Promi
       XINBOX_DATA_DIR: dataDir,
       XINBOX_HOST: '127.0.0.1',
       NODE_ENV: 'production',
+      ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
     throw e;
   }
   const log = createLogger(config.logLevel);
-  const node = await startXinbox(config, log);
+  const node = await startXinbox(config, { log });
   const tcp = node.tcpPort > 0 ? `, tcp on ${node.tcpPort}` : '';
   // Benchmarks and tests wait for this exact phrase.
   console.log(`xinbox listening on ${node.httpUrl} (websocket ${node.wsUrl}${tcp}) node=${node.nodeId} storage=${config.storage}`);

@@ -48,6 +48,14 @@ export interface XinboxConfig {
   /** New group members see history before their join. */
   readonly groupHistoryForNewMembers: boolean;
   readonly webRoot: string;
+  /** Host name clients use to reach this node (advertised by the access service). */
+  readonly publicHost: string;
+  /** Region tag of this node; clients hinting the same region are sent here first. */
+  readonly region: string;
+  /** A canary (gray release) gateway: only clients whose version matches canaryClientVersions are sent here. */
+  readonly canary: boolean;
+  /** Comma list of client version prefixes that go to canary gateways (e.g. "2.1.,2.2.0-beta"). */
+  readonly canaryClientVersions: string;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
 }
 
@@ -81,6 +89,10 @@ export const defaults: XinboxConfig = Object.freeze({
   maxGroupMembers: 100_000,
   groupHistoryForNewMembers: false,
   webRoot: '',
+  publicHost: '',
+  region: '',
+  canary: false,
+  canaryClientVersions: '',
   logLevel: 'info',
 });
 
@@ -150,6 +162,10 @@ const parsers: { [K in keyof XinboxConfig]: Parser } = {
   maxGroupMembers: int(2, 10_000_000),
   groupHistoryForNewMembers: bool,
   webRoot: str,
+  publicHost: str,
+  region: str,
+  canary: bool,
+  canaryClientVersions: str,
   logLevel: oneOf('debug', 'info', 'warn', 'error', 'silent'),
 };
 
@@ -178,6 +194,9 @@ export function buildConfig(overrides: Partial<Record<keyof XinboxConfig, unknow
   const c = out as unknown as XinboxConfig;
   if (c.heartbeatTimeoutMs <= c.pingIntervalMs) problems.push('heartbeatTimeoutMs must be greater than pingIntervalMs');
   if (c.storage === 'postgres' && !c.postgresUrl) problems.push('storage=postgres needs postgresUrl (XINBOX_POSTGRES_URL)');
+  if (c.storage === 'postgres' && !c.redisUrl) problems.push('storage=postgres (cluster mode) needs redisUrl (XINBOX_REDIS_URL)');
+  if (c.storage === 'postgres' && !c.tokenSecret) problems.push('cluster mode needs a shared tokenSecret (XINBOX_TOKEN_SECRET, 16+ characters)');
+  if (c.tokenSecret && c.tokenSecret.length < 16) problems.push('tokenSecret must be at least 16 characters');
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze(out) as unknown as XinboxConfig;
 }

@@ -15,11 +15,20 @@ import { SendPipeline } from './core/messaging/send-pipeline.js';
 import { MessagingService } from './core/messaging/messaging-service.js';
 import { PresenceService } from './core/presence/presence-service.js';
 import { GroupService } from './core/groups/group-service.js';
-import { Gateway } from './gateway/gateway.js';
+import type { Outbox } from './core/ports/outbox.js';
+import { Gateway, type SessionHooks } from './gateway/gateway.js';
 import { LocalSessions } from './gateway/local-sessions.js';
 import { messagingHandlers } from './gateway/handlers/messaging-handlers.js';
 import { groupHandlers } from './gateway/handlers/group-handlers.js';
 import { LocalOutbox } from './router/local-outbox.js';
+import { ClusterOutbox } from './router/cluster-outbox.js';
+import { NodeDirectory, type NodeInfo } from './router/node-directory.js';
+import { OwnerRing } from './router/owner-ring.js';
+import { RpcClient } from './router/rpc-client.js';
+import { RequestExecutor } from './router/request-executor.js';
+import { Forwarder } from './router/forwarder.js';
+import { ClusterLink } from './router/cluster-link.js';
+import { AccessService } from './access/access-service.js';
 import { createHttpHandler } from './api/http-api.js';
 
 export interface XinboxNode {
@@ -34,88 +43,167 @@ export interface XinboxNode {
   stop(): Promise<void>;
 }
 
+/** Adapters handed in instead of opened from config (the in-process cluster harness shares them). */
+export interface NodeDeps {
+  readonly storage?: Storage;
+  readonly log?: Logger;
+}
+
 const LEASE_TTL_MS = 60_000;
 
 /**
  * The composition root: builds adapters chosen by config, the core services
  * over them, and the gateway and HTTP API in front. Everything is constructed
- * here and injected; nothing is global.
+ * here and injected; nothing is global. With a membership adapter (Redis, or
+ * an injected one) the node joins a cluster: requests are routed to the
+ * conversation's owner over the bus and pushes go to the recipients' gateways.
  */
-export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, unknown>> | XinboxConfig = {}, log?: Logger): Promise<XinboxNode> {
+export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, unknown>> | XinboxConfig = {}, deps: NodeDeps = {}): Promise<XinboxNode> {
   const config = Object.isFrozen(overrides) ? (overrides as XinboxConfig) : buildConfig(overrides);
-  const logger = log ?? createLogger(config.logLevel);
+  const log = deps.log ?? createLogger(config.logLevel);
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const nodeId = config.nodeId || `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const roles = new Set(config.roles);
+  const isGateway = roles.has('gateway');
+  const isLogic = roles.has('logic');
 
-  const storage: Storage = await openStorage(config, dataDir);
+  const storage = deps.storage ?? (await openStorage(config, dataDir, nodeId));
+  const clustered = storage.membership !== null;
   const nodeNumber = await storage.leases.acquire(nodeId, SNOWFLAKE_MAX_NODES, LEASE_TTL_MS, Date.now());
   if (nodeNumber === null) throw new Error('no free snowflake node number (all 1024 leased)');
   const leaseTimer = setInterval(() => {
     storage.leases.renew(nodeId, nodeNumber, LEASE_TTL_MS, Date.now()).then((ok) => {
       if (!ok) {
         // Another node may now issue ids with our number: stop before a duplicate can exist.
-        logger.error(`lost snowflake lease ${nodeNumber}; exiting`);
+        log.error(`lost snowflake lease ${nodeNumber}; exiting`);
         process.exit(70);
       }
-    }, (e) => logger.warn('lease renewal failed', e));
+    }, (e) => log.warn('lease renewal failed', e));
   }, LEASE_TTL_MS / 3);
   leaseTimer.unref();
 
-  const signer = new TokenSigner(config.tokenSecret || tokenSecretIn(dataDir));
-  const identity = new IdentityService(storage.identity, signer, config);
+  const secret = config.tokenSecret || tokenSecretIn(dataDir);
+  const identity = new IdentityService(storage.identity, new TokenSigner(secret), config);
   const sessions = new LocalSessions();
-  const outbox = new LocalOutbox(sessions);
+  const local = isGateway ? new LocalOutbox(sessions) : null;
+  const outbox: Outbox = clustered ? new ClusterOutbox(nodeId, storage.bus, storage.routes, local, log) : local!;
   const cache = new ConversationCache(storage.conversations);
   const pipeline = new SendPipeline(storage.messages, cache, outbox, new SnowflakeGenerator(nodeNumber), { maxBatch: config.maxSendBatch });
   const messaging = new MessagingService(pipeline, cache, storage.messages, storage.conversations, storage.identity, outbox, config);
   const presence = new PresenceService(storage.presence, storage.conversations, storage.identity, outbox, nodeId);
   const groups = new GroupService(storage.conversations, storage.identity, cache, pipeline, outbox, config);
+  const handlers = { ...messagingHandlers(messaging, presence, sessions), ...groupHandlers(groups) };
 
-  const gateway = new Gateway(
-    { ...config, nodeId, presenceRefreshMs: 30_000 },
-    identity,
-    presence,
-    sessions,
-    { ...messagingHandlers(messaging, presence, sessions), ...groupHandlers(groups) },
-    {
-      opened: async (conn) => {
-        const [bounds, large] = await Promise.all([storage.messages.timelineBounds(conn.userId), groups.largeConversationsOf(conn.userId)]);
-        for (const id of large) sessions.joinAudience(id, [conn.userId]);
-        return bounds.head;
-      },
-      closed: async () => undefined,
+  // Cluster routing: who owns what, and how requests and frames cross nodes.
+  const directory = new NodeDirectory();
+  const ring = new OwnerRing(directory);
+  ring.onChange(() => cache.clear());
+  const rpc = new RpcClient(storage.bus, nodeId);
+  let link: ClusterLink | null = null;
+
+  const hooks: SessionHooks = {
+    opened: async (conn) => {
+      if (clustered) {
+        await storage.routes.bind({ userId: conn.userId, deviceId: conn.deviceId, nodeId });
+        link?.deviceConnected(conn.userId, conn.deviceId);
+      }
+      const [bounds, large] = await Promise.all([storage.messages.timelineBounds(conn.userId), groups.largeConversationsOf(conn.userId)]);
+      for (const id of large) sessions.joinAudience(id, [conn.userId]);
+      return bounds.head;
     },
-    logger,
-  );
+    closed: async (conn) => {
+      const stillHere = sessions.connectionsOf(conn.userId).some((c) => c.deviceId === conn.deviceId);
+      if (clustered && !stillHere) await storage.routes.unbind(conn.userId, conn.deviceId, nodeId);
+    },
+    refreshed: async (conn) => {
+      if (clustered) await storage.routes.bind({ userId: conn.userId, deviceId: conn.deviceId, nodeId });
+    },
+  };
+
+  const executor = clustered && isLogic ? new RequestExecutor(storage.bus, handlers, log) : null;
+  const forwarder = clustered && isGateway ? new Forwarder(ring, rpc, nodeId, isLogic) : null;
+  const gateway = isGateway
+    ? new Gateway({ ...config, nodeId, presenceRefreshMs: 20_000 }, identity, presence, sessions, handlers, hooks, log, forwarder)
+    : null;
 
   const lag = monitorEventLoopDelay({ resolution: 20 });
   lag.enable();
-  const http: HttpServer = createServer({ keepAliveTimeout: 65_000 }, createHttpHandler({
-    identity,
-    access: async () => [{ ws: `ws://${publicHost(config.host)}:${port}/ws`, tcp: tcpPort > 0 ? { host: publicHost(config.host), port: tcpPort } : null, weight: 1, nodeId }],
-    metrics: () => ({
-      nodeId,
-      connections: gateway.connectionCount,
-      users: sessions.userCount,
-      sendQueue: pipeline.queued,
-      eventLoopLagMs: lag.mean / 1e6,
-      eventLoopLagP99Ms: lag.percentile(99) / 1e6,
-      rssBytes: process.memoryUsage.rss(),
-    }),
-    webRoot: config.webRoot || defaultWebRoot(),
-    log: logger,
-  }));
-  gateway.attachWebSocket(http);
-  const port = await new Promise<number>((res, rej) => {
-    http.once('error', rej);
-    http.listen(config.port, config.host, () => {
-      const a = http.address();
-      res(typeof a === 'object' && a ? a.port : config.port);
-    });
+  const metrics = () => ({
+    nodeId,
+    roles: [...roles],
+    connections: gateway?.connectionCount ?? 0,
+    users: sessions.userCount,
+    sendQueue: pipeline.queued,
+    eventLoopLagMs: lag.mean / 1e6,
+    eventLoopLagP99Ms: lag.percentile(99) / 1e6,
+    rssBytes: process.memoryUsage.rss(),
+    logicNodes: ring.nodes,
+    forwardedRequests: forwarder?.forwarded ?? 0,
+    executedRequests: executor?.executed ?? 0,
   });
-  const tcpPort = config.tcpPort >= 0 ? await gateway.listenTcp(config.tcpPort, config.host) : -1;
-  gateway.start();
+
+  const host = config.publicHost || publicHost(config.host);
+  let port = 0;
+  let tcpPort = -1;
+  const describe = (): NodeInfo => ({
+    nodeId,
+    roles: [...roles],
+    ws: isGateway ? `ws://${host}:${port}/ws` : null,
+    tcp: isGateway && tcpPort > 0 ? { host, port: tcpPort } : null,
+    region: config.region,
+    canary: config.canary,
+    connections: gateway?.connectionCount ?? 0,
+    eventLoopLagMs: lag.mean / 1e6,
+    at: Date.now(),
+  });
+  const access = new AccessService(directory, config, () => (clustered ? null : describe()));
+
+  const needsHttp = isGateway || roles.has('api') || roles.has('access');
+  const http: HttpServer | null = needsHttp
+    ? createServer({ keepAliveTimeout: 65_000 }, createHttpHandler({
+      identity: roles.has('api') ? identity : null,
+      access: roles.has('access') ? (q) => access.rank(q) : null,
+      metrics,
+      webRoot: config.webRoot || defaultWebRoot(),
+      log,
+    }))
+    : null;
+  if (http && gateway) gateway.attachWebSocket(http);
+  if (http) {
+    port = await new Promise<number>((res, rej) => {
+      http.once('error', rej);
+      http.listen(config.port, config.host, () => {
+        const a = http.address();
+        res(typeof a === 'object' && a ? a.port : config.port);
+      });
+    });
+  }
+  if (gateway && config.tcpPort >= 0) tcpPort = await gateway.listenTcp(config.tcpPort, config.host);
+  gateway?.start();
+
+  let stopMembership = (): void => undefined;
+  if (clustered) {
+    link = new ClusterLink({
+      nodeId,
+      bus: storage.bus,
+      directory,
+      rpc,
+      executor,
+      local,
+      gateway,
+      identity,
+      describe,
+      log,
+    });
+    await link.start();
+    await storage.membership!.join();
+    stopMembership = storage.membership!.watch((members) => directory.setLive(members));
+    await waitForRing(ring, isLogic ? nodeId : null, 5_000);
+  } else {
+    directory.setLive([nodeId]);
+    directory.announce(describe());
+  }
 
   let stopped = false;
   const stop = async (): Promise<void> => {
@@ -123,13 +211,18 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     stopped = true;
     clearInterval(leaseTimer);
     lag.disable();
-    await gateway.stop();
-    http.closeAllConnections();
-    await new Promise<void>((r) => http.close(() => r()));
+    stopMembership();
+    if (clustered) await storage.membership!.leave().catch(() => undefined);
+    await link?.stop();
+    rpc.close();
+    await gateway?.stop();
+    if (http) {
+      http.closeAllConnections();
+      await new Promise<void>((r) => http.close(() => r()));
+    }
     await storage.leases.release(nodeId, nodeNumber).catch(() => undefined);
-    await storage.close();
+    if (!deps.storage) await storage.close();
   };
-  const host = publicHost(config.host);
   return {
     config,
     nodeId,
@@ -138,11 +231,22 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     httpUrl: `http://${host}:${port}`,
     wsUrl: `ws://${host}:${port}/ws`,
     drain: async (timeoutMs) => {
-      await gateway.drain(timeoutMs);
+      // Leave first so the access service stops sending clients here.
+      if (clustered) await storage.membership!.leave().catch(() => undefined);
+      await gateway?.drain(timeoutMs);
       await stop();
     },
     stop,
   };
+}
+
+/** Wait until the owner ring is usable (and includes this node if it is a logic node). */
+async function waitForRing(ring: OwnerRing, self: string | null, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (ring.nodes.length > 0 && (self === null || ring.nodes.includes(self))) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 function publicHost(host: string): string {

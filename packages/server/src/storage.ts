@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import type { XinboxConfig } from './config.js';
-import type { Bus, ConversationStore, IdentityStore, MessageStore, NodeLeaseStore, Presence, RouteRegistry } from './core/ports/index.js';
+import type {
+  Bus, ConversationStore, IdentityStore, MessageStore, NodeLeaseStore, NodeMembership, Presence, RouteRegistry,
+} from './core/ports/index.js';
 import { createMemoryAdapters } from './adapters/memory/index.js';
 
 /** Every port the node needs, wired to adapters chosen by config. */
@@ -12,29 +14,56 @@ export interface Storage {
   readonly presence: Presence;
   readonly bus: Bus;
   readonly routes: RouteRegistry;
+  /** Present in cluster mode: who else is alive. */
+  readonly membership: NodeMembership | null;
   close(): Promise<void>;
 }
 
-export async function openStorage(config: XinboxConfig, dataDir: string): Promise<Storage> {
-  const memory = createMemoryAdapters();
-  if (config.storage === 'memory') return memory;
-  if (config.storage === 'sqlite') {
-    // Loaded on demand so memory-only and cluster nodes never load the native driver.
-    const { openSqliteAdapters } = await import('./adapters/sqlite/index.js');
-    const sqlite = openSqliteAdapters({ path: join(dataDir, 'xinbox.db'), synchronous: config.sqliteSync });
+/**
+ * sqlite / memory: one process, presence/bus/routes in memory.
+ * postgres: durable data in PostgreSQL; presence, routes, bus, membership and
+ * leases in Redis (cluster mode).
+ */
+export async function openStorage(config: XinboxConfig, dataDir: string, nodeId: string): Promise<Storage> {
+  if (config.storage === 'postgres') {
+    // Drivers load on demand so an embedded node never needs them.
+    const [{ openPostgresAdapters }, { openRedisAdapters }] = await Promise.all([
+      import('./adapters/postgres/index.js'),
+      import('./adapters/redis/index.js'),
+    ]);
+    const pg = await openPostgresAdapters({ url: config.postgresUrl });
+    const redis = await openRedisAdapters({ url: config.redisUrl, nodeId });
     return {
-      identity: sqlite.identity,
-      messages: sqlite.messages,
-      conversations: sqlite.conversations,
-      leases: sqlite.leases,
-      presence: memory.presence,
-      bus: memory.bus,
-      routes: memory.routes,
+      identity: pg.identity,
+      messages: pg.messages,
+      conversations: pg.conversations,
+      leases: redis.leases,
+      presence: redis.presence,
+      bus: redis.bus,
+      routes: redis.routes,
+      membership: redis.membership,
       close: async () => {
-        await sqlite.close();
-        await memory.close();
+        await redis.close();
+        await pg.close();
       },
     };
   }
-  throw new Error(`storage ${config.storage} is wired by the cluster composition`);
+  const memory = createMemoryAdapters();
+  if (config.storage === 'memory') return { ...memory, membership: null };
+  const { openSqliteAdapters } = await import('./adapters/sqlite/index.js');
+  const sqlite = openSqliteAdapters({ path: join(dataDir, 'xinbox.db'), synchronous: config.sqliteSync });
+  return {
+    identity: sqlite.identity,
+    messages: sqlite.messages,
+    conversations: sqlite.conversations,
+    leases: sqlite.leases,
+    presence: memory.presence,
+    bus: memory.bus,
+    routes: memory.routes,
+    membership: null,
+    close: async () => {
+      await sqlite.close();
+      await memory.close();
+    },
+  };
 }

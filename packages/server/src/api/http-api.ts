@@ -15,9 +15,10 @@ export interface AccessEndpoint {
 }
 
 export interface HttpApiDeps {
-  readonly identity: IdentityService;
-  /** Ranked gateway endpoints for a client (access scheduling). */
-  readonly access: (query: URLSearchParams, req: IncomingMessage) => Promise<AccessEndpoint[]>;
+  /** Null when this node does not run the api role. */
+  readonly identity: IdentityService | null;
+  /** Ranked gateway endpoints for a client (access scheduling); null without the access role. */
+  readonly access: ((query: URLSearchParams) => AccessEndpoint[]) | null;
   readonly metrics: () => Record<string, unknown>;
   readonly webRoot: string;
   readonly log: Logger;
@@ -27,24 +28,33 @@ type Route = (req: IncomingMessage, body: Record<string, unknown>, url: URL) => 
 
 /** The JSON HTTP API (identity, access, metrics) plus the web client's static files. */
 export function createHttpHandler(deps: HttpApiDeps): (req: IncomingMessage, res: ServerResponse) => void {
-  const { identity } = deps;
+  const { identity, access } = deps;
   const routes: Record<string, Route> = {
-    'POST /v1/register': async (_req, b) => ({ status: 201, json: await identity.register(b.username, b.password) }),
-    'POST /v1/login': async (_req, b) => ({ status: 200, json: await identity.login(b.username, b.password, b.deviceId, b.platform) }),
-    'POST /v1/refresh': async (_req, b) => ({ status: 200, json: await identity.refresh(b.refreshToken) }),
-    'POST /v1/logout': async (req) => {
-      await identity.logout(bearer(req));
-      return { status: 204 };
-    },
-    'GET /v1/access': async (req, _b, url) => ({ status: 200, json: { endpoints: await deps.access(url.searchParams, req), ttlMs: 60_000 } }),
     'GET /v1/metrics': async () => ({ status: 200, json: deps.metrics() }),
     'GET /healthz': async () => ({ status: 200, json: { ok: true } }),
   };
+  if (identity) {
+    routes['POST /v1/register'] = async (_req, b) => ({ status: 201, json: await identity.register(b.username, b.password) });
+    routes['POST /v1/login'] = async (_req, b) => ({ status: 200, json: await identity.login(b.username, b.password, b.deviceId, b.platform) });
+    routes['POST /v1/refresh'] = async (_req, b) => ({ status: 200, json: await identity.refresh(b.refreshToken) });
+    routes['POST /v1/logout'] = async (req) => {
+      await identity.logout(bearer(req));
+      return { status: 204 };
+    };
+  }
+  if (access) {
+    routes['GET /v1/access'] = async (_req, _b, url) => {
+      const endpoints = access(url.searchParams);
+      if (endpoints.length === 0) throw new XinboxError(Errors.UNAVAILABLE, 'no gateway is available');
+      return { status: 200, json: { endpoints, ttlMs: 30_000 } };
+    };
+  }
 
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = routes[`${req.method} ${url.pathname}`];
     if (!route) {
+      if (req.method === 'OPTIONS') return corsPreflight(res);
       if (url.pathname.startsWith('/v1/')) return send(res, 404, httpError(new XinboxError(Errors.NOT_FOUND, 'no such endpoint')).body);
       serveStatic(deps.webRoot, req, res)
         .then((served) => {
@@ -62,6 +72,15 @@ export function createHttpHandler(deps: HttpApiDeps): (req: IncomingMessage, res
         send(res, status, body);
       });
   };
+}
+
+function corsPreflight(res: ServerResponse): void {
+  res.writeHead(204, {
+    'access-control-allow-origin': '*',
+    'access-control-allow-methods': 'GET, POST',
+    'access-control-allow-headers': 'content-type, authorization',
+    'access-control-max-age': '600',
+  }).end();
 }
 
 function bearer(req: IncomingMessage): string {
@@ -105,6 +124,6 @@ function send(res: ServerResponse, status: number, json?: unknown): void {
     return;
   }
   const body = JSON.stringify(json);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+  res.writeHead(status, { 'access-control-allow-origin': '*', 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
   res.end(body);
 }

@@ -5,7 +5,7 @@ import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import {
   CloseCodes, Errors, FrameSizeError, FrameStreamDecoder, SUBPROTOCOL_JSON, SUBPROTOCOL_PROTO, XinboxError,
   create, decodeFrame, encodeFrame, frameFromJson, splitFrames, withLengthPrefix, AuthOkSchema,
-  type Frame, type ErrorSpec,
+  type Frame, type ErrorSpec, type CloseSpec,
 } from '@xinbox/protocol';
 import type { IdentityService } from '../core/identity/identity-service.js';
 import type { PresenceService } from '../core/presence/presence-service.js';
@@ -16,6 +16,12 @@ import type { LocalSessions } from './local-sessions.js';
 import { TcpConnection } from './tcp-connection.js';
 import { WsConnection } from './ws-connection.js';
 import type { Handler, HandlerTable, ReplyBody } from './handlers/types.js';
+
+/** Sends requests this node does not own to the node that does (cluster mode). */
+export interface RequestForwarder {
+  /** Null: handle locally. Otherwise the length-prefixed reply frame. */
+  forward(conn: Connection, frame: Frame): Promise<Uint8Array> | null;
+}
 
 export interface GatewayOptions extends ConnectionLimits {
   readonly nodeId: string;
@@ -32,6 +38,8 @@ export interface SessionHooks {
   /** After authentication: bind routes etc. Returns the user's current sync head for AuthOk. */
   opened(conn: Connection): Promise<number>;
   closed(conn: Connection, lastOfUser: boolean): Promise<void>;
+  /** Periodically while the connection lives (renew route TTLs etc.). */
+  refreshed?(conn: Connection): Promise<void>;
 }
 
 /**
@@ -58,6 +66,7 @@ export class Gateway {
     private readonly handlers: HandlerTable,
     private readonly hooks: SessionHooks,
     private readonly log: Logger,
+    private readonly forwarder: RequestForwarder | null = null,
     private readonly clock: () => number = Date.now,
   ) {
     this.wss = new WebSocketServer({
@@ -67,10 +76,7 @@ export class Gateway {
       perMessageDeflate: false,
       handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL_PROTO) ? SUBPROTOCOL_PROTO : protocols.has(SUBPROTOCOL_JSON) ? SUBPROTOCOL_JSON : false),
     });
-    identity.onRevoked((sids, reason) => {
-      const code = reason === 'replaced' ? CloseCodes.REPLACED : CloseCodes.LOGGED_OUT;
-      for (const sid of sids) this.sessions.bySessionId(sid)?.close(code);
-    });
+    identity.onRevoked((sids, reason) => this.closeSessions(sids, reason === 'replaced' ? CloseCodes.REPLACED : CloseCodes.LOGGED_OUT));
   }
 
   get connectionCount(): number {
@@ -122,6 +128,15 @@ export class Gateway {
     for (const ws of this.wss.clients) ws.terminate();
     await new Promise<void>((r) => this.wss.close(() => r()));
     if (this.tcp) await new Promise<void>((r) => this.tcp!.close(() => r()));
+  }
+
+  /** Close this node's connection of a device (it connected elsewhere). */
+  closeDevice(userId: number, deviceId: string, code: CloseSpec): void {
+    for (const c of this.sessions.connectionsOf(userId)) if (c.deviceId === deviceId) c.close(code);
+  }
+
+  closeSessions(sessionIds: readonly string[], code: CloseSpec): void {
+    for (const sid of sessionIds) this.sessions.bySessionId(sid)?.close(code);
   }
 
   private acceptWs(ws: WebSocket, req: IncomingMessage): void {
@@ -197,6 +212,11 @@ export class Gateway {
       return this.replyError(conn, frame.id, new XinboxError(Errors.NOT_AUTHENTICATED));
     }
     if (body.case === 'auth') return this.replyError(conn, frame.id, new XinboxError(Errors.ALREADY_AUTHENTICATED));
+    const forwarded = this.forwarder?.forward(conn, frame);
+    if (forwarded) {
+      forwarded.then((reply) => conn.enqueue(reply), (e) => this.replyError(conn, frame.id, e));
+      return;
+    }
     const handler = body.case ? (this.handlers[body.case] as Handler | undefined) : undefined;
     if (!handler) return this.replyError(conn, frame.id, new XinboxError(Errors.UNKNOWN_OPERATION, body.case ? `${body.case} is not a client operation` : 'empty or unknown frame body'));
     let result: Promise<ReplyBody> | ReplyBody;
@@ -265,7 +285,10 @@ export class Gateway {
     this.scheduler.retransmit(now);
     if (now - this.lastPresenceRefresh >= this.opts.presenceRefreshMs) {
       this.lastPresenceRefresh = now;
-      for (const c of this.open) void this.presence.refresh(c.userId, c.deviceId).catch(() => undefined);
+      for (const c of this.open) {
+        void this.presence.refresh(c.userId, c.deviceId).catch(() => undefined);
+        void this.hooks.refreshed?.(c).catch(() => undefined);
+      }
     }
   }
 

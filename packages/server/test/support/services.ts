@@ -112,8 +112,17 @@ function lookupAccount(name: string): Account | null {
 
 const serviceEnv = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C', LC_ALL: 'C' });
 
-/** initdb a fresh cluster in a temp dir and run it on a free port (fsync off: test data is disposable). */
-export async function startPostgres(): Promise<PostgresService> {
+export interface PostgresStartOptions {
+  /**
+   * Keep PostgreSQL's durable defaults (fsync, synchronous_commit,
+   * full_page_writes on), e.g. to measure real commit cost. Default false:
+   * test data is disposable, so tests skip the flushes.
+   */
+  readonly durable?: boolean;
+}
+
+/** initdb a fresh cluster in a temp dir and run it on a free port. */
+export async function startPostgres(options: PostgresStartOptions = {}): Promise<PostgresService> {
   requireService('postgres');
   const account = unprivilegedAccount();
   const dir = mkdtempSync(join(tmpdir(), 'xinbox-pg-'));
@@ -137,8 +146,8 @@ export async function startPostgres(): Promise<PostgresService> {
     try {
       server = await ChildService.start('postgres', join(postgresBinDir, 'postgres'), [
         '-D', dataDir, '-p', String(port), '-k', dir, '-h', '127.0.0.1',
-        '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off',
-        '-c', 'max_connections=200', '-c', 'shared_buffers=64MB',
+        ...(options.durable ? [] : ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']),
+        '-c', 'max_connections=200', '-c', 'shared_buffers=128MB',
       ], { ...asAccount, cwd: dir, env: serviceEnv(), ready: /ready to accept connections/, exitSignal: 'SIGQUIT' });
     } catch (e) {
       if (attempt >= 3 || !/already in use|could not bind|could not create/i.test((e as Error).message)) {

@@ -38,7 +38,8 @@ export function ChatView({ conversationId }: { conversationId: string }) {
       aria-labelledby="chat-title"
       onKeyDown={(e) => {
         // Esc on the chat goes back to the list on phone widths, where the list is hidden.
-        if (e.key === 'Escape' && !e.defaultPrevented && window.matchMedia('(max-width: 720px)').matches) back();
+        const inDialog = (e.target as Element | null)?.closest('dialog');
+        if (e.key === 'Escape' && !e.defaultPrevented && !inDialog && window.matchMedia('(max-width: 720px)').matches) back();
       }}
     >
       <header class="chat__header">

@@ -29,6 +29,7 @@ interface ScrollSnapshot {
   atBottom: boolean;
   firstSeq: number;
   lastKey: string;
+  loaded: boolean;
 }
 
 export function MessageList({ timeline, group, peerReadSeq, onLoadOlder, onRetry }: Props) {
@@ -49,11 +50,13 @@ export function MessageList({ timeline, group, peerReadSeq, onLoadOlder, onRetry
       atBottom: el.scrollHeight - el.scrollTop - el.clientHeight < STICK_TO_BOTTOM_PX,
       firstSeq,
       lastKey,
+      loaded: timeline.loaded,
     };
   };
 
   const maybeLoadOlder = (el: HTMLDivElement) => {
-    if (!timeline.loaded || timeline.loading || !timeline.hasMore) return;
+    // After an error the reader retries with the button; no automatic retry loop.
+    if (!timeline.loaded || timeline.loading || !timeline.hasMore || timeline.error) return;
     // Near the top, or the page does not even fill the view (nothing to scroll).
     if (el.scrollTop < LOAD_OLDER_AT_PX || el.scrollHeight <= el.clientHeight + 1) onLoadOlder();
   };
@@ -62,7 +65,7 @@ export function MessageList({ timeline, group, peerReadSeq, onLoadOlder, onRetry
     const el = ref.current;
     if (!el) return;
     const before = snap.current;
-    if (!before || (before.firstSeq === 0 && firstSeq !== 0)) {
+    if (!before || (!before.loaded && timeline.loaded) || (before.firstSeq === 0 && firstSeq !== 0)) {
       // First paint of this conversation: start at the newest message.
       el.scrollTop = el.scrollHeight;
     } else if (firstSeq < before.firstSeq && before.firstSeq !== 0) {
@@ -78,10 +81,18 @@ export function MessageList({ timeline, group, peerReadSeq, onLoadOlder, onRetry
   });
 
   return (
-    <div class="messages" ref={ref} onScroll={(e) => {
-      remember(e.currentTarget);
-      maybeLoadOlder(e.currentTarget);
-    }} tabIndex={0} aria-label="Messages" role="region" data-testid="messages">
+    <div
+      class="messages"
+      ref={ref}
+      onScroll={(e) => {
+        remember(e.currentTarget);
+        maybeLoadOlder(e.currentTarget);
+      }}
+      tabIndex={0}
+      aria-label="Messages"
+      role="region"
+      data-testid="messages"
+    >
       <div class="messages__top">
         {timeline.loading ? (
           <p class="messages__status" role="status">

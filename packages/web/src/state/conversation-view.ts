@@ -14,7 +14,7 @@ export function isGroup(c: ConversationSummary | undefined): boolean {
 }
 
 /** One line describing a message's content, for lists and screen-reader announcements. */
-export function contentPreview(m: Pick<Message, 'content' | 'hidden'> | undefined): string {
+export function contentPreview(m: { content?: Message['content']; hidden?: boolean } | undefined): string {
   if (!m) return '';
   if (m.hidden) return 'Hidden message';
   const k = m.content?.kind;

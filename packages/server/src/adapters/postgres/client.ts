@@ -8,7 +8,7 @@ import postgres from 'postgres';
 export type Sql = postgres.Sql<{ int8: number }>;
 export type TransactionSql = postgres.TransactionSql<{ int8: number }>;
 
-export const OID = { int8: 20, bytea: 17, text: 25, bool: 16 } as const;
+const INT8_OID = 20;
 
 export interface PostgresClientOptions {
   readonly url: string;
@@ -28,8 +28,8 @@ export function createClient(options: PostgresClientOptions): Sql {
     connection: options.schema ? { search_path: options.schema } : {},
     types: {
       int8: {
-        to: OID.int8,
-        from: [OID.int8],
+        to: INT8_OID,
+        from: [INT8_OID],
         serialize: (value: number | bigint | string) => String(value),
         parse: (value: string) => Number(value),
       },

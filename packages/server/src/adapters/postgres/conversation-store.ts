@@ -4,7 +4,8 @@ import type {
 } from '../../core/model.js';
 import type { ConversationStore, GroupPatch, MemberPatch, NewGroup } from '../../core/ports/conversation-store.js';
 import { ALL_MEMBERS } from '../memory/mention-targets.js';
-import { OID, type Sql, type TransactionSql } from './client.js';
+import { int8Array, textArray } from './array-literal.js';
+import { type Sql, type TransactionSql } from './client.js';
 import { explainForeignKey } from './errors.js';
 import { messageIdFromSql } from './message-id.js';
 import { messageColumns, messageFromRow, type MessageRow } from './message-row.js';
@@ -96,7 +97,7 @@ export class PostgresConversationStore implements ConversationStore {
     await tx`
       INSERT INTO members (conversation_id, user_id, role, read_seq, first_seq, joined_at)
       SELECT ${id}, u.id, u.role, ${Math.max(0, firstSeq - 1)}, ${firstSeq}, ${now}
-      FROM unnest(${tx.array(members.map((m) => m.userId), OID.int8)}::int8[], ${tx.array(members.map((m) => m.role), OID.text)}::text[]) AS u(id, role)`;
+      FROM unnest(${int8Array(members.map((m) => m.userId))}::int8[], ${textArray(members.map((m) => m.role))}::text[]) AS u(id, role)`;
     const [row] = await tx.unsafe<ConversationRow[]>(
       `UPDATE conversations c SET member_count = (SELECT count(*) FROM members WHERE conversation_id = $1) WHERE c.id = $1 RETURNING ${CONVERSATION}`,
       [id],
@@ -267,7 +268,7 @@ export class PostgresConversationStore implements ConversationStore {
         const rows = await tx<Array<{ user_id: number }>>`
           INSERT INTO members (conversation_id, user_id, role, read_seq, first_seq, joined_at)
           SELECT ${id}, u, ${role}, ${Math.max(0, firstSeq - 1)}, ${firstSeq}, ${now}
-          FROM unnest(${tx.array(unique, OID.int8)}::int8[]) AS u
+          FROM unnest(${int8Array(unique)}::int8[]) AS u
           ON CONFLICT (conversation_id, user_id) DO NOTHING
           RETURNING user_id`;
         if (rows.length > 0) await tx`UPDATE conversations SET member_count = member_count + ${rows.length} WHERE id = ${id}`;
@@ -287,7 +288,7 @@ export class PostgresConversationStore implements ConversationStore {
       const locked = await tx`SELECT 1 FROM conversations WHERE id = ${id} FOR NO KEY UPDATE`;
       if (locked.length === 0) return [];
       const rows = await tx<Array<{ user_id: number }>>`
-        DELETE FROM members WHERE conversation_id = ${id} AND user_id = ANY(${tx.array(unique, OID.int8)}::int8[]) RETURNING user_id`;
+        DELETE FROM members WHERE conversation_id = ${id} AND user_id = ANY(${int8Array(unique)}::int8[]) RETURNING user_id`;
       if (rows.length > 0) await tx`UPDATE conversations SET member_count = member_count - ${rows.length} WHERE id = ${id}`;
       return rows.map((r) => r.user_id);
     });

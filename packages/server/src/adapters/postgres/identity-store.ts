@@ -1,6 +1,7 @@
 import type { DeviceRecord, Platform, SessionRecord, UserId, UserRecord } from '../../core/model.js';
 import type { IdentityStore } from '../../core/ports/identity-store.js';
-import { OID, type Sql } from './client.js';
+import { int8Array } from './array-literal.js';
+import { type Sql } from './client.js';
 import { explainForeignKey, PG, pgErrorCode } from './errors.js';
 
 interface UserRow { id: number; username: string; password_hash: string; created_at: number }
@@ -44,7 +45,7 @@ export class PostgresIdentityStore implements IdentityStore {
     const unique = [...new Set(ids)];
     if (unique.length === 0) return [];
     const rows = await this.sql<UserRow[]>`
-      SELECT id, username, password_hash, created_at FROM users WHERE id = ANY(${this.sql.array(unique, OID.int8)}::int8[])`;
+      SELECT id, username, password_hash, created_at FROM users WHERE id = ANY(${int8Array(unique)}::int8[])`;
     const byId = new Map(rows.map((r) => [r.id, user(r)]));
     return unique.flatMap((id) => byId.get(id) ?? []);
   }

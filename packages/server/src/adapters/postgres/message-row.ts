@@ -47,8 +47,3 @@ export function messageFromRow(row: MessageRow): StoredMessage {
     visibleTo: row.m_visible_to,
   };
 }
-
-/** A bigint[] as an array literal, for passing per-row arrays through a text[] parameter. */
-export function idsLiteral(ids: readonly number[]): string {
-  return `{${ids.join(',')}}`;
-}

@@ -4,10 +4,11 @@ import {
   type AppendItem, type AppendResult, type MessageStore,
 } from '../../core/ports/message-store.js';
 import { mentionTargets } from '../memory/mention-targets.js';
-import { OID, type Sql } from './client.js';
+import { boolArray, byteaArray, int8Array, textArray } from './array-literal.js';
+import { type Sql } from './client.js';
 import { PG, pgConstraint, pgErrorCode, retryTransient } from './errors.js';
 import { messageIdToSql, tryMessageIdToSql } from './message-id.js';
-import { idsLiteral, messageColumns, messageFromRow, type MessageRow } from './message-row.js';
+import { messageColumns, messageFromRow, type MessageRow } from './message-row.js';
 
 const COLUMNS = messageColumns('m');
 
@@ -15,7 +16,7 @@ const COLUMNS = messageColumns('m');
 class AppendPlan {
   readonly messages = {
     conversation: [] as number[], seq: [] as number[], id: [] as string[], sender: [] as number[], clientMsgId: [] as string[],
-    time: [] as number[], content: [] as Buffer[], mentions: [] as string[], mentionAll: [] as boolean[], visibleTo: [] as string[],
+    time: [] as number[], content: [] as Uint8Array[], mentions: [] as string[], mentionAll: [] as boolean[], visibleTo: [] as string[],
   };
   /** Timeline entries per user in the batch; entry k of n gets sync seq newHead - (n - k). */
   readonly perUser = new Map<UserId, number>();
@@ -38,10 +39,10 @@ class AppendPlan {
       c.sender.push(m.senderId);
       c.clientMsgId.push(m.clientMsgId);
       c.time.push(m.serverTime);
-      c.content.push(Buffer.from(m.content.buffer, m.content.byteOffset, m.content.byteLength));
-      c.mentions.push(idsLiteral(m.mentions));
+      c.content.push(m.content);
+      c.mentions.push(int8Array(m.mentions));
       c.mentionAll.push(m.mentionAll);
-      c.visibleTo.push(idsLiteral(m.visibleTo));
+      c.visibleTo.push(int8Array(m.visibleTo));
 
       const bump = this.bumps.get(m.conversationId);
       if (!bump) this.bumps.set(m.conversationId, { seq: m.seq, id, time: m.serverTime });
@@ -136,7 +137,6 @@ export class PostgresMessageStore implements MessageStore {
 
   private runAppend(plan: AppendPlan): Promise<Array<{ user_id: number; sync_seq: number }>> {
     const { sql } = this;
-    const int8 = (values: readonly (number | string)[]) => sql.array(values as number[], OID.int8);
     const m = plan.messages;
     const heads = plan.heads();
     const t = plan.timeline;
@@ -151,27 +151,27 @@ export class PostgresMessageStore implements MessageStore {
     return sql<Array<{ user_id: number; sync_seq: number }>>`
       WITH heads AS (
         INSERT INTO user_heads AS h (user_id, sync_seq)
-        SELECT * FROM unnest(${int8(heads.users)}::int8[], ${int8(heads.counts)}::int8[])
+        SELECT * FROM unnest(${int8Array(heads.users)}::int8[], ${int8Array(heads.counts)}::int8[])
         ON CONFLICT (user_id) DO UPDATE SET sync_seq = h.sync_seq + excluded.sync_seq
         RETURNING h.user_id, h.sync_seq
       ), inserted AS (
         INSERT INTO messages (conversation_id, seq, id, sender_id, client_msg_id, server_time, content, mentions, mention_all, visible_to)
         SELECT u.c, u.s, u.id, u.sender, u.cmid, u.t, u.content, u.mentions::int8[], u.mention_all, u.visible::int8[]
         FROM unnest(
-          ${int8(m.conversation)}::int8[], ${int8(m.seq)}::int8[], ${int8(m.id)}::int8[], ${int8(m.sender)}::int8[],
-          ${sql.array(m.clientMsgId, OID.text)}::text[], ${int8(m.time)}::int8[], ${sql.array(m.content, OID.bytea)}::bytea[],
-          ${sql.array(m.mentions, OID.text)}::text[], ${sql.array(m.mentionAll, OID.bool)}::bool[], ${sql.array(m.visibleTo, OID.text)}::text[]
+          ${int8Array(m.conversation)}::int8[], ${int8Array(m.seq)}::int8[], ${int8Array(m.id)}::int8[], ${int8Array(m.sender)}::int8[],
+          ${textArray(m.clientMsgId)}::text[], ${int8Array(m.time)}::int8[], ${byteaArray(m.content)}::bytea[],
+          ${textArray(m.mentions)}::text[], ${boolArray(m.mentionAll)}::bool[], ${textArray(m.visibleTo)}::text[]
         ) AS u(c, s, id, sender, cmid, t, content, mentions, mention_all, visible)
         RETURNING 1
       ), timeline_rows AS (
         INSERT INTO timeline (user_id, sync_seq, conversation_id, seq)
         SELECT e.u, heads.sync_seq - e.back, e.c, e.s
-        FROM unnest(${int8(t.user)}::int8[], ${int8(t.back)}::int8[], ${int8(t.conversation)}::int8[], ${int8(t.seq)}::int8[]) AS e(u, back, c, s)
+        FROM unnest(${int8Array(t.user)}::int8[], ${int8Array(t.back)}::int8[], ${int8Array(t.conversation)}::int8[], ${int8Array(t.seq)}::int8[]) AS e(u, back, c, s)
         JOIN heads ON heads.user_id = e.u
         RETURNING 1
       ), read_own AS (
         UPDATE members AS mem SET read_seq = GREATEST(mem.read_seq, r.s)
-        FROM unnest(${int8(r.conversation)}::int8[], ${int8(r.user)}::int8[], ${int8(r.seq)}::int8[]) AS r(conv, u, s)
+        FROM unnest(${int8Array(r.conversation)}::int8[], ${int8Array(r.user)}::int8[], ${int8Array(r.seq)}::int8[]) AS r(conv, u, s)
         WHERE mem.conversation_id = r.conv AND mem.user_id = r.u
         RETURNING 1
       ), bumped AS (
@@ -179,12 +179,12 @@ export class PostgresMessageStore implements MessageStore {
           last_message_id = CASE WHEN b.s > c.last_seq THEN b.id ELSE c.last_message_id END,
           last_seq = GREATEST(c.last_seq, b.s),
           updated_at = GREATEST(c.updated_at, b.t)
-        FROM unnest(${int8(b.conversation)}::int8[], ${int8(b.seq)}::int8[], ${int8(b.id)}::int8[], ${int8(b.time)}::int8[]) AS b(conv, s, id, t)
+        FROM unnest(${int8Array(b.conversation)}::int8[], ${int8Array(b.seq)}::int8[], ${int8Array(b.id)}::int8[], ${int8Array(b.time)}::int8[]) AS b(conv, s, id, t)
         WHERE c.id = b.conv
         RETURNING 1
       ), mention_rows AS (
         INSERT INTO mentions (conversation_id, user_id, seq, sender_id)
-        SELECT * FROM unnest(${int8(x.conversation)}::int8[], ${int8(x.user)}::int8[], ${int8(x.seq)}::int8[], ${int8(x.sender)}::int8[])
+        SELECT * FROM unnest(${int8Array(x.conversation)}::int8[], ${int8Array(x.user)}::int8[], ${int8Array(x.seq)}::int8[], ${int8Array(x.sender)}::int8[])
         ON CONFLICT DO NOTHING
         RETURNING 1
       )
@@ -197,7 +197,7 @@ export class PostgresMessageStore implements MessageStore {
     const constraint = pgConstraint(error);
     if (code === PG.foreignKeyViolation && constraint === 'messages_conversation_id_fkey') {
       const ids = [...new Set(batch.map((i) => i.message.conversationId))];
-      const found = await this.sql<Array<{ id: number }>>`SELECT id FROM conversations WHERE id = ANY(${this.sql.array(ids, OID.int8)}::int8[])`;
+      const found = await this.sql<Array<{ id: number }>>`SELECT id FROM conversations WHERE id = ANY(${int8Array(ids)}::int8[])`;
       const existing = new Set(found.map((row) => row.id));
       const missing = ids.find((id) => !existing.has(id));
       return new Error(`conversation ${missing ?? ids[0]} does not exist`, { cause: error });
@@ -212,11 +212,11 @@ export class PostgresMessageStore implements MessageStore {
     const [storedClientIds, storedSeqs] = await Promise.all([
       this.sql<Array<{ sender_id: number; client_msg_id: string }>>`
         SELECT m.sender_id, m.client_msg_id FROM messages m
-        JOIN unnest(${this.sql.array(senders, OID.int8)}::int8[], ${this.sql.array(clientIds, OID.text)}::text[]) AS k(s, c)
+        JOIN unnest(${int8Array(senders)}::int8[], ${textArray(clientIds)}::text[]) AS k(s, c)
           ON m.sender_id = k.s AND m.client_msg_id = k.c`,
       this.sql<Array<{ conversation_id: number; seq: number }>>`
         SELECT m.conversation_id, m.seq FROM messages m
-        JOIN unnest(${this.sql.array(conversations, OID.int8)}::int8[], ${this.sql.array(seqs, OID.int8)}::int8[]) AS k(c, s)
+        JOIN unnest(${int8Array(conversations)}::int8[], ${int8Array(seqs)}::int8[]) AS k(c, s)
           ON m.conversation_id = k.c AND m.seq = k.s`,
     ]);
     const clientTaken = new Set(storedClientIds.map((row) => `${row.sender_id}\u0000${row.client_msg_id}`));

@@ -31,8 +31,8 @@ export interface SqliteAdapters {
  * routes stay in memory). Opening migrates the schema.
  *
  * Durability: WAL mode. With synchronous 'normal' (default) every resolved
- * store call survives a crash or SIGKILL of the process, but the last
- * transactions may be lost on power loss or an OS crash; with 'full' each
+ * store call survives a crash or SIGKILL of the process, but the transactions
+ * since the last checkpoint may be lost on power loss or an OS crash; with 'full' each
  * commit is fsynced before the call resolves and survives power loss too.
  * See openSqliteDatabase for the details.
  */

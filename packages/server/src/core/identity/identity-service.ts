@@ -120,6 +120,11 @@ export class IdentityService {
     this.revokeListeners.push(listener);
   }
 
+  /** Drop cached liveness of sessions revoked elsewhere (another node), without notifying. */
+  evict(sessionIds: readonly string[]): void {
+    for (const id of sessionIds) this.liveSessions.delete(id);
+  }
+
   forget(sessionIds: string[], reason: RevokeReason): void {
     for (const id of sessionIds) this.liveSessions.delete(id);
     for (const l of this.revokeListeners) l(sessionIds, reason);

@@ -54,6 +54,11 @@ export class ConversationCache {
     this.map.delete(id);
   }
 
+  /** Forget everything (ownership moved: another node may have written since). */
+  clear(): void {
+    this.map.clear();
+  }
+
   private async load(id: ConversationId): Promise<ConversationState | null> {
     const record = await this.store.getConversation(id);
     if (!record) return null;

@@ -6,3 +6,4 @@ export * from './presence.js';
 export * from './bus.js';
 export * from './route-registry.js';
 export * from './outbox.js';
+export * from './membership.js';

@@ -25,7 +25,7 @@ export function messagingHandlers(messaging: MessagingService, presence: Presenc
       };
     },
     pushAck: ({ conn }, v) => {
-      if (v.syncSeq > 0) conn.ackPushes(v.syncSeq);
+      if (v.syncSeq > 0) conn?.ackPushes(v.syncSeq);
       return undefined;
     },
     sync: async ({ caller }, v) => ({ case: 'syncResult', value: create(SyncResultSchema, await messaging.sync(caller, v.cursor, v.limit)) }),
@@ -59,7 +59,7 @@ export function messagingHandlers(messaging: MessagingService, presence: Presenc
     presenceSubscribe: async ({ conn, caller }, v) => {
       const ids = parseIds(v.userIds, 'userIds');
       await presence.requireContacts(caller.userId, ids);
-      sessions.watch(conn, ids);
+      if (conn) sessions.watch(conn, ids);
       return { case: 'ok', value: {} };
     },
   };

@@ -6,7 +6,8 @@ import type { Caller } from '../../core/messaging/send-types.js';
 export type ReplyBody = FrameInit['body'] | undefined;
 
 export interface RequestContext {
-  readonly conn: Connection;
+  /** The client connection; absent when a logic node runs a request forwarded by a gateway. */
+  readonly conn?: Connection;
   readonly caller: Caller;
 }
 

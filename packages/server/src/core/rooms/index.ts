@@ -1,0 +1,70 @@
+/**
+ * Live rooms (issue #7), assembled: the composition point of the feature, so
+ * the node wires it with a handful of lines (see createRooms). It joins core
+ * pieces (RoomService, AudienceReporter) with their gateway counterparts
+ * (RoomFanout, handlers); nothing in core/rooms besides this file imports
+ * the gateway.
+ */
+import type { Logger } from '../../logger.js';
+import type { Connection } from '../../gateway/connection.js';
+import { roomHandlers } from '../../gateway/handlers/room-handlers.js';
+import type { HandlerTable } from '../../gateway/handlers/types.js';
+import { RoomFanout, type RoomFanoutStats } from '../../gateway/room-fanout.js';
+import { LocalRoomBroadcaster } from '../../gateway/room-local-broadcaster.js';
+import type { RoomStore } from '../ports/room-store.js';
+import { AudienceReporter } from './audience-reporter.js';
+import type { RoomBroadcaster } from './room-broadcaster.js';
+import { roomOptions, type RoomOptions } from './room-options.js';
+import { RoomService, type RoomStats } from './room-service.js';
+
+export type { RoomBroadcaster, AudienceCounter, OutboundRoomMessage, RoomNotice } from './room-broadcaster.js';
+export { defaultRoomOptions, roomOptions, type RoomOptions } from './room-options.js';
+export { RoomService, type RoomStats } from './room-service.js';
+
+export interface RoomsDeps {
+  readonly store: RoomStore;
+  /** Message ids: the node's snowflake generator (share the instance; never a second one with the same node number). */
+  readonly ids: { next(): string };
+  readonly options?: Partial<RoomOptions>;
+  /**
+   * How the service reaches the audience. Default: straight to this node's
+   * fan-out (single node). A cluster passes a Bus-backed broadcaster and
+   * feeds what the bus brings to `fanout` on every gateway.
+   */
+  readonly broadcaster?: (fanout: RoomFanout) => RoomBroadcaster;
+  readonly clock?: () => number;
+  readonly log?: Logger;
+}
+
+export interface Rooms {
+  /** roomJoin, roomLeave, roomSend, roomPushAck, roomPull, roomAdmin: spread into the gateway's table. */
+  readonly handlers: HandlerTable;
+  /** Call from the gateway's closed hook: drops the connection from every room. */
+  onConnectionClosed(conn: Connection): void;
+  /** Counters for /v1/metrics. */
+  stats(): RoomStats & RoomFanoutStats & { roomConnections: number };
+  readonly service: RoomService;
+  readonly fanout: RoomFanout;
+  stop(): void;
+}
+
+export function createRooms(deps: RoomsDeps): Rooms {
+  const options = roomOptions(deps.options);
+  const clock = deps.clock ?? Date.now;
+  const fanout = new RoomFanout({ retryMs: options.reliableRetryMs, retries: options.reliableRetries, window: options.reliableWindow }, clock);
+  const broadcaster = deps.broadcaster ? deps.broadcaster(fanout) : new LocalRoomBroadcaster(fanout);
+  const service = new RoomService({ store: deps.store, broadcaster, ids: deps.ids, options, clock, log: deps.log });
+  const reporter = new AudienceReporter(fanout, broadcaster, options.audienceEventMs);
+  return {
+    handlers: roomHandlers(service, fanout),
+    onConnectionClosed: (conn) => fanout.removeConnection(conn),
+    stats: () => ({ ...service.stats(), ...fanout.stats(), roomConnections: fanout.connectionCount }),
+    service,
+    fanout,
+    stop: () => {
+      reporter.stop();
+      service.stop();
+      fanout.stop();
+    },
+  };
+}

@@ -1,0 +1,261 @@
+import type { RoomId } from '../core/ports/room-store.js';
+import type { AudienceCounter, OutboundRoomMessage, RoomNotice } from '../core/rooms/room-broadcaster.js';
+import type { Connection } from './connection.js';
+import { encodeRoomEventFrame, encodeRoomPushFrame } from './room-frames.js';
+
+export interface RoomFanoutOptions {
+  /** Delay between retransmissions of an unacknowledged reliable message. */
+  readonly retryMs: number;
+  /** Retransmissions per reliable message (0 = none). */
+  readonly retries: number;
+  /** Reliable messages per room remembered for retransmission. */
+  readonly window: number;
+}
+
+interface Member {
+  /** Highest reliable seq this connection acknowledged or is not owed (cumulative). */
+  acked: number;
+}
+
+interface RecentReliable {
+  readonly seq: number;
+  readonly bytes: Uint8Array;
+  tries: number;
+  dueAt: number;
+}
+
+interface LocalRoom {
+  readonly members: Map<Connection, Member>;
+  /** Messages that arrived this event-loop turn, sent as one frame at its end. */
+  pending: Uint8Array[];
+  pendingReliable: Array<{ seq: number; bytes: Uint8Array }>;
+  /** Reliable messages still being retransmitted, ascending seq. */
+  recent: RecentReliable[];
+}
+
+export interface RoomFanoutStats {
+  /** RoomPush frames encoded (one per room per batch, whatever the audience). */
+  readonly framesEncoded: number;
+  /** Frames put on connection queues. */
+  readonly framesQueued: number;
+  readonly retransmissions: number;
+}
+
+/**
+ * This gateway's room audience: an index room -> connections, and delivery
+ * to it. Everything a room receives within one event-loop turn leaves as ONE
+ * RoomPush frame, encoded once and queued on every local connection of the
+ * room, so a connection costs one queue push per batch (its own flush then
+ * writes it with whatever else it has). No lookups outside this process.
+ *
+ * Reliable messages are remembered per room (not per connection) for
+ * retransmission: each connection keeps only its cumulative ack, and every
+ * retryMs a connection behind the newest due message gets the due messages
+ * above its ack in one frame, shared by all connections at the same ack.
+ */
+export class RoomFanout implements AudienceCounter {
+  private readonly rooms = new Map<RoomId, LocalRoom>();
+  private readonly byConnection = new Map<Connection, Set<RoomId>>();
+  private readonly dirty = new Set<RoomId>();
+  private scheduled = false;
+  private readonly retryTimer: NodeJS.Timeout | null;
+  private counters = { framesEncoded: 0, framesQueued: 0, retransmissions: 0 };
+
+  constructor(private readonly opts: RoomFanoutOptions, private readonly clock: () => number = Date.now) {
+    this.retryTimer = opts.retries > 0 ? setInterval(() => this.retransmit(this.clock()), Math.max(20, Math.floor(opts.retryMs / 4))) : null;
+    this.retryTimer?.unref();
+  }
+
+  /** Add a connection to a room (again: keeps it, raising its ack). `acked`: the reliable seq it already has. */
+  join(conn: Connection, roomId: RoomId, acked: number): void {
+    if (conn.state === 'closed') return;
+    let room = this.rooms.get(roomId);
+    if (!room) this.rooms.set(roomId, (room = { members: new Map(), pending: [], pendingReliable: [], recent: [] }));
+    const member = room.members.get(conn);
+    if (member) member.acked = Math.max(member.acked, acked);
+    else room.members.set(conn, { acked });
+    let joined = this.byConnection.get(conn);
+    if (!joined) this.byConnection.set(conn, (joined = new Set()));
+    joined.add(roomId);
+  }
+
+  /** Cumulative ack (RoomPushAck): the connection has every reliable message up to seq. */
+  acknowledge(conn: Connection, roomId: RoomId, seq: number): void {
+    const member = this.rooms.get(roomId)?.members.get(conn);
+    if (member && seq > member.acked) member.acked = seq;
+  }
+
+  isJoined(conn: Connection, roomId: RoomId): boolean {
+    return this.rooms.get(roomId)?.members.has(conn) ?? false;
+  }
+
+  leave(conn: Connection, roomId: RoomId): boolean {
+    const room = this.rooms.get(roomId);
+    if (!room || !room.members.delete(conn)) return false;
+    const joined = this.byConnection.get(conn);
+    joined?.delete(roomId);
+    if (joined?.size === 0) this.byConnection.delete(conn);
+    if (room.members.size === 0) {
+      // Nobody left to deliver to or retransmit for.
+      this.rooms.delete(roomId);
+      this.dirty.delete(roomId);
+    }
+    return true;
+  }
+
+  /** The connection is gone: remove it from every room. */
+  removeConnection(conn: Connection): void {
+    const joined = this.byConnection.get(conn);
+    if (!joined) return;
+    for (const roomId of [...joined]) this.leave(conn, roomId);
+    this.byConnection.delete(conn);
+  }
+
+  audience(roomId: RoomId): number {
+    return this.rooms.get(roomId)?.members.size ?? 0;
+  }
+
+  *audiences(): Iterable<readonly [RoomId, number]> {
+    for (const [roomId, room] of this.rooms) yield [roomId, room.members.size];
+  }
+
+  get connectionCount(): number {
+    return this.byConnection.size;
+  }
+
+  stats(): RoomFanoutStats {
+    return { ...this.counters };
+  }
+
+  /** A batch for a room: joins this turn's frame for it. */
+  messages(roomId: RoomId, messages: readonly OutboundRoomMessage[]): void {
+    const room = this.rooms.get(roomId);
+    if (!room) return;
+    for (const m of messages) {
+      room.pending.push(m.bytes);
+      if (m.seq > 0) room.pendingReliable.push(m);
+    }
+    this.dirty.add(roomId);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flushAll);
+    }
+  }
+
+  notice(roomId: RoomId, notice: RoomNotice): void {
+    const room = this.rooms.get(roomId);
+    if (!room) return;
+    // Messages that came before the notice go out before it.
+    this.flushRoom(roomId, room);
+    switch (notice.kind) {
+      case 'audience':
+        return this.toAll(room, encodeRoomEventFrame(roomId, 'audience', notice.audience, 0));
+      case 'pinned':
+        return this.toAll(room, encodeRoomEventFrame(roomId, 'pinned', room.members.size, 0));
+      case 'closed': {
+        this.toAll(room, encodeRoomEventFrame(roomId, 'closed', 0, 0));
+        for (const conn of [...room.members.keys()]) this.leave(conn, roomId);
+        return;
+      }
+      default: {
+        const frame = encodeRoomEventFrame(roomId, notice.kind, 0, notice.userId);
+        for (const conn of [...room.members.keys()]) {
+          if (conn.userId !== notice.userId) continue;
+          conn.enqueue(frame);
+          this.counters.framesQueued++;
+          if (notice.kind === 'kicked') this.leave(conn, roomId);
+        }
+      }
+    }
+  }
+
+  /** Reliable messages for one connection only (catch-up after RoomJoin{afterSeq}). */
+  sendTo(conn: Connection, roomId: RoomId, messages: readonly OutboundRoomMessage[]): void {
+    if (messages.length === 0 || !this.isJoined(conn, roomId)) return;
+    conn.enqueue(encodeRoomPushFrame(messages.map((m) => m.bytes)));
+    this.counters.framesEncoded++;
+    this.counters.framesQueued++;
+  }
+
+  /** Resend due reliable messages to connections that have not acked them. */
+  retransmit(now: number): void {
+    for (const room of this.rooms.values()) {
+      if (room.recent.length === 0) continue;
+      const due: RecentReliable[] = [];
+      for (const r of room.recent) {
+        if (r.dueAt > now || r.tries >= this.opts.retries) continue;
+        r.tries++;
+        r.dueAt = now + this.opts.retryMs;
+        due.push(r);
+      }
+      room.recent = room.recent.filter((r) => r.tries < this.opts.retries);
+      if (due.length === 0) continue;
+      const newest = due[due.length - 1]!.seq;
+      // Connections at the same ack get the same bytes: frames by first due index.
+      const frames = new Map<number, Uint8Array>();
+      for (const [conn, member] of room.members) {
+        if (member.acked >= newest || conn.state !== 'open') continue;
+        let from = 0;
+        while (due[from]!.seq <= member.acked) from++;
+        let frame = frames.get(from);
+        if (!frame) {
+          frames.set(from, (frame = encodeRoomPushFrame(due.slice(from).map((r) => r.bytes))));
+          this.counters.framesEncoded++;
+        }
+        conn.enqueue(frame);
+        this.counters.framesQueued++;
+        this.counters.retransmissions++;
+      }
+    }
+  }
+
+  stop(): void {
+    if (this.retryTimer) clearInterval(this.retryTimer);
+  }
+
+  private readonly flushAll = (): void => {
+    this.scheduled = false;
+    const rooms = [...this.dirty];
+    this.dirty.clear();
+    for (const roomId of rooms) {
+      const room = this.rooms.get(roomId);
+      if (room) this.flushRoom(roomId, room);
+    }
+  };
+
+  private flushRoom(roomId: RoomId, room: LocalRoom): void {
+    if (room.pending.length === 0) return;
+    const frame = encodeRoomPushFrame(room.pending);
+    this.counters.framesEncoded++;
+    const reliable = room.pendingReliable;
+    room.pending = [];
+    room.pendingReliable = [];
+    this.dirty.delete(roomId);
+    this.toAll(room, frame);
+    if (reliable.length > 0 && this.opts.retries > 0) {
+      const dueAt = this.clock() + this.opts.retryMs;
+      let ordered = true;
+      for (const m of reliable) {
+        const last = room.recent[room.recent.length - 1];
+        if (last && last.seq > m.seq) ordered = false;
+        room.recent.push({ seq: m.seq, bytes: m.bytes, tries: 0, dueAt });
+      }
+      // Batches from several logic nodes (cluster) may interleave; keep seq order.
+      if (!ordered) room.recent.sort((a, b) => a.seq - b.seq);
+      if (room.recent.length > this.opts.window) room.recent.splice(0, room.recent.length - this.opts.window);
+    }
+  }
+
+  private toAll(room: LocalRoom, frame: Uint8Array): void {
+    let closed: Connection[] | undefined;
+    for (const conn of room.members.keys()) {
+      // A connection whose close hook has not run yet is skipped and dropped here.
+      if (conn.state === 'closed') (closed ??= []).push(conn);
+      else {
+        conn.enqueue(frame);
+        this.counters.framesQueued++;
+      }
+    }
+    if (closed) for (const c of closed) this.removeConnection(c);
+  }
+}

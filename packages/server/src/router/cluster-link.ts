@@ -1,0 +1,131 @@
+import { CloseCodes } from '@xinbox/protocol';
+import type { Bus } from '../core/ports/bus.js';
+import type { UserPresence } from '../core/model.js';
+import type { Logger } from '../logger.js';
+import type { Gateway } from '../gateway/gateway.js';
+import type { IdentityService } from '../core/identity/identity-service.js';
+import { EnvelopeType, Topics, decodeEnvelope, encodeEnvelope } from './envelope.js';
+import { unpackDeliver, type DeliverHeader } from './cluster-outbox.js';
+import type { LocalOutbox } from './local-outbox.js';
+import type { NodeDirectory, NodeInfo } from './node-directory.js';
+import type { RequestExecutor } from './request-executor.js';
+import type { RpcClient, RequestHeader } from './rpc-client.js';
+
+/** Control events every node receives on the broadcast topic. */
+export type ClusterEvent =
+  | { t: 'presence'; from: string; p: UserPresence }
+  | { t: 'audience'; from: string; c: number; j: number[]; l: number[] }
+  | { t: 'revoke'; from: string; sids: string[]; reason: 'logout' | 'replaced' }
+  | { t: 'device'; from: string; u: number; d: string }
+  | { t: 'node'; from: string; info: NodeInfo }
+  | { t: 'hello'; from: string };
+
+export interface ClusterLinkParts {
+  readonly nodeId: string;
+  readonly bus: Bus;
+  readonly directory: NodeDirectory;
+  readonly rpc: RpcClient;
+  readonly executor: RequestExecutor | null;
+  readonly local: LocalOutbox | null;
+  readonly gateway: Gateway | null;
+  readonly identity: IdentityService;
+  readonly describe: () => NodeInfo;
+  readonly log: Logger;
+}
+
+/**
+ * This node's end of the inter-node protocol: subscribes to its own topic and
+ * to the broadcast topic, and dispatches what arrives. Owns the protocol in
+ * one place, as socket.io's cluster adapter does.
+ */
+export class ClusterLink {
+  private unsubscribe: Array<() => Promise<void>> = [];
+  private announceTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly p: ClusterLinkParts) {}
+
+  async start(announceEveryMs = 2_000): Promise<void> {
+    this.unsubscribe.push(await this.p.bus.subscribe(Topics.node(this.p.nodeId), (b) => this.onMessage(b)));
+    this.unsubscribe.push(await this.p.bus.subscribe(Topics.broadcast, (b) => this.onMessage(b)));
+    this.p.identity.onRevoked((sids, reason) => this.emit({ t: 'revoke', from: this.p.nodeId, sids, reason }));
+    this.announce();
+    this.emit({ t: 'hello', from: this.p.nodeId });
+    this.announceTimer = setInterval(() => this.announce(), announceEveryMs);
+    this.announceTimer.unref();
+  }
+
+  /** Tell other gateways a device is now connected here (they drop its stale connection). */
+  deviceConnected(userId: number, deviceId: string): void {
+    this.emit({ t: 'device', from: this.p.nodeId, u: userId, d: deviceId });
+  }
+
+  announce(): void {
+    const info = this.p.describe();
+    this.p.directory.announce(info);
+    this.emit({ t: 'node', from: this.p.nodeId, info });
+  }
+
+  async stop(): Promise<void> {
+    if (this.announceTimer) clearInterval(this.announceTimer);
+    for (const u of this.unsubscribe) await u().catch(() => undefined);
+    this.unsubscribe = [];
+  }
+
+  private emit(e: ClusterEvent): void {
+    this.p.bus.publish(Topics.broadcast, encodeEnvelope(EnvelopeType.Event, e)).catch((err) => this.p.log.warn('broadcast failed', err));
+  }
+
+  private onMessage(bytes: Uint8Array): void {
+    let env;
+    try {
+      env = decodeEnvelope(bytes);
+    } catch (e) {
+      this.p.log.warn('dropped a malformed bus message', e);
+      return;
+    }
+    switch (env.type) {
+      case EnvelopeType.Request:
+        this.p.executor?.execute(env.header as RequestHeader, env.payload);
+        return;
+      case EnvelopeType.Reply:
+        this.p.rpc.settle((env.header as { r: number }).r, env.payload);
+        return;
+      case EnvelopeType.Deliver:
+        this.p.local?.toUsers(unpackDeliver(env.header as DeliverHeader, env.payload));
+        return;
+      case EnvelopeType.Audience: {
+        const h = env.header as { from: string; c: number; xu: number; xd: string };
+        if (h.from !== this.p.nodeId) this.p.local?.toAudience(h.c, env.payload, h.xu ? { userId: h.xu, deviceId: h.xd } : undefined);
+        return;
+      }
+      case EnvelopeType.Event:
+        this.onEvent(env.header as ClusterEvent);
+        return;
+    }
+  }
+
+  private onEvent(e: ClusterEvent): void {
+    if (e.from === this.p.nodeId) return;
+    switch (e.t) {
+      case 'presence':
+        this.p.local?.presenceChanged(e.p);
+        return;
+      case 'audience':
+        this.p.local?.audienceChanged(e.c, e.j, e.l);
+        return;
+      case 'revoke':
+        this.p.identity.evict(e.sids);
+        this.p.gateway?.closeSessions(e.sids, e.reason === 'replaced' ? CloseCodes.REPLACED : CloseCodes.LOGGED_OUT);
+        return;
+      case 'device':
+        this.p.gateway?.closeDevice(e.u, e.d, CloseCodes.REPLACED);
+        return;
+      case 'node':
+        this.p.directory.announce(e.info);
+        return;
+      case 'hello':
+        this.announce();
+        return;
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import { Errors, XinboxError, encodeFrame, type Frame } from '@xinbox/protocol';
+import type { Connection } from '../gateway/connection.js';
+import type { OwnerRing } from './owner-ring.js';
+import type { RpcClient } from './rpc-client.js';
+
+/** Frame kinds a gateway always handles itself (they touch its connections). */
+const GATEWAY_LOCAL = new Set(['ping', 'auth', 'pushAck', 'presenceSubscribe', 'presenceQuery', 'roomJoin', 'roomLeave', 'roomSend', 'roomPushAck', 'roomPull', 'roomAdmin']);
+
+/**
+ * Gateway side of the routing layer: a request for a conversation goes to the
+ * conversation's owner, anything else to the caller's owner. Returns null
+ * when this node is that owner (run locally).
+ */
+export class Forwarder {
+  /** Requests sent to other nodes (metrics). */
+  forwarded = 0;
+
+  constructor(private readonly ring: OwnerRing, private readonly rpc: RpcClient, private readonly selfId: string, private readonly selfIsLogic: boolean) {}
+
+  forward(conn: Connection, frame: Frame): Promise<Uint8Array> | null {
+    const kind = frame.body.case;
+    if (!kind || GATEWAY_LOCAL.has(kind)) return null;
+    const owner = this.ring.ownerOfRequest(frame, conn.userId);
+    if (owner === null) return Promise.reject(new XinboxError(Errors.UNAVAILABLE, 'no logic node is available'));
+    if (owner === this.selfId && this.selfIsLogic) return null;
+    this.forwarded++;
+    return this.rpc.call(owner, conn.userId, conn.deviceId, encodeFrame(frame));
+  }
+}

@@ -1,0 +1,47 @@
+import type { Frame } from '@xinbox/protocol';
+import { HashRing } from './hash-ring.js';
+import type { NodeDirectory } from './node-directory.js';
+
+/**
+ * Which logic node owns what: conversations by id (the single writer of their
+ * seqs), everything else by user. Rebuilt whenever the live set of logic
+ * nodes changes; listeners learn of it so caches of moved conversations can
+ * be dropped (the store's (conversation, seq) uniqueness fences the rest).
+ */
+export class OwnerRing {
+  private readonly ring = new HashRing();
+  private readonly listeners: Array<() => void> = [];
+
+  constructor(directory: NodeDirectory) {
+    const rebuild = () => {
+      const logic = directory.withRole('logic').map((n) => n.nodeId).sort();
+      if (logic.join() === this.ring.nodes.join()) return;
+      this.ring.setMembers(logic);
+      for (const l of this.listeners) l();
+    };
+    directory.onChange(rebuild);
+  }
+
+  get nodes(): readonly string[] {
+    return this.ring.nodes;
+  }
+
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  ownerOfConversation(conversationId: string | number): string | null {
+    return this.ring.owner(`c:${conversationId}`);
+  }
+
+  ownerOfUser(userId: number): string | null {
+    return this.ring.owner(`u:${userId}`);
+  }
+
+  /** The node that executes a client request: the conversation's owner, else the caller's. */
+  ownerOfRequest(frame: Frame, userId: number): string | null {
+    const v = frame.body.value as { conversationId?: unknown } | undefined;
+    const conv = v && typeof v.conversationId === 'string' && v.conversationId !== '' && v.conversationId !== '0' ? v.conversationId : null;
+    return conv ? this.ownerOfConversation(conv) : this.ownerOfUser(userId);
+  }
+}

@@ -1,0 +1,27 @@
+import postgres from 'postgres';
+import { openPostgresAdapters } from '../../src/adapters/postgres/index.js';
+import { startPostgres } from './services.js';
+const pg = await startPostgres();
+const stores = await openPostgresAdapters({ url: pg.url, poolSize: 2 });
+const users = [];
+for (let i = 0; i < 2000; i++) users.push((await stores.identity.createUser(`u${i}`, 'h', 1))!.id);
+const chats: Array<{ id: number; a: number; b: number; next: number }> = [];
+for (let i = 0; i < users.length; i += 2) chats.push({ id: (await stores.conversations.getOrCreateDirect(users[i]!, users[i + 1]!, 1)).conversation.id, a: users[i]!, b: users[i + 1]!, next: 1 });
+let mid = BigInt(Date.now()) << 22n; let cur = 0;
+const batch = () => Array.from({ length: 100 }, (_, k) => { const c = chats[(cur++ * 7919) % chats.length]!; const s = k % 2 ? c.a : c.b; const seq = c.next++; return { message: { id: String(++mid), conversationId: c.id, seq, senderId: s, clientMsgId: `c${mid}`, serverTime: Date.now(), content: new Uint8Array(50), mentions: [], mentionAll: false, visibleTo: [] }, timelineUsers: [c.a, c.b], senderReadsOwn: true }; });
+for (let i = 0; i < 20; i++) await stores.messages.append(batch());
+let captured: { q: string; p: unknown[] } | null = null;
+const spy = postgres(pg.url, { max: 1, onnotice: () => {}, debug: (_c: number, q: string, p: unknown[]) => { if (q.includes('WITH heads')) captured = { q, p }; } , types: { int8: { to: 20, from: [20], serialize: (x: unknown) => String(x), parse: (x: string) => Number(x) } } as never });
+const { PostgresMessageStore } = await import('../../src/adapters/postgres/message-store.js');
+const ms = new PostgresMessageStore(spy as never);
+const t = performance.now(); await ms.append(batch()); console.log('one batch ms', (performance.now() - t).toFixed(1));
+const b2 = batch();
+const t2 = performance.now(); await ms.append(b2); console.log('second batch ms', (performance.now() - t2).toFixed(1));
+const c = captured!;
+await spy.begin(async (tx) => {
+  await tx.unsafe('DELETE FROM messages WHERE id = ANY($1::int8[])', [c.p[4]] as never);
+  const plan = await tx.unsafe('EXPLAIN (ANALYZE, BUFFERS, TIMING) ' + c.q.replace(/\$(\d+)/g, '$$$1'), c.p.map((x) => x) as never);
+  for (const r of plan) console.log(r['QUERY PLAN']);
+  throw new Error('rollback');
+}).catch((e) => console.log(String(e).slice(0, 200)));
+await spy.end(); await stores.close(); await pg.stop();

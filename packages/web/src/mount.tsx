@@ -1,0 +1,54 @@
+/**
+ * The app root wiring: builds the one client of this tab and the models over
+ * it, then renders. Everything is created here and passed down; there are no
+ * module-level singletons.
+ */
+import { render } from 'preact';
+import { App } from './components/App.js';
+import { AppContext, type AppServices } from './components/app-context.js';
+import { LocalStorageCursorStore, XinboxClient } from './sdk.js';
+import { ChatApp } from './state/chat-app.js';
+import { Router } from './state/router.js';
+import { TabStorage } from './state/tab-storage.js';
+import { ThemeController } from './state/theme.js';
+
+export interface MountOptions {
+  /** HTTP base of the Xinbox server; default: the page's own origin. */
+  readonly baseUrl?: string;
+}
+
+export function mountApp(root: HTMLElement, opts: MountOptions = {}): AppServices {
+  const win = window;
+  const tabStorage = new TabStorage(win.sessionStorage);
+  const baseUrl = opts.baseUrl ?? win.location.origin;
+  const client = new XinboxClient({
+    baseUrl,
+    deviceId: tabStorage.deviceId(),
+    platform: 'web',
+    clientVersion: 'xinbox-web/0.1.0',
+    // The page's own server is the gateway: its access list names addresses
+    // as the server sees itself (127.0.0.1 when bound to all interfaces),
+    // which a browser on another machine cannot reach.
+    accessUrl: false,
+    // Sync position per tab (= per device), so a reload resumes without redelivery.
+    cursorStore: new LocalStorageCursorStore(win.sessionStorage, 'xinbox.sync.'),
+    // The SDK calls its stored fetch as a method of its own object, which
+    // browsers reject ("Illegal invocation"); a bound wrapper avoids that.
+    fetch: (input, init) => win.fetch(input, init),
+  });
+  const app = new ChatApp({ client, tabStorage, isVisible: () => win.document.visibilityState === 'visible' });
+  const services: AppServices = {
+    app,
+    router: new Router(win),
+    theme: new ThemeController(win.document.documentElement, win.localStorage),
+  };
+  win.document.addEventListener('visibilitychange', () => app.markReadIfViewing());
+  app.resume();
+  render(
+    <AppContext.Provider value={services}>
+      <App />
+    </AppContext.Provider>,
+    root,
+  );
+  return services;
+}

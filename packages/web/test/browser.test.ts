@@ -1,0 +1,175 @@
+/**
+ * The web client end to end: a real Xinbox server (in-process, SQLite in a
+ * temp dir) serving the built app, and headless Chromium with two browser
+ * contexts as two people. Everything goes through the UI; assertions count
+ * what is in the DOM, so a duplicated or lost message fails the test.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startXinbox, type XinboxNode } from '@xinbox/server';
+import { ChatPage } from './support/chat-page.js';
+import { ensureChromium, launchChromium } from './support/chromium.js';
+import { DIST_DIR, ensureWebBuild } from './support/web-build.js';
+
+const ARTIFACTS = resolve(import.meta.dirname, '../../../test-artifacts/web');
+const PASSWORD = 'correct-horse-battery';
+const WAIT = { timeout: 15_000, interval: 100 };
+
+let skipReason: string | undefined;
+let node: XinboxNode | undefined;
+let browser: Browser | undefined;
+let dataDir: string | undefined;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  skipReason = ensureChromium();
+  if (skipReason) {
+    console.warn(`[web browser test] skipped: ${skipReason}`);
+    return;
+  }
+  ensureWebBuild();
+  mkdirSync(ARTIFACTS, { recursive: true });
+  dataDir = mkdtempSync(join(tmpdir(), 'xinbox-web-'));
+  node = await startXinbox({ host: '127.0.0.1', port: 0, tcpPort: -1, dataDir, storage: 'sqlite', logLevel: 'error', scryptCost: 10, webRoot: DIST_DIR });
+  browser = await launchChromium();
+}, 10 * 60_000);
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await node?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function openUser(username: string, viewport = { width: 960, height: 640 }): Promise<{ user: ChatPage; context: BrowserContext }> {
+  const context = await browser!.newContext({ viewport, colorScheme: 'light' });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  // Browser-side failures show up in the test output, not only as a timeout.
+  page.on('pageerror', (err) => console.error(`[${username} page error]`, err.message));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') console.error(`[${username} console]`, msg.text());
+  });
+  const user = new ChatPage(page, username);
+  await user.register(node!.httpUrl, PASSWORD);
+  return { user, context };
+}
+
+describe('web client in Chromium', () => {
+  it('two people chat: unread, receipts, typing, offline catch-up, history paging, themes', async (ctx) => {
+    if (skipReason) return ctx.skip();
+    const { user: alice } = await openUser('alice');
+    const { user: bob, context: bobContext } = await openUser('bob');
+
+    // The app is served at / and the tab title has no unread count yet.
+    expect(await bob.page.title()).toBe('Xinbox');
+
+    // Alice starts the chat; Bob, on his conversation list, gets an unread badge.
+    await alice.startChat('bob');
+    await alice.send('Hello Bob');
+    await expect.poll(() => alice.delivered().count(), WAIT).toBe(1);
+    await expect.poll(() => bob.badge('alice').textContent(), WAIT).toBe('1');
+    await expect.poll(() => bob.page.title(), WAIT).toBe('(1) Xinbox');
+    await bob.page.screenshot({ path: join(ARTIFACTS, 'unread-badge.png') });
+
+    // Opening the chat reads it: the badge and the title count clear, Alice sees ✓✓.
+    await bob.openConversation('alice');
+    await expect.poll(() => bob.badge('alice').count(), WAIT).toBe(0);
+    await expect.poll(() => bob.page.title(), WAIT).toBe('Xinbox');
+    await expect.poll(() => alice.page.locator('[data-seq="1"] [data-receipt]').getAttribute('data-receipt'), WAIT).toBe('read');
+
+    // Typing shows on the other side; then the reply arrives.
+    await bob.composer().pressSequentially('Hi Alice');
+    await expect.poll(() => alice.page.getByTestId('typing').textContent(), WAIT).toContain('bob is typing');
+    await bob.composer().press('Enter');
+    await expect.poll(() => alice.texts(), WAIT).toEqual(['Hello Bob', 'Hi Alice']);
+    await expect.poll(() => bob.texts(), WAIT).toEqual(['Hello Bob', 'Hi Alice']);
+    await expect.poll(() => alice.page.getByTestId('typing').textContent(), WAIT).toBe('');
+    // Alice has the chat open: no unread piles up there.
+    expect(await alice.badge('bob').count()).toBe(0);
+
+    // Bob goes offline: the banner says so; Alice writes meanwhile, Bob writes too (queued).
+    await bobContext.setOffline(true);
+    await bob.banner().waitFor();
+    for (const t of ['away 1', 'away 2', 'away 3']) await alice.send(t);
+    await expect.poll(() => alice.delivered().count(), WAIT).toBe(5);
+    await bob.send('written offline');
+    await expect.poll(() => bob.pending().count(), WAIT).toBe(1);
+    await bob.page.screenshot({ path: join(ARTIFACTS, 'offline-banner.png') });
+    await bobContext.setOffline(false);
+
+    // Back online: everything arrives exactly once on both sides, in order.
+    const expected = ['Hello Bob', 'Hi Alice', 'away 1', 'away 2', 'away 3', 'written offline'];
+    await expect.poll(() => bob.texts(), { timeout: 30_000, interval: 200 }).toEqual(expected);
+    await expect.poll(() => alice.texts(), WAIT).toEqual(expected);
+    await bob.banner().waitFor({ state: 'detached' });
+    expect(await bob.pending().count()).toBe(0);
+    expect(await bob.delivered().count()).toBe(6);
+    expect(await alice.delivered().count()).toBe(6);
+
+    // History: 12 more messages, Bob reloads, only the newest page is shown; scrolling up brings the rest.
+    const more = Array.from({ length: 12 }, (_, i) => `history ${i + 1}`);
+    for (const t of more) await alice.send(t);
+    const all = [...expected, ...more];
+    await expect.poll(() => bob.texts(), WAIT).toEqual(all);
+    await bob.page.reload();
+    await bob.page.getByTestId('chat-title').filter({ hasText: 'alice' }).waitFor();
+    await expect.poll(() => bob.delivered().count(), WAIT).toBeGreaterThanOrEqual(10);
+    const firstPage = await bob.texts();
+    expect(firstPage.length).toBeLessThan(all.length);
+    expect(firstPage).toEqual(all.slice(all.length - firstPage.length));
+    for (let i = 0; i < 10 && (await bob.delivered().count()) < all.length; i++) {
+      await bob.scrollHistoryToTop();
+      await bob.page.waitForTimeout(300);
+    }
+    await expect.poll(() => bob.texts(), WAIT).toEqual(all);
+    await bob.page.getByText('Beginning of the conversation').waitFor();
+
+    // Light and dark themes, desktop and phone width.
+    await bob.page.screenshot({ path: join(ARTIFACTS, 'chat-light.png') });
+    await bob.page.emulateMedia({ colorScheme: 'dark' });
+    await bob.page.screenshot({ path: join(ARTIFACTS, 'chat-dark.png') });
+    await bob.page.setViewportSize({ width: 360, height: 740 });
+    await bob.page.screenshot({ path: join(ARTIFACTS, 'phone-chat-dark.png') });
+    await bob.page.getByRole('button', { name: 'Back to conversations' }).click();
+    await bob.conversation('alice').waitFor();
+    expect(await bob.page.getByTestId('chat-title').count()).toBe(0);
+    await bob.page.screenshot({ path: join(ARTIFACTS, 'phone-list-dark.png') });
+  });
+
+  it('groups and the live-room screen', async (ctx) => {
+    if (skipReason) return ctx.skip();
+    const { user: carol } = await openUser('carol');
+    const { user: dave } = await openUser('dave');
+
+    await carol.createGroup('Weekend plans', ['dave']);
+    await carol.send('Who is in?');
+    await expect.poll(() => dave.badge('Weekend plans').textContent(), WAIT).toBeTruthy();
+    await dave.openConversation('Weekend plans');
+    await expect.poll(() => dave.texts(), WAIT).toContain('Who is in?');
+    await dave.send('Me 🙋');
+    await expect.poll(() => carol.texts(), WAIT).toEqual(['Who is in?', 'Me 🙋']);
+
+    // Member list, closed with Esc.
+    await dave.page.getByRole('button', { name: 'Members' }).click();
+    const members = dave.page.getByRole('dialog');
+    await members.getByRole('list', { name: 'Members' }).getByText('carol').waitFor();
+    await members.getByText('dave (you)').waitFor();
+    await dave.page.screenshot({ path: join(ARTIFACTS, 'group-members.png') });
+    await dave.page.keyboard.press('Escape');
+    await members.waitFor({ state: 'detached' });
+
+    // Live rooms: joined if the server has them, otherwise a clear "unavailable" state.
+    await dave.page.getByRole('button', { name: 'Live room' }).click();
+    await dave.page.getByRole('button', { name: 'Join', exact: true }).click();
+    const unavailable = dave.page.getByTestId('rooms-unavailable');
+    const joined = dave.page.getByRole('heading', { name: 'Live room: lobby' });
+    await unavailable.or(joined).waitFor();
+    if (await unavailable.isVisible()) await expect.poll(() => unavailable.textContent()).toContain('Live rooms are unavailable');
+    await dave.page.screenshot({ path: join(ARTIFACTS, 'live-room.png') });
+  });
+});
