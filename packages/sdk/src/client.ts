@@ -82,6 +82,8 @@ export class XinboxClient extends TypedEmitter<XinboxEvents> {
   private loadedStateFor: string | undefined;
   private persistTimer: ReturnType<typeof setTimeout> | undefined;
   private presenceSubs: string[] = [];
+  /** reconnect() was called: skip the backoff once. */
+  private reconnectNow = false;
   private lastTotalUnread = 0;
 
   constructor(options: XinboxClientOptions) {
@@ -229,6 +231,18 @@ export class XinboxClient extends TypedEmitter<XinboxEvents> {
     this.setState('closed');
   }
 
+  /**
+   * Drops the current connection and connects again at once, e.g. when the
+   * app learns the network changed and the old socket is probably dead.
+   * Sync resumes from the cursor; unacked sends are resent with their ids.
+   */
+  reconnect(): void {
+    if (!this.running) return;
+    this.reconnectNow = true;
+    if (this.conn) this.conn.close(4000, 'reconnect requested');
+    else this.wakeSleep?.();
+  }
+
   private async runLoop(): Promise<void> {
     let refreshedWithoutSuccess = false;
     while (this.running) {
@@ -258,6 +272,13 @@ export class XinboxClient extends TypedEmitter<XinboxEvents> {
         failure = err;
       }
       if (!this.running) break;
+      if (this.reconnectNow) {
+        this.reconnectNow = false;
+        if (advice !== 'never' && advice !== 'after-refresh') {
+          this.setState('reconnecting');
+          continue;
+        }
+      }
 
       if (advice === 'after-refresh') {
         if (refreshedWithoutSuccess) {

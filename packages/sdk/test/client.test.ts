@@ -128,7 +128,8 @@ describe('XinboxClient reconnect policy', () => {
     cleanups.push(() => http.stop());
     const c = client(gw, { baseUrl: http.url, accessUrl: undefined, wsUrl: 'ws://127.0.0.1:2/ws', reconnect: { baseMs: 10, maxMs: 40 } });
     const connecting = c.connect();
-    await sleep(150);
+    connecting.catch(() => undefined);
+    await until(() => http.requests.length >= 3);
     expect(c.state).toBe('reconnecting');
     expect(authCount(gw)).toBe(0);
     target = gw.wsUrl; // the access service now names a live gateway

@@ -20,6 +20,8 @@ export interface XinboxConfig {
   readonly postgresUrl: string;
   readonly redisUrl: string;
   readonly nodeId: string;
+  /** A cluster node that stops heartbeating leaves the membership (and its conversations move) after this. */
+  readonly membershipTtlMs: number;
   readonly roles: readonly Role[];
   /** HMAC secret for access tokens; generated and stored in dataDir when empty. */
   readonly tokenSecret: string;
@@ -69,6 +71,7 @@ export const defaults: XinboxConfig = Object.freeze({
   postgresUrl: '',
   redisUrl: '',
   nodeId: '',
+  membershipTtlMs: 10_000,
   roles: Object.freeze(['gateway', 'logic', 'access', 'api'] as Role[]),
   tokenSecret: '',
   accessTokenTtlMs: 60 * 60_000,
@@ -142,6 +145,7 @@ const parsers: { [K in keyof XinboxConfig]: Parser } = {
   postgresUrl: str,
   redisUrl: str,
   nodeId: str,
+  membershipTtlMs: int(1_000, 300_000),
   roles,
   tokenSecret: str,
   accessTokenTtlMs: int(1_000, 365 * 24 * 3600_000),

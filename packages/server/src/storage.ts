@@ -32,7 +32,7 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
       import('./adapters/redis/index.js'),
     ]);
     const pg = await openPostgresAdapters({ url: config.postgresUrl });
-    const redis = await openRedisAdapters({ url: config.redisUrl, nodeId });
+    const redis = await openRedisAdapters({ url: config.redisUrl, nodeId, membershipTtlMs: config.membershipTtlMs });
     return {
       identity: pg.identity,
       messages: pg.messages,

@@ -8,6 +8,7 @@ import { App } from './components/App.js';
 import { AppContext, type AppServices } from './components/app-context.js';
 import { LocalStorageCursorStore, XinboxClient } from './sdk.js';
 import { ChatApp } from './state/chat-app.js';
+import { NetworkStatus } from './state/network-status.js';
 import { Router } from './state/router.js';
 import { TabStorage } from './state/tab-storage.js';
 import { ThemeController } from './state/theme.js';
@@ -41,6 +42,7 @@ export function mountApp(root: HTMLElement, opts: MountOptions = {}): AppService
     app,
     router: new Router(win),
     theme: new ThemeController(win.document.documentElement, win.localStorage),
+    network: new NetworkStatus(win),
   };
   win.document.addEventListener('visibilitychange', () => app.markReadIfViewing());
   app.resume();

@@ -33,7 +33,21 @@ beforeAll(async () => {
   ensureWebBuild();
   mkdirSync(ARTIFACTS, { recursive: true });
   dataDir = mkdtempSync(join(tmpdir(), 'xinbox-web-'));
-  node = await startXinbox({ host: '127.0.0.1', port: 0, tcpPort: -1, dataDir, storage: 'sqlite', logLevel: 'error', scryptCost: 10, webRoot: DIST_DIR });
+  node = await startXinbox({
+    host: '127.0.0.1',
+    port: 0,
+    tcpPort: -1,
+    dataDir,
+    storage: 'sqlite',
+    logLevel: 'error',
+    scryptCost: 10,
+    webRoot: DIST_DIR,
+    // Chromium's offline mode stalls an open WebSocket rather than closing it,
+    // as a real network loss does; the SDK notices by heartbeat silence, so a
+    // short heartbeat contract keeps that within the test's time budget.
+    pingIntervalMs: 1_000,
+    heartbeatTimeoutMs: 3_000,
+  });
   browser = await launchChromium();
 }, 10 * 60_000);
 
@@ -52,7 +66,8 @@ async function openUser(username: string, viewport = { width: 960, height: 640 }
   // Browser-side failures show up in the test output, not only as a timeout.
   page.on('pageerror', (err) => console.error(`[${username} page error]`, err.message));
   page.on('console', (msg) => {
-    if (msg.type() === 'error') console.error(`[${username} console]`, msg.text());
+    // Failed WebSocket attempts while offline are expected; anything else is worth seeing.
+    if (msg.type() === 'error' && !msg.text().startsWith('WebSocket connection to')) console.error(`[${username} console]`, msg.text());
   });
   const user = new ChatPage(page, username);
   await user.register(node!.httpUrl, PASSWORD);
@@ -95,6 +110,8 @@ describe('web client in Chromium', () => {
     // Bob goes offline: the banner says so; Alice writes meanwhile, Bob writes too (queued).
     await bobContext.setOffline(true);
     await bob.banner().waitFor();
+    // ...and the SDK itself notices the dead connection and starts reconnecting.
+    await bob.page.locator('[data-testid="connection-banner"][data-state="reconnecting"]').waitFor();
     for (const t of ['away 1', 'away 2', 'away 3']) await alice.send(t);
     await expect.poll(() => alice.delivered().count(), WAIT).toBe(5);
     await bob.send('written offline');

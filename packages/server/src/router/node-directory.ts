@@ -27,7 +27,10 @@ export class NodeDirectory {
 
   setLive(members: readonly string[]): void {
     this.live = new Set(members);
-    for (const id of this.info.keys()) if (!this.live.has(id)) this.info.delete(id);
+    // Keep what dead nodes said for a while: a membership store that lost its
+    // data (Redis restart) empties the live set only until nodes heartbeat again.
+    const stale = Date.now() - 10 * 60_000;
+    for (const [id, info] of this.info) if (!this.live.has(id) && info.at < stale) this.info.delete(id);
     this.changed();
   }
 

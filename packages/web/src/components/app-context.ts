@@ -2,6 +2,7 @@
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import type { ChatApp } from '../state/chat-app.js';
+import type { NetworkStatus } from '../state/network-status.js';
 import type { Router } from '../state/router.js';
 import type { ThemeController } from '../state/theme.js';
 
@@ -9,6 +10,7 @@ export interface AppServices {
   readonly app: ChatApp;
   readonly router: Router;
   readonly theme: ThemeController;
+  readonly network: NetworkStatus;
 }
 
 export const AppContext = createContext<AppServices | undefined>(undefined);

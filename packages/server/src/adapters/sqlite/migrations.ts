@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { ROOMS_MIGRATION } from './migration-rooms.js';
 
 /**
  * Schema migrations, applied in order at open; PRAGMA user_version records
@@ -137,6 +138,8 @@ export const MIGRATIONS: readonly string[] = [
     expires_at  INTEGER NOT NULL
   );
   `,
+  // 2: live rooms (issue #7), see migration-rooms.ts.
+  ROOMS_MIGRATION,
 ];
 
 /**

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BenchHttp } from '../src/client/http.js';
+import { UserPool } from '../src/client/user-pool.js';
+import { LoadFleet } from '../src/load/fleet.js';
+import { ProcessSampler } from '../src/metrics/sampler.js';
+import { defaultOptions } from '../src/options.js';
+import { startRelay, type Delivery, type RunningRelay } from '../src/servers/relay.js';
+import { measure } from '../src/workloads/common.js';
+import { setupGroup } from '../src/workloads/group.js';
+import { setupPairs } from '../src/workloads/pairs.js';
+import type { TargetSession } from '../src/workloads/types.js';
+
+// End to end through real sockets: load processes -> baseline relay -> load processes.
+describe.each<Delivery>(['batched', 'direct'])('load generator against the %s relay', (delivery) => {
+  let relay: RunningRelay;
+  let fleet: LoadFleet;
+  let s: TargetSession;
+
+  beforeAll(async () => {
+    relay = await startRelay({ host: '127.0.0.1', port: 0, delivery });
+    const httpBase = `http://127.0.0.1:${relay.port}`;
+    const http = new BenchHttp(httpBase);
+    fleet = new LoadFleet({ cpu: undefined, maxConnsPerProcess: 100, minProcesses: 2, heapMb: 512 });
+    await fleet.ensureProcesses(2);
+    let runId = 0;
+    s = {
+      name: delivery === 'batched' ? 'ceiling' : 'naive',
+      server: { name: 'ceiling', pid: process.pid, httpBase, wsUrls: [`ws://127.0.0.1:${relay.port}/ws`], affinity: 'n/a', logPath: undefined, stop: async () => undefined },
+      http,
+      pool: new UserPool(http, 't', 8),
+      fleet,
+      sampler: new ProcessSampler({ serverPid: process.pid, loadPids: () => fleet.pids(), metricsUrl: `${httpBase}/v1/metrics`, intervalMs: 200 }),
+      opts: { ...defaultOptions(true), drainS: 5 },
+      sourceAddrs: 3,
+      nextRunId: () => ++runId,
+      log: () => undefined,
+    };
+    s.sampler.start();
+  });
+
+  afterAll(async () => {
+    s.sampler.stop();
+    s.http.close();
+    await fleet.shutdown();
+    await relay.close();
+  });
+
+  it('delivers every one-to-one message once and measures its latency', async () => {
+    const setup = await setupPairs(s, 10, 5);
+    if ('status' in setup) throw new Error(setup.reason);
+    const m = await measure(s, { ratePerSec: 500, durationS: 1, warmupS: 0, senders: setup.senders, fanout: 1, trackPerMessage: false });
+    expect(m.sent).toBe(500);
+    expect(m.acked).toBe(500);
+    expect(m.received).toBe(500);
+    expect(m.lost + m.unacked + m.duplicates).toBe(0);
+    expect(m.latency.count).toBe(500);
+    expect(m.latency.p50Ms).toBeGreaterThan(0);
+    expect(m.latency.p99Ms).toBeLessThan(1000);
+    await fleet.closeAll();
+  });
+
+  it('fans a group message out to every other member and tracks completion', async () => {
+    const setup = await setupGroup(s, 12);
+    if ('status' in setup) throw new Error(setup.reason);
+    const m = await measure(s, {
+      ratePerSec: 20, durationS: 1, warmupS: 0,
+      senders: [{ conn: setup.senderConn, conversationId: setup.conversationId, senderIdx: 0 }], fanout: 11, trackPerMessage: true,
+    });
+    expect(m.acked).toBe(20);
+    expect(m.received).toBe(20 * 11);
+    expect(m.lost).toBe(0);
+    expect(m.completion?.count).toBe(20);
+    expect(m.completion!.p50Ms).toBeGreaterThanOrEqual(m.latency.p50Ms);
+    await fleet.closeAll();
+  });
+});
