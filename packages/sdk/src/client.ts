@@ -309,6 +309,7 @@ export class XinboxClient extends TypedEmitter<XinboxEvents> {
       // retries the same one first.
       if (!connected) this.endpoints.advance();
       await this.sleep(this.backoff.next());
+      this.reconnectNow = false;
     }
   }
 

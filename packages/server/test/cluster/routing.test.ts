@@ -14,11 +14,12 @@ describe('cluster routing (in-process harness: 2 gateways, 2 logic nodes, 1 acce
   let bob: Account;
 
   beforeAll(async () => {
-    await h.start('logic-1', ['logic']);
-    await h.start('logic-2', ['logic']);
-    await h.start('gw-1', ['gateway', 'api']);
-    await h.start('gw-2', ['gateway', 'api']);
-    await h.start('access-1', ['access']);
+    const small = { largeGroupThreshold: 3 };
+    await h.start('logic-1', ['logic'], small);
+    await h.start('logic-2', ['logic'], small);
+    await h.start('gw-1', ['gateway', 'api'], small);
+    await h.start('gw-2', ['gateway', 'api'], small);
+    await h.start('access-1', ['access'], small);
     [alice, bob] = await Promise.all([register(h.node('gw-1').httpUrl, 'ca'), register(h.node('gw-2').httpUrl, 'cb')]);
   });
   afterAll(async () => h.close());
@@ -51,11 +52,16 @@ describe('cluster routing (in-process harness: 2 gateways, 2 logic nodes, 1 acce
     const owner = await device(h.node('gw-1'), members[0]!, 'o');
     const created = body(await owner.request({ case: 'groupCreate', value: { name: 'big', memberIds: members.slice(1).map((m) => m.userId) } }), 'groupInfo');
     const conv = created.group!.conversationId;
-    // Threshold default is 500; use a small group but check the audience path via a large-threshold node below.
+    expect(created.group!.large).toBe(true); // 4 members > threshold 3: read fan-out
     const c1 = await device(h.node('gw-1'), members[1]!, 'm1');
     const c2 = await device(h.node('gw-2'), members[2]!, 'm2');
     body(await owner.request({ case: 'send', value: { conversationId: conv, clientMsgId: 'g1', content: text('hello all') } }), 'sendAck');
-    for (const c of [c1, c2]) expect((await c.waitForPushes(1, conv)).length).toBe(1);
+    for (const c of [c1, c2]) {
+      const [push] = await c.waitForPushes(1, conv);
+      expect(body(push!, 'push').syncSeq).toBe(0); // not a timeline write: delivered to the audience
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    for (const c of [c1, c2]) expect(c.pushes(conv)).toHaveLength(1); // once per device, not once per gateway
     for (const c of [owner, c1, c2]) c.close();
   });
 
@@ -100,5 +106,24 @@ describe('cluster routing (in-process harness: 2 gateways, 2 logic nodes, 1 acce
     await b.waitFor((f) => f.body.case === 'push' && body(f, 'push').message!.clientMsgId === 'after');
     a.close();
     b.close();
+  });
+});
+
+describe('draining a gateway', () => {
+  const h = new ClusterHarness();
+  afterAll(async () => h.close());
+
+  it('stops accepting, tells clients to reconnect elsewhere (4008), and leaves the access list', async () => {
+    await h.start('logic-d', ['logic']);
+    await h.start('gw-keep', ['gateway', 'api', 'access']);
+    const leaving = await h.start('gw-leave', ['gateway', 'api']);
+    const user = await register(leaving.httpUrl, 'dr');
+    const c = await device(leaving, user, 'd');
+    const listed = async () => ((await (await fetch(`${h.node('gw-keep').httpUrl}/v1/access`)).json()) as { endpoints: Array<{ nodeId: string }> }).endpoints.map((e) => e.nodeId);
+    expect(await listed()).toContain('gw-leave');
+    await leaving.drain(5_000);
+    h.nodes.delete('gw-leave');
+    expect(await c.waitClosed()).toBe(CloseCodes.DRAINING.code);
+    expect(await listed()).not.toContain('gw-leave');
   });
 });

@@ -36,6 +36,30 @@ export interface RedisService {
 
 const postgresBinDir = process.env.POSTGRES_BIN_DIR ?? '/usr/lib/postgresql/15/bin';
 
+// Temp dirs of servers not stopped yet, deleted if the process exits without stop() (a crashed script).
+// ChildService's exit hook, registered first (import order), has already signalled the servers.
+const liveDirs = new Set<string>();
+process.once('exit', () => {
+  for (const dir of liveDirs) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // the server may still be writing; best effort
+    }
+  }
+});
+
+function makeTempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  liveDirs.add(dir);
+  return dir;
+}
+
+function removeTempDir(dir: string): void {
+  liveDirs.delete(dir);
+  rmSync(dir, { recursive: true, force: true });
+}
+
 /** Why `kind` cannot run here, or null when it can. Throws under CI=true: a missing service is a failure there. */
 export function missingService(kind: ServiceKind): string | null {
   const reason = kind === 'postgres' ? missingPostgres() : missingRedis();
@@ -125,7 +149,7 @@ export interface PostgresStartOptions {
 export async function startPostgres(options: PostgresStartOptions = {}): Promise<PostgresService> {
   requireService('postgres');
   const account = unprivilegedAccount();
-  const dir = mkdtempSync(join(tmpdir(), 'xinbox-pg-'));
+  const dir = makeTempDir('xinbox-pg-');
   const dataDir = join(dir, 'data');
   const asAccount = account ? { uid: account.uid, gid: account.gid } : {};
   try {
@@ -134,7 +158,7 @@ export async function startPostgres(options: PostgresStartOptions = {}): Promise
       '-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions',
     ], { ...asAccount, cwd: dir, env: serviceEnv(), stdio: 'pipe' });
   } catch (e) {
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
     const stderr = (e as { stderr?: Buffer }).stderr?.toString() ?? '';
     throw new Error(`initdb failed: ${(e as Error).message}\n${stderr}`, { cause: e });
   }
@@ -151,7 +175,7 @@ export async function startPostgres(options: PostgresStartOptions = {}): Promise
       ], { ...asAccount, cwd: dir, env: serviceEnv(), ready: /ready to accept connections/, exitSignal: 'SIGQUIT' });
     } catch (e) {
       if (attempt >= 3 || !/already in use|could not bind|could not create/i.test((e as Error).message)) {
-        rmSync(dir, { recursive: true, force: true });
+        removeTempDir(dir);
         throw e;
       }
     }
@@ -176,7 +200,7 @@ export async function startPostgres(options: PostgresStartOptions = {}): Promise
     createDatabase,
     async stop() {
       await running.stop('SIGINT'); // fast shutdown: disconnects clients, no waiting
-      rmSync(dir, { recursive: true, force: true });
+      removeTempDir(dir);
     },
   };
 }
@@ -185,7 +209,7 @@ export async function startPostgres(options: PostgresStartOptions = {}): Promise
 export async function startRedis(): Promise<RedisService> {
   requireService('redis');
   const binary = redisServerPath()!;
-  const dir = mkdtempSync(join(tmpdir(), 'xinbox-redis-'));
+  const dir = makeTempDir('xinbox-redis-');
   const launch = (port: number): Promise<ChildService> => ChildService.start('redis-server', binary, [
     '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir,
     '--protected-mode', 'no', '--daemonize', 'no', '--loglevel', 'notice',
@@ -199,7 +223,7 @@ export async function startRedis(): Promise<RedisService> {
       server = await launch(port);
     } catch (e) {
       if (attempt >= 3) {
-        rmSync(dir, { recursive: true, force: true });
+        removeTempDir(dir);
         throw e;
       }
     }
@@ -211,7 +235,7 @@ export async function startRedis(): Promise<RedisService> {
     port,
     async stop() {
       await current.stop('SIGTERM');
-      rmSync(dir, { recursive: true, force: true });
+      removeTempDir(dir);
     },
     async restart(downMs = 0) {
       await current.stop('SIGTERM');

@@ -1,34 +1,16 @@
-/**
- * Which nodes of the cluster are alive (no port in core/ports yet; the lead
- * will move this interface there).
- *
- * Contract:
- * - After `join()` resolves, this node is in `members()` of every node that
- *   shares the membership store, and stays there while the process lives:
- *   the implementation heartbeats on its own every `ttlMs / 3`.
- * - A node that stops heartbeating (crash, partition) leaves `members()` once
- *   `ttlMs` passed since its last heartbeat.
- * - `leave()` removes the node at once and stops its heartbeats; `join()`
- *   may be called again later.
- * - `members()` returns the live node ids, sorted, without duplicates.
- * - `watch(cb)` calls cb with the sorted live set each time it changes: on
- *   a join or leave promptly (pushed), on an expiry within the poll
- *   interval (at most `ttlMs / 3` after it). Calls for one watcher never
- *   overlap and arrive in order. The first call comes once the watcher has
- *   read the current set (cb sees the initial state). cb is never called
- *   after the returned stop function was called.
- * - `close()` leaves (if joined) and releases timers and subscriptions.
- */
-export interface NodeMembership {
-  readonly nodeId: string;
-  join(): Promise<void>;
-  leave(): Promise<void>;
-  members(): Promise<string[]>;
-  watch(cb: (members: readonly string[]) => void): () => void;
-  close(): Promise<void>;
-}
+import type { NodeMembership } from '../../core/ports/membership.js';
 
-/** Calls `cb` when `next` differs from the last set it reported (sets are sorted). */
+/**
+ * NodeMembership now lives in core/ports/membership.ts (its contract is
+ * there). Re-exported so the Redis and memory implementations in this folder
+ * keep one import. Details both implementations guarantee beyond the port:
+ * heartbeats every ttlMs / 3; join and leave are pushed to watchers at once;
+ * an expiry is noticed by a watcher's poll within ttlMs / 3; `join()` may be
+ * called again after `leave()`; `close()` leaves if joined.
+ */
+export type { NodeMembership };
+
+/** Calls `cb` when `next` differs from the last set it reported (sets are sorted); the first set is always reported. */
 export function changeReporter(cb: (members: readonly string[]) => void): (next: readonly string[]) => void {
   let last: string | null = null;
   return (next) => {
