@@ -34,8 +34,18 @@ export const w3: Workload = {
     const errors: Record<string, number> = {};
     while (attempted < cfg.conns) {
       const n = Math.min(cfg.batch, cfg.conns - attempted);
-      const users = (await s.pool.ensure(attempted + n)).slice(attempted);
-      const login = await s.pool.login(users, 'w3');
+      const tReg = nowMs();
+      let users;
+      let login;
+      try {
+        users = (await s.pool.ensure(attempted + n)).slice(attempted);
+        login = await s.pool.login(users, 'w3');
+      } catch (e) {
+        // Typically the server is out of file descriptors and refuses HTTP too: that is the limit.
+        stopReason = `provisioning at ${attempted} failed: ${(e as Error).message}`;
+        break;
+      }
+      const regMs = nowMs() - tReg - login.ms;
       loginMs += login.ms;
       logins += login.count;
       const base = s.fleet.connectionCount;
@@ -51,7 +61,7 @@ export const w3: Workload = {
       attempted += n;
       connected += out.okCount;
       for (const [e, k] of Object.entries(out.errors)) errors[e] = (errors[e] ?? 0) + k;
-      s.log(`w3: ${connected}/${attempted} connected (batch ${out.okCount}/${n}, logins ${login.perSec}/s)`);
+      s.log(`w3: ${connected}/${attempted} connected (batch ${out.okCount}/${n}: register ${Math.round(regMs)} ms, login ${login.ms} ms, connect ${Math.round(nowMs() - t0)} ms)${Object.keys(out.errors).length ? ` errors ${JSON.stringify(out.errors)}` : ''}`);
       if (n - out.okCount > n * cfg.maxFailRatio || login.failed > n * cfg.maxFailRatio) {
         stopReason = `batch at ${attempted} failed: ${n - out.okCount} connects, ${login.failed} logins failed`;
         break;

@@ -89,7 +89,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const local = isGateway ? new LocalOutbox(sessions) : null;
   const outbox: Outbox = clustered ? new ClusterOutbox(nodeId, storage.bus, storage.routes, local, log) : local!;
   const cache = new ConversationCache(storage.conversations);
-  const pipeline = new SendPipeline(storage.messages, cache, outbox, new SnowflakeGenerator(nodeNumber), { maxBatch: config.maxSendBatch });
+  const pipeline = new SendPipeline(storage.messages, cache, outbox, new SnowflakeGenerator(nodeNumber), { maxBatch: config.maxSendBatch, timelineRetention: config.timelineRetention });
   const messaging = new MessagingService(pipeline, cache, storage.messages, storage.conversations, storage.identity, outbox, config);
   const presence = new PresenceService(storage.presence, storage.conversations, storage.identity, outbox, nodeId);
   const groups = new GroupService(storage.conversations, storage.identity, cache, pipeline, outbox, config);

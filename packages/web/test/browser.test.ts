@@ -58,7 +58,7 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function openUser(username: string, viewport = { width: 960, height: 640 }): Promise<{ user: ChatPage; context: BrowserContext }> {
+async function openUser(username: string, viewport = { width: 960, height: 540 }): Promise<{ user: ChatPage; context: BrowserContext }> {
   const context = await browser!.newContext({ viewport, colorScheme: 'light' });
   contexts.push(context);
   const page = await context.newPage();

@@ -234,7 +234,7 @@ describe.skipIf(missing !== null)(`redis adapters${missing ? ` (skipped: ${missi
       await own?.stop();
     });
 
-    it('restores subscriptions, presence, routes and membership after Redis restarts empty', async () => {
+    it('restores subscriptions, presence, routes, leases and membership after Redis restarts empty', async () => {
       const options = { keyPrefix: 'restart:', routeTtlMs: 3_000, membershipTtlMs: 3_000 };
       const a = await open('node-a', options, own);
       const b = await open('node-b', options, own);
@@ -247,6 +247,7 @@ describe.skipIf(missing !== null)(`redis adapters${missing ? ` (skipped: ${missi
       const now = Date.now();
       await a.presence.online(42, 'phone', 'android', 'node-a', now);
       await a.routes.bind({ userId: 42, deviceId: 'phone', nodeId: 'node-a' });
+      expect(await a.leases.acquire('holder-a', 1, 60_000, now)).toBe(0);
 
       await own.restart(300);
 
@@ -259,10 +260,13 @@ describe.skipIf(missing !== null)(`redis adapters${missing ? ` (skipped: ${missi
       await waitFor('presence restored', async () => (await b.presence.query([42], Date.now()))[0]!.online, 10_000, 100);
       await waitFor('route restored', async () => (await b.routes.lookup([42])).length === 1, 10_000, 100);
       await waitFor('membership restored', async () => (await b.membership.members()).join() === 'node-a,node-b', 10_000, 100);
+      // The live lease was written back: nobody else gets node number 0, its holder still renews it.
+      expect(await b.leases.acquire('holder-b', 1, 60_000, Date.now())).toBeNull();
+      expect(await a.leases.renew('holder-a', 0, 60_000, Date.now())).toBe(true);
       // And new writes work.
       await b.presence.online(43, 'web', 'web', 'node-b', Date.now());
       expect((await a.presence.query([43], Date.now()))[0]!.online).toBe(true);
-      expect(await a.leases.acquire('x', 4, 1_000, Date.now())).toBe(0);
+      expect(await b.leases.acquire('holder-b', 2, 1_000, Date.now())).toBe(1);
     });
   });
 });

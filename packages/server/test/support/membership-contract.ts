@@ -1,10 +1,10 @@
 /**
- * Contract tests of NodeMembership (packages/server/src/adapters/redis/membership.ts),
- * shared by the Redis implementation and its in-memory twin. Moves to
- * test/contracts/ with the interface when it becomes a port.
+ * Contract tests of NodeMembership (packages/server/src/core/ports/membership.ts),
+ * shared by the Redis implementation and its in-memory twin. Belongs in
+ * test/contracts/ now that the interface is a port (the lead moves it).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { NodeMembership } from '../../src/adapters/redis/membership.js';
+import type { NodeMembership } from '../../src/core/ports/membership.js';
 import { waitFor } from './wait-for.js';
 
 export interface TestMembership extends NodeMembership {

@@ -54,12 +54,9 @@ export function MessageList({ timeline, group, peerReadSeq, onLoadOlder, onRetry
     };
   };
 
-  const maybeLoadOlder = (el: HTMLDivElement) => {
+  const canLoadOlder = () =>
     // After an error the reader retries with the button; no automatic retry loop.
-    if (!timeline.loaded || timeline.loading || !timeline.hasMore || timeline.error) return;
-    // Near the top, or the page does not even fill the view (nothing to scroll).
-    if (el.scrollTop < LOAD_OLDER_AT_PX || el.scrollHeight <= el.clientHeight + 1) onLoadOlder();
-  };
+    timeline.loaded && !timeline.loading && timeline.hasMore && !timeline.error;
 
   useLayoutEffect(() => {
     const el = ref.current;
@@ -77,7 +74,8 @@ export function MessageList({ timeline, group, peerReadSeq, onLoadOlder, onRetry
       if (before.atBottom || mine) el.scrollTop = el.scrollHeight;
     }
     remember(el);
-    maybeLoadOlder(el);
+    // The page does not fill the view, so there is nothing to scroll: fetch more now.
+    if (canLoadOlder() && el.scrollHeight <= el.clientHeight + 1) onLoadOlder();
   });
 
   return (
@@ -85,8 +83,11 @@ export function MessageList({ timeline, group, peerReadSeq, onLoadOlder, onRetry
       class="messages"
       ref={ref}
       onScroll={(e) => {
-        remember(e.currentTarget);
-        maybeLoadOlder(e.currentTarget);
+        const el = e.currentTarget;
+        const previousTop = snap.current?.scrollTop ?? el.scrollTop;
+        remember(el);
+        // Only the reader scrolling up near the top asks for more, not our own jumps to the bottom.
+        if (el.scrollTop < previousTop && el.scrollTop < LOAD_OLDER_AT_PX && canLoadOlder()) onLoadOlder();
       }}
       tabIndex={0}
       aria-label="Messages"

@@ -12,7 +12,7 @@ export { RedisNodeLeaseStore } from './node-lease-store.js';
 export { RedisPresence } from './presence.js';
 export { RedisMembership } from './redis-membership.js';
 export { RedisRouteRegistry } from './route-registry.js';
-export type { NodeMembership } from './membership.js';
+export type { NodeMembership } from '../../core/ports/membership.js';
 export { MemoryMembership, MemoryMembershipHub } from './memory-membership.js';
 
 export interface RedisAdapterOptions {
@@ -45,8 +45,8 @@ export interface RedisAdapters {
  * Connects to Redis (one command connection, one subscriber connection) and
  * builds the Redis-backed adapters. Both connections reconnect forever;
  * ioredis restores the subscriptions, and after each reconnect this node
- * writes again what Redis may have lost in a restart (its membership entry,
- * the routes and presence of the devices it holds).
+ * writes again what Redis may have lost in a restart (its node leases, its
+ * membership entry, the routes and presence of the devices it holds).
  */
 export async function openRedisAdapters(options: RedisAdapterOptions): Promise<RedisAdapters> {
   const keyPrefix = options.keyPrefix ?? 'xinbox:';
@@ -70,7 +70,7 @@ export async function openRedisAdapters(options: RedisAdapterOptions): Promise<R
   const membership = new RedisMembership(client, subscriber, options.nodeId, { keyPrefix, ttlMs: options.membershipTtlMs ?? 15_000 });
 
   const stopReconnectHook = onReconnect(client, () => {
-    void Promise.allSettled([membership.heartbeat(), routes.restore(), presence.reassert(Date.now())]);
+    void Promise.allSettled([leases.restore(Date.now()), membership.heartbeat(), routes.restore(), presence.reassert(Date.now())]);
   });
 
   let closing: Promise<void> | null = null;

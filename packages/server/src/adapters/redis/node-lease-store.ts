@@ -53,17 +53,27 @@ if string.sub(raw, sep + 1) ~= ARGV[1] then return 0 end
 redis.call('HDEL', KEYS[1], ARGV[2])
 return 1`);
 
+// ARGV: holder, number, expiresAt. Writes the lease back only where there is none (after Redis lost it).
+const RESTORE = new LuaScript(`
+if redis.call('HEXISTS', KEYS[1], ARGV[2]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[2], ARGV[3] .. '|' .. ARGV[1])
+return 1`);
+
 /**
  * Snowflake node-number leases in Redis (compare-and-set in Lua).
  *
- * Caveat: Redis here runs without persistence. If it restarts, every lease
- * is forgotten and another node may take a number before its old holder's
- * next renew reports the loss, so two nodes can issue ids with the same
- * node number for up to one renew interval. Prefer the PostgreSQL lease
- * store when PostgreSQL is available.
+ * Redis here runs without persistence: a restart forgets every lease. The
+ * store remembers the leases taken through it and `restore()` (called after
+ * each reconnect) writes them back where nobody took the number meanwhile,
+ * so the window in which another node can take a live node's number is the
+ * reconnect delay, not a whole renew interval. It is still a window: the
+ * PostgreSQL lease store has none and is the safer choice where PostgreSQL
+ * is available.
  */
 export class RedisNodeLeaseStore implements NodeLeaseStore {
   private readonly key: string;
+  /** Leases taken through this store: `${holder}\0${number}` -> expiry (caller's clock). */
+  private readonly held = new Map<string, { holder: string; nodeNumber: number; expiresAt: number }>();
 
   constructor(private readonly client: Redis, keyPrefix: string) {
     this.key = `${keyPrefix}node-leases`;
@@ -71,14 +81,32 @@ export class RedisNodeLeaseStore implements NodeLeaseStore {
 
   async acquire(holder: string, max: number, ttlMs: number, now: number): Promise<number | null> {
     const n = Number(await ACQUIRE.run(this.client, [this.key], [holder, max, ttlMs, now]));
-    return n >= 0 ? n : null;
+    if (n < 0) return null;
+    this.held.set(`${holder}\u0000${n}`, { holder, nodeNumber: n, expiresAt: now + ttlMs });
+    return n;
   }
 
   async renew(holder: string, nodeNumber: number, ttlMs: number, now: number): Promise<boolean> {
-    return Number(await RENEW.run(this.client, [this.key], [holder, nodeNumber, ttlMs, now])) === 1;
+    const renewed = Number(await RENEW.run(this.client, [this.key], [holder, nodeNumber, ttlMs, now])) === 1;
+    const id = `${holder}\u0000${nodeNumber}`;
+    if (renewed) this.held.set(id, { holder, nodeNumber, expiresAt: now + ttlMs });
+    else this.held.delete(id);
+    return renewed;
   }
 
   async release(holder: string, nodeNumber: number): Promise<void> {
+    this.held.delete(`${holder}\u0000${nodeNumber}`);
     await RELEASE.run(this.client, [this.key], [holder, nodeNumber]);
+  }
+
+  /** Write back the unexpired leases this store holds that Redis no longer has. */
+  async restore(now: number): Promise<void> {
+    await Promise.all([...this.held].map(async ([id, lease]) => {
+      if (lease.expiresAt <= now) {
+        this.held.delete(id);
+        return;
+      }
+      await RESTORE.run(this.client, [this.key], [lease.holder, lease.nodeNumber, lease.expiresAt]);
+    }));
   }
 }

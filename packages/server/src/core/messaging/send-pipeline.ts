@@ -26,6 +26,8 @@ interface Prepared {
 
 export interface SendPipelineOptions {
   readonly maxBatch: number;
+  /** Timeline entries kept per user; older ones are trimmed as the head moves. */
+  readonly timelineRetention?: number;
   readonly clock?: () => number;
 }
 
@@ -221,6 +223,7 @@ export class SendPipeline {
       if (item.timelineUsers.length > 0) {
         for (let u = 0; u < item.timelineUsers.length; u++) {
           const userId = item.timelineUsers[u]!;
+          this.maybeTrim(userId, seqs[u]!);
           userPushes.push({
             userId,
             frame: encodePushFrame(messageBytes, seqs[u]!),
@@ -233,6 +236,13 @@ export class SendPipeline {
       }
     }
     if (userPushes.length > 0) this.outbox.toUsers(userPushes);
+  }
+
+  /** Every 1024 entries, drop what is older than the retention window (those cursors resync). */
+  private maybeTrim(userId: UserId, syncSeq: number): void {
+    const keep = this.opts.timelineRetention;
+    if (!keep || syncSeq % 1024 !== 0 || syncSeq <= keep) return;
+    this.messages.trimTimeline(userId, syncSeq - keep).catch(() => undefined);
   }
 
   private remember(m: StoredMessage, duplicate: boolean): SendAckInfo {

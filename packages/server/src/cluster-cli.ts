@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+/**
+ * `npm run cluster`: a local cluster on this machine — 2 logic nodes, 2
+ * gateways, 1 access node by default — as separate processes on Redis and
+ * PostgreSQL. Uses XINBOX_POSTGRES_URL / XINBOX_REDIS_URL when set, otherwise
+ * starts private servers from the local binaries in ./data/cluster.
+ *
+ *   npm run cluster -- --gateways 3 --logic 2
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startLocalPostgres, startLocalRedis } from './devtools/local-services.js';
+
+const { values } = parseArgs({
+  options: {
+    gateways: { type: 'string', default: '2' },
+    logic: { type: 'string', default: '2' },
+    'base-port': { type: 'string', default: '8080' },
+  },
+});
+const gateways = Number(values.gateways);
+const logic = Number(values.logic);
+const basePort = Number(values['base-port']);
+const cli = resolve(import.meta.dirname, 'cli.ts');
+const dataDir = resolve('data/cluster');
+mkdirSync(dataDir, { recursive: true });
+
+async function main(): Promise<void> {
+  const stops: Array<() => Promise<void>> = [];
+  let pgUrl = process.env.XINBOX_POSTGRES_URL ?? '';
+  let redisUrl = process.env.XINBOX_REDIS_URL ?? '';
+  if (!pgUrl) {
+    const pg = await startLocalPostgres({ dir: resolve(dataDir, 'postgres') });
+    pgUrl = pg.url;
+    stops.push(pg.stop);
+  }
+  if (!redisUrl) {
+    const redis = await startLocalRedis({ dir: resolve(dataDir, 'redis') });
+    redisUrl = redis.url;
+    stops.push(redis.stop);
+  }
+  const secret = process.env.XINBOX_TOKEN_SECRET ?? randomBytes(24).toString('base64url');
+  const children: ChildProcess[] = [];
+  const run = (id: string, roles: string, port: number, tcpPort: number) => {
+    const env = {
+      ...process.env,
+      XINBOX_STORAGE: 'postgres',
+      XINBOX_POSTGRES_URL: pgUrl,
+      XINBOX_REDIS_URL: redisUrl,
+      XINBOX_TOKEN_SECRET: secret,
+      XINBOX_NODE_ID: id,
+      XINBOX_ROLES: roles,
+      XINBOX_PORT: String(port),
+      XINBOX_TCP_PORT: String(tcpPort),
+      XINBOX_DATA_DIR: dataDir,
+    };
+    const child = spawn(process.execPath, ['--import', 'tsx', cli], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const tag = (chunk: Buffer) => process.stdout.write(chunk.toString().replace(/^(?=.)/gm, `[${id}] `));
+    child.stdout!.on('data', tag);
+    child.stderr!.on('data', tag);
+    children.push(child);
+  };
+  for (let i = 1; i <= logic; i++) run(`logic-${i}`, 'logic', 0, -1);
+  for (let i = 1; i <= gateways; i++) run(`gw-${i}`, 'gateway,api', basePort + (i - 1) * 10, basePort + 1 + (i - 1) * 10);
+  run('access-1', 'access', basePort - 1, -1);
+  console.log(`[cluster] ${logic} logic, ${gateways} gateways, 1 access node; web client and API at http://127.0.0.1:${basePort}, access list at http://127.0.0.1:${basePort - 1}/v1/access`);
+
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('[cluster] stopping (gateways drain first)');
+    await Promise.all(children.map((c) => new Promise<void>((r) => {
+      if (c.exitCode !== null) return r();
+      c.once('exit', () => r());
+      c.kill('SIGTERM');
+    })));
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
+}
+
+main().catch((e) => {
+  console.error('cluster failed to start:', e);
+  process.exit(1);
+});
