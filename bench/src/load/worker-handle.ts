@@ -34,7 +34,9 @@ export class WorkerHandle {
   /** Start a load process, pinned to `cpu` with taskset when given; resolves once it is ready. */
   static async start(id: number, cpu: string | undefined, heapMb: number): Promise<WorkerHandle> {
     const script = fileURLToPath(new URL('./worker.ts', import.meta.url));
-    const nodeArgs = [`--max-old-space-size=${heapMb}`, '--import', 'tsx'];
+    // BENCH_LOAD_NODE_ARGS: extra node flags for load processes (e.g. --cpu-prof when profiling the generator).
+    const extra = (process.env.BENCH_LOAD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const nodeArgs = [`--max-old-space-size=${heapMb}`, ...extra, '--import', 'tsx'];
     const child = cpu
       ? spawn('taskset', ['-c', cpu, process.execPath, ...nodeArgs, script], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
       : fork(script, [], { execArgv: nodeArgs, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

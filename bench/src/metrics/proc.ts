@@ -76,20 +76,32 @@ export interface ProcTotals {
   readonly cpuTicks: number;
   readonly rssBytes: number;
   readonly processes: number;
+  /** Time the main threads spent runnable but waiting for a CPU, ns (/proc/<pid>/schedstat). */
+  readonly runWaitNs: number;
+}
+
+function readRunWaitNs(pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[1]) || 0;
+  } catch {
+    return 0;
+  }
 }
 
 export function readTotals(pids: readonly number[]): ProcTotals {
   let cpuTicks = 0;
   let rssBytes = 0;
   let processes = 0;
+  let runWaitNs = 0;
   for (const pid of pids) {
     const st = readStat(pid);
     if (!st) continue;
     processes++;
     cpuTicks += st.cpuTicks;
     rssBytes += readRssBytes(pid);
+    runWaitNs += readRunWaitNs(pid);
   }
-  return { cpuTicks, rssBytes, processes };
+  return { cpuTicks, rssBytes, processes, runWaitNs };
 }
 
 /** CPU affinity list of a process as printed by taskset (e.g. "0" or "0,1"). */

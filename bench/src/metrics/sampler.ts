@@ -12,6 +12,8 @@ interface Sample {
   readonly serverTicks: number;
   readonly serverRss: number;
   readonly serverProcesses: number;
+  readonly serverWaitNs: number;
+  readonly loadWaitNs: number;
   readonly loadTicks: number;
   readonly selfTicks: number;
   readonly machineTicks: number;
@@ -31,6 +33,10 @@ export interface WindowStats {
   readonly loadCpuPct: number;
   /** CPU used on this machine by processes that are not part of the bench (other users, builds): noise. */
   readonly foreignCpuPct: number;
+  /** Share of the window the server's main thread was runnable but not running (CPU taken by others). */
+  readonly serverRunWaitPct: number;
+  /** Same for the load processes, summed (100 = one process waiting the whole time). */
+  readonly loadRunWaitPct: number;
   /** Max of the server's reported event-loop lag; undefined when not exposed. */
   readonly serverLagMaxMs: number | undefined;
   readonly serverLagMeanMs: number | undefined;
@@ -82,6 +88,8 @@ export class ProcessSampler {
       serverTicks: server.cpuTicks,
       serverRss: server.rssBytes,
       serverProcesses: server.processes,
+      serverWaitNs: server.runWaitNs,
+      loadWaitNs: load.runWaitNs,
       loadTicks: load.cpuTicks,
       selfTicks: self.cpuTicks,
       machineTicks,
@@ -123,6 +131,8 @@ export class ProcessSampler {
         (last.machineTicks - first.machineTicks) - (last.serverTicks - first.serverTicks) - (last.loadTicks - first.loadTicks) - (last.selfTicks - first.selfTicks),
         span,
       )) : 0,
+      serverRunWaitPct: first && last && span > 0 ? Math.round(((last.serverWaitNs - first.serverWaitNs) / 1e6 / span) * 1000) / 10 : 0,
+      loadRunWaitPct: first && last && span > 0 ? Math.round(((last.loadWaitNs - first.loadWaitNs) / 1e6 / span) * 1000) / 10 : 0,
       serverLagMaxMs: lags.length > 0 ? Math.max(...lags) : undefined,
       serverLagMeanMs: lags.length > 0 ? Math.round((lags.reduce((a, b) => a + b, 0) / lags.length) * 100) / 100 : undefined,
       serverLagP99Ms: p99s.length > 0 ? Math.round(Math.max(...p99s) * 100) / 100 : undefined,

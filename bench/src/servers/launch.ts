@@ -53,7 +53,9 @@ export async function launchServer(name: TargetName, opts: LaunchOptions): Promi
   const tcpPort = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), `xinbox-bench-${name}-`));
   const { script, ready } = commandFor(name);
-  const nodeArgs = ['--import', 'tsx', script];
+  // BENCH_SERVER_NODE_ARGS: extra node flags for the server under test (e.g. --cpu-prof).
+  const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const nodeArgs = [...extra, '--import', 'tsx', script];
   const [cmd, args] = opts.pin ? ['taskset', ['-c', opts.serverCpu, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
   const child = spawn(cmd, args, {
     cwd: REPO_ROOT,

@@ -71,7 +71,7 @@ export interface Measurement {
 export async function measure(s: TargetSession, spec: MeasureSpec): Promise<Measurement> {
   const runId = s.nextRunId();
   const durationMs = Math.round(spec.durationS * 1000);
-  const startAt = nowMs() + 300;
+  const startAt = nowMs() + 500;
   await s.fleet.startRun({
     runId, startAt, durationMs, warmupMs: Math.round(spec.warmupS * 1000), ratePerSec: spec.ratePerSec,
     senders: spec.senders, trackPerMessage: spec.trackPerMessage,
@@ -137,6 +137,16 @@ function slowestPerMessage(parts: readonly (readonly (readonly [number, number])
   return out;
 }
 
+/**
+ * An unrecorded run before the measured ones, so a freshly started server's
+ * JIT warm-up and first-use allocations do not land in the first figures.
+ */
+export async function warmUp(s: TargetSession, spec: Omit<MeasureSpec, 'durationS' | 'warmupS'>): Promise<void> {
+  const m = await measure(s, { ...spec, durationS: s.opts.quick ? 0.5 : 3, warmupS: 0 });
+  s.log(`warm-up (not recorded): ${describeMeasurement(m)}`);
+  await sleep(s.opts.quick ? 200 : 1000);
+}
+
 /** A run is good when nothing was lost and p99 stays under the limit. */
 export function isGood(m: Measurement, p99LimitMs: number): boolean {
   return m.lost === 0 && m.unacked === 0 && Object.keys(m.sendErrors).length === 0 && m.latency.count > 0 && m.latency.p99Ms < p99LimitMs;
@@ -157,6 +167,7 @@ export function measurementMetrics(m: Measurement, prefix = ''): Record<string, 
     [`${prefix}serverRssMb`]: { value: mb(m.server.serverRssMaxBytes), unit: 'MB', better: 'lower', noise: 5 },
     [`${prefix}loadCpuPct`]: { value: m.generator.cpuPct, unit: '%', better: 'none' },
     [`${prefix}foreignCpuPct`]: { value: m.server.foreignCpuPct, unit: '%', better: 'none' },
+    [`${prefix}serverRunWaitPct`]: { value: m.server.serverRunWaitPct, unit: '%', better: 'none' },
   };
 }
 
@@ -165,9 +176,10 @@ export function measurementNotes(m: Measurement, label = ''): string[] {
   const out: string[] = [];
   if (m.generator.saturated) out.push(`${label}load generator CPU ${m.generator.cpuPct}%: figures may be client-bound`);
   if (m.server.foreignCpuPct > 10) out.push(`${label}other processes used ${m.server.foreignCpuPct}% CPU during the run: figures are noisy`);
+  if (m.server.serverRunWaitPct > 5) out.push(`${label}the server waited for its CPU ${m.server.serverRunWaitPct}% of the time (taken by other processes): latency and throughput are understated`);
   return out;
 }
 
 export function describeMeasurement(m: Measurement): string {
-  return `offered ${m.offeredPerSec}/s delivered ${m.deliveredPerSec}/s p50 ${m.latency.p50Ms} ms p99 ${m.latency.p99Ms} ms p999 ${m.latency.p999Ms} ms lost ${m.lost} unacked ${m.unacked} errors ${JSON.stringify(m.sendErrors)} server cpu ${m.server.serverCpuPct}% load cpu ${m.generator.cpuPct}% foreign cpu ${m.server.foreignCpuPct}%`;
+  return `offered ${m.offeredPerSec}/s delivered ${m.deliveredPerSec}/s p50 ${m.latency.p50Ms} ms p99 ${m.latency.p99Ms} ms p999 ${m.latency.p999Ms} ms lost ${m.lost} unacked ${m.unacked} errors ${JSON.stringify(m.sendErrors)} server cpu ${m.server.serverCpuPct}% load cpu ${m.generator.cpuPct}% foreign cpu ${m.server.foreignCpuPct}% server run-wait ${m.server.serverRunWaitPct}%`;
 }

@@ -1,4 +1,4 @@
-import { describeMeasurement, isGood, measure, type Measurement, type MeasureSpec } from './common.js';
+import { describeMeasurement, isGood, measure, warmUp, type Measurement, type MeasureSpec } from './common.js';
 import type { SweepPoint, TargetOutcome, TargetSession } from './types.js';
 import { sleep } from '../time.js';
 
@@ -29,6 +29,7 @@ export async function runSweep(s: TargetSession, plan: SweepPlan): Promise<Targe
   let bestRate = 0;
   let bestDelivered = 0;
   let stopReason = 'reached the last step';
+  await warmUp(s, { ...plan.base, ratePerSec: plan.rates[0] ?? 1 });
   for (const rate of plan.rates) {
     const m = await measure(s, { ...plan.base, ratePerSec: rate, durationS: plan.stepS });
     const good = isGood(m, s.opts.p99LimitMs);
@@ -51,6 +52,8 @@ export async function runSweep(s: TargetSession, plan: SweepPlan): Promise<Targe
   if (points.some((p) => p.loadCpuPct >= 95)) notes.push('load generator reached ~100% CPU on its core in some steps: upper steps may be client-bound');
   const foreign = Math.max(0, ...runs.map((r) => r.server.foreignCpuPct));
   if (foreign > 10) notes.push(`other processes used up to ${foreign}% CPU during some steps: figures are noisy`);
+  const wait = Math.max(0, ...runs.map((r) => r.server.serverRunWaitPct));
+  if (wait > 5) notes.push(`the server waited for its CPU up to ${wait}% of a step (taken by other processes)`);
   return {
     status: 'ok',
     metrics: {

@@ -1,4 +1,4 @@
-import { describeMeasurement, measure, measurementMetrics, measurementNotes } from './common.js';
+import { describeMeasurement, measure, measurementMetrics, measurementNotes, warmUp } from './common.js';
 import { setupPairs } from './pairs.js';
 import type { TargetOutcome, TargetSession, Workload } from './types.js';
 
@@ -16,6 +16,7 @@ export const w1: Workload = {
     const cfg = s.opts.w1;
     const setup = await setupPairs(s, cfg.users, cfg.senders);
     if ('status' in setup) return setup;
+    await warmUp(s, { ratePerSec: Math.round(cfg.rate / 4), senders: setup.senders, fanout: 1, trackPerMessage: false });
     const m = await measure(s, {
       ratePerSec: cfg.rate, durationS: cfg.durationS, warmupS: s.opts.warmupS,
       senders: setup.senders, fanout: 1, trackPerMessage: false,

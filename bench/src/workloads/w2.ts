@@ -1,4 +1,4 @@
-import { describeMeasurement, measure, measurementMetrics, measurementNotes } from './common.js';
+import { describeMeasurement, measure, measurementMetrics, measurementNotes, warmUp } from './common.js';
 import { LACKS_GROUPS, setupGroup } from './group.js';
 import type { Metric, TargetOutcome, TargetSession, Workload } from './types.js';
 
@@ -25,11 +25,14 @@ export const w2: Workload = {
         await s.fleet.closeAll();
         continue;
       }
-      const m = await measure(s, {
-        ratePerSec: cfg.rate, durationS: cfg.durationS, warmupS: s.opts.warmupS,
+      const spec = {
+        ratePerSec: cfg.rate,
         senders: [{ conn: setup.senderConn, conversationId: setup.conversationId, senderIdx: 0 }],
-        fanout: setup.members - 1, trackPerMessage: true,
-      });
+        fanout: setup.members - 1,
+        trackPerMessage: true,
+      };
+      await warmUp(s, spec);
+      const m = await measure(s, { ...spec, durationS: cfg.durationS, warmupS: s.opts.warmupS });
       s.log(`group ${size}: ${describeMeasurement(m)} completion p99 ${m.completion?.p99Ms} ms`);
       Object.assign(metrics, measurementMetrics(m, `g${size}.`));
       metrics[`g${size}.completionP50Ms`] = { value: m.completion?.p50Ms ?? 0, unit: 'ms', better: 'lower', noise: 1 };

@@ -84,6 +84,7 @@ export class XinboxClient extends TypedEmitter<XinboxEvents> {
   private presenceSubs: string[] = [];
   /** reconnect() was called: skip the backoff once. */
   private reconnectNow = false;
+  private listRefreshTimer: ReturnType<typeof setTimeout> | undefined;
   private lastTotalUnread = 0;
 
   constructor(options: XinboxClientOptions) {
@@ -102,6 +103,9 @@ export class XinboxClient extends TypedEmitter<XinboxEvents> {
     this.engine = new SyncEngine(
       {
         deliver: (m) => {
+          // A conversation first seen through a message lacks its title and
+          // members; the next list refresh brings them.
+          if (!this.convs.has(m.conversationId)) this.scheduleListRefresh();
           const changed = this.convs.applyMessage(m);
           if (!m.hidden) this.emit('message', m);
           if (changed) this.conversationChanged(m.conversationId);
@@ -112,6 +116,7 @@ export class XinboxClient extends TypedEmitter<XinboxEvents> {
           this.emitUnreadIfChanged();
           this.emit('resync', undefined);
         },
+        synced: (cursor) => this.afterSync(cursor),
         changed: () => this.schedulePersist(),
         error: (err) => this.emitError(err),
       },
@@ -223,6 +228,8 @@ export class XinboxClient extends TypedEmitter<XinboxEvents> {
     this.conn?.close(1000, 'client closed');
     await this.loop;
     this.loop = undefined;
+    if (this.listRefreshTimer) clearTimeout(this.listRefreshTimer);
+    this.listRefreshTimer = undefined;
     if (wasRunning || this.queue.size > 0) {
       this.queue.failAll(new XinboxError(Errors.UNAVAILABLE, 'client closed'));
     }
@@ -341,7 +348,7 @@ export class XinboxClient extends TypedEmitter<XinboxEvents> {
     const waiters = this.waiters.splice(0);
     for (const w of waiters) w.resolve(conn);
     this.queue.resume();
-    void this.engine.attach(this.syncRpc(conn)).then(() => this.afterSync(conn));
+    void this.engine.attach(this.syncRpc(conn));
     void this.roomTracker.attach({
       join: (roomId, afterSeq) => conn.call({ case: 'roomJoin', value: { roomId, afterSeq } }, 'roomJoined'),
       pull: (roomId, afterSeq, limit) => conn.call({ case: 'roomPull', value: { roomId, afterSeq, limit } }, 'roomPullResult'),
@@ -352,9 +359,10 @@ export class XinboxClient extends TypedEmitter<XinboxEvents> {
     }
   }
 
-  private async afterSync(conn: Connection): Promise<void> {
-    if (this.conn !== conn || !this.engine.isLive) return;
-    this.emit('synced', { cursor: this.engine.syncCursor });
+  private async afterSync(cursor: number): Promise<void> {
+    const conn = this.conn;
+    if (!conn) return;
+    this.emit('synced', { cursor });
     const limit = this.options.autoListConversations;
     if (limit === false) return;
     try {
@@ -363,6 +371,20 @@ export class XinboxClient extends TypedEmitter<XinboxEvents> {
     } catch (err) {
       if (this.conn === conn) this.emitError(err);
     }
+  }
+
+  private scheduleListRefresh(): void {
+    const limit = this.options.autoListConversations;
+    if (limit === false || this.listRefreshTimer) return;
+    this.listRefreshTimer = setTimeout(() => {
+      this.listRefreshTimer = undefined;
+      const conn = this.conn;
+      if (!conn?.isOpen) return;
+      conn.call({ case: 'listConversations', value: { limit } }, 'conversationList').then(
+        (list) => this.applySummaries(list.conversations),
+        (err) => this.emitError(err),
+      );
+    }, 200);
   }
 
   private onDisconnected(closed: ConnectionClose): void {

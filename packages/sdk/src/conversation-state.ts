@@ -7,6 +7,11 @@
  */
 import { clone, ConversationKind, ConversationSummarySchema, create, type ConversationSummary, type Message, type UnreadUpdate } from '@xinbox/protocol';
 
+/** uint64 ids arrive as strings; "0" means unset. */
+function known(id: string): boolean {
+  return id !== '' && id !== '0';
+}
+
 interface MentionTrack {
   /** Mentions counted by the server up to `upToSeq` (its lastSeq then). */
   serverCount: number;
@@ -85,6 +90,9 @@ export class ConversationState {
       if (!m.hidden) next.lastMessage = m;
       if (m.serverTime > next.updatedAt) next.updatedAt = m.serverTime;
     }
+    if (next.kind === ConversationKind.DIRECT && !known(next.peerId) && known(m.senderId) && m.senderId !== this.selfId) {
+      next.peerId = m.senderId;
+    }
     if (m.senderId === this.selfId) {
       // Sending implicitly reads the conversation up to one's own message.
       next.readSeq = Math.max(next.readSeq, m.seq);
@@ -109,7 +117,7 @@ export class ConversationState {
   applyPeerRead(conversationId: string, userId: string, readSeq: number): boolean {
     const cur = this.byId.get(conversationId);
     if (!cur || readSeq <= cur.peerReadSeq) return false;
-    if (cur.kind === ConversationKind.DIRECT && cur.peerId && cur.peerId !== userId) return false;
+    if (cur.kind === ConversationKind.DIRECT && known(cur.peerId) && cur.peerId !== userId) return false;
     const next = clone(ConversationSummarySchema, cur);
     next.peerReadSeq = readSeq;
     return this.store(conversationId, next, cur);

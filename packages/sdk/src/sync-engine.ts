@@ -36,6 +36,8 @@ export interface SyncEngineHooks {
   summaries(list: readonly ConversationSummary[]): void;
   /** The cursor fell out of the retained timeline; local state was dropped. */
   resync(): void;
+  /** The catch-up sync of the current connection finished; pushes now advance the cursor. */
+  synced(cursor: number): void;
   /** Something worth persisting changed. */
   changed(): void;
   error(err: unknown): void;
@@ -168,6 +170,7 @@ export class SyncEngine {
       this.pendingPushMax = 0;
       if (this.cursor > 0) this.acks.ackSyncSeq(this.cursor);
       this.hooks.changed();
+      this.hooks.synced(this.cursor);
       await Promise.all(this.reorder.gaps().map((g) => this.fill(g.conversationId)));
     } catch (err) {
       if (gen !== this.generation) return;

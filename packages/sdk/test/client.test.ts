@@ -12,7 +12,7 @@ import type { XinboxClientOptions } from '../src/client-options.js';
 import type { KickedEvent } from '../src/events.js';
 import type { Session } from '../src/http-api.js';
 import type { WebSocketConstructorLike } from '../src/transport-ws.js';
-import { startHttpStub, type HttpStub } from './support/http-stub.js';
+import { startHttpStub } from './support/http-stub.js';
 import { autoSession, startScriptedGateway, type ScriptedGateway, type ScriptedSession } from './support/scripted-gateway.js';
 
 const cleanups: Array<() => Promise<void>> = [];

@@ -161,7 +161,6 @@ describe('two users, two devices each, over WebSocket and TCP', () => {
     // ...and the peer gets a receipt.
     for (const d of [a1, a2]) {
       await until(`${d.name} gets the receipt`, () => d.reads.some((r) => !r.self && r.userId === bobId && r.readSeq === 13));
-      console.log(d.name, JSON.stringify(d.client.conversation(conv), (k, v) => (k === "lastMessage" ? undefined : v)), JSON.stringify(d.reads));
       expect(d.client.conversation(conv)?.peerReadSeq).toBe(13);
     }
   });

@@ -8,16 +8,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function setup(opts: { gapFillDelayMs?: number; syncPageLimit?: number } = {}) {
   const server = new FakeTimeline();
   const delivered: Message[] = [];
-  const events = { resync: 0, summaries: 0, errors: [] as unknown[] };
+  const events = { resync: 0, summaries: 0, synced: [] as number[], errors: [] as unknown[] };
   const engine = new SyncEngine(
     {
       deliver: (m) => delivered.push(m),
       summaries: () => events.summaries++,
       resync: () => events.resync++,
+      synced: (cursor) => events.synced.push(cursor),
       changed: () => undefined,
       error: (e) => events.errors.push(e),
     },
-    { gapFillDelayMs: opts.gapFillDelayMs ?? 20, syncPageLimit: opts.syncPageLimit ?? 100 },
+    { gapFillDelayMs: opts.gapFillDelayMs ?? 20, syncPageLimit: opts.syncPageLimit ?? 100, syncRetryMs: 20 },
   );
   const byConv = (id: string) => delivered.filter((m) => m.conversationId === id).map((m) => m.seq);
   const ids = () => delivered.map((m) => m.id);
@@ -127,7 +128,7 @@ describe('SyncEngine: live pushes', () => {
 
 describe('SyncEngine: catch-up sync', () => {
   it('an offline device pages through the timeline and gets every message exactly once, in order', async () => {
-    const { server, engine, byConv, ids } = setup({ syncPageLimit: 40 });
+    const { server, engine, byConv, ids, events } = setup({ syncPageLimit: 40 });
     for (let i = 0; i < 150; i++) server.append(String(10 + (i % 3)));
     await engine.attach(server);
     expect(server.calls.filter((c) => c.startsWith('sync'))).toEqual(['sync 0', 'sync 40', 'sync 80', 'sync 120']);
@@ -135,6 +136,7 @@ describe('SyncEngine: catch-up sync', () => {
     expect(new Set(ids()).size).toBe(150);
     expect(engine.syncCursor).toBe(150);
     expect(engine.isLive).toBe(true);
+    expect(events.synced).toEqual([150]);
     await sleep(5);
     expect(server.acks.at(-1)?.syncSeq).toBe(150);
   });
@@ -233,5 +235,23 @@ describe('SyncEngine: catch-up sync', () => {
     await attaching;
     expect(delivered).toEqual([]);
     expect(engine.isLive).toBe(false);
+  });
+
+  it('retries a sync the server failed while the connection stays up', async () => {
+    const { server, engine, events, byConv } = setup();
+    for (let i = 0; i < 3; i++) server.append('10');
+    const realSync = server.sync.bind(server);
+    let failures = 1;
+    server.sync = async (cursor, limit) => {
+      if (failures-- > 0) throw new Error('INTERNAL');
+      return realSync(cursor, limit);
+    };
+    await engine.attach(server);
+    expect(events.errors).toHaveLength(1);
+    expect(engine.isLive).toBe(false);
+    await sleep(60);
+    expect(engine.isLive).toBe(true);
+    expect(byConv('10')).toEqual([1, 2, 3]);
+    expect(events.synced).toEqual([3]);
   });
 });

@@ -3,7 +3,8 @@
  * `npm run cluster`: a local cluster on this machine — 2 logic nodes, 2
  * gateways, 1 access node by default — as separate processes on Redis and
  * PostgreSQL. Uses XINBOX_POSTGRES_URL / XINBOX_REDIS_URL when set, otherwise
- * starts private servers from the local binaries in ./data/cluster.
+ * starts throwaway servers from the local binaries (their data lives as long
+ * as the cluster run).
  *
  *   npm run cluster -- --gateways 3 --logic 2
  */
@@ -12,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startLocalPostgres, startLocalRedis } from './devtools/local-services.js';
+import { startPostgres, startRedis } from './devtools/local-services.js';
 
 const { values } = parseArgs({
   options: {
@@ -33,12 +34,12 @@ async function main(): Promise<void> {
   let pgUrl = process.env.XINBOX_POSTGRES_URL ?? '';
   let redisUrl = process.env.XINBOX_REDIS_URL ?? '';
   if (!pgUrl) {
-    const pg = await startLocalPostgres({ dir: resolve(dataDir, 'postgres') });
+    const pg = await startPostgres({ durable: true });
     pgUrl = pg.url;
     stops.push(pg.stop);
   }
   if (!redisUrl) {
-    const redis = await startLocalRedis({ dir: resolve(dataDir, 'redis') });
+    const redis = await startRedis();
     redisUrl = redis.url;
     stops.push(redis.stop);
   }

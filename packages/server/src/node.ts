@@ -29,6 +29,8 @@ import { RequestExecutor } from './router/request-executor.js';
 import { Forwarder } from './router/forwarder.js';
 import { ClusterLink } from './router/cluster-link.js';
 import { AccessService } from './access/access-service.js';
+import { createRooms } from './core/rooms/index.js';
+import { BusRoomBroadcaster } from './router/bus-room-broadcaster.js';
 import { createHttpHandler } from './api/http-api.js';
 
 export interface XinboxNode {
@@ -89,11 +91,22 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const local = isGateway ? new LocalOutbox(sessions) : null;
   const outbox: Outbox = clustered ? new ClusterOutbox(nodeId, storage.bus, storage.routes, local, log) : local!;
   const cache = new ConversationCache(storage.conversations);
-  const pipeline = new SendPipeline(storage.messages, cache, outbox, new SnowflakeGenerator(nodeNumber), { maxBatch: config.maxSendBatch, timelineRetention: config.timelineRetention });
+  // One generator per node number: messages and room messages share it.
+  const snowflake = new SnowflakeGenerator(nodeNumber);
+  const pipeline = new SendPipeline(storage.messages, cache, outbox, snowflake, { maxBatch: config.maxSendBatch, timelineRetention: config.timelineRetention });
   const messaging = new MessagingService(pipeline, cache, storage.messages, storage.conversations, storage.identity, outbox, config);
   const presence = new PresenceService(storage.presence, storage.conversations, storage.identity, outbox, nodeId);
   const groups = new GroupService(storage.conversations, storage.identity, cache, pipeline, outbox, config);
-  const handlers = { ...messagingHandlers(messaging, presence, sessions), ...groupHandlers(groups) };
+  // Rooms live at the gateways (seed 002 "scale"): each gateway fans out to its own audience.
+  const rooms = isGateway
+    ? createRooms({
+      store: storage.rooms,
+      ids: snowflake,
+      log,
+      broadcaster: clustered ? (fanout) => new BusRoomBroadcaster(nodeId, storage.bus, fanout, log) : undefined,
+    })
+    : null;
+  const handlers = { ...messagingHandlers(messaging, presence, sessions), ...groupHandlers(groups), ...rooms?.handlers };
 
   // Cluster routing: who owns what, and how requests and frames cross nodes.
   const directory = new NodeDirectory();
@@ -113,6 +126,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
       return bounds.head;
     },
     closed: async (conn) => {
+      rooms?.onConnectionClosed(conn);
       const stillHere = sessions.connectionsOf(conn.userId).some((c) => c.deviceId === conn.deviceId);
       if (clustered && !stillHere) await storage.routes.unbind(conn.userId, conn.deviceId, nodeId);
     },
@@ -141,6 +155,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     logicNodes: ring.nodes,
     forwardedRequests: forwarder?.forwarded ?? 0,
     executedRequests: executor?.executed ?? 0,
+    rooms: rooms?.stats(),
   });
 
   const host = config.publicHost || publicHost(config.host);
@@ -192,6 +207,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
       executor,
       local,
       gateway,
+      rooms: rooms?.fanout ?? null,
       identity,
       describe,
       log,
@@ -216,6 +232,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     await link?.stop();
     rpc.close();
     await gateway?.stop();
+    rooms?.stop();
     if (http) {
       http.closeAllConnections();
       await new Promise<void>((r) => http.close(() => r()));

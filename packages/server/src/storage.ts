@@ -3,7 +3,8 @@ import type { XinboxConfig } from './config.js';
 import type {
   Bus, ConversationStore, IdentityStore, MessageStore, NodeLeaseStore, NodeMembership, Presence, RouteRegistry,
 } from './core/ports/index.js';
-import { createMemoryAdapters } from './adapters/memory/index.js';
+import type { RoomStore } from './core/ports/room-store.js';
+import { createMemoryAdapters, MemoryRoomStore } from './adapters/memory/index.js';
 
 /** Every port the node needs, wired to adapters chosen by config. */
 export interface Storage {
@@ -14,6 +15,7 @@ export interface Storage {
   readonly presence: Presence;
   readonly bus: Bus;
   readonly routes: RouteRegistry;
+  readonly rooms: RoomStore;
   /** Present in cluster mode: who else is alive. */
   readonly membership: NodeMembership | null;
   close(): Promise<void>;
@@ -32,15 +34,19 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
       import('./adapters/redis/index.js'),
     ]);
     const pg = await openPostgresAdapters({ url: config.postgresUrl });
+    // Stopgap until the PostgreSQL room store lands: reliable room seqs are then per node.
+    const rooms = new MemoryRoomStore();
     const redis = await openRedisAdapters({ url: config.redisUrl, nodeId, membershipTtlMs: config.membershipTtlMs });
     return {
       identity: pg.identity,
       messages: pg.messages,
       conversations: pg.conversations,
-      leases: redis.leases,
+      // Snowflake node leases in PostgreSQL: they must survive a Redis restart.
+      leases: pg.leases,
       presence: redis.presence,
       bus: redis.bus,
       routes: redis.routes,
+      rooms,
       membership: redis.membership,
       close: async () => {
         await redis.close();
@@ -50,7 +56,7 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
   }
   const memory = createMemoryAdapters();
   if (config.storage === 'memory') return { ...memory, membership: null };
-  const { openSqliteAdapters } = await import('./adapters/sqlite/index.js');
+  const { openSqliteAdapters, SqliteRoomStore } = await import('./adapters/sqlite/index.js');
   const sqlite = openSqliteAdapters({ path: join(dataDir, 'xinbox.db'), synchronous: config.sqliteSync });
   return {
     identity: sqlite.identity,
@@ -60,6 +66,7 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
     presence: memory.presence,
     bus: memory.bus,
     routes: memory.routes,
+    rooms: new SqliteRoomStore(sqlite.database),
     membership: null,
     close: async () => {
       await sqlite.close();

@@ -6,7 +6,7 @@
 import { render } from 'preact';
 import { App } from './components/App.js';
 import { AppContext, type AppServices } from './components/app-context.js';
-import { LocalStorageCursorStore, XinboxClient } from './sdk.js';
+import { LocalStorageCursorStore, XinboxClient } from '@xinbox/sdk';
 import { ChatApp } from './state/chat-app.js';
 import { NetworkStatus } from './state/network-status.js';
 import { Router } from './state/router.js';

@@ -59,7 +59,7 @@ export class RoomFanout implements AudienceCounter {
   private readonly dirty = new Set<RoomId>();
   private scheduled = false;
   private readonly retryTimer: NodeJS.Timeout | null;
-  private counters = { framesEncoded: 0, framesQueued: 0, retransmissions: 0 };
+  private readonly counters = { framesEncoded: 0, framesQueued: 0, retransmissions: 0 };
 
   constructor(private readonly opts: RoomFanoutOptions, private readonly clock: () => number = Date.now) {
     this.retryTimer = opts.retries > 0 ? setInterval(() => this.retransmit(this.clock()), Math.max(20, Math.floor(opts.retryMs / 4))) : null;
@@ -151,7 +151,8 @@ export class RoomFanout implements AudienceCounter {
       case 'audience':
         return this.toAll(room, encodeRoomEventFrame(roomId, 'audience', notice.audience, 0));
       case 'pinned':
-        return this.toAll(room, encodeRoomEventFrame(roomId, 'pinned', room.members.size, 0));
+        // The pinned message itself arrived just before, as a reliable message; RoomJoin returns it too.
+        return this.toAll(room, encodeRoomEventFrame(roomId, 'pinned', 0, 0));
       case 'closed': {
         this.toAll(room, encodeRoomEventFrame(roomId, 'closed', 0, 0));
         for (const conn of [...room.members.keys()]) this.leave(conn, roomId);

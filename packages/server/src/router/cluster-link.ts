@@ -9,6 +9,9 @@ import { unpackDeliver, type DeliverHeader } from './cluster-outbox.js';
 import type { LocalOutbox } from './local-outbox.js';
 import type { NodeDirectory, NodeInfo } from './node-directory.js';
 import type { RequestExecutor } from './request-executor.js';
+import type { RoomFanout } from '../gateway/room-fanout.js';
+import type { RoomNotice } from '../core/rooms/room-broadcaster.js';
+import { unpackRoomBatch, type RoomBatchHeader } from './bus-room-broadcaster.js';
 import type { RpcClient, RequestHeader } from './rpc-client.js';
 
 /** Control events every node receives on the broadcast topic. */
@@ -18,7 +21,8 @@ export type ClusterEvent =
   | { t: 'revoke'; from: string; sids: string[]; reason: 'logout' | 'replaced' }
   | { t: 'device'; from: string; u: number; d: string }
   | { t: 'node'; from: string; info: NodeInfo }
-  | { t: 'hello'; from: string };
+  | { t: 'hello'; from: string }
+  | { t: 'room'; from: string; room: string; notice: RoomNotice };
 
 export interface ClusterLinkParts {
   readonly nodeId: string;
@@ -28,6 +32,7 @@ export interface ClusterLinkParts {
   readonly executor: RequestExecutor | null;
   readonly local: LocalOutbox | null;
   readonly gateway: Gateway | null;
+  readonly rooms: RoomFanout | null;
   readonly identity: IdentityService;
   readonly describe: () => NodeInfo;
   readonly log: Logger;
@@ -101,6 +106,11 @@ export class ClusterLink {
       case EnvelopeType.Event:
         this.onEvent(env.header as ClusterEvent);
         return;
+      case EnvelopeType.RoomBatch: {
+        const h = env.header as RoomBatchHeader;
+        if (h.from !== this.p.nodeId) this.p.rooms?.messages(h.room, unpackRoomBatch(h, env.payload));
+        return;
+      }
     }
   }
 
@@ -125,6 +135,9 @@ export class ClusterLink {
         return;
       case 'hello':
         this.announce();
+        return;
+      case 'room':
+        this.p.rooms?.notice(e.room, e.notice);
         return;
     }
   }

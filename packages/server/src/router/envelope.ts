@@ -15,6 +15,8 @@ export const enum EnvelopeType {
   Audience = 4,
   /** Any -> all: a control event (JSON header only). */
   Event = 5,
+  /** Any -> all gateways: one tick of a live room's messages (encoded RoomMessages, concatenated). */
+  RoomBatch = 6,
 }
 
 export interface Envelope {

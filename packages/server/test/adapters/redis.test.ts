@@ -4,11 +4,12 @@
  * and Redis-specific behaviour (Lua compares, TTL renewal, restart survival).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MemoryMembership, MemoryMembershipHub, openRedisAdapters, type RedisAdapterOptions, type RedisAdapters } from '../../src/adapters/redis/index.js';
+import { openRedisAdapters, type RedisAdapterOptions, type RedisAdapters } from '../../src/adapters/redis/index.js';
+import { MemoryMembership, MemoryMembershipHub } from '../../src/adapters/memory/memory-membership.js';
 import {
   describeBusContract, describeNodeLeaseStoreContract, describePresenceContract, describeRouteRegistryContract, sleep,
 } from '../contracts/index.js';
-import { describeMembershipContract } from '../support/membership-contract.js';
+import { describeMembershipContract } from '../contracts/membership.contract.js';
 import { missingService, startRedis, type RedisService } from '../support/services.js';
 import { waitFor } from '../support/wait-for.js';
 

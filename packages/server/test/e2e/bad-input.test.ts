@@ -20,7 +20,8 @@ describe('bad input gets its documented error and loses nothing', () => {
 
   beforeAll(async () => {
     node = await startTestNode({ authTimeoutMs: 400 });
-    [alice, bob, mallory] = await Promise.all(['alice', 'bob', 'mallory'].map((p) => register(node.httpUrl, p)));
+    const accounts = await Promise.all(['alice', 'bob', 'mallory'].map((p) => register(node.httpUrl, p)));
+    [alice, bob, mallory] = [accounts[0]!, accounts[1]!, accounts[2]!];
     const a = await device(node, alice, 'a');
     const r = await a.request({ case: 'openDirect', value: { userId: bob.userId } });
     conv = r.body.case === 'conversationInfo' ? r.body.value.conversation!.conversationId : '';

@@ -1,14 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Frame } from '@xinbox/protocol';
 import { device, register, text, type Account, type RawClient } from '../support/raw-client.js';
 import { startTestNode } from '../support/server.js';
+import { body } from '../support/frames.js';
 
 type Node = Awaited<ReturnType<typeof startTestNode>>;
 
-function body<C extends NonNullable<Frame['body']['case']>>(f: Frame, c: C): Extract<Frame['body'], { case: C }>['value'] {
-  if (f.body.case !== c) throw new Error(`expected ${c}, got ${f.body.case}: ${JSON.stringify(f.body.value)}`);
-  return f.body.value as Extract<Frame['body'], { case: C }>['value'];
-}
 
 async function openDirect(c: RawClient, peer: Account): Promise<string> {
   const r = await c.request({ case: 'openDirect', value: { userId: peer.userId } });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RawClient, login, register, text, type Login } from '../support/raw-client.js';
+import { RawClient, login, register, text, type Account, type Login } from '../support/raw-client.js';
 import { startTestNode } from '../support/server.js';
 
 type Node = Awaited<ReturnType<typeof startTestNode>>;
@@ -14,7 +14,7 @@ describe('reconnect storm', () => {
   it('reconnects and resumes 1,000 clients at once', async () => {
     const users = 200;
     const devicesPerUser = 5;
-    const accounts = [];
+    const accounts: Account[] = [];
     for (let i = 0; i < users; i += 50) accounts.push(...(await Promise.all(Array.from({ length: Math.min(50, users - i) }, () => register(node.httpUrl, 'storm')))));
     const logins: Login[] = [];
     for (const a of accounts) logins.push(...(await Promise.all(Array.from({ length: devicesPerUser }, (_, d) => login(node.httpUrl, a, `dev${d}`)))));

@@ -28,22 +28,26 @@ describe('rooms: rate limits and overload on real sockets', () => {
     const spammer = await (await node.user('spam')).connect();
     clients.push(spammer);
     await joined(spammer, roomId);
+    const burstStart = Date.now();
     const replies = await Promise.all(Array.from({ length: 12 }, (_, i) => send(spammer, roomId, `spam ${i}`)));
+    // 5 at once, plus one per 200 ms the burst took to arrive (normally none).
+    const refilled = Math.floor(((Date.now() - burstStart) * 5) / 1000);
     const ok = replies.filter((r) => r.body.case === 'ok');
     const limited = replies.filter((r) => errorName(r) === 'RATE_LIMITED');
-    expect(ok).toHaveLength(5);
-    expect(limited).toHaveLength(7);
+    expect(ok.length).toBeGreaterThanOrEqual(5);
+    expect(ok.length).toBeLessThanOrEqual(5 + refilled);
+    expect(ok.length + limited.length).toBe(12);
     expect(limited.every((r: Frame) => r.body.case === 'error' && r.body.value.retryable)).toBe(true);
     // Reliable sends draw from the same budget.
     expect(errorName(await send(spammer, roomId, 'gift', { reliable: true }))).toBe('RATE_LIMITED');
     // Other users are not affected.
     expect((await send(host, roomId, 'host is fine')).body.case).toBe('ok');
-    expect(node.rooms.stats().rateLimited).toBe(8);
+    expect(node.rooms.stats().rateLimited).toBe(limited.length + 1);
     // The bucket refills at 5/s.
     await new Promise((r) => setTimeout(r, 450));
     expect((await send(spammer, roomId, 'later')).body.case).toBe('ok');
     const got = await waitForMessages(host, roomId, 'accepted spam', (l) => l.some((m) => textOf(m) === 'later'));
-    expect(got.filter((m) => textOf(m).startsWith('spam'))).toHaveLength(5);
+    expect(got.filter((m) => textOf(m).startsWith('spam'))).toHaveLength(ok.length);
   });
 
   it('thins an overloaded room to its cap, keeps the newest, never drops reliable messages, and counts every drop', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RoomUnavailableError, type NewRoomMessage, type RoomStore, type StoredRoomMessage } from '../../src/core/ports/room-store.js';
+import { RoomUnavailableError, type NewRoomMessage, type RoomRestriction, type RoomStore, type StoredRoomMessage } from '../../src/core/ports/room-store.js';
 import { nextMessageId, uniqueName, uniqueUserId, useFixture, type FixtureFactory } from '../contracts/contract-support.js';
 
 export interface RoomStorePorts {
@@ -158,15 +158,15 @@ export function describeRoomStoreContract(name: string, makeStores: FixtureFacto
       await rooms.setRestriction({ roomId: id, userId: b, kind: 'mute', until: 2000 });
       await rooms.setRestriction({ roomId: id, userId: b, kind: 'mute', until: 8000 }); // replaces
       await rooms.setRestriction({ roomId: id, userId: c, kind: 'kick', until: 3000 });
-      const sort = (list: { userId: number; kind: string }[]) => [...list].sort((x, y) => x.userId - y.userId || x.kind.localeCompare(y.kind));
-      expect(sort(await rooms.restrictions(id, 1000))).toEqual(sort([
+      const sort = <T extends { userId: number; kind: string }>(list: T[]) => [...list].sort((x, y) => x.userId - y.userId || x.kind.localeCompare(y.kind));
+      expect(sort(await rooms.restrictions(id, 1000))).toEqual(sort<RoomRestriction>([
         { roomId: id, userId: a, kind: 'mute', until: 5000 },
         { roomId: id, userId: a, kind: 'kick', until: 0 },
         { roomId: id, userId: b, kind: 'mute', until: 8000 },
         { roomId: id, userId: c, kind: 'kick', until: 3000 },
       ]));
       // Expired at `now` (until <= now) is not active; 0 never expires.
-      expect(sort(await rooms.restrictions(id, 5000))).toEqual(sort([
+      expect(sort(await rooms.restrictions(id, 5000))).toEqual(sort<RoomRestriction>([
         { roomId: id, userId: a, kind: 'kick', until: 0 },
         { roomId: id, userId: b, kind: 'mute', until: 8000 },
       ]));

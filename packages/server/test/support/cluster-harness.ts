@@ -1,5 +1,5 @@
 import { createMemoryAdapters } from '../../src/adapters/memory/index.js';
-import { MemoryMembership, MemoryMembershipHub } from '../../src/adapters/redis/memory-membership.js';
+import { MemoryMembership, MemoryMembershipHub } from '../../src/adapters/memory/memory-membership.js';
 import { startXinbox, type XinboxNode } from '../../src/index.js';
 import type { Role } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';

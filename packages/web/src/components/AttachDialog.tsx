@@ -4,7 +4,7 @@
  */
 import { Limits } from '@xinbox/protocol';
 import { useState } from 'preact/hooks';
-import type { ContentInit } from '../sdk.js';
+import type { ContentInit } from '@xinbox/sdk';
 import { Dialog } from './Dialog.js';
 import { safeUrl } from './MessageContent.js';
 

@@ -18,6 +18,7 @@ export function ChatView({ conversationId }: { conversationId: string }) {
   const names = useStore(app.directory.names);
   const online = useStore(app.directory.online);
   const typingUsers = useStore(app.typing.typing).get(conversationId) ?? [];
+  const receiptSeq = useStore(app.peerReads).get(conversationId) ?? 0;
   const [membersOpen, setMembersOpen] = useState(false);
 
   useEffect(() => {
@@ -65,7 +66,7 @@ export function ChatView({ conversationId }: { conversationId: string }) {
         conversationId={conversationId}
         timeline={timeline}
         group={group}
-        peerReadSeq={direct ? (conv?.peerReadSeq ?? 0) : 0}
+        peerReadSeq={direct ? Math.max(conv?.peerReadSeq ?? 0, receiptSeq) : 0}
         onLoadOlder={() => void app.loadOlder(conversationId)}
         onRetry={(p) => app.retry(conversationId, p)}
       />

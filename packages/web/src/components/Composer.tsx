@@ -4,7 +4,7 @@
  */
 import { Limits } from '@xinbox/protocol';
 import { useRef, useState } from 'preact/hooks';
-import type { ContentInit } from '../sdk.js';
+import type { ContentInit } from '@xinbox/sdk';
 import { AttachDialog } from './AttachDialog.js';
 import { EmojiPicker } from './EmojiPicker.js';
 

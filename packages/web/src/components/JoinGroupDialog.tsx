@@ -7,7 +7,7 @@ import { useAsyncAction } from './use-async-action.js';
 export function JoinGroupDialog({ onClose, onOpened }: { onClose: () => void; onOpened: (conversationId: string) => void }) {
   const { app } = useServices();
   const [id, setId] = useState('');
-  const { busy, error, run } = useAsyncAction(async () => onOpened(await app.joinGroup(id)));
+  const { busy, error, run } = useAsyncAction(async () => onOpened(await app.contacts.joinGroup(id)));
   return (
     <Dialog title="Join a group" onClose={onClose}>
       <form

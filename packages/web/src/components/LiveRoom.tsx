@@ -73,8 +73,13 @@ export function LiveRoom({ initialRoomId }: { initialRoomId: string }) {
         </div>
       )}
       {view.status === 'error' && (
-        <p class="error" role="alert">
+        <p class="error room__error" role="alert" data-testid="room-error">
           {view.error}
+        </p>
+      )}
+      {view.notice && (
+        <p class="notice room__error" role="status">
+          {view.notice}
         </p>
       )}
 

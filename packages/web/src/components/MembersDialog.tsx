@@ -18,17 +18,17 @@ export function MembersDialog({ conversationId, onClose, onLeft }: { conversatio
   const [info, setInfo] = useState<GroupInfo | undefined>(undefined);
   const [invite, setInvite] = useState('');
   const load = useAsyncAction(async () => {
-    const [i, m] = await Promise.all([app.groupInfo(conversationId), app.groupMembers(conversationId)]);
+    const [i, m] = await Promise.all([app.contacts.groupInfo(conversationId), app.contacts.groupMembers(conversationId)]);
     setInfo(i);
     setMembers(m);
   });
   const inviteAction = useAsyncAction(async () => {
-    await app.inviteToGroup(conversationId, splitNames(invite));
+    await app.contacts.inviteToGroup(conversationId, splitNames(invite));
     setInvite('');
-    setMembers(await app.groupMembers(conversationId));
+    setMembers(await app.contacts.groupMembers(conversationId));
   });
   const leave = useAsyncAction(async () => {
-    await app.leaveGroup(conversationId);
+    await app.contacts.leaveGroup(conversationId);
     onLeft();
   });
   useEffect(() => {

@@ -4,7 +4,7 @@
  * http(s) links are rendered, so a message cannot smuggle a javascript: URL.
  */
 import type { Content, Media } from '@xinbox/protocol';
-import type { ContentInit } from '../sdk.js';
+import type { ContentInit } from '@xinbox/sdk';
 
 type MediaCase = 'image' | 'video' | 'audio' | 'file';
 const ICON: Record<MediaCase, string> = { image: '🖼', video: '🎬', audio: '🔊', file: '📎' };

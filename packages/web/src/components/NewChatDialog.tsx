@@ -7,7 +7,7 @@ import { useAsyncAction } from './use-async-action.js';
 export function NewChatDialog({ onClose, onOpened }: { onClose: () => void; onOpened: (conversationId: string) => void }) {
   const { app } = useServices();
   const [username, setUsername] = useState('');
-  const { busy, error, run } = useAsyncAction(async () => onOpened(await app.openDirect(username)));
+  const { busy, error, run } = useAsyncAction(async () => onOpened(await app.contacts.openDirect(username)));
   return (
     <Dialog title="New chat" onClose={onClose}>
       <form

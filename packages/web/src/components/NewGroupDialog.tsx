@@ -8,7 +8,7 @@ export function NewGroupDialog({ onClose, onOpened }: { onClose: () => void; onO
   const { app } = useServices();
   const [name, setName] = useState('');
   const [members, setMembers] = useState('');
-  const { busy, error, run } = useAsyncAction(async () => onOpened(await app.createGroup(name, splitNames(members))));
+  const { busy, error, run } = useAsyncAction(async () => onOpened(await app.contacts.createGroup(name, splitNames(members))));
   return (
     <Dialog title="New group" onClose={onClose}>
       <form

@@ -28,13 +28,15 @@ export function Sidebar({ activeId }: { activeId: string | undefined }) {
         </h1>
         <div class="sidebar__tools">
           <ThemeToggle />
-          <button type="button" class="icon-btn" onClick={() => void app.logout()} aria-label={`Log out ${me?.username ?? ''}`} title="Log out">
-            <span aria-hidden="true">⎋</span>
-          </button>
         </div>
       </header>
       <p class="sidebar__me">
-        Signed in as <strong data-testid="me">{me?.username}</strong>
+        <span>
+          Signed in as <strong data-testid="me">{me?.username}</strong>
+        </span>
+        <button type="button" class="link" onClick={() => void app.logout()}>
+          Log out
+        </button>
       </p>
       <div class="sidebar__actions" role="group" aria-label="Start">
         <button type="button" class="btn btn--primary" onClick={() => setDialog('chat')}>

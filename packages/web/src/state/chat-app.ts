@@ -4,16 +4,17 @@
  * the screens call. Created once by the app root and handed down through
  * context; nothing here is global.
  */
-import { ConversationKind, Errors, XinboxError, type ConversationSummary, type GroupInfo, type GroupMember } from '@xinbox/protocol';
-import type { ConnectionState, ContentInit, CursorStore, Session, XinboxClient } from '../sdk.js';
+import { ConversationKind, Errors, XinboxError, type ConversationSummary } from '@xinbox/protocol';
+import { randomId, type ConnectionState, type ContentInit, type Session, type XinboxClient } from '@xinbox/sdk';
+import { Contacts } from './contacts.js';
 import { contentPreview, conversationTitle, senderName } from './conversation-view.js';
 import { Directory } from './directory.js';
-import { newClientMsgId } from './ids.js';
 import { MessagesStore } from './messages-store.js';
 import { RoomModel } from './room-model.js';
 import { Store } from './store.js';
 import type { TabStorage } from './tab-storage.js';
 import type { PendingMessage } from './timeline.js';
+import { TypingSender } from './typing-sender.js';
 import { TypingStore } from './typing-store.js';
 
 export interface Me {
@@ -40,21 +41,20 @@ export interface ChatAppDeps {
   readonly isVisible: () => boolean;
 }
 
-/** Repeat typing=true this often while the user keeps typing (receivers expire it after 6 s). */
-const TYPING_REPEAT_MS = 3_000;
-const TYPING_IDLE_MS = 4_000;
-
 export class ChatApp {
   readonly client: XinboxClient;
   readonly me = new Store<Me | undefined>(undefined);
   readonly connection = new Store<ConnectionView>({ state: 'closed', everConnected: false });
   readonly conversations = new Store<readonly ConversationSummary[]>([]);
   readonly totalUnread = new Store(0);
+  /** Highest read position of the other side per conversation, from ReadUpdate receipts. */
+  readonly peerReads = new Store<ReadonlyMap<string, number>>(new Map());
   readonly announcement = new Store<Announcement>({ id: 0, text: '' });
   readonly messages: MessagesStore;
   readonly typing = new TypingStore();
   readonly directory = new Directory();
   readonly room: RoomModel;
+  readonly contacts: Contacts;
 
   private readonly tabStorage: TabStorage;
   private readonly isVisible: () => boolean;
@@ -64,9 +64,9 @@ export class ChatApp {
   private listRefreshTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly titleRefreshAsked = new Set<string>();
   private readonly markingRead = new Set<string>();
+  private readonly namesFetched = new Set<string>();
   private presenceWatched = '';
-  private readonly typingSentAt = new Map<string, number>();
-  private readonly typingIdle = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly typingSender: TypingSender;
 
   constructor(deps: ChatAppDeps) {
     this.client = deps.client;
@@ -74,6 +74,13 @@ export class ChatApp {
     this.isVisible = deps.isVisible;
     this.messages = new MessagesStore((id, beforeSeq, limit) => this.client.history(id, { beforeSeq, limit }));
     this.room = new RoomModel(this.client);
+    this.typingSender = new TypingSender(this.client);
+    this.contacts = new Contacts({
+      client: this.client,
+      directory: this.directory,
+      selfName: () => this.me.value?.username,
+      listChanged: () => this.queueRefresh(),
+    });
     this.wire();
   }
 
@@ -135,7 +142,9 @@ export class ChatApp {
     this.directory.clear();
     this.conversations.set([]);
     this.totalUnread.set(0);
+    this.peerReads.set(new Map());
     this.titleRefreshAsked.clear();
+    this.namesFetched.clear();
     this.presenceWatched = '';
     this.connection.set({ state: 'closed', everConnected: false });
   }
@@ -148,7 +157,8 @@ export class ChatApp {
       this.connection.update((v) => ({ ...v, state, everConnected: v.everConnected || state === 'connected', notice: state === 'connected' ? undefined : v.notice }));
     });
     c.on('session', (s) => this.persistSession(s));
-    c.on('connected', () => {
+    c.on('connected', (ok) => {
+      this.directory.setOnline(ok.userId, true);
       this.queueRefresh();
       // Presence may have changed while we were away: ask again.
       this.presenceWatched = '';
@@ -160,6 +170,13 @@ export class ChatApp {
       if (s.conversationId === this.activeConversation) this.markReadIfViewing();
     });
     c.on('unread', (total) => this.totalUnread.set(total));
+    c.on('group', (g) => {
+      const id = g.group?.conversationId;
+      if (!id) return;
+      this.namesFetched.delete(id);
+      if (id === this.activeConversation) this.learnGroupNames(id);
+      this.queueRefresh();
+    });
     c.on('message', (m) => {
       this.messages.deliver(m);
       this.typing.set(m.conversationId, m.senderId, false);
@@ -174,6 +191,14 @@ export class ChatApp {
       if (t.userId !== this.me.value?.userId) this.typing.set(t.conversationId, t.userId, t.typing);
     });
     c.on('presence', (p) => this.directory.setOnline(p.userId, p.online));
+    c.on('read', (r) => {
+      // The summary's peerReadSeq follows receipts too, but only once the
+      // conversation (with its peer) is known; this map never misses one.
+      if (r.self || (this.peerReads.value.get(r.conversationId) ?? 0) >= r.readSeq) return;
+      const next = new Map(this.peerReads.value);
+      next.set(r.conversationId, r.readSeq);
+      this.peerReads.set(next);
+    });
     c.on('kicked', (k) => {
       const text = k.reconnect === 'never' ? `Disconnected by the server: ${k.reason || k.name}` : undefined;
       if (text) this.connection.update((v) => ({ ...v, notice: text }));
@@ -205,6 +230,8 @@ export class ChatApp {
       this.conversations.set(list);
       this.totalUnread.set(this.client.totalUnread);
       this.watchPresence(list);
+      // After a reload the open chat may be known only now.
+      if (this.activeConversation) this.learnGroupNames(this.activeConversation);
     });
   }
 
@@ -251,9 +278,18 @@ export class ChatApp {
     this.activeConversation = conversationId;
     if (!conversationId) return;
     void this.messages.ensureLoaded(conversationId);
-    const conv = this.client.conversation(conversationId);
-    if (conv?.kind === ConversationKind.GROUP) void this.groupMembers(conversationId).catch(() => undefined);
+    this.learnGroupNames(conversationId);
     this.markReadIfViewing();
+  }
+
+  /**
+   * Group messages show their senders' names, which only the member list
+   * has; fetched once per group (again after membership changes).
+   */
+  private learnGroupNames(conversationId: string): void {
+    if (this.namesFetched.has(conversationId) || this.client.conversation(conversationId)?.kind !== ConversationKind.GROUP) return;
+    this.namesFetched.add(conversationId);
+    this.contacts.groupMembers(conversationId).catch(() => this.namesFetched.delete(conversationId));
   }
 
   /** Marks the open conversation read while the tab is visible. */
@@ -280,8 +316,8 @@ export class ChatApp {
   // ------------------------------------------------------------ sending
 
   send(conversationId: string, content: ContentInit): void {
-    this.stopTyping(conversationId);
-    this.transmit(conversationId, { clientMsgId: newClientMsgId(), content, status: 'sending' });
+    this.typingSender.stop(conversationId);
+    this.transmit(conversationId, { clientMsgId: randomId(), content, status: 'sending' });
   }
 
   retry(conversationId: string, pending: PendingMessage): void {
@@ -297,106 +333,7 @@ export class ChatApp {
 
   /** Called on every keystroke in the composer. */
   noteTyping(conversationId: string): void {
-    const now = Date.now();
-    if (now - (this.typingSentAt.get(conversationId) ?? 0) > TYPING_REPEAT_MS && this.client.state === 'connected') {
-      this.typingSentAt.set(conversationId, now);
-      this.client.typing(conversationId, true).catch(() => undefined);
-    }
-    const idle = this.typingIdle.get(conversationId);
-    if (idle) clearTimeout(idle);
-    this.typingIdle.set(conversationId, setTimeout(() => this.stopTyping(conversationId), TYPING_IDLE_MS));
-  }
-
-  stopTyping(conversationId: string): void {
-    const idle = this.typingIdle.get(conversationId);
-    if (idle) clearTimeout(idle);
-    this.typingIdle.delete(conversationId);
-    if (!this.typingSentAt.has(conversationId)) return;
-    this.typingSentAt.delete(conversationId);
-    if (this.client.state === 'connected') this.client.typing(conversationId, false).catch(() => undefined);
-  }
-
-  // ------------------------------------------------------------ conversations and groups
-
-  /** Opens (creating if needed) the one-to-one chat with a user; returns its id. */
-  async openDirect(username: string): Promise<string> {
-    const s = await this.client.openDirect({ username: username.trim().toLowerCase() });
-    if (s.title) this.directory.learnName(s.peerId, s.title);
-    this.queueRefresh();
-    return s.conversationId;
-  }
-
-  /**
-   * Creates a group with members given by username. The protocol takes user
-   * ids and has no lookup by name, so each name is resolved by opening the
-   * direct conversation with that user (which also lets them be watched for
-   * presence).
-   */
-  async createGroup(name: string, usernames: readonly string[]): Promise<string> {
-    const ids = await this.resolveUsernames(usernames);
-    const info = await this.client.createGroup(name.trim(), ids);
-    return this.afterGroupChange(info);
-  }
-
-  async joinGroup(conversationId: string): Promise<string> {
-    const id = conversationId.trim();
-    if (!/^\d+$/.test(id)) throw new Error('A group id is a number.');
-    try {
-      const info = await this.client.joinGroup(id);
-      return info ? this.afterGroupChange(info) : (await this.refreshList(), id);
-    } catch (err) {
-      if (err instanceof XinboxError && err.code === Errors.PENDING_APPROVAL.code) throw new Error('Request sent: an admin of the group has to approve it.');
-      if (err instanceof XinboxError && err.code === Errors.ALREADY_MEMBER.code) return id;
-      throw err;
-    }
-  }
-
-  async inviteToGroup(conversationId: string, usernames: readonly string[]): Promise<void> {
-    const ids = await this.resolveUsernames(usernames);
-    await this.client.inviteToGroup(conversationId, ids);
-  }
-
-  async groupInfo(conversationId: string): Promise<GroupInfo> {
-    return this.client.getGroup(conversationId);
-  }
-
-  /** The group's members (first 200), teaching the directory their names. */
-  async groupMembers(conversationId: string): Promise<GroupMember[]> {
-    const list = await this.client.groupMembers(conversationId, { limit: 200 });
-    for (const m of list.members) this.directory.learnName(m.userId, m.username);
-    return list.members;
-  }
-
-  async leaveGroup(conversationId: string): Promise<void> {
-    await this.client.leaveGroup(conversationId);
-    this.queueRefresh();
-  }
-
-  private async resolveUsernames(usernames: readonly string[]): Promise<string[]> {
-    const self = this.me.value?.username;
-    const names = [...new Set(usernames.map((u) => u.trim().toLowerCase()).filter((u) => u && u !== self))];
-    const ids: string[] = [];
-    for (const name of names) {
-      try {
-        const s = await this.client.openDirect({ username: name });
-        this.directory.learnName(s.peerId, name);
-        ids.push(s.peerId);
-      } catch (err) {
-        if (err instanceof XinboxError && err.code === Errors.NOT_FOUND.code) throw new Error(`No user named "${name}".`);
-        throw err;
-      }
-    }
-    return ids;
-  }
-
-  private async afterGroupChange(info: GroupInfo): Promise<string> {
-    await this.refreshList();
-    return info.group?.conversationId ?? '';
-  }
-
-  private async refreshList(): Promise<void> {
-    await this.client.listConversations({ limit: 100 }).catch(() => undefined);
-    this.queueRefresh();
+    this.typingSender.keystroke(conversationId);
   }
 }
 

@@ -5,7 +5,7 @@
  * the screen says so instead of failing.
  */
 import { Errors, XinboxError, type RoomMessage } from '@xinbox/protocol';
-import type { XinboxClient } from '../sdk.js';
+import type { XinboxClient } from '@xinbox/sdk';
 import { Store } from './store.js';
 
 export type RoomStatus = 'idle' | 'joining' | 'joined' | 'unavailable' | 'error';
@@ -16,6 +16,8 @@ export interface RoomView {
   readonly audience: number;
   readonly messages: readonly RoomMessage[];
   readonly error?: string;
+  /** Something to know while staying in the room (e.g. muted). */
+  readonly notice?: string;
 }
 
 const MAX_ROOM_MESSAGES = 200;
@@ -39,8 +41,12 @@ export class RoomModel {
       }),
       client.on('roomEvent', (e) => {
         const v = this.view.value;
-        if (v.roomId !== e.roomId) return;
-        if (e.kind === 'closed' || e.kind === 'close') this.view.set({ ...v, status: 'error', error: 'The room was closed.' });
+        if (v.roomId !== e.roomId || v.status !== 'joined') return;
+        const me = e.userId && e.userId !== '0' && e.userId === client.userId;
+        if (e.kind === 'closed') this.view.set({ ...v, status: 'error', error: 'The room was closed by its host.' });
+        else if (e.kind === 'kicked' && me) this.view.set({ ...v, status: 'error', error: 'You were removed from this room.' });
+        else if (e.kind === 'muted' && me) this.view.set({ ...v, notice: 'You are muted in this room for now.' });
+        else if (e.kind === 'unmuted' && me) this.view.set({ ...v, notice: undefined });
         else if (e.audience) this.view.set({ ...v, audience: e.audience });
       }),
     );
@@ -89,6 +95,10 @@ export class RoomModel {
     const v = this.view.value;
     if (isUnavailable(err)) {
       this.view.set({ ...v, roomId, status: 'unavailable', error: 'Live rooms are not available on this server yet.' });
+    } else if (err instanceof XinboxError && err.code === Errors.ROOM_NOT_FOUND.code) {
+      this.view.set({ ...v, roomId, status: 'error', error: `There is no open live room "${roomId}". Rooms are opened by their host.` });
+    } else if (err instanceof XinboxError && err.code === Errors.MUTED.code && v.status === 'joined') {
+      this.view.set({ ...v, notice: 'You are muted in this room for now.' });
     } else {
       this.view.set({ ...v, roomId, status: 'error', error: (err as Error).message || 'Could not use the room.' });
     }

@@ -3,7 +3,7 @@
  * own device, as the server counts them), the session tokens and the user's
  * own name, so a reload stays logged in as the same device.
  */
-import type { KeyValueStorage, Session } from '../sdk.js';
+import type { KeyValueStorage, Session } from '@xinbox/sdk';
 
 const DEVICE_KEY = 'xinbox.deviceId';
 const SESSION_KEY = 'xinbox.session';

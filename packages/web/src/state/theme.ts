@@ -3,7 +3,7 @@
  * toggle pins light or dark by setting data-theme on <html>. The choice is
  * remembered per browser in localStorage.
  */
-import type { KeyValueStorage } from '../sdk.js';
+import type { KeyValueStorage } from '@xinbox/sdk';
 import { Store } from './store.js';
 
 export type ThemeChoice = 'system' | 'light' | 'dark';

@@ -5,7 +5,7 @@
  * their ack. Pure functions so the merge rules are easy to test.
  */
 import type { Message } from '@xinbox/protocol';
-import type { ContentInit } from '../sdk.js';
+import type { ContentInit } from '@xinbox/sdk';
 
 export interface PendingMessage {
   readonly clientMsgId: string;

@@ -1,6 +1,8 @@
 import type {
   Bus, ConversationStore, IdAllocator, IdentityStore, MessageStore, NodeLeaseStore, Presence, RouteRegistry,
 } from '../../core/ports/index.js';
+import type { RoomStore } from '../../core/ports/room-store.js';
+import { MemoryRoomStore } from './memory-room-store.js';
 import { MemoryBus } from './memory-bus.js';
 import { MemoryConversationStore } from './memory-conversation-store.js';
 import { MemoryIdAllocator } from './memory-id-allocator.js';
@@ -20,6 +22,7 @@ export { MemoryNodeLeaseStore } from './memory-node-lease-store.js';
 export { MemoryPresence, type MemoryPresenceOptions } from './memory-presence.js';
 export { MemoryRouteRegistry, type MemoryRouteRegistryOptions } from './memory-route-registry.js';
 export { MemoryTables } from './memory-tables.js';
+export { MemoryRoomStore } from './memory-room-store.js';
 export { ALL_MEMBERS, mentionTargets } from './mention-targets.js';
 
 export interface MemoryAdapters {
@@ -31,6 +34,7 @@ export interface MemoryAdapters {
   readonly presence: Presence;
   readonly bus: Bus;
   readonly routes: RouteRegistry;
+  readonly rooms: RoomStore;
   close(): Promise<void>;
 }
 
@@ -60,6 +64,7 @@ export function createMemoryAdapters(options: MemoryAdapterOptions = {}): Memory
     presence: new MemoryPresence({ ttlMs: options.presenceTtlMs }),
     bus,
     routes: new MemoryRouteRegistry({ ttlMs: options.routeTtlMs, clock: options.clock }),
+    rooms: new MemoryRoomStore(),
     close: () => bus.close(),
   };
 }

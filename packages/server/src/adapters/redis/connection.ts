@@ -26,7 +26,12 @@ export async function connectRedis(options: RedisConnectionOptions): Promise<Red
   });
   // Connection errors reach each command's caller; an unhandled 'error' event would crash the process.
   client.on('error', () => {});
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (error) {
+    client.disconnect(); // or it would keep reconnecting in the background
+    throw new Error(`cannot connect to Redis at ${redactUrl(options.url)}: ${(error as Error).message}`, { cause: error });
+  }
   return client;
 }
 
@@ -39,4 +44,15 @@ export function onReconnect(client: Redis, onReconnect: () => void): () => void 
   // The client is ready now; every later 'ready' is a reconnect.
   client.on('ready', listener);
   return () => client.off('ready', listener);
+}
+
+/** The URL without its password, for error messages. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparsable url)';
+  }
 }

@@ -13,7 +13,6 @@ export { RedisPresence } from './presence.js';
 export { RedisMembership } from './redis-membership.js';
 export { RedisRouteRegistry } from './route-registry.js';
 export type { NodeMembership } from '../../core/ports/membership.js';
-export { MemoryMembership, MemoryMembershipHub } from './memory-membership.js';
 
 export interface RedisAdapterOptions {
   readonly url: string;

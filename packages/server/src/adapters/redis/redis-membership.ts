@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { LUA_NOW_MS, LuaScript } from './lua-script.js';
-import { changeReporter, type NodeMembership } from './membership.js';
+import type { NodeMembership } from '../../core/ports/membership.js';
+import { changeReporter } from '../membership-changes.js';
 import type { RedisSubscriber } from './subscriber.js';
 
 export interface RedisMembershipOptions {

@@ -12,6 +12,7 @@ export { openSqliteDatabase, type SqliteOpenOptions, type SqliteSynchronous } fr
 export { SqliteIdAllocator } from './sqlite-id-allocator.js';
 export { SqliteIdentityStore } from './sqlite-identity-store.js';
 export { SqliteMessageStore } from './sqlite-message-store.js';
+export { SqliteRoomStore } from './sqlite-room-store.js';
 export { SqliteNodeLeaseStore } from './sqlite-node-lease-store.js';
 export { MIGRATIONS } from './migrations.js';
 

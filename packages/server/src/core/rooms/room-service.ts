@@ -86,6 +86,7 @@ const MAINTENANCE_MS = 5_000;
  * the room's next seq first, and are never thinned.
  */
 export class RoomService {
+  private readonly options: RoomOptions;
   private readonly store: RoomStore;
   private readonly broadcaster: RoomBroadcaster;
   private readonly ids: { next(): string };
@@ -100,9 +101,7 @@ export class RoomService {
   private readonly maintenanceTimer: NodeJS.Timeout;
   private readonly droppedByRoom = new Map<RoomId, number>();
   private stopped = false;
-  private counters = { ordinaryAccepted: 0, ordinaryDropped: 0, reliableStored: 0, rateLimited: 0, batchesPublished: 0 };
-
-  private readonly options: RoomOptions;
+  private readonly counters = { ordinaryAccepted: 0, ordinaryDropped: 0, reliableStored: 0, rateLimited: 0, batchesPublished: 0 };
 
   constructor(deps: RoomServiceDeps) {
     this.options = deps.options;

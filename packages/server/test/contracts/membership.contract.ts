@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NodeMembership } from '../../src/core/ports/membership.js';
-import { waitFor } from './wait-for.js';
+import { waitFor } from '../support/wait-for.js';
 
 export interface TestMembership extends NodeMembership {
   /** Stop heartbeating without leaving, as a crashed node would. */

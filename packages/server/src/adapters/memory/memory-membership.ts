@@ -1,4 +1,5 @@
-import { changeReporter, type NodeMembership } from './membership.js';
+import type { NodeMembership } from '../../core/ports/membership.js';
+import { changeReporter } from '../membership-changes.js';
 
 /**
  * The shared state of in-process memberships: node id -> expiry (ms on

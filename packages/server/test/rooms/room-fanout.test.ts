@@ -1,0 +1,116 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { decodeFrame, type CloseSpec } from '@xinbox/protocol';
+import { Connection, type FlushSink } from '../../src/gateway/connection.js';
+import { RoomFanout } from '../../src/gateway/room-fanout.js';
+
+/** A real Connection whose transport records what it would write. */
+class RecordingConnection extends Connection {
+  readonly written: Uint8Array[] = [];
+  protected write(frames: Uint8Array[]): void {
+    this.written.push(...frames);
+  }
+  protected bufferedBytes(): number {
+    return 0;
+  }
+  protected terminate(_spec: CloseSpec): void {}
+  protected flushBeforeClose(): void {
+    this.flush();
+  }
+}
+
+const sink: FlushSink = { markDirty: () => undefined, markRetry: () => undefined };
+const limits = { maxOutboundBytes: 1 << 24, maxOutboundFrames: 100_000, maxUnackedPushes: 0, pushRetryBaseMs: 1000, pushRetries: 0 };
+let nextId = 1;
+function connection(userId: number): RecordingConnection {
+  const c = new RecordingConnection(nextId++, 'tcp', '127.0.0.1', sink, limits, 0);
+  c.state = 'open';
+  c.userId = userId;
+  return c;
+}
+
+const turn = () => new Promise((r) => setImmediate(r));
+const msg = (seq: number, tag: number) => ({ seq, bytes: new Uint8Array([0x0a, 1, tag]) }); // RoomMessage{room_id: <tag>}
+
+describe('RoomFanout', () => {
+  let fanout: RoomFanout;
+  afterEach(() => fanout.stop());
+
+  it('sends one turn of a room as ONE frame, encoded once, the same bytes to every connection', async () => {
+    fanout = new RoomFanout({ retryMs: 1000, retries: 0, window: 16 });
+    const audience = Array.from({ length: 2000 }, (_, i) => connection(i + 1));
+    for (const c of audience) fanout.join(c, 'big', 0);
+    const outsider = connection(9999);
+    fanout.messages('big', [msg(0, 1), msg(0, 2)]);
+    fanout.messages('big', [msg(0, 3)]);
+    await turn();
+    for (const c of audience) c.flush();
+    expect(fanout.stats().framesEncoded).toBe(1);
+    const first = audience[0]!.written;
+    expect(first).toHaveLength(1);
+    for (const c of audience) expect(c.written[0]).toBe(first[0]); // the very same buffer
+    const frame = decodeFrame(first[0]!.subarray(4));
+    expect(frame.body.case === 'roomPush' && frame.body.value.messages.map((m) => m.roomId)).toEqual(['\x01', '\x02', '\x03']);
+    outsider.flush();
+    expect(outsider.written).toHaveLength(0);
+    expect(fanout.audience('big')).toBe(2000);
+  });
+
+  it('delivers user notices only to that user, removing kicked connections', async () => {
+    fanout = new RoomFanout({ retryMs: 1000, retries: 0, window: 16 });
+    const [a1, a2, b] = [connection(1), connection(1), connection(2)];
+    for (const c of [a1, a2, b]) fanout.join(c, 'r', 0);
+    fanout.notice('r', { kind: 'kicked', userId: 1, until: 0 });
+    for (const c of [a1, a2, b]) c.flush();
+    expect([a1.written.length, a2.written.length, b.written.length]).toEqual([1, 1, 0]);
+    expect(fanout.isJoined(a1, 'r') || fanout.isJoined(a2, 'r')).toBe(false);
+    expect(fanout.audience('r')).toBe(1);
+  });
+
+  it('retransmits only what each connection has not acked, sharing frames between equal acks', () => {
+    let now = 0;
+    fanout = new RoomFanout({ retryMs: 1000, retries: 2, window: 16 }, () => now);
+    const [behind, middle, done] = [connection(1), connection(2), connection(3)];
+    for (const c of [behind, middle, done]) fanout.join(c, 'r', 0);
+    fanout.messages('r', [msg(1, 1), msg(2, 2), msg(0, 9)]);
+    // Flush the pending batch synchronously through a notice (same path as a turn end).
+    fanout.notice('r', { kind: 'audience', audience: 3 });
+    for (const c of [behind, middle, done]) {
+      c.flush();
+      expect(c.written).toHaveLength(2); // the batch, then the notice
+      c.written.length = 0;
+    }
+    fanout.acknowledge(middle, 'r', 1);
+    fanout.acknowledge(done, 'r', 2);
+    fanout.retransmit(999);
+    for (const c of [behind, middle, done]) c.flush();
+    expect(behind.written).toHaveLength(0); // not due yet
+    now = 1000;
+    fanout.retransmit(1000);
+    for (const c of [behind, middle, done]) c.flush();
+    const seqs = (c: RecordingConnection) => c.written.flatMap((f) => {
+      const d = decodeFrame(f.subarray(4));
+      return d.body.case === 'roomPush' ? d.body.value.messages.map((m) => m.roomId.charCodeAt(0)) : [];
+    });
+    expect(seqs(behind)).toEqual([1, 2]); // the ordinary message is never retransmitted
+    expect(seqs(middle)).toEqual([2]);
+    expect(seqs(done)).toEqual([]);
+    fanout.retransmit(2000); // second and last retry
+    fanout.retransmit(3000); // nothing left
+    behind.flush();
+    expect(seqs(behind)).toEqual([1, 2, 1, 2]);
+  });
+
+  it('forgets connections that closed before their close hook ran', async () => {
+    fanout = new RoomFanout({ retryMs: 1000, retries: 0, window: 16 });
+    const [live, dead] = [connection(1), connection(2)];
+    fanout.join(live, 'r', 0);
+    fanout.join(dead, 'r', 0);
+    dead.state = 'closed';
+    fanout.messages('r', [msg(0, 1)]);
+    await turn();
+    expect(fanout.audience('r')).toBe(1);
+    fanout.removeConnection(live);
+    expect(fanout.audience('r')).toBe(0);
+    expect([...fanout.audiences()]).toEqual([]);
+  });
+});
