@@ -4,4 +4,5 @@ export * from './errors.js';
 export * from './close-codes.js';
 export * from './limits.js';
 export * from './push-frame.js';
+export * from './message-encoder.js';
 export { create, toBinary, fromBinary, clone } from '@bufbuild/protobuf';

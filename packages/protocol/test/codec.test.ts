@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  FrameSizeError, FrameStreamDecoder, MessageSchema, create, decodeFrame, encodeFrame, encodePushFrame, frameFromJson,
+  FrameSizeError, FrameStreamDecoder, MessageSchema, create, fromBinary, decodeFrame, encodeFrame, encodePushFrame, frameFromJson,
   frameToJson, joinChunks, splitFrames, toBinary, withLengthPrefix, Errors, errorByCode, CloseCodes, closeByCode,
 } from '../src/index.js';
 
@@ -68,5 +68,24 @@ describe('catalogs', () => {
     expect(new Set(close).size).toBe(close.length);
     for (const c of Object.values(CloseCodes)) expect(closeByCode(c.code)).toBe(c);
     for (const c of Object.values(CloseCodes)) if (c.code !== 1000) expect(c.code).toBeGreaterThanOrEqual(4000);
+  });
+});
+
+describe('hand-rolled message encoder', () => {
+  it('matches the generic encoder byte for byte', async () => {
+    const { encodeMessageParts, ContentSchema, ConversationKind } = await import('../src/index.js');
+    const content = toBinary(ContentSchema, create(ContentSchema, { kind: { case: 'text', value: { text: '你好 🎉' } } }));
+    const cases = [
+      { id: '7331234567890123456', conversationId: 42, seq: 300, senderId: 2 ** 40, clientMsgId: 'c-1', serverTime: 1_763_800_000_123, content, mentions: [], mentionAll: false, visibleTo: [], hidden: false, conversationKind: ConversationKind.DIRECT },
+      { id: '18446744073709551615', conversationId: 1, seq: 1, senderId: 9, clientMsgId: '', serverTime: 5, content: new Uint8Array(0), mentions: [3, 300, 2 ** 50], mentionAll: true, visibleTo: [7, 8], hidden: true, conversationKind: ConversationKind.GROUP },
+    ];
+    for (const c of cases) {
+      const generic = toBinary(MessageSchema, create(MessageSchema, {
+        id: c.id, conversationId: String(c.conversationId), seq: c.seq, senderId: String(c.senderId), clientMsgId: c.clientMsgId, serverTime: c.serverTime,
+        content: c.content.length ? fromBinary(ContentSchema, c.content) : undefined,
+        mentions: c.mentions.map(String), mentionAll: c.mentionAll, visibleTo: c.visibleTo.map(String), hidden: c.hidden, conversationKind: c.conversationKind,
+      }));
+      expect(Buffer.from(encodeMessageParts(c)).equals(Buffer.from(generic))).toBe(true);
+    }
   });
 });

@@ -34,8 +34,6 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
       import('./adapters/redis/index.js'),
     ]);
     const pg = await openPostgresAdapters({ url: config.postgresUrl });
-    // Stopgap until the PostgreSQL room store lands: reliable room seqs are then per node.
-    const rooms = new MemoryRoomStore();
     const redis = await openRedisAdapters({ url: config.redisUrl, nodeId, membershipTtlMs: config.membershipTtlMs });
     return {
       identity: pg.identity,
@@ -46,7 +44,8 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
       presence: redis.presence,
       bus: redis.bus,
       routes: redis.routes,
-      rooms,
+      // Rooms in PostgreSQL: one seq per room across every gateway.
+      rooms: pg.rooms,
       membership: redis.membership,
       close: async () => {
         await redis.close();

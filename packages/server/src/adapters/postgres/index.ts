@@ -1,4 +1,5 @@
 import type { ConversationStore, IdAllocator, IdentityStore, MessageStore, NodeLeaseStore } from '../../core/ports/index.js';
+import type { RoomStore } from '../../core/ports/room-store.js';
 import { checkSchemaName, createClient, type Sql } from './client.js';
 import { PostgresConversationStore } from './conversation-store.js';
 import { PostgresIdAllocator } from './id-allocator.js';
@@ -6,6 +7,7 @@ import { PostgresIdentityStore } from './identity-store.js';
 import { PostgresMessageStore } from './message-store.js';
 import { migrate } from './migrations.js';
 import { PostgresNodeLeaseStore } from './node-lease-store.js';
+import { PostgresRoomStore } from './room-store.js';
 
 export { PostgresConversationStore } from './conversation-store.js';
 export { PostgresIdAllocator } from './id-allocator.js';
@@ -13,6 +15,7 @@ export { PostgresIdentityStore } from './identity-store.js';
 export { PostgresMessageStore } from './message-store.js';
 export { MIGRATIONS, migrate, type Migration } from './migrations.js';
 export { PostgresNodeLeaseStore } from './node-lease-store.js';
+export { PostgresRoomStore } from './room-store.js';
 
 export interface PostgresAdapterOptions {
   /** postgres://user:password@host:port/database */
@@ -29,6 +32,8 @@ export interface PostgresAdapters {
   readonly conversations: ConversationStore;
   readonly ids: IdAllocator;
   readonly leases: NodeLeaseStore;
+  /** Live rooms (issue #7): reliable seqs allocated in the database, so they are continuous across nodes. */
+  readonly rooms: RoomStore;
   /** Waits for running queries, then closes every connection. */
   close(): Promise<void>;
 }
@@ -67,6 +72,7 @@ export async function openPostgresAdapters(options: PostgresAdapterOptions): Pro
     conversations: new PostgresConversationStore(sql),
     ids: new PostgresIdAllocator(sql),
     leases: new PostgresNodeLeaseStore(sql),
+    rooms: new PostgresRoomStore(sql),
     close: () => sql.end({ timeout: 5 }),
   };
 }

@@ -150,6 +150,51 @@ export const MIGRATIONS: readonly Migration[] = [
     );
     `,
   },
+  {
+    version: 2,
+    name: 'live rooms',
+    // Issue #7. Only durable room state: the room, its reliable messages and
+    // the host's restrictions (audiences live in gateway memory; ordinary
+    // messages are never stored). Same shape as the SQLite schema
+    // (sqlite/migration-rooms.ts). Room ids are chosen by clients and compared
+    // byte for byte (COLLATE "C"). No foreign keys to users: rooms must not
+    // block anything that happens to users.
+    sql: `
+    -- last_seq is the room's seq allocator: an append locks this row, so
+    -- seqs stay 1, 2, 3, ... in commit order across every node.
+    CREATE TABLE rooms (
+      id         text COLLATE "C" PRIMARY KEY,
+      host_id    bigint NOT NULL,
+      created_at bigint NOT NULL,
+      last_seq   bigint NOT NULL DEFAULT 0,
+      pinned_seq bigint NOT NULL DEFAULT 0,
+      closed     boolean NOT NULL DEFAULT false
+    );
+
+    -- Keyed by (room, seq) so range reads are one index walk. id is the
+    -- snowflake stored as signed bigint (see message-id.ts).
+    CREATE TABLE room_messages (
+      room_id       text COLLATE "C" NOT NULL REFERENCES rooms (id),
+      seq           bigint NOT NULL,
+      id            bigint NOT NULL,
+      sender_id     bigint NOT NULL,
+      client_msg_id text NOT NULL,
+      server_time   bigint NOT NULL,
+      content       bytea NOT NULL,
+      PRIMARY KEY (room_id, seq)
+    );
+    -- Dedupe of retried reliable sends; empty client ids are never deduplicated.
+    CREATE UNIQUE INDEX room_messages_by_client_msg_id ON room_messages (room_id, sender_id, client_msg_id) WHERE client_msg_id <> '';
+
+    CREATE TABLE room_restrictions (
+      room_id text COLLATE "C" NOT NULL REFERENCES rooms (id),
+      user_id bigint NOT NULL,
+      kind    text NOT NULL CHECK (kind IN ('mute', 'kick')),
+      until   bigint NOT NULL, -- ms since the epoch; 0 = for the life of the room
+      PRIMARY KEY (room_id, user_id, kind)
+    );
+    `,
+  },
 ];
 
 /**

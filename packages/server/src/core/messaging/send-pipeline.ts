@@ -1,4 +1,4 @@
-import { Errors, XinboxError, encodePushFrame } from '@xinbox/protocol';
+import { ConversationKind, Errors, XinboxError, encodeMessageParts, encodePushFrame } from '@xinbox/protocol';
 import type { MessageStore, AppendItem } from '../ports/message-store.js';
 import { DuplicateClientMsgIdError, SeqConflictError } from '../ports/message-store.js';
 import type { Outbox, UserPush } from '../ports/outbox.js';
@@ -7,7 +7,6 @@ import type { SnowflakeGenerator } from '../ids/snowflake.js';
 import type { ConversationCache, ConversationState } from './conversation-cache.js';
 import { DedupeCache } from './dedupe-cache.js';
 import type { Caller, SendAckInfo, SendRequest } from './send-types.js';
-import { encodeWireMessage, toWireMessage } from './wire.js';
 
 interface PendingSend {
   readonly caller: Caller;
@@ -218,7 +217,11 @@ export class SendPipeline {
       const m = item.message;
       if (m.seq > state.record.lastSeq) state.record = { ...state.record, lastSeq: m.seq, lastMessageId: m.id, updatedAt: m.serverTime };
       pending.resolve(this.remember(m, false));
-      const messageBytes = encodeWireMessage(toWireMessage(m, state.record.kind));
+      const messageBytes = encodeMessageParts({
+        ...m,
+        hidden: false,
+        conversationKind: state.record.kind === 'direct' ? ConversationKind.DIRECT : ConversationKind.GROUP,
+      });
       const seqs = syncSeqs[i]!;
       if (item.timelineUsers.length > 0) {
         for (let u = 0; u < item.timelineUsers.length; u++) {

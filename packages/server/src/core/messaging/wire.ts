@@ -1,6 +1,4 @@
-import {
-  ConversationKind, ContentSchema, MessageSchema, create, fromBinary, toBinary, type Message,
-} from '@xinbox/protocol';
+import { ConversationKind, ContentSchema, MessageSchema, create, fromBinary, type Message } from '@xinbox/protocol';
 import type { ConversationKind as Kind, StoredMessage, UserId } from '../model.js';
 
 /** Convert a stored message to its wire form; `hidden` replaces content for readers who may not see it. */
@@ -19,10 +17,6 @@ export function toWireMessage(m: StoredMessage, kind: Kind, hidden = false): Mes
     hidden,
     conversationKind: kind === 'direct' ? ConversationKind.DIRECT : ConversationKind.GROUP,
   });
-}
-
-export function encodeWireMessage(m: Message): Uint8Array {
-  return toBinary(MessageSchema, m);
 }
 
 export function visibleTo(m: StoredMessage, userId: UserId): boolean {

@@ -1,0 +1,132 @@
+/**
+ * Hand-rolled encoder for xinbox.v1.Message from parts the server already
+ * holds: the Content arrives encoded and is spliced in as-is (a nested
+ * message is just length-delimited bytes), so the send path never decodes
+ * what it stores. Checked byte-for-byte against the generic encoder in tests.
+ */
+export interface MessageParts {
+  readonly id: string;
+  readonly conversationId: number;
+  readonly seq: number;
+  readonly senderId: number;
+  readonly clientMsgId: string;
+  readonly serverTime: number;
+  /** Encoded xinbox.v1.Content (empty: no content, e.g. a hidden placeholder). */
+  readonly content: Uint8Array;
+  readonly mentions: readonly number[];
+  readonly mentionAll: boolean;
+  readonly visibleTo: readonly number[];
+  readonly hidden: boolean;
+  /** xinbox.v1.ConversationKind value. */
+  readonly conversationKind: number;
+}
+
+const utf8 = new TextEncoder();
+
+class Writer {
+  buf: Uint8Array;
+  at = 0;
+  private readonly view: DataView;
+
+  constructor(size: number) {
+    this.buf = new Uint8Array(size);
+    this.view = new DataView(this.buf.buffer);
+  }
+
+  varint(n: number): void {
+    while (n >= 0x80) {
+      this.buf[this.at++] = (n % 128) | 0x80;
+      n = Math.floor(n / 128);
+    }
+    this.buf[this.at++] = n;
+  }
+
+  bigVarint(n: bigint): void {
+    while (n >= 0x80n) {
+      this.buf[this.at++] = Number(n & 0x7fn) | 0x80;
+      n >>= 7n;
+    }
+    this.buf[this.at++] = Number(n);
+  }
+
+  bytes(b: Uint8Array): void {
+    this.varint(b.length);
+    this.buf.set(b, this.at);
+    this.at += b.length;
+  }
+
+  double(n: number): void {
+    this.view.setFloat64(this.at, n, true);
+    this.at += 8;
+  }
+
+  packed(tag: number, ids: readonly number[]): void {
+    if (ids.length === 0) return;
+    let len = 0;
+    for (const id of ids) len += varintSize(id);
+    this.varint(tag);
+    this.varint(len);
+    for (const id of ids) this.varint(id);
+  }
+}
+
+function varintSize(n: number): number {
+  let size = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 128);
+    size++;
+  }
+  return size;
+}
+
+/** Protobuf bytes of a Message (fields in field-number order, defaults omitted, as the generic encoder does). */
+export function encodeMessageParts(m: MessageParts): Uint8Array {
+  const clientId = m.clientMsgId ? utf8.encode(m.clientMsgId) : EMPTY;
+  const w = new Writer(96 + clientId.length + m.content.length + 10 * (m.mentions.length + m.visibleTo.length));
+  const id = BigInt(m.id);
+  if (id !== 0n) {
+    w.varint((1 << 3) | 0);
+    w.bigVarint(id);
+  }
+  if (m.conversationId) {
+    w.varint((2 << 3) | 0);
+    w.varint(m.conversationId);
+  }
+  if (m.seq) {
+    w.varint((3 << 3) | 0);
+    w.varint(m.seq);
+  }
+  if (m.senderId) {
+    w.varint((4 << 3) | 0);
+    w.varint(m.senderId);
+  }
+  if (clientId.length) {
+    w.varint((5 << 3) | 2);
+    w.bytes(clientId);
+  }
+  if (m.serverTime) {
+    w.varint((6 << 3) | 1);
+    w.double(m.serverTime);
+  }
+  if (m.content.length) {
+    w.varint((7 << 3) | 2);
+    w.bytes(m.content);
+  }
+  w.packed((8 << 3) | 2, m.mentions);
+  if (m.mentionAll) {
+    w.varint((9 << 3) | 0);
+    w.varint(1);
+  }
+  w.packed((10 << 3) | 2, m.visibleTo);
+  if (m.hidden) {
+    w.varint((11 << 3) | 0);
+    w.varint(1);
+  }
+  if (m.conversationKind) {
+    w.varint((12 << 3) | 0);
+    w.varint(m.conversationKind);
+  }
+  return w.buf.subarray(0, w.at);
+}
+
+const EMPTY = new Uint8Array(0);
