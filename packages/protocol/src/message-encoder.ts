@@ -21,6 +21,8 @@ export interface MessageParts {
   readonly conversationKind: number;
 }
 
+import { varintSize, writeVarint } from './varint.js';
+
 const utf8 = new TextEncoder();
 
 class Writer {
@@ -34,11 +36,7 @@ class Writer {
   }
 
   varint(n: number): void {
-    while (n >= 0x80) {
-      this.buf[this.at++] = (n % 128) | 0x80;
-      n = Math.floor(n / 128);
-    }
-    this.buf[this.at++] = n;
+    this.at = writeVarint(this.buf, this.at, n);
   }
 
   bigVarint(n: bigint): void {
@@ -68,15 +66,6 @@ class Writer {
     this.varint(len);
     for (const id of ids) this.varint(id);
   }
-}
-
-function varintSize(n: number): number {
-  let size = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 128);
-    size++;
-  }
-  return size;
 }
 
 /** Protobuf bytes of a Message (fields in field-number order, defaults omitted, as the generic encoder does). */

@@ -4,27 +4,11 @@
  * is encoded once per send and reused for every recipient; only the sync seq
  * differs. Checked against the generic encoder in the protocol tests.
  */
+import { varintSize, writeVarint } from './varint.js';
+
 const FRAME_PUSH_TAG = (22 << 3) | 2; // Frame.push, length-delimited
 const PUSH_MESSAGE_TAG = (1 << 3) | 2; // Push.message, length-delimited
 const PUSH_SYNC_SEQ_TAG = (2 << 3) | 0; // Push.sync_seq, varint
-
-function varintSize(n: number): number {
-  let size = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 128);
-    size++;
-  }
-  return size;
-}
-
-function writeVarint(buf: Uint8Array, at: number, n: number): number {
-  while (n >= 0x80) {
-    buf[at++] = (n & 0x7f) | 0x80;
-    n = Math.floor(n / 128);
-  }
-  buf[at++] = n;
-  return at;
-}
 
 /** Length-prefixed bytes of Frame{id: 0, push: {message: <messageBytes>, syncSeq}}. */
 export function encodePushFrame(messageBytes: Uint8Array, syncSeq: number): Uint8Array {

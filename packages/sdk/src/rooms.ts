@@ -6,7 +6,7 @@
  * filled with RoomPull, and after a reconnect every joined room is joined
  * again from its last delivered seq.
  */
-import { Limits, type RoomJoined, type RoomMessage, type RoomPullResult, type RoomPush } from '@xinbox/protocol';
+import { Errors, Limits, XinboxError, type RoomJoined, type RoomMessage, type RoomPullResult, type RoomPush } from '@xinbox/protocol';
 import { ReorderBuffer } from './reorder-buffer.js';
 
 export interface RoomRpc {
@@ -70,7 +70,7 @@ export class RoomTracker {
   }
 
   async join(roomId: string): Promise<RoomJoined> {
-    if (!this.rpc) throw new Error('not connected');
+    if (!this.rpc) throw new XinboxError(Errors.UNAVAILABLE, 'not connected');
     this.joined.add(roomId);
     try {
       return await this.joinOn(this.rpc, roomId, this.generation);

@@ -4,7 +4,7 @@ import type {
   Bus, ConversationStore, IdentityStore, MessageStore, NodeLeaseStore, NodeMembership, Presence, RouteRegistry,
 } from './core/ports/index.js';
 import type { RoomStore } from './core/ports/room-store.js';
-import { createMemoryAdapters, MemoryRoomStore } from './adapters/memory/index.js';
+import { createMemoryAdapters } from './adapters/memory/index.js';
 
 /** Every port the node needs, wired to adapters chosen by config. */
 export interface Storage {
