@@ -36,7 +36,9 @@ export class HttpApi {
 
   constructor(baseUrl: string, fetchImpl?: FetchLike, private readonly timeoutMs = 10_000) {
     this.base = baseUrl.replace(/\/+$/, '');
-    const f = fetchImpl ?? (globalThis as { fetch?: FetchLike }).fetch;
+    // Browsers throw "Illegal invocation" when fetch is called as a method of another object: bind it.
+    const globalFetch = (globalThis as { fetch?: FetchLike }).fetch;
+    const f = fetchImpl ?? globalFetch?.bind(globalThis);
     if (!f) throw new Error('HttpApi: no fetch in this environment; pass one in the options');
     this.fetchImpl = f;
   }

@@ -57,6 +57,8 @@ export class Gateway {
   private sweepTimer: NodeJS.Timeout | null = null;
   private lastPresenceRefresh = 0;
   private draining = false;
+  /** Offline/route updates of closed connections still running (awaited by stop()). */
+  private readonly closing = new Set<Promise<unknown>>();
 
   constructor(
     private readonly opts: GatewayOptions,
@@ -124,8 +126,12 @@ export class Gateway {
 
   async stop(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
-    for (const c of [...this.open, ...this.pendingAuth]) c.close(CloseCodes.NORMAL, 'server stopping');
+    // Clients should come back (to this node after a restart, or another one).
+    for (const c of [...this.open, ...this.pendingAuth]) c.close(CloseCodes.DRAINING, 'server stopping');
+    const deadline = this.clock() + 2_000;
+    while (this.open.size + this.pendingAuth.size > 0 && this.clock() < deadline) await new Promise((r) => setTimeout(r, 20));
     for (const ws of this.wss.clients) ws.terminate();
+    await Promise.allSettled([...this.closing]);
     await new Promise<void>((r) => this.wss.close(() => r()));
     if (this.tcp) await new Promise<void>((r) => this.tcp!.close(() => r()));
   }
@@ -273,9 +279,14 @@ export class Gateway {
     if (!wasOpen) return;
     const last = this.sessions.remove(conn);
     const replaced = this.sessions.connectionsOf(conn.userId).some((c) => c.deviceId === conn.deviceId);
-    void this.hooks.closed(conn, last).catch((e) => this.log.warn('session close hook failed', e));
+    this.track(this.hooks.closed(conn, last).catch((e) => this.log.warn('session close hook failed', e)));
     // A replaced device is still online through its new connection.
-    if (!replaced) void this.presence.disconnected(conn.userId, conn.deviceId).catch((e) => this.log.warn('presence offline failed', e));
+    if (!replaced) this.track(this.presence.disconnected(conn.userId, conn.deviceId).catch((e) => this.log.warn('presence offline failed', e)));
+  }
+
+  private track(p: Promise<unknown>): void {
+    this.closing.add(p);
+    void p.finally(() => this.closing.delete(p));
   }
 
   private sweep(): void {

@@ -1,7 +1,8 @@
 import type { RoomId } from '../core/ports/room-store.js';
-import type { AudienceCounter, OutboundRoomMessage, RoomNotice } from '../core/rooms/room-broadcaster.js';
+import type { AudienceCounter, AudienceShare, OutboundRoomMessage, RoomNotice } from '../core/rooms/room-broadcaster.js';
 import type { Connection } from './connection.js';
 import { encodeRoomEventFrame, encodeRoomPushFrame } from './room-frames.js';
+import { PeerAudiences } from './room-peer-audiences.js';
 
 export interface RoomFanoutOptions {
   /** Delay between retransmissions of an unacknowledged reliable message. */
@@ -60,6 +61,8 @@ export class RoomFanout implements AudienceCounter {
   private scheduled = false;
   private readonly retryTimer: NodeJS.Timeout | null;
   private readonly counters = { framesEncoded: 0, framesQueued: 0, retransmissions: 0 };
+  private readonly peers = new PeerAudiences();
+  private peerNoticeListener: ((roomId: RoomId, notice: RoomNotice) => void) | null = null;
 
   constructor(private readonly opts: RoomFanoutOptions, private readonly clock: () => number = Date.now) {
     this.retryTimer = opts.retries > 0 ? setInterval(() => this.retransmit(this.clock()), Math.max(20, Math.floor(opts.retryMs / 4))) : null;
@@ -111,10 +114,34 @@ export class RoomFanout implements AudienceCounter {
     this.byConnection.delete(conn);
   }
 
+  /** The whole room: local connections plus what the other gateways last reported (cluster). */
   audience(roomId: RoomId): number {
-    return this.rooms.get(roomId)?.members.size ?? 0;
+    return (this.rooms.get(roomId)?.members.size ?? 0) + this.peers.audience(roomId, this.clock());
   }
 
+  /** Another gateway's audience counts (cluster; the ClusterLink feeds them). */
+  peerAudience(nodeId: string, share: AudienceShare): void {
+    this.peers.update(nodeId, share, this.clock());
+  }
+
+  /** Who hears of notices from other gateways first: the local RoomService, so its cached room state follows them. */
+  onPeerNotice(listener: (roomId: RoomId, notice: RoomNotice) => void): void {
+    this.peerNoticeListener = listener;
+  }
+
+  /**
+   * A notice another gateway's room service published (cluster). The
+   * listener sees it before the local members do, so a user told 'muted' or
+   * 'kicked' is already refused by this gateway.
+   */
+  peerNotice(roomId: RoomId, notice: RoomNotice): void {
+    // Audience counts travel as shares (peerAudience); every gateway announces totals itself.
+    if (notice.kind === 'audience') return;
+    this.peerNoticeListener?.(roomId, notice);
+    this.notice(roomId, notice);
+  }
+
+  /** Rooms with local connections, with the local count. */
   *audiences(): Iterable<readonly [RoomId, number]> {
     for (const [roomId, room] of this.rooms) yield [roomId, room.members.size];
   }

@@ -1,5 +1,5 @@
 import type { RoomId } from '../core/ports/room-store.js';
-import type { OutboundRoomMessage, RoomBroadcaster, RoomNotice } from '../core/rooms/room-broadcaster.js';
+import type { AudienceShare, OutboundRoomMessage, RoomBroadcaster, RoomNotice } from '../core/rooms/room-broadcaster.js';
 import type { RoomFanout } from './room-fanout.js';
 
 /**
@@ -18,4 +18,7 @@ export class LocalRoomBroadcaster implements RoomBroadcaster {
   notice(roomId: RoomId, notice: RoomNotice): void {
     this.fanout.notice(roomId, notice);
   }
+
+  /** No other gateway to tell: the local count is the whole room. */
+  shareAudience(_share: AudienceShare): void {}
 }

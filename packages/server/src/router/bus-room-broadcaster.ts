@@ -1,6 +1,6 @@
 import type { Bus } from '../core/ports/bus.js';
 import type { RoomId } from '../core/ports/room-store.js';
-import type { OutboundRoomMessage, RoomBroadcaster, RoomNotice } from '../core/rooms/room-broadcaster.js';
+import type { AudienceShare, OutboundRoomMessage, RoomBroadcaster, RoomNotice } from '../core/rooms/room-broadcaster.js';
 import type { RoomFanout } from '../gateway/room-fanout.js';
 import type { Logger } from '../logger.js';
 import { EnvelopeType, Topics, encodeEnvelope } from './envelope.js';
@@ -12,10 +12,22 @@ export interface RoomBatchHeader {
   readonly m: Array<{ s: number; n: number }>;
 }
 
+/** A gateway's room audience counts (AudienceShare) on the broadcast topic: an Event header. */
+export interface RoomAudienceEvent {
+  readonly t: 'room-audience';
+  readonly from: string;
+  readonly full: boolean;
+  readonly ttl: number;
+  readonly c: ReadonlyArray<readonly [RoomId, number]>;
+}
+
 /**
  * Cluster RoomBroadcaster: one bus message per room per tick on the broadcast
  * topic; every gateway (ClusterLink) feeds it to its own RoomFanout, which
  * pushes to its local audience. This node's own audience is served directly.
+ * Notices go the same way; ClusterLink hands other nodes' ones to
+ * RoomFanout.peerNotice. Audience counts are shared, not announced: every
+ * gateway adds up the shares and tells its own members the room's total.
  */
 export class BusRoomBroadcaster implements RoomBroadcaster {
   constructor(private readonly nodeId: string, private readonly bus: Bus, private readonly fanout: RoomFanout, private readonly log: Logger) {}
@@ -37,6 +49,11 @@ export class BusRoomBroadcaster implements RoomBroadcaster {
   notice(roomId: RoomId, notice: RoomNotice): void {
     this.fanout.notice(roomId, notice);
     this.publish(encodeEnvelope(EnvelopeType.Event, { t: 'room', from: this.nodeId, room: roomId, notice }));
+  }
+
+  shareAudience(share: AudienceShare): void {
+    const event: RoomAudienceEvent = { t: 'room-audience', from: this.nodeId, full: share.full, ttl: share.ttlMs, c: share.counts };
+    this.publish(encodeEnvelope(EnvelopeType.Event, event));
   }
 
   private publish(bytes: Uint8Array): void {

@@ -11,7 +11,7 @@ import type { NodeDirectory, NodeInfo } from './node-directory.js';
 import type { RequestExecutor } from './request-executor.js';
 import type { RoomFanout } from '../gateway/room-fanout.js';
 import type { RoomNotice } from '../core/rooms/room-broadcaster.js';
-import { unpackRoomBatch, type RoomBatchHeader } from './bus-room-broadcaster.js';
+import { unpackRoomBatch, type RoomAudienceEvent, type RoomBatchHeader } from './bus-room-broadcaster.js';
 import type { RpcClient, RequestHeader } from './rpc-client.js';
 
 /** Control events every node receives on the broadcast topic. */
@@ -22,7 +22,8 @@ export type ClusterEvent =
   | { t: 'device'; from: string; u: number; d: string }
   | { t: 'node'; from: string; info: NodeInfo }
   | { t: 'hello'; from: string }
-  | { t: 'room'; from: string; room: string; notice: RoomNotice };
+  | { t: 'room'; from: string; room: string; notice: RoomNotice }
+  | RoomAudienceEvent;
 
 export interface ClusterLinkParts {
   readonly nodeId: string;
@@ -137,7 +138,11 @@ export class ClusterLink {
         this.announce();
         return;
       case 'room':
-        this.p.rooms?.notice(e.room, e.notice);
+        // peerNotice, not notice: this gateway's room service must follow another node's admin action.
+        this.p.rooms?.peerNotice(e.room, e.notice);
+        return;
+      case 'room-audience':
+        this.p.rooms?.peerAudience(e.from, { counts: e.c, full: e.full, ttlMs: e.ttl });
         return;
     }
   }

@@ -28,6 +28,19 @@ export interface RoomUserNotice {
 export type RoomNotice = RoomWideNotice | RoomUserNotice;
 
 /**
+ * This gateway's part of room audiences, told to the other gateways (cluster)
+ * so each can show its members the whole room's count.
+ */
+export interface AudienceShare {
+  /** Connections on this gateway per room; 0: none left here. */
+  readonly counts: ReadonlyArray<readonly [RoomId, number]>;
+  /** true: `counts` lists every room with an audience here (others have none); false: only changes. */
+  readonly full: boolean;
+  /** How long the receivers may trust these counts without hearing from this gateway again. */
+  readonly ttlMs: number;
+}
+
+/**
  * Where the room service hands everything a room's audience must see. The
  * service calls it ONCE per message batch or notice, never per member: the
  * fan-out to connections happens at each gateway, from its local index of
@@ -35,8 +48,8 @@ export type RoomNotice = RoomWideNotice | RoomUserNotice;
  * gateway, seed 002 "scale").
  *
  * - Single node: LocalRoomBroadcaster calls the local fan-out directly.
- * - Cluster (later): publish on the Bus broadcast topic; every gateway
- *   subscribes and feeds its own fan-out. One bus message per room per tick.
+ * - Cluster: publish on the Bus broadcast topic; every gateway subscribes
+ *   and feeds its own fan-out. One bus message per room per tick.
  *
  * Contract:
  * - Batches and notices of one room reach each gateway in call order, and a
@@ -50,11 +63,18 @@ export type RoomNotice = RoomWideNotice | RoomUserNotice;
 export interface RoomBroadcaster {
   messages(roomId: RoomId, messages: readonly OutboundRoomMessage[]): void;
   notice(roomId: RoomId, notice: RoomNotice): void;
+  /**
+   * This gateway's audience counts, for the other gateways only (the
+   * AudienceReporter announces totals to local members itself). A single
+   * node has nobody to tell.
+   */
+  shareAudience(share: AudienceShare): void;
 }
 
-/** Audience counts the service reads (RoomJoined.audience, 'audience' events). */
+/** Audience counts (RoomJoined.audience, 'audience' events). */
 export interface AudienceCounter {
+  /** The whole room: connections on this gateway plus, in a cluster, what the other gateways last reported. */
   audience(roomId: RoomId): number;
-  /** Every room with at least one connection, with its count. */
+  /** Every room with at least one connection on this gateway, with that local count. */
   audiences(): Iterable<readonly [RoomId, number]>;
 }
