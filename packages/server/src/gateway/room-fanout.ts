@@ -34,6 +34,13 @@ interface LocalRoom {
   recent: RecentReliable[];
 }
 
+/** What another gateway's room service did, as this gateway's RoomService must follow it (cluster). */
+export interface PeerRoomListener {
+  /** A reliable message up to `seq` was stored. */
+  reliable(roomId: RoomId, seq: number): void;
+  notice(roomId: RoomId, notice: RoomNotice): void;
+}
+
 export interface RoomFanoutStats {
   /** RoomPush frames encoded (one per room per batch, whatever the audience). */
   readonly framesEncoded: number;
@@ -62,7 +69,7 @@ export class RoomFanout implements AudienceCounter {
   private readonly retryTimer: NodeJS.Timeout | null;
   private readonly counters = { framesEncoded: 0, framesQueued: 0, retransmissions: 0 };
   private readonly peers = new PeerAudiences();
-  private peerNoticeListener: ((roomId: RoomId, notice: RoomNotice) => void) | null = null;
+  private peerListener: PeerRoomListener | null = null;
 
   constructor(private readonly opts: RoomFanoutOptions, private readonly clock: () => number = Date.now) {
     this.retryTimer = opts.retries > 0 ? setInterval(() => this.retransmit(this.clock()), Math.max(20, Math.floor(opts.retryMs / 4))) : null;
@@ -124,9 +131,21 @@ export class RoomFanout implements AudienceCounter {
     this.peers.update(nodeId, share, this.clock());
   }
 
-  /** Who hears of notices from other gateways first: the local RoomService, so its cached room state follows them. */
-  onPeerNotice(listener: (roomId: RoomId, notice: RoomNotice) => void): void {
-    this.peerNoticeListener = listener;
+  /** Who hears of other gateways' batches and notices first: the local RoomService, so its cached rooms follow them. */
+  onPeer(listener: PeerRoomListener): void {
+    this.peerListener = listener;
+  }
+
+  /**
+   * A batch another gateway's room service published (cluster). The
+   * listener learns its reliable seqs before any local join can read the
+   * room, so RoomJoined.lastSeq covers every seq that is not still on its way.
+   */
+  peerMessages(roomId: RoomId, messages: readonly OutboundRoomMessage[]): void {
+    let newest = 0;
+    for (const m of messages) if (m.seq > newest) newest = m.seq;
+    if (newest > 0) this.peerListener?.reliable(roomId, newest);
+    this.messages(roomId, messages);
   }
 
   /**
@@ -137,7 +156,7 @@ export class RoomFanout implements AudienceCounter {
   peerNotice(roomId: RoomId, notice: RoomNotice): void {
     // Audience counts travel as shares (peerAudience); every gateway announces totals itself.
     if (notice.kind === 'audience') return;
-    this.peerNoticeListener?.(roomId, notice);
+    this.peerListener?.notice(roomId, notice);
     this.notice(roomId, notice);
   }
 

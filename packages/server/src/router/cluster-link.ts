@@ -109,7 +109,7 @@ export class ClusterLink {
         return;
       case EnvelopeType.RoomBatch: {
         const h = env.header as RoomBatchHeader;
-        if (h.from !== this.p.nodeId) this.p.rooms?.messages(h.room, unpackRoomBatch(h, env.payload));
+        if (h.from !== this.p.nodeId) this.p.rooms?.peerMessages(h.room, unpackRoomBatch(h, env.payload));
         return;
       }
     }

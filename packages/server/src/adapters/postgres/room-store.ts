@@ -47,7 +47,7 @@ const ROOM_COLUMNS = 'id, host_id, created_at, last_seq, pinned_seq, closed';
 const MESSAGE_COLUMNS = 'room_id, seq, id::text AS id_text, sender_id, client_msg_id, server_time, content';
 /** The partial unique index on (room_id, sender_id, client_msg_id). */
 const CLIENT_MSG_ID_INDEX = 'room_messages_by_client_msg_id';
-/** Seqs are uint32 on the wire; anything above is "no upper bound". */
+/** Range reads clamp their upper bound here, so "to the end" (e.g. 2^32 - 1 or Infinity) is a valid int8 parameter. */
 const MAX_SEQ = Number.MAX_SAFE_INTEGER;
 
 function roomFromRow(r: RoomRow): RoomRecord {

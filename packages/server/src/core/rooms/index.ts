@@ -17,7 +17,7 @@ import type { RoomBroadcaster } from './room-broadcaster.js';
 import { roomOptions, type RoomOptions } from './room-options.js';
 import { RoomService, type RoomStats } from './room-service.js';
 
-export type { RoomBroadcaster, AudienceCounter, OutboundRoomMessage, RoomNotice } from './room-broadcaster.js';
+export type { RoomBroadcaster, AudienceCounter, AudienceShare, OutboundRoomMessage, RoomNotice } from './room-broadcaster.js';
 export { defaultRoomOptions, roomOptions, type RoomOptions } from './room-options.js';
 export { RoomService, type RoomStats } from './room-service.js';
 
@@ -54,6 +54,8 @@ export function createRooms(deps: RoomsDeps): Rooms {
   const fanout = new RoomFanout({ retryMs: options.reliableRetryMs, retries: options.reliableRetries, window: options.reliableWindow }, clock);
   const broadcaster = deps.broadcaster ? deps.broadcaster(fanout) : new LocalRoomBroadcaster(fanout);
   const service = new RoomService({ store: deps.store, broadcaster, ids: deps.ids, options, clock, log: deps.log });
+  // Cluster: other gateways' gifts and admin notices update this service's cached rooms before local members hear of them.
+  fanout.onPeer({ reliable: (roomId, seq) => service.peerReliable(roomId, seq), notice: (roomId, notice) => service.peerNotice(roomId, notice) });
   const reporter = new AudienceReporter(fanout, broadcaster, options.audienceEventMs);
   return {
     handlers: roomHandlers(service, fanout),

@@ -20,7 +20,8 @@ function key(userId: UserId, kind: RestrictionKind): string {
  * the send path (thousands per second in a hot room) does not read the store.
  *
  * This node's own writes update the cache at once. Another node's writes (in
- * a cluster) are seen once an entry is older than `ttlMs` and reloaded; the
+ * a cluster) are applied when its notice arrives (RoomService.peerNotice),
+ * and at the latest once an entry is older than `ttlMs` and reloaded; the
  * load is shared by concurrent callers, so a crowd joining a room costs one
  * store read. Unknown rooms are cached as null for the same time.
  */
@@ -72,6 +73,15 @@ export class RoomDirectory {
   /** Merge a room record written by this node; lastSeq never moves backwards. */
   static merge(state: RoomState, record: RoomRecord): void {
     state.record = { ...record, lastSeq: Math.max(record.lastSeq, state.record.lastSeq) };
+  }
+
+  /**
+   * Another node changed the room in a way `apply` cannot replay (a new
+   * pin): the next get reads the store again. The stale entry stays until
+   * then, so lastSeq still never moves backwards.
+   */
+  invalidate(roomId: RoomId): void {
+    if (this.loadedAt.has(roomId)) this.loadedAt.set(roomId, Number.NEGATIVE_INFINITY);
   }
 
   /** A room this node just created: cache it at once (replacing a cached "unknown"). */

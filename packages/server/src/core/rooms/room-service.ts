@@ -225,14 +225,49 @@ export class RoomService {
         return;
       case 'close':
         await this.store.closeRoom(roomId);
-        this.directory.apply(roomId, (s) => {
-          s.record = { ...s.record, closed: true };
-        });
-        // Whatever this tick still holds for the room is for an audience that is gone.
-        this.tick.discard(roomId);
-        this.afterTick = this.afterTick.filter((n) => n.roomId !== roomId);
-        this.droppedByRoom.delete(roomId);
+        this.forgetClosed(roomId);
         this.publishNotice(roomId, { kind: 'closed' });
+        return;
+    }
+  }
+
+  /**
+   * Another node stored reliable messages up to `seq` (cluster; its batch
+   * just arrived): the cached lastSeq follows, so a join here reports it
+   * instead of a value up to stateCacheMs old.
+   */
+  peerReliable(roomId: RoomId, seq: number): void {
+    this.directory.apply(roomId, (s) => {
+      if (seq > s.record.lastSeq) s.record = { ...s.record, lastSeq: seq };
+    });
+  }
+
+  /**
+   * A notice another node's room service published after changing a room
+   * (cluster): apply it to the cached room state now, before the gateway
+   * tells its members, instead of up to stateCacheMs later. A user told
+   * 'muted' or 'kicked' is then refused here too, and a closed room can no
+   * longer be joined. The change is already in the store.
+   */
+  peerNotice(roomId: RoomId, notice: RoomNotice): void {
+    switch (notice.kind) {
+      case 'muted':
+      case 'kicked': {
+        const kind = notice.kind === 'muted' ? 'mute' : 'kick';
+        this.directory.apply(roomId, (s) => RoomDirectory.setRestriction(s, notice.userId, kind, notice.until));
+        return;
+      }
+      case 'unmuted':
+        this.directory.apply(roomId, (s) => RoomDirectory.setRestriction(s, notice.userId, 'mute', undefined));
+        return;
+      case 'closed':
+        this.forgetClosed(roomId);
+        return;
+      case 'pinned':
+        // The pinned message is not in the notice: read the room again on next use.
+        this.directory.invalidate(roomId);
+        return;
+      case 'audience':
         return;
     }
   }
@@ -272,6 +307,16 @@ export class RoomService {
       this.enqueue(roomId, { seq: m.seq, bytes: encodeRoomMessage(m) });
     }
     return { messageId: m.id, seq: m.seq, serverTime: m.serverTime, clientMsgId: m.clientMsgId, duplicate: result.duplicate };
+  }
+
+  /** The room is closed: cache it so, and drop what this tick still holds for an audience that is gone. */
+  private forgetClosed(roomId: RoomId): void {
+    this.directory.apply(roomId, (s) => {
+      s.record = { ...s.record, closed: true };
+    });
+    this.tick.discard(roomId);
+    this.afterTick = this.afterTick.filter((n) => n.roomId !== roomId);
+    this.droppedByRoom.delete(roomId);
   }
 
   private async restrict(roomId: RoomId, userId: UserId, kind: RestrictionKind, until: number | undefined): Promise<void> {
