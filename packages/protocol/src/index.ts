@@ -5,4 +5,5 @@ export * from './close-codes.js';
 export * from './limits.js';
 export * from './push-frame.js';
 export * from './message-encoder.js';
+export * from './hot-frames.js';
 export { create, toBinary, fromBinary, clone } from '@bufbuild/protobuf';

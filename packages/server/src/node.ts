@@ -18,7 +18,7 @@ import { GroupService } from './core/groups/group-service.js';
 import type { Outbox } from './core/ports/outbox.js';
 import { Gateway, type SessionHooks } from './gateway/gateway.js';
 import { LocalSessions } from './gateway/local-sessions.js';
-import { messagingHandlers } from './gateway/handlers/messaging-handlers.js';
+import { hotSendHandler, messagingHandlers } from './gateway/handlers/messaging-handlers.js';
 import { groupHandlers } from './gateway/handlers/group-handlers.js';
 import { LocalOutbox } from './router/local-outbox.js';
 import { ClusterOutbox } from './router/cluster-outbox.js';
@@ -138,7 +138,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const executor = clustered && isLogic ? new RequestExecutor(storage.bus, handlers, log) : null;
   const forwarder = clustered && isGateway ? new Forwarder(ring, rpc, nodeId, isLogic) : null;
   const gateway = isGateway
-    ? new Gateway({ ...config, nodeId, presenceRefreshMs: 20_000 }, identity, presence, sessions, handlers, hooks, log, forwarder)
+    ? new Gateway({ ...config, nodeId, presenceRefreshMs: 20_000 }, identity, presence, sessions, handlers, hooks, log, forwarder, hotSendHandler(messaging))
     : null;
 
   const lag = monitorEventLoopDelay({ resolution: 20 });

@@ -4,7 +4,8 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import {
   CloseCodes, Errors, FrameSizeError, FrameStreamDecoder, SUBPROTOCOL_JSON, SUBPROTOCOL_PROTO, XinboxError,
-  create, decodeFrame, encodeFrame, frameFromJson, splitFrames, withLengthPrefix, AuthOkSchema,
+  create, decodeFrame, decodeHotFrame, encodeFrame, frameFromJson, splitFrames, withLengthPrefix, AuthOkSchema,
+  type HotSend,
   type Frame, type ErrorSpec, type CloseSpec,
 } from '@xinbox/protocol';
 import type { IdentityService } from '../core/identity/identity-service.js';
@@ -21,7 +22,12 @@ import type { Handler, HandlerTable, ReplyBody } from './handlers/types.js';
 export interface RequestForwarder {
   /** Null: handle locally. Otherwise the length-prefixed reply frame. */
   forward(conn: Connection, frame: Frame): Promise<Uint8Array> | null;
+  /** The same for an already encoded Send (hot path). */
+  forwardSend(conn: Connection, conversationId: number, body: Uint8Array): Promise<Uint8Array> | null;
 }
+
+/** Executes a Send decoded by the hot path; resolves with the length-prefixed reply frame. */
+export type HotSendHandler = (caller: { userId: number; deviceId: string }, send: HotSend) => Promise<Uint8Array>;
 
 export interface GatewayOptions extends ConnectionLimits {
   readonly nodeId: string;
@@ -69,6 +75,7 @@ export class Gateway {
     private readonly hooks: SessionHooks,
     private readonly log: Logger,
     private readonly forwarder: RequestForwarder | null = null,
+    private readonly hotSend: HotSendHandler | null = null,
     private readonly clock: () => number = Date.now,
   ) {
     this.wss = new WebSocketServer({
@@ -199,6 +206,19 @@ export class Gateway {
   }
 
   private onBytes(conn: Connection, body: Uint8Array): void {
+    // Hot path: Send and PushAck without protobuf reflection (same semantics).
+    if (conn.state === 'open' && this.hotSend) {
+      const hot = decodeHotFrame(body);
+      if (hot?.kind === 'pushAck') {
+        if (hot.syncSeq > 0) conn.ackPushes(hot.syncSeq);
+        return;
+      }
+      if (hot?.kind === 'send') {
+        const reply = this.forwarder?.forwardSend(conn, hot.conversationId, body) ?? this.hotSend({ userId: conn.userId, deviceId: conn.deviceId }, hot);
+        reply.then((bytes) => conn.enqueue(bytes), (e) => this.replyError(conn, hot.id, e));
+        return;
+      }
+    }
     let frame: Frame;
     try {
       frame = decodeFrame(body);

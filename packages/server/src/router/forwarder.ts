@@ -26,4 +26,12 @@ export class Forwarder {
     this.forwarded++;
     return this.rpc.call(owner, conn.userId, conn.deviceId, encodeFrame(frame));
   }
+
+  forwardSend(conn: Connection, conversationId: number, body: Uint8Array): Promise<Uint8Array> | null {
+    const owner = this.ring.ownerOfConversation(conversationId);
+    if (owner === null) return Promise.reject(new XinboxError(Errors.UNAVAILABLE, 'no logic node is available'));
+    if (owner === this.selfId && this.selfIsLogic) return null;
+    this.forwarded++;
+    return this.rpc.call(owner, conn.userId, conn.deviceId, body);
+  }
 }

@@ -1,4 +1,8 @@
-import { create, ConversationListSchema, HistoryResultSchema, PresenceResultSchema, SendAckSchema, SyncResultSchema } from '@xinbox/protocol';
+import {
+  ContentSchema, Errors, XinboxError, create, encodeSendAckFrame, fromBinary, ConversationListSchema, HistoryResultSchema,
+  PresenceResultSchema, SendAckSchema, SyncResultSchema, Limits, type Content, type HotSend,
+} from '@xinbox/protocol';
+import type { HotSendHandler } from '../gateway.js';
 import type { MessagingService } from '../../core/messaging/messaging-service.js';
 import { validateContent } from '../../core/messaging/content.js';
 import type { PresenceService } from '../../core/presence/presence-service.js';
@@ -6,6 +10,29 @@ import { toWirePresence } from '../../core/presence/wire.js';
 import type { LocalSessions } from '../local-sessions.js';
 import type { HandlerTable } from './types.js';
 import { parseId, parseIds } from './ids.js';
+
+/** The Send handler for frames the gateway decoded on its hot path; same checks as `send` below. */
+export function hotSendHandler(messaging: MessagingService): HotSendHandler {
+  return async (caller, s: HotSend) => {
+    if (s.conversationId <= 0) throw new XinboxError(Errors.INVALID_ARGUMENT, 'conversationId must be a positive id');
+    if (s.mentions.length > Limits.maxIdsPerRequest || s.visibleTo.length > Limits.maxIdsPerRequest) throw new XinboxError(Errors.LIST_TOO_LARGE);
+    let content: Content | undefined;
+    try {
+      content = s.content.length ? fromBinary(ContentSchema, s.content) : undefined;
+    } catch {
+      throw new XinboxError(Errors.CONTENT_INVALID, 'content could not be decoded');
+    }
+    const ack = await messaging.send(caller, {
+      conversationId: s.conversationId,
+      clientMsgId: s.clientMsgId,
+      content: validateContent(content),
+      mentions: s.mentions,
+      mentionAll: s.mentionAll,
+      visibleTo: s.visibleTo,
+    });
+    return encodeSendAckFrame(s.id, ack);
+  };
+}
 
 /** One-to-one and group message traffic, conversation list, presence. */
 export function messagingHandlers(messaging: MessagingService, presence: PresenceService, sessions: LocalSessions): HandlerTable {

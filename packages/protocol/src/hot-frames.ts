@@ -1,0 +1,211 @@
+/**
+ * Hand-rolled codecs for the frames that dominate a busy gateway: Send and
+ * PushAck in, SendAck out. Anything unusual (unknown fields, odd wire types)
+ * returns null and goes through the generic decoder, so behaviour is the same;
+ * only the reflection cost goes away. Tested against the generic codec.
+ */
+import { varintSize, writeVarint } from './varint.js';
+
+export interface HotSend {
+  readonly kind: 'send';
+  readonly id: number;
+  readonly conversationId: number;
+  readonly clientMsgId: string;
+  /** Encoded xinbox.v1.Content exactly as the client sent it. */
+  readonly content: Uint8Array;
+  readonly mentions: number[];
+  readonly mentionAll: boolean;
+  readonly visibleTo: number[];
+}
+
+export interface HotPushAck {
+  readonly kind: 'pushAck';
+  readonly id: number;
+  readonly syncSeq: number;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8Encoder = new TextEncoder();
+
+class Reader {
+  at: number;
+  constructor(readonly buf: Uint8Array, start: number, readonly end: number) {
+    this.at = start;
+  }
+
+  /** A varint up to 2^53, or -1 when malformed or larger. */
+  varint(): number {
+    let result = 0;
+    let mul = 1;
+    for (let i = 0; i < 8; i++) {
+      if (this.at >= this.end) return -1;
+      const b = this.buf[this.at++]!;
+      result += (b & 0x7f) * mul;
+      if (b < 0x80) return result <= Number.MAX_SAFE_INTEGER ? result : -1;
+      mul *= 128;
+    }
+    return -1;
+  }
+
+  bytes(): Uint8Array | null {
+    const len = this.varint();
+    if (len < 0 || this.at + len > this.end) return null;
+    const out = this.buf.subarray(this.at, this.at + len);
+    this.at += len;
+    return out;
+  }
+}
+
+/** Decode a frame body if it is a plain Send or PushAck; null means "use the generic decoder". */
+export function decodeHotFrame(buf: Uint8Array): HotSend | HotPushAck | null {
+  const r = new Reader(buf, 0, buf.length);
+  let id = 0;
+  let body: Uint8Array | null = null;
+  let kind: 20 | 23 | 0 = 0;
+  while (r.at < r.end) {
+    const tag = r.varint();
+    if (tag === (1 << 3)) {
+      id = r.varint();
+      if (id < 0 || id > 0xffffffff) return null;
+    } else if (tag === ((20 << 3) | 2) || tag === ((23 << 3) | 2)) {
+      if (kind !== 0) return null;
+      kind = (tag >>> 3) as 20 | 23;
+      body = r.bytes();
+      if (!body) return null;
+    } else {
+      return null;
+    }
+  }
+  if (!body) return null;
+  return kind === 20 ? decodeSend(id, body) : decodePushAck(id, body);
+}
+
+function decodeSend(id: number, buf: Uint8Array): HotSend | null {
+  const r = new Reader(buf, 0, buf.length);
+  let conversationId = 0;
+  let clientMsgId = '';
+  let content: Uint8Array = EMPTY;
+  let mentionAll = false;
+  const mentions: number[] = [];
+  const visibleTo: number[] = [];
+  while (r.at < r.end) {
+    const tag = r.varint();
+    switch (tag) {
+      case (1 << 3):
+        conversationId = r.varint();
+        if (conversationId < 0) return null;
+        break;
+      case (2 << 3) | 2: {
+        const b = r.bytes();
+        if (!b) return null;
+        try {
+          clientMsgId = utf8.decode(b);
+        } catch {
+          return null;
+        }
+        break;
+      }
+      case (3 << 3) | 2: {
+        const b = r.bytes();
+        if (!b) return null;
+        content = b;
+        break;
+      }
+      case (4 << 3) | 2:
+      case (6 << 3) | 2: {
+        const list = tag === ((4 << 3) | 2) ? mentions : visibleTo;
+        const b = r.bytes();
+        if (!b) return null;
+        const inner = new Reader(b, 0, b.length);
+        while (inner.at < inner.end) {
+          const v = inner.varint();
+          if (v < 0) return null;
+          list.push(v);
+        }
+        break;
+      }
+      case (5 << 3):
+        mentionAll = r.varint() !== 0;
+        break;
+      default:
+        return null;
+    }
+  }
+  return { kind: 'send', id, conversationId, clientMsgId, content, mentions, mentionAll, visibleTo };
+}
+
+function decodePushAck(id: number, buf: Uint8Array): HotPushAck | null {
+  const r = new Reader(buf, 0, buf.length);
+  let syncSeq = 0;
+  while (r.at < r.end) {
+    if (r.varint() !== (1 << 3)) return null;
+    syncSeq = r.varint();
+    if (syncSeq < 0) return null;
+  }
+  return { kind: 'pushAck', id, syncSeq };
+}
+
+export interface SendAckParts {
+  readonly messageId: string;
+  readonly conversationId: number;
+  readonly seq: number;
+  readonly serverTime: number;
+  readonly clientMsgId: string;
+  readonly duplicate: boolean;
+}
+
+/** Length-prefixed Frame{id, sendAck{...}}, byte-identical to the generic encoder. */
+export function encodeSendAckFrame(id: number, a: SendAckParts): Uint8Array {
+  const client = utf8Encoder.encode(a.clientMsgId);
+  const msgId = BigInt(a.messageId);
+  const body = new Uint8Array(64 + client.length);
+  const view = new DataView(body.buffer);
+  let at = 0;
+  if (msgId !== 0n) {
+    body[at++] = 1 << 3;
+    let n = msgId;
+    while (n >= 0x80n) {
+      body[at++] = Number(n & 0x7fn) | 0x80;
+      n >>= 7n;
+    }
+    body[at++] = Number(n);
+  }
+  if (a.conversationId) {
+    body[at++] = 2 << 3;
+    at = writeVarint(body, at, a.conversationId);
+  }
+  if (a.seq) {
+    body[at++] = 3 << 3;
+    at = writeVarint(body, at, a.seq);
+  }
+  if (a.serverTime) {
+    body[at++] = (4 << 3) | 1;
+    view.setFloat64(at, a.serverTime, true);
+    at += 8;
+  }
+  if (client.length) {
+    body[at++] = (5 << 3) | 2;
+    at = writeVarint(body, at, client.length);
+    body.set(client, at);
+    at += client.length;
+  }
+  if (a.duplicate) {
+    body[at++] = 6 << 3;
+    body[at++] = 1;
+  }
+  const sendAckTag = (21 << 3) | 2;
+  const frameLen = (id ? 1 + varintSize(id) : 0) + varintSize(sendAckTag) + varintSize(at) + at;
+  const out = new Uint8Array(4 + frameLen);
+  new DataView(out.buffer).setUint32(0, frameLen);
+  let o = 4;
+  if (id) {
+    out[o++] = 1 << 3;
+    o = writeVarint(out, o, id);
+  }
+  o = writeVarint(out, o, sendAckTag);
+  o = writeVarint(out, o, at);
+  out.set(body.subarray(0, at), o);
+  return out;
+}
+
+const EMPTY: Uint8Array = new Uint8Array(0);

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { decodeFrame, decodeHotFrame, encodeFrame, encodeSendAckFrame, withLengthPrefix, type FrameInit } from '../src/index.js';
+
+const send = (extra: Record<string, unknown> = {}): FrameInit => ({
+  id: 77,
+  body: { case: 'send', value: { conversationId: '123456789012', clientMsgId: 'c-✓-1', content: { kind: { case: 'text', value: { text: 'hi 👋' } } }, ...extra } },
+});
+
+describe('hot-path frame codecs', () => {
+  it('decode Send exactly like the generic decoder', () => {
+    for (const extra of [{}, { mentions: ['5', '2000000'], mentionAll: true, visibleTo: ['9'] }]) {
+      const bytes = encodeFrame(send(extra));
+      const hot = decodeHotFrame(bytes);
+      const generic = decodeFrame(bytes);
+      if (hot?.kind !== 'send' || generic.body.case !== 'send') throw new Error('not a send');
+      const g = generic.body.value;
+      expect(hot.id).toBe(generic.id);
+      expect(String(hot.conversationId)).toBe(g.conversationId);
+      expect(hot.clientMsgId).toBe(g.clientMsgId);
+      expect(hot.mentions.map(String)).toEqual(g.mentions);
+      expect(hot.visibleTo.map(String)).toEqual(g.visibleTo);
+      expect(hot.mentionAll).toBe(g.mentionAll);
+      expect(hot.content.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('decode PushAck, and defer anything else to the generic decoder', () => {
+    const ack = decodeHotFrame(encodeFrame({ body: { case: 'pushAck', value: { syncSeq: 300 } } }));
+    expect(ack).toEqual({ kind: 'pushAck', id: 0, syncSeq: 300 });
+    expect(decodeHotFrame(encodeFrame({ id: 1, body: { case: 'ping', value: {} } }))).toBeNull();
+    expect(decodeHotFrame(encodeFrame({ body: { case: 'pushAck', value: { messageIds: ['5'] } } }))).toBeNull();
+    expect(decodeHotFrame(new Uint8Array([0xa2, 0x01, 0x05, 0x08]))).toBeNull(); // truncated send body
+    expect(decodeHotFrame(new Uint8Array([0xff, 0xff]))).toBeNull();
+  });
+
+  it('encode SendAck byte for byte like the generic encoder', () => {
+    for (const a of [
+      { messageId: '7331234567890123456', conversationId: 42, seq: 7, serverTime: 1_763_800_000_123, clientMsgId: 'c-1', duplicate: false },
+      { messageId: '1', conversationId: 2 ** 40, seq: 2 ** 31, serverTime: 5, clientMsgId: '', duplicate: true },
+    ]) {
+      for (const id of [0, 1, 300]) {
+        const generic = withLengthPrefix(encodeFrame({ id, body: { case: 'sendAck', value: { ...a, conversationId: String(a.conversationId) } } }));
+        expect(Buffer.from(encodeSendAckFrame(id, a)).equals(Buffer.from(generic))).toBe(true);
+      }
+    }
+  });
+});
