@@ -1,26 +1,24 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BenchHttp } from './client/http.js';
-import { UserPool } from './client/user-pool.js';
 import { LoadFleet } from './load/fleet.js';
 import { sourceAddressCount } from './loopback.js';
 import { machineInfo } from './machine.js';
 import { affinityOf } from './metrics/proc.js';
-import { ProcessSampler } from './metrics/sampler.js';
 import { peakConnections, type BenchOptions } from './options.js';
 import { REPORT_SCHEMA, type TargetReport, type WorkloadReport } from './report/types.js';
 import { writeWorkloadReport } from './report/write.js';
-import { externalServer } from './servers/external.js';
-import { REPO_ROOT, launchServer, xinboxPresent, type ServerHandle, type TargetName } from './servers/launch.js';
-import { nowMs, sleep, timestampDirName } from './time.js';
+import { REPO_ROOT, xinboxPresent, type TargetName } from './servers/launch.js';
+import { openSession, type OpenSession, type SessionContext } from './session.js';
+import { nowMs, timestampDirName } from './time.js';
 import { WORKLOADS } from './workloads/index.js';
-import { failed, skipped, type Metric, type TargetOutcome, type TargetSession } from './workloads/types.js';
+import { failed, skipped, type Metric, type TargetOutcome } from './workloads/types.js';
 
 /**
  * One bench run: for each target server (baselines first, then Xinbox) start
- * it pinned, run the selected workloads against it with one shared user pool,
- * stop it; then write one JSON + markdown (+ SVG) per workload.
+ * it pinned, run the selected workloads against it with one shared user pool
+ * (a workload marked freshServer gets a newly started one), stop it; then
+ * write one JSON + markdown (+ SVG) per workload.
  */
 
 export async function runBench(opts: BenchOptions, command: string): Promise<string> {
@@ -44,48 +42,38 @@ export async function runBench(opts: BenchOptions, command: string): Promise<str
         for (const w of opts.workloads) record(w, target, skipped('server not present (packages/server/src/cli.ts missing)'));
         continue;
       }
-      let server: ServerHandle;
-      try {
-        server = target === 'xinbox' && opts.external
-          ? externalServer(opts.external)
-          : await launchServer(target, {
-            pin: opts.pin, serverCpu: opts.serverCpu, logDir: dir, readyTimeoutMs: 60_000,
-            env: target === 'xinbox' ? { XINBOX_SCRYPT_COST: String(opts.scryptCost) } : {},
-          });
-      } catch (e) {
-        for (const w of opts.workloads) record(w, target, failed(`server did not start: ${(e as Error).message}`));
-        continue;
-      }
-      log(`== ${target}: pid ${server.pid}, CPU ${server.affinity}, ${server.httpBase}`);
-      const http = new BenchHttp(server.httpBase);
-      const pool = new UserPool(http, `b${Date.now().toString(36)}`, opts.registerConcurrency);
-      const sampler = new ProcessSampler({ serverPid: server.pid, loadPids: () => fleet.pids(), metricsUrl: `${server.httpBase}/v1/metrics`, intervalMs: 500 });
-      sampler.start();
-      let runId = 0;
-      const session: TargetSession = {
-        name: target, server, http, pool, fleet, sampler, opts, sourceAddrs,
-        nextRunId: () => ++runId,
-        log: (m) => log(`${target}: ${m}`),
-      };
+      const ctx: SessionContext = { opts, fleet, sourceAddrs, logDir: dir, log };
+      let open: OpenSession | undefined;
       try {
         for (const id of opts.workloads) {
           const wl = WORKLOADS[id];
+          // Workloads that measure memory growth get a server nobody else has used yet.
+          if (open && open.used && wl.freshServer && !opts.external && !opts.quick) {
+            await open.close();
+            open = undefined;
+          }
+          try {
+            open ??= await openSession(target, ctx);
+          } catch (e) {
+            record(id, target, failed(`server did not start: ${(e as Error).message}`));
+            continue;
+          }
+          if (open.used) await open.settle();
           log(`-- ${target} ${id}`);
+          open.used = true;
           let outcome: TargetOutcome;
           try {
-            outcome = await withTimeout(wl.run(session), workloadTimeoutMs(opts), `${id} on ${target}`);
+            outcome = await withTimeout(wl.run(open.session), workloadTimeoutMs(opts), `${id} on ${target}`);
           } catch (e) {
             outcome = failed((e as Error).message);
             log(`${target} ${id} failed: ${(e as Error).message}`);
           }
+          if (outcome.status !== 'ok') log(`${target} ${id}: ${outcome.status}: ${outcome.reason ?? ''}`);
           await fleet.closeAll().catch(() => undefined);
-          record(id, target, outcome, server.affinity);
+          record(id, target, outcome, open.session.server.affinity);
         }
       } finally {
-        sampler.stop();
-        http.close();
-        await server.stop();
-        await sleep(500);
+        await open?.close();
       }
     }
   } finally {

@@ -58,6 +58,8 @@ export interface Measurement {
   readonly lost: number;
   readonly duplicates: number;
   readonly stale: number;
+  /** False when the drain timed out: `lost` then counts messages still in flight at the cut-off. */
+  readonly drained: boolean;
   readonly deliveredPerSec: number;
   readonly latency: LatencySummary;
   readonly ackLatency: LatencySummary;
@@ -81,7 +83,7 @@ export async function measure(s: TargetSession, spec: MeasureSpec): Promise<Meas
   await sleep(startAt + durationMs - nowMs());
   await s.sampler.sampleOnce();
   const endAt = nowMs();
-  await waitUntil(() => {
+  const drained = await waitUntil(() => {
     const l = s.fleet.live(runId);
     return l.acked + l.failed >= l.sent && l.received >= l.acked * spec.fanout;
   }, s.opts.drainS * 1000, 100);
@@ -115,6 +117,7 @@ export async function measure(s: TargetSession, spec: MeasureSpec): Promise<Meas
     lost: Math.max(0, expected - received),
     duplicates: sum((p) => p.duplicates),
     stale: sum((p) => p.stale),
+    drained,
     deliveredPerSec: Math.round(sum((p) => p.receivedInWindow) / spec.durationS),
     latency: summarize(latency),
     ackLatency: summarize(ackLatency),
@@ -174,6 +177,7 @@ export function measurementMetrics(m: Measurement, prefix = ''): Record<string, 
 /** Warnings that make a figure less trustworthy: a saturated client, other work on the machine. */
 export function measurementNotes(m: Measurement, label = ''): string[] {
   const out: string[] = [];
+  if (!m.drained) out.push(`${label}did not drain in time: ${m.lost} acked messages undelivered and ${m.unacked} sends unacked at the cut-off (overloaded: late, not necessarily lost)`);
   if (m.generator.saturated) out.push(`${label}load generator CPU ${m.generator.cpuPct}%: figures may be client-bound`);
   if (m.server.foreignCpuPct > 10) out.push(`${label}other processes used ${m.server.foreignCpuPct}% CPU during the run: figures are noisy`);
   if (m.server.serverRunWaitPct > 5) out.push(`${label}the server waited for its CPU ${m.server.serverRunWaitPct}% of the time (taken by other processes): latency and throughput are understated`);

@@ -40,7 +40,7 @@ export async function runSweep(s: TargetSession, plan: SweepPlan): Promise<Targe
       lost: m.lost + m.unacked, serverCpuPct: m.server.serverCpuPct, loadCpuPct: m.generator.cpuPct, good,
     });
     if (!good) {
-      stopReason = m.lost + m.unacked > 0 ? `loss at ${rate}/s` : Object.keys(m.sendErrors).length > 0 ? `send errors at ${rate}/s` : `p99 ${m.latency.p99Ms} ms at ${rate}/s`;
+      stopReason = m.lost + m.unacked > 0 ? `${m.drained ? 'loss' : 'backlog not drained'} at ${rate}/s` : Object.keys(m.sendErrors).length > 0 ? `send errors at ${rate}/s` : `p99 ${m.latency.p99Ms} ms at ${rate}/s`;
       break;
     }
     bestRate = rate;

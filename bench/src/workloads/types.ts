@@ -58,6 +58,8 @@ export interface Workload {
   readonly description: string;
   /** The metric the Xinbox/ceiling ratio is reported for. */
   readonly headline: string;
+  /** Needs a server no other workload has used (e.g. it measures memory growth). */
+  readonly freshServer?: boolean;
   config(opts: BenchOptions): unknown;
   run(s: TargetSession): Promise<TargetOutcome>;
 }

@@ -17,6 +17,7 @@ export const w3: Workload = {
     'processes and client source addresses. Reports connections held after the hold period, HTTP logins/s, ' +
     'authenticated connects/s, and server RSS growth per held connection.',
   headline: 'held',
+  freshServer: true,
   config: (o) => ({ ...o.w3, connsPerProc: o.connsPerProc, xinboxScryptCost: o.scryptCost }),
   async run(s: TargetSession): Promise<TargetOutcome> {
     const cfg = s.opts.w3;

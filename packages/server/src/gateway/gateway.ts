@@ -88,8 +88,11 @@ export class Gateway {
     identity.onRevoked((sids, reason) => this.closeSessions(sids, reason === 'replaced' ? CloseCodes.REPLACED : CloseCodes.LOGGED_OUT));
   }
 
+  /** Connections not closed by either side (one we closed stops counting at once, whatever the peer does). */
   get connectionCount(): number {
-    return this.open.size + this.pendingAuth.size;
+    let closed = 0;
+    for (const c of this.open) if (c.state === 'closed') closed++;
+    return this.open.size + this.pendingAuth.size - closed;
   }
 
   /** Accept WebSocket upgrades on `path` of an HTTP server. */

@@ -25,6 +25,8 @@ interface Prepared {
 
 export interface SendPipelineOptions {
   readonly maxBatch: number;
+  /** Sends waiting beyond this are refused with UNAVAILABLE (retryable) instead of queueing without bound. */
+  readonly maxQueued?: number;
   /** Timeline entries kept per user; older ones are trimmed as the head moves. */
   readonly timelineRetention?: number;
   readonly clock?: () => number;
@@ -59,6 +61,9 @@ export class SendPipeline {
   submit(caller: Caller, req: SendRequest, system = false): Promise<SendAckInfo> {
     const cached = this.dedupe.get(DedupeCache.key(caller.userId, req.clientMsgId));
     if (cached) return Promise.resolve({ ...cached, duplicate: true });
+    if (this.queue.length >= (this.opts.maxQueued ?? this.opts.maxBatch * 100)) {
+      return Promise.reject(new XinboxError(Errors.UNAVAILABLE, 'too many sends waiting; retry shortly'));
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ caller, req, system, resolve, reject });
       if (!this.draining) {

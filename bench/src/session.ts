@@ -1,0 +1,72 @@
+import { BenchHttp } from './client/http.js';
+import { UserPool } from './client/user-pool.js';
+import type { LoadFleet } from './load/fleet.js';
+import { ProcessSampler } from './metrics/sampler.js';
+import type { BenchOptions } from './options.js';
+import { externalServer } from './servers/external.js';
+import { launchServer, type TargetName } from './servers/launch.js';
+import { sleep } from './time.js';
+import type { TargetSession } from './workloads/types.js';
+
+/** One started server under test with its HTTP client, user pool and sampler. */
+export interface OpenSession {
+  readonly session: TargetSession;
+  /** Whether a workload has run against it (a workload asking for a fresh server gets a new one). */
+  used: boolean;
+  /** Wait (bounded) until the server is idle; returns its last CPU %, -1 on timeout. */
+  settle(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface SessionContext {
+  readonly opts: BenchOptions;
+  readonly fleet: LoadFleet;
+  readonly sourceAddrs: number;
+  readonly logDir: string;
+  log(message: string): void;
+}
+
+export async function openSession(target: TargetName, ctx: SessionContext): Promise<OpenSession> {
+  const { opts, fleet } = ctx;
+  const server = target === 'xinbox' && opts.external
+    ? externalServer(opts.external)
+    : await launchServer(target, {
+      pin: opts.pin, serverCpu: opts.serverCpu, logDir: ctx.logDir, readyTimeoutMs: 60_000,
+      env: target === 'xinbox' ? { XINBOX_SCRYPT_COST: String(opts.scryptCost) } : {},
+    });
+  ctx.log(`== ${target}: pid ${server.pid}, CPU ${server.affinity}, ${server.httpBase}`);
+  const http = new BenchHttp(server.httpBase);
+  const pool = new UserPool(http, `b${Date.now().toString(36)}`, opts.registerConcurrency);
+  const sampler = new ProcessSampler({ serverPid: server.pid, loadPids: () => fleet.pids(), metricsUrl: `${server.httpBase}/v1/metrics`, intervalMs: 500 });
+  sampler.start();
+  let runId = 0;
+  const session: TargetSession = {
+    name: target, server, http, pool, fleet, sampler, opts, sourceAddrs: ctx.sourceAddrs,
+    nextRunId: () => ++runId,
+    log: (m) => ctx.log(`${target}: ${m}`),
+  };
+  return {
+    session,
+    used: false,
+    settle: async () => {
+      // After an overload the server may still be working off a backlog; the next workload must not inherit it.
+      const deadline = Date.now() + (opts.quick ? 10_000 : 120_000);
+      while (Date.now() < deadline) {
+        const from = Date.now();
+        await sampler.sampleOnce();
+        await sleep(1000);
+        await sampler.sampleOnce();
+        const cpu = sampler.window(from, Date.now()).serverCpuPct;
+        if (cpu < 15) return cpu;
+        ctx.log(`${target}: waiting for the server to settle (CPU ${cpu}%)`);
+      }
+      return -1;
+    },
+    close: async () => {
+      sampler.stop();
+      http.close();
+      await server.stop();
+      await sleep(500);
+    },
+  };
+}
