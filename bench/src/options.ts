@@ -56,7 +56,7 @@ export function defaultOptions(quick: boolean): BenchOptions {
     drainS: 5,
     p99LimitMs: 200,
     w1: { users: 1000, senders: 500, rate: 24_000, durationS: 20 },
-    w1Sweep: { startRate: 6000, factor: 1.35, maxSteps: 12, stepS: 8, maxRate: 400_000 },
+    w1Sweep: { startRate: 2000, factor: 1.3, maxSteps: 14, stepS: 8, maxRate: 400_000 },
     w2: { sizes: [500, 10_000], rate: 10, durationS: 20 },
     w2Sweep: { size: 500, startRate: 20, factor: 2, maxSteps: 10, stepS: 8 },
     w3: { conns: 50_000, batch: 5000, holdS: 30, pingMs: null, maxFailRatio: 0.02 },
@@ -67,11 +67,11 @@ export function defaultOptions(quick: boolean): BenchOptions {
     ...base,
     warmupS: 0.5,
     drainS: 2,
-    w1: { users: 100, senders: 50, rate: 2000, durationS: 2 },
+    w1: { users: 100, senders: 50, rate: 2000, durationS: 1.5 },
     w1Sweep: { startRate: 2000, factor: 2, maxSteps: 2, stepS: 1, maxRate: 400_000 },
-    w2: { sizes: [50], rate: 10, durationS: 2 },
+    w2: { sizes: [50], rate: 10, durationS: 1.5 },
     w2Sweep: { size: 50, startRate: 20, factor: 4, maxSteps: 2, stepS: 1 },
-    w3: { conns: 100, batch: 100, holdS: 2, pingMs: 500, maxFailRatio: 0.02 },
+    w3: { conns: 100, batch: 100, holdS: 1, pingMs: 300, maxFailRatio: 0.02 },
   };
 }
 

@@ -54,7 +54,7 @@ export async function openSession(target: TargetName, ctx: SessionContext): Prom
       while (Date.now() < deadline) {
         const from = Date.now();
         await sampler.sampleOnce();
-        await sleep(1000);
+        await sleep(opts.quick ? 300 : 1000);
         await sampler.sampleOnce();
         const cpu = sampler.window(from, Date.now()).serverCpuPct;
         if (cpu < 15) return cpu;
@@ -66,7 +66,7 @@ export async function openSession(target: TargetName, ctx: SessionContext): Prom
       sampler.stop();
       http.close();
       await server.stop();
-      await sleep(500);
+      await sleep(opts.quick ? 100 : 500);
     },
   };
 }

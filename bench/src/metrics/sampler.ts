@@ -153,8 +153,9 @@ export class ProcessSampler {
       const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
       return { eventLoopLagMs: num(body.eventLoopLagMs), eventLoopLagP99Ms: num(body.eventLoopLagP99Ms), connections: num(body.connections) };
     } catch {
-      // Tolerate absence: three failures in a row and we stop asking.
-      if (++this.metricsFailures >= 3) this.metricsUrl = undefined;
+      // Tolerate absence: a server that refuses the connection ten times in a row has no metrics
+      // endpoint; a timeout (busy server) is just a missing sample.
+      if (++this.metricsFailures >= 10 && this.samples.every((s) => s.lagMs === undefined)) this.metricsUrl = undefined;
       return undefined;
     }
   }

@@ -34,7 +34,7 @@ export async function setupGroup(s: TargetSession, size: number): Promise<GroupS
     if (err) return failed(`groupInvite (members ${at}..${at + chunk}) failed: ${err}`);
   }
   // Membership notices fan out to everyone; let them drain before measuring.
-  await sleep(s.opts.quick ? 500 : 2000);
+  await sleep(s.opts.quick ? 200 : 2000);
   return { senderConn: owner, conversationId, members: users.length };
 }
 

@@ -45,7 +45,7 @@ export async function runSweep(s: TargetSession, plan: SweepPlan): Promise<Targe
     }
     bestRate = rate;
     bestDelivered = m.deliveredPerSec;
-    await sleep(500); // let queues settle before the next step
+    await sleep(s.opts.quick ? 100 : 1000); // let queues settle before the next step
   }
   const best = points.filter((p) => p.good).at(-1);
   const notes = [`stopped: ${stopReason}`];

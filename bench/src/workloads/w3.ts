@@ -23,7 +23,7 @@ export const w3: Workload = {
     const cfg = s.opts.w3;
     await s.fleet.closeAll();
     await s.fleet.setPing(cfg.pingMs);
-    await sleep(1000);
+    await sleep(s.opts.quick ? 200 : 2000);
     await s.sampler.sampleOnce();
     const rssBefore = s.sampler.currentRssBytes();
     let loginMs = 0;

@@ -17,9 +17,12 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.logLevel);
   const node = await startXinbox(config, { log });
-  const tcp = node.tcpPort > 0 ? `, tcp on ${node.tcpPort}` : '';
-  // Benchmarks and tests wait for this exact phrase.
-  console.log(`xinbox listening on ${node.httpUrl} (websocket ${node.wsUrl}${tcp}) node=${node.nodeId} storage=${config.storage}`);
+  const roles = config.roles;
+  const http = node.port > 0 ? node.httpUrl : '-';
+  const ws = roles.includes('gateway') && node.port > 0 ? node.wsUrl : '-';
+  const tcp = node.tcpPort > 0 ? String(node.tcpPort) : '-';
+  // Benchmarks and tests wait for this line ("xinbox listening:").
+  console.log(`xinbox listening: node=${node.nodeId} roles=${roles.join(',')} http=${http} ws=${ws} tcp=${tcp} storage=${config.storage}`);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

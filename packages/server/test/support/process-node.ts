@@ -27,14 +27,14 @@ export function spawnNode(env: Record<string, string>, timeoutMs = 30_000): Prom
     const timer = setTimeout(() => reject(new Error(`node did not start:\n${out}`)), timeoutMs);
     const onData = (b: Buffer) => {
       out += b.toString();
-      const m = /xinbox listening on (http:\/\/[^ ]+) \(websocket ([^ ,)]+)(?:, tcp on (\d+))?/.exec(out);
+      const m = /xinbox listening: .* http=(\S+) ws=(\S+) tcp=(\S+)/.exec(out);
       if (!m) return;
       clearTimeout(timer);
       resolveNode({
         proc,
         httpUrl: m[1]!,
         wsUrl: m[2]!,
-        tcpPort: Number(m[3] ?? -1),
+        tcpPort: m[3] === '-' ? -1 : Number(m[3]),
         output: () => out,
         kill: (signal = 'SIGKILL') => {
           proc.kill(signal);
