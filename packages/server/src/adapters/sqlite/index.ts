@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { ConversationStore, IdAllocator, IdentityStore, MessageStore, NodeLeaseStore } from '../../core/ports/index.js';
 import { SqliteConversationStore } from './sqlite-conversation-store.js';
 import { openSqliteDatabase, type SqliteOpenOptions } from './sqlite-database.js';
+import { BackgroundCheckpointer } from './background-checkpointer.js';
 import { SqliteIdAllocator } from './sqlite-id-allocator.js';
 import { SqliteIdentityStore } from './sqlite-identity-store.js';
 import { SqliteMessageStore } from './sqlite-message-store.js';
@@ -39,6 +40,8 @@ export interface SqliteAdapters {
  */
 export function openSqliteAdapters(options: SqliteOpenOptions): SqliteAdapters {
   const db = openSqliteDatabase(options);
+  const checkpointer = new BackgroundCheckpointer(db, options.path);
+  checkpointer.start();
   return {
     identity: new SqliteIdentityStore(db),
     messages: new SqliteMessageStore(db),
@@ -47,6 +50,7 @@ export function openSqliteAdapters(options: SqliteOpenOptions): SqliteAdapters {
     leases: new SqliteNodeLeaseStore(db),
     database: db,
     close: async () => {
+      await checkpointer.stop();
       if (db.open) db.close();
     },
   };
