@@ -1,3 +1,4 @@
+import { joinChunks } from '@xinbox/protocol';
 import type { Bus } from '../core/ports/bus.js';
 import type { RoomId } from '../core/ports/room-store.js';
 import type { AudienceShare, OutboundRoomMessage, RoomBroadcaster, RoomNotice } from '../core/rooms/room-broadcaster.js';
@@ -34,16 +35,8 @@ export class BusRoomBroadcaster implements RoomBroadcaster {
 
   messages(roomId: RoomId, messages: readonly OutboundRoomMessage[]): void {
     this.fanout.messages(roomId, messages);
-    let total = 0;
-    for (const m of messages) total += m.bytes.length;
-    const payload = new Uint8Array(total);
-    let at = 0;
-    for (const m of messages) {
-      payload.set(m.bytes, at);
-      at += m.bytes.length;
-    }
     const header: RoomBatchHeader = { from: this.nodeId, room: roomId, m: messages.map((m) => ({ s: m.seq, n: m.bytes.length })) };
-    this.publish(encodeEnvelope(EnvelopeType.RoomBatch, header, payload));
+    this.publish(encodeEnvelope(EnvelopeType.RoomBatch, header, joinChunks(messages.map((m) => m.bytes))));
   }
 
   notice(roomId: RoomId, notice: RoomNotice): void {

@@ -1,3 +1,4 @@
+import { joinChunks } from '@xinbox/protocol';
 import type { Bus } from '../core/ports/bus.js';
 import type { Outbox, UserPush } from '../core/ports/outbox.js';
 import type { RouteRegistry } from '../core/ports/route-registry.js';
@@ -80,15 +81,7 @@ export class ClusterOutbox implements Outbox {
         continue;
       }
       const header: DeliverHeader = list.map((p) => ({ u: p.userId, s: p.syncSeq, ...(p.exceptDeviceId ? { x: p.exceptDeviceId } : {}), n: p.frame.length }));
-      let total = 0;
-      for (const p of list) total += p.frame.length;
-      const payload = new Uint8Array(total);
-      let at = 0;
-      for (const p of list) {
-        payload.set(p.frame, at);
-        at += p.frame.length;
-      }
-      this.publish(Topics.node(node), encodeEnvelope(EnvelopeType.Deliver, header, payload));
+      this.publish(Topics.node(node), encodeEnvelope(EnvelopeType.Deliver, header, joinChunks(list.map((p) => p.frame))));
     }
   }
 
