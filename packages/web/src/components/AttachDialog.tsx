@@ -5,7 +5,7 @@
 import { Limits } from '@xinbox/protocol';
 import { useState } from 'preact/hooks';
 import type { ContentInit } from '@xinbox/sdk';
-import { Dialog } from './Dialog.js';
+import { FormDialog } from './FormDialog.js';
 import { safeUrl } from './MessageContent.js';
 
 type Kind = 'image' | 'file';
@@ -16,8 +16,7 @@ export function AttachDialog({ onClose, onAttach }: { onClose: () => void; onAtt
   const [name, setName] = useState('');
   const [error, setError] = useState('');
 
-  const submit = (e: Event) => {
-    e.preventDefault();
+  const submit = () => {
     const href = safeUrl(url.trim());
     if (!href || href.length > Limits.maxUrlLength) {
       setError('Enter an http or https address.');
@@ -28,41 +27,26 @@ export function AttachDialog({ onClose, onAttach }: { onClose: () => void; onAtt
   };
 
   return (
-    <Dialog title="Attach" onClose={onClose}>
-      <form class="form" onSubmit={submit}>
-        <fieldset class="field field--choice">
-          <legend>Type</legend>
-          <label>
-            <input type="radio" name="kind" value="image" checked={kind === 'image'} onChange={() => setKind('image')} /> Image
-          </label>
-          <label>
-            <input type="radio" name="kind" value="file" checked={kind === 'file'} onChange={() => setKind('file')} /> File
-          </label>
-        </fieldset>
-        <label class="field">
-          <span>Address (URL)</span>
-          <input type="url" name="url" required value={url} onInput={(e) => setUrl(e.currentTarget.value)} placeholder="https://…" autoFocus />
+    <FormDialog title="Attach" submitLabel={`Send ${kind}`} onClose={onClose} onSubmit={submit} error={error}>
+      <fieldset class="field field--choice">
+        <legend>Type</legend>
+        <label>
+          <input type="radio" name="kind" value="image" checked={kind === 'image'} onChange={() => setKind('image')} /> Image
         </label>
-        <label class="field">
-          <span>Name (optional)</span>
-          <input name="name" value={name} onInput={(e) => setName(e.currentTarget.value)} maxLength={200} />
+        <label>
+          <input type="radio" name="kind" value="file" checked={kind === 'file'} onChange={() => setKind('file')} /> File
         </label>
-        <p class="hint">Uploading is coming; for now the message links to where the file is hosted.</p>
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
-        <div class="form__actions">
-          <button type="button" class="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" class="btn btn--primary">
-            Send {kind}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+      </fieldset>
+      <label class="field">
+        <span>Address (URL)</span>
+        <input type="url" name="url" required value={url} onInput={(e) => setUrl(e.currentTarget.value)} placeholder="https://…" autoFocus />
+      </label>
+      <label class="field">
+        <span>Name (optional)</span>
+        <input name="name" value={name} onInput={(e) => setName(e.currentTarget.value)} maxLength={200} />
+      </label>
+      <p class="hint">Uploading is coming; for now the message links to where the file is hosted.</p>
+    </FormDialog>
   );
 }
 
