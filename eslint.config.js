@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/gen/**', 'data/**', 'bench/results/**', 'test-artifacts/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/gen/**', 'data/**', 'bench/results/**', 'test-artifacts/**', '.tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

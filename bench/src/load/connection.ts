@@ -1,17 +1,20 @@
 import WebSocket from 'ws';
 import {
-  Limits, SUBPROTOCOL_PROTO, decodeFrame, encodeFrame, splitFrames, withLengthPrefix,
+  Limits, RoomMessageClass, SUBPROTOCOL_PROTO, decodeFrame, encodeFrame, splitFrames, withLengthPrefix,
   type AuthOk, type Frame, type FrameInit,
 } from '@xinbox/protocol';
 import type { ConnSpec } from './messages.js';
-import { FIELD, encodeBenchSend, encodePushAck, peekFrame, peekPush, type PushPeek } from './fast-codec.js';
+import { BENCH_KIND } from './payload.js';
+import { FIELD, encodeBenchSend, encodePushAck, encodeRoomPushAck, peekFrame, peekPush, peekRoomPush, type PushPeek, type RoomMessagePeek } from './fast-codec.js';
+import { RoomAckTracker } from './room-acks.js';
 
 /**
  * One client connection of a load process, speaking the wire protocol
  * directly: length-prefixed protobuf Frames in binary WebSocket messages
  * (several frames per message are accepted). The protocol package's codec
  * handles framing and every frame except the hot ones (bench Send, Push,
- * SendAck, PushAck, Pong), which use the byte-exact fast path in fast-codec.ts.
+ * SendAck, PushAck, Pong, RoomPush, RoomPushAck), which use the byte-exact
+ * fast path in fast-codec.ts.
  */
 
 export interface ConnectionEvents {
@@ -19,6 +22,9 @@ export interface ConnectionEvents {
   onSendResult(c: BenchConnection, scheduledAt: number, errorName: string | undefined): void;
   onClose(c: BenchConnection, code: number): void;
   onAckDirty(c: BenchConnection): void;
+  /** Every message of one RoomPush frame (W4), after the connection noted reliable seqs for its acks. */
+  onRoomMessages?(c: BenchConnection, messages: readonly RoomMessagePeek[]): void;
+  onRoomSendResult?(c: BenchConnection, scheduledAt: number, reliable: boolean, errorName: string | undefined): void;
 }
 
 interface PendingRpc {
@@ -44,6 +50,11 @@ export class BenchConnection {
   private ackSyncSeq = 0;
   private sentAckSyncSeq = 0;
   private ackIds: string[] = [];
+  /** Frame id of each unanswered RoomSend -> its scheduled time and class. */
+  private readonly roomSends = new Map<number, { scheduledAt: number; reliable: boolean }>();
+  /** Joined rooms: reliable seqs delivered, for the cumulative RoomPushAck. */
+  private readonly roomAcks = new Map<string, RoomAckTracker>();
+  roomEvents = 0;
 
   constructor(
     readonly index: number,
@@ -132,6 +143,29 @@ export class BenchConnection {
     return true;
   }
 
+  /** Fire one RoomSend with a bench payload; the Ok/SendAck (or error) comes back through events.onRoomSendResult. */
+  sendRoom(roomId: string, reliable: boolean, clientMsgId: string, data: Uint8Array, scheduledAt: number): boolean {
+    const id = this.nextId++;
+    const ok = this.write({
+      id,
+      body: { case: 'roomSend', value: { roomId, class: reliable ? RoomMessageClass.RELIABLE : RoomMessageClass.ORDINARY, clientMsgId, content: { kind: { case: 'custom', value: { kind: BENCH_KIND, data } } } } },
+    });
+    if (ok) this.roomSends.set(id, { scheduledAt, reliable });
+    return ok;
+  }
+
+  /** RoomSends that never got a reply; forgets them. */
+  takeRoomUnacked(): number {
+    const n = this.roomSends.size;
+    this.roomSends.clear();
+    return n;
+  }
+
+  /** Whether this connection joined the room (a RoomJoined reply arrived). */
+  inRoom(roomId: string): boolean {
+    return this.roomAcks.has(roomId);
+  }
+
   ping(): void {
     if (this.write({ id: this.nextId++, body: { case: 'ping', value: {} } })) this.pingsSent++;
   }
@@ -151,6 +185,11 @@ export class BenchConnection {
       else this.write({ body: { case: 'pushAck', value: { syncSeq: this.ackSyncSeq, messageIds: ids } } });
       this.sentAckSyncSeq = this.ackSyncSeq;
       if (this.ackIds.length > 0) this.events.onAckDirty(this);
+    }
+    for (const [roomId, t] of this.roomAcks) {
+      if (!t.ackDue) continue;
+      this.ws?.send(encodeRoomPushAck(roomId, t.contiguous));
+      t.sent = t.contiguous;
     }
   }
 
@@ -183,6 +222,8 @@ export class BenchConnection {
         if (p.field === FIELD.push) this.onPush(peekPush(b, p));
         else if (p.field === FIELD.sendAck && this.settleSend(p.id, undefined)) continue;
         else if (p.field === FIELD.pong) this.pongs++;
+        else if (p.field === FIELD.roomPush) this.onRoomPush(peekRoomPush(b, p));
+        else if (p.field === FIELD.roomEvent && p.id === 0) this.roomEvents++;
         else this.onFrame(decodeFrame(b));
       }
     } catch {
@@ -200,6 +241,27 @@ export class BenchConnection {
     this.events.onPush(this, push);
   }
 
+  private onRoomPush(messages: RoomMessagePeek[]): void {
+    let ackDue = false;
+    for (const m of messages) {
+      if (m.seq === 0) continue;
+      const t = this.roomAcks.get(m.roomId);
+      if (!t) continue;
+      m.duplicate = !t.note(m.seq);
+      ackDue ||= t.ackDue;
+    }
+    if (ackDue) this.events.onAckDirty(this);
+    this.events.onRoomMessages?.(this, messages);
+  }
+
+  private settleRoomSend(id: number, errorName: string | undefined): boolean {
+    const s = this.roomSends.get(id);
+    if (s === undefined) return false;
+    this.roomSends.delete(id);
+    this.events.onRoomSendResult?.(this, s.scheduledAt, s.reliable, errorName);
+    return true;
+  }
+
   private settleSend(id: number, errorName: string | undefined): boolean {
     const scheduledAt = this.sends.get(id);
     if (scheduledAt === undefined) return false;
@@ -210,6 +272,12 @@ export class BenchConnection {
 
   private onFrame(f: Frame): void {
     const body = f.body;
+    if (f.id !== 0 && this.roomSends.has(f.id)) {
+      this.settleRoomSend(f.id, body.case === 'error' ? body.value.name || String(body.value.code) : undefined);
+      return;
+    }
+    // A first join starts the room's ack position at its current seq (nothing older is owed).
+    if (body.case === 'roomJoined' && !this.roomAcks.has(body.value.roomId)) this.roomAcks.set(body.value.roomId, new RoomAckTracker(body.value.lastSeq));
     if (body.case === 'error' && this.settleSend(f.id, body.value.name || String(body.value.code))) return;
     if (body.case === 'sendAck' && this.settleSend(f.id, undefined)) return;
     const pending = f.id !== 0 ? this.rpcs.get(f.id) : undefined;

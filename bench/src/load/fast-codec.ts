@@ -10,10 +10,14 @@ import { BENCH_KIND } from './payload.js';
  *  - encodePushAck:   Frame{pushAck:{syncSeq}}
  *  - peekFrame / peekPush: the request id, the body field number, and from a
  *    Push only sync_seq, message id, sender id and the Custom payload.
+ *  - encodeRoomPushAck: Frame{roomPushAck:{roomId, seq}}
+ *  - peekRoomPush: every RoomMessage of a RoomPush (W4 rooms: one frame per
+ *    room per tick carries several messages), with seq, class and the
+ *    Custom payload; the room id is decoded only for reliable messages.
  * Everything else goes through the generic decodeFrame.
  */
 
-export const FIELD = { error: 14, pong: 13, sendAck: 21, push: 22 } as const;
+export const FIELD = { error: 14, pong: 13, sendAck: 21, push: 22, roomPush: 94, roomEvent: 99 } as const;
 
 const encoder = new TextEncoder();
 const varintCache = new Map<string, Uint8Array>();
@@ -243,4 +247,69 @@ function customBench(buf: Uint8Array, [s, e]: [number, number]): Uint8Array | un
     return kindOk ? data : undefined;
   }
   return undefined;
+}
+
+export function encodeRoomPushAck(roomId: string, seq: number): Uint8Array {
+  const rid = encoder.encode(roomId);
+  const ackLen = (rid.length > 0 ? 1 + varintLen(rid.length) + rid.length : 0) + (seq > 0 ? 1 + varintLen(seq) : 0);
+  const frameLen = 2 + varintLen(ackLen) + ackLen;
+  const out = new Uint8Array(LENGTH_PREFIX_BYTES + frameLen);
+  new DataView(out.buffer).setUint32(0, frameLen);
+  let at = LENGTH_PREFIX_BYTES;
+  out[at++] = 0x92; // Frame.room_push_ack = 98, LEN
+  out[at++] = 0x06;
+  at = putVarint(out, at, ackLen);
+  if (rid.length > 0) {
+    out[at++] = 0x0a; // RoomPushAck.room_id
+    at = putVarint(out, at, rid.length);
+    out.set(rid, at);
+    at += rid.length;
+  }
+  if (seq > 0) {
+    out[at++] = 0x10; // RoomPushAck.seq
+    putVarint(out, at, seq);
+  }
+  return out;
+}
+
+export interface RoomMessagePeek {
+  /** Reliable room seq; 0 for ordinary messages. */
+  readonly seq: number;
+  /** Decoded for reliable messages only (acks need it); '' for ordinary ones. */
+  readonly roomId: string;
+  /** Custom payload when the content is Custom{kind:'bench'}. */
+  readonly benchData: Uint8Array | undefined;
+  /** Set by the receiving connection: a reliable seq it already had (retransmission). */
+  duplicate: boolean;
+}
+
+const decoder = new TextDecoder();
+
+/** The messages of a Frame{room_push}: RoomPush.messages = 1, RoomMessage fields 1 room_id, 5 seq, 7 content. */
+export function peekRoomPush(frameBody: Uint8Array, p: FramePeek): RoomMessagePeek[] {
+  const r = new Reader(frameBody, p.bodyStart, p.bodyEnd);
+  const out: RoomMessagePeek[] = [];
+  while (r.more) {
+    const tag = r.varint();
+    if (tag !== 0x0a) {
+      r.skip(tag & 7);
+      continue;
+    }
+    const [ms, me] = r.len();
+    const m = new Reader(frameBody, ms, me);
+    let seq = 0;
+    let roomStart = 0;
+    let roomEnd = 0;
+    let benchData: Uint8Array | undefined;
+    while (m.more) {
+      const t = m.varint();
+      if (t === 0x0a) [roomStart, roomEnd] = m.len();
+      else if (t === 0x28) seq = m.varint();
+      else if (t === 0x3a) benchData = customBench(frameBody, m.len());
+      else m.skip(t & 7);
+    }
+    const roomId = seq > 0 && roomEnd > roomStart ? decoder.decode(frameBody.subarray(roomStart, roomEnd)) : '';
+    out.push({ seq, roomId, benchData, duplicate: false });
+  }
+  return out;
 }

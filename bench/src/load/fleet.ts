@@ -1,6 +1,6 @@
 import { frame, frameFromJson, frameToJson, type Frame, type FrameInit } from '@xinbox/protocol';
 import { WorkerHandle } from './worker-handle.js';
-import type { ConnSpec, ConnectReply, LiveStats, RpcReply, RunResult, StatusReply } from './messages.js';
+import type { ConnSpec, ConnectReply, LiveStats, RoomLiveStats, RoomRunResult, RoomRunSpec, RpcReply, RunResult, StatusReply } from './messages.js';
 
 /**
  * The set of load processes. Connections get global indices; the fleet maps
@@ -155,6 +155,24 @@ export class LoadFleet {
 
   collect(runId: number): Promise<RunResult[]> {
     return Promise.all(this.workers.map((w) => w.call<RunResult>({ kind: 'collect', runId }, 60_000)));
+  }
+
+  /** Start a room run (W4) in every process; `sends` name global connection indices. */
+  async startRoomRun(run: RoomRunSpec): Promise<void> {
+    const perWorker = this.workers.map(() => [] as RoomRunSpec['sends'][number][]);
+    for (const s of run.sends) {
+      const slot = this.slot(s.conn);
+      perWorker[slot.w]!.push({ ...s, conn: slot.local });
+    }
+    await Promise.all(this.workers.map((w, i) => w.call({ kind: 'roomRun', run: { ...run, sends: perWorker[i]! } }, 30_000)));
+  }
+
+  async roomLive(runId: number): Promise<RoomLiveStats[]> {
+    return Promise.all(this.workers.map((w) => w.call<RoomLiveStats>({ kind: 'roomLive', runId }, 10_000)));
+  }
+
+  collectRoomRun(runId: number): Promise<RoomRunResult[]> {
+    return Promise.all(this.workers.map((w) => w.call<RoomRunResult>({ kind: 'roomCollect', runId }, 60_000)));
   }
 
   async status(): Promise<StatusReply> {

@@ -40,7 +40,10 @@ export type Command =
   | { readonly kind: 'collect'; readonly runId: number }
   | { readonly kind: 'status' }
   | { readonly kind: 'setPing'; readonly intervalMs: number | null }
-  | { readonly kind: 'closeAll' };
+  | { readonly kind: 'closeAll' }
+  | { readonly kind: 'roomRun'; readonly run: RoomRunSpec }
+  | { readonly kind: 'roomLive'; readonly runId: number }
+  | { readonly kind: 'roomCollect'; readonly runId: number };
 
 export interface ToWorker {
   readonly reqId: number;
@@ -100,3 +103,79 @@ export type FromWorker =
   | { readonly type: 'stats'; readonly stats: LiveStats };
 
 export const PER_MESSAGE_KEY_SEQ_BITS = 16_777_216;
+
+/** One scheduled RoomSend of a W4 run. */
+export interface RoomSendPlan {
+  /** Worker-local connection index (global in FleetRoomRun). */
+  readonly conn: number;
+  /** Scheduled send time, nowMs() clock; goes into the stamp. */
+  readonly at: number;
+  readonly senderIdx: number;
+  /** Per-sender counter within the run. */
+  readonly seq: number;
+  readonly reliable: boolean;
+}
+
+/** A named time window of a room run: latency by scheduled time, delivery rate by arrival time. */
+export interface RoomPhase {
+  readonly name: string;
+  readonly from: number;
+  readonly to: number;
+}
+
+export interface RoomRunSpec {
+  readonly runId: number;
+  readonly roomId: string;
+  readonly startAt: number;
+  /** Latencies of messages scheduled before startAt + warmupMs are not recorded (still counted). */
+  readonly warmupMs: number;
+  readonly phases: readonly RoomPhase[];
+  /** This process's sends, ascending `at`. */
+  readonly sends: readonly RoomSendPlan[];
+}
+
+export interface RoomLiveStats {
+  readonly runId: number;
+  readonly sent: number;
+  /** Ordinary sends answered Ok plus reliable sends answered SendAck. */
+  readonly acked: number;
+  readonly reliableAcked: number;
+  readonly failed: number;
+  readonly ordinaryReceived: number;
+  readonly reliableReceived: number;
+}
+
+export interface RoomPhaseResult {
+  /** Sends scheduled in the phase, by class, and how many were accepted. */
+  readonly ordinarySent: number;
+  readonly ordinaryAcked: number;
+  readonly reliableSent: number;
+  readonly reliableAcked: number;
+  /** Deliveries of ordinary messages scheduled in the phase (whenever they arrived). */
+  readonly ordinaryReceived: number;
+  /** Deliveries (both classes) that arrived inside the phase window. */
+  readonly arrivedInWindow: number;
+  /** Ordinary-message latency (HDR, base64) by scheduled time. */
+  readonly latency: string;
+}
+
+export interface RoomRunResult extends RoomLiveStats {
+  readonly sendErrors: Record<string, number>;
+  readonly unacked: number;
+  readonly reliableDuplicates: number;
+  readonly stale: number;
+  readonly phases: Record<string, RoomPhaseResult>;
+  readonly reliableLatency: string;
+  readonly reliableAckLatency: string;
+  /** Connections of this process that joined the room. */
+  readonly joined: number;
+  /** Distinct reliable messages of this run per joined connection: count -> connections. */
+  readonly reliablePerConn: Record<string, number>;
+  /** Ordinary deliveries per joined connection: min and max. */
+  readonly ordinaryPerConnMin: number;
+  readonly ordinaryPerConnMax: number;
+  readonly roomEvents: number;
+  readonly scheduleLagMaxMs: number;
+  readonly loopDelayMaxMs: number;
+  readonly loopDelayP99Ms: number;
+}

@@ -2,6 +2,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { encodeFrame, frameFromJson, frameToJson } from '@xinbox/protocol';
 import { BenchConnection, type ConnectionEvents } from './connection.js';
 import { RunState } from './run-state.js';
+import { RoomRun } from './room-run.js';
 import type { Command, ConnectReply, FromWorker, RpcReply, StatusReply, ToWorker } from './messages.js';
 import { mapLimit, nowMs } from '../time.js';
 
@@ -13,6 +14,8 @@ import { mapLimit, nowMs } from '../time.js';
 
 const conns: BenchConnection[] = [];
 let run: RunState | undefined;
+let roomRun: RoomRun | undefined;
+let roomTimer: NodeJS.Timeout | undefined;
 let runTimer: NodeJS.Timeout | undefined;
 let statsTimer: NodeJS.Timeout | undefined;
 let pingOverrideMs: number | null = null;
@@ -33,6 +36,8 @@ const flushAcks = (): void => {
 const events: ConnectionEvents = {
   onPush: (c, push) => run?.onPush(c, push),
   onSendResult: (_c, scheduledAt, errorName) => run?.onSendResult(scheduledAt, errorName),
+  onRoomMessages: (c, messages) => roomRun?.onMessages(c, messages),
+  onRoomSendResult: (_c, scheduledAt, reliable, errorName) => roomRun?.onSendResult(scheduledAt, reliable, errorName),
   onClose: (_c, code) => {
     closedCount++;
     closeCodes[code] = (closeCodes[code] ?? 0) + 1;
@@ -126,6 +131,34 @@ function startRun(cmd: Extract<Command, { kind: 'run' }>): { accepted: true } {
   return { accepted: true };
 }
 
+function startRoomRun(cmd: Extract<Command, { kind: 'roomRun' }>): { accepted: true } {
+  if (roomTimer) clearTimeout(roomTimer);
+  roomRun = new RoomRun(cmd.run, conns);
+  loopDelay.reset();
+  const state = roomRun;
+  const step = (): void => {
+    roomTimer = undefined;
+    if (roomRun !== state) return;
+    const waitMs = state.tick();
+    if (Number.isFinite(waitMs)) roomTimer = setTimeout(step, Math.min(50, Math.max(0, waitMs)));
+  };
+  roomTimer = setTimeout(step, Math.max(0, cmd.run.startAt - nowMs()));
+  return { accepted: true };
+}
+
+function roomRunFor(runId: number): RoomRun {
+  if (!roomRun || roomRun.spec.runId !== runId) throw new Error(`no room run ${runId}`);
+  return roomRun;
+}
+
+function roomCollect(runId: number): unknown {
+  const state = roomRunFor(runId);
+  if (roomTimer) clearTimeout(roomTimer);
+  roomTimer = undefined;
+  roomRun = undefined;
+  return state.result(round(loopDelay.max / 1e6), round(loopDelay.percentile(99) / 1e6));
+}
+
 function collect(runId: number): unknown {
   if (!run || run.spec.runId !== runId) throw new Error(`no run ${runId}`);
   if (runTimer) clearTimeout(runTimer);
@@ -170,6 +203,9 @@ async function handle(cmd: Command): Promise<unknown> {
     case 'status': return status();
     case 'setPing': pingOverrideMs = cmd.intervalMs; return { ok: true };
     case 'closeAll': return closeAll();
+    case 'roomRun': return startRoomRun(cmd);
+    case 'roomLive': return roomRunFor(cmd.runId).live();
+    case 'roomCollect': return roomCollect(cmd.runId);
   }
 }
 

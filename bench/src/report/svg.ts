@@ -24,7 +24,8 @@ const fmt = (n: number): string => (n >= 1000 ? `${Math.round(n / 100) / 10}k` :
 export function sweepSvg(title: string, xLabel: string, series: Record<string, readonly SweepPoint[]>, limitMs: number): string {
   const all = Object.values(series).flat();
   const xMax = Math.max(1, ...all.map((p) => p.deliveredPerSec)) * 1.08;
-  const yMin = 0.1;
+  const lowest = Math.min(limitMs, ...all.map((p) => p.p99Ms).filter((v) => v > 0));
+  const yMin = Math.max(0.1, 10 ** Math.floor(Math.log10(lowest)));
   const yMax = Math.max(limitMs * 3, ...all.map((p) => p.p99Ms)) * 1.2;
   const pw = W - M.left - M.right;
   const ph = H - M.top - M.bottom;

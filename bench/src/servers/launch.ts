@@ -70,7 +70,7 @@ export async function launchServer(name: TargetName, opts: LaunchOptions): Promi
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const logPath = join(opts.logDir, `server-${name}.log`);
+  const logPath = join(opts.logDir, `server-${name}-${port}.log`);
   const log = createWriteStream(logPath);
   let logged = 0;
   let tail = '';

@@ -11,6 +11,8 @@ export interface RelayDirectory {
   readonly userIds: Map<string, string>;
   nextUserId: number;
   connections: () => number;
+  /** Room counters (W4), reported like Xinbox's `rooms` in /v1/metrics. */
+  rooms?: () => unknown;
 }
 
 export const TOKEN_PREFIX = 'relay:';
@@ -48,7 +50,13 @@ export function relayHttpHandler(dir: RelayDirectory, lag: IntervalHistogram) {
     if (req.method === 'GET' && path === '/v1/metrics') {
       // Same fields as Xinbox's /v1/metrics, but over the interval since the previous read.
       const ms = (ns: number): number => (Number.isFinite(ns) ? Math.round(ns / 1e4) / 100 : 0);
-      const body = { connections: dir.connections(), eventLoopLagMs: ms(lag.mean), eventLoopLagP99Ms: ms(lag.percentile(99)), rssBytes: process.memoryUsage.rss() };
+      let rssBytes = 0;
+      try {
+        rssBytes = process.memoryUsage.rss();
+      } catch {
+        // Reading RSS opens /proc/self/stat, which fails with EMFILE when W3 has used every descriptor.
+      }
+      const body = { connections: dir.connections(), eventLoopLagMs: ms(lag.mean), eventLoopLagP99Ms: ms(lag.percentile(99)), rssBytes, rooms: dir.rooms?.() };
       lag.reset();
       json(res, 200, body);
       return;

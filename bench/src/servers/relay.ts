@@ -8,11 +8,13 @@ import {
 } from '@xinbox/protocol';
 import { relayHttpHandler, TOKEN_PREFIX, type RelayDirectory } from './relay-http.js';
 import { pushFrameBytes } from './push-bytes.js';
+import { RelayRooms } from './relay-rooms.js';
 
 /**
  * A baseline server speaking the Xinbox wire protocol with no IM logic: no
  * storage, no auth checks beyond the token shape, no rate limits. It relays
- * each Send to the other members of the conversation. How it writes is the
+ * each Send to the other members of the conversation, and each RoomSend to
+ * the room (relay-rooms.ts). How it writes is the
  * variable under test:
  *  - 'batched' (ceiling): frames for a socket are queued and flushed once per
  *    event-loop turn as ONE ws.send of the joined length-prefixed frames;
@@ -54,7 +56,7 @@ export async function startRelay(opts: RelayOptions): Promise<RunningRelay> {
   let nextConversationId = 1;
   let nextMessageId = 1;
   let connections = 0;
-  const dir: RelayDirectory = { userIds: new Map(), nextUserId: 1, connections: () => connections };
+  const dir: RelayDirectory = { userIds: new Map(), nextUserId: 1, connections: () => connections, rooms: () => rooms.stats };
   const lag = monitorEventLoopDelay({ resolution: 10 });
   lag.enable();
 
@@ -85,6 +87,8 @@ export async function startRelay(opts: RelayOptions): Promise<RunningRelay> {
   const reply = (p: Peer, init: FrameInit): void => write(p, withLengthPrefix(encodeFrame(init)));
   const fail = (p: Peer, id: number, e: ErrorSpec): void =>
     reply(p, { id, body: { case: 'error', value: { code: e.code, name: e.name, message: e.description, retryable: e.retryable } } });
+
+  const rooms = new RelayRooms<Peer>({ delivery: opts.delivery, write, reply, fail, nextMessageId: () => String(nextMessageId++) });
 
   const newConversation = (kind: ConversationKind, members: Iterable<string>): Conversation => {
     const c: Conversation = { id: String(nextConversationId++), kind, members: new Set(members), seq: 0 };
@@ -150,6 +154,7 @@ export async function startRelay(opts: RelayOptions): Promise<RunningRelay> {
       case 'pushAck':
         return;
       default:
+        if (rooms.handle(p, f)) return;
         return fail(p, id, Errors.UNKNOWN_OPERATION);
     }
   };
@@ -176,6 +181,7 @@ export async function startRelay(opts: RelayOptions): Promise<RunningRelay> {
     ws.on('close', () => {
       connections--;
       dirty.delete(p);
+      rooms.removePeer(p);
       const set = peersByUser.get(p.userId);
       set?.delete(p);
       if (set && set.size === 0) peersByUser.delete(p.userId);
@@ -187,6 +193,9 @@ export async function startRelay(opts: RelayOptions): Promise<RunningRelay> {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());
   });
+  // Out of file descriptors (W3 finds the limit): accept fails with EMFILE; keep serving the rest.
+  server.on('error', () => undefined);
+  wss.on('error', () => undefined);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
   return {

@@ -1,0 +1,152 @@
+import {
+  Errors, Limits, RoomAdminAction, RoomMessageClass, RoomMessageSchema, create, toBinary,
+  type ErrorSpec, type Frame, type FrameInit,
+} from '@xinbox/protocol';
+import { roomPushFrames } from './room-push-bytes.js';
+
+/**
+ * Rooms for the baseline relays (W4), with no IM logic: no storage, no
+ * per-user or per-room rate limits, no thinning, no retransmission (acks are
+ * ignored). RoomAdmin CREATE makes a room, RoomJoin adds the socket, and a
+ * RoomSend is broadcast to every joined socket (the sender included, as in
+ * Xinbox). How it is written is the relay's delivery mode:
+ *  - 'batched' (ceiling): a room's messages are collected for one tick (the
+ *    same 50 ms as Xinbox's default) and leave as one RoomPush frame, encoded
+ *    once, queued on every socket (whose queue is one joined ws.send per
+ *    event-loop turn);
+ *  - 'direct' (naive): every message is its own RoomPush, sent to every
+ *    socket at once with one ws.send each.
+ */
+
+export interface RoomPeer {
+  userId: string;
+}
+
+export interface RelayRoomIo<P extends RoomPeer> {
+  readonly delivery: 'batched' | 'direct';
+  write(p: P, bytes: Uint8Array): void;
+  reply(p: P, init: FrameInit): void;
+  fail(p: P, id: number, e: ErrorSpec): void;
+  nextMessageId(): string;
+}
+
+export interface RelayRoomStats {
+  ordinaryAccepted: number;
+  /** Always 0: the baselines never thin. Same key as Xinbox's /v1/metrics rooms. */
+  ordinaryDropped: number;
+  reliableStored: number;
+  framesEncoded: number;
+  framesQueued: number;
+}
+
+interface Room<P> {
+  readonly id: string;
+  readonly members: Set<P>;
+  seq: number;
+  pending: Uint8Array[];
+  timer: NodeJS.Timeout | undefined;
+}
+
+export const RELAY_ROOM_TICK_MS = 50;
+
+export class RelayRooms<P extends RoomPeer> {
+  private readonly rooms = new Map<string, Room<P>>();
+  private readonly joined = new Map<P, Set<Room<P>>>();
+  readonly stats: RelayRoomStats = { ordinaryAccepted: 0, ordinaryDropped: 0, reliableStored: 0, framesEncoded: 0, framesQueued: 0 };
+
+  constructor(private readonly io: RelayRoomIo<P>) {}
+
+  /** Handles the room frames; false for any other frame. */
+  handle(p: P, f: Frame): boolean {
+    const { id, body } = f;
+    switch (body.case) {
+      case 'roomAdmin': {
+        if (body.value.action !== RoomAdminAction.CREATE) this.io.fail(p, id, Errors.UNKNOWN_OPERATION);
+        else {
+          if (!this.rooms.has(body.value.roomId)) this.rooms.set(body.value.roomId, { id: body.value.roomId, members: new Set(), seq: 0, pending: [], timer: undefined });
+          this.io.reply(p, { id, body: { case: 'ok', value: {} } });
+        }
+        return true;
+      }
+      case 'roomJoin': {
+        const room = this.rooms.get(body.value.roomId);
+        if (!room) this.io.fail(p, id, Errors.ROOM_NOT_FOUND);
+        else {
+          room.members.add(p);
+          let set = this.joined.get(p);
+          if (!set) this.joined.set(p, (set = new Set()));
+          set.add(room);
+          this.io.reply(p, { id, body: { case: 'roomJoined', value: { roomId: room.id, audience: room.members.size, lastSeq: room.seq } } });
+        }
+        return true;
+      }
+      case 'roomLeave': {
+        const room = this.rooms.get(body.value.roomId);
+        if (room) this.leave(p, room);
+        this.io.reply(p, { id, body: { case: 'ok', value: {} } });
+        return true;
+      }
+      case 'roomSend': {
+        const room = this.rooms.get(body.value.roomId);
+        if (!room) this.io.fail(p, id, Errors.ROOM_NOT_FOUND);
+        else if (!room.members.has(p)) this.io.fail(p, id, Errors.NOT_IN_ROOM);
+        else this.send(p, id, room, body.value.class === RoomMessageClass.RELIABLE, body.value);
+        return true;
+      }
+      case 'roomPushAck':
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  removePeer(p: P): void {
+    for (const room of this.joined.get(p) ?? []) room.members.delete(p);
+    this.joined.delete(p);
+  }
+
+  private leave(p: P, room: Room<P>): void {
+    room.members.delete(p);
+    this.joined.get(p)?.delete(room);
+  }
+
+  private send(p: P, id: number, room: Room<P>, reliable: boolean, v: Extract<Frame['body'], { case: 'roomSend' }>['value']): void {
+    const messageId = this.io.nextMessageId();
+    const serverTime = Date.now();
+    const seq = reliable ? ++room.seq : 0;
+    if (reliable) {
+      this.stats.reliableStored++;
+      this.io.reply(p, { id, body: { case: 'sendAck', value: { messageId, conversationId: '0', seq, serverTime, clientMsgId: v.clientMsgId } } });
+    } else {
+      this.stats.ordinaryAccepted++;
+      this.io.reply(p, { id, body: { case: 'ok', value: {} } });
+    }
+    const bytes = toBinary(RoomMessageSchema, create(RoomMessageSchema, {
+      roomId: room.id, id: messageId, senderId: p.userId, class: reliable ? RoomMessageClass.RELIABLE : RoomMessageClass.ORDINARY,
+      seq, serverTime, content: v.content,
+    }));
+    if (this.io.delivery === 'direct') {
+      this.broadcast(room, [bytes]);
+      return;
+    }
+    room.pending.push(bytes);
+    room.timer ??= setTimeout(() => this.tick(room), RELAY_ROOM_TICK_MS);
+  }
+
+  private tick(room: Room<P>): void {
+    room.timer = undefined;
+    const batch = room.pending;
+    room.pending = [];
+    this.broadcast(room, batch);
+  }
+
+  private broadcast(room: Room<P>, messages: readonly Uint8Array[]): void {
+    if (messages.length === 0) return;
+    const frames = roomPushFrames(messages, Limits.maxFrameBytes);
+    this.stats.framesEncoded += frames.length;
+    for (const member of room.members) {
+      for (const frame of frames) this.io.write(member, frame);
+      this.stats.framesQueued += frames.length;
+    }
+  }
+}
