@@ -140,10 +140,14 @@ export class LoadFleet {
 
   /** Sum of the latest live stats of every process for this run. */
   live(runId: number): LiveStats {
-    const t = { runId, sent: 0, acked: 0, failed: 0, received: 0, scheduleLagMaxMs: 0 };
+    const t = { runId, sent: 0, acked: 0, failed: 0, received: 0, scheduleLagMaxMs: 0, done: true };
     for (const w of this.workers) {
       const s = w.latest;
-      if (!s || s.runId !== runId) continue;
+      if (!s || s.runId !== runId) {
+        t.done = false;
+        continue;
+      }
+      t.done &&= s.done;
       t.sent += s.sent;
       t.acked += s.acked;
       t.failed += s.failed;

@@ -80,6 +80,8 @@ export interface LiveStats {
   readonly failed: number;
   readonly received: number;
   readonly scheduleLagMaxMs: number;
+  /** Every scheduled send of this process has gone out, so `sent` is final. */
+  readonly done: boolean;
 }
 
 export interface RunResult extends LiveStats {

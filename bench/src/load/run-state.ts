@@ -106,7 +106,7 @@ export class RunState {
   }
 
   live(): LiveStats {
-    return { runId: this.spec.runId, sent: this.sent, acked: this.acked, failed: this.failed, received: this.received, scheduleLagMaxMs: round(this.scheduleLagMaxMs) };
+    return { runId: this.spec.runId, sent: this.sent, acked: this.acked, failed: this.failed, received: this.received, scheduleLagMaxMs: round(this.scheduleLagMaxMs), done: this.done };
   }
 
   result(unacked: number, loopDelayMaxMs: number, loopDelayP99Ms: number): RunResult {

@@ -85,7 +85,9 @@ export async function measure(s: TargetSession, spec: MeasureSpec): Promise<Meas
   const endAt = nowMs();
   const drained = await waitUntil(() => {
     const l = s.fleet.live(runId);
-    return l.acked + l.failed >= l.sent && l.received >= l.acked * spec.fanout;
+    // Only a snapshot taken after every process finished its schedule has final send counts; once all
+    // sends are settled `acked` cannot grow, so received >= acked x fanout means everything arrived.
+    return l.done && l.acked + l.failed >= l.sent && l.received >= l.acked * spec.fanout;
   }, s.opts.drainS * 1000, 100);
   const parts = await s.fleet.collect(runId);
   const sum = (f: (p: (typeof parts)[number]) => number): number => parts.reduce((n, p) => n + f(p), 0);

@@ -39,8 +39,8 @@ const MAX_CONNS = 60_000;
 export function w4Config(o: BenchOptions, gateways = o.external?.wsUrls.length ?? 1, env: NodeJS.ProcessEnv = process.env): W4Config {
   const base: W4Config = o.quick
     ? {
-      conns: 200, connsPerGateway: CONNS_PER_GATEWAY, steadyS: 1.5, burstS: 1.5, rate: 10, burstSize: 200, burstEveryS: 1.5, giftRate: 2,
-      perSenderRate: 2, perSenderBurst: 4, warmupS: o.warmupS, drainS: o.drainS, warmRunS: 0.5,
+      conns: 200, connsPerGateway: CONNS_PER_GATEWAY, steadyS: 1, burstS: 1, rate: 10, burstSize: 200, burstEveryS: 1, giftRate: 3,
+      perSenderRate: 2, perSenderBurst: 4, warmupS: o.warmupS, drainS: o.drainS, warmRunS: 0,
     }
     : {
       conns: Math.min(MAX_CONNS, CONNS_PER_GATEWAY * Math.max(1, gateways)), connsPerGateway: CONNS_PER_GATEWAY,
