@@ -5,7 +5,7 @@ import {
 } from '@xinbox/protocol';
 import type { ConnSpec } from './messages.js';
 import { BENCH_KIND } from './payload.js';
-import { FIELD, encodeBenchSend, encodePushAck, encodeRoomPushAck, peekFrame, peekPush, peekRoomPush, type PushPeek, type RoomMessagePeek } from './fast-codec.js';
+import { FIELD, RoomPushBatch, encodeBenchSend, encodePushAck, encodeRoomPushAck, peekFrame, peekPush, type PushPeek } from './fast-codec.js';
 import { RoomAckTracker } from './room-acks.js';
 
 /**
@@ -23,7 +23,7 @@ export interface ConnectionEvents {
   onClose(c: BenchConnection, code: number): void;
   onAckDirty(c: BenchConnection): void;
   /** Every message of one RoomPush frame (W4), after the connection noted reliable seqs for its acks. */
-  onRoomMessages?(c: BenchConnection, messages: readonly RoomMessagePeek[]): void;
+  onRoomMessages?(c: BenchConnection, messages: RoomPushBatch): void;
   onRoomSendResult?(c: BenchConnection, scheduledAt: number, reliable: boolean, errorName: string | undefined): void;
 }
 
@@ -32,6 +32,9 @@ interface PendingRpc {
   reject(e: Error): void;
   timer: NodeJS.Timeout;
 }
+
+/** One per process: RoomPush frames are read into it one at a time (no per-message allocations). */
+const roomBatch = new RoomPushBatch();
 
 /** Most message ids in one PushAck (the protocol's per-request id limit). */
 const MAX_ACK_IDS = Limits.maxIdsPerRequest;
@@ -222,7 +225,7 @@ export class BenchConnection {
         if (p.field === FIELD.push) this.onPush(peekPush(b, p));
         else if (p.field === FIELD.sendAck && this.settleSend(p.id, undefined)) continue;
         else if (p.field === FIELD.pong) this.pongs++;
-        else if (p.field === FIELD.roomPush) this.onRoomPush(peekRoomPush(b, p));
+        else if (p.field === FIELD.roomPush) this.onRoomPush(roomBatch.read(b, p));
         else if (p.field === FIELD.roomEvent && p.id === 0) this.roomEvents++;
         else this.onFrame(decodeFrame(b));
       }
@@ -241,13 +244,14 @@ export class BenchConnection {
     this.events.onPush(this, push);
   }
 
-  private onRoomPush(messages: RoomMessagePeek[]): void {
+  private onRoomPush(messages: RoomPushBatch): void {
     let ackDue = false;
-    for (const m of messages) {
-      if (m.seq === 0) continue;
-      const t = this.roomAcks.get(m.roomId);
+    for (let i = 0; i < messages.count; i++) {
+      const seq = messages.seq[i]!;
+      if (seq === 0) continue;
+      const t = this.roomAcks.get(messages.roomId(i));
       if (!t) continue;
-      m.duplicate = !t.note(m.seq);
+      messages.duplicate[i] = t.note(seq) ? 0 : 1;
       ackDue ||= t.ackDue;
     }
     if (ackDue) this.events.onAckDirty(this);

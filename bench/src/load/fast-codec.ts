@@ -11,9 +11,9 @@ import { BENCH_KIND } from './payload.js';
  *  - peekFrame / peekPush: the request id, the body field number, and from a
  *    Push only sync_seq, message id, sender id and the Custom payload.
  *  - encodeRoomPushAck: Frame{roomPushAck:{roomId, seq}}
- *  - peekRoomPush: every RoomMessage of a RoomPush (W4 rooms: one frame per
- *    room per tick carries several messages), with seq, class and the
- *    Custom payload; the room id is decoded only for reliable messages.
+ *  - RoomPushBatch: every RoomMessage of a RoomPush (W4 rooms: one frame per
+ *    room per tick carries several messages) with its seq and where its
+ *    Custom payload is, without per-message allocations.
  * Everything else goes through the generic decodeFrame.
  */
 
@@ -117,8 +117,27 @@ export function encodePushAck(syncSeq: number): Uint8Array {
 /** A minimal protobuf reader over one buffer. Throws RangeError on truncation. */
 class Reader {
   at: number;
-  constructor(readonly buf: Uint8Array, start = 0, readonly end = buf.length) {
+  /** Bounds of the last field read with lenField(). */
+  fieldStart = 0;
+  fieldEnd = 0;
+  constructor(public buf: Uint8Array, start = 0, public end = buf.length) {
     this.at = start;
+  }
+  /** Point this reader at another range (saves an allocation per nested message). */
+  reset(buf: Uint8Array, start: number, end: number): this {
+    this.buf = buf;
+    this.at = start;
+    this.end = end;
+    return this;
+  }
+  /** Like len(), into fieldStart/fieldEnd instead of a new array. */
+  lenField(): void {
+    const n = this.varint();
+    const s = this.at;
+    if (s + n > this.end) throw new RangeError('truncated field');
+    this.at = s + n;
+    this.fieldStart = s;
+    this.fieldEnd = s + n;
   }
   get more(): boolean {
     return this.at < this.end;
@@ -272,44 +291,126 @@ export function encodeRoomPushAck(roomId: string, seq: number): Uint8Array {
   return out;
 }
 
-export interface RoomMessagePeek {
+/**
+ * The messages of one Frame{room_push}, read without allocating per message
+ * (a burst to a whole room puts hundreds of messages in each frame of every
+ * connection): struct-of-arrays, reused for every frame a process reads, so
+ * valid only until the next read. RoomPush.messages = 1; RoomMessage fields
+ * 1 room_id, 5 seq, 7 content -> Content.custom = 5 -> Custom{kind, data}.
+ */
+export class RoomPushBatch {
+  count = 0;
+  buf: Uint8Array = new Uint8Array(0);
+  /** Over `buf`, for reading stamps in place. */
+  view: DataView = new DataView(new ArrayBuffer(0));
   /** Reliable room seq; 0 for ordinary messages. */
-  readonly seq: number;
-  /** Decoded for reliable messages only (acks need it); '' for ordinary ones. */
-  readonly roomId: string;
-  /** Custom payload when the content is Custom{kind:'bench'}. */
-  readonly benchData: Uint8Array | undefined;
-  /** Set by the receiving connection: a reliable seq it already had (retransmission). */
-  duplicate: boolean;
+  seq = new Float64Array(64);
+  /** Offset of the Custom{kind:'bench'} data in buf, -1 when the content is something else. */
+  dataAt = new Int32Array(64);
+  dataLen = new Int32Array(64);
+  roomStart = new Int32Array(64);
+  roomEnd = new Int32Array(64);
+  /** Set by the receiving connection: 1 for a reliable seq it already had (retransmission). */
+  duplicate = new Uint8Array(64);
+
+  roomId(i: number): string {
+    return decoder.decode(this.buf.subarray(this.roomStart[i]!, this.roomEnd[i]!));
+  }
+
+  /** Fill from one frame body; throws RangeError on truncated input. */
+  read(frameBody: Uint8Array, p: FramePeek): this {
+    this.count = 0;
+    this.buf = frameBody;
+    this.view = new DataView(frameBody.buffer, frameBody.byteOffset, frameBody.byteLength);
+    const r = this.reader.reset(frameBody, p.bodyStart, p.bodyEnd);
+    const m = this.message;
+    while (r.more) {
+      const tag = r.varint();
+      if (tag !== 0x0a) {
+        r.skip(tag & 7);
+        continue;
+      }
+      r.lenField();
+      const i = this.slot();
+      m.reset(frameBody, r.fieldStart, r.fieldEnd);
+      while (m.more) {
+        const t = m.varint();
+        if (t === 0x0a) {
+          m.lenField();
+          this.roomStart[i] = m.fieldStart;
+          this.roomEnd[i] = m.fieldEnd;
+        } else if (t === 0x28) this.seq[i] = m.varint();
+        else if (t === 0x3a) {
+          m.lenField();
+          this.benchData(i, m.fieldStart, m.fieldEnd);
+        } else m.skip(t & 7);
+      }
+    }
+    return this;
+  }
+
+  private readonly reader = new Reader(new Uint8Array(0));
+  private readonly message = new Reader(new Uint8Array(0));
+  private readonly inner = new Reader(new Uint8Array(0));
+
+  private slot(): number {
+    const i = this.count++;
+    if (i >= this.seq.length) {
+      const grow = <T extends Float64Array | Int32Array | Uint8Array>(a: T): T => {
+        const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.seq = grow(this.seq);
+      this.dataAt = grow(this.dataAt);
+      this.dataLen = grow(this.dataLen);
+      this.roomStart = grow(this.roomStart);
+      this.roomEnd = grow(this.roomEnd);
+      this.duplicate = grow(this.duplicate);
+    }
+    this.seq[i] = 0;
+    this.dataAt[i] = -1;
+    this.dataLen[i] = 0;
+    this.roomStart[i] = 0;
+    this.roomEnd[i] = 0;
+    this.duplicate[i] = 0;
+    return i;
+  }
+
+  /** Content [s, e): find Custom (field 5) and, when its kind is 'bench', record where its data is. */
+  private benchData(i: number, s: number, e: number): void {
+    const c = this.inner.reset(this.buf, s, e);
+    while (c.more) {
+      const t = c.varint();
+      if (t !== 0x2a) {
+        c.skip(t & 7);
+        continue;
+      }
+      c.lenField();
+      const end = c.fieldEnd;
+      c.reset(this.buf, c.fieldStart, end);
+      let kindOk = false;
+      let at = -1;
+      let len = 0;
+      while (c.more) {
+        const ct = c.varint();
+        if (ct === 0x0a) {
+          c.lenField();
+          kindOk = c.fieldEnd - c.fieldStart === KIND_BYTES.length;
+          for (let k = 0; kindOk && k < KIND_BYTES.length; k++) kindOk = this.buf[c.fieldStart + k] === KIND_BYTES[k];
+        } else if (ct === 0x12) {
+          c.lenField();
+          at = c.fieldStart;
+          len = c.fieldEnd - c.fieldStart;
+        } else c.skip(ct & 7);
+      }
+      if (kindOk && at >= 0) {
+        this.dataAt[i] = at;
+        this.dataLen[i] = len;
+      }
+      return;
+    }
+  }
 }
 
 const decoder = new TextDecoder();
-
-/** The messages of a Frame{room_push}: RoomPush.messages = 1, RoomMessage fields 1 room_id, 5 seq, 7 content. */
-export function peekRoomPush(frameBody: Uint8Array, p: FramePeek): RoomMessagePeek[] {
-  const r = new Reader(frameBody, p.bodyStart, p.bodyEnd);
-  const out: RoomMessagePeek[] = [];
-  while (r.more) {
-    const tag = r.varint();
-    if (tag !== 0x0a) {
-      r.skip(tag & 7);
-      continue;
-    }
-    const [ms, me] = r.len();
-    const m = new Reader(frameBody, ms, me);
-    let seq = 0;
-    let roomStart = 0;
-    let roomEnd = 0;
-    let benchData: Uint8Array | undefined;
-    while (m.more) {
-      const t = m.varint();
-      if (t === 0x0a) [roomStart, roomEnd] = m.len();
-      else if (t === 0x28) seq = m.varint();
-      else if (t === 0x3a) benchData = customBench(frameBody, m.len());
-      else m.skip(t & 7);
-    }
-    const roomId = seq > 0 && roomEnd > roomStart ? decoder.decode(frameBody.subarray(roomStart, roomEnd)) : '';
-    out.push({ seq, roomId, benchData, duplicate: false });
-  }
-  return out;
-}

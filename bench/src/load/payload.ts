@@ -34,3 +34,10 @@ export function decodeStamp(data: Uint8Array): BenchStamp | undefined {
   const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
   return { sentAt: v.getFloat64(0), runId: v.getUint32(8), senderIdx: v.getUint32(12), seq: v.getUint32(16) };
 }
+
+/** The stamp's fields read in place from a frame (W4 reads hundreds per frame): view offset `at`, length `len`. */
+export function isStamp(len: number): boolean {
+  return len === STAMP_BYTES;
+}
+export const stampSentAt = (v: DataView, at: number): number => v.getFloat64(at);
+export const stampRunId = (v: DataView, at: number): number => v.getUint32(at + 8);

@@ -1,7 +1,7 @@
 import type { BenchConnection } from './connection.js';
-import type { RoomMessagePeek } from './fast-codec.js';
+import type { RoomPushBatch } from './fast-codec.js';
 import type { RoomLiveStats, RoomPhase, RoomRunResult, RoomRunSpec } from './messages.js';
-import { decodeStamp, encodeStamp } from './payload.js';
+import { encodeStamp, isStamp, stampRunId, stampSentAt } from './payload.js';
 import { encodeHistogram, newLatencyHistogram, recordMs, type LatencyHistogram } from '../metrics/histogram.js';
 import { nowMs } from '../time.js';
 
@@ -92,32 +92,34 @@ export class RoomRun {
     if (reliable && scheduledAt >= this.recordFrom) recordMs(this.reliableAckLatency, nowMs() - scheduledAt);
   }
 
-  onMessages(c: BenchConnection, messages: readonly RoomMessagePeek[]): void {
+  onMessages(c: BenchConnection, messages: RoomPushBatch): void {
     const now = nowMs();
     const arrival = this.phaseOf(now);
-    for (const m of messages) {
-      if (!m.benchData) continue;
-      const stamp = decodeStamp(m.benchData);
-      if (!stamp) continue;
-      if (stamp.runId !== this.spec.runId) {
+    const v = messages.view;
+    const runId = this.spec.runId;
+    for (let i = 0; i < messages.count; i++) {
+      const at = messages.dataAt[i]!;
+      if (at < 0 || !isStamp(messages.dataLen[i]!)) continue;
+      if (stampRunId(v, at) !== runId) {
         this.stale++;
         continue;
       }
-      if (m.seq > 0) {
-        if (m.duplicate) {
+      const sentAt = stampSentAt(v, at);
+      if (messages.seq[i]! > 0) {
+        if (messages.duplicate[i]) {
           this.reliableDuplicates++;
           continue;
         }
         this.reliableReceived++;
         this.reliableByConn[c.index] = (this.reliableByConn[c.index] ?? 0) + 1;
-        if (stamp.sentAt >= this.recordFrom) recordMs(this.reliableLatency, now - stamp.sentAt);
+        if (sentAt >= this.recordFrom) recordMs(this.reliableLatency, now - sentAt);
       } else {
         this.ordinaryReceived++;
         this.ordinaryByConn[c.index] = (this.ordinaryByConn[c.index] ?? 0) + 1;
-        const p = this.phaseOf(stamp.sentAt);
+        const p = this.phaseOf(sentAt);
         if (p) {
           p.ordinaryReceived++;
-          if (stamp.sentAt >= this.recordFrom) recordMs(p.latency, now - stamp.sentAt);
+          if (sentAt >= this.recordFrom) recordMs(p.latency, now - sentAt);
         }
       }
       if (arrival) arrival.arrivedInWindow++;

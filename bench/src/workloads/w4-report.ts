@@ -67,6 +67,12 @@ export function roomNotes(s: TargetSession, cfg: W4Config, m: RoomMeasurement, s
     notes.push(`ordinary: ${m.ordinary.delivered} of ${m.ordinary.offered} offered deliveries arrived; the server reports no room counters`);
   }
   if (m.generator.saturated) notes.push(`load generator CPU ${m.generator.cpuPct}%: figures may be client-bound`);
+  if (m.generator.loopDelayMaxMs > 1000) {
+    notes.push(`the load processes' event loop stalled up to ${Math.round(m.generator.loopDelayMaxMs / 100) / 10} s reading what arrived (one core reads every connection): latency and deliveries/s are client-bound`);
+  }
+  if ((m.sendErrors.RATE_LIMITED ?? 0) > 0 && m.generator.scheduleLagMaxMs > 1000) {
+    notes.push(`RATE_LIMITED: the generator fell up to ${Math.round(m.generator.scheduleLagMaxMs / 100) / 10} s behind its schedule and then sent the overdue messages of a sender together, above Xinbox's per-user burst (a client-side artifact of the stall)`);
+  }
   if (m.server.foreignCpuPct > 10) notes.push(`other processes used ${m.server.foreignCpuPct}% CPU during the run: figures are noisy`);
   if (m.server.serverRunWaitPct > 5) notes.push(`the server waited for its CPU ${m.server.serverRunWaitPct}% of the time (taken by other processes)`);
   return notes;
