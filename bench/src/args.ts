@@ -24,7 +24,9 @@ export const USAGE = `usage: npm run bench -- [w1|w1-sweep|w2|w2-sweep|w3|w4 ...
   --scrypt-cost N          XINBOX_SCRYPT_COST of the started Xinbox (default 10; server default 14)
   --no-pin                 do not pin with taskset (server CPU 0, load CPU 1)
   --out DIR                results directory (default bench/results/<timestamp>)
-  --xinbox-url URL --xinbox-ws u1,u2 --xinbox-pid PID   use a running Xinbox (loopback only)`;
+  --gateways N             server processes per target (default 1): a Xinbox cluster on PostgreSQL + Redis
+                           (started from the local binaries) and linked baseline relays; for W4 at 50k+
+  --xinbox-url URL --xinbox-ws u1,u2 --xinbox-pid P1,P2   use a running Xinbox (loopback only)`;
 
 export type Parsed = { mode: 'run'; opts: BenchOptions } | { mode: 'compare'; files: string[]; threshold: number } | { mode: 'help' };
 
@@ -94,6 +96,10 @@ export function parseArgs(argv: readonly string[]): Parsed {
   take('--register-concurrency', (v) => (o.registerConcurrency = num(v)));
   take('--scrypt-cost', (v) => (o.scryptCost = num(v)));
   take('--out', (v) => (o.outDir = v));
+  take('--gateways', (v) => {
+    o.gateways = num(v);
+    if (!Number.isInteger(o.gateways) || o.gateways < 1 || o.gateways > 8) throw new Error('--gateways must be 1..8');
+  });
   if (flags.has('--no-pin')) o.pin = false;
   const url = flags.get('--xinbox-url');
   known.add('--xinbox-url').add('--xinbox-ws').add('--xinbox-pid');
@@ -101,8 +107,8 @@ export function parseArgs(argv: readonly string[]): Parsed {
     const httpBase = assertLoopbackUrl(url);
     const ws = flags.get('--xinbox-ws');
     const wsUrls = ws ? list(ws).map(assertLoopbackUrl) : [`${httpBase.replace(/^http/, 'ws')}/ws`];
-    const pid = flags.get('--xinbox-pid');
-    o.external = { httpBase, wsUrls, pid: pid ? num(pid) : undefined };
+    const pids = flags.get('--xinbox-pid');
+    o.external = { httpBase, wsUrls, pids: pids ? list(pids).map(num) : [] };
   }
   for (const f of flags.keys()) if (!known.has(f)) throw new Error(`unknown option ${f}`);
   return { mode: 'run', opts: o };

@@ -35,7 +35,9 @@ export interface BenchOptions {
   w2Sweep: { size: number; startRate: number; factor: number; maxSteps: number; stepS: number };
   w3: { conns: number; batch: number; holdS: number; pingMs: number | null; maxFailRatio: number };
   /** Use an already running Xinbox instead of starting one (still loopback only). */
-  external: { httpBase: string; wsUrls: string[]; pid: number | undefined } | undefined;
+  external: { httpBase: string; wsUrls: string[]; pids: number[] } | undefined;
+  /** Server processes per target (W4 at scale): a Xinbox cluster on PostgreSQL + Redis, or linked relays. */
+  gateways: number;
 }
 
 export function defaultOptions(quick: boolean): BenchOptions {
@@ -61,6 +63,7 @@ export function defaultOptions(quick: boolean): BenchOptions {
     w2Sweep: { size: 500, startRate: 20, factor: 2, maxSteps: 10, stepS: 8 },
     w3: { conns: 50_000, batch: 5000, holdS: 30, pingMs: null, maxFailRatio: 0.02 },
     external: undefined,
+    gateways: 1,
   };
   if (!quick) return base;
   return {

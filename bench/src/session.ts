@@ -4,7 +4,8 @@ import type { LoadFleet } from './load/fleet.js';
 import { ProcessSampler } from './metrics/sampler.js';
 import type { BenchOptions } from './options.js';
 import { externalServer } from './servers/external.js';
-import { launchServer, type TargetName } from './servers/launch.js';
+import { launchServer, type LaunchOptions, type TargetName } from './servers/launch.js';
+import { launchCluster } from './servers/launch-cluster.js';
 import { sleep } from './time.js';
 import type { TargetSession } from './workloads/types.js';
 
@@ -28,16 +29,17 @@ export interface SessionContext {
 
 export async function openSession(target: TargetName, ctx: SessionContext): Promise<OpenSession> {
   const { opts, fleet } = ctx;
+  const launch: LaunchOptions = {
+    pin: opts.pin, serverCpu: opts.serverCpu, logDir: ctx.logDir, readyTimeoutMs: 60_000,
+    env: target === 'xinbox' ? { XINBOX_SCRYPT_COST: String(opts.scryptCost) } : {},
+  };
   const server = target === 'xinbox' && opts.external
     ? externalServer(opts.external)
-    : await launchServer(target, {
-      pin: opts.pin, serverCpu: opts.serverCpu, logDir: ctx.logDir, readyTimeoutMs: 60_000,
-      env: target === 'xinbox' ? { XINBOX_SCRYPT_COST: String(opts.scryptCost) } : {},
-    });
-  ctx.log(`== ${target}: pid ${server.pid}, CPU ${server.affinity}, ${server.httpBase}`);
+    : opts.gateways > 1 ? await launchCluster(target, opts.gateways, launch) : await launchServer(target, launch);
+  ctx.log(`== ${target}: pid ${server.pids.join(',')}, CPU ${server.affinity}, ${server.httpBases.join(' ')}`);
   const http = new BenchHttp(server.httpBase);
   const pool = new UserPool(http, `b${Date.now().toString(36)}`, opts.registerConcurrency);
-  const sampler = new ProcessSampler({ serverPid: server.pid, loadPids: () => fleet.pids(), metricsUrl: `${server.httpBase}/v1/metrics`, intervalMs: 500 });
+  const sampler = new ProcessSampler({ serverPids: server.pids, servicePids: server.servicePids, loadPids: () => fleet.pids(), metricsUrl: `${server.httpBase}/v1/metrics`, intervalMs: 500 });
   sampler.start();
   let runId = 0;
   const session: TargetSession = {

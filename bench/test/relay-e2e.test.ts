@@ -9,6 +9,8 @@ import { measure } from '../src/workloads/common.js';
 import { setupGroup } from '../src/workloads/group.js';
 import { setupPairs } from '../src/workloads/pairs.js';
 import type { TargetSession } from '../src/workloads/types.js';
+import { w4 } from '../src/workloads/w4.js';
+import type { RoomMeasurement } from '../src/workloads/w4-measure.js';
 
 // End to end through real sockets: load processes -> baseline relay -> load processes.
 describe.each<Delivery>(['batched', 'direct'])('load generator against the %s relay', (delivery) => {
@@ -25,11 +27,14 @@ describe.each<Delivery>(['batched', 'direct'])('load generator against the %s re
     let runId = 0;
     s = {
       name: delivery === 'batched' ? 'ceiling' : 'naive',
-      server: { name: 'ceiling', pid: process.pid, httpBase, wsUrls: [`ws://127.0.0.1:${relay.port}/ws`], affinity: 'n/a', logPath: undefined, stop: async () => undefined },
+      server: {
+        name: 'ceiling', pid: process.pid, pids: [process.pid], servicePids: () => [], httpBase, httpBases: [httpBase],
+        wsUrls: [`ws://127.0.0.1:${relay.port}/ws`], affinity: 'n/a', logPath: undefined, stop: async () => undefined,
+      },
       http,
       pool: new UserPool(http, 't', 8),
       fleet,
-      sampler: new ProcessSampler({ serverPid: process.pid, loadPids: () => fleet.pids(), metricsUrl: `${httpBase}/v1/metrics`, intervalMs: 200 }),
+      sampler: new ProcessSampler({ serverPids: [process.pid], loadPids: () => fleet.pids(), metricsUrl: `${httpBase}/v1/metrics`, intervalMs: 200 }),
       opts: { ...defaultOptions(true), drainS: 5 },
       sourceAddrs: 3,
       nextRunId: () => ++runId,
@@ -72,5 +77,61 @@ describe.each<Delivery>(['batched', 'direct'])('load generator against the %s re
     expect(m.completion?.count).toBe(20);
     expect(m.completion!.p50Ms).toBeGreaterThanOrEqual(m.latency.p50Ms);
     await fleet.closeAll();
+  });
+});
+
+// W4 over three linked relays (--gateways 3): one room spans every process, relay 0 numbers its messages.
+describe('W4 against three linked ceiling relays', () => {
+  const relays: RunningRelay[] = [];
+  let fleet: LoadFleet;
+  let s: TargetSession;
+
+  beforeAll(async () => {
+    relays.push(await startRelay({ host: '127.0.0.1', port: 0, delivery: 'batched', roomLink: 'owner' }));
+    const ownerUrl = `ws://127.0.0.1:${relays[0]!.port}/peer`;
+    for (let i = 0; i < 2; i++) relays.push(await startRelay({ host: '127.0.0.1', port: 0, delivery: 'batched', roomLink: { ownerUrl } }));
+    const httpBases = relays.map((r) => `http://127.0.0.1:${r.port}`);
+    const http = new BenchHttp(httpBases[0]!);
+    fleet = new LoadFleet({ cpu: undefined, maxConnsPerProcess: 200, minProcesses: 2, heapMb: 512 });
+    await fleet.ensureProcesses(2);
+    let runId = 0;
+    s = {
+      name: 'ceiling',
+      server: {
+        name: 'ceiling', pid: process.pid, pids: [process.pid], servicePids: () => [], httpBase: httpBases[0]!, httpBases,
+        wsUrls: relays.map((r) => `ws://127.0.0.1:${r.port}/ws`), affinity: 'n/a', logPath: undefined, stop: async () => undefined,
+      },
+      http,
+      pool: new UserPool(http, 'l', 8),
+      fleet,
+      sampler: new ProcessSampler({ serverPids: [process.pid], loadPids: () => fleet.pids(), intervalMs: 200 }),
+      opts: { ...defaultOptions(true), drainS: 5 },
+      sourceAddrs: 3,
+      nextRunId: () => ++runId,
+      log: () => undefined,
+    };
+    s.sampler.start();
+  });
+
+  afterAll(async () => {
+    s.sampler.stop();
+    s.http.close();
+    await fleet.shutdown();
+    for (const r of relays.reverse()) await r.close();
+  });
+
+  it('delivers every room message once to the audience of every relay, reliable ones numbered without gaps', async () => {
+    const out = await w4.run(s);
+    if (out.status !== 'ok') throw new Error(out.reason);
+    const m = out.metrics;
+    expect(m.audience!.value).toBe(200);
+    expect(m.ordinaryMissing!.value).toBe(0);
+    expect(m.ordinaryDelivered!.value).toBe(m.ordinaryOffered!.value);
+    expect(m.ordinaryOffered!.value).toBeGreaterThan(0);
+    expect(m.reliableSent!.value).toBeGreaterThan(0);
+    expect(m.reliableLost!.value).toBe(0);
+    expect(m.sendErrors!.value).toBe(0);
+    const detail = out.detail as { measurement: RoomMeasurement };
+    expect(detail.measurement.reliable.duplicates).toBe(0);
   });
 });

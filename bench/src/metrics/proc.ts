@@ -72,6 +72,28 @@ export function processTree(pid: number): number[] {
   return out;
 }
 
+/** Direct children of `ppid` whose command name (/proc/<pid>/comm) is one of `names`. */
+export function childrenNamed(ppid: number, names: readonly string[]): number[] {
+  const out: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return out;
+  }
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    const pid = Number(e);
+    if (readStat(pid)?.ppid !== ppid) continue;
+    try {
+      if (names.includes(readFileSync(`/proc/${pid}/comm`, 'utf8').trim())) out.push(pid);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
+}
+
 export interface ProcTotals {
   readonly cpuTicks: number;
   readonly rssBytes: number;

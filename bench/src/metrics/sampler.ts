@@ -45,7 +45,10 @@ export interface WindowStats {
 }
 
 export interface SamplerOptions {
-  readonly serverPid: number;
+  /** Server processes (one per gateway): CPU, RSS and run-wait are summed over their process trees. */
+  readonly serverPids: readonly number[];
+  /** Services the server runs on (PostgreSQL, Redis): CPU only, as their RSS is mostly shared memory. */
+  readonly servicePids?: () => readonly number[];
   readonly loadPids: () => readonly number[];
   readonly metricsUrl?: string;
   readonly intervalMs: number;
@@ -78,14 +81,15 @@ export class ProcessSampler {
   /** Take one sample now (also used to pin the edges of a window). */
   async sampleOnce(): Promise<void> {
     const t = nowMs();
-    const server = readTotals(processTree(this.opts.serverPid));
+    const server = readTotals(this.serverTree());
+    const services = readTotals(this.opts.servicePids?.() ?? []);
     const load = readTotals(this.opts.loadPids());
     const self = readTotals([process.pid]);
     const machineTicks = machineBusyTicks();
     const m = await this.fetchMetrics();
     this.samples.push({
       t,
-      serverTicks: server.cpuTicks,
+      serverTicks: server.cpuTicks + services.cpuTicks,
       serverRss: server.rssBytes,
       serverProcesses: server.processes,
       serverWaitNs: server.runWaitNs,
@@ -101,7 +105,11 @@ export class ProcessSampler {
   }
 
   currentRssBytes(): number {
-    return readTotals(processTree(this.opts.serverPid)).rssBytes;
+    return readTotals(this.serverTree()).rssBytes;
+  }
+
+  private serverTree(): number[] {
+    return this.opts.serverPids.flatMap((pid) => processTree(pid));
   }
 
   window(from: number, to: number): WindowStats {

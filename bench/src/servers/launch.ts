@@ -16,8 +16,15 @@ export type TargetName = 'ceiling' | 'naive' | 'xinbox';
 
 export interface ServerHandle {
   readonly name: TargetName;
+  /** The first server process (the one whose HTTP API the bench uses). */
   readonly pid: number;
+  /** Every server process (one per gateway); CPU and RSS are summed over their process trees. */
+  readonly pids: readonly number[];
+  /** Processes the server depends on (PostgreSQL, Redis): their CPU counts as the server's, their RSS does not (shared memory). */
+  servicePids(): readonly number[];
   readonly httpBase: string;
+  /** HTTP base of every server process, for per-process counters (/v1/metrics). */
+  readonly httpBases: readonly string[];
   /** One or more WebSocket gateway URLs; connections are spread over them. */
   readonly wsUrls: readonly string[];
   /** CPU affinity as read back from the running process. */
@@ -43,34 +50,40 @@ export function xinboxPresent(): boolean {
   return existsSync(XINBOX_CLI);
 }
 
-function commandFor(name: TargetName): { script: string; ready: string } {
+export function commandFor(name: TargetName): { script: string; ready: string } {
   if (name === 'xinbox') return { script: XINBOX_CLI, ready: 'xinbox listening' };
   return { script: fileURLToPath(new URL(`./${name}.ts`, import.meta.url)), ready: 'relay listening' };
 }
 
-export async function launchServer(name: TargetName, opts: LaunchOptions): Promise<ServerHandle> {
-  const port = await freePort();
-  const tcpPort = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), `xinbox-bench-${name}-`));
-  const { script, ready } = commandFor(name);
+export interface SpawnedProcess {
+  readonly pid: number;
+  readonly logPath: string;
+  stop(): Promise<void>;
+}
+
+export interface SpawnOptions {
+  readonly label: string;
+  readonly script: string;
+  readonly ready: string;
+  readonly env: Record<string, string>;
+  readonly pin: boolean;
+  readonly serverCpu: string;
+  readonly logDir: string;
+  readonly readyTimeoutMs: number;
+}
+
+/** Spawns one server process (pinned when asked), logs its output (capped) and waits for its ready line. */
+export async function spawnServerProcess(o: SpawnOptions): Promise<SpawnedProcess> {
   // BENCH_SERVER_NODE_ARGS: extra node flags for the server under test (e.g. --cpu-prof).
   const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const nodeArgs = [...extra, '--import', 'tsx', script];
-  const [cmd, args] = opts.pin ? ['taskset', ['-c', opts.serverCpu, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
+  const nodeArgs = [...extra, '--import', 'tsx', o.script];
+  const [cmd, args] = o.pin ? ['taskset', ['-c', o.serverCpu, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
   const child = spawn(cmd, args, {
     cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      XINBOX_PORT: String(port),
-      XINBOX_TCP_PORT: String(tcpPort),
-      XINBOX_DATA_DIR: dataDir,
-      XINBOX_HOST: '127.0.0.1',
-      NODE_ENV: 'production',
-      ...opts.env,
-    },
+    env: { ...process.env, XINBOX_HOST: '127.0.0.1', NODE_ENV: 'production', ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const logPath = join(opts.logDir, `server-${name}-${port}.log`);
+  const logPath = join(o.logDir, `server-${o.label}.log`);
   const log = createWriteStream(logPath);
   let logged = 0;
   let tail = '';
@@ -83,7 +96,7 @@ export async function launchServer(name: TargetName, opts: LaunchOptions): Promi
     }
     if (readyResolve) {
       tail = (tail + chunk.toString('utf8')).slice(-4096);
-      if (tail.includes(ready)) {
+      if (tail.includes(o.ready)) {
         readyResolve();
         readyResolve = undefined;
       }
@@ -96,25 +109,50 @@ export async function launchServer(name: TargetName, opts: LaunchOptions): Promi
   const outcome = await Promise.race([
     readySeen.then(() => 'ready' as const),
     exited.then(() => 'exited' as const),
-    sleep(opts.readyTimeoutMs).then(() => 'timeout' as const),
+    sleep(o.readyTimeoutMs).then(() => 'timeout' as const),
   ]);
   if (outcome !== 'ready') {
     await stopChild(child, exited);
     log.end();
-    rmSync(dataDir, { recursive: true, force: true });
-    throw new Error(`${name} server did not become ready (${outcome}); last output:\n${tail.slice(-1500)}`);
+    throw new Error(`${o.label} did not become ready (${outcome}); last output:\n${tail.slice(-1500)}`);
   }
-  const pid = child.pid!;
   return {
-    name,
-    pid,
-    httpBase: `http://127.0.0.1:${port}`,
-    wsUrls: [`ws://127.0.0.1:${port}/ws`],
-    affinity: affinityOf(pid),
+    pid: child.pid!,
     logPath,
     stop: async () => {
       await stopChild(child, exited);
       log.end();
+    },
+  };
+}
+
+export async function launchServer(name: TargetName, opts: LaunchOptions): Promise<ServerHandle> {
+  const port = await freePort();
+  const tcpPort = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), `xinbox-bench-${name}-`));
+  const { script, ready } = commandFor(name);
+  let proc: SpawnedProcess;
+  try {
+    proc = await spawnServerProcess({
+      label: `${name}-${port}`, script, ready, pin: opts.pin, serverCpu: opts.serverCpu, logDir: opts.logDir, readyTimeoutMs: opts.readyTimeoutMs,
+      env: { XINBOX_PORT: String(port), XINBOX_TCP_PORT: String(tcpPort), XINBOX_DATA_DIR: dataDir, ...opts.env },
+    });
+  } catch (e) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
+  return {
+    name,
+    pid: proc.pid,
+    pids: [proc.pid],
+    servicePids: () => [],
+    httpBase: `http://127.0.0.1:${port}`,
+    httpBases: [`http://127.0.0.1:${port}`],
+    wsUrls: [`ws://127.0.0.1:${port}/ws`],
+    affinity: affinityOf(proc.pid),
+    logPath: proc.logPath,
+    stop: async () => {
+      await proc.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

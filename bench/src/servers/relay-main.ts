@@ -4,7 +4,10 @@ import { startRelay, type Delivery } from './relay.js';
 export async function runRelayProcess(name: string, delivery: Delivery): Promise<void> {
   const port = Number(process.env.XINBOX_PORT ?? process.argv[2] ?? 0);
   const host = process.env.XINBOX_HOST ?? '127.0.0.1';
-  const relay = await startRelay({ host, port, delivery });
+  // BENCH_RELAY_LINK: 'owner' on relay 0 of several, the owner's ws://host:port/peer on the others.
+  const linkEnv = process.env.BENCH_RELAY_LINK;
+  const roomLink = !linkEnv ? undefined : linkEnv === 'owner' ? 'owner' as const : { ownerUrl: linkEnv };
+  const relay = await startRelay({ host, port, delivery, roomLink });
   console.log(`${name} relay listening on http://${host}:${relay.port} (delivery=${delivery})`);
   let stopping = false;
   const stop = (): void => {

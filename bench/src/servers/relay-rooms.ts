@@ -1,7 +1,8 @@
 import {
-  Errors, Limits, RoomAdminAction, RoomMessageClass, RoomMessageSchema, create, toBinary,
-  type ErrorSpec, type Frame, type FrameInit,
+  Errors, Limits, RoomAdminAction, RoomMessageClass, RoomMessageSchema, create, fromBinary, toBinary,
+  type ErrorSpec, type Frame, type FrameInit, type RoomMessage,
 } from '@xinbox/protocol';
+import type { RoomLink } from './relay-link.js';
 import { roomPushFrames } from './room-push-bytes.js';
 
 /**
@@ -16,6 +17,13 @@ import { roomPushFrames } from './room-push-bytes.js';
  *    event-loop turn);
  *  - 'direct' (naive): every message is its own RoomPush, sent to every
  *    socket at once with one ws.send each.
+ *
+ * Several relays (W4 with --gateways N) share rooms through a RoomLink
+ * (relay-link.ts): relay 0 numbers every message and sends it to the others,
+ * which then deliver it like a local one. Linked relays create a room on its
+ * first join (the CREATE went to one relay only); a reliable send answered by
+ * a relay that is not relay 0 carries seq 0 in its SendAck (relay 0 numbers
+ * it afterwards).
  */
 
 export interface RoomPeer {
@@ -28,6 +36,8 @@ export interface RelayRoomIo<P extends RoomPeer> {
   reply(p: P, init: FrameInit): void;
   fail(p: P, id: number, e: ErrorSpec): void;
   nextMessageId(): string;
+  /** Set when several relays share rooms. */
+  readonly link?: RoomLink;
 }
 
 export interface RelayRoomStats {
@@ -63,13 +73,13 @@ export class RelayRooms<P extends RoomPeer> {
       case 'roomAdmin': {
         if (body.value.action !== RoomAdminAction.CREATE) this.io.fail(p, id, Errors.UNKNOWN_OPERATION);
         else {
-          if (!this.rooms.has(body.value.roomId)) this.rooms.set(body.value.roomId, { id: body.value.roomId, members: new Set(), seq: 0, pending: [], timer: undefined });
+          this.room(body.value.roomId);
           this.io.reply(p, { id, body: { case: 'ok', value: {} } });
         }
         return true;
       }
       case 'roomJoin': {
-        const room = this.rooms.get(body.value.roomId);
+        const room = this.io.link ? this.room(body.value.roomId) : this.rooms.get(body.value.roomId);
         if (!room) this.io.fail(p, id, Errors.ROOM_NOT_FOUND);
         else {
           room.members.add(p);
@@ -110,21 +120,56 @@ export class RelayRooms<P extends RoomPeer> {
     this.joined.get(p)?.delete(room);
   }
 
+  /** Owner side of the link: a message another relay's sender sent, to number and deliver everywhere. */
+  numberLinked(bytes: Uint8Array): void {
+    const m = fromBinary(RoomMessageSchema, bytes);
+    this.number(this.room(m.roomId), m);
+  }
+
+  /** A message numbered by the owner relay, to deliver to this relay's members. */
+  deliverLinked(bytes: Uint8Array): void {
+    const m = fromBinary(RoomMessageSchema, bytes);
+    const room = this.rooms.get(m.roomId);
+    if (!room) return;
+    if (m.seq > room.seq) room.seq = m.seq; // what RoomJoined reports as lastSeq here
+    this.publish(room, bytes);
+  }
+
+  private room(roomId: string): Room<P> {
+    let room = this.rooms.get(roomId);
+    if (!room) this.rooms.set(roomId, (room = { id: roomId, members: new Set(), seq: 0, pending: [], timer: undefined }));
+    return room;
+  }
+
   private send(p: P, id: number, room: Room<P>, reliable: boolean, v: Extract<Frame['body'], { case: 'roomSend' }>['value']): void {
-    const messageId = this.io.nextMessageId();
-    const serverTime = Date.now();
-    const seq = reliable ? ++room.seq : 0;
+    const draft = create(RoomMessageSchema, {
+      roomId: room.id, senderId: p.userId, class: reliable ? RoomMessageClass.RELIABLE : RoomMessageClass.ORDINARY,
+      serverTime: Date.now(), content: v.content,
+    });
+    const link = this.io.link;
+    const numbered = link && !link.owner ? undefined : this.number(room, draft);
     if (reliable) {
       this.stats.reliableStored++;
-      this.io.reply(p, { id, body: { case: 'sendAck', value: { messageId, conversationId: '0', seq, serverTime, clientMsgId: v.clientMsgId } } });
+      const value = { messageId: numbered?.id ?? this.io.nextMessageId(), conversationId: '0', seq: numbered?.seq ?? 0, serverTime: draft.serverTime, clientMsgId: v.clientMsgId };
+      this.io.reply(p, { id, body: { case: 'sendAck', value } });
     } else {
       this.stats.ordinaryAccepted++;
       this.io.reply(p, { id, body: { case: 'ok', value: {} } });
     }
-    const bytes = toBinary(RoomMessageSchema, create(RoomMessageSchema, {
-      roomId: room.id, id: messageId, senderId: p.userId, class: reliable ? RoomMessageClass.RELIABLE : RoomMessageClass.ORDINARY,
-      seq, serverTime, content: v.content,
-    }));
+    if (!numbered) link!.toOwner(toBinary(RoomMessageSchema, draft));
+  }
+
+  /** Gives the message its id (and seq when reliable), delivers it here and, on the owner relay, to the linked relays. */
+  private number(room: Room<P>, m: RoomMessage): RoomMessage {
+    m.id = this.io.nextMessageId();
+    m.seq = m.class === RoomMessageClass.RELIABLE ? ++room.seq : 0;
+    const bytes = toBinary(RoomMessageSchema, m);
+    this.io.link?.toRelays(bytes);
+    this.publish(room, bytes);
+    return m;
+  }
+
+  private publish(room: Room<P>, bytes: Uint8Array): void {
     if (this.io.delivery === 'direct') {
       this.broadcast(room, [bytes]);
       return;

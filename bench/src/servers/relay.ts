@@ -8,6 +8,7 @@ import {
 } from '@xinbox/protocol';
 import { relayHttpHandler, TOKEN_PREFIX, type RelayDirectory } from './relay-http.js';
 import { pushFrameBytes } from './push-bytes.js';
+import { ownerLink, relayLink, type RoomLink } from './relay-link.js';
 import { RelayRooms } from './relay-rooms.js';
 
 /**
@@ -42,6 +43,11 @@ export interface RelayOptions {
   readonly host: string;
   readonly port: number;
   readonly delivery: Delivery;
+  /**
+   * Rooms spanning several relay processes (relay-link.ts): 'owner' for relay
+   * 0, the owner's link URL (ws://host:port/peer) for the others.
+   */
+  readonly roomLink?: 'owner' | { readonly ownerUrl: string };
 }
 
 export interface RunningRelay {
@@ -88,7 +94,11 @@ export async function startRelay(opts: RelayOptions): Promise<RunningRelay> {
   const fail = (p: Peer, id: number, e: ErrorSpec): void =>
     reply(p, { id, body: { case: 'error', value: { code: e.code, name: e.name, message: e.description, retryable: e.retryable } } });
 
-  const rooms = new RelayRooms<Peer>({ delivery: opts.delivery, write, reply, fail, nextMessageId: () => String(nextMessageId++) });
+  const linkHandlers = { onToOwner: (b: Uint8Array) => rooms.numberLinked(b), onDeliver: (b: Uint8Array) => rooms.deliverLinked(b) };
+  let link: RoomLink | undefined;
+  if (opts.roomLink === 'owner') link = ownerLink(linkHandlers);
+  else if (opts.roomLink) link = await relayLink(opts.roomLink.ownerUrl, linkHandlers);
+  const rooms = new RelayRooms<Peer>({ delivery: opts.delivery, write, reply, fail, nextMessageId: () => String(nextMessageId++), link });
 
   const newConversation = (kind: ConversationKind, members: Iterable<string>): Conversation => {
     const c: Conversation = { id: String(nextConversationId++), kind, members: new Set(members), seq: 0 };
@@ -161,11 +171,19 @@ export async function startRelay(opts: RelayOptions): Promise<RunningRelay> {
 
   const server = createServer({ keepAlive: true }, relayHttpHandler(dir, lag));
   const wss = new WebSocketServer({
-    server,
-    path: '/ws',
+    noServer: true,
     perMessageDeflate: false,
     maxPayload: Limits.maxFrameBytes * 64,
     handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL_PROTO) ? SUBPROTOCOL_PROTO : false),
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const path = (req.url ?? '').split('?')[0];
+    const target = path === '/ws' ? wss : path === '/peer' ? link?.server : undefined;
+    if (!target) {
+      socket.destroy();
+      return;
+    }
+    target.handleUpgrade(req, socket, head, (ws) => target.emit('connection', ws, req));
   });
   wss.on('connection', (ws) => {
     connections++;
@@ -201,6 +219,7 @@ export async function startRelay(opts: RelayOptions): Promise<RunningRelay> {
   return {
     port,
     close: async () => {
+      link?.close();
       for (const c of wss.clients) c.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -74,16 +74,23 @@ export interface RoomMeasurement {
 
 const DRAIN_CAP_S = { quick: 5, full: 60 };
 
+/** Room counters summed over the server processes (each gateway counts what it admitted, thinned and stored). */
 export async function serverRoomStats(s: TargetSession): Promise<Record<string, number> | undefined> {
-  try {
-    const body = await s.http.get<{ rooms?: Record<string, unknown> | null }>('/v1/metrics');
-    if (!body.rooms || typeof body.rooms !== 'object') return undefined;
-    const out: Record<string, number> = {};
-    for (const [k, v] of Object.entries(body.rooms)) if (typeof v === 'number') out[k] = v;
-    return out;
-  } catch {
-    return undefined;
+  const bodies = await Promise.all(s.server.httpBases.map(async (base) => {
+    try {
+      const res = await fetch(`${base}/v1/metrics`, { signal: AbortSignal.timeout(5000) });
+      return res.ok ? ((await res.json()) as { rooms?: Record<string, unknown> | null }) : undefined;
+    } catch {
+      return undefined;
+    }
+  }));
+  let out: Record<string, number> | undefined;
+  for (const body of bodies) {
+    if (!body?.rooms || typeof body.rooms !== 'object') continue;
+    out ??= {};
+    for (const [k, v] of Object.entries(body.rooms)) if (typeof v === 'number') out[k] = (out[k] ?? 0) + v;
   }
+  return out;
 }
 
 function delta(after: Record<string, number> | undefined, before: Record<string, number> | undefined): Record<string, number> | undefined {

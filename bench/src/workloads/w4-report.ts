@@ -21,6 +21,10 @@ export function roomMetrics(m: RoomMeasurement, setup: RoomSetup): Record<string
     out[`${name}.p999Ms`] = { value: p.latency.p999Ms, unit: 'ms', better: 'lower', noise: 10 };
     out[`${name}.ordinaryDeliveredPct`] = { value: p.deliveredPct, unit: '%', better: 'none' };
     out[`${name}.serverCpuPct`] = { value: p.server.serverCpuPct, unit: '%', better: 'lower', noise: 3 };
+    // Server cost per delivery: comparable across targets even when the load generator is the bottleneck.
+    out[`${name}.serverCpuUsPerDelivery`] = {
+      value: p.deliveredPerSec > 0 ? Math.round((p.server.serverCpuPct * 1e4 / p.deliveredPerSec) * 100) / 100 : 0, unit: 'us', better: 'lower', noise: 0.2,
+    };
   }
   const rooms = m.serverRooms;
   Object.assign(out, {
@@ -50,7 +54,7 @@ export function roomNotes(s: TargetSession, cfg: W4Config, m: RoomMeasurement, s
     notes.push(`audience ${m.audience} of ${cfg.conns} planned: ${setup.connectFailed} connects failed ${JSON.stringify(setup.connectErrors)}, join errors ${JSON.stringify(setup.joinErrors)}`);
   }
   if (s.server.wsUrls.length === 1 && !s.opts.quick) {
-    notes.push(`one server process: the bench starts a single Xinbox (and relay) process, so the audience is bounded by its 20k open files (~${cfg.connsPerGateway} connections); several gateways: start them yourself and pass --xinbox-url/--xinbox-ws/--xinbox-pid`);
+    notes.push(`one server process: the audience is bounded by its 20k open files (~${cfg.connsPerGateway} connections); --gateways N runs N processes per target (a Xinbox cluster on PostgreSQL + Redis, linked relays)`);
   }
   if (m.openAtEnd < m.audience) notes.push(`${m.audience - m.openAtEnd} connections closed during the run (slow consumers are disconnected by Xinbox)`);
   if (m.reliable.lost > 0) notes.push(`RELIABLE LOSS: ${m.reliable.lost} deliveries missing on ${m.reliable.connsMissing} connections (per-connection counts ${JSON.stringify(m.reliable.perConn)})`);
