@@ -26,6 +26,7 @@ export const USAGE = `usage: npm run bench -- [w1|w1-sweep|w2|w2-sweep|w3|w4 ...
   --out DIR                results directory (default bench/results/<timestamp>)
   --gateways N             server processes per target (default 1): a Xinbox cluster on PostgreSQL + Redis
                            (started from the local binaries) and linked baseline relays; for W4 at 50k+
+  --room-push-budget N     XINBOX_ROOM_PUSH_BUDGET of every target (default 100000 / gateways: they share a core)
   --xinbox-url URL --xinbox-ws u1,u2 --xinbox-pid P1,P2   use a running Xinbox (loopback only)`;
 
 export type Parsed = { mode: 'run'; opts: BenchOptions } | { mode: 'compare'; files: string[]; threshold: number } | { mode: 'help' };
@@ -99,7 +100,9 @@ export function parseArgs(argv: readonly string[]): Parsed {
   take('--gateways', (v) => {
     o.gateways = num(v);
     if (!Number.isInteger(o.gateways) || o.gateways < 1 || o.gateways > 8) throw new Error('--gateways must be 1..8');
+    o.roomPushBudget = Math.round(100_000 / o.gateways);
   });
+  take('--room-push-budget', (v) => (o.roomPushBudget = num(v)));
   if (flags.has('--no-pin')) o.pin = false;
   const url = flags.get('--xinbox-url');
   known.add('--xinbox-url').add('--xinbox-ws').add('--xinbox-pid');

@@ -38,6 +38,12 @@ export interface BenchOptions {
   external: { httpBase: string; wsUrls: string[]; pids: number[] } | undefined;
   /** Server processes per target (W4 at scale): a Xinbox cluster on PostgreSQL + Redis, or linked relays. */
   gateways: number;
+  /**
+   * XINBOX_ROOM_PUSH_BUDGET given to every target (the relays pace rooms the
+   * same way): 100,000 socket writes/s per room per process, divided by
+   * --gateways since the server processes share one core here.
+   */
+  roomPushBudget: number;
 }
 
 export function defaultOptions(quick: boolean): BenchOptions {
@@ -64,6 +70,7 @@ export function defaultOptions(quick: boolean): BenchOptions {
     w3: { conns: 50_000, batch: 5000, holdS: 30, pingMs: null, maxFailRatio: 0.02 },
     external: undefined,
     gateways: 1,
+    roomPushBudget: 100_000,
   };
   if (!quick) return base;
   return {

@@ -31,7 +31,10 @@ export async function openSession(target: TargetName, ctx: SessionContext): Prom
   const { opts, fleet } = ctx;
   const launch: LaunchOptions = {
     pin: opts.pin, serverCpu: opts.serverCpu, logDir: ctx.logDir, readyTimeoutMs: 60_000,
-    env: target === 'xinbox' ? { XINBOX_SCRYPT_COST: String(opts.scryptCost) } : {},
+    env: {
+      XINBOX_ROOM_PUSH_BUDGET: String(opts.roomPushBudget),
+      ...(target === 'xinbox' ? { XINBOX_SCRYPT_COST: String(opts.scryptCost) } : {}),
+    },
   };
   const server = target === 'xinbox' && opts.external
     ? externalServer(opts.external)

@@ -55,7 +55,7 @@ export async function launchCluster(name: TargetName, gateways: number, opts: La
         XINBOX_DATA_DIR: dataDir, ...opts.env,
       });
     } else {
-      env = (i, port) => ({ XINBOX_PORT: String(port), BENCH_RELAY_LINK: i === 0 ? 'owner' : `ws://127.0.0.1:${procs[0]!.port}/peer` });
+      env = (i, port) => ({ XINBOX_PORT: String(port), BENCH_RELAY_LINK: i === 0 ? 'owner' : `ws://127.0.0.1:${procs[0]!.port}/peer`, ...opts.env });
     }
     // One at a time: Xinbox nodes run migrations under a lock and relays link to relay 0.
     for (let i = 0; i < gateways; i++) {

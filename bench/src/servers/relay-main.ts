@@ -7,7 +7,10 @@ export async function runRelayProcess(name: string, delivery: Delivery): Promise
   // BENCH_RELAY_LINK: 'owner' on relay 0 of several, the owner's ws://host:port/peer on the others.
   const linkEnv = process.env.BENCH_RELAY_LINK;
   const roomLink = !linkEnv ? undefined : linkEnv === 'owner' ? 'owner' as const : { ownerUrl: linkEnv };
-  const relay = await startRelay({ host, port, delivery, roomLink });
+  // The same knob as Xinbox's, so both pace rooms alike.
+  const budget = process.env.XINBOX_ROOM_PUSH_BUDGET;
+  const roomPushBudget = budget ? Number(budget) : undefined;
+  const relay = await startRelay({ host, port, delivery, roomLink, roomPushBudget });
   console.log(`${name} relay listening on http://${host}:${relay.port} (delivery=${delivery})`);
   let stopping = false;
   const stop = (): void => {

@@ -38,6 +38,8 @@ export interface RelayRoomIo<P extends RoomPeer> {
   nextMessageId(): string;
   /** Set when several relays share rooms. */
   readonly link?: RoomLink;
+  /** Room pacing (socket writes/s per room); default RELAY_ROOM_PUSH_BUDGET_PER_SEC, 0 = unpaced. */
+  readonly pushBudgetPerSec?: number;
 }
 
 export interface RelayRoomStats {
@@ -55,9 +57,18 @@ interface Room<P> {
   seq: number;
   pending: Uint8Array[];
   timer: NodeJS.Timeout | undefined;
+  /** When the last batch left (ms), for pacing. */
+  tickedAt: number;
 }
 
 export const RELAY_ROOM_TICK_MS = 50;
+/**
+ * Xinbox's default room pacing (XINBOX_ROOM_PUSH_BUDGET): a room with L
+ * members on a process gets at most one frame every L / budget seconds there.
+ * The ceiling paces the same way so that both write the same number of
+ * frames; a test keeps the two defaults equal.
+ */
+export const RELAY_ROOM_PUSH_BUDGET_PER_SEC = 100_000;
 
 export class RelayRooms<P extends RoomPeer> {
   private readonly rooms = new Map<string, Room<P>>();
@@ -137,7 +148,7 @@ export class RelayRooms<P extends RoomPeer> {
 
   private room(roomId: string): Room<P> {
     let room = this.rooms.get(roomId);
-    if (!room) this.rooms.set(roomId, (room = { id: roomId, members: new Set(), seq: 0, pending: [], timer: undefined }));
+    if (!room) this.rooms.set(roomId, (room = { id: roomId, members: new Set(), seq: 0, pending: [], timer: undefined, tickedAt: -Infinity }));
     return room;
   }
 
@@ -175,11 +186,15 @@ export class RelayRooms<P extends RoomPeer> {
       return;
     }
     room.pending.push(bytes);
-    room.timer ??= setTimeout(() => this.tick(room), RELAY_ROOM_TICK_MS);
+    if (room.timer) return;
+    const budget = this.io.pushBudgetPerSec ?? RELAY_ROOM_PUSH_BUDGET_PER_SEC;
+    const paced = budget > 0 ? room.tickedAt + (room.members.size * 1000) / budget - Date.now() : 0;
+    room.timer = setTimeout(() => this.tick(room), Math.max(RELAY_ROOM_TICK_MS, Math.ceil(paced)));
   }
 
   private tick(room: Room<P>): void {
     room.timer = undefined;
+    room.tickedAt = Date.now();
     const batch = room.pending;
     room.pending = [];
     this.broadcast(room, batch);

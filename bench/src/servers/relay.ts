@@ -48,6 +48,8 @@ export interface RelayOptions {
    * 0, the owner's link URL (ws://host:port/peer) for the others.
    */
   readonly roomLink?: 'owner' | { readonly ownerUrl: string };
+  /** Room pacing, as Xinbox's XINBOX_ROOM_PUSH_BUDGET (default: Xinbox's default). */
+  readonly roomPushBudget?: number;
 }
 
 export interface RunningRelay {
@@ -98,7 +100,7 @@ export async function startRelay(opts: RelayOptions): Promise<RunningRelay> {
   let link: RoomLink | undefined;
   if (opts.roomLink === 'owner') link = ownerLink(linkHandlers);
   else if (opts.roomLink) link = await relayLink(opts.roomLink.ownerUrl, linkHandlers);
-  const rooms = new RelayRooms<Peer>({ delivery: opts.delivery, write, reply, fail, nextMessageId: () => String(nextMessageId++), link });
+  const rooms = new RelayRooms<Peer>({ delivery: opts.delivery, write, reply, fail, nextMessageId: () => String(nextMessageId++), link, pushBudgetPerSec: opts.roomPushBudget });
 
   const newConversation = (kind: ConversationKind, members: Iterable<string>): Conversation => {
     const c: Conversation = { id: String(nextConversationId++), kind, members: new Set(members), seq: 0 };

@@ -31,7 +31,7 @@ export const w4: Workload = {
   freshServer: true,
   config: (o) => {
     const cfg = w4Config(o);
-    return { ...cfg, senders: senderCounts(cfg) };
+    return { ...cfg, senders: senderCounts(cfg), gateways: o.gateways, roomPushBudget: o.roomPushBudget };
   },
   async run(s: TargetSession): Promise<TargetOutcome> {
     const cfg = w4Config(s.opts, s.server.wsUrls.length);

@@ -103,6 +103,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
       store: storage.rooms,
       ids: snowflake,
       log,
+      options: { pushBudgetPerSec: config.roomPushBudget },
       broadcaster: clustered ? (fanout) => new BusRoomBroadcaster(nodeId, storage.bus, fanout, log) : undefined,
     })
     : null;

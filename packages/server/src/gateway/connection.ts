@@ -57,6 +57,11 @@ export abstract class Connection {
     this.lastReceivedAt = now;
   }
 
+  /** Bytes queued here or held by the transport, not yet handed to the kernel: 0 when the client is caught up. */
+  get backlogBytes(): number {
+    return this.queuedBytes + this.bufferedBytes();
+  }
+
   /** Queue one length-prefixed frame for the next flush. */
   enqueue(frame: Uint8Array): void {
     if (this.state === 'closed') return;

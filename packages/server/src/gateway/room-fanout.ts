@@ -11,6 +11,12 @@ export interface RoomFanoutOptions {
   readonly retries: number;
   /** Reliable messages per room remembered for retransmission. */
   readonly window: number;
+  /**
+   * Connection-frames per second one room may cost this gateway (0 = no
+   * limit): a room with L local members is pushed at most every L / budget
+   * seconds, and what arrives in between shares the next frame.
+   */
+  readonly pushBudgetPerSec?: number;
 }
 
 interface Member {
@@ -32,6 +38,9 @@ interface LocalRoom {
   pendingReliable: Array<{ seq: number; bytes: Uint8Array }>;
   /** Reliable messages still being retransmitted, ascending seq. */
   recent: RecentReliable[];
+  /** When this room last left as a frame (clock ms), and the timer of an open merge window. */
+  flushedAt: number;
+  mergeTimer: NodeJS.Timeout | null;
 }
 
 /** What another gateway's room service did, as this gateway's RoomService must follow it (cluster). */
@@ -56,10 +65,21 @@ export interface RoomFanoutStats {
  * room, so a connection costs one queue push per batch (its own flush then
  * writes it with whatever else it has). No lookups outside this process.
  *
+ * A large room is also paced (pushBudgetPerSec): writing one frame to each
+ * of L sockets costs the gateway L socket writes, whatever the frame holds,
+ * so at high message rates a room of 19k local members would take the whole
+ * core in writes. Pacing caps that at `budget` writes/s per room: the first
+ * message after a quiet spell still leaves at the end of its turn; messages
+ * arriving faster than every L / budget seconds wait (at most that long) and
+ * leave together in one frame.
+ *
  * Reliable messages are remembered per room (not per connection) for
  * retransmission: each connection keeps only its cumulative ack, and every
  * retryMs a connection behind the newest due message gets the due messages
  * above its ack in one frame, shared by all connections at the same ack.
+ * Connections with unsent bytes are skipped: the original is still queued
+ * for them, and under overload resends to every lagging member would feed
+ * the overload (if such a connection drops, RoomJoin{afterSeq} catches up).
  */
 export class RoomFanout implements AudienceCounter {
   private readonly rooms = new Map<RoomId, LocalRoom>();
@@ -80,7 +100,7 @@ export class RoomFanout implements AudienceCounter {
   join(conn: Connection, roomId: RoomId, acked: number): void {
     if (conn.state === 'closed') return;
     let room = this.rooms.get(roomId);
-    if (!room) this.rooms.set(roomId, (room = { members: new Map(), pending: [], pendingReliable: [], recent: [] }));
+    if (!room) this.rooms.set(roomId, (room = { members: new Map(), pending: [], pendingReliable: [], recent: [], flushedAt: -Infinity, mergeTimer: null }));
     const member = room.members.get(conn);
     if (member) member.acked = Math.max(member.acked, acked);
     else room.members.set(conn, { acked });
@@ -109,6 +129,7 @@ export class RoomFanout implements AudienceCounter {
       // Nobody left to deliver to or retransmit for.
       this.rooms.delete(roomId);
       this.dirty.delete(roomId);
+      if (room.mergeTimer) clearTimeout(room.mergeTimer);
     }
     return true;
   }
@@ -181,11 +202,26 @@ export class RoomFanout implements AudienceCounter {
       room.pending.push(m.bytes);
       if (m.seq > 0) room.pendingReliable.push(m);
     }
+    if (room.mergeTimer) return; // a merge window is open: these leave with it
+    const wait = room.flushedAt + this.pushIntervalMs(room) - this.clock();
+    if (wait > 0) {
+      room.mergeTimer = setTimeout(() => {
+        room.mergeTimer = null;
+        this.flushRoom(roomId, room);
+      }, Math.ceil(wait));
+      return;
+    }
     this.dirty.add(roomId);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.flushAll);
     }
+  }
+
+  /** Shortest time between two frames of this room here (pacing); 0 when unpaced. */
+  private pushIntervalMs(room: LocalRoom): number {
+    const budget = this.opts.pushBudgetPerSec ?? 0;
+    return budget > 0 ? (room.members.size * 1000) / budget : 0;
   }
 
   notice(roomId: RoomId, notice: RoomNotice): void {
@@ -241,7 +277,8 @@ export class RoomFanout implements AudienceCounter {
       // Connections at the same ack get the same bytes: frames by first due index.
       const frames = new Map<number, Uint8Array>();
       for (const [conn, member] of room.members) {
-        if (member.acked >= newest || conn.state !== 'open') continue;
+        // A connection with a backlog has not been able to read the original yet: resending would only add to it.
+        if (member.acked >= newest || conn.state !== 'open' || conn.backlogBytes > 0) continue;
         let from = 0;
         while (due[from]!.seq <= member.acked) from++;
         let frame = frames.get(from);
@@ -258,6 +295,7 @@ export class RoomFanout implements AudienceCounter {
 
   stop(): void {
     if (this.retryTimer) clearInterval(this.retryTimer);
+    for (const room of this.rooms.values()) if (room.mergeTimer) clearTimeout(room.mergeTimer);
   }
 
   private readonly flushAll = (): void => {
@@ -272,6 +310,11 @@ export class RoomFanout implements AudienceCounter {
 
   private flushRoom(roomId: RoomId, room: LocalRoom): void {
     if (room.pending.length === 0) return;
+    if (room.mergeTimer) {
+      clearTimeout(room.mergeTimer);
+      room.mergeTimer = null;
+    }
+    room.flushedAt = this.clock();
     const frame = encodeRoomPushFrame(room.pending);
     this.counters.framesEncoded++;
     const reliable = room.pendingReliable;

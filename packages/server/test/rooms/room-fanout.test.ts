@@ -6,11 +6,13 @@ import { RoomFanout } from '../../src/gateway/room-fanout.js';
 /** A real Connection whose transport records what it would write. */
 class RecordingConnection extends Connection {
   readonly written: Uint8Array[] = [];
+  /** What the transport would still hold (a reader that is behind). */
+  transportBacklog = 0;
   protected write(frames: Uint8Array[]): void {
     this.written.push(...frames);
   }
   protected bufferedBytes(): number {
-    return 0;
+    return this.transportBacklog;
   }
   protected terminate(_spec: CloseSpec): void {}
   protected flushBeforeClose(): void {
@@ -53,6 +55,52 @@ describe('RoomFanout', () => {
     outsider.flush();
     expect(outsider.written).toHaveLength(0);
     expect(fanout.audience('big')).toBe(2000);
+  });
+
+  it('paces a large room: the first message leaves at once, faster ones merge into one frame per L / budget seconds', async () => {
+    // 50 members at 500 frames/s: at most one frame per 100 ms.
+    fanout = new RoomFanout({ retryMs: 1000, retries: 0, window: 16, pushBudgetPerSec: 500 });
+    const audience = Array.from({ length: 50 }, (_, i) => connection(i + 1));
+    for (const c of audience) fanout.join(c, 'big', 0);
+    const probe = audience[0]!;
+    const roomIds = () => probe.written.map((b) => {
+      const f = decodeFrame(b.subarray(4));
+      return f.body.case === 'roomPush' ? f.body.value.messages.map((m) => m.roomId.charCodeAt(0)) : [];
+    });
+    fanout.messages('big', [msg(0, 1)]);
+    await turn();
+    probe.flush();
+    expect(roomIds()).toEqual([[1]]); // after a quiet spell: no wait
+    fanout.messages('big', [msg(0, 2)]);
+    fanout.messages('big', [msg(0, 3)]);
+    await turn();
+    probe.flush();
+    expect(roomIds()).toEqual([[1]]); // inside the window: held
+    await new Promise((r) => setTimeout(r, 60));
+    fanout.messages('big', [msg(0, 4)]);
+    await new Promise((r) => setTimeout(r, 80));
+    probe.flush();
+    expect(roomIds()).toEqual([[1], [2, 3, 4]]); // one frame when the window closed
+    expect(fanout.stats().framesEncoded).toBe(2);
+    // A notice flushes what is held first, keeping order.
+    fanout.messages('big', [msg(0, 5)]);
+    fanout.notice('big', { kind: 'audience', audience: 50 });
+    probe.flush();
+    expect(roomIds().slice(2, 3)).toEqual([[5]]);
+    expect(probe.written).toHaveLength(4);
+  });
+
+  it('does not pace a small room (L / budget below a turn)', async () => {
+    fanout = new RoomFanout({ retryMs: 1000, retries: 0, window: 16, pushBudgetPerSec: 100_000 });
+    const c = connection(1);
+    fanout.join(c, 'small', 0);
+    for (let i = 1; i <= 3; i++) {
+      fanout.messages('small', [msg(0, i)]);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await turn();
+    c.flush();
+    expect(c.written).toHaveLength(3);
   });
 
   it('delivers user notices only to that user, removing kicked connections', async () => {
@@ -98,6 +146,26 @@ describe('RoomFanout', () => {
     fanout.retransmit(3000); // nothing left
     behind.flush();
     expect(seqs(behind)).toEqual([1, 2, 1, 2]);
+  });
+
+  it('does not retransmit to a connection whose transport still holds unsent bytes', () => {
+    let now = 0;
+    fanout = new RoomFanout({ retryMs: 1000, retries: 1, window: 16 }, () => now);
+    const [reading, lagging] = [connection(1), connection(2)];
+    for (const c of [reading, lagging]) fanout.join(c, 'r', 0);
+    fanout.messages('r', [msg(1, 1)]);
+    fanout.notice('r', { kind: 'audience', audience: 2 });
+    for (const c of [reading, lagging]) {
+      c.flush();
+      c.written.length = 0;
+    }
+    lagging.transportBacklog = 4096; // the original is still on its way to it
+    now = 1000;
+    fanout.retransmit(now);
+    for (const c of [reading, lagging]) c.flush();
+    expect(reading.written).toHaveLength(1);
+    expect(lagging.written).toHaveLength(0);
+    expect(fanout.stats().retransmissions).toBe(1);
   });
 
   it('forgets connections that closed before their close hook ran', async () => {

@@ -51,7 +51,9 @@ export interface Rooms {
 export function createRooms(deps: RoomsDeps): Rooms {
   const options = roomOptions(deps.options);
   const clock = deps.clock ?? Date.now;
-  const fanout = new RoomFanout({ retryMs: options.reliableRetryMs, retries: options.reliableRetries, window: options.reliableWindow }, clock);
+  const fanout = new RoomFanout({
+    retryMs: options.reliableRetryMs, retries: options.reliableRetries, window: options.reliableWindow, pushBudgetPerSec: options.pushBudgetPerSec,
+  }, clock);
   const broadcaster = deps.broadcaster ? deps.broadcaster(fanout) : new LocalRoomBroadcaster(fanout);
   const service = new RoomService({ store: deps.store, broadcaster, ids: deps.ids, options, clock, log: deps.log });
   // Cluster: other gateways' gifts and admin notices update this service's cached rooms before local members hear of them.

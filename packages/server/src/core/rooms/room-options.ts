@@ -8,6 +8,15 @@ export interface RoomOptions {
   readonly roomOrdinaryPerSec: number;
   /** How long a room's messages are collected before they are published as one batch. */
   readonly tickMs: number;
+  /**
+   * Socket writes per second one room may cost a gateway: a room with L
+   * local members gets at most one frame every L / budget seconds there,
+   * merging what arrives in between (RoomFanout). Sized at about half of
+   * what one core writes (~190k frames/s measured by W4 here), so one huge
+   * room leaves the gateway room for everything else; 19k local members ->
+   * a frame at most every 190 ms. 0 = unpaced. XINBOX_ROOM_PUSH_BUDGET.
+   */
+  readonly pushBudgetPerSec: number;
   /** Delay between retransmissions of an unacknowledged reliable message. */
   readonly reliableRetryMs: number;
   /** Retransmissions of a reliable message before it is left to RoomPull / RoomJoin{afterSeq}. */
@@ -25,6 +34,7 @@ export const defaultRoomOptions: RoomOptions = Object.freeze({
   userSendBurst: 5,
   roomOrdinaryPerSec: 500,
   tickMs: 50,
+  pushBudgetPerSec: 100_000,
   reliableRetryMs: 1000,
   reliableRetries: 3,
   reliableWindow: 512,
@@ -41,6 +51,7 @@ export function roomOptions(overrides: Partial<RoomOptions> = {}): RoomOptions {
   };
   for (const k of ['userSendPerSec', 'userSendBurst', 'roomOrdinaryPerSec', 'tickMs', 'reliableRetryMs', 'reliableWindow', 'audienceEventMs'] as const) positive(k);
   if (!(Number.isInteger(o.reliableRetries) && o.reliableRetries >= 0)) problems.push(`reliableRetries must be a non-negative integer, got ${o.reliableRetries}`);
+  if (!(Number.isFinite(o.pushBudgetPerSec) && o.pushBudgetPerSec >= 0)) problems.push(`pushBudgetPerSec must be >= 0 (0 = unpaced), got ${o.pushBudgetPerSec}`);
   if (!(Number.isFinite(o.stateCacheMs) && o.stateCacheMs >= 0)) problems.push(`stateCacheMs must be >= 0, got ${o.stateCacheMs}`);
   if (problems.length) throw new RangeError(`invalid room options: ${problems.join('; ')}`);
   return Object.freeze(o);
