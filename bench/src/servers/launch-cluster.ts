@@ -32,10 +32,15 @@ export async function launchCluster(name: TargetName, gateways: number, opts: La
   const stops: Array<() => Promise<void>> = [];
   const procs: Array<{ proc: SpawnedProcess; port: number }> = [];
   let servicePids: () => number[] = () => [];
+  // An interrupted bench must not leave PostgreSQL, Redis or servers behind.
+  const onSignal = (): void => void stopAll().finally(() => process.exit(130));
   const stopAll = async (): Promise<void> => {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    stops.length = 0;
     rmSync(dataDir, { recursive: true, force: true });
   };
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   try {
     const { script, ready } = commandFor(name);
     let env: (i: number, port: number) => Record<string, string>;

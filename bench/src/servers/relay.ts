@@ -3,7 +3,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
   ConversationKind, Errors, GroupRole, Limits, MessageSchema, SUBPROTOCOL_PROTO,
-  create, decodeFrame, encodeFrame, joinChunks, splitFrames, toBinary, withLengthPrefix,
+  create, decodeFrame, decodeHotFrame, encodeFrame, joinChunks, splitFrames, toBinary, withLengthPrefix,
   type ErrorSpec, type Frame, type FrameInit,
 } from '@xinbox/protocol';
 import { relayHttpHandler, TOKEN_PREFIX, type RelayDirectory } from './relay-http.js';
@@ -193,7 +193,11 @@ export async function startRelay(opts: RelayOptions): Promise<RunningRelay> {
     ws.on('message', (data: Buffer, isBinary) => {
       if (!isBinary) return ws.close(4006, 'binary frames only');
       try {
-        for (const bytes of splitFrames(data, Limits.maxFrameBytes)) handle(p, decodeFrame(bytes));
+        for (const bytes of splitFrames(data, Limits.maxFrameBytes)) {
+          // Room acks (every viewer acks every gift) are ignored; Xinbox reads them with the same hot decoder.
+          if (decodeHotFrame(bytes)?.kind === 'roomPushAck') continue;
+          handle(p, decodeFrame(bytes));
+        }
       } catch {
         ws.close(4006, 'protocol error');
       }

@@ -1,6 +1,7 @@
 /**
- * Hand-rolled codecs for the frames that dominate a busy gateway: Send and
- * PushAck in, SendAck out. Anything unusual (unknown fields, odd wire types)
+ * Hand-rolled codecs for the frames that dominate a busy gateway: Send,
+ * PushAck and RoomPushAck in (every viewer of a live room acks every gift),
+ * SendAck out. Anything unusual (unknown fields, odd wire types)
  * returns null and goes through the generic decoder, so behaviour is the same;
  * only the reflection cost goes away. Tested against the generic codec.
  */
@@ -22,6 +23,13 @@ export interface HotPushAck {
   readonly kind: 'pushAck';
   readonly id: number;
   readonly syncSeq: number;
+}
+
+export interface HotRoomPushAck {
+  readonly kind: 'roomPushAck';
+  readonly id: number;
+  readonly roomId: string;
+  readonly seq: number;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -56,20 +64,20 @@ class Reader {
   }
 }
 
-/** Decode a frame body if it is a plain Send or PushAck; null means "use the generic decoder". */
-export function decodeHotFrame(buf: Uint8Array): HotSend | HotPushAck | null {
+/** Decode a frame body if it is a plain Send, PushAck or RoomPushAck; null means "use the generic decoder". */
+export function decodeHotFrame(buf: Uint8Array): HotSend | HotPushAck | HotRoomPushAck | null {
   const r = new Reader(buf, 0, buf.length);
   let id = 0;
   let body: Uint8Array | null = null;
-  let kind: 20 | 23 | 0 = 0;
+  let kind: 20 | 23 | 98 | 0 = 0;
   while (r.at < r.end) {
     const tag = r.varint();
     if (tag === (1 << 3)) {
       id = r.varint();
       if (id < 0 || id > 0xffffffff) return null;
-    } else if (tag === ((20 << 3) | 2) || tag === ((23 << 3) | 2)) {
+    } else if (tag === ((20 << 3) | 2) || tag === ((23 << 3) | 2) || tag === ((98 << 3) | 2)) {
       if (kind !== 0) return null;
-      kind = (tag >>> 3) as 20 | 23;
+      kind = (tag >>> 3) as 20 | 23 | 98;
       body = r.bytes();
       if (!body) return null;
     } else {
@@ -77,7 +85,8 @@ export function decodeHotFrame(buf: Uint8Array): HotSend | HotPushAck | null {
     }
   }
   if (!body) return null;
-  return kind === 20 ? decodeSend(id, body) : decodePushAck(id, body);
+  if (kind === 20) return decodeSend(id, body);
+  return kind === 23 ? decodePushAck(id, body) : decodeRoomPushAck(id, body);
 }
 
 function decodeSend(id: number, buf: Uint8Array): HotSend | null {
@@ -143,6 +152,30 @@ function decodePushAck(id: number, buf: Uint8Array): HotPushAck | null {
     if (syncSeq < 0) return null;
   }
   return { kind: 'pushAck', id, syncSeq };
+}
+
+function decodeRoomPushAck(id: number, buf: Uint8Array): HotRoomPushAck | null {
+  const r = new Reader(buf, 0, buf.length);
+  let roomId = '';
+  let seq = 0;
+  while (r.at < r.end) {
+    const tag = r.varint();
+    if (tag === ((1 << 3) | 2)) {
+      const b = r.bytes();
+      if (!b) return null;
+      try {
+        roomId = utf8.decode(b);
+      } catch {
+        return null;
+      }
+    } else if (tag === (2 << 3)) {
+      seq = r.varint();
+      if (seq < 0 || seq > 0xffffffff) return null;
+    } else {
+      return null;
+    }
+  }
+  return { kind: 'roomPushAck', id, roomId, seq };
 }
 
 export interface SendAckParts {

@@ -33,6 +33,17 @@ describe('hot-path frame codecs', () => {
     expect(decodeHotFrame(new Uint8Array([0xff, 0xff]))).toBeNull();
   });
 
+  it('decode RoomPushAck like the generic decoder', () => {
+    for (const value of [{ roomId: 'live-✓-1', seq: 4_000_000_000 }, { roomId: 'r', seq: 0 }, { roomId: '', seq: 7 }]) {
+      const bytes = encodeFrame({ id: 9, body: { case: 'roomPushAck', value } });
+      const generic = decodeFrame(bytes);
+      if (generic.body.case !== 'roomPushAck') throw new Error('not a room ack');
+      expect(decodeHotFrame(bytes)).toEqual({ kind: 'roomPushAck', id: 9, roomId: generic.body.value.roomId, seq: generic.body.value.seq });
+    }
+    // Invalid UTF-8 in the room id: the generic decoder decides.
+    expect(decodeHotFrame(new Uint8Array([0x92, 0x06, 0x03, 0x0a, 0x01, 0xff]))).toBeNull();
+  });
+
   it('encode SendAck byte for byte like the generic encoder', () => {
     for (const a of [
       { messageId: '7331234567890123456', conversationId: 42, seq: 7, serverTime: 1_763_800_000_123, clientMsgId: 'c-1', duplicate: false },

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import {
   CloseCodes, Errors, FrameSizeError, FrameStreamDecoder, SUBPROTOCOL_JSON, SUBPROTOCOL_PROTO, XinboxError,
-  create, decodeFrame, decodeHotFrame, encodeFrame, frameFromJson, splitFrames, withLengthPrefix, AuthOkSchema,
+  create, decodeFrame, decodeHotFrame, encodeFrame, frameFromJson, splitFrames, withLengthPrefix, AuthOkSchema, RoomPushAckSchema,
   type HotSend,
   type Frame, type ErrorSpec, type CloseSpec,
 } from '@xinbox/protocol';
@@ -209,11 +209,15 @@ export class Gateway {
   }
 
   private onBytes(conn: Connection, body: Uint8Array): void {
-    // Hot path: Send and PushAck without protobuf reflection (same semantics).
+    // Hot path: Send, PushAck and RoomPushAck without protobuf reflection (same semantics).
     if (conn.state === 'open' && this.hotSend) {
       const hot = decodeHotFrame(body);
       if (hot?.kind === 'pushAck') {
         if (hot.syncSeq > 0) conn.ackPushes(hot.syncSeq);
+        return;
+      }
+      if (hot?.kind === 'roomPushAck' && this.handlers.roomPushAck) {
+        void this.handlers.roomPushAck({ conn, caller: { userId: conn.userId, deviceId: conn.deviceId } }, create(RoomPushAckSchema, { roomId: hot.roomId, seq: hot.seq }));
         return;
       }
       if (hot?.kind === 'send') {
