@@ -12,6 +12,30 @@ import type { TargetSession } from '../src/workloads/types.js';
 import { w4 } from '../src/workloads/w4.js';
 import type { RoomMeasurement } from '../src/workloads/w4-measure.js';
 
+/** A started sampler and user pool over in-process relays (the first one serves HTTP), as the bench would build them. */
+function sessionOn(relays: readonly RunningRelay[], fleet: LoadFleet, name: 'ceiling' | 'naive', userPrefix: string): TargetSession {
+  const httpBases = relays.map((r) => `http://127.0.0.1:${r.port}`);
+  const http = new BenchHttp(httpBases[0]!);
+  let runId = 0;
+  const s: TargetSession = {
+    name,
+    server: {
+      name, pid: process.pid, pids: [process.pid], servicePids: () => [], httpBase: httpBases[0]!, httpBases,
+      wsUrls: relays.map((r) => `ws://127.0.0.1:${r.port}/ws`), affinity: 'n/a', logPath: undefined, stop: async () => undefined,
+    },
+    http,
+    pool: new UserPool(http, userPrefix, 8),
+    fleet,
+    sampler: new ProcessSampler({ serverPids: [process.pid], loadPids: () => fleet.pids(), metricsUrl: `${httpBases[0]!}/v1/metrics`, intervalMs: 200 }),
+    opts: { ...defaultOptions(true), drainS: 5 },
+    sourceAddrs: 3,
+    nextRunId: () => ++runId,
+    log: () => undefined,
+  };
+  s.sampler.start();
+  return s;
+}
+
 // End to end through real sockets: load processes -> baseline relay -> load processes.
 describe.each<Delivery>(['batched', 'direct'])('load generator against the %s relay', (delivery) => {
   let relay: RunningRelay;
@@ -20,27 +44,9 @@ describe.each<Delivery>(['batched', 'direct'])('load generator against the %s re
 
   beforeAll(async () => {
     relay = await startRelay({ host: '127.0.0.1', port: 0, delivery });
-    const httpBase = `http://127.0.0.1:${relay.port}`;
-    const http = new BenchHttp(httpBase);
     fleet = new LoadFleet({ cpu: undefined, maxConnsPerProcess: 100, minProcesses: 2, heapMb: 512 });
     await fleet.ensureProcesses(2);
-    let runId = 0;
-    s = {
-      name: delivery === 'batched' ? 'ceiling' : 'naive',
-      server: {
-        name: 'ceiling', pid: process.pid, pids: [process.pid], servicePids: () => [], httpBase, httpBases: [httpBase],
-        wsUrls: [`ws://127.0.0.1:${relay.port}/ws`], affinity: 'n/a', logPath: undefined, stop: async () => undefined,
-      },
-      http,
-      pool: new UserPool(http, 't', 8),
-      fleet,
-      sampler: new ProcessSampler({ serverPids: [process.pid], loadPids: () => fleet.pids(), metricsUrl: `${httpBase}/v1/metrics`, intervalMs: 200 }),
-      opts: { ...defaultOptions(true), drainS: 5 },
-      sourceAddrs: 3,
-      nextRunId: () => ++runId,
-      log: () => undefined,
-    };
-    s.sampler.start();
+    s = sessionOn([relay], fleet, delivery === 'batched' ? 'ceiling' : 'naive', 't');
   });
 
   afterAll(async () => {
@@ -90,27 +96,9 @@ describe('W4 against three linked ceiling relays', () => {
     relays.push(await startRelay({ host: '127.0.0.1', port: 0, delivery: 'batched', roomLink: 'owner' }));
     const ownerUrl = `ws://127.0.0.1:${relays[0]!.port}/peer`;
     for (let i = 0; i < 2; i++) relays.push(await startRelay({ host: '127.0.0.1', port: 0, delivery: 'batched', roomLink: { ownerUrl } }));
-    const httpBases = relays.map((r) => `http://127.0.0.1:${r.port}`);
-    const http = new BenchHttp(httpBases[0]!);
     fleet = new LoadFleet({ cpu: undefined, maxConnsPerProcess: 200, minProcesses: 2, heapMb: 512 });
     await fleet.ensureProcesses(2);
-    let runId = 0;
-    s = {
-      name: 'ceiling',
-      server: {
-        name: 'ceiling', pid: process.pid, pids: [process.pid], servicePids: () => [], httpBase: httpBases[0]!, httpBases,
-        wsUrls: relays.map((r) => `ws://127.0.0.1:${r.port}/ws`), affinity: 'n/a', logPath: undefined, stop: async () => undefined,
-      },
-      http,
-      pool: new UserPool(http, 'l', 8),
-      fleet,
-      sampler: new ProcessSampler({ serverPids: [process.pid], loadPids: () => fleet.pids(), intervalMs: 200 }),
-      opts: { ...defaultOptions(true), drainS: 5 },
-      sourceAddrs: 3,
-      nextRunId: () => ++runId,
-      log: () => undefined,
-    };
-    s.sampler.start();
+    s = sessionOn(relays, fleet, 'ceiling', 'l');
   });
 
   afterAll(async () => {

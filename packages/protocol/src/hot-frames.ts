@@ -55,6 +55,17 @@ class Reader {
     return -1;
   }
 
+  /** A UTF-8 string field, or null when truncated or not valid UTF-8. */
+  string(): string | null {
+    const b = this.bytes();
+    if (!b) return null;
+    try {
+      return utf8.decode(b);
+    } catch {
+      return null;
+    }
+  }
+
   bytes(): Uint8Array | null {
     const len = this.varint();
     if (len < 0 || this.at + len > this.end) return null;
@@ -105,13 +116,9 @@ function decodeSend(id: number, buf: Uint8Array): HotSend | null {
         if (conversationId < 0) return null;
         break;
       case (2 << 3) | 2: {
-        const b = r.bytes();
-        if (!b) return null;
-        try {
-          clientMsgId = utf8.decode(b);
-        } catch {
-          return null;
-        }
+        const v = r.string();
+        if (v === null) return null;
+        clientMsgId = v;
         break;
       }
       case (3 << 3) | 2: {
@@ -161,13 +168,9 @@ function decodeRoomPushAck(id: number, buf: Uint8Array): HotRoomPushAck | null {
   while (r.at < r.end) {
     const tag = r.varint();
     if (tag === ((1 << 3) | 2)) {
-      const b = r.bytes();
-      if (!b) return null;
-      try {
-        roomId = utf8.decode(b);
-      } catch {
-        return null;
-      }
+      const v = r.string();
+      if (v === null) return null;
+      roomId = v;
     } else if (tag === (2 << 3)) {
       seq = r.varint();
       if (seq < 0 || seq > 0xffffffff) return null;
