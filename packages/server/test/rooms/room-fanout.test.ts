@@ -168,6 +168,25 @@ describe('RoomFanout', () => {
     expect(fanout.stats().retransmissions).toBe(1);
   });
 
+  it('skips a retransmission sweep that fires late (the gateway is behind), then resends on time', async () => {
+    fanout = new RoomFanout({ retryMs: 200, retries: 1, window: 16 }); // a sweep every 50 ms
+    const c = connection(1);
+    fanout.join(c, 'r', 0);
+    fanout.messages('r', [msg(1, 1)]);
+    fanout.notice('r', { kind: 'audience', audience: 1 });
+    c.flush();
+    c.written.length = 0;
+    const until = performance.now() + 400;
+    while (performance.now() < until); // the event loop is stuck past the message's due time
+    await new Promise((r) => setTimeout(r, 0)); // the overdue sweep runs now, 350 ms late
+    expect(fanout.stats().retransmitSweepsSkipped).toBeGreaterThan(0);
+    expect(fanout.stats().retransmissions).toBe(0);
+    await new Promise((r) => setTimeout(r, 200));
+    c.flush();
+    expect(fanout.stats().retransmissions).toBe(1);
+    expect(c.written).toHaveLength(1);
+  });
+
   it('forgets connections that closed before their close hook ran', async () => {
     fanout = new RoomFanout({ retryMs: 1000, retries: 0, window: 16 });
     const [live, dead] = [connection(1), connection(2)];
