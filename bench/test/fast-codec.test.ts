@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MessageSchema, create, decodeFrame, encodeFrame, splitFrames, toBinary, withLengthPrefix, Limits } from '@xinbox/protocol';
+import { MessageSchema, create, decodeFrame, encodeFrame, encodePushFrame, splitFrames, toBinary, withLengthPrefix, Limits } from '@xinbox/protocol';
 import { encodeBenchSend, encodePushAck, peekFrame, peekPush, FIELD } from '../src/load/fast-codec.js';
 import { decodeStamp, encodeStamp } from '../src/load/payload.js';
-import { pushFrameBytes } from '../src/servers/push-bytes.js';
 
 const stamp = { sentAt: 1_763_000_000_123.456, runId: 7, senderIdx: 42, seq: 99_999 };
 
@@ -62,10 +61,10 @@ describe('fast codec matches the protocol codec', () => {
     expect(peekFrame(b)).toMatchObject({ id: 99, field: FIELD.sendAck });
   });
 
-  it('pushFrameBytes (relay fan-out) decodes as Frame{push}', () => {
+  it('encodePushFrame (relay fan-out) decodes as Frame{push}', () => {
     const msg = toBinary(MessageSchema, create(MessageSchema, { id: '10', conversationId: '4', seq: 3, senderId: '8', content: { kind: { case: 'text', value: { text: 'hello' } } } }));
     for (const seq of [0, 1, 300, 2 ** 31]) {
-      const f = decodeFrame(body(pushFrameBytes(msg, seq)));
+      const f = decodeFrame(body(encodePushFrame(msg, seq)));
       expect(f.body.case).toBe('push');
       if (f.body.case !== 'push') return;
       expect(f.body.value.syncSeq).toBe(seq);

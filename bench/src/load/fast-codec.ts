@@ -1,4 +1,4 @@
-import { LENGTH_PREFIX_BYTES } from '@xinbox/protocol';
+import { LENGTH_PREFIX_BYTES, varintSize, writeVarint } from '@xinbox/protocol';
 import { BENCH_KIND } from './payload.js';
 
 /**
@@ -23,24 +23,6 @@ const encoder = new TextEncoder();
 const varintCache = new Map<string, Uint8Array>();
 const KIND_BYTES = encoder.encode(BENCH_KIND);
 
-function varintLen(n: number): number {
-  let len = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 128);
-    len++;
-  }
-  return len;
-}
-
-function putVarint(out: Uint8Array, at: number, n: number): number {
-  while (n >= 0x80) {
-    out[at++] = (n % 128) | 0x80;
-    n = Math.floor(n / 128);
-  }
-  out[at++] = n;
-  return at;
-}
-
 /** Varint bytes of a uint64 given as a decimal string (ids are 64-bit on the wire). */
 function uint64Varint(decimal: string): Uint8Array {
   let cached = varintCache.get(decimal);
@@ -61,55 +43,55 @@ function uint64Varint(decimal: string): Uint8Array {
 export function encodeBenchSend(id: number, conversationId: string, clientMsgId: string, data: Uint8Array): Uint8Array {
   const cid = uint64Varint(conversationId);
   const cmid = encoder.encode(clientMsgId);
-  const customLen = 1 + varintLen(KIND_BYTES.length) + KIND_BYTES.length + 1 + varintLen(data.length) + data.length;
-  const contentLen = 1 + varintLen(customLen) + customLen;
-  const sendLen = (cid.length > 1 || cid[0] !== 0 ? 1 + cid.length : 0) + 1 + varintLen(cmid.length) + cmid.length + 1 + varintLen(contentLen) + contentLen;
-  const frameLen = (id > 0 ? 1 + varintLen(id) : 0) + 2 + varintLen(sendLen) + sendLen;
+  const customLen = 1 + varintSize(KIND_BYTES.length) + KIND_BYTES.length + 1 + varintSize(data.length) + data.length;
+  const contentLen = 1 + varintSize(customLen) + customLen;
+  const sendLen = (cid.length > 1 || cid[0] !== 0 ? 1 + cid.length : 0) + 1 + varintSize(cmid.length) + cmid.length + 1 + varintSize(contentLen) + contentLen;
+  const frameLen = (id > 0 ? 1 + varintSize(id) : 0) + 2 + varintSize(sendLen) + sendLen;
   const out = new Uint8Array(LENGTH_PREFIX_BYTES + frameLen);
   new DataView(out.buffer).setUint32(0, frameLen);
   let at = LENGTH_PREFIX_BYTES;
   if (id > 0) {
     out[at++] = 0x08; // Frame.id
-    at = putVarint(out, at, id);
+    at = writeVarint(out, at, id);
   }
   out[at++] = 0xa2; // Frame.send = 20, LEN
   out[at++] = 0x01;
-  at = putVarint(out, at, sendLen);
+  at = writeVarint(out, at, sendLen);
   if (cid.length > 1 || cid[0] !== 0) {
     out[at++] = 0x08; // Send.conversation_id
     out.set(cid, at);
     at += cid.length;
   }
   out[at++] = 0x12; // Send.client_msg_id
-  at = putVarint(out, at, cmid.length);
+  at = writeVarint(out, at, cmid.length);
   out.set(cmid, at);
   at += cmid.length;
   out[at++] = 0x1a; // Send.content
-  at = putVarint(out, at, contentLen);
+  at = writeVarint(out, at, contentLen);
   out[at++] = 0x2a; // Content.custom = 5
-  at = putVarint(out, at, customLen);
+  at = writeVarint(out, at, customLen);
   out[at++] = 0x0a; // Custom.kind
-  at = putVarint(out, at, KIND_BYTES.length);
+  at = writeVarint(out, at, KIND_BYTES.length);
   out.set(KIND_BYTES, at);
   at += KIND_BYTES.length;
   out[at++] = 0x12; // Custom.data
-  at = putVarint(out, at, data.length);
+  at = writeVarint(out, at, data.length);
   out.set(data, at);
   return out;
 }
 
 export function encodePushAck(syncSeq: number): Uint8Array {
-  const ackLen = syncSeq > 0 ? 1 + varintLen(syncSeq) : 0;
-  const frameLen = 2 + varintLen(ackLen) + ackLen;
+  const ackLen = syncSeq > 0 ? 1 + varintSize(syncSeq) : 0;
+  const frameLen = 2 + varintSize(ackLen) + ackLen;
   const out = new Uint8Array(LENGTH_PREFIX_BYTES + frameLen);
   new DataView(out.buffer).setUint32(0, frameLen);
   let at = LENGTH_PREFIX_BYTES;
   out[at++] = 0xba; // Frame.push_ack = 23, LEN
   out[at++] = 0x01;
-  at = putVarint(out, at, ackLen);
+  at = writeVarint(out, at, ackLen);
   if (syncSeq > 0) {
     out[at++] = 0x08;
-    putVarint(out, at, syncSeq);
+    writeVarint(out, at, syncSeq);
   }
   return out;
 }
@@ -270,23 +252,23 @@ function customBench(buf: Uint8Array, [s, e]: [number, number]): Uint8Array | un
 
 export function encodeRoomPushAck(roomId: string, seq: number): Uint8Array {
   const rid = encoder.encode(roomId);
-  const ackLen = (rid.length > 0 ? 1 + varintLen(rid.length) + rid.length : 0) + (seq > 0 ? 1 + varintLen(seq) : 0);
-  const frameLen = 2 + varintLen(ackLen) + ackLen;
+  const ackLen = (rid.length > 0 ? 1 + varintSize(rid.length) + rid.length : 0) + (seq > 0 ? 1 + varintSize(seq) : 0);
+  const frameLen = 2 + varintSize(ackLen) + ackLen;
   const out = new Uint8Array(LENGTH_PREFIX_BYTES + frameLen);
   new DataView(out.buffer).setUint32(0, frameLen);
   let at = LENGTH_PREFIX_BYTES;
   out[at++] = 0x92; // Frame.room_push_ack = 98, LEN
   out[at++] = 0x06;
-  at = putVarint(out, at, ackLen);
+  at = writeVarint(out, at, ackLen);
   if (rid.length > 0) {
     out[at++] = 0x0a; // RoomPushAck.room_id
-    at = putVarint(out, at, rid.length);
+    at = writeVarint(out, at, rid.length);
     out.set(rid, at);
     at += rid.length;
   }
   if (seq > 0) {
     out[at++] = 0x10; // RoomPushAck.seq
-    putVarint(out, at, seq);
+    writeVarint(out, at, seq);
   }
   return out;
 }

@@ -3,11 +3,10 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
   ConversationKind, Errors, GroupRole, Limits, MessageSchema, SUBPROTOCOL_PROTO,
-  create, decodeFrame, decodeHotFrame, encodeFrame, joinChunks, splitFrames, toBinary, withLengthPrefix,
+  create, decodeFrame, decodeHotFrame, encodeFrame, encodePushFrame, joinChunks, splitFrames, toBinary, withLengthPrefix,
   type ErrorSpec, type Frame, type FrameInit,
 } from '@xinbox/protocol';
 import { relayHttpHandler, TOKEN_PREFIX, type RelayDirectory } from './relay-http.js';
-import { pushFrameBytes } from './push-bytes.js';
 import { ownerLink, relayLink, type RoomLink } from './relay-link.js';
 import { RelayRooms } from './relay-rooms.js';
 
@@ -159,7 +158,7 @@ export async function startRelay(opts: RelayOptions): Promise<RunningRelay> {
         }));
         for (const member of c.members) {
           if (member === p.userId) continue;
-          for (const target of peersByUser.get(member) ?? []) write(target, pushFrameBytes(messageBytes, ++target.syncSeq));
+          for (const target of peersByUser.get(member) ?? []) write(target, encodePushFrame(messageBytes, ++target.syncSeq));
         }
         return;
       }

@@ -1,4 +1,4 @@
-import { LENGTH_PREFIX_BYTES } from '@xinbox/protocol';
+import { LENGTH_PREFIX_BYTES, varintSize, writeVarint } from '@xinbox/protocol';
 
 /**
  * Length-prefixed Frame{room_push: RoomPush{messages}} frames from
@@ -11,28 +11,10 @@ import { LENGTH_PREFIX_BYTES } from '@xinbox/protocol';
 const FRAME_ROOM_PUSH_TAG = [0xf2, 0x05]; // field 94, wire type 2
 const ROOM_PUSH_MESSAGE_TAG = 0x0a; // field 1, wire type 2
 
-function varintLength(n: number): number {
-  let len = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 128);
-    len++;
-  }
-  return len;
-}
-
-function writeVarint(out: Uint8Array, at: number, n: number): number {
-  while (n >= 0x80) {
-    out[at++] = (n % 128) | 0x80;
-    n = Math.floor(n / 128);
-  }
-  out[at++] = n;
-  return at;
-}
-
 function oneFrame(messages: readonly Uint8Array[]): Uint8Array {
   let pushLen = 0;
-  for (const m of messages) pushLen += 1 + varintLength(m.length) + m.length;
-  const frameLen = FRAME_ROOM_PUSH_TAG.length + varintLength(pushLen) + pushLen;
+  for (const m of messages) pushLen += 1 + varintSize(m.length) + m.length;
+  const frameLen = FRAME_ROOM_PUSH_TAG.length + varintSize(pushLen) + pushLen;
   const out = new Uint8Array(LENGTH_PREFIX_BYTES + frameLen);
   new DataView(out.buffer).setUint32(0, frameLen);
   let at = LENGTH_PREFIX_BYTES;
@@ -52,7 +34,7 @@ export function roomPushFrames(messages: readonly Uint8Array[], maxFrameBytes: n
   let batch: Uint8Array[] = [];
   let bytes = 0;
   for (const m of messages) {
-    const size = 1 + varintLength(m.length) + m.length;
+    const size = 1 + varintSize(m.length) + m.length;
     if (batch.length > 0 && bytes + size > maxFrameBytes - 16) {
       frames.push(oneFrame(batch));
       batch = [];

@@ -6,4 +6,5 @@ export * from './limits.js';
 export * from './push-frame.js';
 export * from './message-encoder.js';
 export * from './hot-frames.js';
+export { varintSize, writeVarint } from './varint.js';
 export { create, toBinary, fromBinary, clone } from '@bufbuild/protobuf';
