@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info(`${signal}: draining`);
-    node.drain(10_000).then(() => process.exit(0), (e) => {
+    node.drain(config.drainTimeoutMs).then(() => process.exit(0), (e) => {
       log.error('shutdown failed', e);
       process.exit(1);
     });

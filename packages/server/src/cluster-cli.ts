@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { configFromEnv } from './config.js';
 import { startPostgres, startRedis } from './devtools/local-services.js';
 
 const { values } = parseArgs({
@@ -31,8 +32,10 @@ mkdirSync(dataDir, { recursive: true });
 
 async function main(): Promise<void> {
   const stops: Array<() => Promise<void>> = [];
-  let pgUrl = process.env.XINBOX_POSTGRES_URL ?? '';
-  let redisUrl = process.env.XINBOX_REDIS_URL ?? '';
+  // The same validated settings every node reads; the nodes get the rest of XINBOX_* through their environment.
+  const settings = configFromEnv();
+  let pgUrl = settings.postgresUrl;
+  let redisUrl = settings.redisUrl;
   if (!pgUrl) {
     const pg = await startPostgres({ durable: true });
     pgUrl = pg.url;
@@ -43,7 +46,7 @@ async function main(): Promise<void> {
     redisUrl = redis.url;
     stops.push(redis.stop);
   }
-  const secret = process.env.XINBOX_TOKEN_SECRET ?? randomBytes(24).toString('base64url');
+  const secret = settings.tokenSecret || randomBytes(24).toString('base64url');
   const children: ChildProcess[] = [];
   const run = (id: string, roles: string, port: number, tcpPort: number) => {
     const env = {

@@ -1,113 +1,98 @@
 /**
- * Configuration: read once at start from the environment (and an optional
- * JSON file named by XINBOX_CONFIG), validated with clear messages, frozen.
- * Every key has a default so `npm start` needs nothing.
+ * Configuration: one zod schema (`configSchema`) is the single description
+ * of every setting. It yields the XinboxConfig type, the defaults, the
+ * environment variable names (envName), the validation messages and the
+ * README table (`npm run docs:config`, checked by test/core/config-docs.test.ts).
+ * Read once at start from the environment (and an optional JSON file named
+ * by XINBOX_CONFIG), validated listing every problem, frozen.
+ * Every key has a default so `npm start` needs nothing. Nothing else reads
+ * process.env.
+ *
+ * Adding a setting: add one entry below with `.default(...)` and
+ * `.meta({ description, group })`, then run `npm run docs:config`.
  */
 import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { bool, commaList, int, oneOf, str, type SettingGroup } from './config-fields.js';
 
 export type Role = 'gateway' | 'logic' | 'access' | 'api';
+const ROLES = ['gateway', 'logic', 'access', 'api'] as const satisfies readonly Role[];
+const DAY_MS = 24 * 3600_000;
 
-export interface XinboxConfig {
-  readonly host: string;
-  /** HTTP + WebSocket port (WebSocket at /ws). 0 picks a free port. */
-  readonly port: number;
-  /** Raw TCP port; 0 picks a free port; -1 disables TCP. */
-  readonly tcpPort: number;
-  readonly dataDir: string;
-  readonly storage: 'sqlite' | 'memory' | 'postgres';
-  /** 'normal': survives a process crash; 'full': survives power loss (fsync per commit). */
-  readonly sqliteSync: 'normal' | 'full';
-  readonly postgresUrl: string;
-  readonly redisUrl: string;
-  readonly nodeId: string;
-  /** A cluster node that stops heartbeating leaves the membership (and its conversations move) after this. */
-  readonly membershipTtlMs: number;
-  readonly roles: readonly Role[];
-  /** HMAC secret for access tokens; generated and stored in dataDir when empty. */
-  readonly tokenSecret: string;
-  readonly accessTokenTtlMs: number;
-  readonly refreshTokenTtlMs: number;
-  /** scrypt cost as log2(N) for new password hashes (14 = 16384). */
-  readonly scryptCost: number;
-  readonly authTimeoutMs: number;
-  readonly pingIntervalMs: number;
-  readonly heartbeatTimeoutMs: number;
-  readonly maxFrameBytes: number;
-  /** Per-connection outbound queue bound; past it the connection is closed (slow consumer). */
-  readonly maxOutboundBytes: number;
-  readonly maxOutboundFrames: number;
-  /** Unacked pushes tracked per connection for retransmission. */
-  readonly maxUnackedPushes: number;
-  readonly pushRetryBaseMs: number;
-  readonly pushRetries: number;
-  /** Most sends committed in one storage transaction. */
-  readonly maxSendBatch: number;
-  /** Timeline entries kept per user; older cursors get resyncRequired. */
-  readonly timelineRetention: number;
-  /** Groups above this member count use read fan-out. */
-  readonly largeGroupThreshold: number;
-  readonly maxGroupMembers: number;
-  /** New group members see history before their join. */
-  readonly groupHistoryForNewMembers: boolean;
-  readonly webRoot: string;
-  /** Host name clients use to reach this node (advertised by the access service). */
-  readonly publicHost: string;
-  /** Region tag of this node; clients hinting the same region are sent here first. */
-  readonly region: string;
-  /** A canary (gray release) gateway: only clients whose version matches canaryClientVersions are sent here. */
-  readonly canary: boolean;
-  /** Comma list of client version prefixes that go to canary gateways (e.g. "2.1.,2.2.0-beta"). */
-  readonly canaryClientVersions: string;
-  readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
-  /**
-   * Socket writes per second one live room may cost this gateway (0 = no
-   * pacing): a room with L local members is pushed at most every L / budget
-   * seconds, messages in between share a frame. Size it to the gateway's
-   * share of a core (about 190k writes/s per core measured here).
-   */
-  readonly roomPushBudget: number;
-}
+/** Documentation metadata of a setting: `docDefault` replaces the default in the README when it is computed at start. */
+const doc = (group: SettingGroup, description: string, docDefault?: string) => ({ group, description, ...(docDefault ? { docDefault } : {}) });
 
-export const defaults: XinboxConfig = Object.freeze({
-  host: '0.0.0.0',
-  port: 8080,
-  tcpPort: 8081,
-  dataDir: './data',
-  storage: 'sqlite',
-  sqliteSync: 'normal',
-  postgresUrl: '',
-  redisUrl: '',
-  nodeId: '',
-  membershipTtlMs: 10_000,
-  roles: Object.freeze(['gateway', 'logic', 'access', 'api'] as Role[]),
-  tokenSecret: '',
-  accessTokenTtlMs: 60 * 60_000,
-  refreshTokenTtlMs: 30 * 24 * 60 * 60_000,
-  scryptCost: 14,
-  authTimeoutMs: 10_000,
-  pingIntervalMs: 25_000,
-  heartbeatTimeoutMs: 60_000,
-  maxFrameBytes: 64 * 1024,
-  maxOutboundBytes: 4 * 1024 * 1024,
-  maxOutboundFrames: 10_000,
-  maxUnackedPushes: 2_000,
-  pushRetryBaseMs: 2_000,
-  pushRetries: 3,
-  maxSendBatch: 512,
-  timelineRetention: 100_000,
-  largeGroupThreshold: 500,
-  maxGroupMembers: 100_000,
-  groupHistoryForNewMembers: false,
-  webRoot: '',
-  publicHost: '',
-  region: '',
-  canary: false,
-  canaryClientVersions: '',
-  logLevel: 'info',
-  roomPushBudget: 100_000,
+export const configSchema = z.object({
+  // --- server --------------------------------------------------------------
+  host: str.default('0.0.0.0').meta(doc('server', 'Listen address of the HTTP/WebSocket and TCP listeners')),
+  port: int(0, 65535).default(8080).meta(doc('server', 'HTTP API + WebSocket (`/ws`) + web client; `0` = any free port')),
+  tcpPort: int(-1, 65535).default(8081).meta(doc('server', 'Raw TCP transport; `0` = any free port, `-1` = off')),
+  webRoot: str.default('').meta(doc('server', 'Static files served at `/` (the built web client)', 'packages/web/dist')),
+  publicHost: str.default('').meta(doc('server', 'Host name clients use to reach this node, advertised by the access service', 'listen address, or 127.0.0.1')),
+  region: str.default('').meta(doc('server', 'Region tag of this node; clients hinting the same region are sent here first')),
+  canary: bool.default(false).meta(doc('server', 'A canary (gray release) gateway: only clients whose version matches `canaryClientVersions` are sent here')),
+  canaryClientVersions: str.default('').meta(doc('server', 'Comma list of client version prefixes that go to canary gateways (e.g. `2.1.,2.2.0-beta`)')),
+  httpKeepAliveTimeoutMs: int(1_000, 600_000).default(65_000).meta(doc('server', 'Idle HTTP keep-alive connections are closed after this (longer than a load balancer\'s 60 s idle timeout)')),
+  httpMaxBodyBytes: int(1024, 16 * 1024 * 1024).default(16 * 1024).meta(doc('server', 'Largest HTTP request body accepted (413 `FRAME_TOO_LARGE` beyond)')),
+  accessListTtlMs: int(1_000, 3_600_000).default(30_000).meta(doc('server', '`ttlMs` of a `/v1/access` answer: how long a client may reuse its gateway list')),
+  drainTimeoutMs: int(0, 600_000).default(10_000).meta(doc('server', 'On SIGTERM, how long connections get to move elsewhere before the node stops')),
+  logLevel: oneOf('debug', 'info', 'warn', 'error', 'silent').default('info').meta(doc('server', 'Least severe log level written to stderr')),
+  // --- storage and cluster -------------------------------------------------
+  dataDir: str.default('./data').meta(doc('storage', 'SQLite database and the generated token secret')),
+  storage: oneOf('sqlite', 'memory', 'postgres').default('sqlite').meta(doc('storage', '`sqlite`, `memory` (tests, demos) or `postgres` (cluster)')),
+  sqliteSync: oneOf('normal', 'full').default('normal').meta(doc('storage', '`normal`: a committed send survives a crash of the process (WAL, fsync at checkpoints); `full`: also survives power loss (fsync per commit)')),
+  postgresUrl: str.default('').meta(doc('storage', 'PostgreSQL URL for `storage=postgres`')),
+  redisUrl: str.default('').meta(doc('storage', 'Redis URL for presence, routes, bus and membership in a cluster')),
+  nodeId: str.default('').meta(doc('cluster', 'Name of this node in a cluster', 'host-pid-random')),
+  roles: commaList(ROLES).default([...ROLES]).meta(doc('cluster', 'Roles this process runs (comma list of `gateway`, `logic`, `access`, `api`)')),
+  membershipTtlMs: int(1_000, 300_000).default(10_000).meta(doc('cluster', 'A node that stops heartbeating leaves the membership (and its conversations move) after this')),
+  announceIntervalMs: int(100, 60_000).default(2_000).meta(doc('cluster', 'How often a node announces its roles, endpoints and load to the others')),
+  leaseTtlMs: int(3_000, 3_600_000).default(60_000).meta(doc('cluster', 'Lease on this node\'s snowflake node number, renewed every third of it; a node that loses it exits')),
+  presenceTtlMs: int(1_000, DAY_MS).default(90_000).meta(doc('cluster', 'Redis: a device not refreshed for this long counts offline (covers a crashed gateway)')),
+  presenceRetentionMs: int(60_000, 3650 * DAY_MS).default(30 * DAY_MS).meta(doc('cluster', 'Redis: how long an offline device\'s last-seen time is kept')),
+  routeTtlMs: int(1_000, DAY_MS).default(60_000).meta(doc('cluster', 'Redis: a device route not bound again for this long lapses')),
+  rpcTimeoutMs: int(100, 600_000).default(5_000).meta(doc('cluster', 'A request forwarded to a conversation\'s owner fails with `TIMEOUT` after this')),
+  rpcMaxPending: int(1, 10_000_000).default(100_000).meta(doc('cluster', 'Forwarded requests in flight per node; beyond it new ones fail with `UNAVAILABLE`')),
+  // --- identity ------------------------------------------------------------
+  tokenSecret: str.default('').meta(doc('identity', 'HMAC secret for access tokens (16+ characters; must be shared in a cluster)', 'generated in dataDir')),
+  accessTokenTtlMs: int(1_000, 365 * DAY_MS).default(60 * 60_000).meta(doc('identity', 'Access token lifetime')),
+  refreshTokenTtlMs: int(1_000, 3650 * DAY_MS).default(30 * DAY_MS).meta(doc('identity', 'Refresh token lifetime (rotated on every use)')),
+  scryptCost: int(4, 20).default(14).meta(doc('identity', 'log2 of scrypt N for new password hashes (below 14 only for tests)')),
+  sessionCacheMs: int(0, 3_600_000).default(30_000).meta(doc('identity', 'How long a session found alive is trusted without a store read (bounds how late a revocation is seen)')),
+  // --- connections ---------------------------------------------------------
+  authTimeoutMs: int(100, 600_000).default(10_000).meta(doc('connections', 'A connection must send Auth within this time (close 4001)')),
+  pingIntervalMs: int(100, 600_000).default(25_000).meta(doc('connections', 'Heartbeat interval told to clients')),
+  heartbeatTimeoutMs: int(200, 3_600_000).default(60_000).meta(doc('connections', 'Silent connections are closed (4004) and their device goes offline')),
+  presenceRefreshMs: int(100, 3_600_000).default(20_000).meta(doc('connections', 'How often a gateway refreshes the presence and routes of its connections (below presenceTtlMs and routeTtlMs)')),
+  maxFrameBytes: int(1024, 16 * 1024 * 1024).default(64 * 1024).meta(doc('connections', 'Largest frame accepted (close 4007 beyond)')),
+  maxOutboundBytes: int(64 * 1024, 1024 * 1024 * 1024).default(4 * 1024 * 1024).meta(doc('connections', 'Per-connection outbound bound; beyond it: close 4005 (slow consumer)')),
+  maxOutboundFrames: int(16, 10_000_000).default(10_000).meta(doc('connections', 'Same bound, in frames')),
+  maxUnackedPushes: int(0, 1_000_000).default(2_000).meta(doc('connections', 'Pushes remembered per connection for retransmission')),
+  pushRetryBaseMs: int(50, 600_000).default(2_000).meta(doc('connections', 'First retransmission delay (doubles each time)')),
+  pushRetries: int(0, 20).default(3).meta(doc('connections', 'Retransmissions before a push is left to sync')),
+  // --- messaging -----------------------------------------------------------
+  maxSendBatch: int(1, 10_000).default(512).meta(doc('messaging', 'Most sends committed in one storage transaction')),
+  maxQueuedSends: int(1, 10_000_000).default(51_200).meta(doc('messaging', 'Sends waiting for a commit per logic node; beyond it a send fails with `UNAVAILABLE` (retryable)')),
+  conversationCacheSize: int(1, 10_000_000).default(50_000).meta(doc('messaging', 'Conversation states (members, seq) cached per logic node')),
+  timelineRetention: int(100, 100_000_000).default(100_000).meta(doc('messaging', 'Sync-timeline entries kept per user; older cursors resync')),
+  largeGroupThreshold: int(2, 1_000_000).default(500).meta(doc('messaging', 'Groups above this size use read fan-out')),
+  maxGroupMembers: int(2, 10_000_000).default(100_000).meta(doc('messaging', 'Group size limit')),
+  groupHistoryForNewMembers: bool.default(false).meta(doc('messaging', 'New members see history from before they joined')),
+  // --- live rooms ----------------------------------------------------------
+  roomPushBudget: int(0, 100_000_000).default(100_000).meta(doc('rooms', 'Socket writes/s one live room may cost a gateway: a room with L local members gets at most one frame every L / budget s (messages in between share it); 0 = unpaced')),
+  roomUserSendPerSec: int(1, 100_000).default(5).meta(doc('rooms', 'Sustained room sends per user per second on one gateway (`RATE_LIMITED` beyond)')),
+  roomUserSendBurst: int(1, 100_000).default(5).meta(doc('rooms', 'Room sends a user may burst above the sustained rate')),
+  roomOrdinaryPerSec: int(1, 10_000_000).default(500).meta(doc('rooms', 'Ordinary messages delivered per room per second; beyond it the oldest of each tick are dropped (counted)')),
+  roomTickMs: int(1, 10_000).default(50).meta(doc('rooms', 'How long a room\'s messages are collected before they are published as one batch')),
+  roomReliableRetryMs: int(10, 600_000).default(1_000).meta(doc('rooms', 'Delay between retransmissions of an unacknowledged reliable room message')),
+  roomReliableRetries: int(0, 100).default(3).meta(doc('rooms', 'Retransmissions of a reliable room message before it is left to RoomPull')),
+  roomReliableWindow: int(1, 1_000_000).default(512).meta(doc('rooms', 'Reliable messages per room kept for retransmission')),
+  roomAudienceEventMs: int(10, 600_000).default(2_000).meta(doc('rooms', 'How often a changed audience count is announced')),
+  roomStateCacheMs: int(0, 600_000).default(1_000).meta(doc('rooms', 'How long room records and restrictions are trusted without a store read')),
 });
 
-type Parser = (raw: unknown, key: string) => unknown;
+export type XinboxConfig = Readonly<Omit<z.output<typeof configSchema>, 'roles'>> & { readonly roles: readonly Role[] };
+export type SettingKey = keyof XinboxConfig;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -116,106 +101,50 @@ export class ConfigError extends Error {
   }
 }
 
-const int = (min: number, max: number): Parser => (raw, key) => {
-  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${key} must be an integer in [${min}, ${max}], got ${JSON.stringify(raw)}`);
-  return n;
-};
-const str = (raw: unknown, key: string): string => {
-  if (typeof raw !== 'string') throw new Error(`${key} must be a string`);
-  return raw;
-};
-const oneOf = (...allowed: string[]): Parser => (raw, key) => {
-  if (typeof raw !== 'string' || !allowed.includes(raw)) throw new Error(`${key} must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
-  return raw;
-};
-const bool: Parser = (raw, key) => {
-  if (typeof raw === 'boolean') return raw;
-  if (raw === 'true' || raw === '1') return true;
-  if (raw === 'false' || raw === '0') return false;
-  throw new Error(`${key} must be true or false`);
-};
-const roles: Parser = (raw, key) => {
-  const list = Array.isArray(raw) ? raw : String(raw).split(',').map((s) => s.trim()).filter(Boolean);
-  const allowed = ['gateway', 'logic', 'access', 'api'];
-  for (const r of list) if (!allowed.includes(r)) throw new Error(`${key} has unknown role ${JSON.stringify(r)} (allowed: ${allowed.join(', ')})`);
-  if (list.length === 0) throw new Error(`${key} must name at least one role`);
-  return Object.freeze([...new Set(list)]);
-};
-
-const parsers: { [K in keyof XinboxConfig]: Parser } = {
-  host: str,
-  port: int(0, 65535),
-  tcpPort: int(-1, 65535),
-  dataDir: str,
-  storage: oneOf('sqlite', 'memory', 'postgres'),
-  sqliteSync: oneOf('normal', 'full'),
-  postgresUrl: str,
-  redisUrl: str,
-  nodeId: str,
-  membershipTtlMs: int(1_000, 300_000),
-  roles,
-  tokenSecret: str,
-  accessTokenTtlMs: int(1_000, 365 * 24 * 3600_000),
-  refreshTokenTtlMs: int(1_000, 3650 * 24 * 3600_000),
-  scryptCost: int(4, 20),
-  authTimeoutMs: int(100, 600_000),
-  pingIntervalMs: int(100, 600_000),
-  heartbeatTimeoutMs: int(200, 3_600_000),
-  maxFrameBytes: int(1024, 16 * 1024 * 1024),
-  maxOutboundBytes: int(64 * 1024, 1024 * 1024 * 1024),
-  maxOutboundFrames: int(16, 10_000_000),
-  maxUnackedPushes: int(0, 1_000_000),
-  pushRetryBaseMs: int(50, 600_000),
-  pushRetries: int(0, 20),
-  maxSendBatch: int(1, 10_000),
-  timelineRetention: int(100, 100_000_000),
-  largeGroupThreshold: int(2, 1_000_000),
-  maxGroupMembers: int(2, 10_000_000),
-  groupHistoryForNewMembers: bool,
-  webRoot: str,
-  publicHost: str,
-  region: str,
-  canary: bool,
-  canaryClientVersions: str,
-  logLevel: oneOf('debug', 'info', 'warn', 'error', 'silent'),
-  roomPushBudget: int(0, 100_000_000),
-};
+const shape = configSchema.shape as Record<string, z.ZodType>;
 
 /** Environment variable for each key: port -> XINBOX_PORT, tcpPort -> XINBOX_TCP_PORT. */
 export function envName(key: string): string {
   return 'XINBOX_' + key.replace(/([A-Z])/g, '_$1').toUpperCase();
 }
 
+function freeze(values: Record<string, unknown>): XinboxConfig {
+  return Object.freeze({ ...values, roles: Object.freeze([...new Set(values.roles as Role[])]) }) as unknown as XinboxConfig;
+}
+
+export const defaults: XinboxConfig = freeze(configSchema.parse({}));
+
 /** Validate a partial config over the defaults; throws ConfigError listing every problem. */
 export function buildConfig(overrides: Partial<Record<keyof XinboxConfig, unknown>> = {}): XinboxConfig {
   const problems: string[] = [];
   const out: Record<string, unknown> = { ...defaults };
+  // Field by field, so one bad value does not hide the others or the cross-field checks below.
   for (const [key, raw] of Object.entries(overrides)) {
     if (raw === undefined) continue;
-    const parse = parsers[key as keyof XinboxConfig];
-    if (!parse) {
+    const field = shape[key];
+    if (!field) {
       problems.push(`unknown setting ${JSON.stringify(key)}`);
       continue;
     }
-    try {
-      out[key] = parse(raw, key);
-    } catch (e) {
-      problems.push((e as Error).message);
-    }
+    const r = field.safeParse(raw);
+    if (r.success) out[key] = r.data;
+    else problems.push(`${key} ${r.error.issues[0]!.message}, got ${JSON.stringify(raw)} (${envName(key)})`);
   }
   const c = out as unknown as XinboxConfig;
   if (c.heartbeatTimeoutMs <= c.pingIntervalMs) problems.push('heartbeatTimeoutMs must be greater than pingIntervalMs');
+  if (c.presenceTtlMs <= c.presenceRefreshMs) problems.push('presenceTtlMs must be greater than presenceRefreshMs (presence would lapse between refreshes)');
+  if (c.routeTtlMs <= c.presenceRefreshMs) problems.push('routeTtlMs must be greater than presenceRefreshMs (routes would lapse between refreshes)');
+  if (c.maxQueuedSends < c.maxSendBatch) problems.push('maxQueuedSends must be at least maxSendBatch');
   if (c.storage === 'postgres' && !c.postgresUrl) problems.push('storage=postgres needs postgresUrl (XINBOX_POSTGRES_URL)');
   if (c.storage === 'postgres' && !c.redisUrl) problems.push('storage=postgres (cluster mode) needs redisUrl (XINBOX_REDIS_URL)');
   if (c.storage === 'postgres' && !c.tokenSecret) problems.push('cluster mode needs a shared tokenSecret (XINBOX_TOKEN_SECRET, 16+ characters)');
   if (c.tokenSecret && c.tokenSecret.length < 16) problems.push('tokenSecret must be at least 16 characters');
   if (problems.length) throw new ConfigError(problems);
-  return Object.freeze(out) as unknown as XinboxConfig;
+  return freeze(out);
 }
 
-/** Read XINBOX_CONFIG (a JSON file) and XINBOX_* variables; env wins over the file. */
-export function configFromEnv(env: NodeJS.ProcessEnv = process.env): XinboxConfig {
+/** The XINBOX_CONFIG file and XINBOX_* variables as raw settings (env wins), unvalidated; unknown XINBOX_* variables are an error. */
+export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Record<keyof XinboxConfig, unknown>> {
   const fromFile: Record<string, unknown> = {};
   if (env.XINBOX_CONFIG) {
     try {
@@ -225,12 +154,17 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): XinboxConfi
     }
   }
   const fromEnv: Record<string, unknown> = {};
-  for (const key of Object.keys(defaults)) {
+  for (const key of Object.keys(shape)) {
     const v = env[envName(key)];
     if (v !== undefined) fromEnv[key] = v;
   }
-  const known = new Set(Object.keys(defaults).map(envName));
+  const known = new Set(Object.keys(shape).map(envName));
   const unknown = Object.keys(env).filter((k) => k.startsWith('XINBOX_') && k !== 'XINBOX_CONFIG' && !known.has(k));
   if (unknown.length) throw new ConfigError(unknown.map((k) => `unknown environment variable ${k}`));
-  return buildConfig({ ...fromFile, ...fromEnv });
+  return { ...fromFile, ...fromEnv };
+}
+
+/** Read XINBOX_CONFIG (a JSON file) and XINBOX_* variables; env wins over the file. */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): XinboxConfig {
+  return buildConfig(settingsFromEnv(env));
 }

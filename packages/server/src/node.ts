@@ -29,7 +29,7 @@ import { RequestExecutor } from './router/request-executor.js';
 import { Forwarder } from './router/forwarder.js';
 import { ClusterLink } from './router/cluster-link.js';
 import { AccessService } from './access/access-service.js';
-import { createRooms } from './core/rooms/index.js';
+import { createRooms, type RoomOptions } from './core/rooms/index.js';
 import { BusRoomBroadcaster } from './router/bus-room-broadcaster.js';
 import { createHttpHandler } from './api/http-api.js';
 
@@ -51,8 +51,6 @@ export interface NodeDeps {
   readonly log?: Logger;
 }
 
-const LEASE_TTL_MS = 60_000;
-
 /**
  * The composition root: builds adapters chosen by config, the core services
  * over them, and the gateway and HTTP API in front. Everything is constructed
@@ -72,17 +70,17 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
 
   const storage = deps.storage ?? (await openStorage(config, dataDir, nodeId));
   const clustered = storage.membership !== null;
-  const nodeNumber = await storage.leases.acquire(nodeId, SNOWFLAKE_MAX_NODES, LEASE_TTL_MS, Date.now());
+  const nodeNumber = await storage.leases.acquire(nodeId, SNOWFLAKE_MAX_NODES, config.leaseTtlMs, Date.now());
   if (nodeNumber === null) throw new Error('no free snowflake node number (all 1024 leased)');
   const leaseTimer = setInterval(() => {
-    storage.leases.renew(nodeId, nodeNumber, LEASE_TTL_MS, Date.now()).then((ok) => {
+    storage.leases.renew(nodeId, nodeNumber, config.leaseTtlMs, Date.now()).then((ok) => {
       if (!ok) {
         // Another node may now issue ids with our number: stop before a duplicate can exist.
         log.error(`lost snowflake lease ${nodeNumber}; exiting`);
         process.exit(70);
       }
     }, (e) => log.warn('lease renewal failed', e));
-  }, LEASE_TTL_MS / 3);
+  }, config.leaseTtlMs / 3);
   leaseTimer.unref();
 
   const secret = config.tokenSecret || tokenSecretIn(dataDir);
@@ -90,10 +88,10 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const sessions = new LocalSessions();
   const local = isGateway ? new LocalOutbox(sessions) : null;
   const outbox: Outbox = clustered ? new ClusterOutbox(nodeId, storage.bus, storage.routes, local, log) : local!;
-  const cache = new ConversationCache(storage.conversations);
+  const cache = new ConversationCache(storage.conversations, config.conversationCacheSize);
   // One generator per node number: messages and room messages share it.
   const snowflake = new SnowflakeGenerator(nodeNumber);
-  const pipeline = new SendPipeline(storage.messages, cache, outbox, snowflake, { maxBatch: config.maxSendBatch, timelineRetention: config.timelineRetention });
+  const pipeline = new SendPipeline(storage.messages, cache, outbox, snowflake, { maxBatch: config.maxSendBatch, maxQueued: config.maxQueuedSends, timelineRetention: config.timelineRetention });
   const messaging = new MessagingService(pipeline, cache, storage.messages, storage.conversations, storage.identity, outbox, config);
   const presence = new PresenceService(storage.presence, storage.conversations, storage.identity, outbox, nodeId);
   const groups = new GroupService(storage.conversations, storage.identity, cache, pipeline, outbox, config);
@@ -103,7 +101,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
       store: storage.rooms,
       ids: snowflake,
       log,
-      options: { pushBudgetPerSec: config.roomPushBudget },
+      options: roomOptionsOf(config),
       broadcaster: clustered ? (fanout) => new BusRoomBroadcaster(nodeId, storage.bus, fanout, log) : undefined,
     })
     : null;
@@ -113,7 +111,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const directory = new NodeDirectory();
   const ring = new OwnerRing(directory);
   ring.onChange(() => cache.clear());
-  const rpc = new RpcClient(storage.bus, nodeId);
+  const rpc = new RpcClient(storage.bus, nodeId, config.rpcTimeoutMs, config.rpcMaxPending);
   let link: ClusterLink | null = null;
 
   const hooks: SessionHooks = {
@@ -139,7 +137,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const executor = clustered && isLogic ? new RequestExecutor(storage.bus, handlers, log) : null;
   const forwarder = clustered && isGateway ? new Forwarder(ring, rpc, nodeId, isLogic) : null;
   const gateway = isGateway
-    ? new Gateway({ ...config, nodeId, presenceRefreshMs: 20_000 }, identity, presence, sessions, handlers, hooks, log, forwarder, hotSendHandler(messaging))
+    ? new Gateway({ ...config, nodeId }, identity, presence, sessions, handlers, hooks, log, forwarder, hotSendHandler(messaging))
     : null;
 
   const lag = monitorEventLoopDelay({ resolution: 20 });
@@ -177,11 +175,13 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
 
   const needsHttp = isGateway || roles.has('api') || roles.has('access');
   const http: HttpServer | null = needsHttp
-    ? createServer({ keepAliveTimeout: 65_000 }, createHttpHandler({
+    ? createServer({ keepAliveTimeout: config.httpKeepAliveTimeoutMs }, createHttpHandler({
       identity: roles.has('api') ? identity : null,
       access: roles.has('access') ? (q) => access.rank(q) : null,
       metrics,
       webRoot: config.webRoot || defaultWebRoot(),
+      maxBodyBytes: config.httpMaxBodyBytes,
+      accessListTtlMs: config.accessListTtlMs,
       log,
     }))
     : null;
@@ -213,7 +213,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
       describe,
       log,
     });
-    await link.start();
+    await link.start(config.announceIntervalMs);
     await storage.membership!.join();
     stopMembership = storage.membership!.watch((members) => directory.setLive(members));
     await waitForRing(ring, isLogic ? nodeId : null, 5_000);
@@ -283,4 +283,20 @@ function tokenSecretIn(dataDir: string): string {
 function defaultWebRoot(): string {
   const dist = resolve(import.meta.dirname, '../../web/dist');
   return existsSync(join(dist, 'index.html')) ? dist : '';
+}
+
+/** The rooms feature's tunables, from their settings (room* in config.ts). */
+function roomOptionsOf(c: XinboxConfig): RoomOptions {
+  return {
+    userSendPerSec: c.roomUserSendPerSec,
+    userSendBurst: c.roomUserSendBurst,
+    roomOrdinaryPerSec: c.roomOrdinaryPerSec,
+    tickMs: c.roomTickMs,
+    pushBudgetPerSec: c.roomPushBudget,
+    reliableRetryMs: c.roomReliableRetryMs,
+    reliableRetries: c.roomReliableRetries,
+    reliableWindow: c.roomReliableWindow,
+    audienceEventMs: c.roomAudienceEventMs,
+    stateCacheMs: c.roomStateCacheMs,
+  };
 }

@@ -34,7 +34,14 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
       import('./adapters/redis/index.js'),
     ]);
     const pg = await openPostgresAdapters({ url: config.postgresUrl });
-    const redis = await openRedisAdapters({ url: config.redisUrl, nodeId, membershipTtlMs: config.membershipTtlMs });
+    const redis = await openRedisAdapters({
+      url: config.redisUrl,
+      nodeId,
+      membershipTtlMs: config.membershipTtlMs,
+      presenceTtlMs: config.presenceTtlMs,
+      presenceRetentionMs: config.presenceRetentionMs,
+      routeTtlMs: config.routeTtlMs,
+    });
     return {
       identity: pg.identity,
       messages: pg.messages,

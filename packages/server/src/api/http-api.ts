@@ -5,8 +5,6 @@ import type { Logger } from '../logger.js';
 import { httpError } from './http-errors.js';
 import { serveStatic } from './static-files.js';
 
-const MAX_BODY_BYTES = 16 * 1024;
-
 export interface AccessEndpoint {
   readonly ws: string;
   readonly tcp: { host: string; port: number } | null;
@@ -21,6 +19,10 @@ export interface HttpApiDeps {
   readonly access: ((query: URLSearchParams) => AccessEndpoint[]) | null;
   readonly metrics: () => Record<string, unknown>;
   readonly webRoot: string;
+  /** Largest request body (httpMaxBodyBytes). */
+  readonly maxBodyBytes: number;
+  /** `ttlMs` of an access answer (accessListTtlMs). */
+  readonly accessListTtlMs: number;
   readonly log: Logger;
 }
 
@@ -46,7 +48,7 @@ export function createHttpHandler(deps: HttpApiDeps): (req: IncomingMessage, res
     routes['GET /v1/access'] = async (_req, _b, url) => {
       const endpoints = access(url.searchParams);
       if (endpoints.length === 0) throw new XinboxError(Errors.UNAVAILABLE, 'no gateway is available');
-      return { status: 200, json: { endpoints, ttlMs: 30_000 } };
+      return { status: 200, json: { endpoints, ttlMs: deps.accessListTtlMs } };
     };
   }
 
@@ -63,7 +65,7 @@ export function createHttpHandler(deps: HttpApiDeps): (req: IncomingMessage, res
         .catch(() => send(res, 500, { error: 'static file error' }));
       return;
     }
-    readJson(req)
+    readJson(req, deps.maxBodyBytes)
       .then((body) => route(req, body, url))
       .then((r) => send(res, r.status, r.json))
       .catch((e) => {
@@ -89,15 +91,15 @@ function bearer(req: IncomingMessage): string {
   return h.slice(7);
 }
 
-function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+function readJson(req: IncomingMessage, maxBytes: number): Promise<Record<string, unknown>> {
   if (req.method === 'GET' || req.method === 'HEAD') return Promise.resolve({});
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new XinboxError(Errors.FRAME_TOO_LARGE, `request body exceeds ${MAX_BODY_BYTES} bytes`));
+      if (size > maxBytes) {
+        reject(new XinboxError(Errors.FRAME_TOO_LARGE, `request body exceeds ${maxBytes} bytes`));
         req.destroy();
         return;
       }

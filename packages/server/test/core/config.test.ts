@@ -36,4 +36,33 @@ describe('config', () => {
     }
     expect(Object.keys(defaults).length).toBeGreaterThan(10);
   });
+
+  it('names the environment variable of a bad value and checks settings against each other', () => {
+    try {
+      configFromEnv({ XINBOX_RPC_TIMEOUT_MS: '5s', XINBOX_CANARY: 'yes', XINBOX_ROLES: 'gateway,chat', XINBOX_PRESENCE_REFRESH_MS: '120000' });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as ConfigError).problems).toEqual([
+        'canary must be true or false, got "yes" (XINBOX_CANARY)',
+        'roles may only name gateway, logic, access, api, got "gateway,chat" (XINBOX_ROLES)',
+        'rpcTimeoutMs must be an integer in [100, 600000], got "5s" (XINBOX_RPC_TIMEOUT_MS)',
+        'presenceTtlMs must be greater than presenceRefreshMs (presence would lapse between refreshes)',
+        'routeTtlMs must be greater than presenceRefreshMs (routes would lapse between refreshes)',
+      ]);
+    }
+  });
+
+  it('turns every former hard-coded tunable into a setting', () => {
+    const c = configFromEnv({
+      XINBOX_LEASE_TTL_MS: '30000', XINBOX_PRESENCE_REFRESH_MS: '5000', XINBOX_PRESENCE_TTL_MS: '20000', XINBOX_ROUTE_TTL_MS: '15000',
+      XINBOX_RPC_TIMEOUT_MS: '2500', XINBOX_ROOM_TICK_MS: '20', XINBOX_ROOM_USER_SEND_PER_SEC: '10', XINBOX_CANARY: 'true',
+      XINBOX_CANARY_CLIENT_VERSIONS: '2.1.', XINBOX_REGION: 'cn-east', XINBOX_PUBLIC_HOST: 'im.example.com', XINBOX_MEMBERSHIP_TTL_MS: '15000',
+    });
+    expect(c).toMatchObject({
+      leaseTtlMs: 30_000, presenceRefreshMs: 5_000, presenceTtlMs: 20_000, routeTtlMs: 15_000, rpcTimeoutMs: 2_500, roomTickMs: 20,
+      roomUserSendPerSec: 10, canary: true, canaryClientVersions: '2.1.', region: 'cn-east', publicHost: 'im.example.com', membershipTtlMs: 15_000,
+    });
+    expect(defaults).toMatchObject({ leaseTtlMs: 60_000, presenceRefreshMs: 20_000, rpcTimeoutMs: 5_000, roomTickMs: 50 });
+    expect(Object.isFrozen(c.roles)).toBe(true);
+  });
 });
