@@ -19,6 +19,9 @@ interface Sample {
   readonly machineTicks: number;
   readonly lagMs: number | undefined;
   readonly lagP99Ms: number | undefined;
+  /** The server's event-loop delay over its last completed window (Xinbox: 1 s). */
+  readonly delayWindowP99Ms: number | undefined;
+  readonly delayWindowMaxMs: number | undefined;
   readonly connections: number | undefined;
 }
 
@@ -42,6 +45,10 @@ export interface WindowStats {
   readonly serverLagMeanMs: number | undefined;
   /** Max of the server's reported event-loop lag p99 (Xinbox reports it since process start). */
   readonly serverLagP99Ms: number | undefined;
+  /** Worst 1-s window p99 of the server's event-loop delay inside the window (Xinbox's eventLoopDelay.lastWindow). */
+  readonly serverLoopDelayP99Ms: number | undefined;
+  /** Longest event-loop delay (stall) of the server inside the window. */
+  readonly serverLoopDelayMaxMs: number | undefined;
 }
 
 export interface SamplerOptions {
@@ -99,6 +106,8 @@ export class ProcessSampler {
       machineTicks,
       lagMs: m?.eventLoopLagMs,
       lagP99Ms: m?.eventLoopLagP99Ms,
+      delayWindowP99Ms: m?.delayWindowP99Ms,
+      delayWindowMaxMs: m?.delayWindowMaxMs,
       connections: m?.connections,
     });
     if (this.samples.length > (this.opts.maxSamples ?? 100_000)) this.samples.splice(0, 1000);
@@ -127,6 +136,8 @@ export class ProcessSampler {
     const span = first && last ? last.t - first.t : 0;
     const lags = inside.map((s) => s.lagMs).filter((x): x is number => typeof x === 'number');
     const p99s = inside.map((s) => s.lagP99Ms).filter((x): x is number => typeof x === 'number');
+    const delayP99s = inside.map((s) => s.delayWindowP99Ms).filter((x): x is number => typeof x === 'number');
+    const delayMaxes = inside.map((s) => s.delayWindowMaxMs).filter((x): x is number => typeof x === 'number');
     return {
       samples: inside.length,
       serverCpuPct: first && last ? pct(last.serverTicks - first.serverTicks, span) : 0,
@@ -144,10 +155,14 @@ export class ProcessSampler {
       serverLagMaxMs: lags.length > 0 ? Math.max(...lags) : undefined,
       serverLagMeanMs: lags.length > 0 ? Math.round((lags.reduce((a, b) => a + b, 0) / lags.length) * 100) / 100 : undefined,
       serverLagP99Ms: p99s.length > 0 ? Math.round(Math.max(...p99s) * 100) / 100 : undefined,
+      serverLoopDelayP99Ms: delayP99s.length > 0 ? Math.max(...delayP99s) : undefined,
+      serverLoopDelayMaxMs: delayMaxes.length > 0 ? Math.max(...delayMaxes) : undefined,
     };
   }
 
-  private async fetchMetrics(): Promise<{ eventLoopLagMs?: number; eventLoopLagP99Ms?: number; connections?: number } | undefined> {
+  private async fetchMetrics(): Promise<{
+    eventLoopLagMs?: number; eventLoopLagP99Ms?: number; delayWindowP99Ms?: number; delayWindowMaxMs?: number; connections?: number;
+  } | undefined> {
     if (!this.metricsUrl) return undefined;
     try {
       const res = await fetch(this.metricsUrl, { signal: AbortSignal.timeout(400) });
@@ -159,7 +174,11 @@ export class ProcessSampler {
       const body = (await res.json()) as Record<string, unknown>;
       this.metricsFailures = 0;
       const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-      return { eventLoopLagMs: num(body.eventLoopLagMs), eventLoopLagP99Ms: num(body.eventLoopLagP99Ms), connections: num(body.connections) };
+      const delay = body.eventLoopDelay as { lastWindow?: Record<string, unknown> } | undefined;
+      return {
+        eventLoopLagMs: num(body.eventLoopLagMs), eventLoopLagP99Ms: num(body.eventLoopLagP99Ms), connections: num(body.connections),
+        delayWindowP99Ms: num(delay?.lastWindow?.p99Ms), delayWindowMaxMs: num(delay?.lastWindow?.maxMs),
+      };
     } catch {
       // Tolerate absence: a server that refuses the connection ten times in a row has no metrics
       // endpoint; a timeout (busy server) is just a missing sample.

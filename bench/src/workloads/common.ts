@@ -176,6 +176,9 @@ export function measurementMetrics(m: Measurement, prefix = ''): Record<string, 
     [`${prefix}loadCpuPct`]: { value: m.generator.cpuPct, unit: '%', better: 'none' },
     [`${prefix}foreignCpuPct`]: { value: m.server.foreignCpuPct, unit: '%', better: 'none' },
     [`${prefix}serverRunWaitPct`]: { value: m.server.serverRunWaitPct, unit: '%', better: 'none' },
+    // Event-loop delay of the thread serving sockets (-1: the target does not report it): worst 1-s p99, longest stall.
+    [`${prefix}loopDelayP99Ms`]: { value: m.server.serverLoopDelayP99Ms ?? -1, unit: 'ms', better: 'lower', noise: 2 },
+    [`${prefix}loopDelayMaxMs`]: { value: m.server.serverLoopDelayMaxMs ?? -1, unit: 'ms', better: 'lower', noise: 5 },
   };
 }
 
@@ -190,5 +193,5 @@ export function measurementNotes(m: Measurement, label = ''): string[] {
 }
 
 export function describeMeasurement(m: Measurement): string {
-  return `offered ${m.offeredPerSec}/s delivered ${m.deliveredPerSec}/s p50 ${m.latency.p50Ms} ms p99 ${m.latency.p99Ms} ms p999 ${m.latency.p999Ms} ms lost ${m.lost} unacked ${m.unacked} errors ${JSON.stringify(m.sendErrors)} server cpu ${m.server.serverCpuPct}% load cpu ${m.generator.cpuPct}% foreign cpu ${m.server.foreignCpuPct}% server run-wait ${m.server.serverRunWaitPct}%`;
+  return `offered ${m.offeredPerSec}/s delivered ${m.deliveredPerSec}/s p50 ${m.latency.p50Ms} ms p99 ${m.latency.p99Ms} ms p999 ${m.latency.p999Ms} ms lost ${m.lost} unacked ${m.unacked} errors ${JSON.stringify(m.sendErrors)} server cpu ${m.server.serverCpuPct}% load cpu ${m.generator.cpuPct}% foreign cpu ${m.server.foreignCpuPct}% server run-wait ${m.server.serverRunWaitPct}% loop delay p99 ${m.server.serverLoopDelayP99Ms ?? '-'} ms max ${m.server.serverLoopDelayMaxMs ?? '-'} ms`;
 }

@@ -3,7 +3,6 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { buildConfig, type XinboxConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { openStorage, type Storage } from './storage.js';
@@ -32,6 +31,7 @@ import { AccessService } from './access/access-service.js';
 import { createRooms, type RoomOptions } from './core/rooms/index.js';
 import { BusRoomBroadcaster } from './router/bus-room-broadcaster.js';
 import { createHttpHandler } from './api/http-api.js';
+import { EventLoopDelayMonitor } from './runtime/event-loop-delay.js';
 
 export interface XinboxNode {
   readonly config: XinboxConfig;
@@ -140,16 +140,18 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     ? new Gateway({ ...config, nodeId }, identity, presence, sessions, handlers, hooks, log, forwarder, hotSendHandler(messaging))
     : null;
 
-  const lag = monitorEventLoopDelay({ resolution: 20 });
-  lag.enable();
+  const loopDelay = new EventLoopDelayMonitor();
+  loopDelay.start();
   const metrics = () => ({
     nodeId,
     roles: [...roles],
     connections: gateway?.connectionCount ?? 0,
     users: sessions.userCount,
     sendQueue: pipeline.queued,
-    eventLoopLagMs: lag.mean / 1e6,
-    eventLoopLagP99Ms: lag.percentile(99) / 1e6,
+    eventLoopLagMs: loopDelay.sinceStart().meanMs,
+    eventLoopLagP99Ms: loopDelay.sinceStart().p99Ms,
+    // Delay of the thread serving sockets: since start and over the last completed window.
+    eventLoopDelay: { sinceStart: loopDelay.sinceStart(), lastWindow: loopDelay.lastWindow(), windowMs: loopDelay.window },
     rssBytes: process.memoryUsage.rss(),
     logicNodes: ring.nodes,
     forwardedRequests: forwarder?.forwarded ?? 0,
@@ -168,7 +170,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     region: config.region,
     canary: config.canary,
     connections: gateway?.connectionCount ?? 0,
-    eventLoopLagMs: lag.mean / 1e6,
+    eventLoopLagMs: loopDelay.sinceStart().meanMs,
     at: Date.now(),
   });
   const access = new AccessService(directory, config, () => (clustered ? null : describe()));
@@ -227,7 +229,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     if (stopped) return;
     stopped = true;
     clearInterval(leaseTimer);
-    lag.disable();
+    loopDelay.stop();
     stopMembership();
     if (clustered) await storage.membership!.leave().catch(() => undefined);
     await link?.stop();

@@ -62,8 +62,10 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
   }
   const memory = createMemoryAdapters();
   if (config.storage === 'memory') return { ...memory, membership: null };
-  const { openSqliteAdapters, SqliteRoomStore } = await import('./adapters/sqlite/index.js');
-  const sqlite = openSqliteAdapters({ path: join(dataDir, 'xinbox.db'), synchronous: config.sqliteSync });
+  // The database lives on a storage worker thread (ADR 0007): commits, reads,
+  // checkpoints and WAL truncation never run on the event loop serving sockets.
+  const { openSqliteWorkerAdapters } = await import('./adapters/sqlite/index.js');
+  const sqlite = await openSqliteWorkerAdapters({ path: join(dataDir, 'xinbox.db'), synchronous: config.sqliteSync });
   return {
     identity: sqlite.identity,
     messages: sqlite.messages,
@@ -72,7 +74,7 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
     presence: memory.presence,
     bus: memory.bus,
     routes: memory.routes,
-    rooms: new SqliteRoomStore(sqlite.database),
+    rooms: sqlite.rooms,
     membership: null,
     close: async () => {
       await sqlite.close();

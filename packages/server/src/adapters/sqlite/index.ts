@@ -55,3 +55,4 @@ export function openSqliteAdapters(options: SqliteOpenOptions): SqliteAdapters {
     },
   };
 }
+export { openSqliteWorkerAdapters, type SqliteWorkerAdapters } from './worker/index.js';

@@ -1,0 +1,43 @@
+import type {
+  ConversationStore, IdAllocator, IdentityStore, MessageStore, NodeLeaseStore,
+} from '../../../core/ports/index.js';
+import type { RoomStore } from '../../../core/ports/room-store.js';
+import type { SqliteOpenOptions } from '../sqlite-database.js';
+import { StorageWorkerClient } from './storage-worker-client.js';
+
+/** The SQLite ports served by the storage thread; same contracts as the in-thread adapters. */
+export interface SqliteWorkerAdapters {
+  readonly identity: IdentityStore;
+  readonly messages: MessageStore;
+  readonly conversations: ConversationStore;
+  readonly ids: IdAllocator;
+  readonly leases: NodeLeaseStore;
+  readonly rooms: RoomStore;
+  /** Store calls sent to the thread and not yet answered. */
+  outstanding(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the database on a storage worker thread (see ADR 0007): every
+ * commit, timeline insert, read, checkpoint and WAL truncation runs there, so
+ * the event loop that serves sockets never waits on disk. A store call
+ * resolves when the worker's transaction has committed, so durability is the
+ * same as openSqliteAdapters' (per `synchronous`).
+ */
+export async function openSqliteWorkerAdapters(
+  options: SqliteOpenOptions,
+  onFailure?: (error: Error) => void,
+): Promise<SqliteWorkerAdapters> {
+  const client = await StorageWorkerClient.start(options, onFailure);
+  return {
+    identity: client.port<IdentityStore>('identity'),
+    messages: client.port<MessageStore>('messages'),
+    conversations: client.port<ConversationStore>('conversations'),
+    ids: client.port<IdAllocator>('ids'),
+    leases: client.port<NodeLeaseStore>('leases'),
+    rooms: client.port<RoomStore>('rooms'),
+    outstanding: () => client.outstanding,
+    close: () => client.close(),
+  };
+}

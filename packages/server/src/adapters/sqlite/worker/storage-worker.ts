@@ -1,0 +1,56 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { openSqliteAdapters, type SqliteAdapters } from '../index.js';
+import { SqliteRoomStore } from '../sqlite-room-store.js';
+import { CLOSE, errorToWire, type CallMessage, type ReplyMessage, type StartMessage, type StorageWorkerData, type StoreName } from './wire.js';
+
+/**
+ * The storage thread: owns the SQLite connection (and, through
+ * openSqliteAdapters, the checkpoint thread), and runs every store call it
+ * is sent in arrival order. Each call is synchronous inside better-sqlite3,
+ * so calls never interleave: a reply is posted only after its transaction
+ * has committed (durable per the configured synchronous policy).
+ */
+const port = parentPort!;
+const { options } = workerData as StorageWorkerData;
+
+let adapters: SqliteAdapters;
+try {
+  adapters = openSqliteAdapters(options);
+} catch (error) {
+  port.postMessage({ started: false, error: errorToWire(error) } satisfies StartMessage);
+  process.exit(1);
+}
+const stores: Record<StoreName, object> = {
+  identity: adapters.identity,
+  messages: adapters.messages,
+  conversations: adapters.conversations,
+  ids: adapters.ids,
+  leases: adapters.leases,
+  rooms: new SqliteRoomStore(adapters.database),
+};
+
+port.on('message', (message: CallMessage | typeof CLOSE) => {
+  if (message === CLOSE) {
+    void adapters.close().finally(() => process.exit(0));
+    return;
+  }
+  const [id, store, method, args] = message;
+  const target = stores[store] as Record<string, (...a: unknown[]) => Promise<unknown>>;
+  const fn = target[method];
+  if (typeof fn !== 'function') {
+    port.postMessage([id, false, { name: 'TypeError', message: `no store method ${store}.${method}` }] satisfies ReplyMessage);
+    return;
+  }
+  let result: Promise<unknown>;
+  try {
+    result = fn.apply(target, args);
+  } catch (error) {
+    port.postMessage([id, false, errorToWire(error)] satisfies ReplyMessage);
+    return;
+  }
+  result.then(
+    (value) => port.postMessage([id, true, value] satisfies ReplyMessage),
+    (error: unknown) => port.postMessage([id, false, errorToWire(error)] satisfies ReplyMessage),
+  );
+});
+port.postMessage({ started: true } satisfies StartMessage);
