@@ -1,6 +1,14 @@
+import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
+// Tests run against the packages' TypeScript sources ("@xinbox/source" export
+// condition), so no build is needed first; the compiled dist/ is exercised by
+// the tests that spawn `node` on it (see test/support/build.ts).
+const conditions = ['@xinbox/source', ...defaultServerConditions];
+
 export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ['@xinbox/source'] } },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'bench/test/**/*.test.ts'],
     testTimeout: 60_000,

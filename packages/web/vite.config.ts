@@ -4,11 +4,15 @@
  * esbuild transform) with Preact's automatic JSX runtime, matching the root
  * tsconfig (jsx: react-jsx, jsxImportSource: preact), so no plugin is needed.
  */
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 
 export default defineConfig({
   root: import.meta.dirname,
   base: '/',
+  // Bundle @xinbox/sdk and @xinbox/protocol from their TypeScript sources (the
+  // "@xinbox/source" export condition), so the web client does not wait for the
+  // tsc build; other bundlers get the compiled dist/ through "import"/"default".
+  resolve: { conditions: ['@xinbox/source', ...defaultClientConditions] },
   oxc: {
     jsx: { runtime: 'automatic', importSource: 'preact' },
   },

@@ -36,7 +36,7 @@ export class WorkerHandle {
     const script = fileURLToPath(new URL('./worker.ts', import.meta.url));
     // BENCH_LOAD_NODE_ARGS: extra node flags for load processes (e.g. --cpu-prof when profiling the generator).
     const extra = (process.env.BENCH_LOAD_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const nodeArgs = [`--max-old-space-size=${heapMb}`, ...extra, '--import', 'tsx'];
+    const nodeArgs = [`--max-old-space-size=${heapMb}`, ...extra, '--conditions=@xinbox/source', '--import', 'tsx'];
     const child = cpu
       ? spawn('taskset', ['-c', cpu, process.execPath, ...nodeArgs, script], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
       : fork(script, [], { execArgv: nodeArgs, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

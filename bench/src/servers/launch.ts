@@ -76,7 +76,7 @@ export interface SpawnOptions {
 export async function spawnServerProcess(o: SpawnOptions): Promise<SpawnedProcess> {
   // BENCH_SERVER_NODE_ARGS: extra node flags for the server under test (e.g. --cpu-prof).
   const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const nodeArgs = [...extra, '--import', 'tsx', o.script];
+  const nodeArgs = [...extra, '--conditions=@xinbox/source', '--import', 'tsx', o.script];
   const [cmd, args] = o.pin ? ['taskset', ['-c', o.serverCpu, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
   const child = spawn(cmd, args, {
     cwd: REPO_ROOT,

@@ -11,7 +11,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { extname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { configFromEnv } from './config.js';
 import { startPostgres, startRedis } from './devtools/local-services.js';
@@ -26,7 +27,10 @@ const { values } = parseArgs({
 const gateways = Number(values.gateways);
 const logic = Number(values.logic);
 const basePort = Number(values['base-port']);
-const cli = resolve(import.meta.dirname, 'cli.ts');
+// The sibling entry point in the same form this file runs in: dist/cli.js under
+// plain node (`npm run cluster`), src/cli.ts under tsx in development (the
+// child gets this process's loader flags through execArgv).
+const cli = fileURLToPath(new URL(`./cli${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
 const dataDir = resolve('data/cluster');
 mkdirSync(dataDir, { recursive: true });
 
@@ -61,7 +65,7 @@ async function main(): Promise<void> {
       XINBOX_TCP_PORT: String(tcpPort),
       XINBOX_DATA_DIR: dataDir,
     };
-    const child = spawn(process.execPath, ['--import', 'tsx', cli], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...process.execArgv, cli], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const tag = (chunk: Buffer) => process.stdout.write(chunk.toString().replace(/^(?=.)/gm, `[${id}] `));
     child.stdout!.on('data', tag);
     child.stderr!.on('data', tag);

@@ -126,7 +126,7 @@ describe('sqlite adapters', () => {
       await s.messages.append(batch);
       process.stdout.write(JSON.stringify({ a, b, chat }) + '\\n', () => process.kill(process.pid, 'SIGKILL'));
     `;
-    const result = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', child], { cwd: repoRoot })
+    const result = await promisify(execFile)(process.execPath, ['--conditions=@xinbox/source', '--import', 'tsx', '--input-type=module', '-e', child], { cwd: repoRoot })
       .then(() => { throw new Error('the child was expected to die by SIGKILL'); })
       .catch((error: { signal?: string; stdout?: string }) => error);
     expect(result.signal).toBe('SIGKILL');

@@ -16,7 +16,7 @@ export interface ProcessNode {
 
 /** Run the real CLI in a child process and wait for its "xinbox listening" line. */
 export function spawnNode(env: Record<string, string>, timeoutMs = 30_000): Promise<ProcessNode> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', CLI], {
+  const proc = spawn(process.execPath, ['--conditions=@xinbox/source', '--import', 'tsx', CLI], {
     cwd: REPO,
     env: { ...process.env, XINBOX_HOST: '127.0.0.1', XINBOX_PORT: '0', XINBOX_TCP_PORT: '0', XINBOX_LOG_LEVEL: 'warn', XINBOX_SCRYPT_COST: '4', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

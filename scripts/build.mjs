@@ -1,0 +1,20 @@
+// `npm run build`, and before `npm start` / `npm run cluster`: compiles
+// protocol, sdk and server to JS + declarations in their dist/ (tsc project
+// references, incremental: well under a second when nothing changed) and
+// builds the web client when its inputs are newer than its last build.
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import { ensureWebBuild } from './web-build.mjs';
+
+const root = resolve(import.meta.dirname, '..');
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+const started = Date.now();
+try {
+  execFileSync(process.execPath, [tsc, '-b', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+} catch {
+  console.error('[xinbox] build failed: TypeScript errors above (npm run build)');
+  process.exit(1);
+}
+const web = ensureWebBuild();
+console.log(`[xinbox] build ready in ${((Date.now() - started) / 1000).toFixed(1)} s${web ? ' (web client rebuilt)' : ''}`);
