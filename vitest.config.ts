@@ -2,8 +2,8 @@ import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 // Tests run against the packages' TypeScript sources ("@xinbox/source" export
-// condition), so no build is needed first; the compiled dist/ is exercised by
-// the tests that spawn `node` on it (see test/support/build.ts).
+// condition), so no build is needed first; the compiled dist/ (built once per run by
+// scripts/vitest-build.ts) is exercised by the tests that spawn `node` on it.
 const conditions = ['@xinbox/source', ...defaultServerConditions];
 
 export default defineConfig({
@@ -11,6 +11,7 @@ export default defineConfig({
   ssr: { resolve: { conditions, externalConditions: ['@xinbox/source'] } },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'bench/test/**/*.test.ts'],
+    globalSetup: ['./scripts/vitest-build.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

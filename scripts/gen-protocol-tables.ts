@@ -4,8 +4,8 @@
  * codes and the limits. Paste the output into the doc when a catalog changes;
  * `--check <file>` exits 1 when the file does not contain the current tables.
  *
- *   node --import tsx scripts/gen-protocol-tables.ts
- *   node --import tsx scripts/gen-protocol-tables.ts --check docs/protocol.md
+ *   node --conditions=@xinbox/source --import tsx scripts/gen-protocol-tables.ts
+ *   node --conditions=@xinbox/source --import tsx scripts/gen-protocol-tables.ts --check docs/protocol.md
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -1,51 +1,63 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startXinbox, type XinboxNode } from '@xinbox/server';
-import { mkdtempSync, rmSync } from 'node:fs';
+/**
+ * The README's SDK example, extracted verbatim from README.md and run the way
+ * a reader would: a .mjs file under plain `node` (no tsx, no source
+ * condition), importing the compiled @xinbox/sdk, against a freshly started
+ * compiled server. It must create what it needs, print, and exit on its own —
+ * twice against the same server, since a reader runs it more than once.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { XinboxClient, MemoryCursorStore } from '../src/index.js';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnNode, type ProcessNode } from '../../server/test/support/process-node.js';
 
-/** The README's SDK example, run for real so the README stays true. */
+const REPO = resolve(import.meta.dirname, '../../..');
+
+/** The first ```js block after the "SDK in thirty lines" heading. */
+export function readmeExample(readme: string): string {
+  const section = readme.indexOf('## SDK in thirty lines');
+  if (section < 0) throw new Error('README has no "SDK in thirty lines" section');
+  const m = /```js\n([\s\S]*?)\n```/.exec(readme.slice(section));
+  if (!m) throw new Error('the README SDK section has no ```js block');
+  return m[1]!;
+}
+
 describe('README SDK example', () => {
-  let node: XinboxNode;
-  const dir = mkdtempSync(join(tmpdir(), 'xinbox-readme-'));
+  let node: ProcessNode;
+  const dataDir = mkdtempSync(join(tmpdir(), 'xinbox-readme-data-'));
+  // A consumer's project: the example file plus node_modules with @xinbox/sdk in it.
+  const project = mkdtempSync(join(tmpdir(), 'xinbox-readme-app-'));
   beforeAll(async () => {
-    node = await startXinbox({ host: '127.0.0.1', port: 0, tcpPort: -1, dataDir: dir, logLevel: 'error', scryptCost: 4 });
+    node = await spawnNode({ XINBOX_DATA_DIR: dataDir, XINBOX_TCP_PORT: '-1' });
+    symlinkSync(join(REPO, 'node_modules'), join(project, 'node_modules'));
+    writeFileSync(join(project, 'hello.mjs'), readmeExample(readFileSync(join(REPO, 'README.md'), 'utf8')));
   });
   afterAll(async () => {
-    await node.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await node?.kill('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(project, { recursive: true, force: true });
   });
 
-  it('runs as written', async () => {
-    const bob = new XinboxClient({ baseUrl: node.httpUrl, deviceId: 'bob-phone', platform: 'ios', cursorStore: new MemoryCursorStore() });
-    await bob.register('bob', 'a long password');
-
-    // --- README example (baseUrl points at the test node) ---
-    const client = new XinboxClient({
-      baseUrl: node.httpUrl,
-      deviceId: 'laptop-1',
-      platform: 'desktop',
-      cursorStore: new MemoryCursorStore(),
+  const run = () =>
+    promisify(execFile)(process.execPath, ['hello.mjs'], {
+      cwd: project,
+      env: { PATH: process.env.PATH, XINBOX_URL: node.httpUrl },
+      timeout: 30_000,
     });
-    await client.register('alice', 'a long password');
-    await client.login('alice', 'a long password');
-    await client.connect();
-    const seen: number[] = [];
-    client.on('message', (m) => seen.push(m.seq));
-    let total = -1;
-    client.on('unread', (t) => (total = t));
-    const conv = await client.openDirect({ username: 'bob' });
-    const ack = await client.send(conv.conversationId, '你好 👋');
-    const page = await client.history(conv.conversationId, { limit: 10 });
-    await client.markRead(conv.conversationId, ack.seq);
-    // --- end of the example ---
 
-    expect(ack.seq).toBe(1);
-    expect(page.messages.map((m) => m.seq)).toEqual([1]);
-    expect(seen).toEqual([1]);
-    expect(total).toBeLessThanOrEqual(0);
-    await client.close();
-    await bob.close();
+  it('runs as written with plain node, prints, and exits', async () => {
+    const { stdout, stderr } = await run();
+    expect(stderr).toBe('');
+    expect(stdout).toContain('alice: stored as seq 1');
+    expect(stdout).toContain('bob: got seq 1 你好 👋 - unread 1');
+    expect(stdout).toContain('bob: history has 1 message(s)');
+  });
+
+  it('runs again against the same server (fresh names)', async () => {
+    await new Promise((r) => setTimeout(r, 5)); // the names are time-based
+    const { stdout } = await run();
+    expect(stdout).toContain('bob: got seq 1 你好 👋');
   });
 });

@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 
 const REPO = resolve(import.meta.dirname, '../../../..');
-const CLI = resolve(REPO, 'packages/server/src/cli.ts');
+// The compiled entry point `npm start` runs (built by the vitest global setup).
+const CLI = resolve(REPO, 'packages/server/dist/cli.js');
 
 export interface ProcessNode {
   readonly proc: ChildProcess;
@@ -14,9 +15,9 @@ export interface ProcessNode {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Run the real CLI in a child process and wait for its "xinbox listening" line. */
+/** Run the real, compiled CLI under plain node in a child process and wait for its "xinbox listening" line. */
 export function spawnNode(env: Record<string, string>, timeoutMs = 30_000): Promise<ProcessNode> {
-  const proc = spawn(process.execPath, ['--conditions=@xinbox/source', '--import', 'tsx', CLI], {
+  const proc = spawn(process.execPath, [CLI], {
     cwd: REPO,
     env: { ...process.env, XINBOX_HOST: '127.0.0.1', XINBOX_PORT: '0', XINBOX_TCP_PORT: '0', XINBOX_LOG_LEVEL: 'warn', XINBOX_SCRYPT_COST: '4', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,20 @@
+/**
+ * Vitest global setup: compiles protocol, sdk and server into dist/ once per
+ * run (incremental: under a second when current), so tests that spawn plain
+ * `node` on the compiled code — the CLI, the README example, process-level
+ * cluster tests — run what `npm start` runs. In-process tests import sources.
+ */
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+
+export default function buildDist(): void {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  try {
+    execFileSync(process.execPath, [tsc, '-b', resolve(import.meta.dirname, '../tsconfig.build.json')], { stdio: 'pipe' });
+  } catch (e) {
+    // tsc -b still emits on type errors; report them, and let the type check fail the run.
+    const out = (e as { stdout?: Buffer }).stdout?.toString() ?? String(e);
+    console.warn(`[vitest] tsc -b tsconfig.build.json reported errors:\n${out.slice(0, 4000)}`);
+  }
+}
