@@ -1,6 +1,26 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The layering of docs/architecture.md ("Layers and dependencies"), enforced:
+ * each entry forbids imports a directory may not make. Proven by
+ * packages/server/test/layering.test.ts, which lints offending imports.
+ */
+const layer = (files, patterns) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns }] } });
+const drivers = { group: ['better-sqlite3', 'postgres', 'pg', 'ioredis', 'redis', 'ws', 'node:net', 'node:http', 'node:worker_threads'], message: 'core/ imports no driver: put it behind a port in core/ports and implement it in adapters/.' };
+const outOfCore = { regex: '(^|/)(gateway|adapters|router|api|access)(/|$)|(^|/)(node|storage|cli|cluster-cli)\\.js$', message: 'core/ imports nothing outside core (and protocol): define a port in core/ports instead.' };
+const layering = [
+  layer(['packages/server/src/core/**/*.ts'], [outOfCore, drivers]),
+  layer(['packages/server/src/adapters/**/*.ts'], [{ regex: '(^|/)(gateway|router|api|access)(/|$)', message: 'adapters/ implement core ports: they import core and their driver only.' }]),
+  layer(['packages/server/src/router/**/*.ts'], [
+    { regex: '(^|/)gateway/(?!ports\\.js$)', message: 'router/ talks to the gateway through gateway/ports.ts only.' },
+    { regex: '(^|/)(adapters|api)(/|$)', message: 'router/ uses core ports, not adapters or the HTTP API.' },
+  ]),
+  layer(['packages/server/src/gateway/**/*.ts'], [{ regex: '(^|/)(adapters|router|api|access)(/|$)', message: 'gateway/ imports core and protocol; router and adapters are wired in node.ts.' }]),
+  layer(['packages/server/src/api/**/*.ts'], [{ regex: '(^|/)(gateway|adapters|router)(/|$)', message: 'api/ imports core only.' }]),
+  layer(['packages/protocol/src/**/*.ts'], [{ regex: '^(?!@bufbuild/protobuf(/|$)|\\.{1,2}/)', message: 'protocol imports @bufbuild/protobuf only (no I/O).' }]),
+];
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '**/gen/**', 'data/**', 'bench/results/**', 'test-artifacts/**', '.tmp/**'] },
   js.configs.recommended,
@@ -16,4 +36,5 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  ...layering,
 );

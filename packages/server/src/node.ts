@@ -18,6 +18,7 @@ import type { Outbox } from './core/ports/outbox.js';
 import { Gateway, type SessionHooks } from './gateway/gateway.js';
 import { LocalSessions } from './gateway/local-sessions.js';
 import { hotSendHandler, messagingHandlers } from './gateway/handlers/messaging-handlers.js';
+import { RequestDispatcher } from './gateway/request-dispatcher.js';
 import { groupHandlers } from './gateway/handlers/group-handlers.js';
 import { LocalOutbox } from './router/local-outbox.js';
 import { ClusterOutbox } from './router/cluster-outbox.js';
@@ -28,7 +29,7 @@ import { RequestExecutor } from './router/request-executor.js';
 import { Forwarder } from './router/forwarder.js';
 import { ClusterLink } from './router/cluster-link.js';
 import { AccessService } from './access/access-service.js';
-import { createRooms, type RoomOptions } from './core/rooms/index.js';
+import { createRooms, type RoomOptions } from './gateway/rooms.js';
 import { BusRoomBroadcaster } from './router/bus-room-broadcaster.js';
 import { createHttpHandler } from './api/http-api.js';
 import { EventLoopDelayMonitor } from './runtime/event-loop-delay.js';
@@ -106,6 +107,8 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     })
     : null;
   const handlers = { ...messagingHandlers(messaging, presence, sessions), ...groupHandlers(groups), ...rooms?.handlers };
+  // One request path: this node's sockets and requests forwarded by other gateways run the same handlers.
+  const dispatcher = new RequestDispatcher(handlers, hotSendHandler(messaging), log);
 
   // Cluster routing: who owns what, and how requests and frames cross nodes.
   const directory = new NodeDirectory();
@@ -134,10 +137,10 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     },
   };
 
-  const executor = clustered && isLogic ? new RequestExecutor(storage.bus, handlers, log) : null;
+  const executor = clustered && isLogic ? new RequestExecutor(storage.bus, dispatcher, log) : null;
   const forwarder = clustered && isGateway ? new Forwarder(ring, rpc, nodeId, isLogic) : null;
   const gateway = isGateway
-    ? new Gateway({ ...config, nodeId }, identity, presence, sessions, handlers, hooks, log, forwarder, hotSendHandler(messaging))
+    ? new Gateway({ ...config, nodeId }, identity, presence, sessions, dispatcher, hooks, log, forwarder)
     : null;
 
   const loopDelay = new EventLoopDelayMonitor();

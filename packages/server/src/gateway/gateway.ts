@@ -4,11 +4,11 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import {
   CloseCodes, Errors, FrameSizeError, FrameStreamDecoder, SUBPROTOCOL_JSON, SUBPROTOCOL_PROTO, XinboxError,
-  create, decodeFrame, decodeHotFrame, encodeFrame, frameFromJson, splitFrames, withLengthPrefix, AuthOkSchema, RoomPushAckSchema,
-  type HotSend,
+  create, decodeFrame, decodeHotFrame, frameFromJson, splitFrames, AuthOkSchema, RoomPushAckSchema,
   type Frame, type ErrorSpec, type CloseSpec,
 } from '@xinbox/protocol';
 import type { IdentityService } from '../core/identity/identity-service.js';
+import type { Caller } from '../core/messaging/send-types.js';
 import type { PresenceService } from '../core/presence/presence-service.js';
 import type { Logger } from '../logger.js';
 import type { Connection, ConnectionLimits } from './connection.js';
@@ -16,18 +16,10 @@ import { FlushScheduler } from './flush-scheduler.js';
 import type { LocalSessions } from './local-sessions.js';
 import { TcpConnection } from './tcp-connection.js';
 import { WsConnection } from './ws-connection.js';
-import type { Handler, HandlerTable, ReplyBody } from './handlers/types.js';
+import type { ReplyBody } from './handlers/types.js';
+import type { GatewayControl, RequestForwarder } from './ports.js';
+import { replyFrame, type RequestDispatcher } from './request-dispatcher.js';
 
-/** Sends requests this node does not own to the node that does (cluster mode). */
-export interface RequestForwarder {
-  /** Null: handle locally. Otherwise the length-prefixed reply frame. */
-  forward(conn: Connection, frame: Frame): Promise<Uint8Array> | null;
-  /** The same for an already encoded Send (hot path). */
-  forwardSend(conn: Connection, conversationId: number, body: Uint8Array): Promise<Uint8Array> | null;
-}
-
-/** Executes a Send decoded by the hot path; resolves with the length-prefixed reply frame. */
-export type HotSendHandler = (caller: { userId: number; deviceId: string }, send: HotSend) => Promise<Uint8Array>;
 
 export interface GatewayOptions extends ConnectionLimits {
   readonly nodeId: string;
@@ -53,7 +45,7 @@ export interface SessionHooks {
  * heartbeats and frame limits, and dispatches frames to handlers. Replies and
  * pushes leave through each connection's batched outbound queue.
  */
-export class Gateway {
+export class Gateway implements GatewayControl {
   private nextConnId = 1;
   private readonly pendingAuth = new Set<Connection>();
   private readonly open = new Set<Connection>();
@@ -71,11 +63,10 @@ export class Gateway {
     private readonly identity: IdentityService,
     private readonly presence: PresenceService,
     private readonly sessions: LocalSessions,
-    private readonly handlers: HandlerTable,
+    private readonly dispatcher: RequestDispatcher,
     private readonly hooks: SessionHooks,
     private readonly log: Logger,
     private readonly forwarder: RequestForwarder | null = null,
-    private readonly hotSend: HotSendHandler | null = null,
     private readonly clock: () => number = Date.now,
   ) {
     this.wss = new WebSocketServer({
@@ -210,18 +201,21 @@ export class Gateway {
 
   private onBytes(conn: Connection, body: Uint8Array): void {
     // Hot path: Send, PushAck and RoomPushAck without protobuf reflection (same semantics).
-    if (conn.state === 'open' && this.hotSend) {
+    if (conn.state === 'open') {
       const hot = decodeHotFrame(body);
       if (hot?.kind === 'pushAck') {
         if (hot.syncSeq > 0) conn.ackPushes(hot.syncSeq);
         return;
       }
-      if (hot?.kind === 'roomPushAck' && this.handlers.roomPushAck) {
-        void this.handlers.roomPushAck({ conn, caller: { userId: conn.userId, deviceId: conn.deviceId } }, create(RoomPushAckSchema, { roomId: hot.roomId, seq: hot.seq }));
+      const roomPushAck = this.dispatcher.handlers.roomPushAck;
+      if (hot?.kind === 'roomPushAck' && roomPushAck) {
+        void roomPushAck({ conn, caller: callerOf(conn) }, create(RoomPushAckSchema, { roomId: hot.roomId, seq: hot.seq }));
         return;
       }
       if (hot?.kind === 'send') {
-        const reply = this.forwarder?.forwardSend(conn, hot.conversationId, body) ?? this.hotSend({ userId: conn.userId, deviceId: conn.deviceId }, hot);
+        // The frame's bytes go to the owner as they came; the same handler runs here or there.
+        const caller = callerOf(conn);
+        const reply = this.forwarder?.forwardSend(caller, hot.conversationId, body) ?? this.dispatcher.send(caller, hot);
         reply.then((bytes) => conn.enqueue(bytes), (e) => this.replyError(conn, hot.id, e));
         return;
       }
@@ -245,24 +239,13 @@ export class Gateway {
       return this.replyError(conn, frame.id, new XinboxError(Errors.NOT_AUTHENTICATED));
     }
     if (body.case === 'auth') return this.replyError(conn, frame.id, new XinboxError(Errors.ALREADY_AUTHENTICATED));
-    const forwarded = this.forwarder?.forward(conn, frame);
+    const caller = callerOf(conn);
+    const forwarded = this.forwarder?.forward(caller, frame);
     if (forwarded) {
       forwarded.then((reply) => conn.enqueue(reply), (e) => this.replyError(conn, frame.id, e));
       return;
     }
-    const handler = body.case ? (this.handlers[body.case] as Handler | undefined) : undefined;
-    if (!handler) return this.replyError(conn, frame.id, new XinboxError(Errors.UNKNOWN_OPERATION, body.case ? `${body.case} is not a client operation` : 'empty or unknown frame body'));
-    let result: Promise<ReplyBody> | ReplyBody;
-    try {
-      result = handler({ conn, caller: { userId: conn.userId, deviceId: conn.deviceId } }, body.value);
-    } catch (e) {
-      return this.replyError(conn, frame.id, e);
-    }
-    if (result instanceof Promise) {
-      result.then((r) => r && this.reply(conn, frame.id, r), (e) => this.replyError(conn, frame.id, e));
-    } else if (result) {
-      this.reply(conn, frame.id, result);
-    }
+    void this.dispatcher.frame({ conn, caller }, frame).then((reply) => reply && conn.enqueue(reply));
   }
 
   private async authenticate(conn: Connection, id: number, token: string): Promise<void> {
@@ -332,17 +315,11 @@ export class Gateway {
 
   private reply(conn: Connection, id: number, body: ReplyBody): void {
     if (!body) return;
-    conn.enqueue(withLengthPrefix(encodeFrame({ id, body })));
+    conn.enqueue(replyFrame(id, body));
   }
 
   private replyError(conn: Connection, id: number, e: unknown): void {
-    let err: XinboxError;
-    if (e instanceof XinboxError) err = e;
-    else {
-      this.log.error('request failed', e);
-      err = new XinboxError(Errors.INTERNAL);
-    }
-    this.reply(conn, id, { case: 'error', value: { code: err.code, name: err.errorName, message: err.message, retryable: err.retryable } });
+    conn.enqueue(this.dispatcher.errorFrame(id, e));
   }
 
   private tooLarge(conn: Connection, size: number): void {
@@ -354,4 +331,8 @@ export class Gateway {
     this.replyError(conn, 0, new XinboxError(spec, message));
     conn.close(CloseCodes.PROTOCOL_ERROR);
   }
+}
+
+function callerOf(conn: Connection): Caller {
+  return { userId: conn.userId, deviceId: conn.deviceId };
 }

@@ -2,7 +2,7 @@ import { joinChunks } from '@xinbox/protocol';
 import type { Bus } from '../core/ports/bus.js';
 import type { RoomId } from '../core/ports/room-store.js';
 import type { AudienceShare, OutboundRoomMessage, RoomBroadcaster, RoomNotice } from '../core/rooms/room-broadcaster.js';
-import type { RoomFanout } from '../gateway/room-fanout.js';
+import type { RoomLocalSink } from '../gateway/ports.js';
 import type { Logger } from '../logger.js';
 import { EnvelopeType, Topics, encodeEnvelope } from './envelope.js';
 
@@ -31,7 +31,7 @@ export interface RoomAudienceEvent {
  * gateway adds up the shares and tells its own members the room's total.
  */
 export class BusRoomBroadcaster implements RoomBroadcaster {
-  constructor(private readonly nodeId: string, private readonly bus: Bus, private readonly fanout: RoomFanout, private readonly log: Logger) {}
+  constructor(private readonly nodeId: string, private readonly bus: Bus, private readonly fanout: RoomLocalSink, private readonly log: Logger) {}
 
   messages(roomId: RoomId, messages: readonly OutboundRoomMessage[]): void {
     this.fanout.messages(roomId, messages);

@@ -1,5 +1,6 @@
 import { Errors, XinboxError, encodeFrame, type Frame } from '@xinbox/protocol';
-import type { Connection } from '../gateway/connection.js';
+import type { Caller } from '../core/messaging/send-types.js';
+import type { RequestForwarder } from '../gateway/ports.js';
 import type { OwnerRing } from './owner-ring.js';
 import type { RpcClient } from './rpc-client.js';
 
@@ -11,27 +12,27 @@ const GATEWAY_LOCAL = new Set(['ping', 'auth', 'pushAck', 'presenceSubscribe', '
  * conversation's owner, anything else to the caller's owner. Returns null
  * when this node is that owner (run locally).
  */
-export class Forwarder {
+export class Forwarder implements RequestForwarder {
   /** Requests sent to other nodes (metrics). */
   forwarded = 0;
 
   constructor(private readonly ring: OwnerRing, private readonly rpc: RpcClient, private readonly selfId: string, private readonly selfIsLogic: boolean) {}
 
-  forward(conn: Connection, frame: Frame): Promise<Uint8Array> | null {
+  forward(caller: Caller, frame: Frame): Promise<Uint8Array> | null {
     const kind = frame.body.case;
     if (!kind || GATEWAY_LOCAL.has(kind)) return null;
-    const owner = this.ring.ownerOfRequest(frame, conn.userId);
+    const owner = this.ring.ownerOfRequest(frame, caller.userId);
     if (owner === null) return Promise.reject(new XinboxError(Errors.UNAVAILABLE, 'no logic node is available'));
     if (owner === this.selfId && this.selfIsLogic) return null;
     this.forwarded++;
-    return this.rpc.call(owner, conn.userId, conn.deviceId, encodeFrame(frame));
+    return this.rpc.call(owner, caller.userId, caller.deviceId, encodeFrame(frame));
   }
 
-  forwardSend(conn: Connection, conversationId: number, body: Uint8Array): Promise<Uint8Array> | null {
+  forwardSend(caller: Caller, conversationId: number, body: Uint8Array): Promise<Uint8Array> | null {
     const owner = this.ring.ownerOfConversation(conversationId);
     if (owner === null) return Promise.reject(new XinboxError(Errors.UNAVAILABLE, 'no logic node is available'));
     if (owner === this.selfId && this.selfIsLogic) return null;
     this.forwarded++;
-    return this.rpc.call(owner, conn.userId, conn.deviceId, body);
+    return this.rpc.call(owner, caller.userId, caller.deviceId, body);
   }
 }

@@ -1,7 +1,7 @@
 import { create, encodeFrame, PresenceUpdateSchema, withLengthPrefix } from '@xinbox/protocol';
 import type { Outbox, UserPush } from '../core/ports/outbox.js';
 import type { ConversationId, UserId, UserPresence } from '../core/model.js';
-import type { LocalSessions } from '../gateway/local-sessions.js';
+import type { LocalDeliveryIndex } from '../gateway/ports.js';
 import { toWirePresence } from '../core/presence/wire.js';
 
 /**
@@ -9,7 +9,7 @@ import { toWirePresence } from '../core/presence/wire.js';
  * Outbox; in a cluster it is what a gateway runs for frames the bus brings.
  */
 export class LocalOutbox implements Outbox {
-  constructor(private readonly sessions: LocalSessions, private readonly clock: () => number = Date.now) {}
+  constructor(private readonly sessions: LocalDeliveryIndex, private readonly clock: () => number = Date.now) {}
 
   toUsers(pushes: readonly UserPush[]): void {
     const now = this.clock();

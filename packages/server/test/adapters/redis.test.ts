@@ -10,6 +10,8 @@ import {
   describeBusContract, describeNodeLeaseStoreContract, describePresenceContract, describeRouteRegistryContract, sleep,
 } from '../contracts/index.js';
 import { describeMembershipContract } from '../contracts/membership.contract.js';
+import { describeOutboxContract } from '../contracts/outbox.contract.js';
+import { clusterOutboxFixture } from '../support/outbox-fixtures.js';
 import { missingService, startRedis, type RedisService } from '../support/services.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -65,6 +67,10 @@ describe.skipIf(missing !== null)(`redis adapters${missing ? ` (skipped: ${missi
   describePresenceContract('redis', fixture({ presenceTtlMs: 30_000 }, { presenceTtlMs: 30_000 }));
   describeRouteRegistryContract('redis', fixture({ routeTtlMs: 1_000 }, { routeExpiry: { ttlMs: 1_000, elapse: (ms: number) => sleep(ms) } }));
   describeNodeLeaseStoreContract('redis', fixture({}, {}));
+  describeOutboxContract('ClusterOutbox over the redis bus and routes', () => {
+    const keyPrefix = freshPrefix();
+    return clusterOutboxFixture((nodeId) => openRedisAdapters({ url: redis.url, nodeId, keyPrefix }));
+  });
 
   describeMembershipContract('redis', async () => {
     const keyPrefix = freshPrefix();

@@ -1,12 +1,29 @@
-import { ContentSchema, Errors, Limits, toBinary, XinboxError, type Content, type Media } from '@xinbox/protocol';
+import { ContentSchema, Errors, Limits, fromBinary, toBinary, XinboxError, type Content, type Media } from '@xinbox/protocol';
 
 const encoder = new TextEncoder();
 
 /**
- * Validate message content sent by a client and encode it for storage.
- * System notices are server-only: clients may not forge them.
+ * Validate encoded content as a client sent it and return the same bytes for
+ * storage and pushes: decoded once to be checked, never re-encoded.
  */
+export function validateContentBytes(bytes: Uint8Array): Uint8Array {
+  let content: Content;
+  try {
+    content = fromBinary(ContentSchema, bytes);
+  } catch {
+    throw new XinboxError(Errors.CONTENT_INVALID, 'content could not be decoded');
+  }
+  checkContent(content);
+  return bytes;
+}
+
+/** Validate content from a decoded frame (JSON clients, rooms) and encode it for storage. */
 export function validateContent(content: Content | undefined): Uint8Array {
+  return toBinary(ContentSchema, checkContent(content));
+}
+
+/** System notices are server-only: clients may not forge them. */
+function checkContent(content: Content | undefined): Content {
   const kind = content?.kind;
   if (!content || !kind || kind.case === undefined) throw new XinboxError(Errors.CONTENT_INVALID, 'content is required');
   switch (kind.case) {
@@ -33,7 +50,7 @@ export function validateContent(content: Content | undefined): Uint8Array {
     default:
       throw new XinboxError(Errors.CONTENT_INVALID, 'unknown content kind');
   }
-  return toBinary(ContentSchema, content);
+  return content;
 }
 
 function validateMedia(m: Media, kind: string): void {

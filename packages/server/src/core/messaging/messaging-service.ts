@@ -11,6 +11,7 @@ import type { ConversationId, ConversationView, MemberRecord, UserId } from '../
 import type { ConversationCache, ConversationState } from './conversation-cache.js';
 import type { SendPipeline } from './send-pipeline.js';
 import type { Caller, SendAckInfo, SendRequest } from './send-types.js';
+import { validateSend, type SendInput } from './send-input.js';
 import { toSummary } from './summary.js';
 import { toWireMessage, visibleTo } from './wire.js';
 
@@ -47,12 +48,13 @@ export class MessagingService {
     this.clock = opts.clock ?? Date.now;
   }
 
-  send(caller: Caller, req: SendRequest): Promise<SendAckInfo> {
-    if (!req.clientMsgId || req.clientMsgId.length > Limits.maxClientMsgIdLength) {
-      return Promise.reject(new XinboxError(Errors.INVALID_ARGUMENT, `clientMsgId must be 1-${Limits.maxClientMsgIdLength} characters`));
-    }
-    if (req.mentions.length > Limits.maxIdsPerRequest || req.visibleTo.length > Limits.maxIdsPerRequest) {
-      return Promise.reject(new XinboxError(Errors.LIST_TOO_LARGE));
+  /** A client's Send, validated here (validateSend) for every transport and node. */
+  send(caller: Caller, input: SendInput): Promise<SendAckInfo> {
+    let req: SendRequest;
+    try {
+      req = validateSend(input);
+    } catch (e) {
+      return Promise.reject(e);
     }
     return this.pipeline.submit(caller, req);
   }

@@ -1,47 +1,37 @@
 import {
-  ContentSchema, Errors, XinboxError, create, encodeSendAckFrame, fromBinary, ConversationListSchema, HistoryResultSchema,
-  PresenceResultSchema, SendAckSchema, SyncResultSchema, Limits, type Content, type HotSend,
+  ContentSchema, create, encodeSendAckFrame, toBinary, ConversationListSchema, HistoryResultSchema,
+  PresenceResultSchema, SendAckSchema, SyncResultSchema, type HotSend,
 } from '@xinbox/protocol';
-import type { HotSendHandler } from '../gateway.js';
 import type { MessagingService } from '../../core/messaging/messaging-service.js';
-import { validateContent } from '../../core/messaging/content.js';
+import type { Caller } from '../../core/messaging/send-types.js';
 import type { PresenceService } from '../../core/presence/presence-service.js';
 import { toWirePresence } from '../../core/presence/wire.js';
 import type { LocalSessions } from '../local-sessions.js';
 import type { HandlerTable } from './types.js';
 import { parseId, parseIds } from './ids.js';
 
-/** The Send handler for frames the gateway decoded on its hot path; same checks as `send` below. */
+/** Executes a Send decoded by the hot path; resolves with the length-prefixed reply frame. */
+export type HotSendHandler = (caller: Caller, send: HotSend) => Promise<Uint8Array>;
+
+/**
+ * The Send handler for frames decoded by the hot-path codec, on a gateway
+ * for its own sockets and on a logic node for forwarded ones alike. The
+ * content bytes go to the store and the pushes as the client sent them;
+ * MessagingService.send validates.
+ */
 export function hotSendHandler(messaging: MessagingService): HotSendHandler {
-  return async (caller, s: HotSend) => {
-    if (s.conversationId <= 0) throw new XinboxError(Errors.INVALID_ARGUMENT, 'conversationId must be a positive id');
-    if (s.mentions.length > Limits.maxIdsPerRequest || s.visibleTo.length > Limits.maxIdsPerRequest) throw new XinboxError(Errors.LIST_TOO_LARGE);
-    let content: Content | undefined;
-    try {
-      content = s.content.length ? fromBinary(ContentSchema, s.content) : undefined;
-    } catch {
-      throw new XinboxError(Errors.CONTENT_INVALID, 'content could not be decoded');
-    }
-    const ack = await messaging.send(caller, {
-      conversationId: s.conversationId,
-      clientMsgId: s.clientMsgId,
-      content: validateContent(content),
-      mentions: s.mentions,
-      mentionAll: s.mentionAll,
-      visibleTo: s.visibleTo,
-    });
-    return encodeSendAckFrame(s.id, ack);
-  };
+  return async (caller, s) => encodeSendAckFrame(s.id, await messaging.send(caller, s));
 }
 
 /** One-to-one and group message traffic, conversation list, presence. */
 export function messagingHandlers(messaging: MessagingService, presence: PresenceService, sessions: LocalSessions): HandlerTable {
   return {
     send: async ({ caller }, v) => {
+      // Frames the hot codec passed on (JSON clients, unusual encodings): same validation, in MessagingService.send.
       const ack = await messaging.send(caller, {
         conversationId: parseId(v.conversationId, 'conversationId'),
         clientMsgId: v.clientMsgId,
-        content: validateContent(v.content),
+        content: v.content ? toBinary(ContentSchema, v.content) : new Uint8Array(0),
         mentions: parseIds(v.mentions, 'mentions'),
         mentionAll: v.mentionAll,
         visibleTo: parseIds(v.visibleTo, 'visibleTo'),

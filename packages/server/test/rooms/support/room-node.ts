@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { Errors, XinboxError } from '@xinbox/protocol';
 import { createMemoryAdapters } from '../../../src/adapters/memory/index.js';
 import { MemoryRoomStore } from '../../../src/adapters/memory/memory-room-store.js';
 import { openSqliteAdapters } from '../../../src/adapters/sqlite/index.js';
@@ -10,9 +11,10 @@ import { SnowflakeGenerator } from '../../../src/core/ids/snowflake.js';
 import type { ConversationStore, IdentityStore } from '../../../src/core/ports/index.js';
 import type { RoomStore } from '../../../src/core/ports/room-store.js';
 import { PresenceService } from '../../../src/core/presence/presence-service.js';
-import { createRooms, type Rooms, type RoomOptions } from '../../../src/core/rooms/index.js';
+import { createRooms, type Rooms, type RoomOptions } from '../../../src/gateway/rooms.js';
 import { Gateway } from '../../../src/gateway/gateway.js';
 import { LocalSessions } from '../../../src/gateway/local-sessions.js';
+import { RequestDispatcher } from '../../../src/gateway/request-dispatcher.js';
 import { createLogger } from '../../../src/logger.js';
 import { LocalOutbox } from '../../../src/router/local-outbox.js';
 import { RawClient, type Transport } from '../../support/raw-client.js';
@@ -68,7 +70,7 @@ export async function startRoomNode(opts: { storage?: 'sqlite' | 'memory'; rooms
     identity,
     presence,
     sessions,
-    rooms.handlers,
+    new RequestDispatcher(rooms.handlers, () => Promise.reject(new XinboxError(Errors.UNKNOWN_OPERATION, 'no messaging in the rooms test node')), log),
     {
       opened: async () => 0,
       closed: async (conn) => rooms.onConnectionClosed(conn),

@@ -2,24 +2,24 @@
  * Live rooms (issue #7), assembled: the composition point of the feature, so
  * the node wires it with a handful of lines (see createRooms). It joins core
  * pieces (RoomService, AudienceReporter) with their gateway counterparts
- * (RoomFanout, handlers); nothing in core/rooms besides this file imports
- * the gateway.
+ * (RoomFanout, handlers). It lives in the gateway because the gateway may
+ * import the core, never the other way round (see docs/architecture.md).
  */
-import type { Logger } from '../../logger.js';
-import type { Connection } from '../../gateway/connection.js';
-import { roomHandlers } from '../../gateway/handlers/room-handlers.js';
-import type { HandlerTable } from '../../gateway/handlers/types.js';
-import { RoomFanout, type RoomFanoutStats } from '../../gateway/room-fanout.js';
-import { LocalRoomBroadcaster } from '../../gateway/room-local-broadcaster.js';
-import type { RoomStore } from '../ports/room-store.js';
-import { AudienceReporter } from './audience-reporter.js';
-import type { RoomBroadcaster } from './room-broadcaster.js';
-import { roomOptions, type RoomOptions } from './room-options.js';
-import { RoomService, type RoomStats } from './room-service.js';
+import type { Logger } from '../logger.js';
+import type { Connection } from './connection.js';
+import { roomHandlers } from './handlers/room-handlers.js';
+import type { HandlerTable } from './handlers/types.js';
+import { RoomFanout, type RoomFanoutStats } from './room-fanout.js';
+import { LocalRoomBroadcaster } from './room-local-broadcaster.js';
+import type { RoomStore } from '../core/ports/room-store.js';
+import { AudienceReporter } from '../core/rooms/audience-reporter.js';
+import type { RoomBroadcaster } from '../core/rooms/room-broadcaster.js';
+import { roomOptions, type RoomOptions } from '../core/rooms/room-options.js';
+import { RoomService, type RoomStats } from '../core/rooms/room-service.js';
 
-export type { RoomBroadcaster, AudienceCounter, AudienceShare, OutboundRoomMessage, RoomNotice } from './room-broadcaster.js';
-export { defaultRoomOptions, roomOptions, type RoomOptions } from './room-options.js';
-export { RoomService, type RoomStats } from './room-service.js';
+export type { RoomBroadcaster, AudienceCounter, AudienceShare, OutboundRoomMessage, RoomNotice } from '../core/rooms/room-broadcaster.js';
+export { defaultRoomOptions, roomOptions, type RoomOptions } from '../core/rooms/room-options.js';
+export { RoomService, type RoomStats } from '../core/rooms/room-service.js';
 
 export interface RoomsDeps {
   readonly store: RoomStore;
