@@ -25,7 +25,13 @@ async function syncAll(c: RawClient, conv: string): Promise<number[]> {
   const seqs: number[] = [];
   let cursor = 0;
   for (;;) {
-    const page = body(await c.request({ case: 'sync', value: { cursor, limit: 500 } }), 'syncResult');
+    // Right after a Redis restart a gateway may not see a logic node yet: retry UNAVAILABLE, as the SDK does.
+    let reply = await c.request({ case: 'sync', value: { cursor, limit: 500 } });
+    for (let i = 0; i < 50 && reply.body.case === 'error' && reply.body.value.retryable; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      reply = await c.request({ case: 'sync', value: { cursor, limit: 500 } });
+    }
+    const page = body(reply, 'syncResult');
     for (const e of page.entries) if (e.message!.conversationId === conv) seqs.push(e.message!.seq);
     cursor = page.nextCursor;
     if (!page.hasMore) return seqs;
