@@ -4,6 +4,7 @@ import type {
   Bus, ConversationStore, IdentityStore, MessageStore, NodeLeaseStore, NodeMembership, Presence, RouteRegistry,
 } from './core/ports/index.js';
 import type { RoomStore } from './core/ports/room-store.js';
+import type { WebhookOutbox } from './core/ports/webhook-outbox.js';
 import { createMemoryAdapters } from './adapters/memory/index.js';
 
 /** Every port the node needs, wired to adapters chosen by config. */
@@ -16,6 +17,8 @@ export interface Storage {
   readonly bus: Bus;
   readonly routes: RouteRegistry;
   readonly rooms: RoomStore;
+  /** Webhook events waiting for delivery (issue 16). */
+  readonly webhooks: WebhookOutbox;
   /** Present in cluster mode: who else is alive. */
   readonly membership: NodeMembership | null;
   close(): Promise<void>;
@@ -53,6 +56,7 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
       routes: redis.routes,
       // Rooms in PostgreSQL: one seq per room across every gateway.
       rooms: pg.rooms,
+      webhooks: pg.webhooks,
       membership: redis.membership,
       close: async () => {
         await redis.close();
@@ -64,8 +68,9 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
   if (config.storage === 'memory') return { ...memory, membership: null };
   // The database lives on a storage worker thread (ADR 0007): commits, reads,
   // checkpoints and WAL truncation never run on the event loop serving sockets.
-  const { openSqliteWorkerAdapters } = await import('./adapters/sqlite/index.js');
+  const { openSqliteWorkerAdapters, SqliteWebhookOutbox } = await import('./adapters/sqlite/index.js');
   const sqlite = await openSqliteWorkerAdapters({ path: join(dataDir, 'xinbox.db'), synchronous: config.sqliteSync });
+  const webhooks = new SqliteWebhookOutbox(join(dataDir, 'webhook-outbox.db'), config.sqliteSync);
   return {
     identity: sqlite.identity,
     messages: sqlite.messages,
@@ -75,8 +80,10 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
     bus: memory.bus,
     routes: memory.routes,
     rooms: sqlite.rooms,
+    webhooks,
     membership: null,
     close: async () => {
+      await webhooks.close();
       await sqlite.close();
       await memory.close();
     },

@@ -12,3 +12,4 @@ export { describeNodeLeaseStoreContract, type NodeLeaseStorePorts } from './node
 export { describePresenceContract, type PresencePorts, type PresenceSettings } from './presence.contract.js';
 export { describeBusContract, type BusPorts } from './bus.contract.js';
 export { describeRouteRegistryContract, type RouteRegistryPorts, type RouteRegistrySettings } from './route-registry.contract.js';
+export { describeWebhookOutboxContract, type WebhookOutboxPorts } from './webhook-outbox.contract.js';

@@ -3,6 +3,8 @@ import type {
 } from '../../core/ports/index.js';
 import type { RoomStore } from '../../core/ports/room-store.js';
 import { MemoryRoomStore } from './memory-room-store.js';
+import { MemoryWebhookOutbox } from './memory-webhook-outbox.js';
+import type { WebhookOutbox } from '../../core/ports/webhook-outbox.js';
 import { MemoryBus } from './memory-bus.js';
 import { MemoryConversationStore } from './memory-conversation-store.js';
 import { MemoryIdAllocator } from './memory-id-allocator.js';
@@ -23,6 +25,7 @@ export { MemoryPresence, type MemoryPresenceOptions } from './memory-presence.js
 export { MemoryRouteRegistry, type MemoryRouteRegistryOptions } from './memory-route-registry.js';
 export { MemoryTables } from './memory-tables.js';
 export { MemoryRoomStore } from './memory-room-store.js';
+export { MemoryWebhookOutbox } from './memory-webhook-outbox.js';
 export { ALL_MEMBERS, mentionTargets } from './mention-targets.js';
 
 export interface MemoryAdapters {
@@ -35,6 +38,7 @@ export interface MemoryAdapters {
   readonly bus: Bus;
   readonly routes: RouteRegistry;
   readonly rooms: RoomStore;
+  readonly webhooks: WebhookOutbox;
   close(): Promise<void>;
 }
 
@@ -65,6 +69,7 @@ export function createMemoryAdapters(options: MemoryAdapterOptions = {}): Memory
     bus,
     routes: new MemoryRouteRegistry({ ttlMs: options.routeTtlMs, clock: options.clock }),
     rooms: new MemoryRoomStore(),
+    webhooks: new MemoryWebhookOutbox(),
     close: () => bus.close(),
   };
 }

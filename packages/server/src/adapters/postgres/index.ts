@@ -8,6 +8,8 @@ import { PostgresMessageStore } from './message-store.js';
 import { migrate } from './migrations.js';
 import { PostgresNodeLeaseStore } from './node-lease-store.js';
 import { PostgresRoomStore } from './room-store.js';
+import { PostgresWebhookOutbox } from './webhook-outbox.js';
+import type { WebhookOutbox } from '../../core/ports/webhook-outbox.js';
 
 export { PostgresConversationStore } from './conversation-store.js';
 export { PostgresIdAllocator } from './id-allocator.js';
@@ -16,6 +18,7 @@ export { PostgresMessageStore } from './message-store.js';
 export { MIGRATIONS, migrate, type Migration } from './migrations.js';
 export { PostgresNodeLeaseStore } from './node-lease-store.js';
 export { PostgresRoomStore } from './room-store.js';
+export { PostgresWebhookOutbox } from './webhook-outbox.js';
 
 export interface PostgresAdapterOptions {
   /** postgres://user:password@host:port/database */
@@ -34,6 +37,8 @@ export interface PostgresAdapters {
   readonly leases: NodeLeaseStore;
   /** Live rooms (issue #7): reliable seqs allocated in the database, so they are continuous across nodes. */
   readonly rooms: RoomStore;
+  /** Webhook events waiting for delivery (issue 16), shared by every node. */
+  readonly webhooks: WebhookOutbox;
   /** Waits for running queries, then closes every connection. */
   close(): Promise<void>;
 }
@@ -73,6 +78,7 @@ export async function openPostgresAdapters(options: PostgresAdapterOptions): Pro
     ids: new PostgresIdAllocator(sql),
     leases: new PostgresNodeLeaseStore(sql),
     rooms: new PostgresRoomStore(sql),
+    webhooks: new PostgresWebhookOutbox(sql),
     close: () => sql.end({ timeout: 5 }),
   };
 }

@@ -195,6 +195,35 @@ export const MIGRATIONS: readonly Migration[] = [
     );
     `,
   },
+  {
+    version: 3,
+    name: 'webhook outbox',
+    // Issue 16: webhook events wait here until the receiver acknowledged
+    // them (see webhook-outbox.ts). One row per lane holds the delivery
+    // lease and the retry state of the lane's head.
+    sql: `
+    CREATE TABLE webhook_events (
+      position   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      lane       integer NOT NULL,
+      id         text NOT NULL,
+      type       text NOT NULL,
+      order_key  text NOT NULL,
+      json       text NOT NULL,
+      created_at bigint NOT NULL
+    );
+    CREATE INDEX webhook_events_by_lane ON webhook_events (lane, position);
+    CREATE TABLE webhook_lanes (
+      lane            integer PRIMARY KEY,
+      holder          text NOT NULL DEFAULT '',
+      lease_until     bigint NOT NULL DEFAULT 0,
+      claimed_at      timestamptz NOT NULL DEFAULT '-infinity',
+      attempts        integer NOT NULL DEFAULT 0,
+      next_attempt_at bigint NOT NULL DEFAULT 0,
+      last_error      text NOT NULL DEFAULT ''
+    );
+    INSERT INTO webhook_lanes (lane) SELECT generate_series(0, 31); -- WEBHOOK_LANES = 32, fixed
+    `,
+  },
 ];
 
 /**

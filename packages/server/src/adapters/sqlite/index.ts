@@ -14,6 +14,7 @@ export { SqliteIdAllocator } from './sqlite-id-allocator.js';
 export { SqliteIdentityStore } from './sqlite-identity-store.js';
 export { SqliteMessageStore } from './sqlite-message-store.js';
 export { SqliteRoomStore } from './sqlite-room-store.js';
+export { SqliteWebhookOutbox } from './sqlite-webhook-outbox.js';
 export { SqliteNodeLeaseStore } from './sqlite-node-lease-store.js';
 export { MIGRATIONS } from './migrations.js';
 

@@ -7,3 +7,6 @@ export * from './bus.js';
 export * from './route-registry.js';
 export * from './outbox.js';
 export * from './membership.js';
+export * from './webhook-outbox.js';
+export * from './platform-events.js';
+export * from './send-admission.js';

@@ -1,0 +1,73 @@
+import {
+  WEBHOOK_LANES, webhookLane,
+  type NewWebhookEvent, type StoredWebhookEvent, type WebhookBatch, type WebhookLaneState, type WebhookOutbox,
+} from '../../core/ports/webhook-outbox.js';
+
+interface Lane {
+  readonly events: StoredWebhookEvent[];
+  holder: string;
+  leaseUntil: number;
+  /** Round robin: the lane claimed longest ago goes first. */
+  claimedAt: number;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string;
+}
+
+/** WebhookOutbox in memory: the reference implementation for tests and storage=memory. Nothing survives a restart. */
+export class MemoryWebhookOutbox implements WebhookOutbox {
+  private readonly laneList: Lane[] = Array.from({ length: WEBHOOK_LANES }, () => ({
+    events: [], holder: '', leaseUntil: 0, claimedAt: 0, attempts: 0, nextAttemptAt: 0, lastError: '',
+  }));
+  private position = 0;
+  private claims = 0;
+
+  async append(events: readonly NewWebhookEvent[]): Promise<void> {
+    for (const e of events) {
+      const lane = webhookLane(e.orderKey);
+      this.laneList[lane]!.events.push({ ...e, lane, position: ++this.position });
+    }
+  }
+
+  async claim(holder: string, now: number, leaseMs: number, limit: number): Promise<WebhookBatch | null> {
+    let best = -1;
+    for (let i = 0; i < WEBHOOK_LANES; i++) {
+      const l = this.laneList[i]!;
+      if (l.events.length === 0 || l.nextAttemptAt > now || l.leaseUntil > now) continue;
+      const b = best < 0 ? null : this.laneList[best]!;
+      if (!b || l.nextAttemptAt < b.nextAttemptAt || (l.nextAttemptAt === b.nextAttemptAt && l.claimedAt < b.claimedAt)) best = i;
+    }
+    if (best < 0) return null;
+    const l = this.laneList[best]!;
+    l.holder = holder;
+    l.leaseUntil = now + leaseMs;
+    l.claimedAt = ++this.claims;
+    return { lane: best, events: l.events.slice(0, limit), attempts: l.attempts };
+  }
+
+  async complete(batch: WebhookBatch, holder: string): Promise<boolean> {
+    const l = this.laneList[batch.lane]!;
+    if (l.holder !== holder) return false;
+    const last = batch.events.at(-1)?.position ?? 0;
+    let n = 0;
+    while (n < l.events.length && l.events[n]!.position <= last) n++;
+    l.events.splice(0, n);
+    Object.assign(l, { holder: '', leaseUntil: 0, attempts: 0, nextAttemptAt: 0, lastError: '' });
+    return true;
+  }
+
+  async retryLater(batch: WebhookBatch, holder: string, nextAttemptAt: number, error: string): Promise<boolean> {
+    const l = this.laneList[batch.lane]!;
+    if (l.holder !== holder) return false;
+    Object.assign(l, { holder: '', leaseUntil: 0, attempts: l.attempts + 1, nextAttemptAt, lastError: error });
+    return true;
+  }
+
+  async lanes(): Promise<WebhookLaneState[]> {
+    return this.laneList.flatMap((l, lane) => (l.events.length === 0 ? [] : [{
+      lane, pending: l.events.length, attempts: l.attempts, nextAttemptAt: l.nextAttemptAt, lastError: l.lastError,
+    }]));
+  }
+
+  async close(): Promise<void> {}
+}

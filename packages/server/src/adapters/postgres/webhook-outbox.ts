@@ -1,0 +1,93 @@
+import {
+  webhookLane,
+  type NewWebhookEvent, type StoredWebhookEvent, type WebhookBatch, type WebhookLaneState, type WebhookOutbox,
+} from '../../core/ports/webhook-outbox.js';
+import type { Sql } from './client.js';
+
+interface EventRow {
+  position: number;
+  lane: number;
+  id: string;
+  type: string;
+  order_key: string;
+  json: string;
+  created_at: number;
+}
+
+/**
+ * WebhookOutbox on PostgreSQL (schema: migration 3 in migrations.ts), shared
+ * by every node of a cluster. A claim locks the chosen lane row with
+ * FOR UPDATE SKIP LOCKED, so concurrent claimers on other nodes pick other
+ * lanes instead of waiting, and one lane has one holder at a time.
+ *
+ * Order within a lane is the bigserial position. A sequence value is taken
+ * before commit, so two concurrent appends could commit out of position
+ * order; the node's emitter appends one batch at a time, and a conversation
+ * has one owner node, so events of one order key are never appended
+ * concurrently.
+ */
+export class PostgresWebhookOutbox implements WebhookOutbox {
+  constructor(private readonly sql: Sql) {}
+
+  async append(events: readonly NewWebhookEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const rows = events.map((e) => ({
+      lane: webhookLane(e.orderKey), id: e.id, type: e.type, order_key: e.orderKey, json: e.json, created_at: e.createdAt,
+    }));
+    // One multi-row INSERT: rows get positions in list order.
+    await this.sql`INSERT INTO webhook_events ${this.sql(rows, 'lane', 'id', 'type', 'order_key', 'json', 'created_at')}`;
+  }
+
+  async claim(holder: string, now: number, leaseMs: number, limit: number): Promise<WebhookBatch | null> {
+    return this.sql.begin(async (tx) => {
+      const [lane] = await tx<Array<{ lane: number; attempts: number }>>`
+        UPDATE webhook_lanes SET holder = ${holder}, lease_until = ${now + leaseMs}, claimed_at = clock_timestamp()
+         WHERE lane = (
+           SELECT l.lane FROM webhook_lanes l
+            WHERE l.next_attempt_at <= ${now} AND l.lease_until <= ${now}
+              AND EXISTS (SELECT 1 FROM webhook_events e WHERE e.lane = l.lane)
+            ORDER BY l.next_attempt_at, l.claimed_at LIMIT 1
+            FOR UPDATE SKIP LOCKED)
+        RETURNING lane, attempts`;
+      if (!lane) return null;
+      const rows = await tx<EventRow[]>`
+        SELECT position, lane, id, type, order_key, json, created_at FROM webhook_events
+         WHERE lane = ${lane.lane} ORDER BY position LIMIT ${limit}`;
+      return { lane: lane.lane, attempts: lane.attempts, events: rows.map(fromRow) };
+    }) as Promise<WebhookBatch | null>;
+  }
+
+  async complete(batch: WebhookBatch, holder: string): Promise<boolean> {
+    const last = batch.events.at(-1)?.position ?? 0;
+    return this.sql.begin(async (tx) => {
+      const released = await tx`
+        UPDATE webhook_lanes SET holder = '', lease_until = 0, attempts = 0, next_attempt_at = 0, last_error = ''
+         WHERE lane = ${batch.lane} AND holder = ${holder}`;
+      if (released.count === 0) return false;
+      await tx`DELETE FROM webhook_events WHERE lane = ${batch.lane} AND position <= ${last}`;
+      return true;
+    }) as Promise<boolean>;
+  }
+
+  async retryLater(batch: WebhookBatch, holder: string, nextAttemptAt: number, error: string): Promise<boolean> {
+    const r = await this.sql`
+      UPDATE webhook_lanes SET holder = '', lease_until = 0, attempts = attempts + 1, next_attempt_at = ${nextAttemptAt}, last_error = ${error.slice(0, 500)}
+       WHERE lane = ${batch.lane} AND holder = ${holder}`;
+    return r.count === 1;
+  }
+
+  async lanes(): Promise<WebhookLaneState[]> {
+    const rows = await this.sql<Array<{ lane: number; pending: number; attempts: number; next_attempt_at: number; last_error: string }>>`
+      SELECT l.lane, count(*)::int8 AS pending, l.attempts, l.next_attempt_at, l.last_error
+        FROM webhook_lanes l JOIN webhook_events e ON e.lane = l.lane
+       GROUP BY l.lane ORDER BY l.lane`;
+    return rows.map((r) => ({ lane: r.lane, pending: r.pending, attempts: r.attempts, nextAttemptAt: r.next_attempt_at, lastError: r.last_error }));
+  }
+
+  /** The pool belongs to the PostgreSQL adapters; they close it. */
+  async close(): Promise<void> {}
+}
+
+function fromRow(r: EventRow): StoredWebhookEvent {
+  return { position: r.position, lane: r.lane, id: r.id, type: r.type, orderKey: r.order_key, json: r.json, createdAt: r.created_at };
+}

@@ -1,0 +1,142 @@
+import Database from 'better-sqlite3';
+import {
+  WEBHOOK_LANES, webhookLane,
+  type NewWebhookEvent, type StoredWebhookEvent, type WebhookBatch, type WebhookLaneState, type WebhookOutbox,
+} from '../../core/ports/webhook-outbox.js';
+
+const SCHEMA_VERSION = 1;
+
+/**
+ * The outbox has its own database file (`webhook-outbox.db` next to
+ * xinbox.db): its writes never wait for the message store's write lock, and
+ * its schema evolves on its own (user_version of this file).
+ */
+const SCHEMA = `
+  CREATE TABLE webhook_events (
+    position   INTEGER PRIMARY KEY AUTOINCREMENT, -- append order; never reused
+    lane       INTEGER NOT NULL,
+    id         TEXT NOT NULL,
+    type       TEXT NOT NULL,
+    order_key  TEXT NOT NULL,
+    json       TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX webhook_events_by_lane ON webhook_events (lane, position);
+  -- One row per lane: the delivery lease and the retry state of its head.
+  CREATE TABLE webhook_lanes (
+    lane            INTEGER PRIMARY KEY,
+    holder          TEXT NOT NULL DEFAULT '',
+    lease_until     INTEGER NOT NULL DEFAULT 0,
+    claimed_at      INTEGER NOT NULL DEFAULT 0,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL DEFAULT 0,
+    last_error      TEXT NOT NULL DEFAULT ''
+  );
+`;
+
+interface EventRow {
+  position: number;
+  lane: number;
+  id: string;
+  type: string;
+  order_key: string;
+  json: string;
+  created_at: number;
+}
+
+/** WebhookOutbox on SQLite (single node). Write transactions are IMMEDIATE, so a second connection is safe. */
+export class SqliteWebhookOutbox implements WebhookOutbox {
+  private readonly db: Database.Database;
+  private readonly appendTx;
+  private readonly claimTx;
+  private readonly completeTx;
+  private readonly retryStmt;
+  private readonly lanesStmt;
+
+  constructor(path: string, synchronous: 'normal' | 'full' = 'normal') {
+    this.db = new Database(path);
+    const db = this.db;
+    db.pragma('busy_timeout = 5000');
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    db.transaction(() => {
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (version > SCHEMA_VERSION) throw new Error(`webhook outbox schema ${version} is newer than this server (${SCHEMA_VERSION})`);
+      if (version === 0) {
+        db.exec(SCHEMA);
+        const lane = db.prepare<[number]>('INSERT INTO webhook_lanes (lane) VALUES (?)');
+        for (let i = 0; i < WEBHOOK_LANES; i++) lane.run(i);
+        db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      }
+    }).immediate();
+
+    const insert = db.prepare<[number, string, string, string, string, number]>(
+      'INSERT INTO webhook_events (lane, id, type, order_key, json, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.appendTx = db.transaction((events: readonly NewWebhookEvent[]) => {
+      for (const e of events) insert.run(webhookLane(e.orderKey), e.id, e.type, e.orderKey, e.json, e.createdAt);
+    });
+
+    const due = db.prepare<[number, number], { lane: number; attempts: number }>(
+      `SELECT lane, attempts FROM webhook_lanes l
+        WHERE next_attempt_at <= ? AND lease_until <= ? AND EXISTS (SELECT 1 FROM webhook_events e WHERE e.lane = l.lane)
+        ORDER BY next_attempt_at, claimed_at LIMIT 1`,
+    );
+    const lease = db.prepare<[string, number, number, number]>('UPDATE webhook_lanes SET holder = ?, lease_until = ?, claimed_at = ? WHERE lane = ?');
+    const head = db.prepare<[number, number], EventRow>(
+      'SELECT position, lane, id, type, order_key, json, created_at FROM webhook_events WHERE lane = ? ORDER BY position LIMIT ?',
+    );
+    let claims = 0;
+    this.claimTx = db.transaction((holder: string, now: number, leaseMs: number, limit: number): WebhookBatch | null => {
+      const row = due.get(now, now);
+      if (!row) return null;
+      lease.run(holder, now + leaseMs, now * 1000 + (++claims % 1000), row.lane);
+      return { lane: row.lane, attempts: row.attempts, events: head.all(row.lane, limit).map(fromRow) };
+    });
+
+    const release = db.prepare<[number, string]>(
+      "UPDATE webhook_lanes SET holder = '', lease_until = 0, attempts = 0, next_attempt_at = 0, last_error = '' WHERE lane = ? AND holder = ?",
+    );
+    const remove = db.prepare<[number, number]>('DELETE FROM webhook_events WHERE lane = ? AND position <= ?');
+    this.completeTx = db.transaction((lane: number, holder: string, last: number): boolean => {
+      if (release.run(lane, holder).changes === 0) return false;
+      remove.run(lane, last);
+      return true;
+    });
+    this.retryStmt = db.prepare<[number, string, number, string]>(
+      "UPDATE webhook_lanes SET holder = '', lease_until = 0, attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE lane = ? AND holder = ?",
+    );
+    this.lanesStmt = db.prepare<[], { lane: number; pending: number; attempts: number; next_attempt_at: number; last_error: string }>(
+      `SELECT l.lane, count(*) AS pending, l.attempts, l.next_attempt_at, l.last_error
+         FROM webhook_lanes l JOIN webhook_events e ON e.lane = l.lane GROUP BY l.lane ORDER BY l.lane`,
+    );
+  }
+
+  async append(events: readonly NewWebhookEvent[]): Promise<void> {
+    if (events.length > 0) this.appendTx.immediate(events);
+  }
+
+  async claim(holder: string, now: number, leaseMs: number, limit: number): Promise<WebhookBatch | null> {
+    return this.claimTx.immediate(holder, now, leaseMs, limit);
+  }
+
+  async complete(batch: WebhookBatch, holder: string): Promise<boolean> {
+    return this.completeTx.immediate(batch.lane, holder, batch.events.at(-1)?.position ?? 0);
+  }
+
+  async retryLater(batch: WebhookBatch, holder: string, nextAttemptAt: number, error: string): Promise<boolean> {
+    return this.retryStmt.run(nextAttemptAt, error.slice(0, 500), batch.lane, holder).changes === 1;
+  }
+
+  async lanes(): Promise<WebhookLaneState[]> {
+    return this.lanesStmt.all().map((r) => ({ lane: r.lane, pending: r.pending, attempts: r.attempts, nextAttemptAt: r.next_attempt_at, lastError: r.last_error }));
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function fromRow(r: EventRow): StoredWebhookEvent {
+  return { position: r.position, lane: r.lane, id: r.id, type: r.type, orderKey: r.order_key, json: r.json, createdAt: r.created_at };
+}

@@ -1,0 +1,82 @@
+/**
+ * The durable outbox of webhook events (issue 16): events are appended when
+ * they happen and delivered later, with retries, by whichever node holds the
+ * lease on their lane. Nothing is lost across restarts or a receiver's
+ * downtime, because an event leaves the outbox only after the receiver
+ * acknowledged it.
+ *
+ * Ordering: every event has an order key (`conversation:42`, `user:7`,
+ * `room:abc`); the key picks one of WEBHOOK_LANES lanes, and a lane is
+ * delivered strictly in append order, one batch at a time. So events of one
+ * key arrive in the order they were appended; different lanes proceed
+ * independently (a receiver failing for one lane does not hold up another,
+ * and lanes deliver concurrently).
+ */
+
+/** Fixed, so a stored event's lane never changes when settings change. */
+export const WEBHOOK_LANES = 32;
+
+export interface NewWebhookEvent {
+  /** Unique event id (the receiver's dedupe key). */
+  readonly id: string;
+  readonly type: string;
+  readonly orderKey: string;
+  /** The event as the receiver gets it: a JSON object, serialized. */
+  readonly json: string;
+  readonly createdAt: number;
+}
+
+export interface StoredWebhookEvent extends NewWebhookEvent {
+  /** Append position; increases in append order within a lane. */
+  readonly position: number;
+  readonly lane: number;
+}
+
+/** A lane's head events, leased to one deliverer. */
+export interface WebhookBatch {
+  readonly lane: number;
+  readonly events: readonly StoredWebhookEvent[];
+  /** Failed delivery attempts of this lane's head so far (0 on the first try). */
+  readonly attempts: number;
+}
+
+export interface WebhookLaneState {
+  readonly lane: number;
+  readonly pending: number;
+  readonly attempts: number;
+  readonly nextAttemptAt: number;
+  readonly lastError: string;
+}
+
+/**
+ * Contract (shared suite: test/contracts/webhook-outbox.contract.ts):
+ * - `append` is durable when it resolves; events of one call keep their
+ *   order, and a later call's events come after an earlier call's.
+ * - `claim` leases one lane that has events, is due (its retry time has
+ *   passed) and is not leased by another holder (or whose lease expired),
+ *   and returns its first `limit` events in order. Two holders never hold
+ *   one lane at once. Returns null when no lane qualifies.
+ * - `complete` removes the batch's events and clears the lane's retry
+ *   state; `retryLater` keeps them, counts an attempt and makes the lane due
+ *   again at `nextAttemptAt`. Both release the lease, and both do nothing
+ *   (return false) if the holder no longer holds the lane.
+ */
+export interface WebhookOutbox {
+  append(events: readonly NewWebhookEvent[]): Promise<void>;
+  claim(holder: string, now: number, leaseMs: number, limit: number): Promise<WebhookBatch | null>;
+  complete(batch: WebhookBatch, holder: string): Promise<boolean>;
+  retryLater(batch: WebhookBatch, holder: string, nextAttemptAt: number, error: string): Promise<boolean>;
+  /** Lanes with pending events (for metrics and the delivery log). */
+  lanes(): Promise<WebhookLaneState[]>;
+  close(): Promise<void>;
+}
+
+/** FNV-1a of the order key, folded onto the lanes. */
+export function webhookLane(orderKey: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < orderKey.length; i++) {
+    h ^= orderKey.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % WEBHOOK_LANES;
+}

@@ -1,0 +1,54 @@
+/**
+ * The WebhookOutbox contract against every adapter: memory, SQLite (a file
+ * of its own; the peer is a second connection) and a real PostgreSQL 15
+ * started by the harness (the peer is a second pool, as a second node).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { MemoryWebhookOutbox } from '../../src/adapters/memory/memory-webhook-outbox.js';
+import { SqliteWebhookOutbox } from '../../src/adapters/sqlite/sqlite-webhook-outbox.js';
+import { openPostgresAdapters, type PostgresAdapters } from '../../src/adapters/postgres/index.js';
+import { describeWebhookOutboxContract } from '../contracts/index.js';
+import { missingService, startPostgres, type PostgresService } from '../support/services.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'xinbox-webhooks-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describeWebhookOutboxContract('memory', async () => {
+  const webhooks = new MemoryWebhookOutbox();
+  return { webhooks, close: () => webhooks.close() };
+});
+
+const path = join(dir, 'webhook-outbox.db');
+const openSqlite = () => {
+  const webhooks = new SqliteWebhookOutbox(path);
+  return { webhooks, close: () => webhooks.close() };
+};
+describeWebhookOutboxContract('sqlite', async () => ({ ...openSqlite(), openPeer: async () => openSqlite() }));
+
+const missing = missingService('postgres');
+if (missing) console.warn(`[webhook-outbox.test] PostgreSQL outbox tests skipped: ${missing}`);
+
+describe.skipIf(missing !== null)(`postgres webhook outbox${missing ? ` (skipped: ${missing})` : ''}`, () => {
+  let pg: PostgresService;
+  let shared: PostgresAdapters;
+  const SCHEMA = 'webhook_contract';
+  beforeAll(async () => {
+    pg = await startPostgres();
+    shared = await openPostgresAdapters({ url: pg.url, poolSize: 6, schema: SCHEMA });
+  });
+  afterAll(async () => {
+    await shared?.close();
+    await pg?.stop();
+  });
+  describeWebhookOutboxContract('postgres', async () => ({
+    webhooks: shared.webhooks,
+    close: async () => {},
+    openPeer: async () => {
+      const peer = await openPostgresAdapters({ url: pg.url, poolSize: 4, schema: SCHEMA });
+      return { webhooks: peer.webhooks, close: () => peer.close() };
+    },
+  }));
+});
