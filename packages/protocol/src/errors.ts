@@ -44,6 +44,7 @@ export const Errors = Object.freeze({
   ALREADY_MEMBER: spec(1209, 'ALREADY_MEMBER', false, 'The user is already a member.'),
   LIST_TOO_LARGE: spec(1210, 'LIST_TOO_LARGE', false, 'Too many ids in one request.'),
   PENDING_APPROVAL: spec(1211, 'PENDING_APPROVAL', false, 'The join request waits for an admin\'s approval.'),
+  MESSAGE_REJECTED: spec(1212, 'MESSAGE_REJECTED', false, 'The application\'s before-send check refused the message.'),
 
   // 1300-1399: rooms
   ROOM_NOT_FOUND: spec(1300, 'ROOM_NOT_FOUND', false, 'The room does not exist or is closed.'),

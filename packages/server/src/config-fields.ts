@@ -15,6 +15,7 @@ export const SETTING_GROUPS = {
   messaging: 'Messaging',
   rooms: 'Live rooms',
   admin: 'Administration and observability',
+  platform: 'Platform integration (webhooks; docs/integration.md)',
 } as const;
 export type SettingGroup = keyof typeof SETTING_GROUPS;
 
@@ -45,3 +46,6 @@ export const commaList = <const T extends readonly [string, ...string[]]>(allowe
       .min(1, 'must name at least one')
       .readonly(),
   );
+
+/** An http(s) URL, or empty for "off". */
+export const httpUrl = z.string({ error: 'must be a string' }).refine((v) => v === '' || /^https?:\/\/\S+$/.test(v), 'must be an http(s) URL or empty');

@@ -13,7 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { bool, commaList, int, oneOf, str, type SettingGroup } from './config-fields.js';
+import { bool, commaList, httpUrl, int, oneOf, str, type SettingGroup } from './config-fields.js';
 
 export type Role = 'gateway' | 'logic' | 'access' | 'api';
 const ROLES = ['gateway', 'logic', 'access', 'api'] as const satisfies readonly Role[];
@@ -89,6 +89,18 @@ export const configSchema = z.object({
   roomReliableWindow: int(1, 1_000_000).default(512).meta(doc('rooms', 'Reliable messages per room kept for retransmission')),
   roomAudienceEventMs: int(10, 600_000).default(2_000).meta(doc('rooms', 'How often a changed audience count is announced')),
   roomStateCacheMs: int(0, 600_000).default(1_000).meta(doc('rooms', 'How long room records and restrictions are trusted without a store read')),
+  // --- platform integration (docs/integration.md) ---------------------------
+  webhookUrl: httpUrl.default('').meta(doc('platform', 'Webhook receiver for events (`message.sent`, `user.online`, `group.*`, `room.*` ...); empty = no webhooks')),
+  webhookSecret: str.default('').meta(doc('platform', 'HMAC-SHA256 signing secret(s), 16+ characters each, comma separated; every one signs (rotation overlap). Required with a webhook or before-send URL')),
+  webhookEvents: str.default('*').meta(doc('platform', 'Subscribed event types: comma list of types, `prefix.*` or `*`')),
+  webhookTimeoutMs: int(10, 600_000).default(5_000).meta(doc('platform', 'A webhook request taking longer fails and is retried')),
+  webhookBatchSize: int(1, 1_000).default(100).meta(doc('platform', 'Most events in one webhook request')),
+  webhookConcurrency: int(1, 32).default(4).meta(doc('platform', 'Outbox lanes a logic node delivers at once')),
+  webhookRetryBaseMs: int(1, 3_600_000).default(1_000).meta(doc('platform', 'First webhook retry delay; doubles per failed attempt (±20% jitter)')),
+  webhookRetryMaxMs: int(1, DAY_MS).default(300_000).meta(doc('platform', 'Webhook retry delay cap; deliveries are retried until they succeed')),
+  beforeSendUrl: httpUrl.default('').meta(doc('platform', 'Synchronous before-send check (allow / reject / rewrite each client message); empty = none')),
+  beforeSendTimeoutMs: int(10, 60_000).default(1_000).meta(doc('platform', 'How long a send waits for the before-send check')),
+  beforeSendOnFailure: oneOf('allow', 'reject').default('allow').meta(doc('platform', 'Before-send check timed out or failed: `allow` (fail open) or `reject` (fail closed: `UNAVAILABLE`, retryable)')),
 });
 
 export type XinboxConfig = Readonly<Omit<z.output<typeof configSchema>, 'roles'>> & { readonly roles: readonly Role[] };
@@ -139,6 +151,9 @@ export function buildConfig(overrides: Partial<Record<keyof XinboxConfig, unknow
   if (c.storage === 'postgres' && !c.redisUrl) problems.push('storage=postgres (cluster mode) needs redisUrl (XINBOX_REDIS_URL)');
   if (c.storage === 'postgres' && !c.tokenSecret) problems.push('cluster mode needs a shared tokenSecret (XINBOX_TOKEN_SECRET, 16+ characters)');
   if (c.tokenSecret && c.tokenSecret.length < 16) problems.push('tokenSecret must be at least 16 characters');
+  const secrets = c.webhookSecret.split(',').map((x) => x.trim()).filter(Boolean);
+  if ((c.webhookUrl || c.beforeSendUrl) && secrets.length === 0) problems.push('webhookUrl / beforeSendUrl need webhookSecret (XINBOX_WEBHOOK_SECRET, 16+ characters)');
+  if (secrets.some((x) => x.length < 16)) problems.push('each webhookSecret must be at least 16 characters');
   if (problems.length) throw new ConfigError(problems);
   return freeze(out);
 }

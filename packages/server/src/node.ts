@@ -33,6 +33,7 @@ import { createRooms, type RoomOptions } from './gateway/rooms.js';
 import { BusRoomBroadcaster } from './router/bus-room-broadcaster.js';
 import { createHttpHandler } from './api/http-api.js';
 import { EventLoopDelayMonitor } from './runtime/event-loop-delay.js';
+import { createWebhooks } from './platform/webhooks/index.js';
 
 export interface XinboxNode {
   readonly config: XinboxConfig;
@@ -89,10 +90,15 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const sessions = new LocalSessions();
   const local = isGateway ? new LocalOutbox(sessions) : null;
   const outbox: Outbox = clustered ? new ClusterOutbox(nodeId, storage.bus, storage.routes, local, log) : local!;
+  const webhooks = createWebhooks({ config, outbox: storage.webhooks, nodeId, deliver: isLogic, log });
+  const events = webhooks.events;
   const cache = new ConversationCache(storage.conversations, config.conversationCacheSize);
   // One generator per node number: messages and room messages share it.
   const snowflake = new SnowflakeGenerator(nodeNumber);
-  const pipeline = new SendPipeline(storage.messages, cache, outbox, snowflake, { maxBatch: config.maxSendBatch, maxQueued: config.maxQueuedSends, timelineRetention: config.timelineRetention });
+  const pipeline = new SendPipeline(storage.messages, cache, outbox, snowflake, {
+    maxBatch: config.maxSendBatch, maxQueued: config.maxQueuedSends, timelineRetention: config.timelineRetention,
+    admission: webhooks.admission, committed: webhooks.committed,
+  });
   const messaging = new MessagingService(pipeline, cache, storage.messages, storage.conversations, storage.identity, outbox, config);
   const presence = new PresenceService(storage.presence, storage.conversations, storage.identity, outbox, nodeId);
   const groups = new GroupService(storage.conversations, storage.identity, cache, pipeline, outbox, config);
@@ -103,6 +109,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
       ids: snowflake,
       log,
       options: roomOptionsOf(config),
+      events,
       broadcaster: clustered ? (fanout) => new BusRoomBroadcaster(nodeId, storage.bus, fanout, log) : undefined,
     })
     : null;
@@ -125,10 +132,12 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
       }
       const [bounds, large] = await Promise.all([storage.messages.timelineBounds(conn.userId), groups.largeConversationsOf(conn.userId)]);
       for (const id of large) sessions.joinAudience(id, [conn.userId]);
+      events.emit('user.online', `user:${conn.userId}`, { userId: String(conn.userId), deviceId: conn.deviceId, platform: conn.platform });
       return bounds.head;
     },
     closed: async (conn) => {
       rooms?.onConnectionClosed(conn);
+      events.emit('user.offline', `user:${conn.userId}`, { userId: String(conn.userId), deviceId: conn.deviceId, platform: conn.platform });
       const stillHere = sessions.connectionsOf(conn.userId).some((c) => c.deviceId === conn.deviceId);
       if (clustered && !stillHere) await storage.routes.unbind(conn.userId, conn.deviceId, nodeId);
     },
@@ -160,6 +169,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     forwardedRequests: forwarder?.forwarded ?? 0,
     executedRequests: executor?.executed ?? 0,
     rooms: rooms?.stats(),
+    webhooks: webhooks.stats(),
   });
 
   const host = config.publicHost || publicHost(config.host);
@@ -239,6 +249,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     rpc.close();
     await gateway?.stop();
     rooms?.stop();
+    await webhooks.stop();
     if (http) {
       http.closeAllConnections();
       await new Promise<void>((r) => http.close(() => r()));

@@ -16,6 +16,7 @@ import { AudienceReporter } from '../core/rooms/audience-reporter.js';
 import type { RoomBroadcaster } from '../core/rooms/room-broadcaster.js';
 import { roomOptions, type RoomOptions } from '../core/rooms/room-options.js';
 import { RoomService, type RoomStats } from '../core/rooms/room-service.js';
+import type { PlatformEvents } from '../core/ports/platform-events.js';
 
 export type { RoomBroadcaster, AudienceCounter, AudienceShare, OutboundRoomMessage, RoomNotice } from '../core/rooms/room-broadcaster.js';
 export { defaultRoomOptions, roomOptions, type RoomOptions } from '../core/rooms/room-options.js';
@@ -34,6 +35,8 @@ export interface RoomsDeps {
   readonly broadcaster?: (fanout: RoomFanout) => RoomBroadcaster;
   readonly clock?: () => number;
   readonly log?: Logger;
+  /** room.created, room.closed, room.muted ... (webhooks). */
+  readonly events?: PlatformEvents;
 }
 
 export interface Rooms {
@@ -55,7 +58,7 @@ export function createRooms(deps: RoomsDeps): Rooms {
     retryMs: options.reliableRetryMs, retries: options.reliableRetries, window: options.reliableWindow, pushBudgetPerSec: options.pushBudgetPerSec,
   }, clock);
   const broadcaster = deps.broadcaster ? deps.broadcaster(fanout) : new LocalRoomBroadcaster(fanout);
-  const service = new RoomService({ store: deps.store, broadcaster, ids: deps.ids, options, clock, log: deps.log });
+  const service = new RoomService({ store: deps.store, broadcaster, ids: deps.ids, options, clock, log: deps.log, events: deps.events });
   // Cluster: other gateways' gifts and admin notices update this service's cached rooms before local members hear of them.
   fanout.onPeer({ reliable: (roomId, seq) => service.peerReliable(roomId, seq), notice: (roomId, notice) => service.peerNotice(roomId, notice) });
   const reporter = new AudienceReporter(fanout, broadcaster, options.audienceEventMs);

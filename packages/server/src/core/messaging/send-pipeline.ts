@@ -2,7 +2,8 @@ import { ConversationKind, Errors, XinboxError, encodeMessageParts, encodePushFr
 import type { MessageStore, AppendItem } from '../ports/message-store.js';
 import { DuplicateClientMsgIdError, SeqConflictError } from '../ports/message-store.js';
 import type { Outbox, UserPush } from '../ports/outbox.js';
-import type { StoredMessage, UserId } from '../model.js';
+import type { ConversationKind as Kind, StoredMessage, UserId } from '../model.js';
+import type { SendAdmission } from '../ports/send-admission.js';
 import type { SnowflakeGenerator } from '../ids/snowflake.js';
 import type { ConversationCache, ConversationState } from './conversation-cache.js';
 import { DedupeCache } from './dedupe-cache.js';
@@ -30,6 +31,10 @@ export interface SendPipelineOptions {
   /** Timeline entries kept per user; older ones are trimmed as the head moves. */
   readonly timelineRetention?: number;
   readonly clock?: () => number;
+  /** Checked before a client send may join a batch (the before-send webhook); system sends skip it. */
+  readonly admission?: SendAdmission;
+  /** Told about every committed message, after its ack (after-send webhooks). Must not throw or block. */
+  readonly committed?: (message: StoredMessage, kind: Kind, system: boolean) => void;
 }
 
 /**
@@ -47,6 +52,9 @@ export class SendPipeline {
   private draining = false;
   private readonly dedupe = new DedupeCache();
   private readonly clock: () => number;
+  /** Per sender and conversation: the admission of the previous send, so admitted sends keep their order. */
+  private readonly admitTails = new Map<string, Promise<void>>();
+  private admitting = 0;
 
   constructor(
     private readonly messages: MessageStore,
@@ -61,9 +69,40 @@ export class SendPipeline {
   submit(caller: Caller, req: SendRequest, system = false): Promise<SendAckInfo> {
     const cached = this.dedupe.get(DedupeCache.key(caller.userId, req.clientMsgId));
     if (cached) return Promise.resolve({ ...cached, duplicate: true });
-    if (this.queue.length >= (this.opts.maxQueued ?? this.opts.maxBatch * 100)) {
+    if (this.queue.length + this.admitting >= (this.opts.maxQueued ?? this.opts.maxBatch * 100)) {
       return Promise.reject(new XinboxError(Errors.UNAVAILABLE, 'too many sends waiting; retry shortly'));
     }
+    if (this.opts.admission && !system) return this.admitThenEnqueue(this.opts.admission, caller, req);
+    return this.enqueue(caller, req, system);
+  }
+
+  /**
+   * The check runs at once and concurrently with other sends' checks, so a
+   * slow answer delays only its own send; the enqueue waits for the same
+   * sender's previous send in this conversation, so their seqs keep send order.
+   */
+  private admitThenEnqueue(admission: SendAdmission, caller: Caller, req: SendRequest): Promise<SendAckInfo> {
+    this.admitting++;
+    const checked = admission.admit(caller, req);
+    // Handled below, possibly after it settles: no unhandled-rejection report meanwhile.
+    checked.catch(noop);
+    const key = `${caller.userId}:${req.conversationId}`;
+    const previous = this.admitTails.get(key) ?? Promise.resolve();
+    let acked: Promise<SendAckInfo> | undefined;
+    const queued = previous.then(() => checked).finally(() => this.admitting--).then((admitted) => {
+      acked = this.enqueue(caller, admitted, false);
+    });
+    const result = queued.then(() => acked!);
+    // The next send waits for this one to be queued (or refused), not committed.
+    const tail = queued.then(noop, noop);
+    this.admitTails.set(key, tail);
+    void tail.then(() => {
+      if (this.admitTails.get(key) === tail) this.admitTails.delete(key);
+    });
+    return result;
+  }
+
+  private enqueue(caller: Caller, req: SendRequest, system: boolean): Promise<SendAckInfo> {
     return new Promise((resolve, reject) => {
       this.queue.push({ caller, req, system, resolve, reject });
       if (!this.draining) {
@@ -222,6 +261,7 @@ export class SendPipeline {
       const m = item.message;
       if (m.seq > state.record.lastSeq) state.record = { ...state.record, lastSeq: m.seq, lastMessageId: m.id, updatedAt: m.serverTime };
       pending.resolve(this.remember(m, false));
+      this.opts.committed?.(m, state.record.kind, pending.system);
       const messageBytes = encodeMessageParts({
         ...m,
         hidden: false,
@@ -266,6 +306,8 @@ export class SendPipeline {
     return ack;
   }
 }
+
+function noop(): void {}
 
 function timelineAudience(memberIds: readonly UserId[], m: StoredMessage): UserId[] {
   if (m.visibleTo.length === 0) return memberIds as UserId[];

@@ -2,6 +2,7 @@ import { Errors, Limits, XinboxError } from '@xinbox/protocol';
 import type { Logger } from '../../logger.js';
 import type { Caller } from '../messaging/send-types.js';
 import type { UserId } from '../model.js';
+import { noPlatformEvents, type PlatformEvents } from '../ports/platform-events.js';
 import {
   RoomUnavailableError,
   type RestrictionKind, type RoomId, type RoomRecord, type RoomStore, type StoredRoomMessage,
@@ -68,6 +69,7 @@ export interface RoomServiceDeps {
   readonly options: RoomOptions;
   readonly clock?: () => number;
   readonly log?: Logger;
+  readonly events?: PlatformEvents;
 }
 
 const MAX_SEQ = 0xffff_ffff;
@@ -92,6 +94,7 @@ export class RoomService {
   private readonly ids: { next(): string };
   private readonly clock: () => number;
   private readonly log: Logger | undefined;
+  private readonly events: PlatformEvents;
   private readonly directory: RoomDirectory;
   private readonly limiter: KeyedRateLimiter<UserId>;
   private readonly tick: RoomTickBuffer;
@@ -110,6 +113,7 @@ export class RoomService {
     this.ids = deps.ids;
     this.clock = deps.clock ?? Date.now;
     this.log = deps.log;
+    this.events = deps.events ?? noPlatformEvents;
     this.directory = new RoomDirectory(deps.store, this.options.stateCacheMs, this.clock);
     this.limiter = new KeyedRateLimiter(this.options.userSendPerSec, this.options.userSendBurst);
     this.tick = new RoomTickBuffer(this.options.roomOrdinaryPerSec, this.options.tickMs);
@@ -126,6 +130,7 @@ export class RoomService {
     const { room, created } = await this.store.createRoom(roomId, caller.userId, this.clock());
     if (created) {
       this.directory.created(room);
+      this.events.emit('room.created', `room:${roomId}`, { roomId, hostId: String(caller.userId), createdAt: room.createdAt });
       return room;
     }
     if (room.closed) throw new XinboxError(Errors.INVALID_ARGUMENT, `room ${roomId} was closed; its id cannot be reused`);
@@ -205,10 +210,12 @@ export class RoomService {
         }
         await this.restrict(roomId, req.userId, req.action, req.until);
         this.publishNotice(roomId, { kind: req.action === 'mute' ? 'muted' : 'kicked', userId: req.userId, until: req.until });
+        this.roomEvent(req.action === 'mute' ? 'room.muted' : 'room.kicked', roomId, caller, { userId: String(req.userId), until: req.until });
         return;
       case 'unmute':
         await this.restrict(roomId, req.userId, 'mute', undefined);
         this.publishNotice(roomId, { kind: 'unmuted', userId: req.userId, until: 0 });
+        this.roomEvent('room.unmuted', roomId, caller, { userId: String(req.userId) });
         return;
       case 'pin':
         if (req.content) {
@@ -227,8 +234,13 @@ export class RoomService {
         await this.store.closeRoom(roomId);
         this.forgetClosed(roomId);
         this.publishNotice(roomId, { kind: 'closed' });
+        this.roomEvent('room.closed', roomId, caller, {});
         return;
     }
+  }
+
+  private roomEvent(type: string, roomId: RoomId, caller: Caller, data: Record<string, unknown>): void {
+    this.events.emit(type, `room:${roomId}`, { roomId, actorId: String(caller.userId), ...data, time: this.clock() });
   }
 
   /**

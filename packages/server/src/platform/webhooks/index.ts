@@ -1,0 +1,99 @@
+/**
+ * Webhooks (issue 16), assembled: the node wires them with a few lines.
+ * Events go PlatformEvents -> WebhookEmitter -> WebhookOutbox (durable) ->
+ * WebhookDispatcher -> the receiver; the before-send check is a
+ * SendAdmission the send pipeline consults.
+ */
+import type { XinboxConfig } from '../../config.js';
+import type { Logger } from '../../logger.js';
+import type { ConversationKind, StoredMessage } from '../../core/model.js';
+import { noPlatformEvents, type PlatformEvents } from '../../core/ports/platform-events.js';
+import type { SendAdmission } from '../../core/ports/send-admission.js';
+import type { WebhookOutbox } from '../../core/ports/webhook-outbox.js';
+import { BeforeSendHook } from './before-send-hook.js';
+import { EventFilter } from './event-filter.js';
+import { emitCommitted } from './message-events.js';
+import { WebhookDispatcher } from './webhook-dispatcher.js';
+import { WebhookEmitter } from './webhook-emitter.js';
+import { WebhookPoster } from './webhook-poster.js';
+
+export { verifyWebhook, signatureHeaders, TIMESTAMP_HEADER, SIGNATURE_HEADER } from './signature.js';
+
+export interface Webhooks {
+  /** Where the core and the node report events; drops everything when no webhook is configured. */
+  readonly events: PlatformEvents;
+  readonly admission: SendAdmission | undefined;
+  /** The send pipeline's `committed` listener (message.sent, group.*), converted off the commit path. */
+  readonly committed: ((m: StoredMessage, kind: ConversationKind, system: boolean) => void) | undefined;
+  stats(): Record<string, unknown> | undefined;
+  /** Appends what is buffered, then stops delivering (undelivered events stay in the outbox). */
+  stop(): Promise<void>;
+}
+
+export interface WebhooksDeps {
+  readonly config: XinboxConfig;
+  readonly outbox: WebhookOutbox;
+  readonly nodeId: string;
+  /** Only nodes that deliver run the dispatcher (logic role); every node may emit. */
+  readonly deliver: boolean;
+  readonly log: Logger;
+}
+
+const MAX_BUFFERED_EVENTS = 100_000;
+
+export function createWebhooks(deps: WebhooksDeps): Webhooks {
+  const { config, log } = deps;
+  const secrets = config.webhookSecret.split(',').map((s) => s.trim()).filter(Boolean);
+  const admission = config.beforeSendUrl
+    ? new BeforeSendHook({ url: config.beforeSendUrl, secrets, timeoutMs: config.beforeSendTimeoutMs, onFailure: config.beforeSendOnFailure }, log)
+    : undefined;
+  const filter = new EventFilter(config.webhookEvents);
+  if (!config.webhookUrl || filter.none) {
+    return {
+      events: noPlatformEvents,
+      admission,
+      committed: undefined,
+      stats: () => (admission ? { beforeSend: admission.stats() } : undefined),
+      stop: async () => {},
+    };
+  }
+  const poster = new WebhookPoster(config.webhookUrl, secrets, config.webhookTimeoutMs);
+  const dispatcher = deps.deliver
+    ? new WebhookDispatcher(deps.outbox, poster, log, {
+      nodeId: deps.nodeId,
+      concurrency: config.webhookConcurrency,
+      batchSize: config.webhookBatchSize,
+      retryBaseMs: config.webhookRetryBaseMs,
+      retryMaxMs: config.webhookRetryMaxMs,
+      timeoutMs: config.webhookTimeoutMs,
+    })
+    : null;
+  const emitter = new WebhookEmitter(deps.outbox, filter, log, { maxBuffered: MAX_BUFFERED_EVENTS, appended: () => dispatcher?.poke() });
+  dispatcher?.start();
+
+  // Committed messages are converted to JSON on the next turn, not inside the commit's fan-out.
+  let committedQueue: Array<[StoredMessage, ConversationKind, boolean]> = [];
+  const committed = (m: StoredMessage, kind: ConversationKind, system: boolean): void => {
+    if (committedQueue.length === 0) {
+      setImmediate(() => {
+        const list = committedQueue;
+        committedQueue = [];
+        for (const [msg, k, sys] of list) emitCommitted(emitter, msg, k, sys);
+      });
+    }
+    committedQueue.push([m, kind, system]);
+  };
+  const wantsMessages = filter.matches('message.sent') || filter.mayMatchPrefix('group.');
+
+  return {
+    events: emitter,
+    admission,
+    committed: wantsMessages ? committed : undefined,
+    stats: () => ({ ...emitter.stats(), ...dispatcher?.stats(), beforeSend: admission?.stats() }),
+    stop: async () => {
+      await new Promise((r) => setImmediate(r));
+      await emitter.drain();
+      await dispatcher?.stop();
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../../logger.js';
+import type { PlatformEvents } from '../../core/ports/platform-events.js';
+import type { NewWebhookEvent, WebhookOutbox } from '../../core/ports/webhook-outbox.js';
+import type { EventFilter } from './event-filter.js';
+
+export interface WebhookEmitterOptions {
+  /** Events buffered while the outbox is slow or failing; past it new events are dropped and counted. */
+  readonly maxBuffered: number;
+  readonly clock?: () => number;
+  /** Called after each append (the local dispatcher wakes up instead of waiting for its poll). */
+  readonly appended?: () => void;
+}
+
+const APPEND_CHUNK = 1000;
+const RETRY_MS = 500;
+
+/**
+ * The PlatformEvents sink behind webhooks: keeps subscribed events, builds
+ * the JSON a receiver gets once, and appends them to the durable outbox in
+ * batches, one append at a time (so positions follow emit order on every
+ * adapter). `emit` never blocks and never throws.
+ */
+export class WebhookEmitter implements PlatformEvents {
+  private buffer: NewWebhookEvent[] = [];
+  private flushing: Promise<void> | null = null;
+  private readonly clock: () => number;
+  private readonly counters = { emitted: 0, appended: 0, dropped: 0, appendFailures: 0 };
+
+  constructor(
+    private readonly outbox: WebhookOutbox,
+    private readonly filter: EventFilter,
+    private readonly log: Logger,
+    private readonly opts: WebhookEmitterOptions,
+  ) {
+    this.clock = opts.clock ?? Date.now;
+  }
+
+  emit(type: string, orderKey: string, data: Record<string, unknown>): void {
+    if (!this.filter.matches(type)) return;
+    if (this.buffer.length >= this.opts.maxBuffered) {
+      if (this.counters.dropped++ === 0) this.log.error(`webhook buffer full (${this.opts.maxBuffered} events); dropping events until the outbox catches up`);
+      return;
+    }
+    const id = randomUUID();
+    const time = this.clock();
+    this.counters.emitted++;
+    this.buffer.push({ id, type, orderKey, createdAt: time, json: JSON.stringify({ id, type, time, orderKey, data }) });
+    if (!this.flushing) this.flushing = new Promise<void>((r) => setImmediate(r)).then(() => this.flush());
+  }
+
+  /** Appends everything buffered; resolves when the buffer is empty (used at stop). */
+  async drain(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (this.buffer.length > 0) {
+      this.flushing = this.flush();
+      await this.flushing;
+    }
+  }
+
+  stats(): { emitted: number; appended: number; dropped: number; appendFailures: number; buffered: number } {
+    return { ...this.counters, buffered: this.buffer.length };
+  }
+
+  private async flush(): Promise<void> {
+    try {
+      while (this.buffer.length > 0) {
+        const chunk = this.buffer.splice(0, APPEND_CHUNK);
+        try {
+          await this.outbox.append(chunk);
+        } catch (e) {
+          // Keep the events (in order, ahead of newer ones) and try again: this is the only copy.
+          this.buffer = chunk.concat(this.buffer);
+          this.counters.appendFailures++;
+          this.log.warn('webhook outbox append failed; retrying', e);
+          await new Promise((r) => setTimeout(r, RETRY_MS));
+          continue;
+        }
+        this.counters.appended += chunk.length;
+        this.opts.appended?.();
+      }
+    } finally {
+      this.flushing = null;
+    }
+  }
+}
