@@ -68,9 +68,8 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
   if (config.storage === 'memory') return { ...memory, membership: null };
   // The database lives on a storage worker thread (ADR 0007): commits, reads,
   // checkpoints and WAL truncation never run on the event loop serving sockets.
-  const { openSqliteWorkerAdapters, SqliteWebhookOutbox } = await import('./adapters/sqlite/index.js');
+  const { openSqliteWorkerAdapters } = await import('./adapters/sqlite/index.js');
   const sqlite = await openSqliteWorkerAdapters({ path: join(dataDir, 'xinbox.db'), synchronous: config.sqliteSync });
-  const webhooks = new SqliteWebhookOutbox(join(dataDir, 'webhook-outbox.db'), config.sqliteSync);
   return {
     identity: sqlite.identity,
     messages: sqlite.messages,
@@ -80,10 +79,9 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
     bus: memory.bus,
     routes: memory.routes,
     rooms: sqlite.rooms,
-    webhooks,
+    webhooks: sqlite.webhooks,
     membership: null,
     close: async () => {
-      await webhooks.close();
       await sqlite.close();
       await memory.close();
     },

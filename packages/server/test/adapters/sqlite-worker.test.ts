@@ -8,7 +8,7 @@ import { DuplicateClientMsgIdError, SeqConflictError } from '../../src/core/port
 import { RoomUnavailableError } from '../../src/core/ports/room-store.js';
 import {
   appendItem, createUsers, describeConversationStoreContract, describeIdAllocatorContract,
-  describeIdentityStoreContract, describeMessageStoreContract, describeNodeLeaseStoreContract, makeMessage,
+  describeIdentityStoreContract, describeMessageStoreContract, describeNodeLeaseStoreContract, describeWebhookOutboxContract, makeMessage,
 } from '../contracts/index.js';
 import { describeRoomStoreContract } from '../rooms/room-store.contract.js';
 
@@ -36,12 +36,14 @@ const openShared = async () => {
     ids: stores.ids,
     leases: stores.leases,
     rooms: stores.rooms,
+    webhooks: stores.webhooks,
     close: async () => undefined,
     openPeer: () => openSqliteWorkerAdapters({ path: sharedPath }),
   };
 };
 
 describeIdentityStoreContract('sqlite worker', openShared);
+describeWebhookOutboxContract('sqlite worker', openShared);
 describeMessageStoreContract('sqlite worker', openShared);
 describeConversationStoreContract('sqlite worker', openShared);
 describeIdAllocatorContract('sqlite worker', openShared);

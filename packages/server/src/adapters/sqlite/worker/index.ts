@@ -2,6 +2,7 @@ import type {
   ConversationStore, IdAllocator, IdentityStore, MessageStore, NodeLeaseStore,
 } from '../../../core/ports/index.js';
 import type { RoomStore } from '../../../core/ports/room-store.js';
+import type { WebhookOutbox } from '../../../core/ports/webhook-outbox.js';
 import type { SqliteOpenOptions } from '../sqlite-database.js';
 import { StorageWorkerClient } from './storage-worker-client.js';
 
@@ -13,6 +14,8 @@ export interface SqliteWorkerAdapters {
   readonly ids: IdAllocator;
   readonly leases: NodeLeaseStore;
   readonly rooms: RoomStore;
+  /** The webhook outbox (its own file, webhook-outbox.db, next to the database). */
+  readonly webhooks: WebhookOutbox;
   /** Store calls sent to the thread and not yet answered. */
   outstanding(): number;
   close(): Promise<void>;
@@ -37,6 +40,7 @@ export async function openSqliteWorkerAdapters(
     ids: client.port<IdAllocator>('ids'),
     leases: client.port<NodeLeaseStore>('leases'),
     rooms: client.port<RoomStore>('rooms'),
+    webhooks: client.port<WebhookOutbox>('webhooks'),
     outstanding: () => client.outstanding,
     close: () => client.close(),
   };

@@ -1,6 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSqliteAdapters, type SqliteAdapters } from '../index.js';
+import { dirname, join } from 'node:path';
 import { SqliteRoomStore } from '../sqlite-room-store.js';
+import { SqliteWebhookOutbox } from '../sqlite-webhook-outbox.js';
 import { CLOSE, errorToWire, type CallMessage, type ReplyMessage, type StartMessage, type StorageWorkerData, type StoreName } from './wire.js';
 
 /**
@@ -14,8 +16,11 @@ const port = parentPort!;
 const { options } = workerData as StorageWorkerData;
 
 let adapters: SqliteAdapters;
+let webhooks: SqliteWebhookOutbox;
 try {
   adapters = openSqliteAdapters(options);
+  // The webhook outbox has a file of its own next to the database (webhook-outbox.db), served by this thread too.
+  webhooks = new SqliteWebhookOutbox(options.path === ':memory:' ? ':memory:' : join(dirname(options.path), 'webhook-outbox.db'), options.synchronous);
 } catch (error) {
   port.postMessage({ started: false, error: errorToWire(error) } satisfies StartMessage);
   process.exit(1);
@@ -27,11 +32,12 @@ const stores: Record<StoreName, object> = {
   ids: adapters.ids,
   leases: adapters.leases,
   rooms: new SqliteRoomStore(adapters.database),
+  webhooks,
 };
 
 port.on('message', (message: CallMessage | typeof CLOSE) => {
   if (message === CLOSE) {
-    void adapters.close().finally(() => process.exit(0));
+    void webhooks.close().then(() => adapters.close()).finally(() => process.exit(0));
     return;
   }
   const [id, store, method, args] = message;
