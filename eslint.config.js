@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
  */
 const layer = (files, patterns) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns }] } });
 const drivers = { group: ['better-sqlite3', 'postgres', 'pg', 'ioredis', 'redis', 'ws', 'node:net', 'node:http', 'node:worker_threads'], message: 'core/ imports no driver: put it behind a port in core/ports and implement it in adapters/.' };
-const outOfCore = { regex: '(^|/)(gateway|adapters|router|api|access)(/|$)|(^|/)(node|storage|cli|cluster-cli)\\.js$', message: 'core/ imports nothing outside core (and protocol): define a port in core/ports instead.' };
+const outOfCore = { regex: '(^|/)(gateway|adapters|router|api|access|platform)(/|$)|(^|/)(node|storage|cli|cluster-cli)\\.js$', message: 'core/ imports nothing outside core (and protocol): define a port in core/ports instead.' };
 const layering = [
   layer(['packages/server/src/core/**/*.ts'], [outOfCore, drivers]),
   layer(['packages/server/src/adapters/**/*.ts'], [{ regex: '(^|/)(gateway|router|api|access)(/|$)', message: 'adapters/ implement core ports: they import core and their driver only.' }]),
@@ -18,6 +18,7 @@ const layering = [
   ]),
   layer(['packages/server/src/gateway/**/*.ts'], [{ regex: '(^|/)(adapters|router|api|access)(/|$)', message: 'gateway/ imports core and protocol; router and adapters are wired in node.ts.' }]),
   layer(['packages/server/src/api/**/*.ts'], [{ regex: '(^|/)(gateway|adapters|router)(/|$)', message: 'api/ imports core only.' }]),
+  layer(['packages/server/src/platform/**/*.ts'], [{ regex: '(^|/)(gateway|adapters|router|api|access)(/|$)', message: 'platform/ builds on core and its ports; adapters are wired in node.ts.' }]),
   layer(['packages/protocol/src/**/*.ts'], [{ regex: '^(?!@bufbuild/protobuf(/|$)|\\.{1,2}/)', message: 'protocol imports @bufbuild/protobuf only (no I/O).' }]),
 ];
 
