@@ -5,7 +5,9 @@ import {
 } from '@xinbox/protocol';
 import type { ConnSpec } from './messages.js';
 import { BENCH_KIND } from './payload.js';
-import { FIELD, RoomPushBatch, encodeBenchSend, encodePushAck, encodeRoomPushAck, peekFrame, peekPush, type PushPeek } from './fast-codec.js';
+import {
+  FrameField as FIELD, RoomPushBatch, encodeCustomSendFrame, encodePushAckFrame, encodeRoomPushAckFrame, peekFrame, peekPush, type PushPeek,
+} from '@xinbox/protocol';
 import { RoomAckTracker } from './room-acks.js';
 
 /**
@@ -34,7 +36,7 @@ interface PendingRpc {
 }
 
 /** One per process: RoomPush frames are read into it one at a time (no per-message allocations). */
-const roomBatch = new RoomPushBatch();
+const roomBatch = new RoomPushBatch(BENCH_KIND);
 
 /** Most message ids in one PushAck (the protocol's per-request id limit). */
 const MAX_ACK_IDS = Limits.maxIdsPerRequest;
@@ -141,7 +143,7 @@ export class BenchConnection {
     const ws = this.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) return false;
     const id = this.nextId++;
-    ws.send(encodeBenchSend(id, conversationId, clientMsgId, data));
+    ws.send(encodeCustomSendFrame(id, conversationId, clientMsgId, BENCH_KIND, data));
     this.sends.set(id, scheduledAt);
     return true;
   }
@@ -184,14 +186,14 @@ export class BenchConnection {
   flushAcks(): void {
     if (this.ackSyncSeq > this.sentAckSyncSeq || this.ackIds.length > 0) {
       const ids = this.ackIds.splice(0, MAX_ACK_IDS);
-      if (ids.length === 0) this.ws?.send(encodePushAck(this.ackSyncSeq));
+      if (ids.length === 0) this.ws?.send(encodePushAckFrame(this.ackSyncSeq));
       else this.write({ body: { case: 'pushAck', value: { syncSeq: this.ackSyncSeq, messageIds: ids } } });
       this.sentAckSyncSeq = this.ackSyncSeq;
       if (this.ackIds.length > 0) this.events.onAckDirty(this);
     }
     for (const [roomId, t] of this.roomAcks) {
       if (!t.ackDue) continue;
-      this.ws?.send(encodeRoomPushAck(roomId, t.contiguous));
+      this.ws?.send(encodeRoomPushAckFrame(roomId, t.contiguous));
       t.sent = t.contiguous;
     }
   }
@@ -222,7 +224,7 @@ export class BenchConnection {
     try {
       for (const b of bodies) {
         const p = peekFrame(b);
-        if (p.field === FIELD.push) this.onPush(peekPush(b, p));
+        if (p.field === FIELD.push) this.onPush(peekPush(b, p, BENCH_KIND));
         else if (p.field === FIELD.sendAck && this.settleSend(p.id, undefined)) continue;
         else if (p.field === FIELD.pong) this.pongs++;
         else if (p.field === FIELD.roomPush) this.onRoomPush(roomBatch.read(b, p));

@@ -1,5 +1,5 @@
 import type { BenchConnection } from './connection.js';
-import type { RoomPushBatch } from './fast-codec.js';
+import type { RoomPushBatch } from '@xinbox/protocol';
 import type { RoomLiveStats, RoomPhase, RoomRunResult, RoomRunSpec } from './messages.js';
 import { encodeStamp, isStamp, stampRunId, stampSentAt } from './payload.js';
 import { encodeHistogram, newLatencyHistogram, recordMs, type LatencyHistogram } from '../metrics/histogram.js';

@@ -2,7 +2,7 @@ import type { BenchConnection } from './connection.js';
 import type { LiveStats, RunResult, RunSpec } from './messages.js';
 import { PER_MESSAGE_KEY_SEQ_BITS } from './messages.js';
 import { decodeStamp, encodeStamp } from './payload.js';
-import type { PushPeek } from './fast-codec.js';
+import type { PushPeek } from '@xinbox/protocol';
 import { encodeHistogram, newLatencyHistogram, recordMs } from '../metrics/histogram.js';
 import { nowMs } from '../time.js';
 
@@ -78,8 +78,8 @@ export class RunState {
   }
 
   onPush(c: BenchConnection, push: PushPeek): void {
-    if (!push.benchData || push.senderId === c.spec.userId) return;
-    const stamp = decodeStamp(push.benchData);
+    if (!push.customData || push.senderId === c.spec.userId) return;
+    const stamp = decodeStamp(push.customData);
     if (!stamp) return;
     if (stamp.runId !== this.spec.runId) {
       this.stale++;

@@ -1,9 +1,8 @@
 import {
-  Errors, Limits, RoomAdminAction, RoomMessageClass, RoomMessageSchema, create, fromBinary, toBinary,
+  Errors, Limits, RoomAdminAction, RoomMessageClass, RoomMessageSchema, create, encodeRoomPushFrames, fromBinary, toBinary,
   type ErrorSpec, type Frame, type FrameInit, type RoomMessage,
 } from '@xinbox/protocol';
 import type { RoomLink } from './relay-link.js';
-import { roomPushFrames } from './room-push-bytes.js';
 
 /**
  * Rooms for the baseline relays (W4), with no IM logic: no storage, no
@@ -202,7 +201,7 @@ export class RelayRooms<P extends RoomPeer> {
 
   private broadcast(room: Room<P>, messages: readonly Uint8Array[]): void {
     if (messages.length === 0) return;
-    const frames = roomPushFrames(messages, Limits.maxFrameBytes);
+    const frames = encodeRoomPushFrames(messages, Limits.maxFrameBytes);
     this.stats.framesEncoded += frames.length;
     for (const member of room.members) {
       for (const frame of frames) this.io.write(member, frame);

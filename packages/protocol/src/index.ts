@@ -8,3 +8,5 @@ export * from './message-encoder.js';
 export * from './hot-frames.js';
 export { varintSize, writeVarint } from './varint.js';
 export { create, toBinary, fromBinary, clone } from '@bufbuild/protobuf';
+export * from './room-frames.js';
+export * from './client-frames.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeFrame, decodeHotFrame, encodeFrame, encodeSendAckFrame, withLengthPrefix, type FrameInit } from '../src/index.js';
+import { ContentSchema, Limits, decodeFrame, decodeHotFrame, encodeFrame, encodeSendAckFrame, toBinary, withLengthPrefix, type FrameInit } from '../src/index.js';
 
 const send = (extra: Record<string, unknown> = {}): FrameInit => ({
   id: 77,
@@ -53,6 +53,45 @@ describe('hot-path frame codecs', () => {
         const generic = withLengthPrefix(encodeFrame({ id, body: { case: 'sendAck', value: { ...a, conversationId: String(a.conversationId) } } }));
         expect(Buffer.from(encodeSendAckFrame(id, a)).equals(Buffer.from(generic))).toBe(true);
       }
+    }
+  });
+});
+
+describe('hot-path frame codecs: edge cases against protobuf-es', () => {
+  it('decode Send with empty and unicode strings, large ids, full id lists, empty and large content', () => {
+    const many = Array.from({ length: Limits.maxIdsPerRequest }, (_, i) => String(Number.MAX_SAFE_INTEGER - i));
+    for (const value of [
+      { conversationId: '1', clientMsgId: '' },
+      { conversationId: String(Number.MAX_SAFE_INTEGER), clientMsgId: '消息-💬-é', mentions: many, visibleTo: many, mentionAll: true },
+      { conversationId: '128', clientMsgId: 'c'.repeat(Limits.maxClientMsgIdLength), content: { kind: { case: 'text' as const, value: { text: '字'.repeat(Limits.maxTextBytes / 3) } } } },
+    ]) {
+      const bytes = encodeFrame({ id: 0xffff_ffff, body: { case: 'send', value } });
+      const hot = decodeHotFrame(bytes);
+      const generic = decodeFrame(bytes);
+      if (hot?.kind !== 'send' || generic.body.case !== 'send') throw new Error('not a send');
+      const g = generic.body.value;
+      expect([hot.id, String(hot.conversationId), hot.clientMsgId, hot.mentions.map(String), hot.visibleTo.map(String), hot.mentionAll])
+        .toEqual([generic.id, g.conversationId, g.clientMsgId, g.mentions, g.visibleTo, g.mentionAll]);
+      // The content bytes are the client's, exactly: what protobuf-es encodes for the same Content.
+      expect(Buffer.from(hot.content).equals(Buffer.from(g.content ? toBinary(ContentSchema, g.content) : new Uint8Array()))).toBe(true);
+    }
+  });
+
+  it('leave ids beyond 2^53 and truncated frames to the generic decoder', () => {
+    expect(decodeHotFrame(encodeFrame({ body: { case: 'send', value: { conversationId: '9007199254740993', clientMsgId: 'x' } } }))).toBeNull();
+    expect(decodeHotFrame(encodeFrame({ body: { case: 'send', value: { conversationId: '5', clientMsgId: 'x', mentions: ['18446744073709551615'] } } }))).toBeNull();
+    const full = encodeFrame({ id: 5, body: { case: 'send', value: { conversationId: '7', clientMsgId: 'abc', content: { kind: { case: 'text', value: { text: 'hi' } } } } } });
+    for (let cut = 1; cut < full.length; cut++) expect(decodeHotFrame(full.subarray(0, cut))).toBeNull();
+  });
+
+  it('encode SendAck for the largest ids, unicode and empty client ids like the generic encoder', () => {
+    for (const a of [
+      { messageId: '18446744073709551615', conversationId: Number.MAX_SAFE_INTEGER, seq: 0xffff_ffff, serverTime: -0.5, clientMsgId: '消息-💬', duplicate: true },
+      { messageId: '0', conversationId: 0, seq: 0, serverTime: 0, clientMsgId: '', duplicate: false },
+      { messageId: '128', conversationId: 128, seq: 128, serverTime: 1e300, clientMsgId: 'c'.repeat(Limits.maxClientMsgIdLength), duplicate: false },
+    ]) {
+      const generic = withLengthPrefix(encodeFrame({ id: 0xffff_ffff, body: { case: 'sendAck', value: { ...a, conversationId: String(a.conversationId) } } }));
+      expect(Buffer.from(encodeSendAckFrame(0xffff_ffff, a)).equals(Buffer.from(generic))).toBe(true);
     }
   });
 });

@@ -1,7 +1,8 @@
 import type { RoomId } from '../core/ports/room-store.js';
 import type { AudienceCounter, AudienceShare, OutboundRoomMessage, RoomNotice } from '../core/rooms/room-broadcaster.js';
 import type { Connection } from './connection.js';
-import { encodeRoomEventFrame, encodeRoomPushFrame } from './room-frames.js';
+import { Limits, RoomEventSchema, create, encodeFrame, encodeRoomPushFrames, withLengthPrefix } from '@xinbox/protocol';
+import type { UserId } from '../core/model.js';
 import { PeerAudiences } from './room-peer-audiences.js';
 
 export interface RoomFanoutOptions {
@@ -17,6 +18,8 @@ export interface RoomFanoutOptions {
    * seconds, and what arrives in between shares the next frame.
    */
   readonly pushBudgetPerSec?: number;
+  /** Largest RoomPush frame (body bytes) a client accepts; a bigger batch leaves as several frames. Default Limits.maxFrameBytes. */
+  readonly maxFrameBytes?: number;
 }
 
 interface Member {
@@ -270,9 +273,17 @@ export class RoomFanout implements AudienceCounter {
   /** Reliable messages for one connection only (catch-up after RoomJoin{afterSeq}). */
   sendTo(conn: Connection, roomId: RoomId, messages: readonly OutboundRoomMessage[]): void {
     if (messages.length === 0 || !this.isJoined(conn, roomId)) return;
-    conn.enqueue(encodeRoomPushFrame(messages.map((m) => m.bytes)));
-    this.counters.framesEncoded++;
-    this.counters.framesQueued++;
+    for (const frame of this.pushFrames(messages.map((m) => m.bytes))) {
+      conn.enqueue(frame);
+      this.counters.framesQueued++;
+    }
+  }
+
+  /** RoomPush frames for encoded messages, split at the client's frame limit. */
+  private pushFrames(messages: readonly Uint8Array[]): Uint8Array[] {
+    const frames = encodeRoomPushFrames(messages, this.opts.maxFrameBytes ?? Limits.maxFrameBytes);
+    this.counters.framesEncoded += frames.length;
+    return frames;
   }
 
   /** Resend due reliable messages to connections that have not acked them. */
@@ -290,19 +301,16 @@ export class RoomFanout implements AudienceCounter {
       if (due.length === 0) continue;
       const newest = due[due.length - 1]!.seq;
       // Connections at the same ack get the same bytes: frames by first due index.
-      const frames = new Map<number, Uint8Array>();
+      const frames = new Map<number, Uint8Array[]>();
       for (const [conn, member] of room.members) {
         // A connection with a backlog has not been able to read the original yet: resending would only add to it.
         if (member.acked >= newest || conn.state !== 'open' || conn.backlogBytes > 0) continue;
         let from = 0;
         while (due[from]!.seq <= member.acked) from++;
-        let frame = frames.get(from);
-        if (!frame) {
-          frames.set(from, (frame = encodeRoomPushFrame(due.slice(from).map((r) => r.bytes))));
-          this.counters.framesEncoded++;
-        }
-        conn.enqueue(frame);
-        this.counters.framesQueued++;
+        let list = frames.get(from);
+        if (!list) frames.set(from, (list = this.pushFrames(due.slice(from).map((r) => r.bytes))));
+        for (const frame of list) conn.enqueue(frame);
+        this.counters.framesQueued += list.length;
         this.counters.retransmissions++;
       }
     }
@@ -330,13 +338,12 @@ export class RoomFanout implements AudienceCounter {
       room.mergeTimer = null;
     }
     room.flushedAt = this.clock();
-    const frame = encodeRoomPushFrame(room.pending);
-    this.counters.framesEncoded++;
+    const frames = this.pushFrames(room.pending);
     const reliable = room.pendingReliable;
     room.pending = [];
     room.pendingReliable = [];
     this.dirty.delete(roomId);
-    this.toAll(room, frame);
+    for (const frame of frames) this.toAll(room, frame);
     if (reliable.length > 0 && this.opts.retries > 0) {
       const dueAt = this.clock() + this.opts.retryMs;
       let ordered = true;
@@ -363,4 +370,9 @@ export class RoomFanout implements AudienceCounter {
     }
     if (closed) for (const c of closed) this.removeConnection(c);
   }
+}
+
+/** Length-prefixed Frame{room_event} (rare: generic encoder). */
+function encodeRoomEventFrame(roomId: RoomId, kind: string, audience: number, userId: UserId): Uint8Array {
+  return withLengthPrefix(encodeFrame({ body: { case: 'roomEvent', value: create(RoomEventSchema, { roomId, kind, audience, userId: String(userId) }) } }));
 }

@@ -57,6 +57,31 @@ describe('RoomFanout', () => {
     expect(fanout.audience('big')).toBe(2000);
   });
 
+  it('splits a turn larger than the client frame limit into several RoomPush frames, every message once, in order', async () => {
+    const maxFrameBytes = 4096;
+    fanout = new RoomFanout({ retryMs: 1000, retries: 0, window: 16, maxFrameBytes });
+    const members = [connection(1), connection(2)];
+    for (const c of members) fanout.join(c, 'busy', 0);
+    // 40 RoomMessages of ~1 KiB each: ~40 KiB in one turn, ten times the limit.
+    const big = (i: number) => ({ seq: 0, bytes: Uint8Array.from([0x0a, 0x80, 0x08, ...new Uint8Array(1024).fill(0x61 + (i % 26))]) });
+    fanout.messages('busy', Array.from({ length: 40 }, (_, i) => big(i)));
+    await turn();
+    for (const c of members) c.flush();
+    const frames = members[0]!.written;
+    expect(frames.length).toBeGreaterThanOrEqual(10);
+    expect(fanout.stats().framesEncoded).toBe(frames.length);
+    const letters: string[] = [];
+    for (const f of frames) {
+      expect(f.length - 4).toBeLessThanOrEqual(maxFrameBytes);
+      const d = decodeFrame(f.subarray(4));
+      if (d.body.case !== 'roomPush') throw new Error('not a roomPush');
+      letters.push(...d.body.value.messages.map((m) => m.roomId[0]!));
+    }
+    expect(letters).toEqual(Array.from({ length: 40 }, (_, i) => String.fromCharCode(0x61 + (i % 26))));
+    // The same buffers for every member: encoded once per turn, whatever the number of frames.
+    frames.forEach((f, i) => expect(members[1]!.written[i]).toBe(f));
+  });
+
   it('paces a large room: the first message leaves at once, faster ones merge into one frame per L / budget seconds', async () => {
     // 50 members at 500 frames/s: at most one frame per 100 ms.
     fanout = new RoomFanout({ retryMs: 1000, retries: 0, window: 16, pushBudgetPerSec: 500 });

@@ -1,4 +1,4 @@
-import { Errors, Limits, XinboxError } from '@xinbox/protocol';
+import { Errors, Limits, XinboxError, encodeRoomMessage } from '@xinbox/protocol';
 import type { Logger } from '../../logger.js';
 import type { Caller } from '../messaging/send-types.js';
 import type { UserId } from '../model.js';
@@ -11,7 +11,6 @@ import type { RoomBroadcaster, RoomNotice } from './room-broadcaster.js';
 import { RoomDirectory, type RoomState } from './room-directory.js';
 import type { RoomOptions } from './room-options.js';
 import { RoomTickBuffer } from './room-tick-buffer.js';
-import { encodeRoomMessage } from './room-wire.js';
 import { KeyedRateLimiter } from './token-bucket.js';
 
 export interface RoomSendRequest {

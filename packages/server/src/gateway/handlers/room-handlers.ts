@@ -1,11 +1,11 @@
 import {
-  Errors, Limits, RoomAdminAction, RoomJoinedSchema, RoomMessageClass, RoomPullResultSchema, SendAckSchema, XinboxError, create,
+  Errors, Limits, RoomAdminAction, RoomJoinedSchema, RoomMessageClass, RoomPullResultSchema, SendAckSchema, XinboxError, create, encodeRoomMessage,
   type RoomAdmin,
 } from '@xinbox/protocol';
 import { validateContent } from '../../core/messaging/content.js';
 import { parseRoomId } from '../../core/rooms/room-id.js';
 import type { RoomAdminRequest, RoomService } from '../../core/rooms/room-service.js';
-import { encodeRoomMessage, toWireRoomMessage } from '../../core/rooms/room-wire.js';
+import { toWireRoomMessage } from '../../core/rooms/room-wire.js';
 import type { RoomFanout } from '../room-fanout.js';
 import type { Connection } from '../connection.js';
 import type { HandlerTable, ReplyBody, RequestContext } from './types.js';

@@ -1,27 +1,37 @@
-import { LENGTH_PREFIX_BYTES, varintSize, writeVarint } from '@xinbox/protocol';
-import { BENCH_KIND } from './payload.js';
-
 /**
- * Hand-rolled protobuf for the load generator's hot path. The generic codec
- * costs ~20 us per frame, so a client on one core would top out near the rate
- * it is meant to offer; these produce and read the same wire bytes (checked
- * against the protocol codec in bench/test/fast-codec.test.ts) in ~1 us:
- *  - encodeBenchSend: Frame{id, send:{conversationId, clientMsgId, content:{custom:{kind:'bench', data}}}}
- *  - encodePushAck:   Frame{pushAck:{syncSeq}}
+ * Hand-rolled client-side codecs for clients that must be cheap per frame
+ * (the load generator: the generic codec costs ~20 us per frame, these ~1 us).
+ * They produce and read the same wire bytes as the generic codec
+ * (test/client-frames.test.ts):
+ *  - encodeCustomSendFrame: Frame{id, send:{conversationId, clientMsgId, content:{custom:{kind, data}}}}
+ *  - encodePushAckFrame:    Frame{pushAck:{syncSeq}}
+ *  - encodeRoomPushAckFrame: Frame{roomPushAck:{roomId, seq}}
  *  - peekFrame / peekPush: the request id, the body field number, and from a
- *    Push only sync_seq, message id, sender id and the Custom payload.
- *  - encodeRoomPushAck: Frame{roomPushAck:{roomId, seq}}
- *  - RoomPushBatch: every RoomMessage of a RoomPush (W4 rooms: one frame per
- *    room per tick carries several messages) with its seq and where its
- *    Custom payload is, without per-message allocations.
- * Everything else goes through the generic decodeFrame.
+ *    Push only sync_seq, message id, sender id and the data of a Custom
+ *    content of one kind.
+ *  - RoomPushBatch: every RoomMessage of a RoomPush with its seq and where
+ *    its Custom payload is, without per-message allocations.
+ * Readers throw RangeError on truncated input; anything else goes through
+ * the generic decodeFrame.
  */
+import { LENGTH_PREFIX_BYTES } from './codec.js';
+import { varintSize, writeVarint } from './varint.js';
 
-export const FIELD = { error: 14, pong: 13, sendAck: 21, push: 22, roomPush: 94, roomEvent: 99 } as const;
+/** Field numbers of Frame body cases a fast client tells apart. */
+export const FrameField = { error: 14, pong: 13, sendAck: 21, push: 22, roomPush: 94, roomEvent: 99 } as const;
 
 const encoder = new TextEncoder();
 const varintCache = new Map<string, Uint8Array>();
-const KIND_BYTES = encoder.encode(BENCH_KIND);
+const kindCache = new Map<string, Uint8Array>();
+
+function kindBytes(kind: string): Uint8Array {
+  let b = kindCache.get(kind);
+  if (!b) {
+    b = encoder.encode(kind);
+    if (kindCache.size < 64) kindCache.set(kind, b);
+  }
+  return b;
+}
 
 /** Varint bytes of a uint64 given as a decimal string (ids are 64-bit on the wire). */
 function uint64Varint(decimal: string): Uint8Array {
@@ -40,12 +50,30 @@ function uint64Varint(decimal: string): Uint8Array {
   return cached;
 }
 
-export function encodeBenchSend(id: number, conversationId: string, clientMsgId: string, data: Uint8Array): Uint8Array {
+/** Size of a length-delimited field with a one-byte tag; 0 for empty bytes (proto3 omits them). */
+function lenFieldSize(n: number): number {
+  return n > 0 ? 1 + varintSize(n) + n : 0;
+}
+
+/** Write a length-delimited field with a one-byte tag unless empty (proto3 omits empty strings and bytes). */
+function writeLenField(out: Uint8Array, at: number, tag: number, b: Uint8Array): number {
+  if (b.length === 0) return at;
+  out[at++] = tag;
+  at = writeVarint(out, at, b.length);
+  out.set(b, at);
+  return at + b.length;
+}
+
+/** Length-prefixed Frame{id, send:{conversationId, clientMsgId, content:{custom:{kind, data}}}}; conversationId is a decimal uint64. */
+export function encodeCustomSendFrame(id: number, conversationId: string, clientMsgId: string, kind: string, data: Uint8Array): Uint8Array {
+  const kindUtf8 = kindBytes(kind);
   const cid = uint64Varint(conversationId);
+  const hasCid = cid.length > 1 || cid[0] !== 0;
   const cmid = encoder.encode(clientMsgId);
-  const customLen = 1 + varintSize(KIND_BYTES.length) + KIND_BYTES.length + 1 + varintSize(data.length) + data.length;
+  const customLen = lenFieldSize(kindUtf8.length) + lenFieldSize(data.length);
+  // Message fields are written when set, even empty.
   const contentLen = 1 + varintSize(customLen) + customLen;
-  const sendLen = (cid.length > 1 || cid[0] !== 0 ? 1 + cid.length : 0) + 1 + varintSize(cmid.length) + cmid.length + 1 + varintSize(contentLen) + contentLen;
+  const sendLen = (hasCid ? 1 + cid.length : 0) + lenFieldSize(cmid.length) + 1 + varintSize(contentLen) + contentLen;
   const frameLen = (id > 0 ? 1 + varintSize(id) : 0) + 2 + varintSize(sendLen) + sendLen;
   const out = new Uint8Array(LENGTH_PREFIX_BYTES + frameLen);
   new DataView(out.buffer).setUint32(0, frameLen);
@@ -57,30 +85,23 @@ export function encodeBenchSend(id: number, conversationId: string, clientMsgId:
   out[at++] = 0xa2; // Frame.send = 20, LEN
   out[at++] = 0x01;
   at = writeVarint(out, at, sendLen);
-  if (cid.length > 1 || cid[0] !== 0) {
+  if (hasCid) {
     out[at++] = 0x08; // Send.conversation_id
     out.set(cid, at);
     at += cid.length;
   }
-  out[at++] = 0x12; // Send.client_msg_id
-  at = writeVarint(out, at, cmid.length);
-  out.set(cmid, at);
-  at += cmid.length;
+  at = writeLenField(out, at, 0x12, cmid); // Send.client_msg_id
   out[at++] = 0x1a; // Send.content
   at = writeVarint(out, at, contentLen);
   out[at++] = 0x2a; // Content.custom = 5
   at = writeVarint(out, at, customLen);
-  out[at++] = 0x0a; // Custom.kind
-  at = writeVarint(out, at, KIND_BYTES.length);
-  out.set(KIND_BYTES, at);
-  at += KIND_BYTES.length;
-  out[at++] = 0x12; // Custom.data
-  at = writeVarint(out, at, data.length);
-  out.set(data, at);
+  at = writeLenField(out, at, 0x0a, kindUtf8); // Custom.kind
+  writeLenField(out, at, 0x12, data); // Custom.data
   return out;
 }
 
-export function encodePushAck(syncSeq: number): Uint8Array {
+/** Length-prefixed Frame{pushAck:{syncSeq}}. */
+export function encodePushAckFrame(syncSeq: number): Uint8Array {
   const ackLen = syncSeq > 0 ? 1 + varintSize(syncSeq) : 0;
   const frameLen = 2 + varintSize(ackLen) + ackLen;
   const out = new Uint8Array(LENGTH_PREFIX_BYTES + frameLen);
@@ -194,16 +215,18 @@ export interface PushPeek {
   readonly syncSeq: number;
   readonly messageId: string;
   readonly senderId: string;
-  /** Custom payload when the content is Custom{kind:'bench'}. */
-  readonly benchData: Uint8Array | undefined;
+  /** Custom payload when the content is Custom{kind: <the kind asked for>}. */
+  readonly customData: Uint8Array | undefined;
 }
 
-export function peekPush(frameBody: Uint8Array, p: FramePeek): PushPeek {
+/** Reads a Push frame's sync seq, message and sender ids, and the data of a Custom content of `customKind`. */
+export function peekPush(frameBody: Uint8Array, p: FramePeek, customKind: string): PushPeek {
+  const kindUtf8 = kindBytes(customKind);
   const r = new Reader(frameBody, p.bodyStart, p.bodyEnd);
   let syncSeq = 0;
   let messageId = '0';
   let senderId = '0';
-  let benchData: Uint8Array | undefined;
+  let customData: Uint8Array | undefined;
   while (r.more) {
     const tag = r.varint();
     const f = Math.floor(tag / 8);
@@ -215,15 +238,15 @@ export function peekPush(frameBody: Uint8Array, p: FramePeek): PushPeek {
         const t = m.varint();
         if (t === 0x08) messageId = m.varintString();
         else if (t === 0x20) senderId = m.varintString();
-        else if (t === 0x3a) benchData = customBench(frameBody, m.len());
+        else if (t === 0x3a) customData = customOfKind(frameBody, m.len(), kindUtf8);
         else m.skip(t & 7);
       }
     } else r.skip(tag & 7);
   }
-  return { syncSeq, messageId, senderId, benchData };
+  return { syncSeq, messageId, senderId, customData };
 }
 
-function customBench(buf: Uint8Array, [s, e]: [number, number]): Uint8Array | undefined {
+function customOfKind(buf: Uint8Array, [s, e]: [number, number], kindUtf8: Uint8Array): Uint8Array | undefined {
   const content = new Reader(buf, s, e);
   while (content.more) {
     const t = content.varint();
@@ -239,7 +262,7 @@ function customBench(buf: Uint8Array, [s, e]: [number, number]): Uint8Array | un
       const ct = custom.varint();
       if (ct === 0x0a) {
         const [ks, ke] = custom.len();
-        kindOk = ke - ks === KIND_BYTES.length && KIND_BYTES.every((b, i) => buf[ks + i] === b);
+        kindOk = ke - ks === kindUtf8.length && kindUtf8.every((b, i) => buf[ks + i] === b);
       } else if (ct === 0x12) {
         const [ds, de] = custom.len();
         data = buf.subarray(ds, de);
@@ -250,7 +273,8 @@ function customBench(buf: Uint8Array, [s, e]: [number, number]): Uint8Array | un
   return undefined;
 }
 
-export function encodeRoomPushAck(roomId: string, seq: number): Uint8Array {
+/** Length-prefixed Frame{roomPushAck:{roomId, seq}}. */
+export function encodeRoomPushAckFrame(roomId: string, seq: number): Uint8Array {
   const rid = encoder.encode(roomId);
   const ackLen = (rid.length > 0 ? 1 + varintSize(rid.length) + rid.length : 0) + (seq > 0 ? 1 + varintSize(seq) : 0);
   const frameLen = 2 + varintSize(ackLen) + ackLen;
@@ -281,19 +305,25 @@ export function encodeRoomPushAck(roomId: string, seq: number): Uint8Array {
  * 1 room_id, 5 seq, 7 content -> Content.custom = 5 -> Custom{kind, data}.
  */
 export class RoomPushBatch {
+  private readonly kind: Uint8Array;
   count = 0;
   buf: Uint8Array = new Uint8Array(0);
   /** Over `buf`, for reading stamps in place. */
   view: DataView = new DataView(new ArrayBuffer(0));
   /** Reliable room seq; 0 for ordinary messages. */
   seq = new Float64Array(64);
-  /** Offset of the Custom{kind:'bench'} data in buf, -1 when the content is something else. */
+  /** Offset of the Custom{kind} data in buf (kind as constructed), -1 when the content is something else. */
   dataAt = new Int32Array(64);
   dataLen = new Int32Array(64);
   roomStart = new Int32Array(64);
   roomEnd = new Int32Array(64);
   /** Set by the receiving connection: 1 for a reliable seq it already had (retransmission). */
   duplicate = new Uint8Array(64);
+
+  /** `customKind`: the Custom content kind whose data is located (dataAt/dataLen). */
+  constructor(customKind: string) {
+    this.kind = kindBytes(customKind);
+  }
 
   roomId(i: number): string {
     return decoder.decode(this.buf.subarray(this.roomStart[i]!, this.roomEnd[i]!));
@@ -324,7 +354,7 @@ export class RoomPushBatch {
         } else if (t === 0x28) this.seq[i] = m.varint();
         else if (t === 0x3a) {
           m.lenField();
-          this.benchData(i, m.fieldStart, m.fieldEnd);
+          this.locateCustom(i, m.fieldStart, m.fieldEnd);
         } else m.skip(t & 7);
       }
     }
@@ -359,8 +389,8 @@ export class RoomPushBatch {
     return i;
   }
 
-  /** Content [s, e): find Custom (field 5) and, when its kind is 'bench', record where its data is. */
-  private benchData(i: number, s: number, e: number): void {
+  /** Content [s, e): find Custom (field 5) and, when its kind is ours, record where its data is. */
+  private locateCustom(i: number, s: number, e: number): void {
     const c = this.inner.reset(this.buf, s, e);
     while (c.more) {
       const t = c.varint();
@@ -378,8 +408,8 @@ export class RoomPushBatch {
         const ct = c.varint();
         if (ct === 0x0a) {
           c.lenField();
-          kindOk = c.fieldEnd - c.fieldStart === KIND_BYTES.length;
-          for (let k = 0; kindOk && k < KIND_BYTES.length; k++) kindOk = this.buf[c.fieldStart + k] === KIND_BYTES[k];
+          kindOk = c.fieldEnd - c.fieldStart === this.kind.length;
+          for (let k = 0; kindOk && k < this.kind.length; k++) kindOk = this.buf[c.fieldStart + k] === this.kind[k];
         } else if (ct === 0x12) {
           c.lenField();
           at = c.fieldStart;
