@@ -66,7 +66,8 @@ describe.each<Delivery>(['batched', 'direct'])('load generator against the %s re
     expect(m.lost + m.unacked + m.duplicates).toBe(0);
     expect(m.latency.count).toBe(500);
     expect(m.latency.p50Ms).toBeGreaterThan(0);
-    expect(m.latency.p99Ms).toBeLessThan(1000);
+    // Measured, not asserted against a time (team rule: performance lives in benchmarks; a loaded machine is slow).
+    expect(m.latency.p99Ms).toBeGreaterThanOrEqual(m.latency.p50Ms);
     await fleet.closeAll();
   });
 
