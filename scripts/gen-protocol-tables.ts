@@ -44,7 +44,7 @@ const FRAME_ROLES: Record<string, [Direction, string]> = {
   presenceResult: ['S→C', 'reply'],
   presenceSubscribe: ['C→S', 'request → Ok'],
   presenceUpdate: ['S→C', 'push'],
-  unreadUpdate: ['S→C', 'push'],
+  unreadUpdate: ['S→C', 'reserved: not sent'],
   groupCreate: ['C→S', 'request → GroupInfo'],
   groupInfo: ['S→C', 'reply'],
   groupInvite: ['C→S', 'request → Ok | GroupInfo'],

@@ -16,6 +16,13 @@ interface PendingPush {
   dueAt: number;
 }
 
+/** A read-fan-out push waiting for PushAck{messageIds}. */
+interface PendingAudiencePush {
+  readonly frame: Uint8Array;
+  attempts: number;
+  dueAt: number;
+}
+
 export type ConnectionState = 'auth' | 'open' | 'closed';
 
 /** The flush scheduler a connection reports to when it has queued frames. */
@@ -36,6 +43,8 @@ export abstract class Connection {
   deviceId = '';
   platform: Platform = 'other';
   sessionId = '';
+  /** Auth.client_version as the client sent it (at most 64 characters); '' when not sent. */
+  clientVersion = '';
   readonly openedAt: number;
   lastReceivedAt: number;
 
@@ -43,6 +52,8 @@ export abstract class Connection {
   private queuedBytes = 0;
   private dirty = false;
   private pending: PendingPush[] = [];
+  /** Read-fan-out pushes by message id, oldest first; bounded by maxUnackedPushes like `pending`. */
+  private audience = new Map<string, PendingAudiencePush>();
   private closing = false;
 
   constructor(
@@ -86,6 +97,23 @@ export abstract class Connection {
     if (this.pending.length === 1) this.sink.markRetry(this);
   }
 
+  /**
+   * Queue a read-fan-out push (large groups: no sync seq) and remember it until
+   * the device acks its message id; retransmitted like timeline pushes.
+   */
+  enqueueAudiencePush(frame: Uint8Array, messageId: string, now: number): void {
+    this.enqueue(frame);
+    if (!messageId || this.limits.pushRetries === 0 || this.state === 'closed') return;
+    if (this.audience.size >= this.limits.maxUnackedPushes) this.audience.delete(this.audience.keys().next().value!); // oldest is left to PullRange
+    this.audience.set(messageId, { frame, attempts: 0, dueAt: now + this.limits.pushRetryBaseMs });
+    this.sink.markRetry(this);
+  }
+
+  /** PushAck{messageIds}: those read-fan-out pushes are delivered. */
+  ackMessages(messageIds: readonly string[]): void {
+    for (const id of messageIds) this.audience.delete(id);
+  }
+
   /** Cumulative ack: every push with syncSeq <= seq is delivered. */
   ackPushes(syncSeq: number): void {
     let i = 0;
@@ -109,11 +137,22 @@ export abstract class Connection {
       keep.push(p);
     }
     this.pending = keep;
-    return keep.length > 0;
+    for (const [id, p] of this.audience) {
+      if (p.dueAt > now) continue;
+      if (p.attempts >= this.limits.pushRetries) {
+        this.audience.delete(id);
+        continue;
+      }
+      p.attempts++;
+      p.dueAt = now + this.limits.pushRetryBaseMs * 2 ** p.attempts;
+      this.enqueue(p.frame);
+    }
+    return keep.length > 0 || this.audience.size > 0;
   }
 
+  /** Pushes sent and not acknowledged yet (timeline and read fan-out). */
   get unackedPushes(): number {
-    return this.pending.length;
+    return this.pending.length + this.audience.size;
   }
 
   /** Called by the scheduler once per tick. */
@@ -141,6 +180,7 @@ export abstract class Connection {
     this.queue = [];
     this.queuedBytes = 0;
     this.pending = [];
+    this.audience.clear();
     this.terminate(spec, reason);
   }
 

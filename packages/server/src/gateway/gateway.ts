@@ -40,6 +40,9 @@ export interface SessionHooks {
   refreshed?(conn: Connection): Promise<void>;
 }
 
+/** Longest Auth.client_version kept (longer ones are cut). */
+const MAX_CLIENT_VERSION = 64;
+
 /**
  * Holds client connections (WebSocket and TCP), authenticates them, enforces
  * heartbeats and frame limits, and dispatches frames to handlers. Replies and
@@ -84,6 +87,21 @@ export class Gateway implements GatewayControl {
     let closed = 0;
     for (const c of this.open) if (c.state === 'closed') closed++;
     return this.open.size + this.pendingAuth.size - closed;
+  }
+
+  /**
+   * Open connections by Auth.client_version (rollouts and canaries: which
+   * versions are connected here). At most `top` versions, the rest summed
+   * under "other"; "" is a client that sent none.
+   */
+  clientVersions(top = 20): Record<string, number> {
+    const counts = new Map<string, number>();
+    for (const c of this.open) if (c.state === 'open') counts.set(c.clientVersion, (counts.get(c.clientVersion) ?? 0) + 1);
+    const sorted = [...counts].sort((a, b) => b[1] - a[1]);
+    const out: Record<string, number> = Object.fromEntries(sorted.slice(0, top));
+    const rest = sorted.slice(top).reduce((n, [, k]) => n + k, 0);
+    if (rest > 0) out.other = (out.other ?? 0) + rest;
+    return out;
   }
 
   /** Accept WebSocket upgrades on `path` of an HTTP server. */
@@ -235,7 +253,7 @@ export class Gateway implements GatewayControl {
     const body = frame.body;
     if (body.case === 'ping') return this.reply(conn, frame.id, { case: 'pong', value: { serverTime: this.clock() } });
     if (conn.state === 'auth') {
-      if (body.case === 'auth') return void this.authenticate(conn, frame.id, body.value.token);
+      if (body.case === 'auth') return void this.authenticate(conn, frame.id, body.value.token, body.value.clientVersion);
       return this.replyError(conn, frame.id, new XinboxError(Errors.NOT_AUTHENTICATED));
     }
     if (body.case === 'auth') return this.replyError(conn, frame.id, new XinboxError(Errors.ALREADY_AUTHENTICATED));
@@ -248,7 +266,7 @@ export class Gateway implements GatewayControl {
     void this.dispatcher.frame({ conn, caller }, frame).then((reply) => reply && conn.enqueue(reply));
   }
 
-  private async authenticate(conn: Connection, id: number, token: string): Promise<void> {
+  private async authenticate(conn: Connection, id: number, token: string, clientVersion: string): Promise<void> {
     try {
       const claims = await this.identity.authenticate(token);
       if (conn.state !== 'auth') return;
@@ -256,6 +274,7 @@ export class Gateway implements GatewayControl {
       conn.deviceId = claims.did;
       conn.platform = claims.plat;
       conn.sessionId = claims.sid;
+      conn.clientVersion = clientVersion.slice(0, MAX_CLIENT_VERSION);
       conn.state = 'open';
       this.pendingAuth.delete(conn);
       this.open.add(conn);

@@ -18,6 +18,8 @@ export interface DeviceConnection {
   enqueue(frame: Uint8Array): void;
   /** Queue a push the device must acknowledge; retransmitted until acked or given up. */
   enqueuePush(frame: Uint8Array, ackKey: number, now: number): void;
+  /** Queue a read-fan-out push the device must acknowledge by message id; retransmitted until acked or given up. */
+  enqueueAudiencePush(frame: Uint8Array, messageId: string, now: number): void;
 }
 
 /** This gateway's connections indexed for delivery (LocalSessions). */

@@ -4,7 +4,7 @@ import type { UserPresence } from '../core/model.js';
 import type { Logger } from '../logger.js';
 import type { IdentityService } from '../core/identity/identity-service.js';
 import { EnvelopeType, Topics, decodeEnvelope, encodeEnvelope } from './envelope.js';
-import { unpackDeliver, type DeliverHeader } from './cluster-outbox.js';
+import { unpackDeliver, type AudienceHeader, type DeliverHeader } from './cluster-outbox.js';
 import type { LocalOutbox } from './local-outbox.js';
 import type { NodeDirectory, NodeInfo } from './node-directory.js';
 import type { RequestExecutor } from './request-executor.js';
@@ -99,8 +99,8 @@ export class ClusterLink {
         this.p.local?.toUsers(unpackDeliver(env.header as DeliverHeader, env.payload));
         return;
       case EnvelopeType.Audience: {
-        const h = env.header as { from: string; c: number; xu: number; xd: string };
-        if (h.from !== this.p.nodeId) this.p.local?.toAudience(h.c, env.payload, h.xu ? { userId: h.xu, deviceId: h.xd } : undefined);
+        const h = env.header as AudienceHeader;
+        if (h.from !== this.p.nodeId) this.p.local?.toAudience(h.c, env.payload, h.m, h.xu ? { userId: h.xu, deviceId: h.xd } : undefined);
         return;
       }
       case EnvelopeType.Event:

@@ -7,6 +7,15 @@ import type { Logger } from '../logger.js';
 import { EnvelopeType, Topics, encodeEnvelope } from './envelope.js';
 import type { LocalOutbox } from './local-outbox.js';
 
+/** Header of an Audience envelope: the conversation, the message id devices ack, the device that sent it. */
+export interface AudienceHeader {
+  readonly from: string;
+  readonly c: ConversationId;
+  readonly m: string;
+  readonly xu: UserId;
+  readonly xd: string;
+}
+
 /** Header of a Deliver envelope: one entry per push, frames concatenated in the payload. */
 export type DeliverHeader = Array<{ u: UserId; s: number; x?: string; n: number }>;
 
@@ -43,9 +52,10 @@ export class ClusterOutbox implements Outbox {
     }
   }
 
-  toAudience(conversationId: ConversationId, frame: Uint8Array, except?: { userId: UserId; deviceId: string }): void {
-    this.local?.toAudience(conversationId, frame, except);
-    this.publish(Topics.broadcast, encodeEnvelope(EnvelopeType.Audience, { from: this.nodeId, c: conversationId, xu: except?.userId ?? 0, xd: except?.deviceId ?? '' }, frame));
+  toAudience(conversationId: ConversationId, frame: Uint8Array, messageId: string, except?: { userId: UserId; deviceId: string }): void {
+    this.local?.toAudience(conversationId, frame, messageId, except);
+    const header: AudienceHeader = { from: this.nodeId, c: conversationId, m: messageId, xu: except?.userId ?? 0, xd: except?.deviceId ?? '' };
+    this.publish(Topics.broadcast, encodeEnvelope(EnvelopeType.Audience, header, frame));
   }
 
   audienceChanged(conversationId: ConversationId, joined: readonly UserId[], left: readonly UserId[]): void {

@@ -22,13 +22,14 @@ export class LocalOutbox implements Outbox {
     }
   }
 
-  toAudience(conversationId: ConversationId, frame: Uint8Array, except?: { userId: UserId; deviceId: string }): void {
+  toAudience(conversationId: ConversationId, frame: Uint8Array, messageId: string, except?: { userId: UserId; deviceId: string }): void {
     const users = this.sessions.audienceUsers(conversationId);
     if (!users) return;
+    const now = this.clock();
     for (const u of users) {
       for (const c of this.sessions.connectionsOf(u)) {
         if (except && u === except.userId && c.deviceId === except.deviceId) continue;
-        c.enqueue(frame);
+        c.enqueueAudiencePush(frame, messageId, now);
       }
     }
   }

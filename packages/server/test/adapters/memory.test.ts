@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryAdapters, MemoryBus, MemoryPresence, MemoryRouteRegistry } from '../../src/adapters/memory/index.js';
 import {
-  describeBusContract, describeConversationStoreContract, describeIdAllocatorContract, describeIdentityStoreContract,
+  describeBusContract, describeConversationStoreContract, describeIdentityStoreContract,
   describeMessageStoreContract, describeNodeLeaseStoreContract, describePresenceContract, describeRouteRegistryContract,
 } from '../contracts/index.js';
 
@@ -11,7 +11,6 @@ const open = async () => createMemoryAdapters();
 describeIdentityStoreContract('memory', open);
 describeMessageStoreContract('memory', open);
 describeConversationStoreContract('memory', open);
-describeIdAllocatorContract('memory', open);
 describeNodeLeaseStoreContract('memory', open);
 describeBusContract('memory', open);
 describePresenceContract('memory', async () => {

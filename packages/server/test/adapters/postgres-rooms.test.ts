@@ -9,11 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresAdapters, type PostgresAdapters } from '../../src/adapters/postgres/index.js';
 import type { NewRoomMessage, RoomStore } from '../../src/core/ports/room-store.js';
 import { nextMessageId, uniqueName, uniqueUserId } from '../contracts/contract-support.js';
-import { missingService, startPostgres, type PostgresService } from '../support/services.js';
+import { requireServices, startPostgres, type PostgresService } from '../support/services.js';
 import { describeRoomStoreContract } from '../rooms/room-store.contract.js';
 
-const missing = missingService('postgres');
-if (missing) console.warn(`[postgres-rooms.test] PostgreSQL room store tests skipped: ${missing}`);
+requireServices('postgres');
 
 const SCHEMA = 'rooms_contract';
 
@@ -23,7 +22,7 @@ function gift(senderId: number, clientMsgId = uniqueName('gift')): NewRoomMessag
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
-describe.skipIf(missing !== null)(`postgres room store${missing ? ` (skipped: ${missing})` : ''}`, () => {
+describe('postgres room store', () => {
   let pg: PostgresService;
   let shared: PostgresAdapters;
   const pools: PostgresAdapters[] = [];

@@ -11,15 +11,14 @@ import { MIGRATIONS, migrate, openPostgresAdapters, type PostgresAdapters } from
 import type { ConversationId, UserId } from '../../src/core/model.js';
 import { SeqConflictError } from '../../src/core/ports/index.js';
 import {
-  appendItem, createUsers, describeConversationStoreContract, describeIdAllocatorContract, describeIdentityStoreContract,
+  appendItem, createUsers, describeConversationStoreContract, describeIdentityStoreContract,
   describeMessageStoreContract, describeNodeLeaseStoreContract, makeMessage, plain,
 } from '../contracts/index.js';
-import { missingService, startPostgres, type PostgresService } from '../support/services.js';
+import { requireServices, startPostgres, type PostgresService } from '../support/services.js';
 
-const missing = missingService('postgres');
-if (missing) console.warn(`[postgres.test] PostgreSQL adapter tests skipped: ${missing}`);
+requireServices('postgres');
 
-describe.skipIf(missing !== null)(`postgres adapters${missing ? ` (skipped: ${missing})` : ''}`, () => {
+describe('postgres adapters', () => {
   let pg: PostgresService;
   let shared: PostgresAdapters;
   const extra: PostgresAdapters[] = [];
@@ -52,8 +51,7 @@ describe.skipIf(missing !== null)(`postgres adapters${missing ? ` (skipped: ${mi
   describeIdentityStoreContract('postgres', fixture);
   describeMessageStoreContract('postgres', fixture);
   describeConversationStoreContract('postgres', fixture);
-  describeIdAllocatorContract('postgres', fixture);
-  describeNodeLeaseStoreContract('postgres', fixture);
+    describeNodeLeaseStoreContract('postgres', fixture);
 
   describe('fencing', () => {
     it('lets exactly one of two concurrent writers of one (conversation, seq) win, on separate pools', async () => {

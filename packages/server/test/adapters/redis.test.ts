@@ -12,11 +12,10 @@ import {
 import { describeMembershipContract } from '../contracts/membership.contract.js';
 import { describeOutboxContract } from '../contracts/outbox.contract.js';
 import { clusterOutboxFixture } from '../support/outbox-fixtures.js';
-import { missingService, startRedis, type RedisService } from '../support/services.js';
+import { requireServices, startRedis, type RedisService } from '../support/services.js';
 import { waitFor } from '../support/wait-for.js';
 
-const missing = missingService('redis');
-if (missing) console.warn(`[redis.test] Redis adapter tests skipped: ${missing}`);
+requireServices('redis');
 
 describeMembershipContract('memory', async () => {
   const hub = new MemoryMembershipHub();
@@ -33,7 +32,7 @@ describeMembershipContract('memory', async () => {
   };
 });
 
-describe.skipIf(missing !== null)(`redis adapters${missing ? ` (skipped: ${missing})` : ''}`, () => {
+describe('redis adapters', () => {
   let redis: RedisService;
   let prefixes = 0;
   const opened: RedisAdapters[] = [];

@@ -7,7 +7,7 @@ import { MIGRATIONS, openSqliteWorkerAdapters, type SqliteWorkerAdapters } from 
 import { DuplicateClientMsgIdError, SeqConflictError } from '../../src/core/ports/message-store.js';
 import { RoomUnavailableError } from '../../src/core/ports/room-store.js';
 import {
-  appendItem, createUsers, describeConversationStoreContract, describeIdAllocatorContract,
+  appendItem, createUsers, describeConversationStoreContract,
   describeIdentityStoreContract, describeMessageStoreContract, describeNodeLeaseStoreContract, describeWebhookOutboxContract, makeMessage,
 } from '../contracts/index.js';
 import { describeRoomStoreContract } from '../rooms/room-store.contract.js';
@@ -33,7 +33,6 @@ const openShared = async () => {
     identity: stores.identity,
     messages: stores.messages,
     conversations: stores.conversations,
-    ids: stores.ids,
     leases: stores.leases,
     rooms: stores.rooms,
     webhooks: stores.webhooks,
@@ -46,7 +45,6 @@ describeIdentityStoreContract('sqlite worker', openShared);
 describeWebhookOutboxContract('sqlite worker', openShared);
 describeMessageStoreContract('sqlite worker', openShared);
 describeConversationStoreContract('sqlite worker', openShared);
-describeIdAllocatorContract('sqlite worker', openShared);
 describeNodeLeaseStoreContract('sqlite worker', openShared);
 describeRoomStoreContract('sqlite worker', openShared);
 describeMessageStoreContract('sqlite worker synchronous=full', () => openSqliteWorkerAdapters({ path: join(dir, 'full.db'), synchronous: 'full' }));

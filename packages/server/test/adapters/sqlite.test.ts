@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS, openSqliteAdapters, type SqliteAdapters } from '../../src/adapters/sqlite/index.js';
 import {
-  appendItem, createUsers, describeConversationStoreContract, describeIdAllocatorContract,
+  appendItem, createUsers, describeConversationStoreContract,
   describeIdentityStoreContract, describeMessageStoreContract, describeNodeLeaseStoreContract, makeMessage, plain,
 } from '../contracts/index.js';
 
@@ -27,7 +27,6 @@ const openShared = async (): Promise<SqliteAdapters & { openPeer: () => Promise<
 describeIdentityStoreContract('sqlite', openShared);
 describeMessageStoreContract('sqlite', openShared);
 describeConversationStoreContract('sqlite', openShared);
-describeIdAllocatorContract('sqlite', openShared);
 describeNodeLeaseStoreContract('sqlite', openShared);
 describeMessageStoreContract('sqlite synchronous=full', async () => openSqliteAdapters({ path: join(dir, 'full.db'), synchronous: 'full' }));
 
@@ -82,7 +81,6 @@ describe('sqlite adapters', () => {
     const sent = [makeMessage(direct.id, 1, a!, { mentions: [b!] }), makeMessage(direct.id, 2, b!)];
     await first.messages.append(sent.map((m) => appendItem(m, [a!, b!], true)));
     await first.messages.trimTimeline(a!, 2);
-    const block = await first.ids.reserve('users', 1000);
     const lease = await first.leases.acquire('node-a', 4, 60_000, 1000);
     await first.conversations.advanceReadSeq(direct.id, a!, 2);
     await first.close();
@@ -102,7 +100,6 @@ describe('sqlite adapters', () => {
     expect(await second.messages.timelineBounds(a!)).toEqual({ head: 2, oldest: 0 });
     const [next] = await second.messages.append([appendItem(makeMessage(direct.id, 3, a!), [a!, b!])]);
     expect(next!.syncSeqs).toEqual([3, 3]);
-    expect(await second.ids.reserve('users', 1)).toBe(block + 1000);
     expect(await second.leases.acquire('node-b', 1, 60_000, 2000)).toBe(lease === 0 ? null : 0);
     expect(await second.leases.renew('node-a', lease!, 60_000, 2000)).toBe(true);
     await second.close();

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { missingService } from '../support/services.js';
+import { requireServices } from '../support/services.js';
 import { LocalCluster } from '../support/local-cluster.js';
 import { device, login, register, RawClient, text, type Account } from '../support/raw-client.js';
 import { body } from '../support/frames.js';
 
-const skip = missingService('postgres') ?? missingService('redis');
+requireServices('postgres', 'redis');
 
 /** Send with retries and the same client id, as the SDK does; resolves with the ack's seq. */
 async function sendReliably(connect: () => Promise<RawClient>, state: { c: RawClient }, conv: string, id: string): Promise<number> {
@@ -38,7 +38,7 @@ async function syncAll(c: RawClient, conv: string): Promise<number[]> {
   }
 }
 
-describe.skipIf(skip)('failover with real processes on Redis + PostgreSQL', () => {
+describe('failover with real processes on Redis + PostgreSQL', () => {
   const cluster = new LocalCluster();
   let alice: Account;
   let bob: Account;

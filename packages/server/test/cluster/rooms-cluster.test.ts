@@ -16,14 +16,13 @@ import { LocalCluster } from '../support/local-cluster.js';
 import type { ProcessNode } from '../support/process-node.js';
 import { device, register, type Account, type RawClient } from '../support/raw-client.js';
 import { body } from '../support/frames.js';
-import { missingService } from '../support/services.js';
+import { requireServices } from '../support/services.js';
 import { waitFor } from '../support/wait-for.js';
 import {
   ack, admin, createRoom, errorName, join, joined, roomEvents, roomMessages, roomName, send, textOf, waitForEvent, waitForMessages,
 } from '../rooms/support/room-client.js';
 
-const missing = missingService('postgres') ?? missingService('redis');
-if (missing) console.warn(`[rooms-cluster.test] multi-process room tests skipped: ${missing}`);
+requireServices('postgres', 'redis');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -38,7 +37,7 @@ interface Member {
 const seqsOf = (list: readonly RoomMessage[]) => new Set(list.filter((m) => m.seq > 0).map((m) => m.seq));
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
-describe.skipIf(missing !== null)(`rooms across gateway processes on Redis + PostgreSQL${missing ? ` (skipped: ${missing})` : ''}`, () => {
+describe('rooms across gateway processes on Redis + PostgreSQL', () => {
   const cluster = new LocalCluster();
   const roomId = roomName('live');
   const members = new Map<string, Member>();

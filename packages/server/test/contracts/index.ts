@@ -7,7 +7,6 @@ export * from './contract-support.js';
 export { describeIdentityStoreContract, type IdentityPorts } from './identity-store.contract.js';
 export { describeMessageStoreContract, type MessageStorePorts } from './message-store.contract.js';
 export { describeConversationStoreContract, type ConversationStorePorts } from './conversation-store.contract.js';
-export { describeIdAllocatorContract, type IdAllocatorPorts } from './id-allocator.contract.js';
 export { describeNodeLeaseStoreContract, type NodeLeaseStorePorts } from './node-lease-store.contract.js';
 export { describePresenceContract, type PresencePorts, type PresenceSettings } from './presence.contract.js';
 export { describeBusContract, type BusPorts } from './bus.contract.js';

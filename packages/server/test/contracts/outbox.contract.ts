@@ -98,17 +98,21 @@ export function describeOutboxContract(name: string, makePorts: FixtureFactory<O
       outbox.audienceChanged(conversation, [a, b], []);
       // Membership events travel like pushes; a probe push tells when they arrived everywhere.
       await sleep(50);
-      outbox.toAudience(conversation, frame(1), { userId: a, deviceId: 'phone' });
+      outbox.toAudience(conversation, frame(1), '101', { userId: a, deviceId: 'phone' });
       await eventually(() => aLaptop.frames.length === 1 && bPhone.frames.length === 1, 5_000, 'audience deliveries');
       outbox.audienceChanged(conversation, [], [b]);
       await sleep(50);
-      outbox.toAudience(conversation, frame(2));
+      outbox.toAudience(conversation, frame(2), '102');
       await eventually(() => aPhone.frames.length === 1 && aLaptop.frames.length === 2, 5_000, 'second audience delivery');
       await sleep(50);
       expect(ids(aPhone)).toEqual([2]);
       expect(ids(aLaptop)).toEqual([1, 2]);
       expect(ids(bPhone)).toEqual([1]);
       expect(other.frames).toHaveLength(0);
+      // Read-fan-out pushes wait for PushAck{messageIds} like timeline pushes wait for their sync seq.
+      expect(aLaptop.unackedPushes).toBe(2);
+      aLaptop.ackMessages(['101', '102']);
+      expect(aLaptop.unackedPushes).toBe(0);
     });
 
     it('tells presence watchers on every gateway', async () => {

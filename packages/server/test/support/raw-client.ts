@@ -134,6 +134,9 @@ export class RawClient {
     if (f.body.case === 'kicked') this.lastKickCode = f.body.value.closeCode;
     if (this.autoAck && f.body.case === 'push' && f.body.value.syncSeq > 0) {
       this.send({ body: { case: 'pushAck', value: { syncSeq: f.body.value.syncSeq } } });
+    } else if (this.autoAck && f.body.case === 'push' && f.body.value.message) {
+      // Read fan-out (large groups): acked by message id, as the SDK does.
+      this.send({ body: { case: 'pushAck', value: { messageIds: [f.body.value.message.id] } } });
     }
     const matched = this.waiters.filter((w) => w.match(f));
     this.waiters = this.waiters.filter((w) => !w.match(f));

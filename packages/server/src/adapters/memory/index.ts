@@ -1,5 +1,5 @@
 import type {
-  Bus, ConversationStore, IdAllocator, IdentityStore, MessageStore, NodeLeaseStore, Presence, RouteRegistry,
+  Bus, ConversationStore, IdentityStore, MessageStore, NodeLeaseStore, Presence, RouteRegistry,
 } from '../../core/ports/index.js';
 import type { RoomStore } from '../../core/ports/room-store.js';
 import { MemoryRoomStore } from './memory-room-store.js';
@@ -7,7 +7,6 @@ import { MemoryWebhookOutbox } from './memory-webhook-outbox.js';
 import type { WebhookOutbox } from '../../core/ports/webhook-outbox.js';
 import { MemoryBus } from './memory-bus.js';
 import { MemoryConversationStore } from './memory-conversation-store.js';
-import { MemoryIdAllocator } from './memory-id-allocator.js';
 import { MemoryIdentityStore } from './memory-identity-store.js';
 import { MemoryMessageStore } from './memory-message-store.js';
 import { MemoryNodeLeaseStore } from './memory-node-lease-store.js';
@@ -17,7 +16,6 @@ import { MemoryTables } from './memory-tables.js';
 
 export { MemoryBus, type MemoryBusOptions } from './memory-bus.js';
 export { MemoryConversationStore } from './memory-conversation-store.js';
-export { MemoryIdAllocator } from './memory-id-allocator.js';
 export { MemoryIdentityStore } from './memory-identity-store.js';
 export { MemoryMessageStore } from './memory-message-store.js';
 export { MemoryNodeLeaseStore } from './memory-node-lease-store.js';
@@ -32,7 +30,6 @@ export interface MemoryAdapters {
   readonly identity: IdentityStore;
   readonly messages: MessageStore;
   readonly conversations: ConversationStore;
-  readonly ids: IdAllocator;
   readonly leases: NodeLeaseStore;
   readonly presence: Presence;
   readonly bus: Bus;
@@ -63,7 +60,6 @@ export function createMemoryAdapters(options: MemoryAdapterOptions = {}): Memory
     identity: new MemoryIdentityStore(tables),
     messages: new MemoryMessageStore(tables),
     conversations: new MemoryConversationStore(tables),
-    ids: new MemoryIdAllocator(),
     leases: new MemoryNodeLeaseStore(),
     presence: new MemoryPresence({ ttlMs: options.presenceTtlMs }),
     bus,

@@ -1,4 +1,4 @@
-import type { NodeLeaseStore } from '../../core/ports/id-allocator.js';
+import type { NodeLeaseStore } from '../../core/ports/node-lease-store.js';
 
 interface Lease {
   holder: string;

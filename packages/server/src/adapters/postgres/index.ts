@@ -1,8 +1,7 @@
-import type { ConversationStore, IdAllocator, IdentityStore, MessageStore, NodeLeaseStore } from '../../core/ports/index.js';
+import type { ConversationStore, IdentityStore, MessageStore, NodeLeaseStore } from '../../core/ports/index.js';
 import type { RoomStore } from '../../core/ports/room-store.js';
 import { checkSchemaName, createClient, type Sql } from './client.js';
 import { PostgresConversationStore } from './conversation-store.js';
-import { PostgresIdAllocator } from './id-allocator.js';
 import { PostgresIdentityStore } from './identity-store.js';
 import { PostgresMessageStore } from './message-store.js';
 import { migrate } from './migrations.js';
@@ -12,7 +11,6 @@ import { PostgresWebhookOutbox } from './webhook-outbox.js';
 import type { WebhookOutbox } from '../../core/ports/webhook-outbox.js';
 
 export { PostgresConversationStore } from './conversation-store.js';
-export { PostgresIdAllocator } from './id-allocator.js';
 export { PostgresIdentityStore } from './identity-store.js';
 export { PostgresMessageStore } from './message-store.js';
 export { MIGRATIONS, migrate, type Migration } from './migrations.js';
@@ -33,7 +31,6 @@ export interface PostgresAdapters {
   readonly identity: IdentityStore;
   readonly messages: MessageStore;
   readonly conversations: ConversationStore;
-  readonly ids: IdAllocator;
   readonly leases: NodeLeaseStore;
   /** Live rooms (issue #7): reliable seqs allocated in the database, so they are continuous across nodes. */
   readonly rooms: RoomStore;
@@ -75,7 +72,6 @@ export async function openPostgresAdapters(options: PostgresAdapterOptions): Pro
     identity: new PostgresIdentityStore(sql),
     messages: new PostgresMessageStore(sql),
     conversations: new PostgresConversationStore(sql),
-    ids: new PostgresIdAllocator(sql),
     leases: new PostgresNodeLeaseStore(sql),
     rooms: new PostgresRoomStore(sql),
     webhooks: new PostgresWebhookOutbox(sql),

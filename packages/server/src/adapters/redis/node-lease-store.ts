@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { NodeLeaseStore } from '../../core/ports/id-allocator.js';
+import type { NodeLeaseStore } from '../../core/ports/node-lease-store.js';
 import { LuaScript } from './lua-script.js';
 
 // One hash of leases: field = node number, value = "<expiresAt>|<holder>".

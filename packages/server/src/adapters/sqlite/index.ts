@@ -1,16 +1,14 @@
 import type Database from 'better-sqlite3';
-import type { ConversationStore, IdAllocator, IdentityStore, MessageStore, NodeLeaseStore } from '../../core/ports/index.js';
+import type { ConversationStore, IdentityStore, MessageStore, NodeLeaseStore } from '../../core/ports/index.js';
 import { SqliteConversationStore } from './sqlite-conversation-store.js';
 import { openSqliteDatabase, type SqliteOpenOptions } from './sqlite-database.js';
 import { BackgroundCheckpointer } from './background-checkpointer.js';
-import { SqliteIdAllocator } from './sqlite-id-allocator.js';
 import { SqliteIdentityStore } from './sqlite-identity-store.js';
 import { SqliteMessageStore } from './sqlite-message-store.js';
 import { SqliteNodeLeaseStore } from './sqlite-node-lease-store.js';
 
 export { SqliteConversationStore } from './sqlite-conversation-store.js';
 export { openSqliteDatabase, type SqliteOpenOptions, type SqliteSynchronous } from './sqlite-database.js';
-export { SqliteIdAllocator } from './sqlite-id-allocator.js';
 export { SqliteIdentityStore } from './sqlite-identity-store.js';
 export { SqliteMessageStore } from './sqlite-message-store.js';
 export { SqliteRoomStore } from './sqlite-room-store.js';
@@ -22,7 +20,6 @@ export interface SqliteAdapters {
   readonly identity: IdentityStore;
   readonly messages: MessageStore;
   readonly conversations: ConversationStore;
-  readonly ids: IdAllocator;
   readonly leases: NodeLeaseStore;
   /** The open connection, for backups and diagnostics. */
   readonly database: Database.Database;
@@ -47,7 +44,6 @@ export function openSqliteAdapters(options: SqliteOpenOptions): SqliteAdapters {
     identity: new SqliteIdentityStore(db),
     messages: new SqliteMessageStore(db),
     conversations: new SqliteConversationStore(db),
-    ids: new SqliteIdAllocator(db),
     leases: new SqliteNodeLeaseStore(db),
     database: db,
     close: async () => {

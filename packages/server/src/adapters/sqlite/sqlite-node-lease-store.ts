@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { NodeLeaseStore } from '../../core/ports/id-allocator.js';
+import type { NodeLeaseStore } from '../../core/ports/node-lease-store.js';
 
 interface LeaseRow {
   node_number: number;

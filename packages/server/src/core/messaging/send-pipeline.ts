@@ -280,7 +280,7 @@ export class SendPipeline {
           });
         }
       } else {
-        this.outbox.toAudience(m.conversationId, encodePushFrame(messageBytes, 0), { userId: pending.caller.userId, deviceId: pending.caller.deviceId });
+        this.outbox.toAudience(m.conversationId, encodePushFrame(messageBytes, 0), m.id, { userId: pending.caller.userId, deviceId: pending.caller.deviceId });
       }
     }
     if (userPushes.length > 0) this.outbox.toUsers(userPushes);

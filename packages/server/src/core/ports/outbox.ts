@@ -21,11 +21,13 @@ export interface UserPush {
  * - Delivery is best effort: a device that is offline, or whose gateway is
  *   unreachable, misses the push and recovers by sync.
  * - `toAudience` reaches every connection on every gateway whose user is a
- *   member of the read-fan-out conversation, without per-member lookups here.
+ *   member of the read-fan-out conversation, without per-member lookups here;
+ *   each connection keeps the push until the device acks `messageId`
+ *   (PushAck.messageIds), retransmitting it like a timeline push.
  */
 export interface Outbox {
   toUsers(pushes: readonly UserPush[]): void;
-  toAudience(conversationId: ConversationId, frame: Uint8Array, exceptUserDevice?: { userId: UserId; deviceId: string }): void;
+  toAudience(conversationId: ConversationId, frame: Uint8Array, messageId: string, exceptUserDevice?: { userId: UserId; deviceId: string }): void;
   /** Tell gateways that users joined or left a read-fan-out conversation (audience index). */
   audienceChanged(conversationId: ConversationId, joined: readonly UserId[], left: readonly UserId[]): void;
   /** A user's presence changed; gateways forward it to local watchers. */

@@ -43,6 +43,7 @@ export function messagingHandlers(messaging: MessagingService, presence: Presenc
     },
     pushAck: ({ conn }, v) => {
       if (v.syncSeq > 0) conn?.ackPushes(v.syncSeq);
+      if (v.messageIds.length > 0) conn?.ackMessages(v.messageIds);
       return undefined;
     },
     sync: async ({ caller }, v) => ({ case: 'syncResult', value: create(SyncResultSchema, await messaging.sync(caller, v.cursor, v.limit)) }),

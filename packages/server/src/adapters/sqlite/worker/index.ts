@@ -1,5 +1,5 @@
 import type {
-  ConversationStore, IdAllocator, IdentityStore, MessageStore, NodeLeaseStore,
+  ConversationStore, IdentityStore, MessageStore, NodeLeaseStore,
 } from '../../../core/ports/index.js';
 import type { RoomStore } from '../../../core/ports/room-store.js';
 import type { WebhookOutbox } from '../../../core/ports/webhook-outbox.js';
@@ -11,7 +11,6 @@ export interface SqliteWorkerAdapters {
   readonly identity: IdentityStore;
   readonly messages: MessageStore;
   readonly conversations: ConversationStore;
-  readonly ids: IdAllocator;
   readonly leases: NodeLeaseStore;
   readonly rooms: RoomStore;
   /** The webhook outbox (its own file, webhook-outbox.db, next to the database). */
@@ -37,7 +36,6 @@ export async function openSqliteWorkerAdapters(
     identity: client.port<IdentityStore>('identity'),
     messages: client.port<MessageStore>('messages'),
     conversations: client.port<ConversationStore>('conversations'),
-    ids: client.port<IdAllocator>('ids'),
     leases: client.port<NodeLeaseStore>('leases'),
     rooms: client.port<RoomStore>('rooms'),
     webhooks: client.port<WebhookOutbox>('webhooks'),

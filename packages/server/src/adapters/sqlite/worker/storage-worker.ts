@@ -29,7 +29,6 @@ const stores: Record<StoreName, object> = {
   identity: adapters.identity,
   messages: adapters.messages,
   conversations: adapters.conversations,
-  ids: adapters.ids,
   leases: adapters.leases,
   rooms: new SqliteRoomStore(adapters.database),
   webhooks,

@@ -1,17 +1,4 @@
 /**
- * Global id allocation in segment mode (seed 003, Meituan Leaf): a caller
- * reserves a block of ids in one durable step and hands them out from memory.
- *
- * Contract: blocks returned for the same name never overlap, across calls,
- * processes and restarts; ids are positive. Ids of an unused block are lost
- * (monotonic, not continuous).
- */
-export interface IdAllocator {
-  /** Reserve `count` ids; returns the first (the block is [first, first+count)). */
-  reserve(name: string, count: number): Promise<number>;
-}
-
-/**
  * Leases a node number for the snowflake generator so two live nodes never
  * share one. Contract: while a lease is live and renewed before expiry, no
  * other holder obtains the same number; an expired lease may be taken over.
