@@ -22,6 +22,17 @@ const layering = [
   layer(['packages/protocol/src/**/*.ts'], [{ regex: '^(?!@bufbuild/protobuf(/|$)|\\.{1,2}/)', message: 'protocol imports @bufbuild/protobuf only (no I/O).' }]),
 ];
 
+/** Tests never skip (team rule): a missing service or browser fails with its reason (test/support requireServices). */
+const noSkippedTests = {
+  files: ['packages/*/test/**/*.ts', 'bench/test/**/*.ts'],
+  rules: {
+    'no-restricted-syntax': ['error', {
+      selector: "MemberExpression[property.name=/^(skip|skipIf|runIf|todo|only)$/]",
+      message: 'Tests never skip: fail with the reason instead (requireServices in test/support/services.ts).',
+    }],
+  },
+};
+
 export default tseslint.config(
   { ignores: ['**/node_modules/**', '**/dist/**', '**/gen/**', 'data/**', 'bench/results/**', 'test-artifacts/**', '.tmp/**'] },
   js.configs.recommended,
@@ -38,4 +49,5 @@ export default tseslint.config(
     },
   },
   ...layering,
+  noSkippedTests,
 );

@@ -11,7 +11,7 @@ import { MemoryWebhookOutbox } from '../../src/adapters/memory/memory-webhook-ou
 import { SqliteWebhookOutbox } from '../../src/adapters/sqlite/sqlite-webhook-outbox.js';
 import { openPostgresAdapters, type PostgresAdapters } from '../../src/adapters/postgres/index.js';
 import { describeWebhookOutboxContract } from '../contracts/index.js';
-import { missingService, startPostgres, type PostgresService } from '../support/services.js';
+import { requireServices, startPostgres, type PostgresService } from '../support/services.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'xinbox-webhooks-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,10 +28,9 @@ const openSqlite = () => {
 };
 describeWebhookOutboxContract('sqlite', async () => ({ ...openSqlite(), openPeer: async () => openSqlite() }));
 
-const missing = missingService('postgres');
-if (missing) console.warn(`[webhook-outbox.test] PostgreSQL outbox tests skipped: ${missing}`);
+requireServices('postgres');
 
-describe.skipIf(missing !== null)(`postgres webhook outbox${missing ? ` (skipped: ${missing})` : ''}`, () => {
+describe('postgres webhook outbox', () => {
   let pg: PostgresService;
   let shared: PostgresAdapters;
   const SCHEMA = 'webhook_contract';

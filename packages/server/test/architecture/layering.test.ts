@@ -65,3 +65,15 @@ describe('layering lint rule, type-only imports', () => {
     expect(result!.messages.map((m) => m.ruleId)).toContain('no-restricted-imports');
   });
 });
+
+describe('no-skip lint rule (tests never skip)', () => {
+  it.each([
+    "describe.skipIf(true)('x', () => undefined);",
+    "it.skip('x', () => undefined);",
+    "it('x', (ctx) => ctx.skip());",
+    "describe.runIf(false)('x', () => undefined);",
+  ])('fails on %s', async (source) => {
+    const [result] = await eslint.lintText(`import { describe, it } from 'vitest';\n${source}\n`, { filePath: resolve(root, 'packages/server/test/example.test.ts') });
+    expect(result!.messages.map((m) => m.ruleId)).toContain('no-restricted-syntax');
+  });
+});
