@@ -22,6 +22,7 @@ export const USAGE = `usage: npm run bench -- [w1|w1-sweep|w2|w2-sweep|w3|w4 ...
   --conns-per-proc N       connection budget per load process (default 15000)
   --source-addrs N         client source addresses in 127.0.0.0/8 (default: auto)
   --scrypt-cost N          XINBOX_SCRYPT_COST of the started Xinbox (default 10; server default 14)
+  --lexicon-dir DIR        XINBOX_LEXICON_DIR of the started Xinbox: sensitive-word filter on (default off)
   --no-pin                 do not pin with taskset (server CPU 0, load CPU 1)
   --out DIR                results directory (default bench/results/<timestamp>)
   --gateways N             server processes per target (default 1): a Xinbox cluster on PostgreSQL + Redis
@@ -96,6 +97,7 @@ export function parseArgs(argv: readonly string[]): Parsed {
   take('--source-addrs', (v) => (o.sourceAddrs = num(v)));
   take('--register-concurrency', (v) => (o.registerConcurrency = num(v)));
   take('--scrypt-cost', (v) => (o.scryptCost = num(v)));
+  take('--lexicon-dir', (v) => (o.lexiconDir = v));
   take('--out', (v) => (o.outDir = v));
   take('--gateways', (v) => {
     o.gateways = num(v);

@@ -26,6 +26,8 @@ export interface BenchOptions {
    * Registration and login are scrypt-bound, so provisioning 10k+ users at 14 takes most of an hour.
    */
   scryptCost: number;
+  /** XINBOX_LEXICON_DIR for the Xinbox the bench starts: the sensitive-word filter on the send path ('' = off). */
+  lexiconDir: string;
   warmupS: number;
   drainS: number;
   p99LimitMs: number;
@@ -60,6 +62,7 @@ export function defaultOptions(quick: boolean): BenchOptions {
     sourceAddrs: undefined,
     registerConcurrency: 32,
     scryptCost: 10,
+    lexiconDir: '',
     warmupS: 2,
     drainS: 5,
     p99LimitMs: 200,

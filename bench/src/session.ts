@@ -33,7 +33,7 @@ export async function openSession(target: TargetName, ctx: SessionContext): Prom
     pin: opts.pin, serverCpu: opts.serverCpu, logDir: ctx.logDir, readyTimeoutMs: 60_000,
     env: {
       XINBOX_ROOM_PUSH_BUDGET: String(opts.roomPushBudget),
-      ...(target === 'xinbox' ? { XINBOX_SCRYPT_COST: String(opts.scryptCost) } : {}),
+      ...(target === 'xinbox' ? { XINBOX_SCRYPT_COST: String(opts.scryptCost), ...(opts.lexiconDir ? { XINBOX_LEXICON_DIR: opts.lexiconDir } : {}) } : {}),
     },
   };
   const server = target === 'xinbox' && opts.external

@@ -36,6 +36,7 @@ export const CloseCodes = Object.freeze({
   DRAINING: close(4008, 'DRAINING', 'immediately', 'The gateway is shutting down; connect to another one.'),
   LOGGED_OUT: close(4009, 'LOGGED_OUT', 'never', 'The session was logged out or revoked.'),
   SERVER_ERROR: close(4010, 'SERVER_ERROR', 'backoff', 'The server hit an internal error.'),
+  BANNED: close(4011, 'BANNED', 'never', 'The account was banned by a moderator; login is refused.'),
 });
 
 const byCode = new Map<number, CloseSpec>(Object.values(CloseCodes).map((c) => [c.code, c]));

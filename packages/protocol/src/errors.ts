@@ -51,6 +51,14 @@ export const Errors = Object.freeze({
   ROOM_KICKED: spec(1301, 'ROOM_KICKED', false, 'The caller was kicked from the room.'),
   NOT_IN_ROOM: spec(1302, 'NOT_IN_ROOM', false, 'The caller has not joined the room.'),
 
+  // 1400-1499: relationships, privacy and moderation
+  BLOCKED: spec(1400, 'BLOCKED', false, 'One of the two users blocked the other; messages, invites and presence are refused.'),
+  PRIVACY_RESTRICTED: spec(1401, 'PRIVACY_RESTRICTED', false, 'The user\'s privacy settings do not allow this (e.g. messages from friends only).'),
+  FRIEND_REQUEST_CLOSED: spec(1402, 'FRIEND_REQUEST_CLOSED', false, 'The friend request was already answered, cancelled, or has expired.'),
+  ALREADY_FRIENDS: spec(1403, 'ALREADY_FRIENDS', false, 'The two users are already friends.'),
+  CONTENT_REJECTED: spec(1404, 'CONTENT_REJECTED', false, 'The message contains a word the content policy rejects.'),
+  BANNED: spec(1405, 'BANNED', false, 'The account is banned by a moderator.'),
+
   // 1500-1599: server side
   INTERNAL: spec(1500, 'INTERNAL', true, 'An unexpected server error; nothing was half-applied.'),
   UNAVAILABLE: spec(1501, 'UNAVAILABLE', true, 'The server is overloaded, draining or failing over.'),

@@ -34,6 +34,7 @@ import type { BodyInit, BodyOf } from './frame-types.js';
 import { HttpApi, type Session } from './http-api.js';
 import { randomId } from './ids.js';
 import { RoomTracker } from './rooms.js';
+import { RelationFeed } from './relation-feed.js';
 import { SendQueue, type FailureAction, type OutgoingSend } from './send-queue.js';
 import { SyncEngine, type SyncRpc } from './sync-engine.js';
 import { openTcpTransport } from './transport-tcp.js';
@@ -51,6 +52,7 @@ export abstract class XinboxClientCore extends TypedEmitter<XinboxEvents> {
   protected readonly convs = new ConversationState();
   protected readonly engine: SyncEngine;
   protected readonly roomTracker: RoomTracker;
+  protected readonly relationFeed: RelationFeed;
   protected readonly queue: SendQueue<SendAck>;
 
   private _session: Session | undefined;
@@ -104,6 +106,10 @@ export abstract class XinboxClientCore extends TypedEmitter<XinboxEvents> {
       },
       { gapFillDelayMs: o.gapFillDelayMs, syncPageLimit: o.syncPageLimit },
     );
+    this.relationFeed = new RelationFeed({
+      deliver: (c) => this.emit('relationChange', c),
+      error: (err) => this.emitError(err),
+    });
     this.roomTracker = new RoomTracker({
       deliver: (m) => this.emit('room', m),
       changed: () => this.schedulePersist(),
@@ -331,6 +337,7 @@ export abstract class XinboxClientCore extends TypedEmitter<XinboxEvents> {
     for (const w of waiters) w.resolve(conn);
     this.queue.resume();
     void this.engine.attach(this.syncRpc(conn));
+    void this.relationFeed.attach((cursor) => conn.call({ case: 'relationSync', value: { cursor, limit: 0 } }, 'relationSyncResult'));
     void this.roomTracker.attach({
       join: (roomId, afterSeq) => conn.call({ case: 'roomJoin', value: { roomId, afterSeq } }, 'roomJoined'),
       pull: (roomId, afterSeq, limit) => conn.call({ case: 'roomPull', value: { roomId, afterSeq, limit } }, 'roomPullResult'),
@@ -374,6 +381,7 @@ export abstract class XinboxClientCore extends TypedEmitter<XinboxEvents> {
     this.queue.pause();
     this.engine.detach();
     this.roomTracker.detach();
+    this.relationFeed.detach();
     void this.persistNow();
     // The server normally sends Kicked first; a bare close code gets the same event.
     if (!closed.kicked && !closed.byClient && closed.code !== undefined && closed.code >= 4000) {
@@ -462,6 +470,9 @@ export abstract class XinboxClientCore extends TypedEmitter<XinboxEvents> {
         return;
       case 'roomEvent':
         this.emit('roomEvent', b.value);
+        return;
+      case 'relationChange':
+        this.relationFeed.onPush(b.value);
         return;
       case 'kicked':
         this.emitKicked(b.value.closeCode, b.value.reason);

@@ -19,6 +19,14 @@ import {
   type RoomJoined,
   type SendAck,
   type UserPresence,
+  type FriendRequest,
+  type FriendRequests,
+  type PrivacySettings,
+  type Profile,
+  type Relation,
+  type ModAction,
+  type ModAuditEntry,
+  type Report,
 } from '@xinbox/protocol';
 import { XinboxClientCore } from './client-core.js';
 import { toContent, type ContentInput } from './content.js';
@@ -191,6 +199,105 @@ export class XinboxClient extends XinboxClientCore {
 
   readReceipts(conversationId: string, seq: number): Promise<ReadReceiptsResult> {
     return this.request({ case: 'readReceipts', value: { conversationId, seq } }, 'readReceiptsResult');
+  }
+
+  // ------------------------------------------------------------ profiles, privacy, relationships
+
+  /** Profiles of users by id (unknown ids, and users who blocked you, are left out). */
+  async getProfiles(userIds: readonly string[]): Promise<Profile[]> {
+    return (await this.request({ case: 'profileGet', value: { userIds: [...userIds] } }, 'profileList')).profiles;
+  }
+
+  /** Changes your own profile; omitted fields keep their value. */
+  async updateProfile(patch: { displayName?: string; avatarUrl?: string; bio?: string }): Promise<Profile> {
+    const list = await this.request({ case: 'profileUpdate', value: patch }, 'profileList');
+    return list.profiles[0]!;
+  }
+
+  getPrivacy(): Promise<PrivacySettings> {
+    return this.request({ case: 'privacyGet', value: {} }, 'privacySettings');
+  }
+
+  /** Changes your privacy settings; fields left UNSPECIFIED keep their value. */
+  updatePrivacy(settings: Partial<Pick<PrivacySettings, 'messageFrom' | 'groupInviteFrom' | 'presenceTo' | 'friendRequestFrom'>>): Promise<PrivacySettings> {
+    return this.request({ case: 'privacyUpdate', value: { settings } }, 'privacySettings');
+  }
+
+  /** Finds a user by exact username (rate limited by the server); undefined when there is none. */
+  async lookupUser(username: string): Promise<Profile | undefined> {
+    return (await this.request({ case: 'userLookup', value: { username } }, 'profileList')).profiles[0];
+  }
+
+  async sendFriendRequest(userId: string, note = ''): Promise<FriendRequest> {
+    return (await this.request({ case: 'friendRequestSend', value: { userId, note } }, 'friendRequestInfo')).request!;
+  }
+
+  async respondFriendRequest(requestId: string, accept: boolean): Promise<FriendRequest> {
+    return (await this.request({ case: 'friendRequestRespond', value: { requestId, accept } }, 'friendRequestInfo')).request!;
+  }
+
+  async cancelFriendRequest(requestId: string): Promise<FriendRequest> {
+    return (await this.request({ case: 'friendRequestCancel', value: { requestId } }, 'friendRequestInfo')).request!;
+  }
+
+  /** Pending friend requests to and from you. */
+  listFriendRequests(): Promise<FriendRequests> {
+    return this.request({ case: 'friendRequestList', value: {} }, 'friendRequests');
+  }
+
+  /** Everyone you have a relation with: friends, follows both ways, blocks, remarks. */
+  async listRelations(): Promise<Relation[]> {
+    return (await this.request({ case: 'relationList', value: {} }, 'relations')).relations;
+  }
+
+  async removeFriend(userId: string): Promise<Relation> {
+    return (await this.request({ case: 'friendRemove', value: { userId } }, 'relations')).relations[0]!;
+  }
+
+  async follow(userId: string, follow = true): Promise<Relation> {
+    return (await this.request({ case: 'followSet', value: { userId, follow } }, 'relations')).relations[0]!;
+  }
+
+  /** Your alias for a user (empty clears it). */
+  async setRemark(userId: string, remark: string): Promise<Relation> {
+    return (await this.request({ case: 'remarkSet', value: { userId, remark } }, 'relations')).relations[0]!;
+  }
+
+  /** Blocks (or unblocks) a user: they cannot message you, invite you or see your presence. */
+  async block(userId: string, blocked = true): Promise<Relation> {
+    return (await this.request({ case: 'blockSet', value: { userId, blocked } }, 'relations')).relations[0]!;
+  }
+
+  /** Highest relationship-feed seq this client has delivered as `relationChange` events. */
+  get relationCursor(): number {
+    return this.relationFeed.position;
+  }
+
+  // ------------------------------------------------------------ moderation
+
+  /** Reports a message (by conversation and seq) to the moderators. */
+  async reportMessage(conversationId: string, seq: number, reason: string): Promise<Report> {
+    return (await this.request({ case: 'reportMessage', value: { conversationId, seq, reason } }, 'reportInfo')).report!;
+  }
+
+  /** Moderators: open (or resolved) reports, newest first. */
+  async moderationReports(opts: { resolved?: boolean; limit?: number } = {}): Promise<Report[]> {
+    return (await this.request({ case: 'modReportList', value: { resolved: opts.resolved ?? false, limit: opts.limit ?? 0 } }, 'modReports')).reports;
+  }
+
+  /** Moderators: close a report with DISMISS, MUTE (until `mutedUntil`) or BAN of its sender. */
+  async resolveReport(reportId: string, action: ModAction, opts: { mutedUntil?: number; note?: string } = {}): Promise<void> {
+    await this.request({ case: 'modResolve', value: { reportId, action, mutedUntil: opts.mutedUntil ?? 0, note: opts.note ?? '' } }, 'ok');
+  }
+
+  /** Moderators: MUTE (mutedUntil 0 unmutes), BAN or UNBAN a user directly. */
+  async punishUser(userId: string, action: ModAction, opts: { mutedUntil?: number; note?: string } = {}): Promise<void> {
+    await this.request({ case: 'modPunish', value: { userId, action, mutedUntil: opts.mutedUntil ?? 0, note: opts.note ?? '' } }, 'ok');
+  }
+
+  /** Moderators: the audit log after `afterSeq`. */
+  async moderationAudit(afterSeq = 0, limit = 100): Promise<ModAuditEntry[]> {
+    return (await this.request({ case: 'modAuditRead', value: { afterSeq, limit } }, 'modAudit')).entries;
   }
 
   // ------------------------------------------------------------ rooms

@@ -1,5 +1,5 @@
 /** The events a XinboxClient emits, each with its payload type. */
-import type { AuthOk, ConversationSummary, GroupInfo, Message, ReconnectAdvice, RoomEvent, RoomMessage, TypingUpdate, UserPresence } from '@xinbox/protocol';
+import type { AuthOk, ConversationSummary, GroupInfo, Message, ReconnectAdvice, RelationChange, RoomEvent, RoomMessage, TypingUpdate, UserPresence } from '@xinbox/protocol';
 import type { Session } from './http-api.js';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
@@ -46,6 +46,11 @@ export interface XinboxEvents {
   room: RoomMessage;
   roomEvent: RoomEvent;
   group: GroupInfo;
+  /**
+   * A relationship change of this user (a relation, a friend request, the own
+   * profile or privacy), exactly once and in feed order on every device.
+   */
+  relationChange: RelationChange;
   /** Local state was dropped because the sync cursor expired on the server. */
   resync: undefined;
   /** Tokens changed (login, refresh, logout); persist them to resume later. */

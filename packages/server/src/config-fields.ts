@@ -14,6 +14,7 @@ export const SETTING_GROUPS = {
   connections: 'Connections',
   messaging: 'Messaging',
   rooms: 'Live rooms',
+  social: 'Relationships and privacy',
   admin: 'Administration and observability',
   platform: 'Platform integration (webhooks; docs/integration.md)',
 } as const;

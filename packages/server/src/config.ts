@@ -101,6 +101,14 @@ export const configSchema = z.object({
   beforeSendUrl: httpUrl.default('').meta(doc('platform', 'Synchronous before-send check (allow / reject / rewrite each client message); empty = none')),
   beforeSendTimeoutMs: int(10, 60_000).default(1_000).meta(doc('platform', 'How long a send waits for the before-send check')),
   beforeSendOnFailure: oneOf('allow', 'reject').default('allow').meta(doc('platform', 'Before-send check timed out or failed: `allow` (fail open) or `reject` (fail closed: `UNAVAILABLE`, retryable)')),
+  // --- relationships and privacy -------------------------------------------
+  userLookupPerMinute: int(1, 100_000).default(20).meta(doc('social', 'Exact-username lookups (`UserLookup`) per user per minute (`RATE_LIMITED` beyond)')),
+  friendRequestsPerHour: int(1, 100_000).default(30).meta(doc('social', 'New friend requests a user may send per hour (`RATE_LIMITED` beyond)')),
+  friendRequestTtlMs: int(1_000, 365 * DAY_MS).default(7 * DAY_MS).meta(doc('social', 'A pending friend request expires after this')),
+  lexiconDir: str.default('').meta(doc('social', 'Directory of sensitive-word lists `<list>.<reject|mask|flag>.txt`, reloaded on change and on SIGHUP; empty = no filter')),
+  moderators: str.default('').meta(doc('social', 'Comma list of usernames with the moderator role (review reports, mute, ban, read the audit log)')),
+  restrictionCacheMs: int(0, 600_000).default(10_000).meta(doc('social', 'How long a user\'s mute/ban state is trusted without a store read when no invalidation arrives')),
+  relationCacheMs: int(0, 600_000).default(10_000).meta(doc('social', 'How long block/privacy facts are trusted without a store read when no invalidation arrives (a lost cluster event)')),
 });
 
 export type XinboxConfig = Readonly<Omit<z.output<typeof configSchema>, 'roles'>> & { readonly roles: readonly Role[] };

@@ -14,6 +14,15 @@ import { SendPipeline } from './core/messaging/send-pipeline.js';
 import { MessagingService } from './core/messaging/messaging-service.js';
 import { PresenceService } from './core/presence/presence-service.js';
 import { GroupService } from './core/groups/group-service.js';
+import { RelationGuard } from './core/social/relation-guard.js';
+import { SocialService } from './core/social/social-service.js';
+import { socialHandlers } from './gateway/handlers/social-handlers.js';
+import { ModerationService } from './core/moderation/moderation-service.js';
+import { ContentScreen } from './core/moderation/content-screen.js';
+import { LexiconLoader } from './core/moderation/lexicon-loader.js';
+import { moderationHandlers } from './gateway/handlers/moderation-handlers.js';
+import type { SendScreening } from './core/moderation/send-screening.js';
+import { CloseCodes } from '@xinbox/protocol';
 import type { Outbox } from './core/ports/outbox.js';
 import { Gateway, type SessionHooks } from './gateway/gateway.js';
 import { LocalSessions } from './gateway/local-sessions.js';
@@ -86,7 +95,11 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   leaseTimer.unref();
 
   const secret = config.tokenSecret || tokenSecretIn(dataDir);
-  const identity = new IdentityService(storage.identity, new TokenSigner(secret), config);
+  // Moderation (issue #15): mutes and bans are checked at login, connect and send.
+  const moderation: ModerationService = new ModerationService(storage.moderation, storage.identity, storage.messages,
+    (userId, conversationId) => messaging.requireMember(userId, conversationId),
+    { moderators: config.moderators.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean), restrictionCacheMs: config.restrictionCacheMs });
+  const identity = new IdentityService(storage.identity, new TokenSigner(secret), { ...config, accountCheck: (u) => moderation.checkAccount(u) });
   const sessions = new LocalSessions();
   const local = isGateway ? new LocalOutbox(sessions) : null;
   const outbox: Outbox = clustered ? new ClusterOutbox(nodeId, storage.bus, storage.routes, local, log) : local!;
@@ -95,13 +108,24 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const cache = new ConversationCache(storage.conversations, config.conversationCacheSize);
   // One generator per node number: messages and room messages share it.
   const snowflake = new SnowflakeGenerator(nodeNumber);
+  // Blocks and privacy, checked by messaging, groups and presence (issue #15).
+  const relationGuard = new RelationGuard(storage.social, { ttlMs: config.relationCacheMs });
+  // The sensitive-word filter (issue #15): lexicon files reloaded on change and on SIGHUP.
+  const screen = new ContentScreen();
+  const lexicon = config.lexiconDir ? new LexiconLoader(resolve(config.lexiconDir), screen, log) : null;
+  await lexicon?.start();
+  const reloadLexicon = () => void lexicon?.reload();
+  if (lexicon) process.on('SIGHUP', reloadLexicon);
+  const screening: SendScreening = { screen, flagged: (caller, ack, matches) => moderation.flagged(caller, ack, matches, matches.map((m) => m.word).join(', ')) };
   const pipeline = new SendPipeline(storage.messages, cache, outbox, snowflake, {
     maxBatch: config.maxSendBatch, maxQueued: config.maxQueuedSends, timelineRetention: config.timelineRetention,
     admission: webhooks.admission, committed: webhooks.committed,
+    relations: relationGuard, senderCheck: (u) => moderation.checkSender(u),
   });
-  const messaging = new MessagingService(pipeline, cache, storage.messages, storage.conversations, storage.identity, outbox, config);
-  const presence = new PresenceService(storage.presence, storage.conversations, storage.identity, outbox, nodeId);
-  const groups = new GroupService(storage.conversations, storage.identity, cache, pipeline, outbox, config);
+  const messaging = new MessagingService(pipeline, cache, storage.messages, storage.conversations, storage.identity, outbox, config, relationGuard, screening);
+  const presence = new PresenceService(storage.presence, storage.conversations, storage.identity, outbox, nodeId, Date.now, relationGuard);
+  const groups = new GroupService(storage.conversations, storage.identity, cache, pipeline, outbox, config, relationGuard);
+  const social = new SocialService(storage.social, storage.identity, relationGuard, outbox, config);
   // Rooms live at the gateways (seed 002 "scale"): each gateway fans out to its own audience.
   const rooms = isGateway
     ? createRooms({
@@ -113,7 +137,10 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
       broadcaster: clustered ? (fanout) => new BusRoomBroadcaster(nodeId, storage.bus, fanout, log) : undefined,
     })
     : null;
-  const handlers = { ...messagingHandlers(messaging, presence, sessions), ...groupHandlers(groups), ...rooms?.handlers };
+  const handlers = {
+    ...messagingHandlers(messaging, presence, sessions), ...groupHandlers(groups), ...socialHandlers(social),
+    ...moderationHandlers(moderation), ...rooms?.handlers,
+  };
   // One request path: this node's sockets and requests forwarded by other gateways run the same handlers.
   const dispatcher = new RequestDispatcher(handlers, hotSendHandler(messaging), log);
 
@@ -152,6 +179,9 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     ? new Gateway({ ...config, nodeId }, identity, presence, sessions, dispatcher, hooks, log, forwarder)
     : null;
 
+  // A ban disconnects every device of the user here at once; other nodes hear it from the cluster link.
+  moderation.onBanned((userId) => gateway?.closeUser(userId, CloseCodes.BANNED));
+
   const loopDelay = new EventLoopDelayMonitor();
   loopDelay.start();
   const metrics = () => ({
@@ -171,6 +201,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     executedRequests: executor?.executed ?? 0,
     rooms: rooms?.stats(),
     webhooks: webhooks.stats(),
+    contentFilter: { words: screen.words, ...screen.stats },
   });
 
   const host = config.publicHost || publicHost(config.host);
@@ -226,6 +257,12 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
       gateway,
       rooms: rooms?.fanout ?? null,
       identity,
+      relations: { changed: (l) => social.onChanged(l), invalidate: (u) => relationGuard.invalidate(u) },
+      moderation: {
+        changed: (l) => moderation.onChanged(l),
+        banned: (l) => moderation.onBanned(l),
+        invalidate: (u) => moderation.invalidate(u),
+      },
       describe,
       log,
     });
@@ -244,6 +281,8 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     stopped = true;
     clearInterval(leaseTimer);
     loopDelay.stop();
+    lexicon?.stop();
+    if (lexicon) process.off('SIGHUP', reloadLexicon);
     stopMembership();
     if (clustered) await storage.membership!.leave().catch(() => undefined);
     await link?.stop();

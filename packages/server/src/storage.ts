@@ -5,6 +5,8 @@ import type {
 } from './core/ports/index.js';
 import type { RoomStore } from './core/ports/room-store.js';
 import type { WebhookOutbox } from './core/ports/webhook-outbox.js';
+import type { SocialStore } from './core/ports/social-store.js';
+import type { ModerationStore } from './core/ports/moderation-store.js';
 import { createMemoryAdapters } from './adapters/memory/index.js';
 
 /** Every port the node needs, wired to adapters chosen by config. */
@@ -19,6 +21,8 @@ export interface Storage {
   readonly rooms: RoomStore;
   /** Webhook events waiting for delivery (issue 16). */
   readonly webhooks: WebhookOutbox;
+  readonly social: SocialStore;
+  readonly moderation: ModerationStore;
   /** Present in cluster mode: who else is alive. */
   readonly membership: NodeMembership | null;
   close(): Promise<void>;
@@ -57,6 +61,8 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
       // Rooms in PostgreSQL: one seq per room across every gateway.
       rooms: pg.rooms,
       webhooks: pg.webhooks,
+      social: pg.social,
+      moderation: pg.moderation,
       membership: redis.membership,
       close: async () => {
         await redis.close();
@@ -80,6 +86,8 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
     routes: memory.routes,
     rooms: sqlite.rooms,
     webhooks: sqlite.webhooks,
+    social: sqlite.social,
+    moderation: sqlite.moderation,
     membership: null,
     close: async () => {
       await sqlite.close();

@@ -160,6 +160,11 @@ export class Gateway implements GatewayControl {
     for (const c of this.sessions.connectionsOf(userId)) if (c.deviceId === deviceId) c.close(code);
   }
 
+  /** Close every connection of a user here (a ban). */
+  closeUser(userId: number, code: CloseSpec): void {
+    for (const c of [...this.sessions.connectionsOf(userId)]) c.close(code);
+  }
+
   closeSessions(sessionIds: readonly string[], code: CloseSpec): void {
     for (const sid of sessionIds) this.sessions.bySessionId(sid)?.close(code);
   }

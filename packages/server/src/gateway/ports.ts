@@ -35,6 +35,8 @@ export interface LocalDeliveryIndex {
 export interface GatewayControl {
   closeSessions(sessionIds: readonly string[], code: CloseSpec): void;
   closeDevice(userId: number, deviceId: string, code: CloseSpec): void;
+  /** Every connection of a user (a moderator's ban). */
+  closeUser(userId: number, code: CloseSpec): void;
 }
 
 /** The local room fan-out, as a broadcaster feeds it (RoomFanout). */

@@ -22,6 +22,8 @@ export type ClusterEvent =
   | { t: 'node'; from: string; info: NodeInfo }
   | { t: 'hello'; from: string }
   | { t: 'room'; from: string; room: string; notice: RoomNotice }
+  | { t: 'relations'; from: string; u: number[] }
+  | { t: 'restricted'; from: string; u: number; ban: boolean }
   | RoomAudienceEvent;
 
 export interface ClusterLinkParts {
@@ -34,6 +36,14 @@ export interface ClusterLinkParts {
   readonly gateway: GatewayControl | null;
   readonly rooms: RoomPeerSink | null;
   readonly identity: IdentityService;
+  /** Relationship writes here invalidate the block/privacy caches of every node. */
+  readonly relations?: { changed(listener: (userIds: number[]) => void): void; invalidate(userIds: readonly number[]): void };
+  /** A mute or ban here: other nodes drop their cached restriction; a ban closes the user's connections everywhere. */
+  readonly moderation?: {
+    changed(listener: (userId: number) => void): void;
+    banned(listener: (userId: number) => void): void;
+    invalidate(userId: number): void;
+  };
   readonly describe: () => NodeInfo;
   readonly log: Logger;
 }
@@ -53,6 +63,9 @@ export class ClusterLink {
     this.unsubscribe.push(await this.p.bus.subscribe(Topics.node(this.p.nodeId), (b) => this.onMessage(b)));
     this.unsubscribe.push(await this.p.bus.subscribe(Topics.broadcast, (b) => this.onMessage(b)));
     this.p.identity.onRevoked((sids, reason) => this.emit({ t: 'revoke', from: this.p.nodeId, sids, reason }));
+    this.p.relations?.changed((u) => this.emit({ t: 'relations', from: this.p.nodeId, u }));
+    this.p.moderation?.changed((u) => this.emit({ t: 'restricted', from: this.p.nodeId, u, ban: false }));
+    this.p.moderation?.banned((u) => this.emit({ t: 'restricted', from: this.p.nodeId, u, ban: true }));
     this.announce();
     this.emit({ t: 'hello', from: this.p.nodeId });
     this.announceTimer = setInterval(() => this.announce(), announceEveryMs);
@@ -139,6 +152,13 @@ export class ClusterLink {
       case 'room':
         // peerNotice, not notice: this gateway's room service must follow another node's admin action.
         this.p.rooms?.peerNotice(e.room, e.notice);
+        return;
+      case 'relations':
+        this.p.relations?.invalidate(e.u);
+        return;
+      case 'restricted':
+        this.p.moderation?.invalidate(e.u);
+        if (e.ban) this.p.gateway?.closeUser(e.u, CloseCodes.BANNED);
         return;
       case 'room-audience':
         this.p.rooms?.peerAudience(e.from, { counts: e.c, full: e.full, ttlMs: e.ttl });

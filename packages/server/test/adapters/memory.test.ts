@@ -3,6 +3,7 @@ import { createMemoryAdapters, MemoryBus, MemoryPresence, MemoryRouteRegistry } 
 import {
   describeBusContract, describeConversationStoreContract, describeIdentityStoreContract,
   describeMessageStoreContract, describeNodeLeaseStoreContract, describePresenceContract, describeRouteRegistryContract,
+  describeSocialStoreContract, describeModerationStoreContract,
 } from '../contracts/index.js';
 
 // The memory adapters are one process's state, so they offer no peer handle.
@@ -13,6 +14,8 @@ describeMessageStoreContract('memory', open);
 describeConversationStoreContract('memory', open);
 describeNodeLeaseStoreContract('memory', open);
 describeBusContract('memory', open);
+describeSocialStoreContract('memory', open);
+describeModerationStoreContract('memory', open);
 describePresenceContract('memory', async () => {
   const adapters = createMemoryAdapters({ presenceTtlMs: 30_000 });
   return { presence: adapters.presence, presenceTtlMs: 30_000, close: adapters.close };

@@ -13,6 +13,7 @@ import { SeqConflictError } from '../../src/core/ports/index.js';
 import {
   appendItem, createUsers, describeConversationStoreContract, describeIdentityStoreContract,
   describeMessageStoreContract, describeNodeLeaseStoreContract, makeMessage, plain,
+  describeSocialStoreContract, describeModerationStoreContract,
 } from '../contracts/index.js';
 import { requireServices, startPostgres, type PostgresService } from '../support/services.js';
 
@@ -52,6 +53,8 @@ describe('postgres adapters', () => {
   describeMessageStoreContract('postgres', fixture);
   describeConversationStoreContract('postgres', fixture);
     describeNodeLeaseStoreContract('postgres', fixture);
+    describeSocialStoreContract('postgres', fixture);
+    describeModerationStoreContract('postgres', fixture);
 
   describe('fencing', () => {
     it('lets exactly one of two concurrent writers of one (conversation, seq) win, on separate pools', async () => {

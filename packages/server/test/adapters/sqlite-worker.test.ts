@@ -9,6 +9,7 @@ import { RoomUnavailableError } from '../../src/core/ports/room-store.js';
 import {
   appendItem, createUsers, describeConversationStoreContract,
   describeIdentityStoreContract, describeMessageStoreContract, describeNodeLeaseStoreContract, describeWebhookOutboxContract, makeMessage,
+  describeSocialStoreContract, describeModerationStoreContract,
 } from '../contracts/index.js';
 import { describeRoomStoreContract } from '../rooms/room-store.contract.js';
 
@@ -36,6 +37,8 @@ const openShared = async () => {
     leases: stores.leases,
     rooms: stores.rooms,
     webhooks: stores.webhooks,
+    social: stores.social,
+    moderation: stores.moderation,
     close: async () => undefined,
     openPeer: () => openSqliteWorkerAdapters({ path: sharedPath }),
   };
@@ -47,6 +50,8 @@ describeMessageStoreContract('sqlite worker', openShared);
 describeConversationStoreContract('sqlite worker', openShared);
 describeNodeLeaseStoreContract('sqlite worker', openShared);
 describeRoomStoreContract('sqlite worker', openShared);
+describeSocialStoreContract('sqlite worker', openShared);
+describeModerationStoreContract('sqlite worker', openShared);
 describeMessageStoreContract('sqlite worker synchronous=full', () => openSqliteWorkerAdapters({ path: join(dir, 'full.db'), synchronous: 'full' }));
 
 describe('sqlite storage worker', () => {

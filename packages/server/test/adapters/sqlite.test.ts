@@ -10,6 +10,7 @@ import { MIGRATIONS, openSqliteAdapters, type SqliteAdapters } from '../../src/a
 import {
   appendItem, createUsers, describeConversationStoreContract,
   describeIdentityStoreContract, describeMessageStoreContract, describeNodeLeaseStoreContract, makeMessage, plain,
+  describeSocialStoreContract, describeModerationStoreContract,
 } from '../contracts/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'xinbox-sqlite-'));
@@ -28,6 +29,8 @@ describeIdentityStoreContract('sqlite', openShared);
 describeMessageStoreContract('sqlite', openShared);
 describeConversationStoreContract('sqlite', openShared);
 describeNodeLeaseStoreContract('sqlite', openShared);
+describeSocialStoreContract('sqlite', openShared);
+describeModerationStoreContract('sqlite', openShared);
 describeMessageStoreContract('sqlite synchronous=full', async () => openSqliteAdapters({ path: join(dir, 'full.db'), synchronous: 'full' }));
 
 let fileCounter = 0;

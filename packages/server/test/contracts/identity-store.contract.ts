@@ -53,6 +53,20 @@ export function describeIdentityStoreContract(name: string, makeStores: FixtureF
       expect(upper!.id).not.toBe(first!.id);
     });
 
+    it('creates a user with a caller-chosen (random public) id, refusing a taken id or name', async () => {
+      const { identity } = ctx.stores();
+      const id = 2 ** 32 + Math.floor(Math.random() * 2 ** 40);
+      const name = uniqueName('chosen');
+      const user = await identity.createUser(name, 'h', 1, id);
+      expect(user).toMatchObject({ id, username: name });
+      expect(await identity.createUser(uniqueName('other'), 'h', 1, id)).toBeNull();
+      expect(await identity.createUser(name, 'h', 1, id + 1)).toBeNull();
+      expect((await identity.getUsers([id]))[0]?.username).toBe(name);
+      // Large ids do not disturb the store's own allocation.
+      const next = await identity.createUser(uniqueName('auto'), 'h', 1);
+      expect(next!.id).not.toBe(id);
+    });
+
     it('lets exactly one of many concurrent createUser calls with one name succeed', async () => {
       const { identity } = ctx.stores();
       const peer = await ctx.peer();

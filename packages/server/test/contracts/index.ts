@@ -10,5 +10,7 @@ export { describeConversationStoreContract, type ConversationStorePorts } from '
 export { describeNodeLeaseStoreContract, type NodeLeaseStorePorts } from './node-lease-store.contract.js';
 export { describePresenceContract, type PresencePorts, type PresenceSettings } from './presence.contract.js';
 export { describeBusContract, type BusPorts } from './bus.contract.js';
+export { describeModerationStoreContract, type ModerationStorePorts } from './moderation-store.contract.js';
+export { describeSocialStoreContract, type SocialStorePorts } from './social-store.contract.js';
 export { describeRouteRegistryContract, type RouteRegistryPorts, type RouteRegistrySettings } from './route-registry.contract.js';
 export { describeWebhookOutboxContract, type WebhookOutboxPorts } from './webhook-outbox.contract.js';

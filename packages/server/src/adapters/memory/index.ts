@@ -5,6 +5,10 @@ import type { RoomStore } from '../../core/ports/room-store.js';
 import { MemoryRoomStore } from './memory-room-store.js';
 import { MemoryWebhookOutbox } from './memory-webhook-outbox.js';
 import type { WebhookOutbox } from '../../core/ports/webhook-outbox.js';
+import { MemorySocialStore } from './memory-social-store.js';
+import { MemoryModerationStore } from './memory-moderation-store.js';
+import type { ModerationStore } from '../../core/ports/moderation-store.js';
+import type { SocialStore } from '../../core/ports/social-store.js';
 import { MemoryBus } from './memory-bus.js';
 import { MemoryConversationStore } from './memory-conversation-store.js';
 import { MemoryIdentityStore } from './memory-identity-store.js';
@@ -24,6 +28,8 @@ export { MemoryRouteRegistry, type MemoryRouteRegistryOptions } from './memory-r
 export { MemoryTables } from './memory-tables.js';
 export { MemoryRoomStore } from './memory-room-store.js';
 export { MemoryWebhookOutbox } from './memory-webhook-outbox.js';
+export { MemorySocialStore } from './memory-social-store.js';
+export { MemoryModerationStore } from './memory-moderation-store.js';
 export { ALL_MEMBERS, mentionTargets } from './mention-targets.js';
 
 export interface MemoryAdapters {
@@ -36,6 +42,8 @@ export interface MemoryAdapters {
   readonly routes: RouteRegistry;
   readonly rooms: RoomStore;
   readonly webhooks: WebhookOutbox;
+  readonly social: SocialStore;
+  readonly moderation: ModerationStore;
   close(): Promise<void>;
 }
 
@@ -66,6 +74,8 @@ export function createMemoryAdapters(options: MemoryAdapterOptions = {}): Memory
     routes: new MemoryRouteRegistry({ ttlMs: options.routeTtlMs, clock: options.clock }),
     rooms: new MemoryRoomStore(),
     webhooks: new MemoryWebhookOutbox(),
+    social: new MemorySocialStore(),
+    moderation: new MemoryModerationStore(),
     close: () => bus.close(),
   };
 }

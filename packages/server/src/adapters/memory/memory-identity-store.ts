@@ -9,9 +9,9 @@ import type { MemoryTables } from './memory-tables.js';
 export class MemoryIdentityStore implements IdentityStore {
   constructor(private readonly tables: MemoryTables) {}
 
-  async createUser(username: string, passwordHash: string, now: number): Promise<UserRecord | null> {
-    if (this.tables.usersByName.has(username)) return null;
-    const user: UserRecord = Object.freeze({ id: this.tables.nextUserId++, username, passwordHash, createdAt: now });
+  async createUser(username: string, passwordHash: string, now: number, id?: UserId): Promise<UserRecord | null> {
+    if (this.tables.usersByName.has(username) || (id !== undefined && this.tables.users.has(id))) return null;
+    const user: UserRecord = Object.freeze({ id: id ?? this.tables.nextUserId++, username, passwordHash, createdAt: now });
     this.tables.users.set(user.id, user);
     this.tables.usersByName.set(username, user);
     return user;

@@ -28,7 +28,16 @@ const session = (r: SessionRow): SessionRecord => ({
 export class PostgresIdentityStore implements IdentityStore {
   constructor(private readonly sql: Sql) {}
 
-  async createUser(username: string, passwordHash: string, now: number): Promise<UserRecord | null> {
+  async createUser(username: string, passwordHash: string, now: number, id?: UserId): Promise<UserRecord | null> {
+    if (id !== undefined) {
+      // The identity column is GENERATED ALWAYS: an explicit (random public) id needs OVERRIDING.
+      const [row] = await this.sql<UserRow[]>`
+        INSERT INTO users (id, username, password_hash, created_at) OVERRIDING SYSTEM VALUE
+        VALUES (${id}, ${username}, ${passwordHash}, ${now})
+        ON CONFLICT DO NOTHING
+        RETURNING id, username, password_hash, created_at`;
+      return row ? user(row) : null;
+    }
     const [row] = await this.sql<UserRow[]>`
       INSERT INTO users (username, password_hash, created_at) VALUES (${username}, ${passwordHash}, ${now})
       ON CONFLICT (username) DO NOTHING

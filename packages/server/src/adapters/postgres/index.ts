@@ -9,6 +9,10 @@ import { PostgresNodeLeaseStore } from './node-lease-store.js';
 import { PostgresRoomStore } from './room-store.js';
 import { PostgresWebhookOutbox } from './webhook-outbox.js';
 import type { WebhookOutbox } from '../../core/ports/webhook-outbox.js';
+import { PostgresSocialStore } from './social-store.js';
+import { PostgresModerationStore } from './moderation-store.js';
+import type { ModerationStore } from '../../core/ports/moderation-store.js';
+import type { SocialStore } from '../../core/ports/social-store.js';
 
 export { PostgresConversationStore } from './conversation-store.js';
 export { PostgresIdentityStore } from './identity-store.js';
@@ -17,6 +21,8 @@ export { MIGRATIONS, migrate, type Migration } from './migrations.js';
 export { PostgresNodeLeaseStore } from './node-lease-store.js';
 export { PostgresRoomStore } from './room-store.js';
 export { PostgresWebhookOutbox } from './webhook-outbox.js';
+export { PostgresSocialStore } from './social-store.js';
+export { PostgresModerationStore } from './moderation-store.js';
 
 export interface PostgresAdapterOptions {
   /** postgres://user:password@host:port/database */
@@ -36,6 +42,10 @@ export interface PostgresAdapters {
   readonly rooms: RoomStore;
   /** Webhook events waiting for delivery (issue 16), shared by every node. */
   readonly webhooks: WebhookOutbox;
+  /** Profiles, privacy, relationships (issue #15). */
+  readonly social: SocialStore;
+  /** Reports, restrictions, audit log (issue #15). */
+  readonly moderation: ModerationStore;
   /** Waits for running queries, then closes every connection. */
   close(): Promise<void>;
 }
@@ -75,6 +85,8 @@ export async function openPostgresAdapters(options: PostgresAdapterOptions): Pro
     leases: new PostgresNodeLeaseStore(sql),
     rooms: new PostgresRoomStore(sql),
     webhooks: new PostgresWebhookOutbox(sql),
+    social: new PostgresSocialStore(sql),
+    moderation: new PostgresModerationStore(sql),
     close: () => sql.end({ timeout: 5 }),
   };
 }

@@ -224,6 +224,102 @@ export const MIGRATIONS: readonly Migration[] = [
     INSERT INTO webhook_lanes (lane) SELECT generate_series(0, 31); -- WEBHOOK_LANES = 32, fixed
     `,
   },
+  {
+    version: 4,
+    name: 'profiles, privacy and relationships',
+    // Issue #15. Same shape as the SQLite schema (sqlite/migration-social.ts).
+    sql: `
+    CREATE TABLE profiles (
+      user_id             bigint PRIMARY KEY REFERENCES users (id),
+      display_name        text NOT NULL,
+      avatar_url          text NOT NULL,
+      bio                 text NOT NULL,
+      message_from        text NOT NULL,
+      group_invite_from   text NOT NULL,
+      presence_to         text NOT NULL,
+      friend_request_from text NOT NULL,
+      updated_at          bigint NOT NULL
+    );
+    CREATE TABLE relations (
+      owner_id   bigint NOT NULL REFERENCES users (id),
+      peer_id    bigint NOT NULL REFERENCES users (id),
+      friend     boolean NOT NULL DEFAULT false,
+      following  boolean NOT NULL DEFAULT false,
+      blocked    boolean NOT NULL DEFAULT false,
+      remark     text NOT NULL DEFAULT '',
+      updated_at bigint NOT NULL,
+      PRIMARY KEY (owner_id, peer_id)
+    );
+    CREATE INDEX relations_inbound ON relations (peer_id) WHERE following OR friend;
+    CREATE TABLE friend_requests (
+      id         text COLLATE "C" PRIMARY KEY,
+      from_id    bigint NOT NULL REFERENCES users (id),
+      to_id      bigint NOT NULL REFERENCES users (id),
+      note       text NOT NULL,
+      status     text NOT NULL,
+      created_at bigint NOT NULL,
+      expires_at bigint NOT NULL,
+      updated_at bigint NOT NULL
+    );
+    -- At most one pending request per (sender, recipient): the insert guard.
+    CREATE UNIQUE INDEX friend_requests_pending ON friend_requests (from_id, to_id) WHERE status = 'pending';
+    CREATE INDEX friend_requests_to ON friend_requests (to_id) WHERE status = 'pending';
+    -- head is the feed's seq allocator: a commit locks the row, so seqs are
+    -- 1, 2, 3, ... in commit order across nodes.
+    CREATE TABLE relation_feed_heads (
+      user_id bigint PRIMARY KEY,
+      head    bigint NOT NULL
+    );
+    CREATE TABLE relation_feed (
+      user_id bigint NOT NULL,
+      seq     bigint NOT NULL,
+      at      bigint NOT NULL,
+      kind    text NOT NULL,
+      key     text NOT NULL,
+      PRIMARY KEY (user_id, seq)
+    );
+    `,
+  },
+  {
+    version: 5,
+    name: 'moderation',
+    // Issue #15. Same shape as the SQLite schema (sqlite/migration-moderation.ts).
+    sql: `
+    CREATE TABLE reports (
+      id              text COLLATE "C" PRIMARY KEY,
+      message_id      text NOT NULL,
+      conversation_id bigint NOT NULL,
+      sender_id       bigint NOT NULL,
+      reporter_id     bigint NOT NULL,
+      reason          text NOT NULL,
+      excerpt         text NOT NULL,
+      status          text NOT NULL,
+      created_at      bigint NOT NULL,
+      resolved_by     bigint NOT NULL DEFAULT 0,
+      resolution      text NOT NULL DEFAULT '',
+      resolved_at     bigint NOT NULL DEFAULT 0
+    );
+    CREATE INDEX reports_by_status ON reports (status, created_at);
+    CREATE TABLE restrictions (
+      user_id     bigint PRIMARY KEY,
+      muted_until bigint NOT NULL,
+      banned      boolean NOT NULL,
+      updated_at  bigint NOT NULL
+    );
+    -- One row: the audit seq allocator (gapless, commit-ordered under its row lock).
+    CREATE TABLE moderation_audit_head (head bigint NOT NULL);
+    INSERT INTO moderation_audit_head VALUES (0);
+    CREATE TABLE moderation_audit (
+      seq            bigint PRIMARY KEY,
+      at             bigint NOT NULL,
+      actor_id       bigint NOT NULL,
+      action         text NOT NULL,
+      target_user_id bigint NOT NULL,
+      report_id      text NOT NULL,
+      detail         text NOT NULL
+    );
+    `,
+  },
 ];
 
 /**

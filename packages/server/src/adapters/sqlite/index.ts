@@ -6,6 +6,10 @@ import { BackgroundCheckpointer } from './background-checkpointer.js';
 import { SqliteIdentityStore } from './sqlite-identity-store.js';
 import { SqliteMessageStore } from './sqlite-message-store.js';
 import { SqliteNodeLeaseStore } from './sqlite-node-lease-store.js';
+import { SqliteSocialStore } from './sqlite-social-store.js';
+import { SqliteModerationStore } from './sqlite-moderation-store.js';
+import type { ModerationStore } from '../../core/ports/moderation-store.js';
+import type { SocialStore } from '../../core/ports/social-store.js';
 
 export { SqliteConversationStore } from './sqlite-conversation-store.js';
 export { openSqliteDatabase, type SqliteOpenOptions, type SqliteSynchronous } from './sqlite-database.js';
@@ -14,6 +18,8 @@ export { SqliteMessageStore } from './sqlite-message-store.js';
 export { SqliteRoomStore } from './sqlite-room-store.js';
 export { SqliteWebhookOutbox } from './sqlite-webhook-outbox.js';
 export { SqliteNodeLeaseStore } from './sqlite-node-lease-store.js';
+export { SqliteSocialStore } from './sqlite-social-store.js';
+export { SqliteModerationStore } from './sqlite-moderation-store.js';
 export { MIGRATIONS } from './migrations.js';
 
 export interface SqliteAdapters {
@@ -21,6 +27,8 @@ export interface SqliteAdapters {
   readonly messages: MessageStore;
   readonly conversations: ConversationStore;
   readonly leases: NodeLeaseStore;
+  readonly social: SocialStore;
+  readonly moderation: ModerationStore;
   /** The open connection, for backups and diagnostics. */
   readonly database: Database.Database;
   close(): Promise<void>;
@@ -45,6 +53,8 @@ export function openSqliteAdapters(options: SqliteOpenOptions): SqliteAdapters {
     messages: new SqliteMessageStore(db),
     conversations: new SqliteConversationStore(db),
     leases: new SqliteNodeLeaseStore(db),
+    social: new SqliteSocialStore(db),
+    moderation: new SqliteModerationStore(db),
     database: db,
     close: async () => {
       await checkpointer.stop();

@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
 import { ROOMS_MIGRATION } from './migration-rooms.js';
+import { SOCIAL_MIGRATION } from './migration-social.js';
+import { MODERATION_MIGRATION } from './migration-moderation.js';
 
 /**
  * Schema migrations, applied in order at open; PRAGMA user_version records
@@ -140,6 +142,10 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 2: live rooms (issue #7), see migration-rooms.ts.
   ROOMS_MIGRATION,
+  // 3: profiles, privacy, relationships (issue #15), see migration-social.ts.
+  SOCIAL_MIGRATION,
+  // 4: reports, restrictions, moderation audit log (issue #15), see migration-moderation.ts.
+  MODERATION_MIGRATION,
 ];
 
 /**

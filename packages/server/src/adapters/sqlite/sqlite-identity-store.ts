@@ -33,6 +33,7 @@ const SESSION_COLUMNS = `id, user_id AS userId, device_id AS deviceId, platform,
  */
 export class SqliteIdentityStore implements IdentityStore {
   private readonly createUserStmt;
+  private readonly createUserWithIdStmt;
   private readonly findUserStmt;
   private readonly getUserStmt;
   private readonly upsertDeviceStmt;
@@ -48,6 +49,11 @@ export class SqliteIdentityStore implements IdentityStore {
     this.createUserStmt = db.prepare<[string, string, number], UserRow>(
       `INSERT INTO users (username, password_hash, created_at) VALUES (?, ?, ?)
        ON CONFLICT (username) DO NOTHING RETURNING ${USER_COLUMNS}`,
+    );
+    // No conflict target: a taken username or a taken id both make it a no-op.
+    this.createUserWithIdStmt = db.prepare<[number, string, string, number], UserRow>(
+      `INSERT INTO users (id, username, password_hash, created_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT DO NOTHING RETURNING ${USER_COLUMNS}`,
     );
     this.findUserStmt = db.prepare<[string], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE username = ?`);
     this.getUserStmt = db.prepare<[number], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`);
@@ -78,7 +84,8 @@ export class SqliteIdentityStore implements IdentityStore {
     ).pluck();
   }
 
-  async createUser(username: string, passwordHash: string, now: number): Promise<UserRecord | null> {
+  async createUser(username: string, passwordHash: string, now: number, id?: UserId): Promise<UserRecord | null> {
+    if (id !== undefined) return this.createUserWithIdStmt.get(id, username, passwordHash, now) ?? null;
     return this.createUserStmt.get(username, passwordHash, now) ?? null;
   }
 

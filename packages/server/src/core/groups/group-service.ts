@@ -7,6 +7,7 @@ import type { ConversationId, GroupRecord, GroupRole, JoinPolicy, MemberRecord, 
 import type { ConversationCache } from '../messaging/conversation-cache.js';
 import type { SendPipeline } from '../messaging/send-pipeline.js';
 import type { Caller } from '../messaging/send-types.js';
+import type { PermissionChecks } from '../social/permission-checks.js';
 
 export interface GroupOptions {
   readonly largeGroupThreshold: number;
@@ -40,6 +41,7 @@ export class GroupService {
     private readonly pipeline: SendPipeline,
     private readonly outbox: Outbox,
     private readonly opts: GroupOptions,
+    private readonly relations?: PermissionChecks,
   ) {
     this.clock = opts.clock ?? Date.now;
   }
@@ -49,6 +51,7 @@ export class GroupService {
     const others = [...new Set(input.memberIds)].filter((u) => u !== caller.userId);
     if (others.length + 1 > this.opts.maxGroupMembers) throw new XinboxError(Errors.GROUP_FULL);
     await this.requireUsers(others);
+    await this.checkAdds(caller.userId, others);
     const memberIds = [caller.userId, ...others];
     const large = memberIds.length > this.opts.largeGroupThreshold;
     const conv = await this.store.createGroup({
@@ -74,9 +77,16 @@ export class GroupService {
     const { group } = await this.requireRole(id, caller.userId, 'member');
     if (group.joinPolicy === 'invite') await this.requireRole(id, caller.userId, 'admin');
     await this.requireUsers(userIds);
+    await this.checkAdds(caller.userId, userIds);
     const added = await this.addMembers(id, userIds);
     if (added.length) await this.notice(caller, id, 'members_added', 'invited members', added);
     return this.view(id, caller.userId);
+  }
+
+  /** Blocks and each invitee's "group invitations from" setting. */
+  private async checkAdds(inviter: UserId, userIds: readonly UserId[]): Promise<void> {
+    if (!this.relations) return;
+    for (const u of new Set(userIds)) if (u !== inviter) await this.relations.checkGroupAdd(inviter, u);
   }
 
   async join(caller: Caller, id: ConversationId): Promise<GroupView> {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Errors, XinboxError } from '@xinbox/protocol';
 import type { IdentityStore } from '../ports/identity-store.js';
 import type { Platform, SessionRecord, UserId } from '../model.js';
+import { randomUserId } from './public-ids.js';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './passwords.js';
 import { newOpaqueToken, sha256, TokenSigner, type AccessClaims } from './tokens.js';
 
@@ -24,6 +25,8 @@ export interface IdentityOptions {
   readonly scryptCost: number;
   /** How long a verified live session may be trusted without a store read. */
   readonly sessionCacheMs?: number;
+  /** Refuses accounts that may not log in or connect (a moderator's ban); throws a XinboxError. */
+  readonly accountCheck?: (userId: UserId) => Promise<void>;
 }
 
 const USERNAME = /^[a-z0-9_.-]{3,32}$/;
@@ -41,6 +44,7 @@ export class IdentityService {
     private readonly signer: TokenSigner,
     private readonly opts: IdentityOptions,
     private readonly clock: () => number = Date.now,
+    private readonly newUserId: () => UserId = randomUserId,
   ) {}
 
   async register(usernameRaw: unknown, password: unknown): Promise<{ userId: UserId }> {
@@ -48,9 +52,14 @@ export class IdentityService {
     if (typeof password !== 'string' || password.length < 8 || password.length > 256) {
       throw new XinboxError(Errors.INVALID_ARGUMENT, 'password must be 8 to 256 characters');
     }
-    const user = await this.store.createUser(username, await hashPassword(password, this.opts.scryptCost), this.clock());
-    if (!user) throw new XinboxError(Errors.USERNAME_TAKEN);
-    return { userId: user.id };
+    const hash = await hashPassword(password, this.opts.scryptCost);
+    // Random public ids (ADR 0008): a null answer is a taken name or, very rarely, a taken id; retry only the latter.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const user = await this.store.createUser(username, hash, this.clock(), this.newUserId());
+      if (user) return { userId: user.id };
+      if (await this.store.findUserByName(username)) throw new XinboxError(Errors.USERNAME_TAKEN);
+    }
+    throw new XinboxError(Errors.INTERNAL, 'could not allocate a user id');
   }
 
   async login(usernameRaw: unknown, password: unknown, deviceIdRaw: unknown, platformRaw: unknown): Promise<LoginResult> {
@@ -62,6 +71,7 @@ export class IdentityService {
     // Compare against a dummy hash for unknown users so response time does not reveal them.
     const ok = await verifyPassword(password, user?.passwordHash ?? (await DUMMY_HASH_PROMISE));
     if (!user || !ok) throw new XinboxError(Errors.BAD_CREDENTIALS);
+    await this.opts.accountCheck?.(user.id);
     const now = this.clock();
     await this.store.upsertDevice(user.id, deviceId, platform, now);
     const refreshToken = newOpaqueToken();
@@ -89,6 +99,7 @@ export class IdentityService {
     const session = await this.store.getSession(sessionId);
     const now = this.clock();
     if (!session || session.revoked || session.refreshExpiresAt <= now) throw new XinboxError(Errors.REFRESH_INVALID);
+    await this.opts.accountCheck?.(session.userId);
     const next = newOpaqueToken();
     const swapped = await this.store.rotateRefresh(session.id, sha256(secret), sha256(next), now + this.opts.refreshTokenTtlMs);
     if (!swapped) throw new XinboxError(Errors.REFRESH_INVALID);
@@ -106,6 +117,7 @@ export class IdentityService {
     if (typeof token !== 'string' || token === '') throw new XinboxError(Errors.TOKEN_INVALID);
     const now = this.clock();
     const claims = this.signer.verify(token, now);
+    await this.opts.accountCheck?.(claims.uid);
     const seen = this.liveSessions.get(claims.sid);
     if (seen !== undefined && now - seen < (this.opts.sessionCacheMs ?? 30_000)) return claims;
     const session = await this.store.getSession(claims.sid);

@@ -14,6 +14,8 @@ import type { Caller, SendAckInfo, SendRequest } from './send-types.js';
 import { validateSend, type SendInput } from './send-input.js';
 import { toSummary } from './summary.js';
 import { toWireMessage, visibleTo } from './wire.js';
+import type { PermissionChecks } from '../social/permission-checks.js';
+import type { SendScreening } from '../moderation/send-screening.js';
 
 export interface SyncPage {
   readonly entries: Push[];
@@ -44,6 +46,8 @@ export class MessagingService {
     private readonly identity: IdentityStore,
     private readonly outbox: Outbox,
     private readonly opts: MessagingOptions,
+    private readonly relations?: PermissionChecks,
+    private readonly screening?: SendScreening,
   ) {
     this.clock = opts.clock ?? Date.now;
   }
@@ -51,12 +55,24 @@ export class MessagingService {
   /** A client's Send, validated here (validateSend) for every transport and node. */
   send(caller: Caller, input: SendInput): Promise<SendAckInfo> {
     let req: SendRequest;
+    let flagged: ReturnType<SendScreening['screen']['screenBytes']>['flagged'] = [];
     try {
       req = validateSend(input);
+      if (this.screening) {
+        // The sensitive-word filter: reject (throws), mask (new bytes) or flag (reported once stored).
+        const screened = this.screening.screen.screenBytes(req.content);
+        if (screened.bytes !== req.content) req = { ...req, content: screened.bytes };
+        flagged = screened.flagged;
+      }
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.pipeline.submit(caller, req);
+    const ack = this.pipeline.submit(caller, req);
+    if (flagged.length === 0) return ack;
+    return ack.then((a) => {
+      if (!a.duplicate) this.screening!.flagged(caller, a, flagged);
+      return a;
+    });
   }
 
   async sync(caller: Caller, cursor: number, limitRaw: number): Promise<SyncPage> {
@@ -163,6 +179,10 @@ export class MessagingService {
     }
     if (!peerId) throw new XinboxError(Errors.INVALID_ARGUMENT, 'userId or username is required');
     if (peerId === caller.userId) throw new XinboxError(Errors.INVALID_ARGUMENT, 'cannot open a conversation with yourself');
+    // A new conversation needs the peer's consent (blocks, "messages from"); an existing one stays visible.
+    if (this.relations && !(await this.conversations.shareConversation(caller.userId, peerId))) {
+      await this.relations.checkMessage(caller.userId, peerId);
+    }
     const { conversation } = await this.conversations.getOrCreateDirect(caller.userId, peerId, this.clock());
     const member = await this.conversations.getMember(conversation.id, caller.userId);
     const view: ConversationView = { conversation, member: member!, lastMessage: conversation.lastMessageId ? await this.messages.getById(conversation.lastMessageId) : null, group: null, peerId, mentions: 0 };

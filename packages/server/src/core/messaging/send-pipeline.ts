@@ -8,6 +8,7 @@ import type { SnowflakeGenerator } from '../ids/snowflake.js';
 import type { ConversationCache, ConversationState } from './conversation-cache.js';
 import { DedupeCache } from './dedupe-cache.js';
 import type { Caller, SendAckInfo, SendRequest } from './send-types.js';
+import type { PermissionChecks } from '../social/permission-checks.js';
 
 interface PendingSend {
   readonly caller: Caller;
@@ -35,6 +36,10 @@ export interface SendPipelineOptions {
   readonly admission?: SendAdmission;
   /** Told about every committed message, after its ack (after-send webhooks). Must not throw or block. */
   readonly committed?: (message: StoredMessage, kind: Kind, system: boolean) => void;
+  /** Relationship checks for direct chats (blocks, "messages from friends only"). */
+  readonly relations?: PermissionChecks;
+  /** Account-wide restrictions (a moderator's mute or ban), for every conversation kind. */
+  readonly senderCheck?: (userId: UserId) => Promise<void>;
 }
 
 /**
@@ -241,11 +246,16 @@ export class SendPipeline {
   private async authorize(state: ConversationState, userId: UserId, now: number): Promise<void> {
     const member = await this.conversations.member(state, userId);
     if (!member) throw new XinboxError(Errors.NOT_A_MEMBER);
+    if (this.opts.senderCheck) await this.opts.senderCheck(userId);
     if (state.record.kind === 'group') {
       const group = state.group;
       if (group?.dissolved) throw new XinboxError(Errors.GROUP_DISSOLVED);
       if (member.mutedUntil > now) throw new XinboxError(Errors.MUTED, 'you are muted in this group');
       if (group?.mutedAll && member.role === 'member') throw new XinboxError(Errors.MUTED, 'the group is muted');
+    } else if (this.opts.relations && state.memberIds) {
+      // The conversation stays visible, but a block or the peer's privacy refuses the send.
+      const peer = state.memberIds.find((u) => u !== userId);
+      if (peer !== undefined) await this.opts.relations.checkMessage(userId, peer);
     }
   }
 

@@ -7,13 +7,16 @@ import type { DeviceRecord, Platform, SessionRecord, UserId, UserRecord } from '
  * - `createUser` is atomic on the username: of two concurrent calls with the
  *   same name exactly one succeeds, the other returns null. Usernames compare
  *   case-sensitively as given (the core lower-cases them first).
- * - User ids are positive, unique, never reused.
+ * - User ids are positive, unique, never reused. With `id` given (the core
+ *   passes a random public id, ADR 0008) the user gets exactly that id, and
+ *   the call returns null when the username OR the id is taken; without it
+ *   the store allocates one.
  * - `rotateRefresh` is a compare-and-swap on the refresh hash: it succeeds for
  *   exactly one caller presenting the current hash of a live session.
  * - A revoked session never becomes live again.
  */
 export interface IdentityStore {
-  createUser(username: string, passwordHash: string, now: number): Promise<UserRecord | null>;
+  createUser(username: string, passwordHash: string, now: number, id?: UserId): Promise<UserRecord | null>;
   findUserByName(username: string): Promise<UserRecord | null>;
   getUsers(ids: readonly UserId[]): Promise<UserRecord[]>;
 

@@ -4,6 +4,7 @@ import type { IdentityStore } from '../ports/identity-store.js';
 import type { Outbox } from '../ports/outbox.js';
 import type { Presence } from '../ports/presence.js';
 import type { Platform, UserId, UserPresence } from '../model.js';
+import type { PermissionChecks } from '../social/permission-checks.js';
 
 /**
  * Device presence: online on authentication, offline on disconnect or
@@ -18,6 +19,7 @@ export class PresenceService {
     private readonly outbox: Outbox,
     private readonly nodeId: string,
     private readonly clock: () => number = Date.now,
+    private readonly relations?: PermissionChecks,
   ) {}
 
   async connected(userId: UserId, deviceId: string, platform: Platform): Promise<void> {
@@ -46,7 +48,13 @@ export class PresenceService {
   async requireContacts(callerId: UserId, userIds: readonly UserId[]): Promise<void> {
     if (userIds.length > Limits.maxIdsPerRequest) throw new XinboxError(Errors.LIST_TOO_LARGE);
     for (const u of userIds) {
-      if (u !== callerId && !(await this.conversations.shareConversation(callerId, u))) {
+      if (u === callerId) continue;
+      if (this.relations) {
+        // Blocks and the user's "presence to" setting first; friends need no shared conversation.
+        await this.relations.checkPresence(callerId, u);
+        if (await this.relations.areFriends(callerId, u)) continue;
+      }
+      if (!(await this.conversations.shareConversation(callerId, u))) {
         throw new XinboxError(Errors.PERMISSION_DENIED, `user ${u} is not a contact`);
       }
     }

@@ -3,6 +3,8 @@ import type {
 } from '../../../core/ports/index.js';
 import type { RoomStore } from '../../../core/ports/room-store.js';
 import type { WebhookOutbox } from '../../../core/ports/webhook-outbox.js';
+import type { SocialStore } from '../../../core/ports/social-store.js';
+import type { ModerationStore } from '../../../core/ports/moderation-store.js';
 import type { SqliteOpenOptions } from '../sqlite-database.js';
 import { StorageWorkerClient } from './storage-worker-client.js';
 
@@ -15,6 +17,8 @@ export interface SqliteWorkerAdapters {
   readonly rooms: RoomStore;
   /** The webhook outbox (its own file, webhook-outbox.db, next to the database). */
   readonly webhooks: WebhookOutbox;
+  readonly social: SocialStore;
+  readonly moderation: ModerationStore;
   /** Store calls sent to the thread and not yet answered. */
   outstanding(): number;
   close(): Promise<void>;
@@ -39,6 +43,8 @@ export async function openSqliteWorkerAdapters(
     leases: client.port<NodeLeaseStore>('leases'),
     rooms: client.port<RoomStore>('rooms'),
     webhooks: client.port<WebhookOutbox>('webhooks'),
+    social: client.port<SocialStore>('social'),
+    moderation: client.port<ModerationStore>('moderation'),
     outstanding: () => client.outstanding,
     close: () => client.close(),
   };

@@ -32,6 +32,8 @@ const stores: Record<StoreName, object> = {
   leases: adapters.leases,
   rooms: new SqliteRoomStore(adapters.database),
   webhooks,
+  social: adapters.social,
+  moderation: adapters.moderation,
 };
 
 port.on('message', (message: CallMessage | typeof CLOSE) => {

@@ -1,0 +1,143 @@
+import type { UserId } from '../../core/model.js';
+import type {
+  Audience, FriendRequestRecord, FriendRequestStatus, ProfileRecord, RelationChangeKind, RelationChangeRecord,
+  RelationRecord, SocialCommit, SocialStore, SocialWrite,
+} from '../../core/ports/social-store.js';
+import { int8Array } from './array-literal.js';
+import type { Sql } from './client.js';
+import { explainForeignKey } from './errors.js';
+
+interface ProfileRow {
+  user_id: number; display_name: string; avatar_url: string; bio: string; message_from: Audience;
+  group_invite_from: Audience; presence_to: Audience; friend_request_from: Audience; updated_at: number;
+}
+interface RelationRow { owner_id: number; peer_id: number; friend: boolean; following: boolean; blocked: boolean; remark: string; updated_at: number }
+interface RequestRow { id: string; from_id: number; to_id: number; note: string; status: FriendRequestStatus; created_at: number; expires_at: number; updated_at: number }
+interface FeedRow { user_id: number; seq: number; at: number; kind: RelationChangeKind; key: string }
+
+const profile = (r: ProfileRow): ProfileRecord => ({
+  userId: r.user_id, displayName: r.display_name, avatarUrl: r.avatar_url, bio: r.bio, updatedAt: r.updated_at,
+  privacy: { messageFrom: r.message_from, groupInviteFrom: r.group_invite_from, presenceTo: r.presence_to, friendRequestFrom: r.friend_request_from },
+});
+const relation = (r: RelationRow): RelationRecord => ({
+  ownerId: r.owner_id, peerId: r.peer_id, friend: r.friend, following: r.following, blocked: r.blocked, remark: r.remark, updatedAt: r.updated_at,
+});
+const request = (r: RequestRow): FriendRequestRecord => ({
+  id: r.id, fromId: r.from_id, toId: r.to_id, note: r.note, status: r.status, createdAt: r.created_at, expiresAt: r.expires_at, updatedAt: r.updated_at,
+});
+const feed = (r: FeedRow): RelationChangeRecord => ({ userId: r.user_id, seq: r.seq, at: r.at, kind: r.kind, key: r.key });
+
+/** Thrown inside the transaction to roll it back when the request guard refuses. */
+class GuardRefused extends Error {}
+
+/**
+ * SocialStore on PostgreSQL. A commit is one transaction: the request guard
+ * is a conditional UPDATE (or an insert against the partial unique index of
+ * pending pairs), relation patches are single-row upserts that coalesce only
+ * the named fields, and feed seqs come from `UPDATE ... RETURNING` on the
+ * user's head row, whose lock orders concurrent commits.
+ */
+export class PostgresSocialStore implements SocialStore {
+  constructor(private readonly sql: Sql) {}
+
+  async commit(w: SocialWrite): Promise<SocialCommit | null> {
+    try {
+      return await this.sql.begin(async (tx) => {
+        if (w.request) {
+          const r = w.request.record;
+          const rows = w.request.expect === 'absent'
+            ? await tx`INSERT INTO friend_requests (id, from_id, to_id, note, status, created_at, expires_at, updated_at)
+                VALUES (${r.id}, ${r.fromId}, ${r.toId}, ${r.note}, ${r.status}, ${r.createdAt}, ${r.expiresAt}, ${r.updatedAt})
+                ON CONFLICT DO NOTHING RETURNING id`
+            : await tx`UPDATE friend_requests SET status = ${r.status}, updated_at = ${r.updatedAt}, expires_at = ${r.expiresAt}
+                WHERE id = ${r.id} AND status = ${w.request.expect} RETURNING id`;
+          if (rows.length === 0) throw new GuardRefused();
+        }
+        for (const p of w.profiles ?? []) {
+          await tx`INSERT INTO profiles (user_id, display_name, avatar_url, bio, message_from, group_invite_from, presence_to, friend_request_from, updated_at)
+            VALUES (${p.userId}, ${p.displayName}, ${p.avatarUrl}, ${p.bio}, ${p.privacy.messageFrom}, ${p.privacy.groupInviteFrom},
+              ${p.privacy.presenceTo}, ${p.privacy.friendRequestFrom}, ${p.updatedAt})
+            ON CONFLICT (user_id) DO UPDATE SET display_name = excluded.display_name, avatar_url = excluded.avatar_url, bio = excluded.bio,
+              message_from = excluded.message_from, group_invite_from = excluded.group_invite_from, presence_to = excluded.presence_to,
+              friend_request_from = excluded.friend_request_from, updated_at = excluded.updated_at`;
+        }
+        const relations: RelationRecord[] = [];
+        for (const p of w.relations ?? []) {
+          const [row] = await tx<RelationRow[]>`
+            INSERT INTO relations (owner_id, peer_id, friend, following, blocked, remark, updated_at)
+            VALUES (${p.ownerId}, ${p.peerId}, ${p.friend ?? false}, ${p.following ?? false}, ${p.blocked ?? false}, ${p.remark ?? ''}, ${w.at})
+            ON CONFLICT (owner_id, peer_id) DO UPDATE SET
+              friend = coalesce(${p.friend ?? null}::boolean, relations.friend),
+              following = coalesce(${p.following ?? null}::boolean, relations.following),
+              blocked = coalesce(${p.blocked ?? null}::boolean, relations.blocked),
+              remark = coalesce(${p.remark ?? null}::text, relations.remark),
+              updated_at = ${w.at}
+            RETURNING *`;
+          relations.push(relation(row!));
+        }
+        const seqs: number[] = [];
+        for (const c of w.changes) {
+          const [head] = await tx<Array<{ head: number }>>`
+            INSERT INTO relation_feed_heads (user_id, head) VALUES (${c.userId}, 1)
+            ON CONFLICT (user_id) DO UPDATE SET head = relation_feed_heads.head + 1 RETURNING head`;
+          await tx`INSERT INTO relation_feed (user_id, seq, at, kind, key) VALUES (${c.userId}, ${head!.head}, ${w.at}, ${c.kind}, ${c.key})`;
+          seqs.push(head!.head);
+        }
+        return { seqs, relations };
+      });
+    } catch (error) {
+      if (error instanceof GuardRefused) return null;
+      throw explainForeignKey(error);
+    }
+  }
+
+  async getProfiles(userIds: readonly UserId[]): Promise<ProfileRecord[]> {
+    const ids = [...new Set(userIds)];
+    if (ids.length === 0) return [];
+    const rows = await this.sql<ProfileRow[]>`SELECT * FROM profiles WHERE user_id = ANY(${int8Array(ids)}::int8[])`;
+    return rows.map(profile);
+  }
+
+  async getRelations(ownerId: UserId, peerIds: readonly UserId[]): Promise<RelationRecord[]> {
+    const ids = [...new Set(peerIds)];
+    if (ids.length === 0) return [];
+    const rows = await this.sql<RelationRow[]>`
+      SELECT * FROM relations WHERE owner_id = ${ownerId} AND peer_id = ANY(${int8Array(ids)}::int8[])`;
+    return rows.map(relation);
+  }
+
+  async listRelations(ownerId: UserId, limit: number): Promise<RelationRecord[]> {
+    const rows = await this.sql<RelationRow[]>`SELECT * FROM relations WHERE owner_id = ${ownerId} ORDER BY updated_at, peer_id LIMIT ${limit}`;
+    return rows.map(relation);
+  }
+
+  async listInbound(peerId: UserId, limit: number): Promise<RelationRecord[]> {
+    const rows = await this.sql<RelationRow[]>`
+      SELECT * FROM relations WHERE peer_id = ${peerId} AND (following OR friend) ORDER BY updated_at, owner_id LIMIT ${limit}`;
+    return rows.map(relation);
+  }
+
+  async getRequest(id: string): Promise<FriendRequestRecord | null> {
+    const [row] = await this.sql<RequestRow[]>`SELECT * FROM friend_requests WHERE id = ${id}`;
+    return row ? request(row) : null;
+  }
+
+  async findPendingRequest(fromId: UserId, toId: UserId): Promise<FriendRequestRecord | null> {
+    const [row] = await this.sql<RequestRow[]>`
+      SELECT * FROM friend_requests WHERE from_id = ${fromId} AND to_id = ${toId} AND status = 'pending'`;
+    return row ? request(row) : null;
+  }
+
+  async listPendingRequests(userId: UserId, limit: number): Promise<FriendRequestRecord[]> {
+    const rows = await this.sql<RequestRow[]>`
+      SELECT * FROM friend_requests WHERE status = 'pending' AND (from_id = ${userId} OR to_id = ${userId})
+      ORDER BY created_at DESC, id DESC LIMIT ${limit}`;
+    return rows.map(request);
+  }
+
+  async readChanges(userId: UserId, afterSeq: number, limit: number): Promise<RelationChangeRecord[]> {
+    const rows = await this.sql<FeedRow[]>`
+      SELECT * FROM relation_feed WHERE user_id = ${userId} AND seq > ${afterSeq} ORDER BY seq LIMIT ${limit}`;
+    return rows.map(feed);
+  }
+}

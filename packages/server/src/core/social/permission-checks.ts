@@ -1,0 +1,13 @@
+import type { UserId } from '../model.js';
+
+/**
+ * The relationship checks other features call (implemented by
+ * RelationGuard). Each throws a catalogued XinboxError (BLOCKED,
+ * PRIVACY_RESTRICTED) when the action is not allowed.
+ */
+export interface PermissionChecks {
+  checkMessage(sender: UserId, recipient: UserId): Promise<void>;
+  checkGroupAdd(inviter: UserId, invitee: UserId): Promise<void>;
+  checkPresence(viewer: UserId, user: UserId): Promise<void>;
+  areFriends(a: UserId, b: UserId): Promise<boolean>;
+}

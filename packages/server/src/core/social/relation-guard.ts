@@ -1,0 +1,128 @@
+import { Errors, XinboxError } from '@xinbox/protocol';
+import type { UserId } from '../model.js';
+import type { Audience, PrivacyRecord, SocialStore } from '../ports/social-store.js';
+import type { PermissionChecks } from './permission-checks.js';
+import { DEFAULT_PRIVACY } from './profile-rules.js';
+
+/** What one user's checks against another need: both relation rows and the target's privacy. */
+interface PairFacts {
+  /** a blocked b, or b blocked a. */
+  readonly blocked: boolean;
+  readonly friends: boolean;
+  /** b's privacy settings. */
+  readonly privacy: PrivacyRecord;
+  readonly loadedEpoch: number;
+  readonly loadedAt: number;
+}
+
+export interface RelationGuardOptions {
+  /** How long a pair's facts are trusted when no invalidation arrives (covers a lost cluster event). */
+  readonly ttlMs: number;
+  readonly capacity?: number;
+  readonly clock?: () => number;
+}
+
+/**
+ * The permission checks other features ask of the relationship chain
+ * (messages, group invites, presence), answered from a bounded cache so the
+ * send path pays a store read only on a miss. A relationship write
+ * invalidates both users at once on this node (and, in a cluster, on every
+ * node through the `relations` event); the TTL bounds staleness if such an
+ * event is lost.
+ */
+export class RelationGuard implements PermissionChecks {
+  private readonly pairs = new Map<string, PairFacts>();
+  private readonly invalidated = new Map<UserId, { epoch: number; at: number }>();
+  private readonly loading = new Map<string, Promise<PairFacts>>();
+  private epoch = 0;
+  private readonly clock: () => number;
+
+  constructor(private readonly store: SocialStore, private readonly opts: RelationGuardOptions) {
+    this.clock = opts.clock ?? Date.now;
+  }
+
+  /** Forget what is cached about these users (their relations or privacy changed). */
+  invalidate(userIds: readonly UserId[]): void {
+    const now = this.clock();
+    this.epoch++;
+    for (const u of userIds) this.invalidated.set(u, { epoch: this.epoch, at: now });
+    if (this.invalidated.size > 100_000) {
+      // Entries older than the TTL invalidate nothing that is still trusted.
+      for (const [u, v] of this.invalidated) if (now - v.at > this.opts.ttlMs) this.invalidated.delete(u);
+    }
+  }
+
+  /** `sender` may send to `recipient` in a direct chat. */
+  async checkMessage(sender: UserId, recipient: UserId): Promise<void> {
+    const f = await this.facts(sender, recipient);
+    if (f.blocked) throw new XinboxError(Errors.BLOCKED);
+    this.checkAudience(f, f.privacy.messageFrom, 'accepts messages');
+  }
+
+  /** `inviter` may add `invitee` to a group. */
+  async checkGroupAdd(inviter: UserId, invitee: UserId): Promise<void> {
+    const f = await this.facts(inviter, invitee);
+    if (f.blocked) throw new XinboxError(Errors.BLOCKED, `user ${invitee} cannot be added by you`);
+    this.checkAudience(f, f.privacy.groupInviteFrom, 'accepts group invitations');
+  }
+
+  /** `viewer` may see `user`'s presence (the contact rule is checked by the presence service). */
+  async checkPresence(viewer: UserId, user: UserId): Promise<void> {
+    if (viewer === user) return;
+    const f = await this.facts(viewer, user);
+    if (f.blocked) throw new XinboxError(Errors.BLOCKED, `the presence of user ${user} is not visible to you`);
+    this.checkAudience(f, f.privacy.presenceTo, 'shares presence');
+  }
+
+  /** `a` and `b` are friends (two-way). */
+  async areFriends(a: UserId, b: UserId): Promise<boolean> {
+    return (await this.facts(a, b)).friends;
+  }
+
+  private checkAudience(f: PairFacts, audience: Audience, what: string): void {
+    if (audience === 'nobody') throw new XinboxError(Errors.PRIVACY_RESTRICTED, `the user ${what} from nobody`);
+    if (audience === 'friends' && !f.friends) throw new XinboxError(Errors.PRIVACY_RESTRICTED, `the user ${what} from friends only`);
+  }
+
+  private async facts(a: UserId, b: UserId): Promise<PairFacts> {
+    const key = `${a}:${b}`;
+    const hit = this.pairs.get(key);
+    if (hit && this.fresh(hit, a, b)) {
+      this.pairs.delete(key);
+      this.pairs.set(key, hit);
+      return hit;
+    }
+    let p = this.loading.get(key);
+    if (!p) {
+      p = this.load(a, b, key).finally(() => this.loading.delete(key));
+      this.loading.set(key, p);
+    }
+    return p;
+  }
+
+  private fresh(f: PairFacts, a: UserId, b: UserId): boolean {
+    if (this.clock() - f.loadedAt > this.opts.ttlMs) return false;
+    const ia = this.invalidated.get(a);
+    const ib = this.invalidated.get(b);
+    return (!ia || ia.epoch <= f.loadedEpoch) && (!ib || ib.epoch <= f.loadedEpoch);
+  }
+
+  private async load(a: UserId, b: UserId, key: string): Promise<PairFacts> {
+    // The epoch is taken before reading: an invalidation during the read makes this entry stale at once.
+    const loadedEpoch = this.epoch;
+    const loadedAt = this.clock();
+    const [ab, ba, profiles] = await Promise.all([
+      this.store.getRelations(a, [b]), this.store.getRelations(b, [a]), this.store.getProfiles([b]),
+    ]);
+    const facts: PairFacts = {
+      blocked: !!(ab[0]?.blocked || ba[0]?.blocked),
+      friends: !!(ab[0]?.friend && ba[0]?.friend),
+      privacy: profiles[0]?.privacy ?? DEFAULT_PRIVACY,
+      loadedEpoch,
+      loadedAt,
+    };
+    if (this.pairs.size >= (this.opts.capacity ?? 100_000)) this.pairs.delete(this.pairs.keys().next().value!);
+    this.pairs.set(key, facts);
+    return facts;
+  }
+}
