@@ -71,10 +71,10 @@ export interface NodeDeps {
  */
 export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, unknown>> | XinboxConfig = {}, deps: NodeDeps = {}): Promise<XinboxNode> {
   const config = Object.isFrozen(overrides) ? (overrides as XinboxConfig) : buildConfig(overrides);
-  const log = deps.log ?? createLogger(config.logLevel);
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const nodeId = config.nodeId || `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const log = (deps.log ?? createLogger(config.logLevel)).child({ node: nodeId });
   const roles = new Set(config.roles);
   const isGateway = roles.has('gateway');
   const isLogic = roles.has('logic');

@@ -313,9 +313,9 @@ export class Gateway implements GatewayControl {
     if (!wasOpen) return;
     const last = this.sessions.remove(conn);
     const replaced = this.sessions.connectionsOf(conn.userId).some((c) => c.deviceId === conn.deviceId);
-    this.track(this.hooks.closed(conn, last).catch((e) => this.log.warn('session close hook failed', e)));
+    this.track(this.hooks.closed(conn, last).catch((e) => this.connLog(conn).warn('session close hook failed', e)));
     // A replaced device is still online through its new connection.
-    if (!replaced) this.track(this.presence.disconnected(conn.userId, conn.deviceId).catch((e) => this.log.warn('presence offline failed', e)));
+    if (!replaced) this.track(this.presence.disconnected(conn.userId, conn.deviceId).catch((e) => this.connLog(conn).warn('presence offline failed', e)));
   }
 
   private track(p: Promise<unknown>): void {
@@ -342,8 +342,13 @@ export class Gateway implements GatewayControl {
     conn.enqueue(replyFrame(id, body));
   }
 
+  /** Log lines about one connection carry its id, user and device (built only when something is logged). */
+  private connLog(conn: Connection): Logger {
+    return this.log.child({ conn: conn.id, transport: conn.transport, user: conn.userId, device: conn.deviceId });
+  }
+
   private replyError(conn: Connection, id: number, e: unknown): void {
-    conn.enqueue(this.dispatcher.errorFrame(id, e));
+    conn.enqueue(this.dispatcher.errorFrame(id, e, conn.state === 'open' ? { userId: conn.userId, deviceId: conn.deviceId } : undefined));
   }
 
   private tooLarge(conn: Connection, size: number): void {

@@ -30,7 +30,7 @@ export class RequestDispatcher implements RequestRunner {
 
   /** A Send read by the hot codec. */
   send(caller: Caller, hot: HotSend): Promise<Uint8Array> {
-    return this.hotSend(caller, hot).catch((e) => this.errorFrame(hot.id, e));
+    return this.hotSend(caller, hot).catch((e) => this.errorFrame(hot.id, e, caller));
   }
 
   /** A generically decoded frame; `ctx.conn` is set when it came from a local socket. */
@@ -45,17 +45,17 @@ export class RequestDispatcher implements RequestRunner {
     try {
       result = handler(ctx, body.value);
     } catch (e) {
-      return Promise.resolve(this.errorFrame(frame.id, e));
+      return Promise.resolve(this.errorFrame(frame.id, e, ctx.caller));
     }
-    return Promise.resolve(result).then((r) => (r ? replyFrame(frame.id, r) : null), (e) => this.errorFrame(frame.id, e));
+    return Promise.resolve(result).then((r) => (r ? replyFrame(frame.id, r) : null), (e) => this.errorFrame(frame.id, e, ctx.caller));
   }
 
-  /** The length-prefixed error frame for `e`; anything not from the catalog is logged and answered INTERNAL. */
-  errorFrame(id: number, e: unknown): Uint8Array {
+  /** The length-prefixed error frame for `e`; anything not from the catalog is logged (with who asked) and answered INTERNAL. */
+  errorFrame(id: number, e: unknown, caller?: Caller): Uint8Array {
     let err: XinboxError;
     if (e instanceof XinboxError) err = e;
     else {
-      this.log.error('request failed', e);
+      (caller ? this.log.child({ user: caller.userId, device: caller.deviceId, frameId: id }) : this.log).error('request failed', e);
       err = new XinboxError(Errors.INTERNAL);
     }
     return replyFrame(id, { case: 'error', value: { code: err.code, name: err.errorName, message: err.message, retryable: err.retryable } });
