@@ -8,6 +8,7 @@ import { launchServer, type LaunchOptions, type TargetName } from './servers/lau
 import { launchCluster } from './servers/launch-cluster.js';
 import { sleep } from './time.js';
 import type { TargetSession } from './workloads/types.js';
+import { BENCH_ADMIN_TOKEN } from './servers/admin-token.js';
 
 /** One started server under test with its HTTP client, user pool and sampler. */
 export interface OpenSession {
@@ -33,6 +34,7 @@ export async function openSession(target: TargetName, ctx: SessionContext): Prom
     pin: opts.pin, serverCpu: opts.serverCpu, logDir: ctx.logDir, readyTimeoutMs: 60_000,
     env: {
       XINBOX_ROOM_PUSH_BUDGET: String(opts.roomPushBudget),
+      XINBOX_ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
       ...(target === 'xinbox' ? { XINBOX_SCRYPT_COST: String(opts.scryptCost), ...(opts.lexiconDir ? { XINBOX_LEXICON_DIR: opts.lexiconDir } : {}) } : {}),
     },
   };

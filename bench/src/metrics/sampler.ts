@@ -1,5 +1,6 @@
 import { clkTck, machineBusyTicks, processTree, readTotals } from './proc.js';
 import { nowMs } from '../time.js';
+import { adminHeaders } from '../servers/admin-token.js';
 
 /**
  * Samples the server's process tree (CPU, RSS), the load processes' CPU and,
@@ -165,7 +166,7 @@ export class ProcessSampler {
   } | undefined> {
     if (!this.metricsUrl) return undefined;
     try {
-      const res = await fetch(this.metricsUrl, { signal: AbortSignal.timeout(400) });
+      const res = await fetch(this.metricsUrl, { signal: AbortSignal.timeout(400), headers: adminHeaders() });
       if (!res.ok) {
         if (res.status === 404) this.metricsUrl = undefined;
         await res.body?.cancel();

@@ -6,6 +6,7 @@ import type { W4Config } from './w4-config.js';
 import { assignSenders, buildSchedule, type SenderRoles } from './w4-plan.js';
 import type { RoomSetup } from './w4-setup.js';
 import type { TargetSession } from './types.js';
+import { adminHeaders } from '../servers/admin-token.js';
 
 /**
  * One W4 run: start every load process on the same schedule, wait out the
@@ -78,7 +79,7 @@ const DRAIN_CAP_S = { quick: 5, full: 60 };
 export async function serverRoomStats(s: TargetSession): Promise<Record<string, number> | undefined> {
   const bodies = await Promise.all(s.server.httpBases.map(async (base) => {
     try {
-      const res = await fetch(`${base}/v1/metrics`, { signal: AbortSignal.timeout(5000) });
+      const res = await fetch(`${base}/v1/metrics`, { signal: AbortSignal.timeout(5000), headers: adminHeaders() });
       return res.ok ? ((await res.json()) as { rooms?: Record<string, unknown> | null }) : undefined;
     } catch {
       return undefined;

@@ -36,7 +36,10 @@ export const configSchema = z.object({
   httpMaxBodyBytes: int(1024, 16 * 1024 * 1024).default(16 * 1024).meta(doc('server', 'Largest HTTP request body accepted (413 `FRAME_TOO_LARGE` beyond)')),
   accessListTtlMs: int(1_000, 3_600_000).default(30_000).meta(doc('server', '`ttlMs` of a `/v1/access` answer: how long a client may reuse its gateway list')),
   drainTimeoutMs: int(0, 600_000).default(10_000).meta(doc('server', 'On SIGTERM, how long connections get to move elsewhere before the node stops')),
-  logLevel: oneOf('debug', 'info', 'warn', 'error', 'silent').default('info').meta(doc('server', 'Least severe log level written to stderr')),
+  logLevel: oneOf('debug', 'info', 'warn', 'error', 'silent').default('info').meta(doc('admin', 'Least severe log level written (pino JSON lines on stderr; tokens and passwords redacted)')),
+  adminToken: str.default('').meta(doc('admin', 'Bearer token for `/metrics` (Prometheus) and `/v1/metrics` (JSON) on the main port; unset: refused there (16+ characters)')),
+  adminPort: int(-1, 65535).default(-1).meta(doc('admin', 'Separate admin listener serving `/metrics`, `/v1/metrics`, `/healthz` (token required too when adminToken is set); `0` = any free port, `-1` = off')),
+  adminHost: str.default('127.0.0.1').meta(doc('admin', 'Address of the admin listener; anything but loopback needs adminToken')),
   // --- storage and cluster -------------------------------------------------
   dataDir: str.default('./data').meta(doc('storage', 'SQLite database and the generated token secret')),
   storage: oneOf('sqlite', 'memory', 'postgres').default('sqlite').meta(doc('storage', '`sqlite`, `memory` (tests, demos) or `postgres` (cluster)')),
@@ -158,6 +161,8 @@ export function buildConfig(overrides: Partial<Record<keyof XinboxConfig, unknow
   if (c.storage === 'postgres' && !c.postgresUrl) problems.push('storage=postgres needs postgresUrl (XINBOX_POSTGRES_URL)');
   if (c.storage === 'postgres' && !c.redisUrl) problems.push('storage=postgres (cluster mode) needs redisUrl (XINBOX_REDIS_URL)');
   if (c.storage === 'postgres' && !c.tokenSecret) problems.push('cluster mode needs a shared tokenSecret (XINBOX_TOKEN_SECRET, 16+ characters)');
+  if (c.adminToken && c.adminToken.length < 16) problems.push('adminToken must be at least 16 characters');
+  if (c.adminPort >= 0 && !c.adminToken && !isLoopback(c.adminHost)) problems.push(`adminHost ${c.adminHost} is not a loopback address: set adminToken (XINBOX_ADMIN_TOKEN) too`);
   if (c.tokenSecret && c.tokenSecret.length < 16) problems.push('tokenSecret must be at least 16 characters');
   const secrets = c.webhookSecret.split(',').map((x) => x.trim()).filter(Boolean);
   if ((c.webhookUrl || c.beforeSendUrl) && secrets.length === 0) problems.push('webhookUrl / beforeSendUrl need webhookSecret (XINBOX_WEBHOOK_SECRET, 16+ characters)');
@@ -190,4 +195,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<R
 /** Read XINBOX_CONFIG (a JSON file) and XINBOX_* variables; env wins over the file. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): XinboxConfig {
   return buildConfig(settingsFromEnv(env));
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }

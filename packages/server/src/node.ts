@@ -1,4 +1,3 @@
-import { createServer, type Server as HttpServer } from 'node:http';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -40,9 +39,10 @@ import { ClusterLink } from './router/cluster-link.js';
 import { AccessService } from './access/access-service.js';
 import { createRooms, type RoomOptions } from './gateway/rooms.js';
 import { BusRoomBroadcaster } from './router/bus-room-broadcaster.js';
-import { createHttpHandler } from './api/http-api.js';
 import { EventLoopDelayMonitor } from './runtime/event-loop-delay.js';
 import { createWebhooks } from './platform/webhooks/index.js';
+import { startHttpListeners } from './api/http-listeners.js';
+import { NodeMetrics } from './metrics/node-metrics.js';
 
 export interface XinboxNode {
   readonly config: XinboxConfig;
@@ -51,6 +51,10 @@ export interface XinboxNode {
   readonly tcpPort: number;
   readonly httpUrl: string;
   readonly wsUrl: string;
+  /** Port of the admin listener (adminPort); -1 when there is none. */
+  readonly adminPort: number;
+  /** This node's Prometheus metrics (its own registry). */
+  readonly metrics: NodeMetrics;
   /** Stop accepting, move clients elsewhere (DRAINING), then stop. */
   drain(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -60,6 +64,7 @@ export interface XinboxNode {
 export interface NodeDeps {
   readonly storage?: Storage;
   readonly log?: Logger;
+  readonly metrics?: NodeMetrics;
 }
 
 /**
@@ -75,6 +80,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   mkdirSync(dataDir, { recursive: true });
   const nodeId = config.nodeId || `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const log = (deps.log ?? createLogger(config.logLevel)).child({ node: nodeId });
+  const prometheus = deps.metrics ?? new NodeMetrics(nodeId, config.roles);
   const roles = new Set(config.roles);
   const isGateway = roles.has('gateway');
   const isLogic = roles.has('logic');
@@ -121,6 +127,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     maxBatch: config.maxSendBatch, maxQueued: config.maxQueuedSends, timelineRetention: config.timelineRetention,
     admission: webhooks.admission, committed: webhooks.committed,
     relations: relationGuard, senderCheck: (u) => moderation.checkSender(u),
+    observer: prometheus,
   });
   const messaging = new MessagingService(pipeline, cache, storage.messages, storage.conversations, storage.identity, outbox, config, relationGuard, screening);
   const presence = new PresenceService(storage.presence, storage.conversations, storage.identity, outbox, nodeId, Date.now, relationGuard);
@@ -142,7 +149,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     ...moderationHandlers(moderation), ...rooms?.handlers,
   };
   // One request path: this node's sockets and requests forwarded by other gateways run the same handlers.
-  const dispatcher = new RequestDispatcher(handlers, hotSendHandler(messaging), log);
+  const dispatcher = new RequestDispatcher(handlers, hotSendHandler(messaging), log, prometheus);
 
   // Cluster routing: who owns what, and how requests and frames cross nodes.
   const directory = new NodeDirectory();
@@ -176,7 +183,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const executor = clustered && isLogic ? new RequestExecutor(storage.bus, dispatcher, log) : null;
   const forwarder = clustered && isGateway ? new Forwarder(ring, rpc, nodeId, isLogic) : null;
   const gateway = isGateway
-    ? new Gateway({ ...config, nodeId }, identity, presence, sessions, dispatcher, hooks, log, forwarder)
+    ? new Gateway({ ...config, nodeId }, identity, presence, sessions, dispatcher, hooks, log, forwarder, Date.now, prometheus)
     : null;
 
   // A ban disconnects every device of the user here at once; other nodes hear it from the cluster link.
@@ -203,6 +210,19 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     webhooks: webhooks.stats(),
     contentFilter: { words: screen.words, ...screen.stats },
   });
+  prometheus.watch({
+    connections: gateway ? () => gateway.connectionCount : undefined,
+    users: gateway ? () => sessions.userCount : undefined,
+    outboundBacklogBytes: gateway ? () => gateway.outboundBacklogBytes : undefined,
+    delivered: local ? () => local.delivered : undefined,
+    sendQueue: isLogic ? () => pipeline.queued : undefined,
+    rpcInFlight: forwarder ? () => rpc.inFlight : undefined,
+    forwarded: forwarder ? () => forwarder.forwarded : undefined,
+    executed: executor ? () => executor.executed : undefined,
+    logicNodes: () => ring.nodes.length,
+    eventLoopDelay: () => ({ sinceStart: loopDelay.sinceStart(), lastWindow: loopDelay.lastWindow() }),
+    rooms: rooms ? () => rooms.stats() as unknown as Record<string, number> : undefined,
+  });
 
   const host = config.publicHost || publicHost(config.host);
   let port = 0;
@@ -221,27 +241,29 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const access = new AccessService(directory, config, () => (clustered ? null : describe()));
 
   const needsHttp = isGateway || roles.has('api') || roles.has('access');
-  const http: HttpServer | null = needsHttp
-    ? createServer({ keepAliveTimeout: config.httpKeepAliveTimeoutMs }, createHttpHandler({
-      identity: roles.has('api') ? identity : null,
-      access: roles.has('access') ? (q) => access.rank(q) : null,
-      metrics,
-      webRoot: config.webRoot || defaultWebRoot(),
-      maxBodyBytes: config.httpMaxBodyBytes,
-      accessListTtlMs: config.accessListTtlMs,
-      log,
-    }))
-    : null;
-  if (http && gateway) gateway.attachWebSocket(http);
-  if (http) {
-    port = await new Promise<number>((res, rej) => {
-      http.once('error', rej);
-      http.listen(config.port, config.host, () => {
-        const a = http.address();
-        res(typeof a === 'object' && a ? a.port : config.port);
-      });
-    });
-  }
+  const admin = { metrics, prometheus, adminToken: config.adminToken };
+  const http = await startHttpListeners({
+    api: needsHttp
+      ? {
+        ...admin,
+        identity: roles.has('api') ? identity : null,
+        access: roles.has('access') ? (q) => access.rank(q) : null,
+        webRoot: config.webRoot || defaultWebRoot(),
+        maxBodyBytes: config.httpMaxBodyBytes,
+        accessListTtlMs: config.accessListTtlMs,
+        keepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
+        log,
+      }
+      : null,
+    attach: gateway ? (server) => gateway.attachWebSocket(server) : undefined,
+    host: config.host,
+    port: config.port,
+    adminHost: config.adminHost,
+    adminPort: config.adminPort,
+    admin,
+    log,
+  });
+  port = http.port;
   if (gateway && config.tcpPort >= 0) tcpPort = await gateway.listenTcp(config.tcpPort, config.host);
   gateway?.start();
 
@@ -290,10 +312,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     await gateway?.stop();
     rooms?.stop();
     await webhooks.stop();
-    if (http) {
-      http.closeAllConnections();
-      await new Promise<void>((r) => http.close(() => r()));
-    }
+    await http.close();
     await storage.leases.release(nodeId, nodeNumber).catch(() => undefined);
     if (!deps.storage) await storage.close();
   };
@@ -304,6 +323,8 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     tcpPort,
     httpUrl: `http://${host}:${port}`,
     wsUrl: `ws://${host}:${port}/ws`,
+    adminPort: http.adminPort,
+    metrics: prometheus,
     drain: async (timeoutMs) => {
       // Leave first so the access service stops sending clients here.
       if (clustered) await storage.membership!.leave().catch(() => undefined);

@@ -1,8 +1,22 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Errors, XinboxError } from '@xinbox/protocol';
+/**
+ * The HTTP API on fastify: identity (register, login, refresh, logout),
+ * access scheduling, health, the admin endpoints (metrics), and the web
+ * client's static files for every other path. Routes carry JSON Schemas
+ * (route-schemas.ts) that validate requests and can produce an OpenAPI
+ * document. Errors keep one body everywhere: `{ error: { code, name,
+ * message, retryable } }` from the shared catalog (http-errors.ts).
+ *
+ * The WebSocket endpoint (/ws) shares the port: the gateway attaches to the
+ * server's `upgrade` event, which fastify leaves alone.
+ */
+import { Errors, XinboxError, type ErrorSpec } from '@xinbox/protocol';
+import { fastify, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { ServerResponse } from 'node:http';
 import type { IdentityService } from '../core/identity/identity-service.js';
 import type { Logger } from '../logger.js';
-import { httpError } from './http-errors.js';
+import { registerAdminRoutes, type AdminRoutesDeps } from './admin-routes.js';
+import { httpError, validationMessage } from './http-errors.js';
+import { accessSchema, errorBody, healthSchema, loginSchema, logoutSchema, refreshSchema, registerSchema } from './route-schemas.js';
 import { serveStatic } from './static-files.js';
 
 export interface AccessEndpoint {
@@ -12,120 +26,151 @@ export interface AccessEndpoint {
   readonly nodeId: string;
 }
 
-export interface HttpApiDeps {
+export interface HttpApiDeps extends AdminRoutesDeps {
   /** Null when this node does not run the api role. */
   readonly identity: IdentityService | null;
   /** Ranked gateway endpoints for a client (access scheduling); null without the access role. */
   readonly access: ((query: URLSearchParams) => AccessEndpoint[]) | null;
-  readonly metrics: () => Record<string, unknown>;
   readonly webRoot: string;
   /** Largest request body (httpMaxBodyBytes). */
   readonly maxBodyBytes: number;
   /** `ttlMs` of an access answer (accessListTtlMs). */
   readonly accessListTtlMs: number;
+  /** Idle keep-alive connections close after this (httpKeepAliveTimeoutMs). */
+  readonly keepAliveTimeoutMs?: number;
   readonly log: Logger;
 }
 
-type Route = (req: IncomingMessage, body: Record<string, unknown>, url: URL) => Promise<{ status: number; json?: unknown }>;
-
-/** The JSON HTTP API (identity, access, metrics) plus the web client's static files. */
-export function createHttpHandler(deps: HttpApiDeps): (req: IncomingMessage, res: ServerResponse) => void {
-  const { identity, access } = deps;
-  const routes: Record<string, Route> = {
-    'GET /v1/metrics': async () => ({ status: 200, json: deps.metrics() }),
-    'GET /healthz': async () => ({ status: 200, json: { ok: true } }),
-  };
-  if (identity) {
-    routes['POST /v1/register'] = async (_req, b) => ({ status: 201, json: await identity.register(b.username, b.password) });
-    routes['POST /v1/login'] = async (_req, b) => ({ status: 200, json: await identity.login(b.username, b.password, b.deviceId, b.platform) });
-    routes['POST /v1/refresh'] = async (_req, b) => ({ status: 200, json: await identity.refresh(b.refreshToken) });
-    routes['POST /v1/logout'] = async (req) => {
-      await identity.logout(bearer(req));
-      return { status: 204 };
-    };
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The catalog error a failed schema check becomes on this route (default INVALID_ARGUMENT). */
+    invalidAs?: ErrorSpec;
   }
-  if (access) {
-    routes['GET /v1/access'] = async (_req, _b, url) => {
-      const endpoints = access(url.searchParams);
-      if (endpoints.length === 0) throw new XinboxError(Errors.UNAVAILABLE, 'no gateway is available');
-      return { status: 200, json: { endpoints, ttlMs: deps.accessListTtlMs } };
-    };
-  }
-
-  return (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const route = routes[`${req.method} ${url.pathname}`];
-    if (!route) {
-      if (req.method === 'OPTIONS') return corsPreflight(res);
-      if (url.pathname.startsWith('/v1/')) return send(res, 404, httpError(new XinboxError(Errors.NOT_FOUND, 'no such endpoint')).body);
-      serveStatic(deps.webRoot, req, res)
-        .then((served) => {
-          if (!served) send(res, 404, { error: 'not found' });
-        })
-        .catch(() => send(res, 500, { error: 'static file error' }));
-      return;
-    }
-    readJson(req, deps.maxBodyBytes)
-      .then((body) => route(req, body, url))
-      .then((r) => send(res, r.status, r.json))
-      .catch((e) => {
-        if (!(e instanceof XinboxError)) deps.log.error('http request failed', e);
-        const { status, body } = httpError(e);
-        send(res, status, body);
-      });
-  };
 }
 
-function corsPreflight(res: ServerResponse): void {
-  res.writeHead(204, {
-    'access-control-allow-origin': '*',
+type Body = Record<string, unknown>;
+
+/** The main listener's app: every route; the admin routes need the admin token here. */
+export async function createHttpApi(deps: HttpApiDeps): Promise<FastifyInstance> {
+  const app = baseApp(deps.log, deps.maxBodyBytes, deps.keepAliveTimeoutMs);
+  const { identity, access } = deps;
+  app.get('/healthz', { schema: healthSchema }, async () => ({ ok: true }));
+  registerAdminRoutes(app, deps, 'main');
+  if (identity) {
+    app.post<{ Body: Body }>('/v1/register', { schema: registerSchema }, async (req, reply) => {
+      reply.code(201);
+      return identity.register(req.body.username, req.body.password);
+    });
+    app.post<{ Body: Body }>('/v1/login', { schema: loginSchema }, async (req) =>
+      identity.login(req.body.username, req.body.password, req.body.deviceId, req.body.platform));
+    app.post<{ Body: Body }>('/v1/refresh', { schema: refreshSchema, config: { invalidAs: Errors.REFRESH_INVALID } }, async (req) =>
+      identity.refresh(req.body.refreshToken));
+    app.post('/v1/logout', { schema: logoutSchema }, async (req, reply) => {
+      await identity.logout(bearer(req));
+      return reply.code(204).send();
+    });
+  }
+  if (access) {
+    app.get('/v1/access', { schema: accessSchema }, async (req) => {
+      const endpoints = access(new URL(req.url, 'http://localhost').searchParams);
+      if (endpoints.length === 0) throw new XinboxError(Errors.UNAVAILABLE, 'no gateway is available');
+      return { endpoints, ttlMs: deps.accessListTtlMs };
+    });
+  }
+  // Browsers preflight cross-origin API calls (the web client may be served elsewhere).
+  app.options('*', async (_req, reply) => reply.code(204).headers({
     'access-control-allow-methods': 'GET, POST',
     'access-control-allow-headers': 'content-type, authorization',
     'access-control-max-age': '600',
-  }).end();
+  }).send());
+  app.setNotFoundHandler((req, reply) => {
+    if (req.url.startsWith('/v1/')) return reply.code(404).send(httpError(new XinboxError(Errors.NOT_FOUND, 'no such endpoint')).body);
+    // Everything else is the single-page web client, streamed straight from disk.
+    reply.hijack();
+    serveStatic(deps.webRoot, req.raw, reply.raw)
+      .then((served) => {
+        if (!served) sendRaw(reply.raw, 404, { error: 'not found' });
+      })
+      .catch(() => sendRaw(reply.raw, 500, { error: 'static file error' }));
+  });
+  await app.ready();
+  return app;
 }
 
-function bearer(req: IncomingMessage): string {
+/** The separate admin listener (adminPort): health and the admin routes, nothing else. */
+export async function createAdminApi(deps: AdminRoutesDeps & { readonly log: Logger }): Promise<FastifyInstance> {
+  const app = baseApp(deps.log, 1024);
+  app.get('/healthz', { schema: healthSchema }, async () => ({ ok: true }));
+  registerAdminRoutes(app, deps, 'admin');
+  app.setNotFoundHandler((_req, reply) => reply.code(404).send(httpError(new XinboxError(Errors.NOT_FOUND, 'no such endpoint')).body));
+  await app.ready();
+  return app;
+}
+
+/** Shared set-up: logging through the node's pino, catalog errors, lenient JSON bodies, CORS and no-store headers. */
+function baseApp(log: Logger, maxBodyBytes: number, keepAliveTimeout?: number): FastifyInstance {
+  const app = fastify({
+    loggerInstance: log.pino.child({ component: 'http' }),
+    disableRequestLogging: true,
+    requestIdHeader: 'x-request-id',
+    bodyLimit: maxBodyBytes,
+    ...(keepAliveTimeout ? { keepAliveTimeout } : {}),
+    // Types are checked, not coerced: `{"username": 5}` is an error, as IdentityService would say.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true } },
+  }) as unknown as FastifyInstance;
+  app.addSchema(errorBody);
+  // Any content type is read as JSON (clients have sent text/plain bodies since the first API); empty is {}.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, raw: Buffer, done) => {
+    if (raw.length === 0) return done(null, {});
+    try {
+      const v = JSON.parse(raw.toString('utf8')) as unknown;
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
+      done(null, v);
+    } catch {
+      done(new XinboxError(Errors.INVALID_ARGUMENT, 'body must be a JSON object') as unknown as FastifyError, undefined);
+    }
+  });
+  app.addHook('preValidation', async (req) => {
+    if (req.body === undefined || req.body === null) req.body = {};
+  });
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('access-control-allow-origin', '*');
+    reply.header('cache-control', 'no-store');
+    reply.header('x-request-id', req.id);
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.debug({ method: req.method, url: req.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'http request');
+  });
+  app.setErrorHandler((e: FastifyError | XinboxError, req: FastifyRequest, reply: FastifyReply) => {
+    const { status, body } = httpError(toXinboxError(e, req, maxBodyBytes));
+    if (status === 401) reply.header('www-authenticate', 'Bearer');
+    return reply.code(status).send(body);
+  });
+  return app;
+}
+
+function toXinboxError(e: FastifyError | XinboxError, req: FastifyRequest, maxBodyBytes: number): XinboxError {
+  if (e instanceof XinboxError) return e;
+  if (e.validation) {
+    const spec = req.routeOptions.config.invalidAs ?? Errors.INVALID_ARGUMENT;
+    return spec === Errors.INVALID_ARGUMENT ? new XinboxError(spec, validationMessage(e.validation, e.validationContext ?? 'body')) : new XinboxError(spec);
+  }
+  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new XinboxError(Errors.FRAME_TOO_LARGE, `request body exceeds ${maxBodyBytes} bytes`);
+  if (e.statusCode && e.statusCode < 500) return new XinboxError(Errors.INVALID_ARGUMENT, e.message);
+  req.log.error({ err: e }, 'http request failed');
+  return new XinboxError(Errors.INTERNAL);
+}
+
+function bearer(req: FastifyRequest): string {
   const h = req.headers.authorization ?? '';
   if (!h.startsWith('Bearer ')) throw new XinboxError(Errors.TOKEN_INVALID, 'Authorization: Bearer <token> is required');
   return h.slice(7);
 }
 
-function readJson(req: IncomingMessage, maxBytes: number): Promise<Record<string, unknown>> {
-  if (req.method === 'GET' || req.method === 'HEAD') return Promise.resolve({});
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > maxBytes) {
-        reject(new XinboxError(Errors.FRAME_TOO_LARGE, `request body exceeds ${maxBytes} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => {
-      if (size === 0) return resolve({});
-      try {
-        const v = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-        if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
-        resolve(v as Record<string, unknown>);
-      } catch {
-        reject(new XinboxError(Errors.INVALID_ARGUMENT, 'body must be a JSON object'));
-      }
-    });
-    req.on('error', reject);
-  });
-}
-
-function send(res: ServerResponse, status: number, json?: unknown): void {
+function sendRaw(res: ServerResponse, status: number, json: unknown): void {
   if (res.headersSent) return;
-  if (json === undefined) {
-    res.writeHead(status).end();
-    return;
-  }
   const body = JSON.stringify(json);
-  res.writeHead(status, { 'access-control-allow-origin': '*', 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
   res.end(body);
 }

@@ -27,3 +27,20 @@ export function httpError(e: unknown): { status: number; body: { error: { code: 
     body: { error: { code: err.code, name: err.errorName, message: err.message, retryable: err.retryable } },
   };
 }
+
+interface ValidationIssue {
+  readonly keyword: string;
+  readonly instancePath: string;
+  readonly message?: string;
+  readonly params: Record<string, unknown>;
+}
+
+/** One message for a failed schema check, in the words IdentityService uses ("username is required"). */
+export function validationMessage(issues: readonly ValidationIssue[], where: string): string {
+  return issues.map((i) => {
+    const field = i.keyword === 'required' ? String(i.params.missingProperty) : i.instancePath.replace(/^\//, '').replace(/\//g, '.') || where;
+    if (i.keyword === 'required') return `${field} is required`;
+    if (i.keyword === 'type') return `${field} must be a ${String(i.params.type)}`;
+    return `${field} ${i.message ?? 'is invalid'}`;
+  }).join('; ');
+}

@@ -21,6 +21,12 @@ import type { GatewayControl, RequestForwarder } from './ports.js';
 import { replyFrame, type RequestDispatcher } from './request-dispatcher.js';
 
 
+/** What the gateway reports as it serves (metrics); optional, injected. */
+export interface GatewayObserver {
+  /** A Send was answered (ack, or an error from the owner) `seconds` after its frame arrived (commit and any forwarding included). */
+  sendAcked(seconds: number): void;
+}
+
 export interface GatewayOptions extends ConnectionLimits {
   readonly nodeId: string;
   readonly authTimeoutMs: number;
@@ -71,6 +77,7 @@ export class Gateway implements GatewayControl {
     private readonly log: Logger,
     private readonly forwarder: RequestForwarder | null = null,
     private readonly clock: () => number = Date.now,
+    private readonly observer: GatewayObserver | null = null,
   ) {
     this.wss = new WebSocketServer({
       noServer: true,
@@ -80,6 +87,13 @@ export class Gateway implements GatewayControl {
       handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL_PROTO) ? SUBPROTOCOL_PROTO : protocols.has(SUBPROTOCOL_JSON) ? SUBPROTOCOL_JSON : false),
     });
     identity.onRevoked((sids, reason) => this.closeSessions(sids, reason === 'replaced' ? CloseCodes.REPLACED : CloseCodes.LOGGED_OUT));
+  }
+
+  /** Outbound bytes queued over every open connection, not yet handed to the kernel (metrics; walks the connections). */
+  get outboundBacklogBytes(): number {
+    let bytes = 0;
+    for (const c of this.open) bytes += c.backlogBytes;
+    return bytes;
   }
 
   /** Connections not closed by either side (one we closed stops counting at once, whatever the peer does). */
@@ -238,8 +252,12 @@ export class Gateway implements GatewayControl {
       if (hot?.kind === 'send') {
         // The frame's bytes go to the owner as they came; the same handler runs here or there.
         const caller = callerOf(conn);
+        const started = this.observer ? performance.now() : 0;
         const reply = this.forwarder?.forwardSend(caller, hot.conversationId, body) ?? this.dispatcher.send(caller, hot);
-        reply.then((bytes) => conn.enqueue(bytes), (e) => this.replyError(conn, hot.id, e));
+        reply.then((bytes) => {
+          conn.enqueue(bytes);
+          this.observer?.sendAcked((performance.now() - started) / 1e3);
+        }, (e) => this.replyError(conn, hot.id, e));
         return;
       }
     }

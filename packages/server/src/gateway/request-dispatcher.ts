@@ -12,8 +12,18 @@ import type { RequestRunner } from './ports.js';
  * content bytes untouched; anything else is decoded generically and goes to
  * the handler table. Errors become error frames from the catalog.
  */
+/** Told of every request refused with RATE_LIMITED (metrics); optional, injected. */
+export interface RateLimitObserver {
+  rateLimited(scope: string): void;
+}
+
 export class RequestDispatcher implements RequestRunner {
-  constructor(readonly handlers: HandlerTable, private readonly hotSend: HotSendHandler, private readonly log: Logger) {}
+  constructor(
+    readonly handlers: HandlerTable,
+    private readonly hotSend: HotSendHandler,
+    private readonly log: Logger,
+    private readonly observer: RateLimitObserver | null = null,
+  ) {}
 
   /** A frame body as bytes (forwarded from another node). */
   run(caller: Caller, body: Uint8Array): Promise<Uint8Array | null> {
@@ -53,8 +63,10 @@ export class RequestDispatcher implements RequestRunner {
   /** The length-prefixed error frame for `e`; anything not from the catalog is logged (with who asked) and answered INTERNAL. */
   errorFrame(id: number, e: unknown, caller?: Caller): Uint8Array {
     let err: XinboxError;
-    if (e instanceof XinboxError) err = e;
-    else {
+    if (e instanceof XinboxError) {
+      err = e;
+      if (err.code === Errors.RATE_LIMITED.code) this.observer?.rateLimited('request');
+    } else {
       (caller ? this.log.child({ user: caller.userId, device: caller.deviceId, frameId: id }) : this.log).error('request failed', e);
       err = new XinboxError(Errors.INTERNAL);
     }

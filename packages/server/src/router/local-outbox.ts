@@ -9,6 +9,9 @@ import { toWirePresence } from '../core/presence/wire.js';
  * Outbox; in a cluster it is what a gateway runs for frames the bus brings.
  */
 export class LocalOutbox implements Outbox {
+  /** Frames handed to local connections (metrics: deliveries). */
+  delivered = 0;
+
   constructor(private readonly sessions: LocalDeliveryIndex, private readonly clock: () => number = Date.now) {}
 
   toUsers(pushes: readonly UserPush[]): void {
@@ -18,6 +21,7 @@ export class LocalOutbox implements Outbox {
         if (c.deviceId === p.exceptDeviceId) continue;
         if (p.syncSeq > 0) c.enqueuePush(p.frame, p.syncSeq, now);
         else c.enqueue(p.frame);
+        this.delivered++;
       }
     }
   }
@@ -30,6 +34,7 @@ export class LocalOutbox implements Outbox {
       for (const c of this.sessions.connectionsOf(u)) {
         if (except && u === except.userId && c.deviceId === except.deviceId) continue;
         c.enqueueAudiencePush(frame, messageId, now);
+        this.delivered++;
       }
     }
   }

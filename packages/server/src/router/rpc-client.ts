@@ -20,6 +20,11 @@ export class RpcClient {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (b: Uint8Array) => void; reject: (e: unknown) => void; timer: NodeJS.Timeout }>();
 
+  /** Requests waiting for their reply (metrics: queue depth). */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
   constructor(private readonly bus: Bus, private readonly nodeId: string, private readonly timeoutMs = 5_000, private readonly maxPending = 100_000) {}
 
   /** Send one encoded client frame for execution as (userId, deviceId); resolves with the length-prefixed reply frame. */

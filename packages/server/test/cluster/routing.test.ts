@@ -3,6 +3,7 @@ import { CloseCodes } from '@xinbox/protocol';
 import { device, register, text, type Account, type RawClient } from '../support/raw-client.js';
 import { ClusterHarness } from '../support/cluster-harness.js';
 import { body } from '../support/frames.js';
+import { adminGet } from '../support/admin.js';
 
 async function openDirect(c: RawClient, peer: Account): Promise<string> {
   return body(await c.request({ case: 'openDirect', value: { userId: peer.userId } }), 'conversationInfo').conversation!.conversationId;
@@ -40,7 +41,7 @@ describe('cluster routing (in-process harness: 2 gateways, 2 logic nodes, 1 acce
     const hist = body(await b1.request({ case: 'history', value: { conversationId: conv } }), 'historyResult');
     expect(hist.messages[0]!.seq).toBe(50);
     // The gateways executed nothing themselves: every request crossed to a logic node.
-    const metrics = async (id: string) => (await (await fetch(`${h.node(id).httpUrl}/v1/metrics`)).json()) as { forwardedRequests: number; executedRequests: number; logicNodes: string[] };
+    const metrics = async (id: string) => (await (await adminGet(h.node(id).httpUrl, '/v1/metrics')).json()) as { forwardedRequests: number; executedRequests: number; logicNodes: string[] };
     const gw = await metrics('gw-1');
     expect(gw.forwardedRequests).toBeGreaterThanOrEqual(51);
     expect(gw.logicNodes).toEqual(['logic-1', 'logic-2']);

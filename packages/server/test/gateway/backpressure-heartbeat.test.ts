@@ -4,11 +4,12 @@ import { CloseCodes, SUBPROTOCOL_PROTO, encodeFrame, withLengthPrefix } from '@x
 import { device, login, register, text } from '../support/raw-client.js';
 import { startTestNode } from '../support/server.js';
 import { body } from '../support/frames.js';
+import { adminGet } from '../support/admin.js';
 
 type Node = Awaited<ReturnType<typeof startTestNode>>;
 
 async function connections(node: Node): Promise<number> {
-  return ((await (await fetch(`${node.httpUrl}/v1/metrics`)).json()) as { connections: number }).connections;
+  return ((await (await adminGet(node.httpUrl, '/v1/metrics')).json()) as { connections: number }).connections;
 }
 
 describe('slow consumers', () => {

@@ -1,3 +1,4 @@
+import { TEST_ADMIN_TOKEN } from './admin.js';
 import { createMemoryAdapters } from '../../src/adapters/memory/index.js';
 import { MemoryMembership, MemoryMembershipHub } from '../../src/adapters/memory/memory-membership.js';
 import { startXinbox, type XinboxNode } from '../../src/index.js';
@@ -19,7 +20,7 @@ export class ClusterHarness {
   async start(nodeId: string, roles: Role[], extra: Record<string, unknown> = {}): Promise<XinboxNode> {
     const membership = new MemoryMembership(this.hub, nodeId, { ttlMs: 1_000 });
     const node = await startXinbox(
-      { host: '127.0.0.1', port: 0, tcpPort: 0, dataDir: this.dir.path, storage: 'memory', nodeId, roles, tokenSecret: 'harness-secret-0123456789', scryptCost: 4, logLevel: 'error', ...extra },
+      { host: '127.0.0.1', port: 0, tcpPort: 0, dataDir: this.dir.path, storage: 'memory', nodeId, roles, tokenSecret: 'harness-secret-0123456789', scryptCost: 4, logLevel: 'error', adminToken: TEST_ADMIN_TOKEN, ...extra },
       { storage: { ...this.shared, membership }, log: createLogger('error', nodeId) },
     );
     this.nodes.set(nodeId, node);

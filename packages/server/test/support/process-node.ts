@@ -16,7 +16,7 @@ export interface ProcessNode {
 }
 
 /** Run the real, compiled CLI under plain node in a child process and wait for its "xinbox listening" line. */
-export function spawnNode(env: Record<string, string>, timeoutMs = 30_000): Promise<ProcessNode> {
+export function spawnNode(env: Record<string, string>, timeoutMs = 60_000): Promise<ProcessNode> {
   const proc = spawn(process.execPath, [CLI], {
     cwd: REPO,
     env: { ...process.env, XINBOX_HOST: '127.0.0.1', XINBOX_PORT: '0', XINBOX_TCP_PORT: '0', XINBOX_LOG_LEVEL: 'warn', XINBOX_SCRYPT_COST: '4', ...env },

@@ -25,6 +25,14 @@ interface Prepared {
   readonly item: AppendItem;
 }
 
+/** What the pipeline reports as it commits (metrics); optional, injected. */
+export interface SendObserver {
+  /** A batch of `sends` committed in one transaction taking `seconds`. */
+  committed(sends: number, seconds: number): void;
+  /** A committed message went to `recipients` timelines (write fan-out) or, with 'audience', to a read-fan-out audience. */
+  fannedOut(mode: 'timeline' | 'audience', recipients: number): void;
+}
+
 export interface SendPipelineOptions {
   readonly maxBatch: number;
   /** Sends waiting beyond this are refused with UNAVAILABLE (retryable) instead of queueing without bound. */
@@ -40,6 +48,7 @@ export interface SendPipelineOptions {
   readonly relations?: PermissionChecks;
   /** Account-wide restrictions (a moderator's mute or ban), for every conversation kind. */
   readonly senderCheck?: (userId: UserId) => Promise<void>;
+  readonly observer?: SendObserver;
 }
 
 /**
@@ -142,7 +151,9 @@ export class SendPipeline {
     const prepared = await this.prepare(batch);
     if (prepared.length === 0) return;
     try {
+      const started = performance.now();
       const results = await this.messages.append(prepared.map((p) => p.item));
+      this.opts.observer?.committed(prepared.length, (performance.now() - started) / 1e3);
       this.finish(prepared, results.map((r) => r.syncSeqs));
     } catch (e) {
       this.rollback(prepared);
@@ -278,6 +289,7 @@ export class SendPipeline {
         conversationKind: state.record.kind === 'direct' ? ConversationKind.DIRECT : ConversationKind.GROUP,
       });
       const seqs = syncSeqs[i]!;
+      this.opts.observer?.fannedOut(item.timelineUsers.length > 0 ? 'timeline' : 'audience', item.timelineUsers.length);
       if (item.timelineUsers.length > 0) {
         for (let u = 0; u < item.timelineUsers.length; u++) {
           const userId = item.timelineUsers[u]!;
