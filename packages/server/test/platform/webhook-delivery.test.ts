@@ -12,6 +12,7 @@ import { body } from '../support/frames.js';
 import { device, register, text, type RawClient } from '../support/raw-client.js';
 import { tempDir } from '../support/temp-dir.js';
 import { waitFor } from '../support/wait-for.js';
+import { adminGet, TEST_ADMIN_TOKEN } from '../support/admin.js';
 import { WebhookReceiver } from '../support/webhook-receiver.js';
 
 const SECRET = 'whsec-test-0123456789abcdef';
@@ -28,7 +29,7 @@ describe('webhook delivery from the durable outbox', () => {
   });
 
   const start = async (url: string) => startXinbox({
-    host: '127.0.0.1', port: 0, tcpPort: -1, dataDir: dir.path, logLevel: 'silent', scryptCost: 4,
+    host: '127.0.0.1', port: 0, tcpPort: -1, dataDir: dir.path, logLevel: 'silent', scryptCost: 4, adminToken: TEST_ADMIN_TOKEN,
     webhookUrl: url, webhookSecret: SECRET, webhookBatchSize: 7, webhookRetryBaseMs: 100, webhookRetryMaxMs: 1_000,
   });
 
@@ -71,7 +72,7 @@ describe('webhook delivery from the durable outbox', () => {
       await new Promise((r) => setTimeout(r, 300));
     }
     await waitFor('the restarted node to fail at least once', async () => {
-      const m = await (await fetch(`${node!.httpUrl}/v1/metrics`)).json() as { webhooks: { failedAttempts: number } };
+      const m = await (await adminGet(node!.httpUrl, '/v1/metrics')).json() as { webhooks: { failedAttempts: number } };
       return m.webhooks.failedAttempts > 0;
     });
     const left = DOWNTIME_MS - (Date.now() - downAt);
