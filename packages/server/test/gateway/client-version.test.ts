@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { login, register, RawClient } from '../support/raw-client.js';
 import { startTestNode } from '../support/server.js';
 import { waitFor } from '../support/wait-for.js';
+import { adminGet } from '../support/admin.js';
 
 type Node = Awaited<ReturnType<typeof startTestNode>>;
 
@@ -32,7 +33,7 @@ describe('Auth.client_version', () => {
     await connect('b', 'web/2.0.0-canary');
     await connect('c');
     await connect('d', 'x'.repeat(500));
-    const versions = async () => ((await (await fetch(`${node.httpUrl}/v1/metrics`)).json()) as { clientVersions: Record<string, number> }).clientVersions;
+    const versions = async () => ((await (await adminGet(node.httpUrl, '/v1/metrics')).json()) as { clientVersions: Record<string, number> }).clientVersions;
     await waitFor('all four counted', async () => Object.values(await versions()).reduce((a, b) => a + b, 0) === 4);
     expect(await versions()).toEqual({ 'web/2.0.0-canary': 2, '': 1, ['x'.repeat(64)]: 1 });
   });
