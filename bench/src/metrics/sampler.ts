@@ -23,6 +23,9 @@ interface Sample {
   /** The server's event-loop delay over its last completed window (Xinbox: 1 s). */
   readonly delayWindowP99Ms: number | undefined;
   readonly delayWindowMaxMs: number | undefined;
+  /** The server's cumulative GC counters (Xinbox's /v1/metrics gc). */
+  readonly gcMinor: number | undefined;
+  readonly gcPauseMs: number | undefined;
   readonly connections: number | undefined;
 }
 
@@ -50,6 +53,10 @@ export interface WindowStats {
   readonly serverLoopDelayP99Ms: number | undefined;
   /** Longest event-loop delay (stall) of the server inside the window. */
   readonly serverLoopDelayMaxMs: number | undefined;
+  /** Minor (scavenge) collections of the server's main thread inside the window: allocation volume. */
+  readonly serverGcMinor: number | undefined;
+  /** Total GC pause of the server's main thread inside the window. */
+  readonly serverGcPauseMs: number | undefined;
 }
 
 export interface SamplerOptions {
@@ -109,6 +116,8 @@ export class ProcessSampler {
       lagP99Ms: m?.eventLoopLagP99Ms,
       delayWindowP99Ms: m?.delayWindowP99Ms,
       delayWindowMaxMs: m?.delayWindowMaxMs,
+      gcMinor: m?.gcMinor,
+      gcPauseMs: m?.gcPauseMs,
       connections: m?.connections,
     });
     if (this.samples.length > (this.opts.maxSamples ?? 100_000)) this.samples.splice(0, 1000);
@@ -158,11 +167,14 @@ export class ProcessSampler {
       serverLagP99Ms: p99s.length > 0 ? Math.round(Math.max(...p99s) * 100) / 100 : undefined,
       serverLoopDelayP99Ms: delayP99s.length > 0 ? Math.max(...delayP99s) : undefined,
       serverLoopDelayMaxMs: delayMaxes.length > 0 ? Math.max(...delayMaxes) : undefined,
+      serverGcMinor: delta(inside, (s) => s.gcMinor),
+      serverGcPauseMs: delta(inside, (s) => s.gcPauseMs),
     };
   }
 
   private async fetchMetrics(): Promise<{
     eventLoopLagMs?: number; eventLoopLagP99Ms?: number; delayWindowP99Ms?: number; delayWindowMaxMs?: number; connections?: number;
+    gcMinor?: number; gcPauseMs?: number;
   } | undefined> {
     if (!this.metricsUrl) return undefined;
     try {
@@ -176,9 +188,11 @@ export class ProcessSampler {
       this.metricsFailures = 0;
       const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
       const delay = body.eventLoopDelay as { lastWindow?: Record<string, unknown> } | undefined;
+      const gc = body.gc as Record<string, unknown> | undefined;
       return {
         eventLoopLagMs: num(body.eventLoopLagMs), eventLoopLagP99Ms: num(body.eventLoopLagP99Ms), connections: num(body.connections),
         delayWindowP99Ms: num(delay?.lastWindow?.p99Ms), delayWindowMaxMs: num(delay?.lastWindow?.maxMs),
+        gcMinor: num(gc?.minor), gcPauseMs: num(gc?.pauseMs),
       };
     } catch {
       // Tolerate absence: a server that refuses the connection ten times in a row has no metrics
@@ -187,4 +201,11 @@ export class ProcessSampler {
       return undefined;
     }
   }
+}
+
+/** Last minus first reported value of a cumulative counter inside the window. */
+function delta(inside: readonly Sample[], pick: (s: Sample) => number | undefined): number | undefined {
+  const values = inside.map(pick).filter((x): x is number => typeof x === 'number');
+  if (values.length < 2) return undefined;
+  return Math.round((values[values.length - 1]! - values[0]!) * 100) / 100;
 }

@@ -179,7 +179,15 @@ export function measurementMetrics(m: Measurement, prefix = ''): Record<string, 
     // Event-loop delay of the thread serving sockets (-1: the target does not report it): worst 1-s p99, longest stall.
     [`${prefix}loopDelayP99Ms`]: { value: m.server.serverLoopDelayP99Ms ?? -1, unit: 'ms', better: 'lower', noise: 2 },
     [`${prefix}loopDelayMaxMs`]: { value: m.server.serverLoopDelayMaxMs ?? -1, unit: 'ms', better: 'lower', noise: 5 },
+    // Minor GCs of the server's main thread per 10,000 delivered messages: how much the hot path allocates.
+    [`${prefix}gcMinorPer10k`]: { value: per10k(m.server.serverGcMinor, m), unit: 'GCs', better: 'lower', noise: 0.5 },
+    [`${prefix}gcPauseMsPer10k`]: { value: per10k(m.server.serverGcPauseMs, m), unit: 'ms', better: 'lower', noise: 1 },
   };
+}
+
+function per10k(count: number | undefined, m: Measurement): number {
+  const delivered = m.deliveredPerSec * m.durationS;
+  return count === undefined || delivered <= 0 ? -1 : Math.round((count / delivered) * 10_000 * 100) / 100;
 }
 
 /** Warnings that make a figure less trustworthy: a saturated client, other work on the machine. */
@@ -193,5 +201,5 @@ export function measurementNotes(m: Measurement, label = ''): string[] {
 }
 
 export function describeMeasurement(m: Measurement): string {
-  return `offered ${m.offeredPerSec}/s delivered ${m.deliveredPerSec}/s p50 ${m.latency.p50Ms} ms p99 ${m.latency.p99Ms} ms p999 ${m.latency.p999Ms} ms lost ${m.lost} unacked ${m.unacked} errors ${JSON.stringify(m.sendErrors)} server cpu ${m.server.serverCpuPct}% load cpu ${m.generator.cpuPct}% foreign cpu ${m.server.foreignCpuPct}% server run-wait ${m.server.serverRunWaitPct}% loop delay p99 ${m.server.serverLoopDelayP99Ms ?? '-'} ms max ${m.server.serverLoopDelayMaxMs ?? '-'} ms`;
+  return `offered ${m.offeredPerSec}/s delivered ${m.deliveredPerSec}/s p50 ${m.latency.p50Ms} ms p99 ${m.latency.p99Ms} ms p999 ${m.latency.p999Ms} ms lost ${m.lost} unacked ${m.unacked} errors ${JSON.stringify(m.sendErrors)} server cpu ${m.server.serverCpuPct}% load cpu ${m.generator.cpuPct}% foreign cpu ${m.server.foreignCpuPct}% server run-wait ${m.server.serverRunWaitPct}% loop delay p99 ${m.server.serverLoopDelayP99Ms ?? '-'} ms max ${m.server.serverLoopDelayMaxMs ?? '-'} ms gc minor/10k ${per10k(m.server.serverGcMinor, m)}`;
 }

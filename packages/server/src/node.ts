@@ -43,6 +43,7 @@ import { EventLoopDelayMonitor } from './runtime/event-loop-delay.js';
 import { createWebhooks } from './platform/webhooks/index.js';
 import { startHttpListeners } from './api/http-listeners.js';
 import { NodeMetrics } from './metrics/node-metrics.js';
+import { GcStats } from './runtime/gc-stats.js';
 
 export interface XinboxNode {
   readonly config: XinboxConfig;
@@ -191,6 +192,8 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
 
   const loopDelay = new EventLoopDelayMonitor();
   loopDelay.start();
+  const gc = new GcStats();
+  gc.start();
   const metrics = () => ({
     nodeId,
     roles: [...roles],
@@ -202,6 +205,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     eventLoopLagP99Ms: loopDelay.sinceStart().p99Ms,
     // Delay of the thread serving sockets: since start and over the last completed window.
     eventLoopDelay: { sinceStart: loopDelay.sinceStart(), lastWindow: loopDelay.lastWindow(), windowMs: loopDelay.window },
+    gc: gc.figures(),
     rssBytes: process.memoryUsage.rss(),
     logicNodes: ring.nodes,
     forwardedRequests: forwarder?.forwarded ?? 0,
@@ -303,6 +307,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     stopped = true;
     clearInterval(leaseTimer);
     loopDelay.stop();
+    gc.stop();
     lexicon?.stop();
     if (lexicon) process.off('SIGHUP', reloadLexicon);
     stopMembership();
