@@ -12,6 +12,8 @@ import type { PermissionChecks } from '../social/permission-checks.js';
 
 interface PendingSend {
   readonly caller: Caller;
+  /** DedupeCache key of (sender, clientMsgId), computed once per send. */
+  readonly key: string;
   readonly req: SendRequest;
   /** Server-written notices skip membership and mute checks. */
   readonly system: boolean;
@@ -81,13 +83,14 @@ export class SendPipeline {
   }
 
   submit(caller: Caller, req: SendRequest, system = false): Promise<SendAckInfo> {
-    const cached = this.dedupe.get(DedupeCache.key(caller.userId, req.clientMsgId));
+    const key = DedupeCache.key(caller.userId, req.clientMsgId);
+    const cached = this.dedupe.get(key);
     if (cached) return Promise.resolve({ ...cached, duplicate: true });
     if (this.queue.length + this.admitting >= (this.opts.maxQueued ?? this.opts.maxBatch * 100)) {
       return Promise.reject(new XinboxError(Errors.UNAVAILABLE, 'too many sends waiting; retry shortly'));
     }
     if (this.opts.admission && !system) return this.admitThenEnqueue(this.opts.admission, caller, req);
-    return this.enqueue(caller, req, system);
+    return this.enqueue(caller, req, system, key);
   }
 
   /**
@@ -116,9 +119,9 @@ export class SendPipeline {
     return result;
   }
 
-  private enqueue(caller: Caller, req: SendRequest, system: boolean): Promise<SendAckInfo> {
+  private enqueue(caller: Caller, req: SendRequest, system: boolean, key = DedupeCache.key(caller.userId, req.clientMsgId)): Promise<SendAckInfo> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ caller, req, system, resolve, reject });
+      this.queue.push({ caller, key, req, system, resolve, reject });
       if (!this.draining) {
         this.draining = true;
         setImmediate(() => void this.drain());
@@ -170,7 +173,7 @@ export class SendPipeline {
   private async commitOne(pending: PendingSend): Promise<void> {
     const existing = await this.messages.findByClientMsgId(pending.caller.userId, pending.req.clientMsgId);
     if (existing) {
-      pending.resolve(this.remember(existing, true));
+      pending.resolve(this.remember(existing, true, pending.key));
       return;
     }
     const [p] = await this.prepare([pending]);
@@ -186,7 +189,7 @@ export class SendPipeline {
         pending.reject(new XinboxError(Errors.UNAVAILABLE, 'conversation owner changed; retry'));
       } else if (e instanceof DuplicateClientMsgIdError) {
         const again = await this.messages.findByClientMsgId(pending.caller.userId, pending.req.clientMsgId);
-        if (again) pending.resolve(this.remember(again, true));
+        if (again) pending.resolve(this.remember(again, true, pending.key));
         else pending.reject(e);
       } else {
         pending.reject(e);
@@ -197,15 +200,18 @@ export class SendPipeline {
   /** Check permissions, dedupe within the batch, assign seqs and ids. */
   private async prepare(batch: PendingSend[]): Promise<Prepared[]> {
     const out: Prepared[] = [];
-    const inBatch = new Map<string, PendingSend[]>();
+    // First send per dedupe key; later sends with the same key (rare) wait in `twins`.
+    const inBatch = new Map<string, PendingSend>();
+    let twins: Map<string, PendingSend[]> | null = null;
     const now = this.clock();
     for (const pending of batch) {
-      const { caller, req } = pending;
-      const key = DedupeCache.key(caller.userId, req.clientMsgId);
-      const twin = inBatch.get(key);
-      if (twin) {
+      const { caller, req, key } = pending;
+      if (inBatch.has(key)) {
         // Same client id twice in one batch: answer the second with the first's ack.
-        twin.push(pending);
+        twins ??= new Map();
+        const list = twins.get(key);
+        if (list) list.push(pending);
+        else twins.set(key, [pending]);
         continue;
       }
       try {
@@ -227,17 +233,17 @@ export class SendPipeline {
         };
         const timelineUsers = state.memberIds === null ? [] : timelineAudience(state.memberIds, message);
         out.push({ pending, state, item: { message, timelineUsers, senderReadsOwn: !pending.system } });
-        inBatch.set(key, [pending]);
+        inBatch.set(key, pending);
       } catch (e) {
         pending.reject(e);
       }
     }
+    if (twins === null) return out;
     // Twins resolve with the first send's ack.
     for (const p of out) {
-      const twins = inBatch.get(DedupeCache.key(p.pending.caller.userId, p.pending.req.clientMsgId));
-      if (twins && twins.length > 1) {
+      const rest = twins.get(p.pending.key);
+      if (rest) {
         const first = p.pending;
-        const rest = twins.slice(1);
         (p as { pending: PendingSend }).pending = {
           ...first,
           resolve: (ack) => {
@@ -281,7 +287,7 @@ export class SendPipeline {
       const { pending, state, item } = prepared[i]!;
       const m = item.message;
       if (m.seq > state.record.lastSeq) state.record = { ...state.record, lastSeq: m.seq, lastMessageId: m.id, updatedAt: m.serverTime };
-      pending.resolve(this.remember(m, false));
+      pending.resolve(this.remember(m, false, pending.key));
       this.opts.committed?.(m, state.record.kind, pending.system);
       const messageBytes = encodeMessageParts({
         ...m,
@@ -315,7 +321,7 @@ export class SendPipeline {
     this.messages.trimTimeline(userId, syncSeq - keep).catch(() => undefined);
   }
 
-  private remember(m: StoredMessage, duplicate: boolean): SendAckInfo {
+  private remember(m: StoredMessage, duplicate: boolean, key: string): SendAckInfo {
     const ack: SendAckInfo = {
       messageId: m.id,
       conversationId: m.conversationId,
@@ -324,7 +330,7 @@ export class SendPipeline {
       clientMsgId: m.clientMsgId,
       duplicate,
     };
-    this.dedupe.set(DedupeCache.key(m.senderId, m.clientMsgId), ack);
+    this.dedupe.set(key, ack);
     return ack;
   }
 }

@@ -38,7 +38,7 @@ export async function openSqliteWorkerAdapters(
   const client = await StorageWorkerClient.start(options, onFailure);
   return {
     identity: client.port<IdentityStore>('identity'),
-    messages: client.port<MessageStore>('messages'),
+    messages: client.port<MessageStore>('messages', { append: (batch) => client.append(batch) }),
     conversations: client.port<ConversationStore>('conversations'),
     leases: client.port<NodeLeaseStore>('leases'),
     rooms: client.port<RoomStore>('rooms'),

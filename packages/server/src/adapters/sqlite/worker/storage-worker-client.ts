@@ -3,9 +3,11 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { AppendItem, AppendResult } from '../../../core/ports/message-store.js';
 import type { SqliteOpenOptions } from '../sqlite-database.js';
+import { packAppend, unpackAppendResults } from './append-codec.js';
 import {
-  CLOSE, errorFromWire, type CallMessage, type ReplyMessage, type StartMessage, type StorageWorkerData, type StoreName,
+  APPEND_PACKED, CLOSE, errorFromWire, type CallMessage, type ReplyMessage, type StartMessage, type StorageWorkerData, type StoreName,
 } from './wire.js';
 
 interface Pending {
@@ -54,19 +56,28 @@ export class StorageWorkerClient {
     return new StorageWorkerClient(worker, onFailure ?? ((e) => setImmediate(() => { throw e; })));
   }
 
-  call(store: StoreName, method: string, args: unknown[]): Promise<unknown> {
+  /** `transfer`: buffers inside `args` handed to the worker instead of copied (unusable here afterwards). */
+  call(store: StoreName, method: string, args: unknown[], transfer?: ArrayBuffer[]): Promise<unknown> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     if (this.pending.size === 0) this.worker.ref();
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage([id, store, method, args] satisfies CallMessage);
+      this.worker.postMessage([id, store, method, args] satisfies CallMessage, transfer);
     });
   }
 
+  /** messages.append, packed into columns and transferred (append-codec). */
+  async append(batch: readonly AppendItem[]): Promise<AppendResult[]> {
+    if (batch.length === 0) return [];
+    const packed = packAppend(batch);
+    const flat = await this.call('messages', APPEND_PACKED, [packed], [packed.numbers.buffer as ArrayBuffer, packed.contents.buffer as ArrayBuffer]);
+    return unpackAppendResults(batch, flat as Float64Array);
+  }
+
   /** A port implementation whose every method is a call on the worker's store of that name. */
-  port<T extends object>(store: StoreName): T {
-    const methods = new Map<string, (...args: unknown[]) => Promise<unknown>>();
+  port<T extends object>(store: StoreName, own: Partial<T> = {}): T {
+    const methods = new Map<string, (...args: unknown[]) => Promise<unknown>>(Object.entries(own) as Array<[string, (...args: unknown[]) => Promise<unknown>]>);
     return new Proxy({} as T, {
       get: (_target, name) => {
         // Not a thenable and not inspectable as one: only string method names are calls.

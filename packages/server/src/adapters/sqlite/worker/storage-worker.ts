@@ -3,7 +3,8 @@ import { openSqliteAdapters, type SqliteAdapters } from '../index.js';
 import { dirname, join } from 'node:path';
 import { SqliteRoomStore } from '../sqlite-room-store.js';
 import { SqliteWebhookOutbox } from '../sqlite-webhook-outbox.js';
-import { CLOSE, errorToWire, type CallMessage, type ReplyMessage, type StartMessage, type StorageWorkerData, type StoreName } from './wire.js';
+import { packAppendResults, unpackAppend, type PackedAppend } from './append-codec.js';
+import { APPEND_PACKED, CLOSE, errorToWire, type CallMessage, type ReplyMessage, type StartMessage, type StorageWorkerData, type StoreName } from './wire.js';
 
 /**
  * The storage thread: owns the SQLite connection (and, through
@@ -42,6 +43,16 @@ port.on('message', (message: CallMessage | typeof CLOSE) => {
     return;
   }
   const [id, store, method, args] = message;
+  if (store === 'messages' && method === APPEND_PACKED) {
+    adapters.messages.append(unpackAppend(args[0] as PackedAppend)).then(
+      (results) => {
+        const flat = packAppendResults(results);
+        port.postMessage([id, true, flat] satisfies ReplyMessage, [flat.buffer as ArrayBuffer]);
+      },
+      (error: unknown) => port.postMessage([id, false, errorToWire(error)] satisfies ReplyMessage),
+    );
+    return;
+  }
   const target = stores[store] as Record<string, (...a: unknown[]) => Promise<unknown>>;
   const fn = target[method];
   if (typeof fn !== 'function') {

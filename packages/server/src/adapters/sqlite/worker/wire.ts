@@ -23,6 +23,9 @@ export interface StorageWorkerData {
   readonly options: SqliteOpenOptions;
 }
 
+/** The method name a packed `messages.append` travels under (see append-codec). */
+export const APPEND_PACKED = 'appendPacked';
+
 /** main → worker: close the database and end the thread. */
 export const CLOSE = 'close';
 

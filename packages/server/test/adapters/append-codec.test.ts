@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { packAppend, packAppendResults, unpackAppend, unpackAppendResults } from '../../src/adapters/sqlite/worker/append-codec.js';
+import type { AppendItem } from '../../src/core/ports/message-store.js';
+
+const item = (i: number, extra: Partial<AppendItem['message']> = {}, timelineUsers: number[] = [], senderReadsOwn = true): AppendItem => ({
+  message: {
+    id: String(2n ** 62n + BigInt(i)), conversationId: 1000 + i, seq: i + 1, senderId: 7, clientMsgId: `c-${i}-信箱`,
+    serverTime: 1_750_000_000_000 + i, content: new Uint8Array([i, 1, 2]), mentions: [], mentionAll: false, visibleTo: [], ...extra,
+  },
+  timelineUsers,
+  senderReadsOwn,
+});
+
+describe('storage worker append codec', () => {
+  it('round-trips every field of every item, content copied out of larger buffers', () => {
+    const big = new Uint8Array(4096).fill(9);
+    const batch = [
+      item(0, { content: new Uint8Array(0) }, [7, 8]),
+      item(1, { mentions: [8, 9], mentionAll: true, visibleTo: [7, 8], content: big.subarray(100, 110) }, [7, 8, 9], false),
+      item(2, {}, []),
+    ];
+    const packed = packAppend(batch);
+    expect(packed.contents.byteLength).toBe(0 + 10 + 3);
+    expect(unpackAppend(packed)).toEqual(batch.map((b) => ({ ...b, message: { ...b.message, content: new Uint8Array(b.message.content) } })));
+  });
+
+  it('returns each item its own sync seqs, in timeline order', () => {
+    const batch = [item(0, {}, [1, 2]), item(1, {}, []), item(2, {}, [3])];
+    const flat = packAppendResults([{ syncSeqs: [10, 20] }, { syncSeqs: [] }, { syncSeqs: [30] }]);
+    expect(unpackAppendResults(batch, flat)).toEqual([{ syncSeqs: [10, 20] }, { syncSeqs: [] }, { syncSeqs: [30] }]);
+  });
+
+  it('packs an empty batch to nothing', () => {
+    expect(unpackAppend(packAppend([]))).toEqual([]);
+  });
+});
