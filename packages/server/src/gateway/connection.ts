@@ -23,6 +23,9 @@ interface PendingAudiencePush {
   dueAt: number;
 }
 
+/** Placeholder for an acked slot, so the frame it held can be collected before the array is compacted. */
+const ACKED: PendingPush = { syncSeq: 0, frame: new Uint8Array(0), attempts: 0, dueAt: 0 };
+
 export type ConnectionState = 'auth' | 'open' | 'closed';
 
 /** The flush scheduler a connection reports to when it has queued frames. */
@@ -49,11 +52,15 @@ export abstract class Connection {
   lastReceivedAt: number;
 
   private queue: Uint8Array[] = [];
+  /** The previous flush's array, emptied, reused for the next queue (no array per flush). */
+  private spare: Uint8Array[] | null = null;
   private queuedBytes = 0;
   private dirty = false;
+  /** Unacked pushes in syncSeq order from index `pendingHead` (acks advance the head; no array per ack). */
   private pending: PendingPush[] = [];
   /** Read-fan-out pushes by message id, oldest first; bounded by maxUnackedPushes like `pending`. */
   private audience = new Map<string, PendingAudiencePush>();
+  private pendingHead = 0;
   private closing = false;
 
   constructor(
@@ -92,9 +99,10 @@ export abstract class Connection {
   enqueuePush(frame: Uint8Array, syncSeq: number, now: number): void {
     this.enqueue(frame);
     if (syncSeq <= 0 || this.limits.pushRetries === 0 || this.state === 'closed') return;
-    if (this.pending.length >= this.limits.maxUnackedPushes) this.pending.shift(); // oldest is left to sync
+    if (this.timelineUnacked >= this.limits.maxUnackedPushes) this.pendingHead++; // oldest is left to sync
     this.pending.push({ syncSeq, frame, attempts: 0, dueAt: now + this.limits.pushRetryBaseMs });
-    if (this.pending.length === 1) this.sink.markRetry(this);
+    if (this.timelineUnacked === 1) this.sink.markRetry(this);
+    this.compactPending();
   }
 
   /**
@@ -116,16 +124,31 @@ export abstract class Connection {
 
   /** Cumulative ack: every push with syncSeq <= seq is delivered. */
   ackPushes(syncSeq: number): void {
-    let i = 0;
-    while (i < this.pending.length && this.pending[i]!.syncSeq <= syncSeq) i++;
-    if (i > 0) this.pending = this.pending.slice(i);
+    const p = this.pending;
+    let i = this.pendingHead;
+    while (i < p.length && p[i]!.syncSeq <= syncSeq) p[i++] = ACKED;
+    this.pendingHead = i;
+    if (i === p.length) {
+      p.length = 0;
+      this.pendingHead = 0;
+    }
+  }
+
+  /** Drop the acked prefix once it is most of the array (amortised O(1) per push). */
+  private compactPending(): void {
+    const head = this.pendingHead;
+    if (head < 64 || head * 2 < this.pending.length) return;
+    this.pending.copyWithin(0, head);
+    this.pending.length -= head;
+    this.pendingHead = 0;
   }
 
   /** Resend due pushes with exponential backoff; give up after pushRetries (sync recovers). Returns true while pushes remain. */
   retransmitDue(now: number): boolean {
     if (this.state !== 'open') return false;
     const keep: PendingPush[] = [];
-    for (const p of this.pending) {
+    for (let i = this.pendingHead; i < this.pending.length; i++) {
+      const p = this.pending[i]!;
       if (p.dueAt > now) {
         keep.push(p);
         continue;
@@ -137,6 +160,7 @@ export abstract class Connection {
       keep.push(p);
     }
     this.pending = keep;
+    this.pendingHead = 0;
     for (const [id, p] of this.audience) {
       if (p.dueAt > now) continue;
       if (p.attempts >= this.limits.pushRetries) {
@@ -150,9 +174,13 @@ export abstract class Connection {
     return keep.length > 0 || this.audience.size > 0;
   }
 
+  private get timelineUnacked(): number {
+    return this.pending.length - this.pendingHead;
+  }
+
   /** Pushes sent and not acknowledged yet (timeline and read fan-out). */
   get unackedPushes(): number {
-    return this.pending.length + this.audience.size;
+    return this.timelineUnacked + this.audience.size;
   }
 
   /** Called by the scheduler once per tick. */
@@ -161,9 +189,14 @@ export abstract class Connection {
     if (this.state === 'closed' || this.queue.length === 0) return;
     const frames = this.queue;
     const bytes = this.queuedBytes;
-    this.queue = [];
+    // write() consumes the array synchronously (it joins the frames into one buffer), so
+    // it can be emptied and reused; a nested flush during write() gets a fresh one.
+    this.queue = this.spare ?? [];
+    this.spare = null;
     this.queuedBytes = 0;
     this.write(frames, bytes);
+    frames.length = 0;
+    this.spare = frames;
   }
 
   /** Flush what is queued, tell the client why, and close. */
@@ -181,6 +214,7 @@ export abstract class Connection {
     this.queuedBytes = 0;
     this.pending = [];
     this.audience.clear();
+    this.pendingHead = 0;
     this.terminate(spec, reason);
   }
 
