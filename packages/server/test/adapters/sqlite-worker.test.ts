@@ -21,15 +21,23 @@ import { describeRoomStoreContract } from '../rooms/room-store.contract.js';
  */
 const dir = mkdtempSync(join(tmpdir(), 'xinbox-sqlite-worker-'));
 const sharedPath = join(dir, 'contracts.db');
-let shared: Promise<SqliteWorkerAdapters> | null = null;
+// Each worker is opened once and kept for the whole file (a thread start costs ~0.1-0.5 s of CPU).
+const opened = new Map<string, Promise<SqliteWorkerAdapters>>();
+const worker = (name: string, path: string, synchronous?: 'normal' | 'full') => {
+  let w = opened.get(name);
+  if (!w) {
+    w = openSqliteWorkerAdapters({ path, synchronous });
+    opened.set(name, w);
+  }
+  return w;
+};
 afterAll(async () => {
-  if (shared) await (await shared).close();
+  for (const w of opened.values()) await (await w).close();
   rmSync(dir, { recursive: true, force: true });
 });
 
-const openShared = async () => {
-  shared ??= openSqliteWorkerAdapters({ path: sharedPath });
-  const stores = await shared;
+const kept = async (w: Promise<SqliteWorkerAdapters>) => {
+  const stores = await w;
   return {
     identity: stores.identity,
     messages: stores.messages,
@@ -40,9 +48,13 @@ const openShared = async () => {
     social: stores.social,
     moderation: stores.moderation,
     close: async () => undefined,
-    openPeer: () => openSqliteWorkerAdapters({ path: sharedPath }),
   };
 };
+const openShared = async () => ({
+  ...(await kept(worker('shared', sharedPath))),
+  // The peer is a second thread with its own connection on the same file, as another process would have.
+  openPeer: () => kept(worker('peer', sharedPath)),
+});
 
 describeIdentityStoreContract('sqlite worker', openShared);
 describeWebhookOutboxContract('sqlite worker', openShared);
@@ -52,7 +64,7 @@ describeNodeLeaseStoreContract('sqlite worker', openShared);
 describeRoomStoreContract('sqlite worker', openShared);
 describeSocialStoreContract('sqlite worker', openShared);
 describeModerationStoreContract('sqlite worker', openShared);
-describeMessageStoreContract('sqlite worker synchronous=full', () => openSqliteWorkerAdapters({ path: join(dir, 'full.db'), synchronous: 'full' }));
+describeMessageStoreContract('sqlite worker synchronous=full', () => kept(worker('full', join(dir, 'full.db'), 'full')));
 
 describe('sqlite storage worker', () => {
   it('carries the domain errors across the thread with their class and fields', async () => {
