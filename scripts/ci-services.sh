@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Installs the database servers that the adapter tests start for themselves
 # (packages/server/test/support/services.ts): redis-server, and PostgreSQL 15
-# when its binaries are missing. Idempotent; needs root (CI runs as root).
+# when its binaries are missing; ffmpeg for the media tests. Idempotent; needs root (CI runs as root).
 set -euo pipefail
 
 PG_BIN_DIR="${POSTGRES_BIN_DIR:-/usr/lib/postgresql/15/bin}"
 packages=()
 command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || packages+=(redis-server)
 [ -x "$PG_BIN_DIR/postgres" ] && [ -x "$PG_BIN_DIR/initdb" ] || packages+=(postgresql-15)
+# Media tests: video/audio duration and posters (ffprobe, ffmpeg).
+command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || packages+=(ffmpeg)
 
 if [ ${#packages[@]} -eq 0 ]; then
-  echo "[ci-services] redis-server and PostgreSQL 15 already installed"
+  echo "[ci-services] redis-server, PostgreSQL 15 and ffmpeg already installed"
   exit 0
 fi
 
@@ -36,4 +38,5 @@ apt-get install -y -qq --no-install-recommends "${packages[@]}"
 
 command -v redis-server >/dev/null 2>&1 || { echo "[ci-services] redis-server still missing" >&2; exit 1; }
 [ -x "$PG_BIN_DIR/postgres" ] || { echo "[ci-services] $PG_BIN_DIR/postgres still missing" >&2; exit 1; }
+command -v ffmpeg >/dev/null 2>&1 || { echo "[ci-services] ffmpeg still missing" >&2; exit 1; }
 echo "[ci-services] done"

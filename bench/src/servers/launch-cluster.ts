@@ -57,7 +57,7 @@ export async function launchCluster(name: TargetName, gateways: number, opts: La
       env = (i, port) => ({
         XINBOX_STORAGE: 'postgres', XINBOX_POSTGRES_URL: pg.url, XINBOX_REDIS_URL: redis.url, XINBOX_TOKEN_SECRET: secret,
         XINBOX_NODE_ID: `bench-${i + 1}`, XINBOX_ROLES: 'gateway,api,logic', XINBOX_PORT: String(port), XINBOX_TCP_PORT: '-1',
-        XINBOX_DATA_DIR: dataDir, ...opts.env,
+        XINBOX_DATA_DIR: dataDir, XINBOX_MEDIA_DIR: `${dataDir}/media`, ...opts.env,
       });
     } else {
       env = (i, port) => ({ XINBOX_PORT: String(port), BENCH_RELAY_LINK: i === 0 ? 'owner' : `ws://127.0.0.1:${procs[0]!.port}/peer`, ...opts.env });

@@ -59,6 +59,17 @@ export const Errors = Object.freeze({
   CONTENT_REJECTED: spec(1404, 'CONTENT_REJECTED', false, 'The message contains a word the content policy rejects.'),
   BANNED: spec(1405, 'BANNED', false, 'The account is banned by a moderator.'),
 
+  // 1600-1699: media (uploads, downloads, signed URLs)
+  MEDIA_NOT_FOUND: spec(1600, 'MEDIA_NOT_FOUND', false, 'The media item or upload does not exist (or was collected).'),
+  MEDIA_ACCESS_DENIED: spec(1601, 'MEDIA_ACCESS_DENIED', false, 'Only the uploader and members of a conversation the media was sent in may fetch it.'),
+  MEDIA_TOO_LARGE: spec(1602, 'MEDIA_TOO_LARGE', false, 'The upload exceeds the size limit for its kind (image, video, audio, file).'),
+  MEDIA_QUOTA_EXCEEDED: spec(1603, 'MEDIA_QUOTA_EXCEEDED', false, 'The upload would take the user past their storage quota.'),
+  MEDIA_URL_EXPIRED: spec(1604, 'MEDIA_URL_EXPIRED', false, 'The signed media URL has expired; ask for a new one.'),
+  MEDIA_URL_INVALID: spec(1605, 'MEDIA_URL_INVALID', false, 'The signed media URL is malformed or its signature is wrong.'),
+  UPLOAD_OFFSET_MISMATCH: spec(1606, 'UPLOAD_OFFSET_MISMATCH', false, 'The chunk does not start where the upload stands; ask for the offset (HEAD) and resume there.'),
+  MEDIA_KIND_MISMATCH: spec(1607, 'MEDIA_KIND_MISMATCH', false, 'The message kind does not fit the media\'s sniffed type (e.g. an image message naming a PDF).'),
+  RANGE_NOT_SATISFIABLE: spec(1608, 'RANGE_NOT_SATISFIABLE', false, 'The requested byte range lies outside the media.'),
+
   // 1500-1599: server side
   INTERNAL: spec(1500, 'INTERNAL', true, 'An unexpected server error; nothing was half-applied.'),
   UNAVAILABLE: spec(1501, 'UNAVAILABLE', true, 'The server is overloaded, draining or failing over.'),

@@ -41,6 +41,12 @@ export interface XinboxClientOptions {
   fetch?: FetchLike;
   /** Tokens from an earlier login, to connect without logging in again. */
   session?: Session;
+  /**
+   * Notify-pull for video: when a video message arrives, fetch this many
+   * bytes of it at once so playback can start without waiting (0 = off;
+   * default 512 KiB). See client.prefetchedMedia().
+   */
+  prefetchVideoBytes?: number;
 }
 
 export interface ResolvedOptions {
@@ -67,6 +73,7 @@ export interface ResolvedOptions {
   readonly maxFrameBytes: number;
   readonly WebSocket: WebSocketConstructorLike | undefined;
   readonly fetch: FetchLike | undefined;
+  readonly prefetchVideoBytes: number;
 }
 
 export const SDK_VERSION = '0.1.0';
@@ -103,5 +110,6 @@ export function resolveOptions(o: XinboxClientOptions): ResolvedOptions {
     maxFrameBytes: o.maxFrameBytes ?? Limits.maxFrameBytes,
     WebSocket: o.WebSocket,
     fetch: o.fetch,
+    prefetchVideoBytes: Math.max(0, o.prefetchVideoBytes ?? 512 * 1024),
   };
 }

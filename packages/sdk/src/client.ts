@@ -31,6 +31,9 @@ import {
 import { XinboxClientCore } from './client-core.js';
 import { toContent, type ContentInput } from './content.js';
 import { randomId } from './ids.js';
+import { MediaApi, type MediaRef, type UploadOptions, type UploadSource } from './media.js';
+import { LruMap } from './lru.js';
+import type { XinboxClientOptions } from './client-options.js';
 
 export interface SendOptions {
   mentions?: readonly string[];
@@ -42,6 +45,71 @@ export interface SendOptions {
 }
 
 export class XinboxClient extends XinboxClientCore {
+  private mediaApi: MediaApi | undefined;
+  private readonly prefetched = new LruMap<string, Promise<{ head: Uint8Array; url: string } | null>>(16);
+
+  constructor(options: XinboxClientOptions) {
+    super(options);
+    // Notify-pull (seed 002): a video message is a notice; start pulling its first bytes now.
+    this.on('message', (m) => {
+      const k = m.content?.kind;
+      if (k?.case === 'video' && k.value.mediaId) this.prefetchVideo(k.value.mediaId);
+    });
+  }
+
+  // ------------------------------------------------------------ media channel
+
+  /**
+   * Uploads a file (a browser File/Blob, or bytes) over HTTP in resumable
+   * chunks and returns the stored item with signed URLs; send it with
+   * `send(conversationId, mediaContent(ref))`. Progress is reported per chunk;
+   * aborting `signal` cancels it. A dropped connection is resumed from the
+   * server's offset.
+   */
+  upload(source: UploadSource, opts: UploadOptions = {}): Promise<MediaRef> {
+    return this.media().upload(source, opts);
+  }
+
+  /** The item with fresh signed URLs for `<img>`/`<video>` (MEDIA_ACCESS_DENIED unless the caller may see it). */
+  describeMedia(mediaId: string): Promise<MediaRef> {
+    return this.media().describe(mediaId);
+  }
+
+  /** A signed URL of one variant ("original", "thumb320", "poster" ...) of an item. */
+  async mediaUrl(mediaId: string, variant = 'original'): Promise<string> {
+    const ref = await this.describeMedia(mediaId);
+    const url = ref.urls[variant];
+    if (!url) throw new XinboxError(Errors.MEDIA_NOT_FOUND, `no ${variant} for ${mediaId}`);
+    return url;
+  }
+
+  /** The first bytes of a video fetched when its message arrived (notify-pull), or null. */
+  prefetchedMedia(mediaId: string): Promise<{ head: Uint8Array; url: string } | null> {
+    return this.prefetched.get(mediaId) ?? Promise.resolve(null);
+  }
+
+  /** Starts fetching the first `prefetchVideoBytes` of a video message (once per item). */
+  protected prefetchVideo(mediaId: string): void {
+    const n = this.options.prefetchVideoBytes;
+    if (n <= 0 || this.prefetched.get(mediaId)) return;
+    const f = this.options.fetch ?? (globalThis as { fetch?: typeof fetch }).fetch?.bind(globalThis);
+    if (!f) return;
+    this.prefetched.set(mediaId, this.mediaUrl(mediaId).then(async (url) => {
+      const res = await f(url, { headers: { range: `bytes=0-${n - 1}` } });
+      if (!res.ok) return null;
+      return { head: new Uint8Array(await res.arrayBuffer()), url };
+    }).catch(() => null));
+  }
+
+  private media(): MediaApi {
+    this.mediaApi ??= new MediaApi(
+      this.options.baseUrl,
+      this.options.fetch ?? (globalThis as { fetch: typeof fetch }).fetch.bind(globalThis),
+      { token: () => this.session?.accessToken, refresh: () => this.refresh() },
+    );
+    return this.mediaApi;
+  }
+
   // ------------------------------------------------------------ messaging API
 
   /**

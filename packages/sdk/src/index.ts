@@ -16,7 +16,8 @@ export { HttpApi, type Session, type PlatformName, type AccessList, type Gateway
 export { toContent, textOf, type ContentInput } from './content.js';
 export { ConnectionLostError, type ConnectionClose } from './errors.js';
 export { Backoff, type BackoffOptions } from './backoff.js';
-export { LruSet } from './lru.js';
+export { LruSet, LruMap } from './lru.js';
+export { MediaApi, mediaContent, type MediaInfo, type MediaRef, type UploadOptions, type UploadSource, type MediaAuth } from './media.js';
 export { ReorderBuffer, type Gap, type Sequenced, type OfferResult } from './reorder-buffer.js';
 export { SendQueue, type OutgoingSend, type OutgoingInput, type FailureAction, type SendQueueOptions } from './send-queue.js';
 export { SyncEngine, type SyncRpc, type SyncEngineHooks, type SyncEngineOptions } from './sync-engine.js';

@@ -11,7 +11,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { extname, resolve } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { configFromEnv } from './config.js';
@@ -64,6 +64,8 @@ async function main(): Promise<void> {
       XINBOX_PORT: String(port),
       XINBOX_TCP_PORT: String(tcpPort),
       XINBOX_DATA_DIR: dataDir,
+      // All nodes run on this machine, so one directory is a shared media store (unless s3 is configured).
+      XINBOX_MEDIA_DIR: settings.mediaDir || join(dataDir, 'media'),
     };
     const child = spawn(process.execPath, [...process.execArgv, cli], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const tag = (chunk: Buffer) => process.stdout.write(chunk.toString().replace(/^(?=.)/gm, `[${id}] `));

@@ -15,6 +15,7 @@ export const SETTING_GROUPS = {
   messaging: 'Messaging',
   rooms: 'Live rooms',
   social: 'Relationships and privacy',
+  media: 'Media (uploads and downloads)',
   admin: 'Administration and observability',
   platform: 'Platform integration (webhooks; docs/integration.md)',
 } as const;

@@ -112,6 +112,27 @@ export const configSchema = z.object({
   moderators: str.default('').meta(doc('social', 'Comma list of usernames with the moderator role (review reports, mute, ban, read the audit log)')),
   restrictionCacheMs: int(0, 600_000).default(10_000).meta(doc('social', 'How long a user\'s mute/ban state is trusted without a store read when no invalidation arrives')),
   relationCacheMs: int(0, 600_000).default(10_000).meta(doc('social', 'How long block/privacy facts are trusted without a store read when no invalidation arrives (a lost cluster event)')),
+  // --- media ---------------------------------------------------------------
+  mediaStorage: oneOf('fs', 's3').default('fs').meta(doc('media', 'Where media bytes live: `fs` (a directory, `mediaDir`) or `s3` (an S3-compatible bucket; required for a cluster unless `mediaDir` is a shared mount)')),
+  mediaDir: str.default('').meta(doc('media', 'Directory of the `fs` media store and of upload staging', '<dataDir>/media')),
+  s3Endpoint: str.default('').meta(doc('media', 'S3-compatible endpoint URL (empty: AWS)')),
+  s3Region: str.default('us-east-1').meta(doc('media', 'S3 region')),
+  s3Bucket: str.default('').meta(doc('media', 'S3 bucket for `mediaStorage=s3`')),
+  s3Prefix: str.default('media/').meta(doc('media', 'Key prefix inside the bucket')),
+  s3AccessKeyId: str.default('').meta(doc('media', 'S3 access key id (empty: the SDK\'s default credential chain)')),
+  s3SecretAccessKey: str.default('').meta(doc('media', 'S3 secret access key')),
+  s3ForcePathStyle: bool.default(true).meta(doc('media', 'Bucket in the URL path (most self-hosted S3 servers need it)')),
+  mediaMaxImageBytes: int(1024, 1024 * 1024 * 1024).default(30 * 1024 * 1024).meta(doc('media', 'Largest image upload (`MEDIA_TOO_LARGE` beyond)')),
+  mediaMaxVideoBytes: int(1024, 5 * 1024 * 1024 * 1024).default(1024 * 1024 * 1024).meta(doc('media', 'Largest video upload')),
+  mediaMaxAudioBytes: int(1024, 5 * 1024 * 1024 * 1024).default(100 * 1024 * 1024).meta(doc('media', 'Largest audio (voice) upload')),
+  mediaMaxFileBytes: int(1024, 5 * 1024 * 1024 * 1024).default(1024 * 1024 * 1024).meta(doc('media', 'Largest upload of any other type')),
+  mediaQuotaBytes: int(0, Number.MAX_SAFE_INTEGER).default(10 * 1024 * 1024 * 1024).meta(doc('media', 'Bytes of media one user may have stored, counting uploads in progress (`MEDIA_QUOTA_EXCEEDED` beyond)')),
+  mediaMaxOpenUploads: int(1, 10_000).default(16).meta(doc('media', 'Unfinished uploads one user may have at once (`RATE_LIMITED` beyond)')),
+  mediaUnreferencedTtlMs: int(1_000, 365 * DAY_MS).default(DAY_MS).meta(doc('media', 'An upload no message references, or an unfinished upload, is deleted after this')),
+  mediaCollectIntervalMs: int(100, DAY_MS).default(10 * 60_000).meta(doc('media', 'How often the collector looks for unreferenced media and stale uploads')),
+  mediaUrlTtlMs: int(1_000, DAY_MS).default(15 * 60_000).meta(doc('media', 'Lifetime of a signed download URL')),
+  mediaFfmpegPath: str.default('ffmpeg').meta(doc('media', 'ffmpeg binary for video posters (video/audio are stored without derived files when missing)')),
+  mediaFfprobePath: str.default('ffprobe').meta(doc('media', 'ffprobe binary for video/audio duration and dimensions')),
 });
 
 export type XinboxConfig = Readonly<Omit<z.output<typeof configSchema>, 'roles'>> & { readonly roles: readonly Role[] };
@@ -163,6 +184,8 @@ export function buildConfig(overrides: Partial<Record<keyof XinboxConfig, unknow
   if (c.storage === 'postgres' && !c.tokenSecret) problems.push('cluster mode needs a shared tokenSecret (XINBOX_TOKEN_SECRET, 16+ characters)');
   if (c.adminToken && c.adminToken.length < 16) problems.push('adminToken must be at least 16 characters');
   if (c.adminPort >= 0 && !c.adminToken && !isLoopback(c.adminHost)) problems.push(`adminHost ${c.adminHost} is not a loopback address: set adminToken (XINBOX_ADMIN_TOKEN) too`);
+  if (c.mediaStorage === 's3' && !c.s3Bucket) problems.push('mediaStorage=s3 needs s3Bucket (XINBOX_S3_BUCKET)');
+  if (c.storage === 'postgres' && c.mediaStorage === 'fs' && !c.mediaDir) problems.push('storage=postgres (cluster mode) needs shared media storage: mediaStorage=s3, or mediaDir on a mount every node shares');
   if (c.tokenSecret && c.tokenSecret.length < 16) problems.push('tokenSecret must be at least 16 characters');
   const secrets = c.webhookSecret.split(',').map((x) => x.trim()).filter(Boolean);
   if ((c.webhookUrl || c.beforeSendUrl) && secrets.length === 0) problems.push('webhookUrl / beforeSendUrl need webhookSecret (XINBOX_WEBHOOK_SECRET, 16+ characters)');

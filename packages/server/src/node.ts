@@ -39,6 +39,9 @@ import { ClusterLink } from './router/cluster-link.js';
 import { AccessService } from './access/access-service.js';
 import { createRooms, type RoomOptions } from './gateway/rooms.js';
 import { BusRoomBroadcaster } from './router/bus-room-broadcaster.js';
+import { createMediaRoutes } from './api/media-routes.js';
+import { openMediaChannel, type MediaChannel } from './media/index.js';
+import type { MediaStore } from './core/ports/media-store.js';
 import { EventLoopDelayMonitor } from './runtime/event-loop-delay.js';
 import { createWebhooks } from './platform/webhooks/index.js';
 import { startHttpListeners } from './api/http-listeners.js';
@@ -56,6 +59,8 @@ export interface XinboxNode {
   readonly adminPort: number;
   /** This node's Prometheus metrics (its own registry). */
   readonly metrics: NodeMetrics;
+  /** The media channel (uploads, downloads, collector). */
+  readonly media: MediaChannel;
   /** Stop accepting, move clients elsewhere (DRAINING), then stop. */
   drain(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -66,6 +71,8 @@ export interface NodeDeps {
   readonly storage?: Storage;
   readonly log?: Logger;
   readonly metrics?: NodeMetrics;
+  /** A MediaStore instead of the configured one (tests share one bucket). */
+  readonly mediaStore?: MediaStore;
 }
 
 /**
@@ -130,7 +137,10 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     relations: relationGuard, senderCheck: (u) => moderation.checkSender(u),
     observer: prometheus,
   });
-  const messaging = new MessagingService(pipeline, cache, storage.messages, storage.conversations, storage.identity, outbox, config, relationGuard, screening);
+  const media = await openMediaChannel({
+    config, dataDir, catalog: storage.media, conversations: storage.conversations, tokenSecret: secret, log, store: deps.mediaStore,
+  });
+  const messaging = new MessagingService(pipeline, cache, storage.messages, storage.conversations, storage.identity, outbox, config, relationGuard, screening, media.attacher);
   const presence = new PresenceService(storage.presence, storage.conversations, storage.identity, outbox, nodeId, Date.now, relationGuard);
   const groups = new GroupService(storage.conversations, storage.identity, cache, pipeline, outbox, config, relationGuard);
   const social = new SocialService(storage.social, storage.identity, relationGuard, outbox, config);
@@ -251,6 +261,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
       ? {
         ...admin,
         identity: roles.has('api') ? identity : null,
+        media: roles.has('api') ? createMediaRoutes(media.service, identity, log) : null,
         access: roles.has('access') ? (q) => access.rank(q) : null,
         webRoot: config.webRoot || defaultWebRoot(),
         maxBodyBytes: config.httpMaxBodyBytes,
@@ -318,6 +329,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     rooms?.stop();
     await webhooks.stop();
     await http.close();
+    await media.close();
     await storage.leases.release(nodeId, nodeNumber).catch(() => undefined);
     if (!deps.storage) await storage.close();
   };
@@ -330,6 +342,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     wsUrl: `ws://${host}:${port}/ws`,
     adminPort: http.adminPort,
     metrics: prometheus,
+    media,
     drain: async (timeoutMs) => {
       // Leave first so the access service stops sending clients here.
       if (clustered) await storage.membership!.leave().catch(() => undefined);

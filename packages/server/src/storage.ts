@@ -7,6 +7,7 @@ import type { RoomStore } from './core/ports/room-store.js';
 import type { WebhookOutbox } from './core/ports/webhook-outbox.js';
 import type { SocialStore } from './core/ports/social-store.js';
 import type { ModerationStore } from './core/ports/moderation-store.js';
+import type { MediaCatalog } from './core/ports/media-catalog.js';
 import { createMemoryAdapters } from './adapters/memory/index.js';
 
 /** Every port the node needs, wired to adapters chosen by config. */
@@ -23,6 +24,8 @@ export interface Storage {
   readonly webhooks: WebhookOutbox;
   readonly social: SocialStore;
   readonly moderation: ModerationStore;
+  /** Metadata of uploaded media (the bytes are in the MediaStore). */
+  readonly media: MediaCatalog;
   /** Present in cluster mode: who else is alive. */
   readonly membership: NodeMembership | null;
   close(): Promise<void>;
@@ -63,6 +66,7 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
       webhooks: pg.webhooks,
       social: pg.social,
       moderation: pg.moderation,
+      media: pg.media,
       membership: redis.membership,
       close: async () => {
         await redis.close();
@@ -88,6 +92,7 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
     webhooks: sqlite.webhooks,
     social: sqlite.social,
     moderation: sqlite.moderation,
+    media: sqlite.media,
     membership: null,
     close: async () => {
       await sqlite.close();

@@ -18,6 +18,7 @@ import { registerAdminRoutes, type AdminRoutesDeps } from './admin-routes.js';
 import { httpError, validationMessage } from './http-errors.js';
 import { accessSchema, errorBody, healthSchema, loginSchema, logoutSchema, refreshSchema, registerSchema } from './route-schemas.js';
 import { serveStatic } from './static-files.js';
+import type { MediaRoutes } from './media-routes.js';
 
 export interface AccessEndpoint {
   readonly ws: string;
@@ -32,6 +33,8 @@ export interface HttpApiDeps extends AdminRoutesDeps {
   /** Ranked gateway endpoints for a client (access scheduling); null without the access role. */
   readonly access: ((query: URLSearchParams) => AccessEndpoint[]) | null;
   readonly webRoot: string;
+  /** The media channel (uploads, signed downloads); null without the api role. */
+  readonly media?: MediaRoutes | null;
   /** Largest request body (httpMaxBodyBytes). */
   readonly maxBodyBytes: number;
   /** `ttlMs` of an access answer (accessListTtlMs). */
@@ -77,6 +80,7 @@ export async function createHttpApi(deps: HttpApiDeps): Promise<FastifyInstance>
       return { endpoints, ttlMs: deps.accessListTtlMs };
     });
   }
+  if (deps.media) mountMedia(app, deps.media);
   // Browsers preflight cross-origin API calls (the web client may be served elsewhere).
   app.options('*', async (_req, reply) => reply.code(204).headers({
     'access-control-allow-methods': 'GET, POST',
@@ -95,6 +99,25 @@ export async function createHttpApi(deps: HttpApiDeps): Promise<FastifyInstance>
   });
   await app.ready();
   return app;
+}
+
+/**
+ * The media channel streams request and response bodies itself (chunks of up
+ * to many MiB, Range downloads), so its paths leave fastify at `onRequest`:
+ * the reply is hijacked before any content-type parser or body limit could
+ * touch the request stream, and `media-routes.ts` answers on the raw objects.
+ */
+function mountMedia(app: FastifyInstance, media: MediaRoutes): void {
+  const route = {
+    onRequest: (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      reply.hijack();
+      const url = new URL(req.raw.url ?? '/', 'http://localhost');
+      if (!media.handle(req.raw, reply.raw, url)) sendRaw(reply.raw, 404, httpError(new XinboxError(Errors.NOT_FOUND, 'no such endpoint')).body);
+      done();
+    },
+  };
+  const unreachable = async () => undefined; // onRequest has answered
+  for (const path of ['/v1/media', '/v1/media/*', '/media/*']) app.all(path, route, unreachable);
 }
 
 /** The separate admin listener (adminPort): health and the admin routes, nothing else. */

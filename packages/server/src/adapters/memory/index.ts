@@ -9,6 +9,8 @@ import { MemorySocialStore } from './memory-social-store.js';
 import { MemoryModerationStore } from './memory-moderation-store.js';
 import type { ModerationStore } from '../../core/ports/moderation-store.js';
 import type { SocialStore } from '../../core/ports/social-store.js';
+import { MemoryMediaCatalog } from './memory-media-catalog.js';
+import type { MediaCatalog } from '../../core/ports/media-catalog.js';
 import { MemoryBus } from './memory-bus.js';
 import { MemoryConversationStore } from './memory-conversation-store.js';
 import { MemoryIdentityStore } from './memory-identity-store.js';
@@ -30,6 +32,7 @@ export { MemoryRoomStore } from './memory-room-store.js';
 export { MemoryWebhookOutbox } from './memory-webhook-outbox.js';
 export { MemorySocialStore } from './memory-social-store.js';
 export { MemoryModerationStore } from './memory-moderation-store.js';
+export { MemoryMediaCatalog } from './memory-media-catalog.js';
 export { ALL_MEMBERS, mentionTargets } from './mention-targets.js';
 
 export interface MemoryAdapters {
@@ -44,6 +47,7 @@ export interface MemoryAdapters {
   readonly webhooks: WebhookOutbox;
   readonly social: SocialStore;
   readonly moderation: ModerationStore;
+  readonly media: MediaCatalog;
   close(): Promise<void>;
 }
 
@@ -76,6 +80,7 @@ export function createMemoryAdapters(options: MemoryAdapterOptions = {}): Memory
     webhooks: new MemoryWebhookOutbox(),
     social: new MemorySocialStore(),
     moderation: new MemoryModerationStore(),
+    media: new MemoryMediaCatalog(),
     close: () => bus.close(),
   };
 }

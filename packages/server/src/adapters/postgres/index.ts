@@ -1,5 +1,7 @@
 import type { ConversationStore, IdentityStore, MessageStore, NodeLeaseStore } from '../../core/ports/index.js';
 import type { RoomStore } from '../../core/ports/room-store.js';
+import type { MediaCatalog } from '../../core/ports/media-catalog.js';
+import { PostgresMediaCatalog } from './media-catalog.js';
 import { checkSchemaName, createClient, type Sql } from './client.js';
 import { PostgresConversationStore } from './conversation-store.js';
 import { PostgresIdentityStore } from './identity-store.js';
@@ -23,6 +25,7 @@ export { PostgresRoomStore } from './room-store.js';
 export { PostgresWebhookOutbox } from './webhook-outbox.js';
 export { PostgresSocialStore } from './social-store.js';
 export { PostgresModerationStore } from './moderation-store.js';
+export { PostgresMediaCatalog } from './media-catalog.js';
 
 export interface PostgresAdapterOptions {
   /** postgres://user:password@host:port/database */
@@ -46,6 +49,7 @@ export interface PostgresAdapters {
   readonly social: SocialStore;
   /** Reports, restrictions, audit log (issue #15). */
   readonly moderation: ModerationStore;
+  readonly media: MediaCatalog;
   /** Waits for running queries, then closes every connection. */
   close(): Promise<void>;
 }
@@ -87,6 +91,7 @@ export async function openPostgresAdapters(options: PostgresAdapterOptions): Pro
     webhooks: new PostgresWebhookOutbox(sql),
     social: new PostgresSocialStore(sql),
     moderation: new PostgresModerationStore(sql),
+    media: new PostgresMediaCatalog(sql),
     close: () => sql.end({ timeout: 5 }),
   };
 }

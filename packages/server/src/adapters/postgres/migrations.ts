@@ -320,6 +320,40 @@ export const MIGRATIONS: readonly Migration[] = [
     );
     `,
   },
+  {
+    version: 6,
+    name: 'media catalog',
+    // Issue #13: uploaded media and the conversations it was sent in; the
+    // bytes are in the MediaStore (S3 in a cluster), keyed by sha256.
+    sql: `
+    CREATE TABLE media (
+      id          text COLLATE "C" PRIMARY KEY,
+      owner_id    bigint NOT NULL,
+      sha256      text NOT NULL,
+      size        bigint NOT NULL,
+      mime_type   text NOT NULL,
+      kind        text NOT NULL CHECK (kind IN ('image', 'video', 'audio', 'file')),
+      name        text NOT NULL,
+      width       integer NOT NULL,
+      height      integer NOT NULL,
+      duration_ms bigint NOT NULL,
+      placeholder bytea NOT NULL,
+      variants    text NOT NULL,
+      created_at  bigint NOT NULL,
+      referenced  boolean NOT NULL DEFAULT false
+    );
+    CREATE INDEX media_by_sha256 ON media (sha256);
+    CREATE INDEX media_by_owner ON media (owner_id);
+    CREATE INDEX media_unreferenced ON media (created_at) WHERE NOT referenced;
+
+    CREATE TABLE media_refs (
+      media_id        text COLLATE "C" NOT NULL REFERENCES media (id) ON DELETE CASCADE,
+      conversation_id bigint NOT NULL,
+      created_at      bigint NOT NULL,
+      PRIMARY KEY (media_id, conversation_id)
+    );
+    `,
+  },
 ];
 
 /**

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { ROOMS_MIGRATION } from './migration-rooms.js';
 import { SOCIAL_MIGRATION } from './migration-social.js';
 import { MODERATION_MIGRATION } from './migration-moderation.js';
+import { MEDIA_MIGRATION } from './migration-media.js';
 
 /**
  * Schema migrations, applied in order at open; PRAGMA user_version records
@@ -146,6 +147,8 @@ export const MIGRATIONS: readonly string[] = [
   SOCIAL_MIGRATION,
   // 4: reports, restrictions, moderation audit log (issue #15), see migration-moderation.ts.
   MODERATION_MIGRATION,
+  // 5: media catalog (issue #13), see migration-media.ts.
+  MEDIA_MIGRATION,
 ];
 
 /**

@@ -54,10 +54,28 @@ function checkContent(content: Content | undefined): Content {
 }
 
 function validateMedia(m: Media, kind: string): void {
-  if (!m.url || m.url.length > Limits.maxUrlLength || !/^(https?:\/\/|xinbox:\/\/)/.test(m.url)) {
-    throw new XinboxError(Errors.CONTENT_INVALID, `${kind} needs an http(s) url of at most ${Limits.maxUrlLength} characters`);
+  if (m.mediaId) {
+    // An uploaded item: the server fills the metadata from its catalog (MediaAttacher).
+    if (!/^[A-Za-z0-9_-]{8,64}$/.test(m.mediaId)) throw new XinboxError(Errors.CONTENT_INVALID, 'mediaId is malformed');
+  } else if (!m.url || m.url.length > Limits.maxUrlLength || !/^(https?:\/\/|xinbox:\/\/)/.test(m.url)) {
+    throw new XinboxError(Errors.CONTENT_INVALID, `${kind} needs a mediaId or an http(s) url of at most ${Limits.maxUrlLength} characters`);
   }
+  if (m.placeholder.length > 512 || m.variants.length > 8 || m.sha256.length > 64) throw new XinboxError(Errors.CONTENT_INVALID, 'placeholder, variants or sha256 too long');
   if (m.thumbnailUrl.length > Limits.maxUrlLength) throw new XinboxError(Errors.CONTENT_INVALID, 'thumbnail url is too long');
   if (!Number.isFinite(m.size) || m.size < 0 || !Number.isInteger(m.size)) throw new XinboxError(Errors.CONTENT_INVALID, 'size must be a non-negative integer');
   if (m.mimeType.length > 128 || m.name.length > 256) throw new XinboxError(Errors.CONTENT_INVALID, 'mime type or name is too long');
+}
+
+/** Tags of the media cases of the Content oneof (image 2, video 3, file 4, audio 7; wire type 2). */
+const MEDIA_TAGS = new Set([0x12, 0x1a, 0x22, 0x3a]);
+
+/**
+ * Whether validated content names an uploaded item (Media.mediaId). Text and
+ * other kinds are told by their first byte, so the hot path never decodes
+ * twice; only media content is decoded again.
+ */
+export function namesUploadedMedia(bytes: Uint8Array): boolean {
+  if (!MEDIA_TAGS.has(bytes[0] ?? 0)) return false;
+  const k = fromBinary(ContentSchema, bytes).kind;
+  return (k.case === 'image' || k.case === 'video' || k.case === 'file' || k.case === 'audio') && k.value.mediaId !== '';
 }

@@ -1,5 +1,5 @@
 import {
-  Errors, Limits, XinboxError, create, encodeFrame, withLengthPrefix,
+  ContentSchema, Errors, Limits, XinboxError, create, encodeFrame, fromBinary, toBinary, withLengthPrefix,
   PushSchema, ReadUpdateSchema, TypingUpdateSchema,
   type ConversationSummary, type Message, type Push, type ReadUpdate,
 } from '@xinbox/protocol';
@@ -16,6 +16,8 @@ import { toSummary } from './summary.js';
 import { toWireMessage, visibleTo } from './wire.js';
 import type { PermissionChecks } from '../social/permission-checks.js';
 import type { SendScreening } from '../moderation/send-screening.js';
+import { namesUploadedMedia } from './content.js';
+import type { MediaAttacher } from '../media/media-attacher.js';
 
 export interface SyncPage {
   readonly entries: Push[];
@@ -48,6 +50,8 @@ export class MessagingService {
     private readonly opts: MessagingOptions,
     private readonly relations?: PermissionChecks,
     private readonly screening?: SendScreening,
+    /** Binds messages naming uploaded media to the item (access, ref, measured metadata); null: media by id is refused. */
+    private readonly media: MediaAttacher | null = null,
   ) {
     this.clock = opts.clock ?? Date.now;
   }
@@ -67,12 +71,23 @@ export class MessagingService {
     } catch (e) {
       return Promise.reject(e);
     }
-    const ack = this.pipeline.submit(caller, req);
-    if (flagged.length === 0) return ack;
-    return ack.then((a) => {
-      if (!a.duplicate) this.screening!.flagged(caller, a, flagged);
-      return a;
-    });
+    const submit = (r: SendRequest): Promise<SendAckInfo> => {
+      const ack = this.pipeline.submit(caller, r);
+      if (flagged.length === 0) return ack;
+      return ack.then((a) => {
+        if (!a.duplicate) this.screening!.flagged(caller, a, flagged);
+        return a;
+      });
+    };
+    if (!namesUploadedMedia(req.content)) return submit(req);
+    return this.attachMedia(caller, req).then(submit);
+  }
+
+  /** Content naming an uploaded item is bound to it and re-encoded with the server's metadata. */
+  private async attachMedia(caller: Caller, req: SendRequest): Promise<SendRequest> {
+    if (!this.media) throw new XinboxError(Errors.UNAVAILABLE, 'this node does not serve media');
+    const content = await this.media.attach(caller, req.conversationId, fromBinary(ContentSchema, req.content));
+    return { ...req, content: toBinary(ContentSchema, content) };
   }
 
   async sync(caller: Caller, cursor: number, limitRaw: number): Promise<SyncPage> {

@@ -10,3 +10,5 @@ export * from './membership.js';
 export * from './webhook-outbox.js';
 export * from './platform-events.js';
 export * from './send-admission.js';
+export * from './media-store.js';
+export * from './media-catalog.js';

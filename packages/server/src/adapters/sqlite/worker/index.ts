@@ -5,6 +5,7 @@ import type { RoomStore } from '../../../core/ports/room-store.js';
 import type { WebhookOutbox } from '../../../core/ports/webhook-outbox.js';
 import type { SocialStore } from '../../../core/ports/social-store.js';
 import type { ModerationStore } from '../../../core/ports/moderation-store.js';
+import type { MediaCatalog } from '../../../core/ports/media-catalog.js';
 import type { SqliteOpenOptions } from '../sqlite-database.js';
 import { StorageWorkerClient } from './storage-worker-client.js';
 
@@ -19,6 +20,7 @@ export interface SqliteWorkerAdapters {
   readonly webhooks: WebhookOutbox;
   readonly social: SocialStore;
   readonly moderation: ModerationStore;
+  readonly media: MediaCatalog;
   /** Store calls sent to the thread and not yet answered. */
   outstanding(): number;
   close(): Promise<void>;
@@ -45,6 +47,7 @@ export async function openSqliteWorkerAdapters(
     webhooks: client.port<WebhookOutbox>('webhooks'),
     social: client.port<SocialStore>('social'),
     moderation: client.port<ModerationStore>('moderation'),
+    media: client.port<MediaCatalog>('media'),
     outstanding: () => client.outstanding,
     close: () => client.close(),
   };

@@ -5,6 +5,7 @@ import { SqliteRoomStore } from '../sqlite-room-store.js';
 import { SqliteWebhookOutbox } from '../sqlite-webhook-outbox.js';
 import { packAppendResults, unpackAppend, type PackedAppend } from './append-codec.js';
 import { APPEND_PACKED, CLOSE, errorToWire, type CallMessage, type ReplyMessage, type StartMessage, type StorageWorkerData, type StoreName } from './wire.js';
+import { SqliteMediaCatalog } from '../sqlite-media-catalog.js';
 
 /**
  * The storage thread: owns the SQLite connection (and, through
@@ -35,6 +36,7 @@ const stores: Record<StoreName, object> = {
   webhooks,
   social: adapters.social,
   moderation: adapters.moderation,
+  media: new SqliteMediaCatalog(adapters.database),
 };
 
 port.on('message', (message: CallMessage | typeof CLOSE) => {
