@@ -4,7 +4,10 @@ import { defineConfig } from 'vitest/config';
 // Tests run against the packages' TypeScript sources ("@xinbox/source" export
 // condition), so no build is needed first; the compiled dist/ (built once per run by
 // scripts/vitest-build.ts) is exercised by the tests that spawn `node` on it.
-const conditions = ['@xinbox/source', ...defaultServerConditions];
+// Without vite's "module" condition: packages such as @aws-sdk/* list "module"
+// (an ESM build with extension-less imports that only bundlers load) before
+// "node", and an externalised dependency is loaded by Node itself.
+const conditions = ['@xinbox/source', ...defaultServerConditions.filter((c) => c !== 'module')];
 
 export default defineConfig({
   resolve: { conditions },
