@@ -4,7 +4,7 @@ import type { TargetName } from './servers/launch.js';
 
 /** Command-line parsing: `[workloads...] [--flags]`, quick defaults first, then overrides. */
 
-export const USAGE = `usage: npm run bench -- [w1|w1-sweep|w2|w2-sweep|w3|w4 ...] [options]
+export const USAGE = `usage: npm run bench -- [w1|w1-sweep|w2|w2-sweep|w3|w4|w5 ...] [options]
        npm run bench -- compare <old.json|dir> <new.json|dir> [--threshold 10]
 
   --quick                  smoke run of everything (~1 min)

@@ -2,7 +2,7 @@ import type { TargetName } from './servers/launch.js';
 
 /** Every knob of a bench run, with the full and the quick (smoke) defaults. */
 
-export const WORKLOAD_IDS = ['w1', 'w1-sweep', 'w2', 'w2-sweep', 'w3', 'w4'] as const;
+export const WORKLOAD_IDS = ['w1', 'w1-sweep', 'w2', 'w2-sweep', 'w3', 'w4', 'w5'] as const;
 export type WorkloadId = (typeof WORKLOAD_IDS)[number];
 export const TARGET_NAMES: readonly TargetName[] = ['ceiling', 'naive', 'xinbox'];
 
@@ -36,6 +36,8 @@ export interface BenchOptions {
   w2: { sizes: number[]; rate: number; durationS: number };
   w2Sweep: { size: number; startRate: number; factor: number; maxSteps: number; stepS: number };
   w3: { conns: number; batch: number; holdS: number; pingMs: number | null; maxFailRatio: number };
+  /** W5 media: upload throughput, then W1 at `rate` without and with `uploaders` concurrent 50 MB uploads. */
+  w5: { smallFiles: number; largeFiles: number; users: number; senders: number; rate: number; durationS: number; uploaders: number };
   /** Use an already running Xinbox instead of starting one (still loopback only). */
   external: { httpBase: string; wsUrls: string[]; pids: number[] } | undefined;
   /** Server processes per target (W4 at scale): a Xinbox cluster on PostgreSQL + Redis, or linked relays. */
@@ -71,6 +73,7 @@ export function defaultOptions(quick: boolean): BenchOptions {
     w2: { sizes: [500, 10_000], rate: 10, durationS: 20 },
     w2Sweep: { size: 500, startRate: 20, factor: 2, maxSteps: 10, stepS: 8 },
     w3: { conns: 50_000, batch: 5000, holdS: 30, pingMs: null, maxFailRatio: 0.02 },
+    w5: { smallFiles: 20, largeFiles: 3, users: 1000, senders: 500, rate: 5000, durationS: 15, uploaders: 2 },
     external: undefined,
     gateways: 1,
     roomPushBudget: 100_000,
@@ -85,6 +88,7 @@ export function defaultOptions(quick: boolean): BenchOptions {
     w2: { sizes: [50], rate: 10, durationS: 1.5 },
     w2Sweep: { size: 50, startRate: 20, factor: 4, maxSteps: 2, stepS: 1 },
     w3: { conns: 100, batch: 100, holdS: 1, pingMs: 300, maxFailRatio: 0.02 },
+    w5: { smallFiles: 3, largeFiles: 1, users: 100, senders: 50, rate: 1000, durationS: 2, uploaders: 1 },
   };
 }
 
@@ -95,5 +99,6 @@ export function peakConnections(o: BenchOptions): number {
   if (o.workloads.includes('w2')) need.push(...o.w2.sizes);
   if (o.workloads.includes('w2-sweep')) need.push(o.w2Sweep.size);
   if (o.workloads.includes('w3')) need.push(o.w3.conns);
+  if (o.workloads.includes('w5')) need.push(o.w5.users);
   return Math.max(...need);
 }

@@ -6,5 +6,6 @@ import { w2 } from './w2.js';
 import { w2Sweep } from './w2-sweep.js';
 import { w3 } from './w3.js';
 import { w4 } from './w4.js';
+import { w5 } from './w5.js';
 
-export const WORKLOADS: Record<WorkloadId, Workload> = { w1, 'w1-sweep': w1Sweep, w2, 'w2-sweep': w2Sweep, w3, w4 };
+export const WORKLOADS: Record<WorkloadId, Workload> = { w1, 'w1-sweep': w1Sweep, w2, 'w2-sweep': w2Sweep, w3, w4, w5 };

@@ -10,6 +10,7 @@ import { Composer } from './Composer.js';
 import { MembersDialog } from './MembersDialog.js';
 import { MessageList } from './MessageList.js';
 import { TypingIndicator } from './TypingIndicator.js';
+import { UploadBar } from './UploadBar.js';
 
 export function ChatView({ conversationId }: { conversationId: string }) {
   const { app, router } = useServices();
@@ -32,11 +33,28 @@ export function ChatView({ conversationId }: { conversationId: string }) {
   const group = conv?.kind === ConversationKind.GROUP;
   const peerOnline = direct && conv ? online.get(conv.peerId) : undefined;
   const back = () => router.go({ kind: 'list' });
+  const upload = (files: File[]) => {
+    for (const f of files) app.uploads.start(conversationId, f, f.name || 'pasted');
+  };
+  const [dragging, setDragging] = useState(false);
 
   return (
     <section
-      class="chat"
+      class={`chat ${dragging ? 'chat--drop' : ''}`}
       aria-labelledby="chat-title"
+      onDragOver={(e) => {
+        if (!e.dataTransfer?.types.includes('Files')) return;
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(e) => {
+        setDragging(false);
+        const files = [...(e.dataTransfer?.files ?? [])];
+        if (files.length === 0) return;
+        e.preventDefault();
+        upload(files);
+      }}
       onKeyDown={(e) => {
         // Esc on the chat goes back to the list on phone widths, where the list is hidden.
         const inDialog = (e.target as Element | null)?.closest('dialog');
@@ -71,11 +89,14 @@ export function ChatView({ conversationId }: { conversationId: string }) {
         onRetry={(p) => app.retry(conversationId, p)}
       />
       <TypingIndicator names={typingUsers.map((u) => nameOf(u) ?? 'Someone')} />
+      <UploadBar uploads={app.uploads} conversationId={conversationId} />
       <Composer
         key={conversationId}
         label={`Message ${title}`}
         onSend={(content) => app.send(conversationId, content)}
         onTyping={() => app.noteTyping(conversationId)}
+        onFiles={upload}
+        onVoice={(clip) => app.uploads.start(conversationId, clip, 'Voice message', 'audio')}
       />
       {membersOpen && (
         <MembersDialog

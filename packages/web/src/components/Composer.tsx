@@ -1,26 +1,35 @@
 /**
  * Writing a message: Enter sends, Shift+Enter starts a new line. Emoji come
- * from a picker row; images and files are attached as URL references.
+ * from a picker row. Files are attached with the 📎 button, pasted
+ * (Ctrl+V of a picture) or dropped on the chat, and uploaded over the media
+ * channel; 🎤 records a voice message; 🔗 sends a link to media hosted
+ * elsewhere.
  */
 import { Limits } from '@xinbox/protocol';
 import { useRef, useState } from 'preact/hooks';
 import type { ContentInit } from '@xinbox/sdk';
 import { AttachDialog } from './AttachDialog.js';
 import { EmojiPicker } from './EmojiPicker.js';
+import { VoiceRecorder } from './VoiceRecorder.js';
 
 interface Props {
   label: string;
   onSend: (content: ContentInit) => void;
   onTyping: () => void;
+  /** Files picked, pasted or dropped: upload and send each. */
+  onFiles: (files: File[]) => void;
+  /** A recorded voice clip. */
+  onVoice: (clip: Blob) => void;
 }
 
 const utf8 = new TextEncoder();
 
-export function Composer({ label, onSend, onTyping }: Props) {
+export function Composer({ label, onSend, onTyping, onFiles, onVoice }: Props) {
   const [text, setText] = useState('');
   const [emojiOpen, setEmojiOpen] = useState(false);
   const [attachOpen, setAttachOpen] = useState(false);
   const input = useRef<HTMLTextAreaElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
   const tooLong = text.length > Limits.maxTextBytes / 4 && utf8.encode(text).length > Limits.maxTextBytes;
 
   const send = () => {
@@ -71,9 +80,25 @@ export function Composer({ label, onSend, onTyping }: Props) {
         >
           <span aria-hidden="true">😊</span>
         </button>
-        <button type="button" class="icon-btn" aria-label="Attach image or file" aria-haspopup="dialog" onClick={() => setAttachOpen(true)}>
+        <button type="button" class="icon-btn" aria-label="Attach a picture, video or file" data-testid="attach" onClick={() => picker.current?.click()}>
           <span aria-hidden="true">📎</span>
         </button>
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          hidden
+          data-testid="file-input"
+          onChange={(e) => {
+            const files = [...(e.currentTarget.files ?? [])];
+            e.currentTarget.value = '';
+            if (files.length) onFiles(files);
+          }}
+        />
+        <button type="button" class="icon-btn" aria-label="Send a link to media hosted elsewhere" aria-haspopup="dialog" onClick={() => setAttachOpen(true)}>
+          <span aria-hidden="true">🔗</span>
+        </button>
+        <VoiceRecorder onClip={onVoice} />
         <textarea
           ref={input}
           class="composer__input"
@@ -87,6 +112,12 @@ export function Composer({ label, onSend, onTyping }: Props) {
           onInput={(e) => {
             setText(e.currentTarget.value);
             onTyping();
+          }}
+          onPaste={(e) => {
+            const files = [...(e.clipboardData?.files ?? [])];
+            if (files.length === 0) return;
+            e.preventDefault();
+            onFiles(files);
           }}
           onKeyDown={(e) => {
             if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {

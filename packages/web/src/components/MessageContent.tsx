@@ -1,10 +1,15 @@
 /**
- * The body of a message. Media are shown as placeholder cards with a link
- * (uploads come later; for now a message carries a URL reference). Only
- * http(s) links are rendered, so a message cannot smuggle a javascript: URL.
+ * The body of a message. Uploaded media (a mediaId) is shown inline by
+ * MediaView; an external link (a URL reference) as a card with the link.
+ * Only http(s) links are rendered, so a message cannot smuggle a
+ * javascript: URL.
  */
 import type { Content, Media } from '@xinbox/protocol';
 import type { ContentInit } from '@xinbox/sdk';
+import { formatBytes } from './format-bytes.js';
+import { MediaView } from './MediaView.js';
+
+export { formatBytes };
 
 type MediaCase = 'image' | 'video' | 'audio' | 'file';
 const ICON: Record<MediaCase, string> = { image: '🖼', video: '🎬', audio: '🔊', file: '📎' };
@@ -29,7 +34,9 @@ export function MessageContent({ content }: { content: Content | ContentInit | u
     case 'video':
     case 'audio':
     case 'file':
-      return <MediaCard kind={kind.case} media={kind.value as Partial<Media>} />;
+      return (kind.value as Partial<Media>).mediaId
+        ? <MediaView kind={kind.case} media={kind.value as Partial<Media>} />
+        : <MediaCard kind={kind.case} media={kind.value as Partial<Media>} />;
     case 'custom':
       return <p class="msg__text msg__text--muted">[{(kind.value as { kind?: string }).kind || 'custom message'}]</p>;
     default:
@@ -67,10 +74,4 @@ function fileNameOf(url: string | undefined): string {
   } catch {
     return '';
   }
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }

@@ -4,6 +4,7 @@
  * the screens call. Created once by the app root and handed down through
  * context; nothing here is global.
  */
+import { UploadQueue } from './uploads.js';
 import { ConversationKind, Errors, XinboxError, type ConversationSummary } from '@xinbox/protocol';
 import { randomId, type ConnectionState, type ContentInit, type Session, type XinboxClient } from '@xinbox/sdk';
 import { Contacts } from './contacts.js';
@@ -52,6 +53,8 @@ export class ChatApp {
   readonly announcement = new Store<Announcement>({ id: 0, text: '' });
   readonly messages: MessagesStore;
   readonly typing = new TypingStore();
+  /** Files on their way over the media channel. */
+  readonly uploads: UploadQueue;
   readonly directory = new Directory();
   readonly room: RoomModel;
   readonly contacts: Contacts;
@@ -75,6 +78,7 @@ export class ChatApp {
     this.messages = new MessagesStore((id, beforeSeq, limit) => this.client.history(id, { beforeSeq, limit }));
     this.room = new RoomModel(this.client);
     this.typingSender = new TypingSender(this.client);
+    this.uploads = new UploadQueue(this.client, (conversationId, content) => this.send(conversationId, content));
     this.contacts = new Contacts({
       client: this.client,
       directory: this.directory,
