@@ -151,8 +151,8 @@ describe('web client in Chromium', () => {
     await bob.composer().press('End');
     await bob.composer().pressSequentially(' nice history');
     await bob.composer().press('Enter');
-    await bob.page.getByRole('button', { name: 'Attach image or file' }).click();
-    const attach = bob.page.getByRole('dialog', { name: 'Attach' });
+    await bob.page.getByRole('button', { name: 'Send a link to media hosted elsewhere' }).click();
+    const attach = bob.page.getByRole('dialog', { name: 'Link to media' });
     await attach.getByLabel('Address (URL)').fill('https://example.org/photos/cat.png');
     await attach.getByRole('button', { name: 'Send image' }).click();
     await expect.poll(() => alice.texts(), WAIT).toEqual([...all, '😊 nice history']);

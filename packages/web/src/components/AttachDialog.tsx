@@ -1,6 +1,6 @@
 /**
- * Attach an image or a file by URL. The upload channel is not built yet, so
- * a media message is a reference (url, name, type) to something hosted elsewhere.
+ * Send a link to an image or a file hosted elsewhere (an external media
+ * reference: url, name, type). Uploading goes through the 📎 button instead.
  */
 import { Limits } from '@xinbox/protocol';
 import { useState } from 'preact/hooks';
@@ -27,7 +27,7 @@ export function AttachDialog({ onClose, onAttach }: { onClose: () => void; onAtt
   };
 
   return (
-    <FormDialog title="Attach" submitLabel={`Send ${kind}`} onClose={onClose} onSubmit={submit} error={error}>
+    <FormDialog title="Link to media" submitLabel={`Send ${kind}`} onClose={onClose} onSubmit={submit} error={error}>
       <fieldset class="field field--choice">
         <legend>Type</legend>
         <label>
@@ -45,7 +45,7 @@ export function AttachDialog({ onClose, onAttach }: { onClose: () => void; onAtt
         <span>Name (optional)</span>
         <input name="name" value={name} onInput={(e) => setName(e.currentTarget.value)} maxLength={200} />
       </label>
-      <p class="hint">Uploading is coming; for now the message links to where the file is hosted.</p>
+      <p class="hint">The message links to where the file is hosted. To upload a file, use 📎, paste or drop it.</p>
     </FormDialog>
   );
 }
