@@ -73,7 +73,7 @@ export function defaultOptions(quick: boolean): BenchOptions {
     w2: { sizes: [500, 10_000], rate: 10, durationS: 20 },
     w2Sweep: { size: 500, startRate: 20, factor: 2, maxSteps: 10, stepS: 8 },
     w3: { conns: 50_000, batch: 5000, holdS: 30, pingMs: null, maxFailRatio: 0.02 },
-    w5: { smallFiles: 20, largeFiles: 3, users: 1000, senders: 500, rate: 5000, durationS: 15, uploaders: 2 },
+    w5: { smallFiles: 20, largeFiles: 3, users: 200, senders: 100, rate: 1000, durationS: 15, uploaders: 2 },
     external: undefined,
     gateways: 1,
     roomPushBudget: 100_000,

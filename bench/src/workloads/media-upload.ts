@@ -27,11 +27,12 @@ export class MediaUploader {
   }
 
   /** Uploads `data`; resolves when the server has stored it (hash, sniff, catalog). */
-  async upload(data: Buffer): Promise<void> {
+  async upload(data: Buffer, onChunk?: (bytes: number) => void): Promise<void> {
     const created = await this.json('POST', '/v1/media/uploads', { size: data.length, name: 'bench.bin' }) as { uploadId: string };
     for (let offset = 0; offset < data.length; offset += this.chunkBytes) {
       const chunk = data.subarray(offset, Math.min(data.length, offset + this.chunkBytes));
       await this.send('PATCH', `/v1/media/uploads/${created.uploadId}`, chunk, { 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' });
+      onChunk?.(chunk.length);
     }
   }
 
