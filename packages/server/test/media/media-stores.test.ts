@@ -15,7 +15,7 @@ import { openSqliteWorkerAdapters } from '../../src/adapters/sqlite/index.js';
 import { openPostgresAdapters, type PostgresAdapters } from '../../src/adapters/postgres/index.js';
 import { describeMediaCatalogContract, describeMediaStoreContract } from '../contracts/index.js';
 import { startS3, type S3Service } from '../support/s3.js';
-import { missingService, startPostgres, type PostgresService } from '../support/services.js';
+import { requireServices, startPostgres, type PostgresService } from '../support/services.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'xinbox-media-stores-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,8 +47,8 @@ describeMediaCatalogContract('sqlite (storage worker)', async () => {
   return { media: adapters.media, close: () => adapters.close() };
 });
 
-const missing = missingService('postgres');
-describe.skipIf(missing !== null)(`postgres${missing ? ` (skipped: ${missing})` : ''}`, () => {
+requireServices('postgres');
+describe('postgres', () => {
   let pg: PostgresService;
   let adapters: PostgresAdapters;
   beforeAll(async () => {

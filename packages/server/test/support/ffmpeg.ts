@@ -11,8 +11,7 @@ function has(bin: string): boolean {
 
 /**
  * ffmpeg/ffprobe for the video tests: installed from Debian (as root) when
- * missing. Returns null when present, else why not; under CI=true a missing
- * ffmpeg is a failure, never a skip.
+ * missing. Returns null when present, else why not (the caller fails with it).
  */
 export function ensureFfmpeg(): string | null {
   if (has('ffmpeg') && has('ffprobe')) return null;
