@@ -37,6 +37,7 @@ export const CloseCodes = Object.freeze({
   LOGGED_OUT: close(4009, 'LOGGED_OUT', 'never', 'The session was logged out or revoked.'),
   SERVER_ERROR: close(4010, 'SERVER_ERROR', 'backoff', 'The server hit an internal error.'),
   BANNED: close(4011, 'BANNED', 'never', 'The account was banned by a moderator; login is refused.'),
+  TOKEN_EXPIRED: close(4012, 'TOKEN_EXPIRED', 'after-refresh', 'The access token the connection authenticated with expired; refresh it and reconnect.'),
 });
 
 const byCode = new Map<number, CloseSpec>(Object.values(CloseCodes).map((c) => [c.code, c]));

@@ -16,6 +16,13 @@ export const Limits = Object.freeze({
   maxSyncPage: 500,
   /** Most ids in one request (presence queries, invites, kicks). */
   maxIdsPerRequest: 500,
+  /**
+   * Byte budget of one list reply (Sync, History, PullRange, ListConversations,
+   * GroupMembers, RoomPull, RoomJoin): a page stops before the entry that would
+   * take it past this, and says `hasMore`. A page always holds at least one
+   * entry, so a reply frame stays below maxReplyBytes + one entry (< 192 KiB).
+   */
+  maxReplyBytes: 128 * 1024,
   /** Longest URL in a media reference. */
   maxUrlLength: 2048,
 });

@@ -70,6 +70,8 @@ export const configSchema = z.object({
   maxFrameBytes: int(1024, 16 * 1024 * 1024).default(64 * 1024).meta(doc('connections', 'Largest frame accepted (close 4007 beyond)')),
   maxOutboundBytes: int(64 * 1024, 1024 * 1024 * 1024).default(4 * 1024 * 1024).meta(doc('connections', 'Per-connection outbound bound; beyond it: close 4005 (slow consumer)')),
   maxOutboundFrames: int(16, 10_000_000).default(10_000).meta(doc('connections', 'Same bound, in frames')),
+  maxInFlightPerConnection: int(1, 100_000).default(32).meta(doc('connections', 'Requests read and not yet answered per connection; beyond it the server stops reading that socket until replies go out (backpressure)')),
+  outboundHighWaterBytes: int(16 * 1024, 1024 * 1024 * 1024).default(1024 * 1024).meta(doc('connections', 'While a connection\'s unsent replies and pushes exceed this (at most half of maxOutboundBytes), the server stops reading its socket')),
   maxUnackedPushes: int(0, 1_000_000).default(2_000).meta(doc('connections', 'Pushes remembered per connection for retransmission')),
   pushRetryBaseMs: int(50, 600_000).default(2_000).meta(doc('connections', 'First retransmission delay (doubles each time)')),
   pushRetries: int(0, 20).default(3).meta(doc('connections', 'Retransmissions before a push is left to sync')),

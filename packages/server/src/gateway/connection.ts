@@ -1,5 +1,6 @@
 import { CloseCodes, type CloseSpec } from '@xinbox/protocol';
 import type { Platform, UserId } from '../core/model.js';
+import type { FlowControl, FlowTransport } from './inbound-flow.js';
 
 export interface ConnectionLimits {
   readonly maxOutboundBytes: number;
@@ -38,9 +39,12 @@ export interface FlushSink {
  * One client connection, transport-agnostic. Outbound frames queue up and are
  * written once per event-loop tick as one joined write (the write-batching
  * that makes fan-out fast). The queue is bounded: a consumer that cannot keep
- * up is disconnected with SLOW_CONSUMER instead of growing memory.
+ * up is disconnected with SLOW_CONSUMER instead of growing memory. Replies
+ * are exempt from that bound: they are bounded by flow control instead (at
+ * most maxInFlight requests unanswered, reading paused above a high-water
+ * mark), so a client that reads is never closed because of its own replies.
  */
-export abstract class Connection {
+export abstract class Connection implements FlowTransport {
   state: ConnectionState = 'auth';
   userId: UserId = 0;
   deviceId = '';
@@ -48,6 +52,10 @@ export abstract class Connection {
   sessionId = '';
   /** Auth.client_version as the client sent it (at most 64 characters); '' when not sent. */
   clientVersion = '';
+  /** When the access token this connection authenticated with expires (ms). */
+  expiresAt = Number.POSITIVE_INFINITY;
+  /** Inbound flow control, set by the gateway. */
+  flow: FlowControl | null = null;
   readonly openedAt: number;
   lastReceivedAt: number;
 
@@ -80,12 +88,17 @@ export abstract class Connection {
     return this.queuedBytes + this.bufferedBytes();
   }
 
+  /** Queue the reply to a request: bounded by flow control, never a reason to close. */
+  enqueueReply(frame: Uint8Array): void {
+    this.enqueue(frame, true);
+  }
+
   /** Queue one length-prefixed frame for the next flush. */
-  enqueue(frame: Uint8Array): void {
+  enqueue(frame: Uint8Array, reply = false): void {
     if (this.state === 'closed') return;
     this.queue.push(frame);
     this.queuedBytes += frame.length;
-    if (!this.closing && (this.queue.length > this.limits.maxOutboundFrames || this.queuedBytes + this.bufferedBytes() > this.limits.maxOutboundBytes)) {
+    if (!this.closing && !reply && (this.queue.length > this.limits.maxOutboundFrames || this.queuedBytes + this.bufferedBytes() > this.limits.maxOutboundBytes)) {
       this.close(CloseCodes.SLOW_CONSUMER);
       return;
     }
@@ -197,6 +210,8 @@ export abstract class Connection {
     this.write(frames, bytes);
     frames.length = 0;
     this.spare = frames;
+    // The kernel often takes a write whole, and then no 'drain' follows: re-check here.
+    if (this.flow?.isPaused) this.flow.maybeResume();
   }
 
   /** Flush what is queued, tell the client why, and close. */
@@ -215,8 +230,13 @@ export abstract class Connection {
     this.pending = [];
     this.audience.clear();
     this.pendingHead = 0;
+    this.flow?.close();
     this.terminate(spec, reason);
   }
+
+  abstract pauseReading(): void;
+  abstract resumeReading(): void;
+  abstract onceWritable(cb: () => void): void;
 
   /** Write frames (each length-prefixed) in as few transport writes as possible. */
   protected abstract write(frames: Uint8Array[], totalBytes: number): void;

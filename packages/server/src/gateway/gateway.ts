@@ -13,6 +13,7 @@ import type { PresenceService } from '../core/presence/presence-service.js';
 import type { Logger } from '../logger.js';
 import type { Connection, ConnectionLimits } from './connection.js';
 import { FlushScheduler } from './flush-scheduler.js';
+import { FlowStats, InboundFlow } from './inbound-flow.js';
 import type { LocalSessions } from './local-sessions.js';
 import { TcpConnection } from './tcp-connection.js';
 import { WsConnection } from './ws-connection.js';
@@ -35,6 +36,10 @@ export interface GatewayOptions extends ConnectionLimits {
   readonly maxFrameBytes: number;
   /** How often presence TTLs are refreshed for live connections. */
   readonly presenceRefreshMs: number;
+  /** Requests read and not yet answered per connection; beyond it the socket is not read. */
+  readonly maxInFlightPerConnection: number;
+  /** Outbound backlog above which a connection's socket is not read (capped at half of maxOutboundBytes). */
+  readonly outboundHighWaterBytes: number;
 }
 
 /** Hooks the gateway calls around a connection's life (routing, audience index, sync head). */
@@ -66,6 +71,8 @@ export class Gateway implements GatewayControl {
   private draining = false;
   /** Offline/route updates of closed connections still running (awaited by stop()). */
   private readonly closing = new Set<Promise<unknown>>();
+  /** Backpressure counters (metrics). */
+  readonly flowStats = new FlowStats();
 
   constructor(
     private readonly opts: GatewayOptions,
@@ -186,6 +193,7 @@ export class Gateway implements GatewayControl {
   private acceptWs(ws: WebSocket, req: IncomingMessage): void {
     const json = ws.protocol === SUBPROTOCOL_JSON;
     const conn = new WsConnection(this.nextConnId++, ws, json, req.socket.remoteAddress ?? '', this.scheduler, this.opts, this.clock());
+    const flow = this.attachFlow(conn);
     this.pendingAuth.add(conn);
     ws.on('message', (data: RawData, isBinary: boolean) => {
       conn.lastReceivedAt = this.clock();
@@ -199,7 +207,7 @@ export class Gateway implements GatewayControl {
         } catch {
           return this.replyError(conn, 0, new XinboxError(Errors.BAD_FRAME, 'not a JSON Frame'));
         }
-        return this.onFrame(conn, frame);
+        return flow.accept(frame);
       }
       if (!isBinary) return this.replyError(conn, 0, new XinboxError(Errors.BAD_FRAME, 'proto subprotocol takes binary messages'));
       let bodies: Uint8Array[];
@@ -209,7 +217,7 @@ export class Gateway implements GatewayControl {
         if (e instanceof FrameSizeError) return this.tooLarge(conn, e.size);
         return this.replyError(conn, 0, new XinboxError(Errors.BAD_FRAME, 'truncated frame'));
       }
-      for (const body of bodies) this.onBytes(conn, body);
+      for (const body of bodies) flow.accept(body);
     });
     ws.on('close', () => this.onClosed(conn));
     ws.on('error', () => conn.close(CloseCodes.PROTOCOL_ERROR));
@@ -219,6 +227,7 @@ export class Gateway implements GatewayControl {
     if (this.draining) return void socket.destroy();
     const conn = new TcpConnection(this.nextConnId++, socket, socket.remoteAddress ?? '', this.scheduler, this.opts, this.clock());
     const decoder = new FrameStreamDecoder(this.opts.maxFrameBytes);
+    const flow = this.attachFlow(conn);
     this.pendingAuth.add(conn);
     socket.on('data', (chunk: Buffer) => {
       if (conn.state === 'closed') return;
@@ -230,10 +239,42 @@ export class Gateway implements GatewayControl {
         if (e instanceof FrameSizeError) return this.tooLarge(conn, e.size);
         return this.protocolError(conn, Errors.BAD_FRAME, 'broken length prefix');
       }
-      for (const body of bodies) this.onBytes(conn, body);
+      for (const body of bodies) flow.accept(body);
     });
     socket.on('close', () => this.onClosed(conn));
     socket.on('error', () => socket.destroy());
+  }
+
+  /** Inbound frames pass through the connection's flow control (see inbound-flow.ts). */
+  private attachFlow(conn: Connection): InboundFlow<Uint8Array | Frame> {
+    const limits = {
+      maxInFlight: this.opts.maxInFlightPerConnection,
+      outboundHighWater: Math.min(this.opts.outboundHighWaterBytes, Math.floor(this.opts.maxOutboundBytes / 2)),
+    };
+    const flow = new InboundFlow<Uint8Array | Frame>(conn, limits, (item) => {
+      if (conn.state === 'closed') return;
+      if (item instanceof Uint8Array) this.onBytes(conn, item);
+      else this.onFrame(conn, item);
+    }, this.flowStats, this.clock);
+    conn.flow = flow;
+    return flow;
+  }
+
+  /** Run a request whose reply comes later, counted in the connection's in-flight requests. */
+  private answerLater(conn: Connection, id: number, reply: Promise<Uint8Array>, acked?: () => void): void {
+    const flow = conn.flow!;
+    flow.started();
+    reply.then(
+      (bytes) => {
+        conn.enqueueReply(bytes);
+        acked?.();
+        flow.finished();
+      },
+      (e) => {
+        this.replyError(conn, id, e);
+        flow.finished();
+      },
+    );
   }
 
   private onBytes(conn: Connection, body: Uint8Array): void {
@@ -254,10 +295,7 @@ export class Gateway implements GatewayControl {
         const caller = callerOf(conn);
         const started = this.observer ? performance.now() : 0;
         const reply = this.forwarder?.forwardSend(caller, hot.conversationId, body) ?? this.dispatcher.send(caller, hot);
-        reply.then((bytes) => {
-          conn.enqueue(bytes);
-          this.observer?.sendAcked((performance.now() - started) / 1e3);
-        }, (e) => this.replyError(conn, hot.id, e));
+        this.answerLater(conn, hot.id, reply, this.observer ? () => this.observer?.sendAcked((performance.now() - started) / 1e3) : undefined);
         return;
       }
     }
@@ -276,17 +314,26 @@ export class Gateway implements GatewayControl {
     const body = frame.body;
     if (body.case === 'ping') return this.reply(conn, frame.id, { case: 'pong', value: { serverTime: this.clock() } });
     if (conn.state === 'auth') {
-      if (body.case === 'auth') return void this.authenticate(conn, frame.id, body.value.token, body.value.clientVersion);
+      if (body.case === 'auth') {
+        const flow = conn.flow!;
+        flow.started();
+        return void this.authenticate(conn, frame.id, body.value.token, body.value.clientVersion).finally(() => flow.finished());
+      }
       return this.replyError(conn, frame.id, new XinboxError(Errors.NOT_AUTHENTICATED));
     }
     if (body.case === 'auth') return this.replyError(conn, frame.id, new XinboxError(Errors.ALREADY_AUTHENTICATED));
     const caller = callerOf(conn);
     const forwarded = this.forwarder?.forward(caller, frame);
-    if (forwarded) {
-      forwarded.then((reply) => conn.enqueue(reply), (e) => this.replyError(conn, frame.id, e));
-      return;
-    }
-    void this.dispatcher.frame({ conn, caller }, frame).then((reply) => reply && conn.enqueue(reply));
+    if (forwarded) return this.answerLater(conn, frame.id, forwarded);
+    const flow = conn.flow!;
+    flow.started();
+    this.dispatcher.frame({ conn, caller }, frame).then(
+      (reply) => {
+        if (reply) conn.enqueueReply(reply);
+        flow.finished();
+      },
+      () => flow.finished(),
+    );
   }
 
   private async authenticate(conn: Connection, id: number, token: string, clientVersion: string): Promise<void> {
@@ -298,6 +345,7 @@ export class Gateway implements GatewayControl {
       conn.platform = claims.plat;
       conn.sessionId = claims.sid;
       conn.clientVersion = clientVersion.slice(0, MAX_CLIENT_VERSION);
+      conn.expiresAt = claims.exp;
       conn.state = 'open';
       this.pendingAuth.delete(conn);
       this.open.add(conn);
@@ -344,7 +392,22 @@ export class Gateway implements GatewayControl {
   private sweep(): void {
     const now = this.clock();
     for (const c of this.pendingAuth) if (now - c.openedAt > this.opts.authTimeoutMs) c.close(CloseCodes.AUTH_TIMEOUT);
-    for (const c of this.open) if (now - c.lastReceivedAt > this.opts.heartbeatTimeoutMs) c.close(CloseCodes.HEARTBEAT_TIMEOUT);
+    for (const c of this.open) {
+      if (c.expiresAt <= now) {
+        // The access token ran out: the client refreshes it and reconnects (protocol.md "Session end").
+        c.close(CloseCodes.TOKEN_EXPIRED);
+        continue;
+      }
+      const flow = c.flow;
+      if (flow?.isPaused) {
+        if (!flow.blockedByClient) c.lastReceivedAt = now;
+        flow.maybeResume();
+        // Paused by us, the client could not send; paused because it does not read our replies, it is a slow consumer.
+        if (flow.isPaused && flow.blockedByClient && now - flow.pausedAt > this.opts.heartbeatTimeoutMs) c.close(CloseCodes.SLOW_CONSUMER);
+        continue;
+      }
+      if (now - c.lastReceivedAt > this.opts.heartbeatTimeoutMs) c.close(CloseCodes.HEARTBEAT_TIMEOUT);
+    }
     this.scheduler.retransmit(now);
     if (now - this.lastPresenceRefresh >= this.opts.presenceRefreshMs) {
       this.lastPresenceRefresh = now;
@@ -357,7 +420,7 @@ export class Gateway implements GatewayControl {
 
   private reply(conn: Connection, id: number, body: ReplyBody): void {
     if (!body) return;
-    conn.enqueue(replyFrame(id, body));
+    conn.enqueueReply(replyFrame(id, body));
   }
 
   /** Log lines about one connection carry its id, user and device (built only when something is logged). */

@@ -13,6 +13,25 @@ export class TcpConnection extends Connection {
     this.socket.write(joinChunks(frames, totalBytes));
   }
 
+  pauseReading(): void {
+    this.socket.pause();
+  }
+
+  resumeReading(): void {
+    if (!this.socket.destroyed) this.socket.resume();
+  }
+
+  onceWritable(cb: () => void): void {
+    if (this.socket.destroyed) return cb();
+    const done = (): void => {
+      this.socket.off('drain', done);
+      this.socket.off('close', done);
+      cb();
+    };
+    this.socket.on('drain', done);
+    this.socket.on('close', done);
+  }
+
   protected bufferedBytes(): number {
     return this.socket.writableLength;
   }

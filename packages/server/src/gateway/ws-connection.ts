@@ -1,4 +1,5 @@
 import { CloseCodes, decodeFrame, encodeFrame, frameToJson, joinChunks, withLengthPrefix, type CloseSpec } from '@xinbox/protocol';
+import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
 import { Connection, type ConnectionLimits, type FlushSink } from './connection.js';
 
@@ -30,6 +31,26 @@ export class WsConnection extends Connection {
     socket?.cork();
     for (const f of frames) this.ws.send(frameToJson(decodeFrame(f.subarray(4))));
     socket?.uncork();
+  }
+
+  pauseReading(): void {
+    this.ws.pause();
+  }
+
+  resumeReading(): void {
+    this.ws.resume();
+  }
+
+  onceWritable(cb: () => void): void {
+    const socket = (this.ws as unknown as { _socket?: Socket })._socket;
+    if (!socket || socket.destroyed) return cb();
+    const done = (): void => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      cb();
+    };
+    socket.on('drain', done);
+    socket.on('close', done);
   }
 
   protected bufferedBytes(): number {

@@ -15,6 +15,9 @@ class RecordingConnection extends Connection {
     return this.transportBacklog;
   }
   protected terminate(_spec: CloseSpec): void {}
+  pauseReading(): void {}
+  resumeReading(): void {}
+  onceWritable(): void {}
   protected flushBeforeClose(): void {
     this.flush();
   }

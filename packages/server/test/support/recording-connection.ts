@@ -32,5 +32,11 @@ export class RecordingConnection extends Connection {
 
   protected terminate(_spec: CloseSpec): void {}
 
+  pauseReading(): void {}
+
+  resumeReading(): void {}
+
+  onceWritable(): void {}
+
   protected flushBeforeClose(): void {}
 }

@@ -93,21 +93,30 @@ export class IdentityService {
   }
 
   async refresh(refreshTokenRaw: unknown): Promise<LoginResult> {
-    if (typeof refreshTokenRaw !== 'string' || !refreshTokenRaw.includes('.')) throw new XinboxError(Errors.REFRESH_INVALID);
-    // Refresh tokens are "<sessionId>.<secret>" so the session is found without a scan.
-    const [sessionId, secret] = refreshTokenRaw.split('.', 2) as [string, string];
-    const session = await this.store.getSession(sessionId);
+    const presented = typeof refreshTokenRaw === 'string' ? this.signer.verifyRefresh(refreshTokenRaw) : null;
+    if (!presented) throw new XinboxError(Errors.REFRESH_INVALID);
+    const session = await this.store.getSession(presented.sessionId);
     const now = this.clock();
     if (!session || session.revoked || session.refreshExpiresAt <= now) throw new XinboxError(Errors.REFRESH_INVALID);
     await this.opts.accountCheck?.(session.userId);
     const next = newOpaqueToken();
-    const swapped = await this.store.rotateRefresh(session.id, sha256(secret), sha256(next), now + this.opts.refreshTokenTtlMs);
-    if (!swapped) throw new XinboxError(Errors.REFRESH_INVALID);
+    const presentedHash = sha256(presented.secret);
+    const swapped = presentedHash === session.refreshHash
+      && (await this.store.rotateRefresh(session.id, presentedHash, sha256(next), now + this.opts.refreshTokenTtlMs));
+    if (!swapped) {
+      // A token we issued for this session, but no longer the current one: it was
+      // used before, so it leaked or was copied. Revoke the whole family (the
+      // session and every token rotated from it), OAuth 2.0 security BCP 4.14.
+      await this.store.revokeSession(session.id);
+      this.forget([session.id], 'logout');
+      throw new XinboxError(Errors.REFRESH_INVALID, 'refresh token reused; the session is revoked, log in again');
+    }
     return this.issue({ ...session, refreshExpiresAt: now + this.opts.refreshTokenTtlMs }, next);
   }
 
+  /** End the session of a live access token (an expired or revoked one is refused like everywhere else). */
   async logout(accessToken: string): Promise<void> {
-    const claims = this.signer.verify(accessToken, this.clock());
+    const claims = await this.authenticate(accessToken);
     await this.store.revokeSession(claims.sid);
     this.forget([claims.sid], 'logout');
   }
@@ -149,7 +158,7 @@ export class IdentityService {
       userId: session.userId,
       deviceId: session.deviceId,
       accessToken,
-      refreshToken: `${session.id}.${refreshSecret}`,
+      refreshToken: this.signer.signRefresh(session.id, refreshSecret),
       accessExpiresAt,
       refreshExpiresAt: session.refreshExpiresAt,
     };

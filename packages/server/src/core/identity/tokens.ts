@@ -50,6 +50,26 @@ export class TokenSigner {
     return claims;
   }
 
+  /**
+   * A refresh token "<sessionId>.<secret>.<tag>": the tag (HMAC over session
+   * and secret) proves the server issued it, so an old, already rotated one
+   * can be told apart from a guess (reuse detection revokes the session).
+   */
+  signRefresh(sessionId: string, secret: string): string {
+    return `${sessionId}.${secret}.${this.mac(`refresh.${sessionId}.${secret}`).subarray(0, 18).toString('base64url')}`;
+  }
+
+  /** The session id and secret of a refresh token this server issued, or null. */
+  verifyRefresh(token: string): { sessionId: string; secret: string } | null {
+    const parts = token.split('.');
+    if (parts.length !== 3 || token.length > 512) return null;
+    const [sessionId, secret, tag] = parts as [string, string, string];
+    const expected = this.mac(`refresh.${sessionId}.${secret}`).subarray(0, 18);
+    const given = Buffer.from(tag, 'base64url');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+    return { sessionId, secret };
+  }
+
   private mac(body: string): Buffer {
     return createHmac('sha256', this.key).update(body).digest();
   }

@@ -1,6 +1,6 @@
 import {
   ContentSchema, Errors, Limits, XinboxError, create, encodeFrame, fromBinary, toBinary, withLengthPrefix,
-  PushSchema, ReadUpdateSchema, TypingUpdateSchema,
+  ConversationSummarySchema, PushSchema, ReadUpdateSchema, TypingUpdateSchema,
   type ConversationSummary, type Message, type Push, type ReadUpdate,
 } from '@xinbox/protocol';
 import type { ConversationStore } from '../ports/conversation-store.js';
@@ -12,6 +12,7 @@ import type { ConversationCache, ConversationState } from './conversation-cache.
 import type { SendPipeline } from './send-pipeline.js';
 import type { Caller, SendAckInfo, SendRequest } from './send-types.js';
 import { validateSend, type SendInput } from './send-input.js';
+import { fitPage, messageWireSize } from '../paging/reply-budget.js';
 import { toSummary } from './summary.js';
 import { toWireMessage, visibleTo } from './wire.js';
 import type { PermissionChecks } from '../social/permission-checks.js';
@@ -102,8 +103,10 @@ export class MessagingService {
       return { entries: [], nextCursor: bounds.head, hasMore: false, resyncRequired: true, largeConversations: large };
     }
     const rows = await this.messages.readTimeline(caller.userId, cursor, limit + 1);
-    const hasMore = rows.length > limit;
-    const page = hasMore ? rows.slice(0, limit) : rows;
+    // The last page also carries the large-conversation list: it shares the byte budget.
+    const largeBytes = large.reduce((n, c) => n + toBinary(ConversationSummarySchema, c).length, 0);
+    let { page, hasMore } = fitPage(rows, limit, (r) => messageWireSize(r.message));
+    if (!hasMore && largeBytes > 0 && page.length > 1) ({ page, hasMore } = fitPage(rows, limit, (r) => messageWireSize(r.message), Math.max(1, Limits.maxReplyBytes - largeBytes)));
     const kinds = await this.kindsOf(page.map((r) => r.message.conversationId));
     const entries = page.map((r) => create(PushSchema, {
       message: toWireMessage(r.message, kinds.get(r.message.conversationId) ?? 'direct'),
@@ -124,8 +127,7 @@ export class MessagingService {
     const limit = clampLimit(limitRaw, Limits.defaultHistoryPage, Limits.maxPageSize);
     const rows = await this.messages.getBefore(conversationId, beforeSeq, limit + 1);
     const visible = rows.filter((m) => m.seq >= member.firstSeq);
-    const hasMore = visible.length > limit;
-    const page = hasMore ? visible.slice(0, limit) : visible;
+    const { page, hasMore } = fitPage(visible, limit, messageWireSize);
     return { messages: page.map((m) => toWireMessage(m, state.record.kind, !visibleTo(m, caller.userId))), hasMore };
   }
 
@@ -135,8 +137,7 @@ export class MessagingService {
     if (fromSeq < 1 || toSeq < fromSeq) throw new XinboxError(Errors.INVALID_ARGUMENT, 'need 1 <= fromSeq <= toSeq');
     const from = Math.max(fromSeq, member.firstSeq);
     const rows = from > toSeq ? [] : await this.messages.getRange(conversationId, from, toSeq, Limits.maxPageSize + 1);
-    const hasMore = rows.length > Limits.maxPageSize;
-    const page = hasMore ? rows.slice(0, Limits.maxPageSize) : rows;
+    const { page, hasMore } = fitPage(rows, Limits.maxPageSize, messageWireSize);
     return { messages: page.map((m) => toWireMessage(m, state.record.kind, !visibleTo(m, caller.userId))), hasMore };
   }
 
@@ -176,8 +177,7 @@ export class MessagingService {
   async listConversations(caller: Caller, limitRaw: number, beforeTime: number): Promise<{ conversations: ConversationSummary[]; totalUnread: number; hasMore: boolean }> {
     const limit = clampLimit(limitRaw, 50, 200);
     const views = await this.conversations.listUserConversations(caller.userId, limit + 1, beforeTime);
-    const hasMore = views.length > limit;
-    const page = hasMore ? views.slice(0, limit) : views;
+    const { page, hasMore } = fitPage(views, limit, summaryWireSize);
     const [summaries, totalUnread] = await Promise.all([this.summarize(caller.userId, page), this.conversations.totalUnread(caller.userId)]);
     return { conversations: summaries, totalUnread, hasMore };
   }
@@ -229,9 +229,12 @@ export class MessagingService {
     return out;
   }
 
+  /** Large groups the user is in (for pulls). Past half the reply budget their last messages are left out: the client pulls them. */
   private async largeConversations(userId: UserId): Promise<ConversationSummary[]> {
     const views = await this.conversations.listUserConversations(userId, 1000, 0);
-    return this.summarize(userId, views.filter((v) => v.conversation.large));
+    const large = views.filter((v) => v.conversation.large);
+    const bytes = large.reduce((n, v) => n + summaryWireSize(v), 0);
+    return this.summarize(userId, bytes <= Limits.maxReplyBytes / 2 ? large : large.map((v) => ({ ...v, lastMessage: null })));
   }
 
   private async kindsOf(ids: ConversationId[]): Promise<Map<ConversationId, 'direct' | 'group'>> {
@@ -242,6 +245,11 @@ export class MessagingService {
     }
     return out;
   }
+}
+
+/** Upper estimate of a conversation summary's wire size: its last message plus title, counts and ids. */
+function summaryWireSize(v: ConversationView): number {
+  return 256 + (v.group?.name.length ?? 0) * 3 + (v.lastMessage ? messageWireSize(v.lastMessage) : 0);
 }
 
 function clampLimit(raw: number, dflt: number, max: number): number {

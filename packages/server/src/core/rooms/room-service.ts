@@ -12,6 +12,7 @@ import { RoomDirectory, type RoomState } from './room-directory.js';
 import type { RoomOptions } from './room-options.js';
 import { RoomTickBuffer } from './room-tick-buffer.js';
 import { KeyedRateLimiter } from './token-bucket.js';
+import { fitPage } from '../paging/reply-budget.js';
 
 export interface RoomSendRequest {
   readonly roomId: RoomId;
@@ -156,8 +157,7 @@ export class RoomService {
     let hasMore = false;
     if (afterSeq > 0) {
       const rows = await this.store.getRange(roomId, afterSeq + 1, MAX_SEQ, Limits.maxPageSize + 1);
-      hasMore = rows.length > Limits.maxPageSize;
-      missed = rows.slice(0, Limits.maxPageSize);
+      ({ page: missed, hasMore } = fitPage(rows, Limits.maxPageSize, roomMessageWireSize));
       // Another node may have appended since the cache was filled.
       lastSeq = Math.max(lastSeq, rows[rows.length - 1]?.seq ?? 0);
     }
@@ -189,7 +189,8 @@ export class RoomService {
     if (!joined) throw new XinboxError(Errors.NOT_IN_ROOM);
     const n = limit > 0 ? Math.min(limit, Limits.maxPageSize) : Limits.maxPageSize;
     const rows = await this.store.getRange(roomId, afterSeq + 1, MAX_SEQ, n + 1);
-    return { messages: rows.slice(0, n), hasMore: rows.length > n };
+    const { page, hasMore } = fitPage(rows, n, roomMessageWireSize);
+    return { messages: page, hasMore };
   }
 
   async admin(caller: Caller, roomId: RoomId, req: RoomAdminRequest): Promise<void> {
@@ -396,4 +397,9 @@ export class RoomService {
       this.log?.error(`room notice failed for ${roomId}`, e);
     }
   }
+}
+
+/** Upper estimate of a room message's wire size (ids, seq, time and tags around the content). */
+function roomMessageWireSize(m: StoredRoomMessage): number {
+  return 80 + m.content.length + m.clientMsgId.length;
 }
