@@ -89,13 +89,16 @@ export class XinboxError extends Error {
   readonly code: number;
   readonly errorName: string;
   readonly retryable: boolean;
+  /** How long to wait before retrying (RATE_LIMITED); 0 = the client's own backoff. */
+  readonly retryAfterMs: number;
 
-  constructor(specOrCode: ErrorSpec | number, message?: string) {
+  constructor(specOrCode: ErrorSpec | number, message?: string, retryAfterMs = 0) {
     const s = typeof specOrCode === 'number' ? (byCode.get(specOrCode) ?? Errors.INTERNAL) : specOrCode;
     super(message ?? s.description);
     this.name = 'XinboxError';
     this.code = s.code;
     this.errorName = s.name;
     this.retryable = s.retryable;
+    this.retryAfterMs = retryAfterMs;
   }
 }

@@ -121,6 +121,7 @@ export abstract class XinboxClientCore extends TypedEmitter<XinboxEvents> {
       transmit: (msg) => this.transmitSend(msg),
       classify: classifySendFailure,
       retryDelayMs: (n) => Math.min(o.reconnect.maxMs, o.reconnect.baseMs * 2 ** n),
+      retryAfterMs: (err) => (err instanceof XinboxError ? err.retryAfterMs : 0),
       fullError: (limit) => new XinboxError(Errors.RATE_LIMITED, `send queue is full (${limit} messages waiting)`),
       newId: randomId,
     });

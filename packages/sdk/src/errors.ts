@@ -15,8 +15,8 @@ export class ConnectionLostError extends XinboxError {
 }
 
 /** Builds the XinboxError for an Error frame from the server. */
-export function fromErrorFrame(e: { code: number; message: string }): XinboxError {
-  return new XinboxError(errorByCode(e.code) ?? Errors.INTERNAL, e.message || undefined);
+export function fromErrorFrame(e: { code: number; message: string; retryAfterMs?: number }): XinboxError {
+  return new XinboxError(errorByCode(e.code) ?? Errors.INTERNAL, e.message || undefined, e.retryAfterMs ?? 0);
 }
 
 /** Why a connection ended, as the client sees it. */

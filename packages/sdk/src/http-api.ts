@@ -122,10 +122,10 @@ export class HttpApi {
 }
 
 function httpError(status: number, body: unknown): XinboxError {
-  const e = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+  const e = (body as { error?: { code?: unknown; message?: unknown; retryAfterMs?: unknown } } | undefined)?.error;
   if (e && typeof e.code === 'number') {
     const msg = typeof e.message === 'string' && e.message ? e.message : undefined;
-    return new XinboxError(errorByCode(e.code) ?? Errors.INTERNAL, msg);
+    return new XinboxError(errorByCode(e.code) ?? Errors.INTERNAL, msg, typeof e.retryAfterMs === 'number' ? e.retryAfterMs : 0);
   }
   const spec = status === 429 ? Errors.RATE_LIMITED : status >= 500 ? Errors.UNAVAILABLE : Errors.INVALID_ARGUMENT;
   return new XinboxError(spec, `HTTP ${status}`);

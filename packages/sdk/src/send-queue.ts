@@ -39,6 +39,8 @@ export interface SendQueueOptions<A> {
   readonly maxRetries?: number;
   /** Delay before retry number n (from 1). */
   readonly retryDelayMs?: (attempt: number) => number;
+  /** A wait the server asked for (RATE_LIMITED retryAfterMs); > 0: wait that long, and the retry is not counted. */
+  readonly retryAfterMs?: (err: unknown) => number;
   /** Builds the error for an enqueue on a full queue. */
   readonly fullError: (limit: number) => Error;
   readonly newId: () => string;
@@ -154,14 +156,18 @@ export class SendQueue<A> {
       },
       (err: unknown) => {
         const action = this.opts.classify(err);
-        if (action === 'fail' || (action === 'retry' && e.retries >= (this.opts.maxRetries ?? 5))) {
+        const told = action === 'retry' ? (this.opts.retryAfterMs?.(err) ?? 0) : 0;
+        if (action === 'fail' || (action === 'retry' && told === 0 && e.retries >= (this.opts.maxRetries ?? 5))) {
           this.settle(e);
           e.reject(err);
           return;
         }
         e.inFlight = false;
         this.inFlight--;
-        if (action === 'retry') {
+        if (told > 0) {
+          // The server said when: a rate limit is not a failure, so it does not use up retries.
+          e.notBefore = Date.now() + told;
+        } else if (action === 'retry') {
           e.retries++;
           e.notBefore = Date.now() + (this.opts.retryDelayMs?.(e.retries) ?? 0);
         } else if (this.running) {

@@ -11,7 +11,7 @@
  *   engine pages Sync from it. The persisted cursor never passes a message
  *   that is still held back, so a crash cannot lose it.
  */
-import { Limits, type ConversationList, type ConversationSummary, type HistoryResult, type Message, type Push, type SyncResult } from '@xinbox/protocol';
+import { Limits, XinboxError, type ConversationList, type ConversationSummary, type HistoryResult, type Message, type Push, type SyncResult } from '@xinbox/protocol';
 import { PushAckBatcher, type PushAckPayload } from './ack-batcher.js';
 import type { SyncState } from './cursor-store.js';
 import { LruSet } from './lru.js';
@@ -176,10 +176,12 @@ export class SyncEngine {
       if (gen !== this.generation) return;
       this.hooks.error(err);
       // Still connected: the failure was the server's; try again shortly.
+      // (RATE_LIMITED says how long to wait; the cursor reached so far is kept.)
+      const told = err instanceof XinboxError ? err.retryAfterMs : 0;
       this.retryTimer = setTimeout(() => {
         this.retryTimer = undefined;
         if (gen === this.generation && this.rpc) void this.attach(this.rpc);
-      }, this.opts.syncRetryMs);
+      }, Math.max(this.opts.syncRetryMs, told));
     }
   }
 

@@ -16,6 +16,7 @@ export const SETTING_GROUPS = {
   rooms: 'Live rooms',
   social: 'Relationships and privacy',
   media: 'Media (uploads and downloads)',
+  limits: 'Rate limits and fairness',
   admin: 'Administration and observability',
   platform: 'Platform integration (webhooks; docs/integration.md)',
 } as const;

@@ -135,6 +135,20 @@ export const configSchema = z.object({
   mediaUrlTtlMs: int(1_000, DAY_MS).default(15 * 60_000).meta(doc('media', 'Lifetime of a signed download URL')),
   mediaFfmpegPath: str.default('ffmpeg').meta(doc('media', 'ffmpeg binary for video posters (video/audio are stored without derived files when missing)')),
   mediaFfprobePath: str.default('ffprobe').meta(doc('media', 'ffprobe binary for video/audio duration and dimensions')),
+  // --- rate limits and fairness ---------------------------------------------
+  rateLimits: bool.default(true).meta(doc('limits', 'Enforce the request rate limits below (`RATE_LIMITED` with `retryAfterMs`); off for load tests and bulk provisioning. Flow control and fair send queuing stay on')),
+  limitBurstSeconds: int(1, 3600).default(5).meta(doc('limits', 'Bucket size of the per-second limits below: a client may burst this many seconds\' worth of requests')),
+  limitSendPerUser: int(0, 1_000_000).default(20).meta(doc('limits', 'Sends per second per user, across all devices and gateways; 0 = unlimited')),
+  limitSendPerIp: int(0, 10_000_000).default(2_000).meta(doc('limits', 'Sends per second per client IP address; 0 = unlimited')),
+  limitReadPerUser: int(0, 1_000_000).default(20).meta(doc('limits', 'Read requests (Sync, History, PullRange, ListConversations, GroupMembers, GroupGet, ReadReceipts, PresenceQuery, RoomPull) per second per user; 0 = unlimited')),
+  limitReadPerIp: int(0, 10_000_000).default(2_000).meta(doc('limits', 'Read requests per second per client IP address; 0 = unlimited')),
+  limitCreatePerUser: int(0, 1_000_000).default(2).meta(doc('limits', 'Conversation and group creations (OpenDirect, GroupCreate) per second per user; 0 = unlimited')),
+  limitCreatePerIp: int(0, 10_000_000).default(100).meta(doc('limits', 'Creations per second per client IP address; 0 = unlimited')),
+  limitRegisterPerIpPerMin: int(0, 10_000_000).default(20).meta(doc('limits', 'Registrations per minute per client IP address (burst: the same number); 0 = unlimited')),
+  limitLoginPerIpPerMin: int(0, 10_000_000).default(60).meta(doc('limits', 'Logins and refreshes per minute per client IP address (burst: the same number); 0 = unlimited')),
+  loginBackoffBaseMs: int(0, 3_600_000).default(1_000).meta(doc('limits', 'After a failed password, the account\'s next login waits this long, doubling with each further failure (against guessing); 0 = off')),
+  loginBackoffMaxMs: int(1_000, 86_400_000).default(300_000).meta(doc('limits', 'Longest wait between login attempts on one account; failures are forgotten this long after the last one')),
+  maxQueuedSendsPerUser: int(1, 1_000_000).default(512).meta(doc('limits', 'Sends of one user waiting for a commit on a logic node; beyond it that user\'s sends get `RATE_LIMITED` (sends of others are unaffected: users are served round-robin)')),
 });
 
 export type XinboxConfig = Readonly<Omit<z.output<typeof configSchema>, 'roles'>> & { readonly roles: readonly Role[] };

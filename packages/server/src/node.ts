@@ -47,6 +47,8 @@ import { createWebhooks } from './platform/webhooks/index.js';
 import { startHttpListeners } from './api/http-listeners.js';
 import { NodeMetrics } from './metrics/node-metrics.js';
 import { GcStats } from './runtime/gc-stats.js';
+import { RequestLimits, type RequestLimitRules } from './gateway/request-limits.js';
+import type { RateLimiter, RateRule } from './core/ports/rate-limiter.js';
 
 export interface XinboxNode {
   readonly config: XinboxConfig;
@@ -113,7 +115,8 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const moderation: ModerationService = new ModerationService(storage.moderation, storage.identity, storage.messages,
     (userId, conversationId) => messaging.requireMember(userId, conversationId),
     { moderators: config.moderators.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean), restrictionCacheMs: config.restrictionCacheMs });
-  const identity = new IdentityService(storage.identity, new TokenSigner(secret), { ...config, accountCheck: (u) => moderation.checkAccount(u) });
+  const identity = new IdentityService(storage.identity, new TokenSigner(secret), { ...config, accountCheck: (u) => moderation.checkAccount(u) },
+    Date.now, undefined, config.rateLimits ? storage.limiter : null);
   const sessions = new LocalSessions();
   const local = isGateway ? new LocalOutbox(sessions) : null;
   const outbox: Outbox = clustered ? new ClusterOutbox(nodeId, storage.bus, storage.routes, local, log) : local!;
@@ -132,7 +135,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   if (lexicon) process.on('SIGHUP', reloadLexicon);
   const screening: SendScreening = { screen, flagged: (caller, ack, matches) => moderation.flagged(caller, ack, matches, matches.map((m) => m.word).join(', ')) };
   const pipeline = new SendPipeline(storage.messages, cache, outbox, snowflake, {
-    maxBatch: config.maxSendBatch, maxQueued: config.maxQueuedSends, timelineRetention: config.timelineRetention,
+    maxBatch: config.maxSendBatch, maxQueued: config.maxQueuedSends, maxQueuedPerUser: config.maxQueuedSendsPerUser, timelineRetention: config.timelineRetention,
     admission: webhooks.admission, committed: webhooks.committed,
     relations: relationGuard, senderCheck: (u) => moderation.checkSender(u),
     observer: prometheus,
@@ -194,7 +197,8 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const executor = clustered && isLogic ? new RequestExecutor(storage.bus, dispatcher, log) : null;
   const forwarder = clustered && isGateway ? new Forwarder(ring, rpc, nodeId, isLogic) : null;
   const gateway = isGateway
-    ? new Gateway({ ...config, nodeId }, identity, presence, sessions, dispatcher, hooks, log, forwarder, Date.now, prometheus)
+    ? new Gateway({ ...config, nodeId }, identity, presence, sessions, dispatcher, hooks, log, forwarder, Date.now, prometheus,
+      config.rateLimits ? new RequestLimits(storage.limiter, requestLimitRulesOf(config)) : null)
     : null;
 
   // A ban disconnects every device of the user here at once; other nodes hear it from the cluster link.
@@ -219,6 +223,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     rssBytes: process.memoryUsage.rss(),
     logicNodes: ring.nodes,
     flow: gateway?.flowStats.snapshot(),
+    rateLimited: gateway?.limits?.refused,
     forwardedRequests: forwarder?.forwarded ?? 0,
     executedRequests: executor?.executed ?? 0,
     rooms: rooms?.stats(),
@@ -266,6 +271,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
         access: roles.has('access') ? (q) => access.rank(q) : null,
         webRoot: config.webRoot || defaultWebRoot(),
         maxBodyBytes: config.httpMaxBodyBytes,
+        rateLimit: config.rateLimits ? httpRateLimitOf(storage.limiter, config) : null,
         accessListTtlMs: config.accessListTtlMs,
         keepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
         log,
@@ -394,5 +400,28 @@ function roomOptionsOf(c: XinboxConfig): RoomOptions {
     reliableWindow: c.roomReliableWindow,
     audienceEventMs: c.roomAudienceEventMs,
     stateCacheMs: c.roomStateCacheMs,
+  };
+}
+
+/** Per-user and per-IP request limits from their settings (limit* in config.ts); 0 = unlimited. */
+function requestLimitRulesOf(c: XinboxConfig): RequestLimitRules {
+  const rule = (perSec: number): RateRule | null => (perSec > 0 ? { perSec, burst: perSec * c.limitBurstSeconds } : null);
+  return {
+    send: { user: rule(c.limitSendPerUser), ip: rule(c.limitSendPerIp) },
+    read: { user: rule(c.limitReadPerUser), ip: rule(c.limitReadPerIp) },
+    create: { user: rule(c.limitCreatePerUser), ip: rule(c.limitCreatePerIp) },
+  };
+}
+
+/** Per-IP limits of the HTTP identity endpoints: per minute, bursting one minute's worth. */
+function httpRateLimitOf(limiter: RateLimiter, c: XinboxConfig): (kind: 'register' | 'login', ip: string) => Promise<number> {
+  const rules = {
+    register: c.limitRegisterPerIpPerMin > 0 ? { perSec: c.limitRegisterPerIpPerMin / 60, burst: c.limitRegisterPerIpPerMin } : null,
+    login: c.limitLoginPerIpPerMin > 0 ? { perSec: c.limitLoginPerIpPerMin / 60, burst: c.limitLoginPerIpPerMin } : null,
+  };
+  return async (kind, ip) => {
+    const rule = rules[kind];
+    if (!rule || !ip) return 0;
+    return (await limiter.take([{ key: `${kind}:ip:${ip}`, rule }], Date.now())).retryAfterMs;
   };
 }

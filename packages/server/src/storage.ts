@@ -8,6 +8,7 @@ import type { WebhookOutbox } from './core/ports/webhook-outbox.js';
 import type { SocialStore } from './core/ports/social-store.js';
 import type { ModerationStore } from './core/ports/moderation-store.js';
 import type { MediaCatalog } from './core/ports/media-catalog.js';
+import type { RateLimiter } from './core/ports/rate-limiter.js';
 import { createMemoryAdapters } from './adapters/memory/index.js';
 
 /** Every port the node needs, wired to adapters chosen by config. */
@@ -26,6 +27,8 @@ export interface Storage {
   readonly moderation: ModerationStore;
   /** Metadata of uploaded media (the bytes are in the MediaStore). */
   readonly media: MediaCatalog;
+  /** Request budgets: in this process, or shared by the cluster through Redis. */
+  readonly limiter: RateLimiter;
   /** Present in cluster mode: who else is alive. */
   readonly membership: NodeMembership | null;
   close(): Promise<void>;
@@ -67,6 +70,7 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
       social: pg.social,
       moderation: pg.moderation,
       media: pg.media,
+      limiter: redis.limiter,
       membership: redis.membership,
       close: async () => {
         await redis.close();
@@ -93,6 +97,7 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
     social: sqlite.social,
     moderation: sqlite.moderation,
     media: sqlite.media,
+    limiter: memory.limiter,
     membership: null,
     close: async () => {
       await sqlite.close();

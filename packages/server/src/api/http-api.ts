@@ -41,6 +41,8 @@ export interface HttpApiDeps extends AdminRoutesDeps {
   readonly accessListTtlMs: number;
   /** Idle keep-alive connections close after this (httpKeepAliveTimeoutMs). */
   readonly keepAliveTimeoutMs?: number;
+  /** Per-IP limit of register and login/refresh: resolves to 0 when allowed, else ms to wait; null = none. */
+  readonly rateLimit?: ((kind: 'register' | 'login', ip: string) => Promise<number>) | null;
   readonly log: Logger;
 }
 
@@ -60,14 +62,23 @@ export async function createHttpApi(deps: HttpApiDeps): Promise<FastifyInstance>
   app.get('/healthz', { schema: healthSchema }, async () => ({ ok: true }));
   registerAdminRoutes(app, deps, 'main');
   if (identity) {
+    const limited = async (kind: 'register' | 'login', req: FastifyRequest): Promise<void> => {
+      const wait = deps.rateLimit ? await deps.rateLimit(kind, req.socket.remoteAddress ?? '') : 0;
+      if (wait > 0) throw new XinboxError(Errors.RATE_LIMITED, `too many ${kind} requests from this address; retry in ${wait} ms`, wait);
+    };
     app.post<{ Body: Body }>('/v1/register', { schema: registerSchema }, async (req, reply) => {
+      await limited('register', req);
       reply.code(201);
       return identity.register(req.body.username, req.body.password);
     });
-    app.post<{ Body: Body }>('/v1/login', { schema: loginSchema }, async (req) =>
-      identity.login(req.body.username, req.body.password, req.body.deviceId, req.body.platform));
-    app.post<{ Body: Body }>('/v1/refresh', { schema: refreshSchema, config: { invalidAs: Errors.REFRESH_INVALID } }, async (req) =>
-      identity.refresh(req.body.refreshToken));
+    app.post<{ Body: Body }>('/v1/login', { schema: loginSchema }, async (req) => {
+      await limited('login', req);
+      return identity.login(req.body.username, req.body.password, req.body.deviceId, req.body.platform);
+    });
+    app.post<{ Body: Body }>('/v1/refresh', { schema: refreshSchema, config: { invalidAs: Errors.REFRESH_INVALID } }, async (req) => {
+      await limited('login', req);
+      return identity.refresh(req.body.refreshToken);
+    });
     app.post('/v1/logout', { schema: logoutSchema }, async (req, reply) => {
       await identity.logout(bearer(req));
       return reply.code(204).send();
@@ -168,6 +179,7 @@ function baseApp(log: Logger, maxBodyBytes: number, keepAliveTimeout?: number): 
   app.setErrorHandler((e: FastifyError | XinboxError, req: FastifyRequest, reply: FastifyReply) => {
     const { status, body } = httpError(toXinboxError(e, req, maxBodyBytes));
     if (status === 401) reply.header('www-authenticate', 'Bearer');
+    if (body.error.retryAfterMs) reply.header('retry-after', String(Math.ceil(body.error.retryAfterMs / 1000)));
     return reply.code(status).send(body);
   });
   return app;

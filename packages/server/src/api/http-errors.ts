@@ -29,11 +29,11 @@ const STATUS: Record<number, number> = {
 };
 
 /** HTTP status and JSON body for an error; unknown errors become INTERNAL without details. */
-export function httpError(e: unknown): { status: number; body: { error: { code: number; name: string; message: string; retryable: boolean } } } {
+export function httpError(e: unknown): { status: number; body: { error: { code: number; name: string; message: string; retryable: boolean; retryAfterMs?: number } } } {
   const err = e instanceof XinboxError ? e : new XinboxError(Errors.INTERNAL);
   return {
     status: STATUS[err.code] ?? (err.code >= 1500 ? 500 : 400),
-    body: { error: { code: err.code, name: err.errorName, message: err.message, retryable: err.retryable } },
+    body: { error: { code: err.code, name: err.errorName, message: err.message, retryable: err.retryable, ...(err.retryAfterMs > 0 ? { retryAfterMs: err.retryAfterMs } : {}) } },
   };
 }
 

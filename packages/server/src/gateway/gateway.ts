@@ -14,6 +14,7 @@ import type { Logger } from '../logger.js';
 import type { Connection, ConnectionLimits } from './connection.js';
 import { FlushScheduler } from './flush-scheduler.js';
 import { FlowStats, InboundFlow } from './inbound-flow.js';
+import { LIMIT_CLASS, type RequestLimits } from './request-limits.js';
 import type { LocalSessions } from './local-sessions.js';
 import { TcpConnection } from './tcp-connection.js';
 import { WsConnection } from './ws-connection.js';
@@ -85,6 +86,8 @@ export class Gateway implements GatewayControl {
     private readonly forwarder: RequestForwarder | null = null,
     private readonly clock: () => number = Date.now,
     private readonly observer: GatewayObserver | null = null,
+    /** Per-user and per-IP request rate limits; null = none. */
+    readonly limits: RequestLimits | null = null,
   ) {
     this.wss = new WebSocketServer({
       noServer: true,
@@ -294,7 +297,8 @@ export class Gateway implements GatewayControl {
         // The frame's bytes go to the owner as they came; the same handler runs here or there.
         const caller = callerOf(conn);
         const started = this.observer ? performance.now() : 0;
-        const reply = this.forwarder?.forwardSend(caller, hot.conversationId, body) ?? this.dispatcher.send(caller, hot);
+        const run = (): Promise<Uint8Array> => this.forwarder?.forwardSend(caller, hot.conversationId, body) ?? this.dispatcher.send(caller, hot);
+        const reply = this.limits ? this.limits.check('send', conn.userId, conn.remoteAddress).then(run) : run();
         this.answerLater(conn, hot.id, reply, this.observer ? () => this.observer?.sendAcked((performance.now() - started) / 1e3) : undefined);
         return;
       }
@@ -322,6 +326,29 @@ export class Gateway implements GatewayControl {
       return this.replyError(conn, frame.id, new XinboxError(Errors.NOT_AUTHENTICATED));
     }
     if (body.case === 'auth') return this.replyError(conn, frame.id, new XinboxError(Errors.ALREADY_AUTHENTICATED));
+    const limited = this.limits && body.case ? LIMIT_CLASS[body.case] : undefined;
+    if (limited) {
+      // The check counts as in flight, so the request keeps its place under flow control.
+      const flow = conn.flow!;
+      flow.started();
+      this.limits!.check(limited, conn.userId, conn.remoteAddress).then(
+        () => {
+          this.dispatch(conn, frame);
+          flow.finished();
+        },
+        (e) => {
+          this.replyError(conn, frame.id, e);
+          flow.finished();
+        },
+      );
+      return;
+    }
+    this.dispatch(conn, frame);
+  }
+
+  /** Run an authenticated request: on its owner node (cluster) or here. */
+  private dispatch(conn: Connection, frame: Frame): void {
+    if (conn.state === 'closed') return;
     const caller = callerOf(conn);
     const forwarded = this.forwarder?.forward(caller, frame);
     if (forwarded) return this.answerLater(conn, frame.id, forwarded);

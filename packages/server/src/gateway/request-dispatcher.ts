@@ -70,7 +70,7 @@ export class RequestDispatcher implements RequestRunner {
       (caller ? this.log.child({ user: caller.userId, device: caller.deviceId, frameId: id }) : this.log).error('request failed', e);
       err = new XinboxError(Errors.INTERNAL);
     }
-    return replyFrame(id, { case: 'error', value: { code: err.code, name: err.errorName, message: err.message, retryable: err.retryable } });
+    return replyFrame(id, { case: 'error', value: { code: err.code, name: err.errorName, message: err.message, retryable: err.retryable, retryAfterMs: err.retryAfterMs } });
   }
 }
 

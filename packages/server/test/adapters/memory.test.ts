@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createMemoryAdapters, MemoryBus, MemoryPresence, MemoryRouteRegistry } from '../../src/adapters/memory/index.js';
 import {
   describeBusContract, describeConversationStoreContract, describeIdentityStoreContract,
-  describeMessageStoreContract, describeNodeLeaseStoreContract, describePresenceContract, describeRouteRegistryContract,
+  describeMessageStoreContract, describeNodeLeaseStoreContract, describePresenceContract, describeRateLimiterContract, describeRouteRegistryContract,
   describeSocialStoreContract, describeModerationStoreContract,
 } from '../contracts/index.js';
 
@@ -16,6 +16,7 @@ describeNodeLeaseStoreContract('memory', open);
 describeBusContract('memory', open);
 describeSocialStoreContract('memory', open);
 describeModerationStoreContract('memory', open);
+describeRateLimiterContract('memory', open);
 describePresenceContract('memory', async () => {
   const adapters = createMemoryAdapters({ presenceTtlMs: 30_000 });
   return { presence: adapters.presence, presenceTtlMs: 30_000, close: adapters.close };

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openRedisAdapters, type RedisAdapterOptions, type RedisAdapters } from '../../src/adapters/redis/index.js';
 import { MemoryMembership, MemoryMembershipHub } from '../../src/adapters/memory/memory-membership.js';
 import {
-  describeBusContract, describeNodeLeaseStoreContract, describePresenceContract, describeRouteRegistryContract, sleep,
+  describeBusContract, describeNodeLeaseStoreContract, describePresenceContract, describeRateLimiterContract, describeRouteRegistryContract, sleep,
 } from '../contracts/index.js';
 import { describeMembershipContract } from '../contracts/membership.contract.js';
 import { describeOutboxContract } from '../contracts/outbox.contract.js';
@@ -70,6 +70,7 @@ describe('redis adapters', () => {
     const keyPrefix = freshPrefix();
     return clusterOutboxFixture((nodeId) => openRedisAdapters({ url: redis.url, nodeId, keyPrefix }));
   });
+  describeRateLimiterContract('redis', fixture({}, {}));
 
   describeMembershipContract('redis', async () => {
     const keyPrefix = freshPrefix();

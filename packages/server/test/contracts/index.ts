@@ -16,3 +16,4 @@ export { describeRouteRegistryContract, type RouteRegistryPorts, type RouteRegis
 export { describeWebhookOutboxContract, type WebhookOutboxPorts } from './webhook-outbox.contract.js';
 export { describeMediaStoreContract, type MediaStorePorts } from './media-store.contract.js';
 export { describeMediaCatalogContract, type MediaCatalogPorts } from './media-catalog.contract.js';
+export { describeRateLimiterContract, type RateLimiterPorts } from './rate-limiter.contract.js';

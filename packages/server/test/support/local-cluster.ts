@@ -25,6 +25,7 @@ export class LocalCluster {
       XINBOX_NODE_ID: id,
       XINBOX_ROLES: roles,
       XINBOX_MEMBERSHIP_TTL_MS: '2000',
+      XINBOX_RATE_LIMITS: 'false',
       XINBOX_DATA_DIR: '/tmp',
       // Every node runs on this machine: one directory is a shared media store.
       XINBOX_MEDIA_DIR: '/tmp/xinbox-local-cluster-media',

@@ -19,7 +19,7 @@ export interface ProcessNode {
 export function spawnNode(env: Record<string, string>, timeoutMs = 60_000): Promise<ProcessNode> {
   const proc = spawn(process.execPath, [CLI], {
     cwd: REPO,
-    env: { ...process.env, XINBOX_HOST: '127.0.0.1', XINBOX_PORT: '0', XINBOX_TCP_PORT: '0', XINBOX_LOG_LEVEL: 'warn', XINBOX_SCRYPT_COST: '4', ...env },
+    env: { ...process.env, XINBOX_HOST: '127.0.0.1', XINBOX_PORT: '0', XINBOX_TCP_PORT: '0', XINBOX_LOG_LEVEL: 'warn', XINBOX_SCRYPT_COST: '4', XINBOX_RATE_LIMITS: 'false', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -2,6 +2,8 @@ import type {
   Bus, ConversationStore, IdentityStore, MessageStore, NodeLeaseStore, Presence, RouteRegistry,
 } from '../../core/ports/index.js';
 import type { RoomStore } from '../../core/ports/room-store.js';
+import type { RateLimiter } from '../../core/ports/rate-limiter.js';
+import { MemoryRateLimiter } from './memory-rate-limiter.js';
 import { MemoryRoomStore } from './memory-room-store.js';
 import { MemoryWebhookOutbox } from './memory-webhook-outbox.js';
 import type { WebhookOutbox } from '../../core/ports/webhook-outbox.js';
@@ -33,6 +35,7 @@ export { MemoryWebhookOutbox } from './memory-webhook-outbox.js';
 export { MemorySocialStore } from './memory-social-store.js';
 export { MemoryModerationStore } from './memory-moderation-store.js';
 export { MemoryMediaCatalog } from './memory-media-catalog.js';
+export { MemoryRateLimiter } from './memory-rate-limiter.js';
 export { ALL_MEMBERS, mentionTargets } from './mention-targets.js';
 
 export interface MemoryAdapters {
@@ -48,6 +51,7 @@ export interface MemoryAdapters {
   readonly social: SocialStore;
   readonly moderation: ModerationStore;
   readonly media: MediaCatalog;
+  readonly limiter: RateLimiter;
   close(): Promise<void>;
 }
 
@@ -81,6 +85,7 @@ export function createMemoryAdapters(options: MemoryAdapterOptions = {}): Memory
     social: new MemorySocialStore(),
     moderation: new MemoryModerationStore(),
     media: new MemoryMediaCatalog(),
+    limiter: new MemoryRateLimiter(),
     close: () => bus.close(),
   };
 }

@@ -3,6 +3,7 @@ import { RedisBus } from './bus.js';
 import { connectRedis, onReconnect } from './connection.js';
 import { RedisNodeLeaseStore } from './node-lease-store.js';
 import { RedisPresence } from './presence.js';
+import { RedisRateLimiter } from './rate-limiter.js';
 import { RedisMembership } from './redis-membership.js';
 import { RedisRouteRegistry } from './route-registry.js';
 import { RedisSubscriber } from './subscriber.js';
@@ -12,6 +13,7 @@ export { RedisNodeLeaseStore } from './node-lease-store.js';
 export { RedisPresence } from './presence.js';
 export { RedisMembership } from './redis-membership.js';
 export { RedisRouteRegistry } from './route-registry.js';
+export { RedisRateLimiter } from './rate-limiter.js';
 export type { NodeMembership } from '../../core/ports/membership.js';
 
 export interface RedisAdapterOptions {
@@ -36,6 +38,7 @@ export interface RedisAdapters {
   readonly bus: Bus;
   readonly leases: RedisNodeLeaseStore;
   readonly membership: RedisMembership;
+  readonly limiter: RedisRateLimiter;
   /** Leaves the membership, stops timers, closes both connections. Routes and presence are left to expire. */
   close(): Promise<void>;
 }
@@ -67,6 +70,7 @@ export async function openRedisAdapters(options: RedisAdapterOptions): Promise<R
   const bus = new RedisBus(client, subscriber, `${keyPrefix}bus:`);
   const leases = new RedisNodeLeaseStore(client, keyPrefix);
   const membership = new RedisMembership(client, subscriber, options.nodeId, { keyPrefix, ttlMs: options.membershipTtlMs ?? 15_000 });
+  const limiter = new RedisRateLimiter(client, keyPrefix);
 
   const stopReconnectHook = onReconnect(client, () => {
     void Promise.allSettled([leases.restore(Date.now()), membership.heartbeat(), routes.restore(), presence.reassert(Date.now())]);
@@ -74,7 +78,7 @@ export async function openRedisAdapters(options: RedisAdapterOptions): Promise<R
 
   let closing: Promise<void> | null = null;
   return {
-    presence, routes, bus, leases, membership,
+    presence, routes, bus, leases, membership, limiter,
     close() {
       closing ??= (async () => {
         stopReconnectHook();

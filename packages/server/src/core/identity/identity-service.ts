@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Errors, XinboxError } from '@xinbox/protocol';
 import type { IdentityStore } from '../ports/identity-store.js';
+import type { RateLimiter } from '../ports/rate-limiter.js';
 import type { Platform, SessionRecord, UserId } from '../model.js';
 import { randomUserId } from './public-ids.js';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './passwords.js';
@@ -27,6 +28,9 @@ export interface IdentityOptions {
   readonly sessionCacheMs?: number;
   /** Refuses accounts that may not log in or connect (a moderator's ban); throws a XinboxError. */
   readonly accountCheck?: (userId: UserId) => Promise<void>;
+  /** First wait after a failed password on an account (doubling per failure); 0 = no backoff. */
+  readonly loginBackoffBaseMs?: number;
+  readonly loginBackoffMaxMs?: number;
 }
 
 const USERNAME = /^[a-z0-9_.-]{3,32}$/;
@@ -45,6 +49,8 @@ export class IdentityService {
     private readonly opts: IdentityOptions,
     private readonly clock: () => number = Date.now,
     private readonly newUserId: () => UserId = randomUserId,
+    /** Per-account backoff after failed passwords (shared across nodes in a cluster); null = none. */
+    private readonly limiter: RateLimiter | null = null,
   ) {}
 
   async register(usernameRaw: unknown, password: unknown): Promise<{ userId: UserId }> {
@@ -67,10 +73,21 @@ export class IdentityService {
     const deviceId = validDeviceId(deviceIdRaw);
     const platform = validPlatform(platformRaw);
     if (typeof password !== 'string') throw new XinboxError(Errors.INVALID_ARGUMENT, 'password is required');
+    // Against guessing: each failure on an account (known or not, so as not to reveal
+    // which exist) doubles the wait before the next attempt on it.
+    const backoff = this.limiter && (this.opts.loginBackoffBaseMs ?? 0) > 0 ? `login:acct:${username}` : null;
+    if (backoff) {
+      const wait = await this.limiter!.blockedFor(backoff, this.clock());
+      if (wait > 0) throw new XinboxError(Errors.RATE_LIMITED, `too many failed logins for this account; retry in ${wait} ms`, wait);
+    }
     const user = await this.store.findUserByName(username);
     // Compare against a dummy hash for unknown users so response time does not reveal them.
     const ok = await verifyPassword(password, user?.passwordHash ?? (await DUMMY_HASH_PROMISE));
-    if (!user || !ok) throw new XinboxError(Errors.BAD_CREDENTIALS);
+    if (!user || !ok) {
+      if (backoff) await this.limiter!.fail(backoff, this.opts.loginBackoffBaseMs!, this.opts.loginBackoffMaxMs ?? 300_000, this.clock());
+      throw new XinboxError(Errors.BAD_CREDENTIALS);
+    }
+    if (backoff) await this.limiter!.succeed(backoff);
     await this.opts.accountCheck?.(user.id);
     const now = this.clock();
     await this.store.upsertDevice(user.id, deviceId, platform, now);

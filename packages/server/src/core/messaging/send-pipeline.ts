@@ -7,6 +7,7 @@ import type { SendAdmission } from '../ports/send-admission.js';
 import type { SnowflakeGenerator } from '../ids/snowflake.js';
 import type { ConversationCache, ConversationState } from './conversation-cache.js';
 import { DedupeCache } from './dedupe-cache.js';
+import { FairQueue } from './fair-queue.js';
 import type { Caller, SendAckInfo, SendRequest } from './send-types.js';
 import type { PermissionChecks } from '../social/permission-checks.js';
 
@@ -37,8 +38,10 @@ export interface SendObserver {
 
 export interface SendPipelineOptions {
   readonly maxBatch: number;
-  /** Sends waiting beyond this are refused with UNAVAILABLE (retryable) instead of queueing without bound. */
+  /** Sends waiting beyond this are refused with UNAVAILABLE (retryable) instead of queueing without bound, from users above their fair share only. */
   readonly maxQueued?: number;
+  /** Sends of one user waiting; beyond it that user's sends get RATE_LIMITED. */
+  readonly maxQueuedPerUser?: number;
   /** Timeline entries kept per user; older ones are trimmed as the head moves. */
   readonly timelineRetention?: number;
   readonly clock?: () => number;
@@ -64,7 +67,10 @@ export interface SendPipelineOptions {
  * owner, whose batch fails and whose cache is then reloaded.
  */
 export class SendPipeline {
-  private queue: PendingSend[] = [];
+  /** Waiting sends, per user, served round-robin (one user's flood never refuses another's send). */
+  private readonly queue: FairQueue<PendingSend>;
+  /** How long the last batch took to commit (for retryAfterMs). */
+  private lastBatchMs = 0;
   private draining = false;
   private readonly dedupe = new DedupeCache();
   private readonly clock: () => number;
@@ -80,14 +86,19 @@ export class SendPipeline {
     private readonly opts: SendPipelineOptions,
   ) {
     this.clock = opts.clock ?? Date.now;
+    this.queue = new FairQueue(opts.maxQueuedPerUser ?? Number.MAX_SAFE_INTEGER);
   }
 
   submit(caller: Caller, req: SendRequest, system = false): Promise<SendAckInfo> {
     const key = DedupeCache.key(caller.userId, req.clientMsgId);
     const cached = this.dedupe.get(key);
     if (cached) return Promise.resolve({ ...cached, duplicate: true });
-    if (this.queue.length + this.admitting >= (this.opts.maxQueued ?? this.opts.maxBatch * 100)) {
-      return Promise.reject(new XinboxError(Errors.UNAVAILABLE, 'too many sends waiting; retry shortly'));
+    const retryAfterMs = this.retryAfterMs();
+    const max = this.opts.maxQueued ?? this.opts.maxBatch * 100;
+    if (this.queue.size + this.admitting >= max) {
+      // Overloaded: only users holding more than an equal share of the queue are refused.
+      const share = Math.ceil(max / Math.max(1, this.queue.keys));
+      if (this.queue.sizeOf(caller.userId) >= share) return Promise.reject(new XinboxError(Errors.UNAVAILABLE, 'too many sends waiting; retry shortly', retryAfterMs));
     }
     if (this.opts.admission && !system) return this.admitThenEnqueue(this.opts.admission, caller, req);
     return this.enqueue(caller, req, system, key);
@@ -119,9 +130,17 @@ export class SendPipeline {
     return result;
   }
 
+  /** A wait to suggest to refused senders: a couple of batch commits. */
+  private retryAfterMs(): number {
+    return Math.max(50, Math.ceil(this.lastBatchMs * 2));
+  }
+
   private enqueue(caller: Caller, req: SendRequest, system: boolean, key = DedupeCache.key(caller.userId, req.clientMsgId)): Promise<SendAckInfo> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ caller, key, req, system, resolve, reject });
+      if (!this.queue.push(caller.userId, { caller, key, req, system, resolve, reject })) {
+        reject(new XinboxError(Errors.RATE_LIMITED, 'too many of your sends are waiting; retry shortly', this.retryAfterMs()));
+        return;
+      }
       if (!this.draining) {
         this.draining = true;
         setImmediate(() => void this.drain());
@@ -131,19 +150,20 @@ export class SendPipeline {
 
   /** Sends waiting for the next batch (for metrics). */
   get queued(): number {
-    return this.queue.length;
+    return this.queue.size;
   }
 
   private async drain(): Promise<void> {
     try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.length <= this.opts.maxBatch ? this.queue : this.queue.slice(0, this.opts.maxBatch);
-        this.queue = this.queue.length <= this.opts.maxBatch ? [] : this.queue.slice(this.opts.maxBatch);
+      while (this.queue.size > 0) {
+        const batch = this.queue.take(this.opts.maxBatch);
+        const started = this.clock();
         await this.commitBatch(batch);
+        this.lastBatchMs = this.clock() - started;
       }
     } finally {
       this.draining = false;
-      if (this.queue.length > 0) {
+      if (this.queue.size > 0) {
         this.draining = true;
         setImmediate(() => void this.drain());
       }

@@ -12,3 +12,4 @@ export * from './platform-events.js';
 export * from './send-admission.js';
 export * from './media-store.js';
 export * from './media-catalog.js';
+export * from './rate-limiter.js';

@@ -1,0 +1,58 @@
+import { Errors, XinboxError, type Frame } from '@xinbox/protocol';
+import type { RateBucket, RateLimiter, RateRule } from '../core/ports/rate-limiter.js';
+
+/** What a request costs against: sends, reads (history, sync, lists, pulls), creations (conversations, groups). */
+export type LimitClass = 'send' | 'read' | 'create';
+
+type BodyCase = NonNullable<Frame['body']['case']>;
+
+/** Which requests are limited, and under which class. Anything else is bounded by flow control alone. */
+export const LIMIT_CLASS: Partial<Record<BodyCase, LimitClass>> = {
+  send: 'send',
+  sync: 'read',
+  history: 'read',
+  pullRange: 'read',
+  listConversations: 'read',
+  groupMembers: 'read',
+  groupGet: 'read',
+  readReceipts: 'read',
+  presenceQuery: 'read',
+  roomPull: 'read',
+  openDirect: 'create',
+  groupCreate: 'create',
+};
+
+/** A rule per class for the user and for the client's IP address; null = unlimited. */
+export type RequestLimitRules = Record<LimitClass, { readonly user: RateRule | null; readonly ip: RateRule | null }>;
+
+/** Counted refusals per class (metrics). */
+export type LimitCounters = Record<LimitClass, number>;
+
+/**
+ * Token-bucket limits per user and per IP on a connection's requests, checked
+ * before the request runs. Buckets live behind the RateLimiter port: in this
+ * process on one node, in Redis in a cluster (one atomic script per check),
+ * so a user's budget is the same whichever gateway they are on.
+ */
+export class RequestLimits {
+  readonly refused: LimitCounters = { send: 0, read: 0, create: 0 };
+
+  constructor(
+    private readonly limiter: RateLimiter,
+    private readonly rules: RequestLimitRules,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /** Resolves when the request may run; rejects with RATE_LIMITED (retryAfterMs set) when over a limit. */
+  async check(cls: LimitClass, userId: number, ip: string): Promise<void> {
+    const rule = this.rules[cls];
+    const buckets: RateBucket[] = [];
+    if (rule.user) buckets.push({ key: `${cls}:u:${userId}`, rule: rule.user });
+    if (rule.ip && ip) buckets.push({ key: `${cls}:ip:${ip}`, rule: rule.ip });
+    if (buckets.length === 0) return;
+    const d = await this.limiter.take(buckets, this.clock());
+    if (d.allowed) return;
+    this.refused[cls]++;
+    throw new XinboxError(Errors.RATE_LIMITED, `too many ${cls} requests; retry in ${d.retryAfterMs} ms`, d.retryAfterMs);
+  }
+}
