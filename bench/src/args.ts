@@ -4,7 +4,7 @@ import type { TargetName } from './servers/launch.js';
 
 /** Command-line parsing: `[workloads...] [--flags]`, quick defaults first, then overrides. */
 
-export const USAGE = `usage: npm run bench -- [w1|w1-sweep|w2|w2-sweep|w3|w4|w5 ...] [options]
+export const USAGE = `usage: npm run bench -- [w1|w1-sweep|w2|w2-sweep|w3|w4|w5|flood ...] [options]
        npm run bench -- compare <old.json|dir> <new.json|dir> [--threshold 10]
 
   --quick                  smoke run of everything (~1 min)
@@ -18,6 +18,7 @@ export const USAGE = `usage: npm run bench -- [w1|w1-sweep|w2|w2-sweep|w3|w4|w5 
   --group-sizes a,b --group-rate N      W2 (default 500,10000 at 10 msgs/s)
   --group-sweep-size N --group-sweep-start N                                (W2 sweep)
   --conns N --batch N --hold S --ping-interval MS                           (W3)
+  --flood-duration S --healthy-rate N   flood: seconds of flooding (default 20), healthy sends/s (10)
   --procs N                minimum load processes (default 2)
   --conns-per-proc N       connection budget per load process (default 15000)
   --source-addrs N         client source addresses in 127.0.0.0/8 (default: auto)
@@ -91,6 +92,8 @@ export function parseArgs(argv: readonly string[]): Parsed {
   take('--conns', (v) => (o.w3.conns = num(v)));
   take('--batch', (v) => (o.w3.batch = num(v)));
   take('--hold', (v) => (o.w3.holdS = num(v)));
+  take('--flood-duration', (v) => (o.flood.durationS = num(v)));
+  take('--healthy-rate', (v) => (o.flood.healthyRate = num(v)));
   take('--ping-interval', (v) => (o.w3.pingMs = num(v)));
   take('--procs', (v) => (o.procs = num(v)));
   take('--conns-per-proc', (v) => (o.connsPerProc = Math.min(19_000, num(v))));

@@ -2,7 +2,7 @@ import type { TargetName } from './servers/launch.js';
 
 /** Every knob of a bench run, with the full and the quick (smoke) defaults. */
 
-export const WORKLOAD_IDS = ['w1', 'w1-sweep', 'w2', 'w2-sweep', 'w3', 'w4', 'w5'] as const;
+export const WORKLOAD_IDS = ['w1', 'w1-sweep', 'w2', 'w2-sweep', 'w3', 'w4', 'w5', 'flood'] as const;
 export type WorkloadId = (typeof WORKLOAD_IDS)[number];
 export const TARGET_NAMES: readonly TargetName[] = ['ceiling', 'naive', 'xinbox'];
 
@@ -38,6 +38,8 @@ export interface BenchOptions {
   w3: { conns: number; batch: number; holdS: number; pingMs: number | null; maxFailRatio: number };
   /** W5 media: upload throughput, then W1 at `rate` without and with `uploaders` concurrent 50 MB uploads. */
   w5: { smallFiles: number; largeFiles: number; users: number; senders: number; rate: number; durationS: number; uploaders: number };
+  /** Flood: seconds of flooding, and the healthy pair's send rate (msgs/s). */
+  flood: { durationS: number; healthyRate: number };
   /** Use an already running Xinbox instead of starting one (still loopback only). */
   external: { httpBase: string; wsUrls: string[]; pids: number[] } | undefined;
   /** Server processes per target (W4 at scale): a Xinbox cluster on PostgreSQL + Redis, or linked relays. */
@@ -74,6 +76,7 @@ export function defaultOptions(quick: boolean): BenchOptions {
     w2Sweep: { size: 500, startRate: 20, factor: 2, maxSteps: 10, stepS: 8 },
     w3: { conns: 50_000, batch: 5000, holdS: 30, pingMs: null, maxFailRatio: 0.02 },
     w5: { smallFiles: 20, largeFiles: 3, users: 200, senders: 100, rate: 1000, durationS: 15, uploaders: 2 },
+    flood: { durationS: 20, healthyRate: 10 },
     external: undefined,
     gateways: 1,
     roomPushBudget: 100_000,
@@ -89,6 +92,7 @@ export function defaultOptions(quick: boolean): BenchOptions {
     w2Sweep: { size: 50, startRate: 20, factor: 4, maxSteps: 2, stepS: 1 },
     w3: { conns: 100, batch: 100, holdS: 1, pingMs: 300, maxFailRatio: 0.02 },
     w5: { smallFiles: 3, largeFiles: 1, users: 100, senders: 50, rate: 1000, durationS: 2, uploaders: 1 },
+    flood: { durationS: 3, healthyRate: 10 },
   };
 }
 

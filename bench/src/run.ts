@@ -52,8 +52,13 @@ export async function runBench(opts: BenchOptions, command: string): Promise<str
             await open.close();
             open = undefined;
           }
+          const env = wl.serverEnv?.(opts) ?? {};
+          if (open && open.envKey !== JSON.stringify(env) && !opts.external) {
+            await open.close();
+            open = undefined;
+          }
           try {
-            open ??= await openSession(target, ctx);
+            open ??= await openSession(target, ctx, env);
           } catch (e) {
             record(id, target, failed(`server did not start: ${(e as Error).message}`));
             continue;

@@ -13,6 +13,8 @@ import { BENCH_ADMIN_TOKEN } from './servers/admin-token.js';
 /** One started server under test with its HTTP client, user pool and sampler. */
 export interface OpenSession {
   readonly session: TargetSession;
+  /** The workload-specific server settings it was started with (JSON). */
+  readonly envKey: string;
   /** Whether a workload has run against it (a workload asking for a fresh server gets a new one). */
   used: boolean;
   /** Wait (bounded) until the server is idle; returns its last CPU %, -1 on timeout. */
@@ -28,14 +30,19 @@ export interface SessionContext {
   log(message: string): void;
 }
 
-export async function openSession(target: TargetName, ctx: SessionContext): Promise<OpenSession> {
+/**
+ * Xinbox runs with its request rate limits off unless a workload asks for them
+ * (`serverEnv`): load generators put thousands of users behind one address and
+ * drive some far beyond a human's rate on purpose.
+ */
+export async function openSession(target: TargetName, ctx: SessionContext, serverEnv: Record<string, string> = {}): Promise<OpenSession> {
   const { opts, fleet } = ctx;
   const launch: LaunchOptions = {
     pin: opts.pin, serverCpu: opts.serverCpu, logDir: ctx.logDir, readyTimeoutMs: 60_000,
     env: {
       XINBOX_ROOM_PUSH_BUDGET: String(opts.roomPushBudget),
       XINBOX_ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
-      ...(target === 'xinbox' ? { XINBOX_SCRYPT_COST: String(opts.scryptCost), ...(opts.lexiconDir ? { XINBOX_LEXICON_DIR: opts.lexiconDir } : {}) } : {}),
+      ...(target === 'xinbox' ? { XINBOX_SCRYPT_COST: String(opts.scryptCost), XINBOX_RATE_LIMITS: 'false', ...(opts.lexiconDir ? { XINBOX_LEXICON_DIR: opts.lexiconDir } : {}), ...serverEnv } : {}),
     },
   };
   const server = target === 'xinbox' && opts.external
@@ -54,6 +61,7 @@ export async function openSession(target: TargetName, ctx: SessionContext): Prom
   };
   return {
     session,
+    envKey: JSON.stringify(serverEnv),
     used: false,
     settle: async () => {
       // After an overload the server may still be working off a backlog; the next workload must not inherit it.

@@ -60,6 +60,8 @@ export interface Workload {
   readonly headline: string;
   /** Needs a server no other workload has used (e.g. it measures memory growth). */
   readonly freshServer?: boolean;
+  /** Server settings this workload needs (XINBOX_* variables); a server started with other ones is replaced. */
+  serverEnv?(opts: BenchOptions): Record<string, string>;
   config(opts: BenchOptions): unknown;
   run(s: TargetSession): Promise<TargetOutcome>;
 }
