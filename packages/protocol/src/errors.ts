@@ -38,7 +38,7 @@ export const Errors = Object.freeze({
   MUTED: spec(1203, 'MUTED', false, 'The caller is muted in this conversation or room.'),
   MESSAGE_TOO_LARGE: spec(1204, 'MESSAGE_TOO_LARGE', false, 'The message content exceeds its size limit.'),
   CONTENT_INVALID: spec(1205, 'CONTENT_INVALID', false, 'The message content is empty or malformed.'),
-  RATE_LIMITED: spec(1206, 'RATE_LIMITED', true, 'Too many requests; retry after a backoff.'),
+  RATE_LIMITED: spec(1206, 'RATE_LIMITED', true, 'Too many requests; retry after retryAfterMs (or a backoff when it is 0).'),
   GROUP_FULL: spec(1207, 'GROUP_FULL', false, 'The group has reached its member limit.'),
   GROUP_DISSOLVED: spec(1208, 'GROUP_DISSOLVED', false, 'The group was dissolved.'),
   ALREADY_MEMBER: spec(1209, 'ALREADY_MEMBER', false, 'The user is already a member.'),

@@ -18,7 +18,7 @@ export const Limits = Object.freeze({
   maxIdsPerRequest: 500,
   /**
    * Byte budget of one list reply (Sync, History, PullRange, ListConversations,
-   * GroupMembers, RoomPull, RoomJoin): a page stops before the entry that would
+   * RoomPull, RoomJoin): a page stops before the entry that would
    * take it past this, and says `hasMore`. A page always holds at least one
    * entry, so a reply frame stays below maxReplyBytes + one entry (< 192 KiB).
    */
