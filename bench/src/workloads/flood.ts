@@ -86,6 +86,7 @@ export const flood: Workload = {
       }
     })();
     await Promise.all([sender, pinger, sampler]);
+    const window = s.sampler.window(started, nowMs());
     const flooders = await Promise.all(workers);
     await sleep(500);
     await s.sampler.sampleOnce();
@@ -101,7 +102,7 @@ export const flood: Workload = {
     };
     const rateLimited = flooders.reduce((n, f) => n + (f.replies.RATE_LIMITED ?? 0), 0);
     const growthMb = Math.round(((Math.max(rssPeak, rssAfter) - rssBefore) / 1048576) * 10) / 10;
-    s.log(`flood: healthy p99 ${p(pushLatencies, 99)} ms over ${pushLatencies.length}, ping p99 ${p(pings, 99)} ms, rss +${growthMb} MB, flooders ${JSON.stringify(flooders)}, server ${JSON.stringify(metrics)}`);
+    s.log(`flood: run-wait ${window.serverRunWaitPct}%, foreign CPU ${window.foreignCpuPct}%, healthy p99 ${p(pushLatencies, 99)} ms over ${pushLatencies.length}, ping p99 ${p(pings, 99)} ms, rss +${growthMb} MB, flooders ${JSON.stringify(flooders)}, server ${JSON.stringify(metrics)}`);
     return {
       status: 'ok',
       metrics: {
@@ -112,6 +113,8 @@ export const flood: Workload = {
         healthyDelivered: { value: pushLatencies.length, unit: 'msgs', better: 'higher' },
         healthyRefused: { value: Object.values(healthyErrors).reduce((x, y) => x + y, 0), unit: 'msgs', better: 'lower', noise: 0 },
         floodRateLimited: { value: rateLimited, unit: 'replies', better: 'none' },
+        serverRunWaitPct: { value: window.serverRunWaitPct, unit: '%', better: 'none' },
+        foreignCpuPct: { value: window.foreignCpuPct, unit: '%', better: 'none' },
         floodMaxBufferedKb: { value: Math.round(Math.max(...flooders.map((f) => f.maxBufferedBytes)) / 1024), unit: 'KB', better: 'none' },
       },
       detail: { healthySent, healthyErrors, pings: pings.length, flooders, server: metrics, rssBefore, rssPeak, rssAfter },

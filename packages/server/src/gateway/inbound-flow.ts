@@ -8,6 +8,10 @@
  * unanswered without bound. What one transport read already delivered is
  * held (at most one read: a TCP chunk or the WebSocket messages already
  * received) and runs first on resume.
+ *
+ * Held frames run at most `maxInFlight` per event-loop turn: requests answered
+ * at once (a rate-limit refusal) would otherwise chain through microtasks and
+ * run a whole read of a pipelining client before any other socket is served.
  */
 
 export interface FlowLimits {
@@ -64,6 +68,7 @@ export class InboundFlow<T> implements FlowControl {
   pausedAt = 0;
   private held: T[] = [];
   private waitingForDrain = false;
+  private resumeScheduled = false;
   private closed = false;
 
   constructor(
@@ -105,13 +110,25 @@ export class InboundFlow<T> implements FlowControl {
   /** Its reply was queued (or it failed). */
   finished(): void {
     this.inFlight--;
-    if (this.paused) this.maybeResume();
+    if (this.paused) this.scheduleResume();
+  }
+
+  /** Re-check a paused connection on the next turn of the event loop (others' I/O first). */
+  private scheduleResume(): void {
+    if (this.resumeScheduled || this.closed) return;
+    this.resumeScheduled = true;
+    setImmediate(() => {
+      this.resumeScheduled = false;
+      this.maybeResume();
+    });
   }
 
   /** Re-check a paused connection (socket drained, periodic sweep). */
   maybeResume(): void {
     if (!this.paused || this.closed) return;
-    while (this.held.length > 0 && !this.blocked()) this.run(this.held.shift()!);
+    let budget = this.limits.maxInFlight;
+    while (this.held.length > 0 && !this.blocked() && budget-- > 0) this.run(this.held.shift()!);
+    if (this.held.length > 0 && !this.blocked()) return this.scheduleResume();
     if (this.held.length > 0 || this.blocked()) return this.waitForDrain();
     this.paused = false;
     this.stats.pausedNow--;
