@@ -59,7 +59,9 @@ export const flood: Workload = {
     const rssBefore = s.sampler.currentRssBytes();
     let rssPeak = rssBefore;
     const durationMs = cfg.durationS * 1000;
-    const workers = (['send', 'read'] as const).map((kind) => startWorker({ url, token: token(kind === 'send' ? fs : fr), kind, conversationId: floodConv, durationMs }));
+    // BENCH_FLOOD_OFF=1: the healthy pair alone, as the control for the same machine state.
+    const kinds = process.env.BENCH_FLOOD_OFF === '1' ? [] : (['send', 'read'] as const);
+    const workers = kinds.map((kind) => startWorker({ url, token: token(kind === 'send' ? fs : fr), kind, conversationId: floodConv, durationMs }));
     const started = nowMs();
     const sender = (async () => {
       for (let i = 0; nowMs() - started < durationMs; i++) {
@@ -115,7 +117,7 @@ export const flood: Workload = {
         floodRateLimited: { value: rateLimited, unit: 'replies', better: 'none' },
         serverRunWaitPct: { value: window.serverRunWaitPct, unit: '%', better: 'none' },
         foreignCpuPct: { value: window.foreignCpuPct, unit: '%', better: 'none' },
-        floodMaxBufferedKb: { value: Math.round(Math.max(...flooders.map((f) => f.maxBufferedBytes)) / 1024), unit: 'KB', better: 'none' },
+        floodMaxBufferedKb: { value: Math.round(Math.max(0, ...flooders.map((f) => f.maxBufferedBytes)) / 1024), unit: 'KB', better: 'none' },
       },
       detail: { healthySent, healthyErrors, pings: pings.length, flooders, server: metrics, rssBefore, rssPeak, rssAfter },
       notes: [`flooders: ${flooders.map((f) => `${f.kind} wrote ${f.written}, got ${JSON.stringify(f.replies)}, blocked ${f.blockedPct}% (max ${Math.round(f.maxBufferedBytes / 1024)} KB unsent)`).join('; ')}`],
