@@ -2,16 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRedisAdapters, type RedisAdapters } from '../../src/adapters/redis/index.js';
 import { ClusterHarness } from '../support/cluster-harness.js';
 import { device, register, text, type Account } from '../support/raw-client.js';
-import { missingService, startRedis, type RedisService } from '../support/services.js';
+import { requireServices, startRedis, type RedisService } from '../support/services.js';
 import { body } from '../support/frames.js';
 
-const skip = missingService('redis');
+requireServices('redis');
 
 /**
  * Two gateways (and a logic node) whose request budgets live in a real Redis:
  * one user's sends through both gateways draw on ONE bucket.
  */
-describe.skipIf(skip)('rate limits shared across gateways through Redis', () => {
+describe('rate limits shared across gateways through Redis', () => {
   let redis: RedisService;
   let adapters: RedisAdapters;
   let h: ClusterHarness;
