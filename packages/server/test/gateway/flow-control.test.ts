@@ -4,6 +4,7 @@ import { FrameStreamDecoder, decodeFrame, encodeFrame, withLengthPrefix, type Fr
 import { device, login, register, text } from '../support/raw-client.js';
 import { startTestNode } from '../support/server.js';
 import { body } from '../support/frames.js';
+import { adminGet } from '../support/admin.js';
 
 type Node = Awaited<ReturnType<typeof startTestNode>>;
 interface FlowMetrics { pausedNow: number; pauses: number; inFlightPeak: number; heldPeak: number; requests: number }
@@ -11,7 +12,7 @@ interface FlowMetrics { pausedNow: number; pauses: number; inFlightPeak: number;
 const LIMIT = 4;
 
 async function flow(node: Node): Promise<FlowMetrics> {
-  return ((await (await fetch(`${node.httpUrl}/v1/metrics`)).json()) as { flow: FlowMetrics }).flow;
+  return ((await (await adminGet(node.httpUrl, '/v1/metrics')).json()) as { flow: FlowMetrics }).flow;
 }
 
 async function until(check: () => Promise<boolean>, timeoutMs = 10_000, everyMs = 20): Promise<void> {
