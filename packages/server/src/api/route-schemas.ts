@@ -19,6 +19,7 @@ export const errorBody = {
         name: { type: 'string' },
         message: { type: 'string' },
         retryable: { type: 'boolean' },
+        retryAfterMs: { type: 'integer', description: 'With RATE_LIMITED (and sometimes UNAVAILABLE): milliseconds to wait before retrying' },
       },
       required: ['code', 'name', 'message', 'retryable'],
     },
