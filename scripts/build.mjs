@@ -3,6 +3,7 @@
 // references, incremental: well under a second when nothing changed) and
 // builds the web client when its inputs are newer than its last build.
 import { execFileSync } from 'node:child_process';
+import { chmodSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { ensureWebBuild } from './web-build.mjs';
@@ -16,5 +17,7 @@ try {
   console.error('[xinbox] build failed: TypeScript errors above (npm run build)');
   process.exit(1);
 }
+// tsc does not set the executable bit of the `xinbox` bin (npm links it from node_modules/.bin).
+chmodSync(resolve(root, 'packages/server/dist/cli/xinbox.js'), 0o755);
 const web = ensureWebBuild();
 console.log(`[xinbox] build ready in ${((Date.now() - started) / 1000).toFixed(1)} s${web ? ' (web client rebuilt)' : ''}`);

@@ -17,13 +17,13 @@ if [ ${#packages[@]} -eq 0 ]; then
 fi
 
 if [ "$(id -u)" -ne 0 ]; then
-  echo "[ci-services] need root to install: ${packages[*]}" >&2
+  echo "[ci-services] missing: ${packages[*]}; run as root, or: sudo apt-get install -y ${packages[*]}" >&2
   exit 1
 fi
 
 echo "[ci-services] installing: ${packages[*]}"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
+apt-get update -qq || { echo "[ci-services] apt-get update failed: no network or no Debian mirror reachable; install ${packages[*]} by hand" >&2; exit 1; }
 # The packages' own services are not started (the tests run their own servers);
 # policy-rc.d keeps the postinst scripts from trying.
 policy=/usr/sbin/policy-rc.d

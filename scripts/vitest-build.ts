@@ -5,6 +5,7 @@
  * cluster tests — run what `npm start` runs. In-process tests import sources.
  */
 import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 
@@ -17,4 +18,6 @@ export default function buildDist(): void {
     const out = (e as { stdout?: Buffer }).stdout?.toString() ?? String(e);
     console.warn(`[vitest] tsc -b tsconfig.build.json reported errors:\n${out.slice(0, 4000)}`);
   }
+  const bin = resolve(import.meta.dirname, '../packages/server/dist/cli/xinbox.js');
+  if (existsSync(bin)) chmodSync(bin, 0o755);
 }

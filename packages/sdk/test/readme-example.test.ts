@@ -41,9 +41,9 @@ describe('README SDK example', () => {
   });
 
   const run = () =>
-    promisify(execFile)(process.execPath, ['hello.mjs'], {
+    promisify(execFile)(process.execPath, ['hello.mjs', node.httpUrl], {
       cwd: project,
-      env: { PATH: process.env.PATH, XINBOX_URL: node.httpUrl },
+      env: { PATH: process.env.PATH },
       timeout: 30_000,
     });
 

@@ -10,6 +10,7 @@ import type { ModerationStore } from './core/ports/moderation-store.js';
 import type { MediaCatalog } from './core/ports/media-catalog.js';
 import type { RateLimiter } from './core/ports/rate-limiter.js';
 import { createMemoryAdapters } from './adapters/memory/index.js';
+import { redactUrl, StartupError } from './startup-error.js';
 
 /** Every port the node needs, wired to adapters chosen by config. */
 export interface Storage {
@@ -46,7 +47,9 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
       import('./adapters/postgres/index.js'),
       import('./adapters/redis/index.js'),
     ]);
-    const pg = await openPostgresAdapters({ url: config.postgresUrl });
+    const pg = await openPostgresAdapters({ url: config.postgresUrl }).catch((e: Error) => {
+      throw new StartupError(`cannot use PostgreSQL at ${redactUrl(config.postgresUrl)} (XINBOX_POSTGRES_URL): ${e.message}`, { cause: e });
+    });
     const redis = await openRedisAdapters({
       url: config.redisUrl,
       nodeId,
@@ -54,6 +57,9 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
       presenceTtlMs: config.presenceTtlMs,
       presenceRetentionMs: config.presenceRetentionMs,
       routeTtlMs: config.routeTtlMs,
+    }).catch(async (e: Error) => {
+      await pg.close().catch(() => undefined);
+      throw new StartupError(`cannot use Redis at ${redactUrl(config.redisUrl)} (XINBOX_REDIS_URL): ${e.message.replace(/^cannot connect to Redis at \S+: /, '')}`, { cause: e });
     });
     return {
       identity: pg.identity,

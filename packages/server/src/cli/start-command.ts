@@ -1,0 +1,43 @@
+/**
+ * `xinbox start` (`npm start`): one node with the configured roles, config
+ * from XINBOX_* / XINBOX_CONFIG. Prints the ready line tests and benchmarks
+ * wait for, drains on SIGTERM/SIGINT, reloads TLS files on SIGHUP.
+ */
+import { configFromEnv, type XinboxConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import { startXinbox } from '../node.js';
+import { explainStartError } from './explain-error.js';
+
+export async function runStart(): Promise<void> {
+  let config: XinboxConfig | undefined;
+  try {
+    config = configFromEnv();
+    await serve(config);
+  } catch (e) {
+    console.error(explainStartError(e, config));
+    process.exit(config ? 1 : 2);
+  }
+}
+
+async function serve(config: XinboxConfig): Promise<void> {
+  const log = createLogger(config.logLevel);
+  const node = await startXinbox(config, { log });
+  const roles = config.roles;
+  const http = node.port > 0 ? node.httpUrl : '-';
+  const ws = roles.includes('gateway') && node.port > 0 ? node.wsUrl : '-';
+  const tcp = node.tcpPort > 0 ? String(node.tcpPort) : '-';
+  // Benchmarks and tests wait for this line ("xinbox listening:").
+  console.log(`xinbox listening: node=${node.nodeId} roles=${roles.join(',')} http=${http} ws=${ws} tcp=${tcp} storage=${config.storage}`);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: draining`);
+    node.drain(config.drainTimeoutMs).then(() => process.exit(0), (e) => {
+      log.error('shutdown failed', e);
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
