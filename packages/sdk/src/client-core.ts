@@ -313,7 +313,7 @@ export abstract class XinboxClientCore extends TypedEmitter<XinboxEvents> {
     const o = this.options;
     const openTransport = (handlers: TransportHandlers): Promise<FrameTransport> =>
       o.transport === 'tcp'
-        ? openTcpTransport({ host: target.tcp.host, port: target.tcp.port, maxFrameBytes: o.maxFrameBytes, connectTimeoutMs: o.connectTimeoutMs }, handlers)
+        ? openTcpTransport({ host: target.tcp.host, port: target.tcp.port, maxFrameBytes: o.maxFrameBytes, connectTimeoutMs: o.connectTimeoutMs, tls: o.tcpTls }, handlers)
         : openWebSocketTransport(
             { url: target.ws, subprotocol: o.subprotocol, maxFrameBytes: o.maxFrameBytes, connectTimeoutMs: o.connectTimeoutMs, WebSocket: o.WebSocket },
             handlers,

@@ -2,6 +2,7 @@
 import { Limits } from '@xinbox/protocol';
 import { MemoryCursorStore, type CursorStore } from './cursor-store.js';
 import type { FetchLike, PlatformName, Session } from './http-api.js';
+import type { TcpTlsOptions } from './transport-tcp.js';
 import type { SubprotocolName, WebSocketConstructorLike } from './transport-ws.js';
 
 export interface XinboxClientOptions {
@@ -18,6 +19,8 @@ export interface XinboxClientOptions {
   wsUrl?: string;
   /** Fallback TCP address; default the baseUrl host, port 8081. */
   tcp?: { host: string; port: number };
+  /** TCP over TLS; default on when baseUrl is https. An object adds a CA or server name for a private certificate. */
+  tcpTls?: boolean | TcpTlsOptions;
   /** Access (gateway list) URL; default baseUrl + /v1/access; false disables it. */
   accessUrl?: string | false;
   region?: string;
@@ -57,6 +60,7 @@ export interface ResolvedOptions {
   readonly subprotocol: SubprotocolName;
   readonly wsUrl: string;
   readonly tcp: { host: string; port: number };
+  readonly tcpTls: boolean | TcpTlsOptions;
   readonly accessUrl: string | false;
   readonly region: string;
   readonly clientVersion: string;
@@ -94,6 +98,7 @@ export function resolveOptions(o: XinboxClientOptions): ResolvedOptions {
     subprotocol: o.subprotocol ?? 'proto',
     wsUrl: o.wsUrl ?? `${base.replace(/^http/, 'ws')}/ws`,
     tcp: o.tcp ?? { host: new URL(base).hostname, port: 8081 },
+    tcpTls: o.tcpTls ?? base.startsWith('https:'),
     accessUrl: o.accessUrl === false ? false : (o.accessUrl ?? `${base}/v1/access`),
     region: o.region ?? '',
     clientVersion: o.clientVersion ?? `xinbox-sdk/${SDK_VERSION}`,

@@ -25,7 +25,7 @@ export { ConversationState } from './conversation-state.js';
 export { EndpointSelector, type GatewayTarget } from './endpoints.js';
 export { Connection, type ConnectionOptions } from './connection.js';
 export { openWebSocketTransport, type WebSocketLike, type WebSocketConstructorLike, type SubprotocolName } from './transport-ws.js';
-export { openTcpTransport } from './transport-tcp.js';
+export { openTcpTransport, type TcpTlsOptions } from './transport-tcp.js';
 export type { FrameTransport, TransportHandlers, CloseInfo, EncodedFrame } from './transport.js';
 export { adviceForClose, adviceForError } from './close-advice.js';
 export { randomId } from './ids.js';

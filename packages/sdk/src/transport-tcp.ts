@@ -1,7 +1,7 @@
 /**
  * Raw TCP transport (Node only): a stream of 4-byte big-endian
  * length-prefixed protobuf frames. `node:net` is imported on first use so the
- * SDK still loads in browsers. TCP has no close codes; the server sends a
+ * SDK still loads in browsers (`node:tls` likewise, for TLS). TCP has no close codes; the server sends a
  * Kicked frame carrying the code before it ends the stream on purpose.
  */
 import { FrameSizeError, FrameStreamDecoder, decodeFrame, encodeFrame, joinChunks, withLengthPrefix, type Frame } from '@xinbox/protocol';
@@ -12,10 +12,22 @@ export interface TcpTransportOptions {
   readonly port: number;
   readonly maxFrameBytes: number;
   readonly connectTimeoutMs: number;
+  /** Connect over TLS (the server's tlsCertFile/tlsKeyFile); an object adds a CA or server name for a private certificate. */
+  readonly tls?: TcpTlsOptions | boolean;
+}
+
+/** TLS settings for the TCP transport beyond the system's trusted CAs (or NODE_EXTRA_CA_CERTS). */
+export interface TcpTlsOptions {
+  /** PEM of the CA (or self-signed certificate) to trust for this server. */
+  readonly ca?: string | Uint8Array;
+  /** Name checked against the certificate; default the host (when it is a name). */
+  readonly servername?: string;
 }
 
 type NetModule = typeof import('node:net');
+type TlsModule = typeof import('node:tls');
 let netModule: Promise<NetModule> | undefined;
+let tlsModule: Promise<TlsModule> | undefined;
 
 function loadNet(): Promise<NetModule> {
   const specifier = 'node:net';
@@ -23,9 +35,24 @@ function loadNet(): Promise<NetModule> {
   return netModule;
 }
 
+function loadTls(): Promise<TlsModule> {
+  const specifier = 'node:tls';
+  tlsModule ??= import(/* @vite-ignore */ specifier) as Promise<TlsModule>;
+  return tlsModule;
+}
+
 export async function openTcpTransport(opts: TcpTransportOptions, handlers: TransportHandlers): Promise<FrameTransport> {
   const net = await loadNet();
-  const socket = net.connect({ host: opts.host, port: opts.port });
+  let socket: import('node:net').Socket;
+  let ready = 'connect';
+  if (opts.tls) {
+    const extra = typeof opts.tls === 'object' ? opts.tls : {};
+    const servername = extra.servername ?? (net.isIP(opts.host) ? undefined : opts.host);
+    socket = (await loadTls()).connect({ host: opts.host, port: opts.port, servername, ca: extra.ca as string | undefined });
+    ready = 'secureConnect';
+  } else {
+    socket = net.connect({ host: opts.host, port: opts.port });
+  }
   socket.setNoDelay(true);
   const decoder = new FrameStreamDecoder(opts.maxFrameBytes);
 
@@ -44,7 +71,7 @@ export async function openTcpTransport(opts: TcpTransportOptions, handlers: Tran
       socket.destroy();
       reject(new Error(`TCP connect to ${opts.host}:${opts.port} timed out after ${opts.connectTimeoutMs} ms`));
     }, opts.connectTimeoutMs);
-    socket.once('connect', () => {
+    socket.once(ready, () => {
       clearTimeout(timer);
       if (closed) return;
       opened = true;

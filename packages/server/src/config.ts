@@ -40,6 +40,8 @@ export const configSchema = z.object({
   adminToken: str.default('').meta(doc('admin', 'Bearer token for `/metrics` (Prometheus) and `/v1/metrics` (JSON) on the main port; unset: refused there (16+ characters)')),
   adminPort: int(-1, 65535).default(-1).meta(doc('admin', 'Separate admin listener serving `/metrics`, `/v1/metrics`, `/healthz` (token required too when adminToken is set); `0` = any free port, `-1` = off')),
   adminHost: str.default('127.0.0.1').meta(doc('admin', 'Address of the admin listener; anything but loopback needs adminToken')),
+  tlsCertFile: str.default('').meta(doc('server', 'PEM certificate (chain) file; with `tlsKeyFile` the HTTP/WebSocket and TCP listeners speak TLS (`https`, `wss`); both files are read again on SIGHUP, without dropping connections')),
+  tlsKeyFile: str.default('').meta(doc('server', 'PEM private key file of `tlsCertFile`')),
   // --- storage and cluster -------------------------------------------------
   dataDir: str.default('./data').meta(doc('storage', 'SQLite database and the generated token secret')),
   storage: oneOf('sqlite', 'memory', 'postgres').default('sqlite').meta(doc('storage', '`sqlite`, `memory` (tests, demos) or `postgres` (cluster)')),
@@ -75,6 +77,7 @@ export const configSchema = z.object({
   maxUnackedPushes: int(0, 1_000_000).default(2_000).meta(doc('connections', 'Pushes remembered per connection for retransmission')),
   pushRetryBaseMs: int(50, 600_000).default(2_000).meta(doc('connections', 'First retransmission delay (doubles each time)')),
   pushRetries: int(0, 20).default(3).meta(doc('connections', 'Retransmissions before a push is left to sync')),
+  wsPerMessageDeflate: bool.default(false).meta(doc('connections', 'Accept WebSocket permessage-deflate when a client offers it: fewer bytes for text-heavy traffic, more CPU per frame (measured in docs/benchmarks.md)')),
   // --- messaging -----------------------------------------------------------
   maxSendBatch: int(1, 10_000).default(512).meta(doc('messaging', 'Most sends committed in one storage transaction')),
   maxQueuedSends: int(1, 10_000_000).default(51_200).meta(doc('messaging', 'Sends waiting for a commit per logic node; beyond it a send fails with `UNAVAILABLE` (retryable)')),
@@ -206,6 +209,7 @@ export function buildConfig(overrides: Partial<Record<keyof XinboxConfig, unknow
   const secrets = c.webhookSecret.split(',').map((x) => x.trim()).filter(Boolean);
   if ((c.webhookUrl || c.beforeSendUrl) && secrets.length === 0) problems.push('webhookUrl / beforeSendUrl need webhookSecret (XINBOX_WEBHOOK_SECRET, 16+ characters)');
   if (secrets.some((x) => x.length < 16)) problems.push('each webhookSecret must be at least 16 characters');
+  if (!c.tlsCertFile !== !c.tlsKeyFile) problems.push('TLS needs both tlsCertFile and tlsKeyFile (XINBOX_TLS_CERT_FILE, XINBOX_TLS_KEY_FILE)');
   if (problems.length) throw new ConfigError(problems);
   return freeze(out);
 }

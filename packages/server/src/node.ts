@@ -49,6 +49,7 @@ import { NodeMetrics } from './metrics/node-metrics.js';
 import { GcStats } from './runtime/gc-stats.js';
 import { RequestLimits, type RequestLimitRules } from './gateway/request-limits.js';
 import type { RateLimiter, RateRule } from './core/ports/rate-limiter.js';
+import { readTlsFiles, setSecureContext } from './tls-files.js';
 
 export interface XinboxNode {
   readonly config: XinboxConfig;
@@ -63,6 +64,12 @@ export interface XinboxNode {
   readonly metrics: NodeMetrics;
   /** The media channel (uploads, downloads, collector). */
   readonly media: MediaChannel;
+  /**
+   * Read tlsCertFile / tlsKeyFile again (SIGHUP): new TLS handshakes use them,
+   * established connections are untouched. Throws (keeping the current
+   * certificate) when the files are unusable; false when TLS is off.
+   */
+  reloadTls(): boolean;
   /** Stop accepting, move clients elsewhere (DRAINING), then stop. */
   drain(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
@@ -88,6 +95,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const config = Object.isFrozen(overrides) ? (overrides as XinboxConfig) : buildConfig(overrides);
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
+  const tls = readTlsFiles(config); // before anything opens: a bad file fails the start at once
   const nodeId = config.nodeId || `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const log = (deps.log ?? createLogger(config.logLevel)).child({ node: nodeId });
   const prometheus = deps.metrics ?? new NodeMetrics(nodeId, config.roles);
@@ -250,7 +258,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const describe = (): NodeInfo => ({
     nodeId,
     roles: [...roles],
-    ws: isGateway ? `ws://${host}:${port}/ws` : null,
+    ws: isGateway ? `${tls ? 'wss' : 'ws'}://${host}:${port}/ws` : null,
     tcp: isGateway && tcpPort > 0 ? { host, port: tcpPort } : null,
     region: config.region,
     canary: config.canary,
@@ -274,6 +282,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
         rateLimit: config.rateLimits ? httpRateLimitOf(storage.limiter, config) : null,
         accessListTtlMs: config.accessListTtlMs,
         keepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
+        tls,
         log,
       }
       : null,
@@ -286,7 +295,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     log,
   });
   port = http.port;
-  if (gateway && config.tcpPort >= 0) tcpPort = await gateway.listenTcp(config.tcpPort, config.host);
+  if (gateway && config.tcpPort >= 0) tcpPort = await gateway.listenTcp(config.tcpPort, config.host, tls ?? undefined);
   gateway?.start();
 
   let stopMembership = (): void => undefined;
@@ -345,11 +354,18 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     nodeId,
     port,
     tcpPort,
-    httpUrl: `http://${host}:${port}`,
-    wsUrl: `ws://${host}:${port}/ws`,
+    httpUrl: `${tls ? 'https' : 'http'}://${host}:${port}`,
+    wsUrl: `${tls ? 'wss' : 'ws'}://${host}:${port}/ws`,
     adminPort: http.adminPort,
     metrics: prometheus,
     media,
+    reloadTls: () => {
+      if (!tls) return false;
+      const files = readTlsFiles(config)!;
+      if (http.server) setSecureContext(http.server, files);
+      gateway?.setTcpSecureContext(files);
+      return true;
+    },
     drain: async (timeoutMs) => {
       // Leave first so the access service stops sending clients here.
       if (clustered) await storage.membership!.leave().catch(() => undefined);

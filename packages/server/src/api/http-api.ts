@@ -19,6 +19,7 @@ import { httpError, validationMessage } from './http-errors.js';
 import { accessSchema, errorBody, healthSchema, loginSchema, logoutSchema, refreshSchema, registerSchema } from './route-schemas.js';
 import { serveStatic } from './static-files.js';
 import type { MediaRoutes } from './media-routes.js';
+import type { TlsFiles } from '../tls-files.js';
 
 export interface AccessEndpoint {
   readonly ws: string;
@@ -43,6 +44,8 @@ export interface HttpApiDeps extends AdminRoutesDeps {
   readonly keepAliveTimeoutMs?: number;
   /** Per-IP limit of register and login/refresh: resolves to 0 when allowed, else ms to wait; null = none. */
   readonly rateLimit?: ((kind: 'register' | 'login', ip: string) => Promise<number>) | null;
+  /** Certificate and key (tlsCertFile/tlsKeyFile): the listener speaks HTTPS/WSS; null or absent: plain HTTP. */
+  readonly tls?: TlsFiles | null;
   readonly log: Logger;
 }
 
@@ -57,7 +60,7 @@ type Body = Record<string, unknown>;
 
 /** The main listener's app: every route; the admin routes need the admin token here. */
 export async function createHttpApi(deps: HttpApiDeps): Promise<FastifyInstance> {
-  const app = baseApp(deps.log, deps.maxBodyBytes, deps.keepAliveTimeoutMs);
+  const app = baseApp(deps.log, deps.maxBodyBytes, deps.keepAliveTimeoutMs, deps.tls ?? null);
   const { identity, access } = deps;
   app.get('/healthz', { schema: healthSchema }, async () => ({ ok: true }));
   registerAdminRoutes(app, deps, 'main');
@@ -142,8 +145,10 @@ export async function createAdminApi(deps: AdminRoutesDeps & { readonly log: Log
 }
 
 /** Shared set-up: logging through the node's pino, catalog errors, lenient JSON bodies, CORS and no-store headers. */
-function baseApp(log: Logger, maxBodyBytes: number, keepAliveTimeout?: number): FastifyInstance {
+function baseApp(log: Logger, maxBodyBytes: number, keepAliveTimeout?: number, tls: TlsFiles | null = null): FastifyInstance {
   const app = fastify({
+    // fastify's `https` option: the same routes over TLS; node.ts swaps the certificate with setSecureContext on SIGHUP.
+    ...(tls ? { https: { cert: tls.cert, key: tls.key } } : {}),
     loggerInstance: log.pino.child({ component: 'http' }),
     disableRequestLogging: true,
     requestIdHeader: 'x-request-id',

@@ -23,6 +23,8 @@ export interface HttpListeners {
   readonly port: number;
   /** Bound port of the admin listener; -1 when there is none. */
   readonly adminPort: number;
+  /** The main listener's server (an https.Server with TLS, for setSecureContext on SIGHUP); null when there is none. */
+  readonly server: HttpServer | null;
   close(): Promise<void>;
 }
 
@@ -37,9 +39,11 @@ export async function startHttpListeners(o: HttpListenOptions): Promise<HttpList
   };
   try {
     let port = 0;
+    let server: HttpServer | null = null;
     if (o.api) {
       const app = await createHttpApi(o.api);
       apps.push(app);
+      server = app.server;
       o.attach?.(app.server);
       port = await listen(app, o.port, o.host);
     }
@@ -49,7 +53,7 @@ export async function startHttpListeners(o: HttpListenOptions): Promise<HttpList
       apps.push(admin);
       adminPort = await listen(admin, o.adminPort, o.adminHost);
     }
-    return { port, adminPort, close };
+    return { port, adminPort, server, close };
   } catch (e) {
     await close();
     throw e;

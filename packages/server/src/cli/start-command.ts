@@ -38,6 +38,15 @@ async function serve(config: XinboxConfig): Promise<void> {
       process.exit(1);
     });
   };
+  // SIGHUP: a renewed certificate (e.g. after certbot). Without a handler SIGHUP would end the process.
+  process.on('SIGHUP', () => {
+    try {
+      if (node.reloadTls()) log.info('SIGHUP: TLS certificate and key reloaded; new connections use them');
+      else log.info('SIGHUP: TLS is off, nothing to reload');
+    } catch (e) {
+      log.error(`SIGHUP: TLS reload failed, keeping the current certificate: ${(e as Error).message}`);
+    }
+  });
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
+import { createServer as createTlsServer, type SecureContextOptions, type Server as TlsServer } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import {
@@ -41,6 +42,8 @@ export interface GatewayOptions extends ConnectionLimits {
   readonly maxInFlightPerConnection: number;
   /** Outbound backlog above which a connection's socket is not read (capped at half of maxOutboundBytes). */
   readonly outboundHighWaterBytes: number;
+  /** Accept permessage-deflate when a WebSocket client offers it. */
+  readonly wsPerMessageDeflate?: boolean;
 }
 
 /** Hooks the gateway calls around a connection's life (routing, audience index, sync head). */
@@ -66,7 +69,7 @@ export class Gateway implements GatewayControl {
   private readonly open = new Set<Connection>();
   private readonly scheduler = new FlushScheduler();
   private readonly wss: WebSocketServer;
-  private tcp: TcpServer | null = null;
+  private tcp: TcpServer | TlsServer | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
   private lastPresenceRefresh = 0;
   private draining = false;
@@ -93,7 +96,8 @@ export class Gateway implements GatewayControl {
       noServer: true,
       // One WS message may carry several frames; each frame is checked on its own.
       maxPayload: opts.maxFrameBytes * 4,
-      perMessageDeflate: false,
+      // Off by default: deflate costs CPU on every frame of every connection (docs/benchmarks.md).
+      perMessageDeflate: opts.wsPerMessageDeflate ? { threshold: 256, serverNoContextTakeover: false } : false,
       handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL_PROTO) ? SUBPROTOCOL_PROTO : protocols.has(SUBPROTOCOL_JSON) ? SUBPROTOCOL_JSON : false),
     });
     identity.onRevoked((sids, reason) => this.closeSessions(sids, reason === 'replaced' ? CloseCodes.REPLACED : CloseCodes.LOGGED_OUT));
@@ -140,8 +144,11 @@ export class Gateway implements GatewayControl {
     });
   }
 
-  listenTcp(port: number, host: string): Promise<number> {
-    const server = createTcpServer({ noDelay: true }, (socket) => this.acceptTcp(socket));
+  /** Listens for raw TCP clients, over TLS when `tls` (certificate and key) is given. */
+  listenTcp(port: number, host: string, tls?: SecureContextOptions): Promise<number> {
+    const server = tls
+      ? createTlsServer({ ...tls, noDelay: true }, (socket) => this.acceptTcp(socket))
+      : createTcpServer({ noDelay: true }, (socket) => this.acceptTcp(socket));
     this.tcp = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -150,6 +157,11 @@ export class Gateway implements GatewayControl {
         resolve(typeof addr === 'object' && addr ? addr.port : port);
       });
     });
+  }
+
+  /** New TLS handshakes of the TCP listener use this certificate and key; established connections keep theirs. */
+  setTcpSecureContext(tls: SecureContextOptions): void {
+    if (this.tcp && 'setSecureContext' in this.tcp) this.tcp.setSecureContext(tls);
   }
 
   start(): void {
