@@ -50,6 +50,11 @@ export interface BenchOptions {
    * --gateways since the server processes share one core here.
    */
   roomPushBudget: number;
+  /**
+   * WebSocket permessage-deflate: the load clients offer it and the Xinbox
+   * under test accepts it (XINBOX_WS_PER_MESSAGE_DEFLATE); the baselines decline.
+   */
+  wsDeflate: boolean;
 }
 
 export function defaultOptions(quick: boolean): BenchOptions {
@@ -80,6 +85,7 @@ export function defaultOptions(quick: boolean): BenchOptions {
     external: undefined,
     gateways: 1,
     roomPushBudget: 100_000,
+    wsDeflate: false,
   };
   if (!quick) return base;
   return {

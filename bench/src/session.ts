@@ -43,6 +43,7 @@ export async function openSession(target: TargetName, ctx: SessionContext, serve
       XINBOX_ROOM_PUSH_BUDGET: String(opts.roomPushBudget),
       XINBOX_ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
       ...(target === 'xinbox' ? { XINBOX_SCRYPT_COST: String(opts.scryptCost), XINBOX_RATE_LIMITS: 'false', ...(opts.lexiconDir ? { XINBOX_LEXICON_DIR: opts.lexiconDir } : {}), ...serverEnv } : {}),
+      ...(target === 'xinbox' && opts.wsDeflate ? { XINBOX_WS_PER_MESSAGE_DEFLATE: 'true' } : {}),
     },
   };
   const server = target === 'xinbox' && opts.external

@@ -72,7 +72,7 @@ export class BenchConnection {
     this.state = 'connecting';
     const ws = new WebSocket(this.spec.url, [SUBPROTOCOL_PROTO], {
       localAddress: this.spec.localAddress,
-      perMessageDeflate: false,
+      perMessageDeflate: this.spec.deflate === true,
       handshakeTimeout: timeoutMs,
       maxPayload: Limits.maxFrameBytes * 256,
     });

@@ -9,6 +9,8 @@ export interface ConnSpec {
   readonly token: string;
   readonly url: string;
   readonly localAddress: string;
+  /** Offer permessage-deflate (bench --ws-deflate). */
+  readonly deflate?: boolean;
 }
 
 export interface SenderSpec {

@@ -22,6 +22,7 @@ export async function connectUsers(s: TargetSession, users: readonly BenchUser[]
     token: u.tokens.get(deviceId) ?? 'missing-token',
     url: urls[(base + k) % urls.length]!,
     localAddress: sourceAddress(base + k, s.sourceAddrs),
+    deflate: s.opts.wsDeflate,
   }));
   const out = await s.fleet.connect(specs, CONNECT_CONCURRENCY, CONNECT_TIMEOUT_MS);
   return { conns: specs.map((_, k) => base + k), failed: specs.length - out.okCount, errors: out.errors, ms: out.ms };
