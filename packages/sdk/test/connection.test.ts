@@ -106,7 +106,7 @@ describe.each<Kind>(['ws-proto', 'ws-json', 'tcp'])('Connection over %s', (kind)
     });
     const conn = await open(gw, kind);
     // Two pings at 60 ms take ~120 ms; wait for them rather than a fixed sleep a busy machine can outlast.
-    const pings = () => gw.sessions[0]!.received.filter((f) => f.body.case === 'ping').length;
+    const pings = () => gw!.sessions[0]!.received.filter((f) => f.body.case === 'ping').length;
     for (const deadline = Date.now() + 5000; pings() < 2 && Date.now() < deadline;) await sleep(20);
     expect(pings()).toBeGreaterThanOrEqual(2);
     expect(conn.isOpen).toBe(true);
