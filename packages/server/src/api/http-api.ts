@@ -10,7 +10,7 @@
  * server's `upgrade` event, which fastify leaves alone.
  */
 import { Errors, XinboxError, type ErrorSpec } from '@xinbox/protocol';
-import { fastify, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { fastify, LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import type { IdentityService } from '../core/identity/identity-service.js';
 import type { Logger } from '../logger.js';
@@ -150,7 +150,8 @@ function baseApp(log: Logger, maxBodyBytes: number, keepAliveTimeout?: number, t
     // fastify's `https` option: the same routes over TLS; node.ts swaps the certificate with setSecureContext on SIGHUP.
     ...(tls ? { https: { cert: tls.cert, key: tls.key } } : {}),
     loggerInstance: log.pino.child({ component: 'http' }),
-    disableRequestLogging: true,
+    // No per-request log lines (the top-level disableRequestLogging option prints a deprecation warning on every start).
+    logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: 'x-request-id',
     bodyLimit: maxBodyBytes,
     ...(keepAliveTimeout ? { keepAliveTimeout } : {}),
