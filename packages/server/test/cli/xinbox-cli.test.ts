@@ -114,6 +114,7 @@ describe('xinbox start', () => {
       XINBOX_POSTGRES_URL: `postgres://xinbox:pgsecret@127.0.0.1:${closed.port}/xinbox`,
       XINBOX_REDIS_URL: 'redis://127.0.0.1:1',
       XINBOX_TOKEN_SECRET: SECRET,
+      XINBOX_MEDIA_DIR: tempDir(), // cluster mode refuses a node-local media store
     });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('XINBOX_POSTGRES_URL');
@@ -138,6 +139,7 @@ describe('xinbox start', () => {
         XINBOX_POSTGRES_URL: pg.url,
         XINBOX_REDIS_URL: `redis://127.0.0.1:${closed.port}`,
         XINBOX_TOKEN_SECRET: SECRET,
+        XINBOX_MEDIA_DIR: tempDir(), // cluster mode refuses a node-local media store
       });
       expect(r.code).toBe(1);
       expect(r.stderr).toContain('XINBOX_REDIS_URL');
