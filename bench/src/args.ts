@@ -30,6 +30,8 @@ export const USAGE = `usage: npm run bench -- [w1|w1-sweep|w2|w2-sweep|w3|w4|w5|
                            (started from the local binaries) and linked baseline relays; for W4 at 50k+
   --room-push-budget N     XINBOX_ROOM_PUSH_BUDGET of every target (default 100000 / gateways: they share a core)
   --ws-deflate             WebSocket permessage-deflate on (clients offer it, Xinbox accepts it; baselines decline)
+  --before-send-hook       Xinbox: run a before-send check (allow-all sink on the load CPU, signed, verified)
+  --webhooks               Xinbox: deliver every event as webhooks to the same sink
   --xinbox-url URL --xinbox-ws u1,u2 --xinbox-pid P1,P2   use a running Xinbox (loopback only)`;
 
 export type Parsed = { mode: 'run'; opts: BenchOptions } | { mode: 'compare'; files: string[]; threshold: number } | { mode: 'help' };
@@ -38,7 +40,7 @@ export function parseArgs(argv: readonly string[]): Parsed {
   if (argv.includes('--help') || argv.includes('-h')) return { mode: 'help' };
   const flags = new Map<string, string>();
   const positional: string[] = [];
-  const booleans = new Set(['--quick', '--full', '--sweep', '--no-pin', '--ws-deflate']);
+  const booleans = new Set(['--quick', '--full', '--sweep', '--no-pin', '--ws-deflate', '--before-send-hook', '--webhooks']);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (!a.startsWith('--')) positional.push(a);
@@ -108,6 +110,8 @@ export function parseArgs(argv: readonly string[]): Parsed {
     if (!Number.isInteger(o.gateways) || o.gateways < 1 || o.gateways > 8) throw new Error('--gateways must be 1..8');
     o.roomPushBudget = Math.round(100_000 / o.gateways);
   });
+  take('--before-send-hook', () => (o.beforeSendHook = true));
+  take('--webhooks', () => (o.webhooks = true));
   take('--room-push-budget', (v) => (o.roomPushBudget = num(v)));
   if (flags.has('--ws-deflate')) o.wsDeflate = true;
   if (flags.has('--no-pin')) o.pin = false;

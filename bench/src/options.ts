@@ -55,6 +55,10 @@ export interface BenchOptions {
    * under test accepts it (XINBOX_WS_PER_MESSAGE_DEFLATE); the baselines decline.
    */
   wsDeflate: boolean;
+  /** Xinbox target: a before-send check (allow-all, signed) served by a local sink process. */
+  beforeSendHook: boolean;
+  /** Xinbox target: webhooks for every event, delivered to the local sink process. */
+  webhooks: boolean;
 }
 
 export function defaultOptions(quick: boolean): BenchOptions {
@@ -86,6 +90,8 @@ export function defaultOptions(quick: boolean): BenchOptions {
     gateways: 1,
     roomPushBudget: 100_000,
     wsDeflate: false,
+    beforeSendHook: false,
+    webhooks: false,
   };
   if (!quick) return base;
   return {

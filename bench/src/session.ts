@@ -5,6 +5,7 @@ import { ProcessSampler } from './metrics/sampler.js';
 import type { BenchOptions } from './options.js';
 import { externalServer } from './servers/external.js';
 import { launchServer, type LaunchOptions, type TargetName } from './servers/launch.js';
+import { startWebhookSink } from './servers/webhook-sink-launch.js';
 import { launchCluster } from './servers/launch-cluster.js';
 import { sleep } from './time.js';
 import type { TargetSession } from './workloads/types.js';
@@ -46,6 +47,8 @@ export async function openSession(target: TargetName, ctx: SessionContext, serve
       ...(target === 'xinbox' && opts.wsDeflate ? { XINBOX_WS_PER_MESSAGE_DEFLATE: 'true' } : {}),
     },
   };
+  const sink = target === 'xinbox' && (opts.beforeSendHook || opts.webhooks) && !opts.external ? await startWebhookSink(opts, ctx.logDir) : null;
+  if (sink) Object.assign(launch.env, sink.env);
   const server = target === 'xinbox' && opts.external
     ? externalServer(opts.external)
     : opts.gateways > 1 ? await launchCluster(target, opts.gateways, launch) : await launchServer(target, launch);
@@ -82,6 +85,7 @@ export async function openSession(target: TargetName, ctx: SessionContext, serve
       sampler.stop();
       http.close();
       await server.stop();
+      await sink?.stop();
       await sleep(opts.quick ? 100 : 500);
     },
   };

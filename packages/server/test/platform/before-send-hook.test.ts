@@ -28,7 +28,7 @@ describe('before-send webhook', () => {
     await Promise.all(receivers.splice(0).map((r) => r.stop()));
   });
 
-  async function setup(onFailure: 'allow' | 'reject' = 'allow', timeoutMs = 1_000) {
+  async function setup(onFailure: 'allow' | 'reject' = 'allow', timeoutMs = 5_000) {
     const hook = new WebhookReceiver(SECRET, await freePort());
     await hook.start();
     receivers.push(hook);
@@ -80,7 +80,7 @@ describe('before-send webhook', () => {
     const { hook, node, a, b, conv, bob } = await setup();
     hook.answer = async (_req, json) => {
       const d = (json as unknown as BeforeSend).data;
-      if (d.content.text?.text === 'slow') await sleep(800);
+      if (d.content.text?.text === 'slow') await sleep(2_500);
       else if (d.senderId !== bob.userId) await sleep(Math.floor(Math.random() * 40));
       return { status: 200, body: { action: 'allow' } };
     };
@@ -88,7 +88,7 @@ describe('before-send webhook', () => {
     const acks = (await Promise.all(sends)).map((f) => body(f, 'sendAck'));
     expect(acks.map((x) => x.seq)).toEqual(acks.map((_, i) => i + 1));
 
-    // Carol's message waits 800 ms for its check; Bob's, sent after it, is committed first.
+    // Carol's message waits 2.5 s for its check; Bob's, sent after it, is committed first.
     const carol = await register(node.httpUrl, 'carol');
     const c = await device(node, carol, 'c');
     const convC = body(await c.request({ case: 'openDirect', value: { userId: bob.userId } }), 'conversationInfo').conversation!.conversationId;
@@ -101,17 +101,17 @@ describe('before-send webhook', () => {
   });
 
   it('fails open or closed when the hook times out or errors, as configured', async () => {
-    const open = await setup('allow', 200);
+    const open = await setup('allow', 1_000);
     open.hook.answer = async () => {
-      await sleep(1_000);
+      await sleep(3_000);
       return { status: 200, body: { action: 'reject' } };
     };
     const passed = await open.a.request({ case: 'send', value: { conversationId: open.conv, clientMsgId: 't1', content: text('late') } });
     expect(passed.body.case).toBe('sendAck');
 
-    const closed = await setup('reject', 200);
+    const closed = await setup('reject', 1_000);
     closed.hook.answer = async () => {
-      await sleep(1_000);
+      await sleep(3_000);
       return { status: 200, body: { action: 'allow' } };
     };
     const refused = await closed.a.request({ case: 'send', value: { conversationId: closed.conv, clientMsgId: 't2', content: text('late') } });

@@ -7,6 +7,7 @@ import type { Caller, SendRequest } from '../../core/messaging/send-types.js';
 import { validateContent } from '../../core/messaging/content.js';
 import { contentJson } from './message-events.js';
 import { signatureHeaders } from './signature.js';
+import { HttpPoster } from '../http-post.js';
 
 export interface BeforeSendOptions {
   readonly url: string;
@@ -14,6 +15,8 @@ export interface BeforeSendOptions {
   readonly timeoutMs: number;
   /** What a timeout, network error, non-2xx or unreadable answer means: let the message through, or refuse it (UNAVAILABLE, retryable). */
   readonly onFailure: 'allow' | 'reject';
+  /** Connections kept to the check's server. */
+  readonly maxSockets: number;
   readonly clock?: () => number;
 }
 
@@ -28,13 +31,20 @@ type Verdict = { action: 'allow' } | { action: 'reject'; reason?: string } | { a
  */
 export class BeforeSendHook implements SendAdmission {
   private readonly clock: () => number;
-  private readonly counters = { allowed: 0, rejected: 0, rewritten: 0, failures: 0 };
+  private readonly counters = { allowed: 0, rejected: 0, rewritten: 0, failures: 0, lastFailure: '' };
+
+  private readonly http: HttpPoster;
 
   constructor(private readonly opts: BeforeSendOptions, private readonly log: Logger) {
     this.clock = opts.clock ?? Date.now;
+    this.http = new HttpPoster(opts.url, opts.maxSockets);
   }
 
-  stats(): { allowed: number; rejected: number; rewritten: number; failures: number } {
+  close(): void {
+    this.http.close();
+  }
+
+  stats(): { allowed: number; rejected: number; rewritten: number; failures: number; lastFailure: string } {
     return { ...this.counters };
   }
 
@@ -61,6 +71,7 @@ export class BeforeSendHook implements SendAdmission {
       verdict = await this.ask(body, now);
     } catch (e) {
       this.counters.failures++;
+      this.counters.lastFailure = (e as Error).message;
       if (this.counters.failures === 1 || this.counters.failures % 1000 === 0) {
         this.log.warn(`before-send hook failed (${(e as Error).message}); ${this.opts.onFailure === 'allow' ? 'letting messages through' : 'refusing messages'}`);
       }
@@ -92,13 +103,8 @@ export class BeforeSendHook implements SendAdmission {
   }
 
   private async ask(body: string, now: number): Promise<Verdict> {
-    const res = await fetch(this.opts.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'Xinbox-Webhooks/1', ...signatureHeaders(this.opts.secrets, body, now) },
-      body,
-      signal: AbortSignal.timeout(this.opts.timeoutMs),
-    });
-    const text = await res.text();
+    const res = await this.http.post(body, signatureHeaders(this.opts.secrets, body, now), this.opts.timeoutMs);
+    const text = res.text;
     if (res.status === 204) return { action: 'allow' };
     if (res.status < 200 || res.status >= 300) throw new Error(`HTTP ${res.status}`);
     const v = JSON.parse(text) as { action?: unknown; reason?: unknown; content?: unknown };

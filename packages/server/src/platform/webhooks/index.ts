@@ -40,12 +40,14 @@ export interface WebhooksDeps {
 }
 
 const MAX_BUFFERED_EVENTS = 100_000;
+/** Kept-alive connections to the before-send server; more checks than this wait for a free one. */
+const BEFORE_SEND_SOCKETS = 128;
 
 export function createWebhooks(deps: WebhooksDeps): Webhooks {
   const { config, log } = deps;
   const secrets = config.webhookSecret.split(',').map((s) => s.trim()).filter(Boolean);
   const admission = config.beforeSendUrl
-    ? new BeforeSendHook({ url: config.beforeSendUrl, secrets, timeoutMs: config.beforeSendTimeoutMs, onFailure: config.beforeSendOnFailure }, log)
+    ? new BeforeSendHook({ url: config.beforeSendUrl, secrets, timeoutMs: config.beforeSendTimeoutMs, onFailure: config.beforeSendOnFailure, maxSockets: BEFORE_SEND_SOCKETS }, log)
     : undefined;
   const filter = new EventFilter(config.webhookEvents);
   if (!config.webhookUrl || filter.none) {
@@ -54,10 +56,10 @@ export function createWebhooks(deps: WebhooksDeps): Webhooks {
       admission,
       committed: undefined,
       stats: () => (admission ? { beforeSend: admission.stats() } : undefined),
-      stop: async () => {},
+      stop: async () => admission?.close(),
     };
   }
-  const poster = new WebhookPoster(config.webhookUrl, secrets, config.webhookTimeoutMs);
+  const poster = new WebhookPoster(config.webhookUrl, secrets, config.webhookTimeoutMs, config.webhookConcurrency);
   const dispatcher = deps.deliver
     ? new WebhookDispatcher(deps.outbox, poster, log, {
       nodeId: deps.nodeId,
@@ -94,6 +96,8 @@ export function createWebhooks(deps: WebhooksDeps): Webhooks {
       await new Promise((r) => setImmediate(r));
       await emitter.drain();
       await dispatcher?.stop();
+      poster.close();
+      admission?.close();
     },
   };
 }

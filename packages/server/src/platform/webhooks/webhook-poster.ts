@@ -1,44 +1,39 @@
 import { randomUUID } from 'node:crypto';
 import { signatureHeaders } from './signature.js';
+import { HttpPoster } from '../http-post.js';
 
 export type PostResult = { ok: true; status: number } | { ok: false; error: string };
 
 /**
- * Signed JSON POSTs to one receiver URL (fetch: keep-alive connections
- * reused across requests). A 2xx answer is success; anything else, a
- * timeout or a network error is a failure the caller may retry.
+ * Signed JSON POSTs of event batches to the receiver, over kept-alive
+ * connections. A 2xx answer is success; anything else, a timeout or a
+ * network error is a failure the caller may retry.
  */
 export class WebhookPoster {
+  private readonly http: HttpPoster;
+
   constructor(
-    private readonly url: string,
+    url: string,
     private readonly secrets: readonly string[],
     private readonly timeoutMs: number,
+    maxSockets: number,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.http = new HttpPoster(url, maxSockets);
+  }
 
   async post(body: string, signal?: AbortSignal): Promise<PostResult> {
-    const timeout = AbortSignal.timeout(this.timeoutMs);
     try {
-      const res = await fetch(this.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'Xinbox-Webhooks/1',
-          'xinbox-delivery': randomUUID(),
-          ...signatureHeaders(this.secrets, body, this.clock()),
-        },
-        body,
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      });
-      // Read the body so the connection goes back to the pool.
-      const text = await res.text();
+      const res = await this.http.post(body, { 'xinbox-delivery': randomUUID(), ...signatureHeaders(this.secrets, body, this.clock()) }, this.timeoutMs, signal);
       if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status };
-      return { ok: false, error: `HTTP ${res.status}${text ? `: ${text.slice(0, 200)}` : ''}` };
+      return { ok: false, error: `HTTP ${res.status}${res.text ? `: ${res.text.slice(0, 200)}` : ''}` };
     } catch (e) {
-      const err = e as Error & { cause?: Error };
-      if (timeout.aborted) return { ok: false, error: `timed out after ${this.timeoutMs} ms` };
-      return { ok: false, error: err.cause?.message ?? err.message };
+      return { ok: false, error: (e as Error).message };
     }
+  }
+
+  close(): void {
+    this.http.close();
   }
 }
 
