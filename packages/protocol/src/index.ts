@@ -10,3 +10,4 @@ export { varintSize, writeVarint } from './varint.js';
 export { create, toBinary, fromBinary, clone } from '@bufbuild/protobuf';
 export * from './room-frames.js';
 export * from './client-frames.js';
+export type { MediaJson, MediaKind } from './media-json.js';

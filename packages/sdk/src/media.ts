@@ -7,24 +7,11 @@
  * arrived is never sent again.
  */
 import { Errors, XinboxError, errorByCode } from '@xinbox/protocol';
+import type { MediaJson } from '@xinbox/protocol';
 import type { FetchLike } from './http-api.js';
 
 /** What the server measured about an uploaded item (never the client's claims). */
-export interface MediaInfo {
-  readonly mediaId: string;
-  readonly kind: 'image' | 'video' | 'audio' | 'file';
-  readonly size: number;
-  readonly mimeType: string;
-  readonly name: string;
-  readonly width: number;
-  readonly height: number;
-  readonly durationMs: number;
-  readonly sha256: string;
-  /** ThumbHash, base64 (decode with thumbhash's thumbHashToDataURL). */
-  readonly placeholder: string;
-  readonly variants: readonly string[];
-  readonly createdAt: number;
-}
+export type MediaInfo = MediaJson;
 
 /** An item with signed URLs (absolute) for the original and each variant. */
 export interface MediaRef extends MediaInfo {

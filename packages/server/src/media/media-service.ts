@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Errors, XinboxError } from '@xinbox/protocol';
 import type { UserId } from '../core/model.js';
+import type { MediaJson } from '@xinbox/protocol';
 import type { MediaCatalog, MediaKind, MediaRecord } from '../core/ports/media-catalog.js';
 import type { ByteRange, MediaStore } from '../core/ports/media-store.js';
 import type { MediaAccess } from '../core/media/media-access.js';
@@ -19,22 +20,8 @@ export interface MediaLimits {
   readonly ffprobePath: string;
 }
 
-/** A media item as the HTTP API and the SDK see it. */
-export interface MediaJson {
-  readonly mediaId: string;
-  readonly kind: MediaKind;
-  readonly size: number;
-  readonly mimeType: string;
-  readonly name: string;
-  readonly width: number;
-  readonly height: number;
-  readonly durationMs: number;
-  readonly sha256: string;
-  /** ThumbHash, base64. */
-  readonly placeholder: string;
-  readonly variants: readonly string[];
-  readonly createdAt: number;
-}
+/** A media item as the HTTP API and the SDK see it (defined once in @xinbox/protocol). */
+export type { MediaJson };
 
 export interface Download {
   readonly record: MediaRecord;
