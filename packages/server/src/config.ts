@@ -152,6 +152,19 @@ export const configSchema = z.object({
   loginBackoffBaseMs: int(0, 3_600_000).default(1_000).meta(doc('limits', 'After a failed password, the account\'s next login waits this long, doubling with each further failure (against guessing); 0 = off')),
   loginBackoffMaxMs: int(1_000, 86_400_000).default(300_000).meta(doc('limits', 'Longest wait between login attempts on one account; failures are forgotten this long after the last one')),
   maxQueuedSendsPerUser: int(1, 1_000_000).default(512).meta(doc('limits', 'Sends of one user waiting for a commit on a logic node; beyond it that user\'s sends get `RATE_LIMITED` (sends of others are unaffected: users are served round-robin)')),
+  // --- push notifications --------------------------------------------------
+  apnsUrl: httpUrl.default('https://api.push.apple.com').meta(doc('platform', 'APNs endpoint (HTTP/2): production, `https://api.sandbox.push.apple.com`, or a stand-in')),
+  apnsTeamId: str.default('').meta(doc('platform', 'Apple developer team id (the provider token\'s `iss`); APNs is off while empty')),
+  apnsKeyId: str.default('').meta(doc('platform', 'Id of the APNs signing key (the provider token\'s `kid`)')),
+  apnsKeyFile: str.default('').meta(doc('platform', 'Path of the APNs signing key (.p8, PKCS#8 PEM)')),
+  apnsTopic: str.default('').meta(doc('platform', 'The iOS app\'s bundle id (`apns-topic`)')),
+  fcmUrl: httpUrl.default('https://fcm.googleapis.com').meta(doc('platform', 'FCM HTTP v1 endpoint, or a stand-in')),
+  fcmServiceAccountFile: str.default('').meta(doc('platform', 'Path of the Firebase service-account key (JSON); FCM is off while empty')),
+  pushWebhookUrl: httpUrl.default('').meta(doc('platform', 'The application\'s own push service: gets notifications for `webhook` tokens as signed POSTs')),
+  notifyCoalesceMs: int(0, 600_000).default(1_000).meta(doc('platform', 'Messages to one offline user in one conversation within this window become one notification')),
+  notifyRetries: int(0, 10).default(3).meta(doc('platform', 'Retries of a push notification the provider refused temporarily (429, 5xx, network)')),
+  notifyRetryBaseMs: int(1, 600_000).default(1_000).meta(doc('platform', 'First push retry delay; doubles per attempt')),
+  notifyTimeoutMs: int(10, 600_000).default(10_000).meta(doc('platform', 'A push provider request taking longer fails (and is retried)')),
 });
 
 export type XinboxConfig = Readonly<Omit<z.output<typeof configSchema>, 'roles'>> & { readonly roles: readonly Role[] };

@@ -50,6 +50,8 @@ import { GcStats } from './runtime/gc-stats.js';
 import { RequestLimits, type RequestLimitRules } from './gateway/request-limits.js';
 import type { RateLimiter, RateRule } from './core/ports/rate-limiter.js';
 import { readTlsFiles, setSecureContext } from './tls-files.js';
+import { createPush } from './platform/push/index.js';
+import { pushTokenRoutes } from './api/push-token-routes.js';
 
 export interface XinboxNode {
   readonly config: XinboxConfig;
@@ -130,6 +132,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const outbox: Outbox = clustered ? new ClusterOutbox(nodeId, storage.bus, storage.routes, local, log) : local!;
   const webhooks = createWebhooks({ config, outbox: storage.webhooks, nodeId, deliver: isLogic, log });
   const events = webhooks.events;
+  const push = createPush({ config, tokens: storage.pushTokens, presence: storage.presence, conversations: storage.conversations, identity: storage.identity, log });
   const cache = new ConversationCache(storage.conversations, config.conversationCacheSize);
   // One generator per node number: messages and room messages share it.
   const snowflake = new SnowflakeGenerator(nodeNumber);
@@ -144,7 +147,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const screening: SendScreening = { screen, flagged: (caller, ack, matches) => moderation.flagged(caller, ack, matches, matches.map((m) => m.word).join(', ')) };
   const pipeline = new SendPipeline(storage.messages, cache, outbox, snowflake, {
     maxBatch: config.maxSendBatch, maxQueued: config.maxQueuedSends, maxQueuedPerUser: config.maxQueuedSendsPerUser, timelineRetention: config.timelineRetention,
-    admission: webhooks.admission, committed: webhooks.committed,
+    admission: webhooks.admission, committed: bothListeners(webhooks.committed, push.committed),
     relations: relationGuard, senderCheck: (u) => moderation.checkSender(u),
     observer: prometheus,
   });
@@ -237,6 +240,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     rooms: rooms?.stats(),
     webhooks: webhooks.stats(),
     contentFilter: { words: screen.words, ...screen.stats },
+    push: push.stats(),
   });
   prometheus.watch({
     connections: gateway ? () => gateway.connectionCount : undefined,
@@ -284,6 +288,8 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
         keepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
         tls,
         log,
+        // Tokens can be registered even before a provider is configured (the app ships first).
+        routes: roles.has('api') ? [pushTokenRoutes(identity, storage.pushTokens)] : [],
       }
       : null,
     attach: gateway ? (server) => gateway.attachWebSocket(server) : undefined,
@@ -344,6 +350,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     await gateway?.stop();
     rooms?.stop();
     await webhooks.stop();
+    await push.stop();
     await http.close();
     await media.close();
     await storage.leases.release(nodeId, nodeNumber).catch(() => undefined);
@@ -440,4 +447,15 @@ function httpRateLimitOf(limiter: RateLimiter, c: XinboxConfig): (kind: 'registe
     if (!rule || !ip) return 0;
     return (await limiter.take([{ key: `${kind}:ip:${ip}`, rule }], Date.now())).retryAfterMs;
   };
+}
+
+/** Both after-commit listeners, or the one that is set (nothing when neither is). */
+function bothListeners<A extends unknown[]>(a: ((...args: A) => void) | undefined, b: ((...args: A) => void) | undefined): ((...args: A) => void) | undefined {
+  if (a && b) {
+    return (...args: A) => {
+      a(...args);
+      b(...args);
+    };
+  }
+  return a ?? b;
 }

@@ -9,6 +9,7 @@ import type { SocialStore } from './core/ports/social-store.js';
 import type { ModerationStore } from './core/ports/moderation-store.js';
 import type { MediaCatalog } from './core/ports/media-catalog.js';
 import type { RateLimiter } from './core/ports/rate-limiter.js';
+import type { PushTokenStore } from './core/ports/push-tokens.js';
 import { createMemoryAdapters } from './adapters/memory/index.js';
 import { redactUrl, StartupError } from './startup-error.js';
 
@@ -30,6 +31,8 @@ export interface Storage {
   readonly media: MediaCatalog;
   /** Request budgets: in this process, or shared by the cluster through Redis. */
   readonly limiter: RateLimiter;
+  /** Devices' push tokens (issue 16). */
+  readonly pushTokens: PushTokenStore;
   /** Present in cluster mode: who else is alive. */
   readonly membership: NodeMembership | null;
   close(): Promise<void>;
@@ -77,6 +80,7 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
       moderation: pg.moderation,
       media: pg.media,
       limiter: redis.limiter,
+      pushTokens: pg.pushTokens,
       membership: redis.membership,
       close: async () => {
         await redis.close();
@@ -104,6 +108,7 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
     moderation: sqlite.moderation,
     media: sqlite.media,
     limiter: memory.limiter,
+    pushTokens: sqlite.pushTokens,
     membership: null,
     close: async () => {
       await sqlite.close();

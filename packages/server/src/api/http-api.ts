@@ -47,6 +47,8 @@ export interface HttpApiDeps extends AdminRoutesDeps {
   /** Certificate and key (tlsCertFile/tlsKeyFile): the listener speaks HTTPS/WSS; null or absent: plain HTTP. */
   readonly tls?: TlsFiles | null;
   readonly log: Logger;
+  /** Routes of other features (push tokens, the server API), each registering its JSON-schema routes on the main app. */
+  readonly routes?: readonly RouteRegistrar[];
 }
 
 declare module 'fastify' {
@@ -57,6 +59,9 @@ declare module 'fastify' {
 }
 
 type Body = Record<string, unknown>;
+
+/** Registers a feature's routes (with their JSON Schemas) on the main app. */
+export type RouteRegistrar = (app: FastifyInstance) => void;
 
 /** The main listener's app: every route; the admin routes need the admin token here. */
 export async function createHttpApi(deps: HttpApiDeps): Promise<FastifyInstance> {
@@ -94,10 +99,11 @@ export async function createHttpApi(deps: HttpApiDeps): Promise<FastifyInstance>
       return { endpoints, ttlMs: deps.accessListTtlMs };
     });
   }
+  for (const register of deps.routes ?? []) register(app);
   if (deps.media) mountMedia(app, deps.media);
   // Browsers preflight cross-origin API calls (the web client may be served elsewhere).
   app.options('*', async (_req, reply) => reply.code(204).headers({
-    'access-control-allow-methods': 'GET, POST',
+    'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE',
     'access-control-allow-headers': 'content-type, authorization',
     'access-control-max-age': '600',
   }).send());
@@ -203,7 +209,7 @@ function toXinboxError(e: FastifyError | XinboxError, req: FastifyRequest, maxBo
   return new XinboxError(Errors.INTERNAL);
 }
 
-function bearer(req: FastifyRequest): string {
+export function bearer(req: FastifyRequest): string {
   const h = req.headers.authorization ?? '';
   if (!h.startsWith('Bearer ')) throw new XinboxError(Errors.TOKEN_INVALID, 'Authorization: Bearer <token> is required');
   return h.slice(7);

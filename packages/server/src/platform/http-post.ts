@@ -27,6 +27,15 @@ export class HttpPoster {
   /** Rejects on a network error, on `timeoutMs` (whole exchange) and when `signal` aborts. */
   post(body: string, headers: Record<string, string>, timeoutMs: number, signal?: AbortSignal): Promise<PostResponse> {
     return new Promise((resolve, reject) => {
+      // Settle exactly once, whatever the socket does: a request still queued
+      // for a free socket when it times out must fail too, not hang.
+      let settled = false;
+      const done = (fn: () => void): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        fn();
+      };
       const payload = Buffer.from(body);
       const req = this.request(this.target, {
         method: 'POST',
@@ -41,18 +50,14 @@ export class HttpPoster {
           if (size < 65_536) chunks.push(c);
           size += c.length;
         });
-        res.on('end', () => {
-          clearTimeout(timer);
-          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
-        });
-        res.on('error', fail);
+        res.on('end', () => done(() => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') })));
+        res.on('error', (e) => done(() => reject(e)));
       });
-      const timer = setTimeout(() => req.destroy(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
-      function fail(e: Error): void {
-        clearTimeout(timer);
-        reject(e);
-      }
-      req.on('error', fail);
+      const timer = setTimeout(() => {
+        done(() => reject(new Error(`timed out after ${timeoutMs} ms`)));
+        req.destroy();
+      }, timeoutMs);
+      req.on('error', (e) => done(() => reject(e)));
       req.end(payload);
     });
   }

@@ -8,8 +8,8 @@ import { DuplicateClientMsgIdError, SeqConflictError } from '../../src/core/port
 import { RoomUnavailableError } from '../../src/core/ports/room-store.js';
 import {
   appendItem, createUsers, describeConversationStoreContract,
-  describeIdentityStoreContract, describeMessageStoreContract, describeNodeLeaseStoreContract, describeWebhookOutboxContract, makeMessage,
   describeSocialStoreContract, describeModerationStoreContract,
+  describeIdentityStoreContract, describeMessageStoreContract, describeNodeLeaseStoreContract, describePushTokenStoreContract, describeWebhookOutboxContract, makeMessage,
 } from '../contracts/index.js';
 import { describeRoomStoreContract } from '../rooms/room-store.contract.js';
 
@@ -47,6 +47,7 @@ const kept = async (w: Promise<SqliteWorkerAdapters>) => {
     webhooks: stores.webhooks,
     social: stores.social,
     moderation: stores.moderation,
+    pushTokens: stores.pushTokens,
     close: async () => undefined,
   };
 };
@@ -58,6 +59,7 @@ const openShared = async () => ({
 
 describeIdentityStoreContract('sqlite worker', openShared);
 describeWebhookOutboxContract('sqlite worker', openShared);
+describePushTokenStoreContract('sqlite worker', openShared);
 describeMessageStoreContract('sqlite worker', openShared);
 describeConversationStoreContract('sqlite worker', openShared);
 describeNodeLeaseStoreContract('sqlite worker', openShared);

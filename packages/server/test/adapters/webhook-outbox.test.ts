@@ -1,5 +1,5 @@
 /**
- * The WebhookOutbox contract against every adapter: memory, SQLite (a file
+ * The WebhookOutbox and PushTokenStore contracts against every adapter: memory, SQLite (a file
  * of its own; the peer is a second connection) and a real PostgreSQL 15
  * started by the harness (the peer is a second pool, as a second node).
  */
@@ -10,7 +10,9 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { MemoryWebhookOutbox } from '../../src/adapters/memory/memory-webhook-outbox.js';
 import { SqliteWebhookOutbox } from '../../src/adapters/sqlite/sqlite-webhook-outbox.js';
 import { openPostgresAdapters, type PostgresAdapters } from '../../src/adapters/postgres/index.js';
-import { describeWebhookOutboxContract } from '../contracts/index.js';
+import { describePushTokenStoreContract, describeWebhookOutboxContract } from '../contracts/index.js';
+import { MemoryPushTokenStore } from '../../src/adapters/memory/memory-push-token-store.js';
+import { SqlitePushTokenStore } from '../../src/adapters/sqlite/sqlite-push-token-store.js';
 import { requireServices, startPostgres, type PostgresService } from '../support/services.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'xinbox-webhooks-'));
@@ -28,9 +30,17 @@ const openSqlite = () => {
 };
 describeWebhookOutboxContract('sqlite', async () => ({ ...openSqlite(), openPeer: async () => openSqlite() }));
 
+describePushTokenStoreContract('memory', async () => ({ pushTokens: new MemoryPushTokenStore(), close: async () => undefined }));
+const tokensPath = join(dir, 'push-tokens.db');
+const openTokens = () => {
+  const pushTokens = new SqlitePushTokenStore(tokensPath);
+  return { pushTokens, close: () => pushTokens.close() };
+};
+describePushTokenStoreContract('sqlite', async () => ({ ...openTokens(), openPeer: async () => openTokens() }));
+
 requireServices('postgres');
 
-describe('postgres webhook outbox', () => {
+describe('postgres webhook outbox and push tokens', () => {
   let pg: PostgresService;
   let shared: PostgresAdapters;
   const SCHEMA = 'webhook_contract';
@@ -42,6 +52,7 @@ describe('postgres webhook outbox', () => {
     await shared?.close();
     await pg?.stop();
   });
+  describePushTokenStoreContract('postgres', async () => ({ pushTokens: shared.pushTokens, close: async () => {} }));
   describeWebhookOutboxContract('postgres', async () => ({
     webhooks: shared.webhooks,
     close: async () => {},

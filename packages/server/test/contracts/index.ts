@@ -17,3 +17,4 @@ export { describeWebhookOutboxContract, type WebhookOutboxPorts } from './webhoo
 export { describeMediaStoreContract, type MediaStorePorts } from './media-store.contract.js';
 export { describeMediaCatalogContract, type MediaCatalogPorts } from './media-catalog.contract.js';
 export { describeRateLimiterContract, type RateLimiterPorts } from './rate-limiter.contract.js';
+export { describePushTokenStoreContract, type PushTokenPorts } from './push-token-store.contract.js';

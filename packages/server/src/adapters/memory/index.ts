@@ -6,6 +6,8 @@ import type { RateLimiter } from '../../core/ports/rate-limiter.js';
 import { MemoryRateLimiter } from './memory-rate-limiter.js';
 import { MemoryRoomStore } from './memory-room-store.js';
 import { MemoryWebhookOutbox } from './memory-webhook-outbox.js';
+import { MemoryPushTokenStore } from './memory-push-token-store.js';
+import type { PushTokenStore } from '../../core/ports/push-tokens.js';
 import type { WebhookOutbox } from '../../core/ports/webhook-outbox.js';
 import { MemorySocialStore } from './memory-social-store.js';
 import { MemoryModerationStore } from './memory-moderation-store.js';
@@ -36,6 +38,7 @@ export { MemorySocialStore } from './memory-social-store.js';
 export { MemoryModerationStore } from './memory-moderation-store.js';
 export { MemoryMediaCatalog } from './memory-media-catalog.js';
 export { MemoryRateLimiter } from './memory-rate-limiter.js';
+export { MemoryPushTokenStore } from './memory-push-token-store.js';
 export { ALL_MEMBERS, mentionTargets } from './mention-targets.js';
 
 export interface MemoryAdapters {
@@ -52,6 +55,7 @@ export interface MemoryAdapters {
   readonly moderation: ModerationStore;
   readonly media: MediaCatalog;
   readonly limiter: RateLimiter;
+  readonly pushTokens: PushTokenStore;
   close(): Promise<void>;
 }
 
@@ -86,6 +90,7 @@ export function createMemoryAdapters(options: MemoryAdapterOptions = {}): Memory
     moderation: new MemoryModerationStore(),
     media: new MemoryMediaCatalog(),
     limiter: new MemoryRateLimiter(),
+    pushTokens: new MemoryPushTokenStore(),
     close: () => bus.close(),
   };
 }

@@ -10,6 +10,8 @@ import { migrate } from './migrations.js';
 import { PostgresNodeLeaseStore } from './node-lease-store.js';
 import { PostgresRoomStore } from './room-store.js';
 import { PostgresWebhookOutbox } from './webhook-outbox.js';
+import { PostgresPushTokenStore } from './push-token-store.js';
+import type { PushTokenStore } from '../../core/ports/push-tokens.js';
 import type { WebhookOutbox } from '../../core/ports/webhook-outbox.js';
 import { PostgresSocialStore } from './social-store.js';
 import { PostgresModerationStore } from './moderation-store.js';
@@ -50,6 +52,8 @@ export interface PostgresAdapters {
   /** Reports, restrictions, audit log (issue #15). */
   readonly moderation: ModerationStore;
   readonly media: MediaCatalog;
+  /** Devices' push tokens (issue 16). */
+  readonly pushTokens: PushTokenStore;
   /** Waits for running queries, then closes every connection. */
   close(): Promise<void>;
 }
@@ -92,6 +96,7 @@ export async function openPostgresAdapters(options: PostgresAdapterOptions): Pro
     social: new PostgresSocialStore(sql),
     moderation: new PostgresModerationStore(sql),
     media: new PostgresMediaCatalog(sql),
+    pushTokens: new PostgresPushTokenStore(sql),
     close: () => sql.end({ timeout: 5 }),
   };
 }

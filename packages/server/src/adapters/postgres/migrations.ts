@@ -354,6 +354,25 @@ export const MIGRATIONS: readonly Migration[] = [
     );
     `,
   },
+  {
+    version: 7,
+    name: 'push tokens',
+    // Issue 16: where offline devices get notifications. A token belongs to
+    // one (user, device) at a time (the unique index), so a phone that
+    // changes accounts stops getting the old account's notifications.
+    sql: `
+    CREATE TABLE push_tokens (
+      user_id    bigint NOT NULL,
+      device_id  text NOT NULL,
+      provider   text NOT NULL,
+      token      text NOT NULL,
+      preview    boolean NOT NULL,
+      updated_at bigint NOT NULL,
+      PRIMARY KEY (user_id, device_id)
+    );
+    CREATE UNIQUE INDEX push_tokens_by_token ON push_tokens (provider, token);
+    `,
+  },
 ];
 
 /**

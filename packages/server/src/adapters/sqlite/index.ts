@@ -18,6 +18,7 @@ export { SqliteMessageStore } from './sqlite-message-store.js';
 export { SqliteRoomStore } from './sqlite-room-store.js';
 export { SqliteWebhookOutbox } from './sqlite-webhook-outbox.js';
 export { SqliteMediaCatalog } from './sqlite-media-catalog.js';
+export { SqlitePushTokenStore } from './sqlite-push-token-store.js';
 export { SqliteNodeLeaseStore } from './sqlite-node-lease-store.js';
 export { SqliteSocialStore } from './sqlite-social-store.js';
 export { SqliteModerationStore } from './sqlite-moderation-store.js';

@@ -47,13 +47,13 @@ export interface SendPipelineOptions {
   readonly clock?: () => number;
   /** Checked before a client send may join a batch (the before-send webhook); system sends skip it. */
   readonly admission?: SendAdmission;
-  /** Told about every committed message, after its ack (after-send webhooks). Must not throw or block. */
-  readonly committed?: (message: StoredMessage, kind: Kind, system: boolean) => void;
   /** Relationship checks for direct chats (blocks, "messages from friends only"). */
   readonly relations?: PermissionChecks;
   /** Account-wide restrictions (a moderator's mute or ban), for every conversation kind. */
   readonly senderCheck?: (userId: UserId) => Promise<void>;
   readonly observer?: SendObserver;
+  /** Told about every committed message, after its ack, with the users it was written to (empty for read fan-out): webhooks, push. Must not throw or block. */
+  readonly committed?: (message: StoredMessage, kind: Kind, system: boolean, recipients: readonly UserId[]) => void;
 }
 
 /**
@@ -308,7 +308,7 @@ export class SendPipeline {
       const m = item.message;
       if (m.seq > state.record.lastSeq) state.record = { ...state.record, lastSeq: m.seq, lastMessageId: m.id, updatedAt: m.serverTime };
       pending.resolve(this.remember(m, false, pending.key));
-      this.opts.committed?.(m, state.record.kind, pending.system);
+      this.opts.committed?.(m, state.record.kind, pending.system, item.timelineUsers);
       const messageBytes = encodeMessageParts({
         ...m,
         hidden: false,

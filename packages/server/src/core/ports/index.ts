@@ -13,3 +13,5 @@ export * from './send-admission.js';
 export * from './media-store.js';
 export * from './media-catalog.js';
 export * from './rate-limiter.js';
+export * from './push-tokens.js';
+export * from './push-notifier.js';

@@ -6,7 +6,7 @@
  */
 import type { XinboxConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
-import type { ConversationKind, StoredMessage } from '../../core/model.js';
+import type { ConversationKind, StoredMessage, UserId } from '../../core/model.js';
 import { noPlatformEvents, type PlatformEvents } from '../../core/ports/platform-events.js';
 import type { SendAdmission } from '../../core/ports/send-admission.js';
 import type { WebhookOutbox } from '../../core/ports/webhook-outbox.js';
@@ -24,7 +24,7 @@ export interface Webhooks {
   readonly events: PlatformEvents;
   readonly admission: SendAdmission | undefined;
   /** The send pipeline's `committed` listener (message.sent, group.*), converted off the commit path. */
-  readonly committed: ((m: StoredMessage, kind: ConversationKind, system: boolean) => void) | undefined;
+  readonly committed: ((m: StoredMessage, kind: ConversationKind, system: boolean, recipients: readonly UserId[]) => void) | undefined;
   stats(): Record<string, unknown> | undefined;
   /** Appends what is buffered, then stops delivering (undelivered events stay in the outbox). */
   stop(): Promise<void>;

@@ -6,6 +6,7 @@ import type { WebhookOutbox } from '../../../core/ports/webhook-outbox.js';
 import type { SocialStore } from '../../../core/ports/social-store.js';
 import type { ModerationStore } from '../../../core/ports/moderation-store.js';
 import type { MediaCatalog } from '../../../core/ports/media-catalog.js';
+import type { PushTokenStore } from '../../../core/ports/push-tokens.js';
 import type { SqliteOpenOptions } from '../sqlite-database.js';
 import { StorageWorkerClient } from './storage-worker-client.js';
 
@@ -21,6 +22,8 @@ export interface SqliteWorkerAdapters {
   readonly social: SocialStore;
   readonly moderation: ModerationStore;
   readonly media: MediaCatalog;
+  /** Devices' push tokens (its own file, push-tokens.db). */
+  readonly pushTokens: PushTokenStore;
   /** Store calls sent to the thread and not yet answered. */
   outstanding(): number;
   close(): Promise<void>;
@@ -48,6 +51,7 @@ export async function openSqliteWorkerAdapters(
     social: client.port<SocialStore>('social'),
     moderation: client.port<ModerationStore>('moderation'),
     media: client.port<MediaCatalog>('media'),
+    pushTokens: client.port<PushTokenStore>('pushTokens'),
     outstanding: () => client.outstanding,
     close: () => client.close(),
   };

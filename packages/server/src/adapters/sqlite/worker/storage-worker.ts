@@ -6,6 +6,7 @@ import { SqliteWebhookOutbox } from '../sqlite-webhook-outbox.js';
 import { packAppendResults, unpackAppend, type PackedAppend } from './append-codec.js';
 import { APPEND_PACKED, CLOSE, errorToWire, type CallMessage, type ReplyMessage, type StartMessage, type StorageWorkerData, type StoreName } from './wire.js';
 import { SqliteMediaCatalog } from '../sqlite-media-catalog.js';
+import { SqlitePushTokenStore } from '../sqlite-push-token-store.js';
 
 /**
  * The storage thread: owns the SQLite connection (and, through
@@ -19,10 +20,13 @@ const { options } = workerData as StorageWorkerData;
 
 let adapters: SqliteAdapters;
 let webhooks: SqliteWebhookOutbox;
+let pushTokens: SqlitePushTokenStore;
 try {
   adapters = openSqliteAdapters(options);
   // The webhook outbox has a file of its own next to the database (webhook-outbox.db), served by this thread too.
-  webhooks = new SqliteWebhookOutbox(options.path === ':memory:' ? ':memory:' : join(dirname(options.path), 'webhook-outbox.db'), options.synchronous);
+  const beside = (file: string): string => (options.path === ':memory:' ? ':memory:' : join(dirname(options.path), file));
+  webhooks = new SqliteWebhookOutbox(beside('webhook-outbox.db'), options.synchronous);
+  pushTokens = new SqlitePushTokenStore(beside('push-tokens.db'), options.synchronous);
 } catch (error) {
   port.postMessage({ started: false, error: errorToWire(error) } satisfies StartMessage);
   process.exit(1);
@@ -37,11 +41,12 @@ const stores: Record<StoreName, object> = {
   social: adapters.social,
   moderation: adapters.moderation,
   media: new SqliteMediaCatalog(adapters.database),
+  pushTokens,
 };
 
 port.on('message', (message: CallMessage | typeof CLOSE) => {
   if (message === CLOSE) {
-    void webhooks.close().then(() => adapters.close()).finally(() => process.exit(0));
+    void webhooks.close().then(() => pushTokens.close()).then(() => adapters.close()).finally(() => process.exit(0));
     return;
   }
   const [id, store, method, args] = message;

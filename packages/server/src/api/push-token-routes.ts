@@ -1,0 +1,63 @@
+/**
+ * Push token registration (docs/protocol.md "Push tokens"), authenticated
+ * with the device's access token: the device the token names is the one
+ * registered.
+ *   POST   /v1/push/tokens {provider, token, preview?} -> 204
+ *   DELETE /v1/push/tokens                            -> 204
+ */
+import type { FastifyInstance } from 'fastify';
+import type { IdentityService } from '../core/identity/identity-service.js';
+import { PUSH_PROVIDERS, type PushProvider, type PushTokenStore } from '../core/ports/push-tokens.js';
+import { bearer, type RouteRegistrar } from './http-api.js';
+
+export const MAX_PUSH_TOKEN_LENGTH = 4096;
+
+const errors = { '4xx': { $ref: 'XinboxError#' }, '5xx': { $ref: 'XinboxError#' } } as const;
+
+export const registerPushTokenSchema = {
+  summary: 'Register where this device gets notifications while none of the user\'s devices is online (replaces its previous token)',
+  tags: ['push'],
+  security: [{ bearer: [] }],
+  body: {
+    type: 'object',
+    properties: {
+      provider: { type: 'string', enum: [...PUSH_PROVIDERS] },
+      token: {
+        type: 'string', minLength: 1, maxLength: MAX_PUSH_TOKEN_LENGTH,
+        description: 'apns: the device token (hex); fcm: the registration token; webpush: the PushSubscription as JSON; webhook: any id your push service understands',
+      },
+      preview: { type: 'boolean', description: 'false keeps the sender and the text out of the notification (default true)' },
+    },
+    required: ['provider', 'token'],
+  },
+  response: { 204: { type: 'null', description: 'Registered' }, ...errors },
+} as const;
+
+export const unregisterPushTokenSchema = {
+  summary: 'Stop notifications to this device (do it at logout)',
+  tags: ['push'],
+  security: [{ bearer: [] }],
+  response: { 204: { type: 'null', description: 'Removed' }, ...errors },
+} as const;
+
+interface TokenBody { provider: PushProvider; token: string; preview?: boolean }
+
+/** Hook for a provider that checks its tokens' shape (Web Push: a subscription JSON); throws INVALID_ARGUMENT. */
+export type PushTokenCheck = (provider: PushProvider, token: string) => void;
+
+export function pushTokenRoutes(identity: IdentityService, tokens: PushTokenStore, check: PushTokenCheck = () => undefined, clock: () => number = Date.now): RouteRegistrar {
+  return (app: FastifyInstance) => {
+    app.post<{ Body: TokenBody }>('/v1/push/tokens', { schema: registerPushTokenSchema }, async (req, reply) => {
+      const claims = await identity.authenticate(bearer(req));
+      const { provider, token } = req.body;
+      check(provider, token);
+      await tokens.register({ userId: claims.uid, deviceId: claims.did, provider, token, preview: req.body.preview !== false, updatedAt: clock() });
+      return reply.code(204).send();
+    });
+    app.delete('/v1/push/tokens', { schema: unregisterPushTokenSchema }, async (req, reply) => {
+      const claims = await identity.authenticate(bearer(req));
+      await tokens.unregister(claims.uid, claims.did);
+      return reply.code(204).send();
+    });
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * Offline push notifications (issue 16), assembled from the settings: one
+ * notifier per configured provider and the PushService (the token routes
+ * are in api/push-token-routes.ts).
+ */
+import { readFileSync } from 'node:fs';
+import type { XinboxConfig } from '../../config.js';
+import type { Logger } from '../../logger.js';
+import type { ConversationKind, StoredMessage, UserId } from '../../core/model.js';
+import type { ConversationStore } from '../../core/ports/conversation-store.js';
+import type { IdentityStore } from '../../core/ports/identity-store.js';
+import type { Presence } from '../../core/ports/presence.js';
+import type { PushNotifier } from '../../core/ports/push-notifier.js';
+import type { PushProvider, PushTokenStore } from '../../core/ports/push-tokens.js';
+import { ApnsNotifier } from './apns-notifier.js';
+import { FcmNotifier, type ServiceAccount } from './fcm-notifier.js';
+import { PushService } from './push-service.js';
+import { WebhookPushNotifier } from './webhook-notifier.js';
+
+export interface Push {
+  readonly service: PushService | null;
+  readonly committed: ((m: StoredMessage, kind: ConversationKind, system: boolean, recipients: readonly UserId[]) => void) | undefined;
+  stats(): Record<string, number> | undefined;
+  stop(): Promise<void>;
+}
+
+export interface PushDeps {
+  readonly config: XinboxConfig;
+  readonly tokens: PushTokenStore;
+  readonly presence: Presence;
+  readonly conversations: ConversationStore;
+  readonly identity: IdentityStore;
+  readonly log: Logger;
+}
+
+export function notifiersFrom(config: XinboxConfig): Map<PushProvider, PushNotifier> {
+  const notifiers = new Map<PushProvider, PushNotifier>();
+  if (config.apnsTeamId) {
+    if (!config.apnsKeyId || !config.apnsKeyFile || !config.apnsTopic) throw new Error('APNs needs apnsKeyId, apnsKeyFile and apnsTopic with apnsTeamId');
+    notifiers.set('apns', new ApnsNotifier({
+      url: config.apnsUrl, teamId: config.apnsTeamId, keyId: config.apnsKeyId, topic: config.apnsTopic,
+      privateKeyPem: readFileSync(config.apnsKeyFile, 'utf8'), timeoutMs: config.notifyTimeoutMs,
+    }));
+  }
+  if (config.fcmServiceAccountFile) {
+    const account = JSON.parse(readFileSync(config.fcmServiceAccountFile, 'utf8')) as ServiceAccount;
+    notifiers.set('fcm', new FcmNotifier({ account, url: config.fcmUrl, timeoutMs: config.notifyTimeoutMs }));
+  }
+  if (config.pushWebhookUrl) {
+    const secrets = config.webhookSecret.split(',').map((s) => s.trim()).filter(Boolean);
+    notifiers.set('webhook', new WebhookPushNotifier(config.pushWebhookUrl, secrets, config.notifyTimeoutMs));
+  }
+  return notifiers;
+}
+
+export function createPush(deps: PushDeps): Push {
+  const { config } = deps;
+  const notifiers = notifiersFrom(config);
+  const service = notifiers.size === 0 ? null : new PushService(
+    { tokens: deps.tokens, presence: deps.presence, conversations: deps.conversations, identity: deps.identity, notifiers, log: deps.log },
+    { coalesceMs: config.notifyCoalesceMs, retries: config.notifyRetries, retryBaseMs: config.notifyRetryBaseMs, maxPending: 100_000 },
+  );
+  return {
+    service,
+    committed: service ? (m, _kind, system, recipients) => service.committed(m, recipients, system) : undefined,
+    stats: () => (service ? { ...service.counters } : undefined),
+    stop: async () => {
+      await service?.stop();
+      await Promise.all([...notifiers.values()].map((n) => n.close()));
+    },
+  };
+}
