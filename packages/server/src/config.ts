@@ -223,6 +223,8 @@ export function buildConfig(overrides: Partial<Record<keyof XinboxConfig, unknow
   if ((c.webhookUrl || c.beforeSendUrl) && secrets.length === 0) problems.push('webhookUrl / beforeSendUrl need webhookSecret (XINBOX_WEBHOOK_SECRET, 16+ characters)');
   if (secrets.some((x) => x.length < 16)) problems.push('each webhookSecret must be at least 16 characters');
   if (!c.tlsCertFile !== !c.tlsKeyFile) problems.push('TLS needs both tlsCertFile and tlsKeyFile (XINBOX_TLS_CERT_FILE, XINBOX_TLS_KEY_FILE)');
+  if (c.apnsTeamId && (!c.apnsKeyId || !c.apnsKeyFile || !c.apnsTopic)) problems.push('APNs (apnsTeamId) needs apnsKeyId, apnsKeyFile and apnsTopic');
+  if (c.pushWebhookUrl && secrets.length === 0) problems.push('pushWebhookUrl needs webhookSecret (XINBOX_WEBHOOK_SECRET)');
   if (problems.length) throw new ConfigError(problems);
   return freeze(out);
 }
