@@ -8,7 +8,7 @@ import { affinityOf } from './metrics/proc.js';
 import { peakConnections, type BenchOptions } from './options.js';
 import { REPORT_SCHEMA, type TargetReport, type WorkloadReport } from './report/types.js';
 import { writeWorkloadReport } from './report/write.js';
-import { REPO_ROOT, xinboxPresent, type TargetName } from './servers/launch.js';
+import { REPO_ROOT, ensureCompiledXinbox, type TargetName } from './servers/launch.js';
 import { openSession, type OpenSession, type SessionContext } from './session.js';
 import { nowMs, timestampDirName } from './time.js';
 import { WORKLOADS } from './workloads/index.js';
@@ -36,9 +36,10 @@ export async function runBench(opts: BenchOptions, command: string): Promise<str
     outcomes.get(w)![t] = { ...o, ...(affinity ? { serverAffinity: affinity } : {}) };
   };
   log(`results -> ${dir}; ${fleet.workers.length} load processes on CPU ${loadAffinity}; ${sourceAddrs} source addresses`);
+  const xinboxReady = opts.targets.includes('xinbox') && !opts.external && ensureCompiledXinbox();
   try {
     for (const target of opts.targets) {
-      if (target === 'xinbox' && !opts.external && !xinboxPresent()) {
+      if (target === 'xinbox' && !opts.external && !xinboxReady) {
         for (const w of opts.workloads) record(w, target, skipped('server not present (packages/server/src/cli.ts missing)'));
         continue;
       }

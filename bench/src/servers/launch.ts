@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -44,14 +45,23 @@ export interface LaunchOptions {
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const XINBOX_CLI = join(REPO_ROOT, 'packages/server/src/cli.ts');
+/** The compiled server, as `npm start` runs it (plain node, no tsx): see ensureCompiledServer. */
+const XINBOX_DIST_CLI = join(REPO_ROOT, 'packages/server/dist/cli.js');
 const LOG_CAP_BYTES = 8 * 1024 * 1024;
 
-export function xinboxPresent(): boolean {
-  return existsSync(XINBOX_CLI);
+/**
+ * Whether the Xinbox server is in this checkout; if so, compiles it (tsc -b, well under a second when
+ * up to date) so the bench measures the JS that `npm start` runs, not tsx's on-the-fly transpile.
+ */
+export function ensureCompiledXinbox(): boolean {
+  if (!existsSync(XINBOX_CLI)) return false;
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  execFileSync(process.execPath, [tsc, '-b', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  return existsSync(XINBOX_DIST_CLI);
 }
 
 export function commandFor(name: TargetName): { script: string; ready: string } {
-  if (name === 'xinbox') return { script: XINBOX_CLI, ready: 'xinbox listening' };
+  if (name === 'xinbox') return { script: XINBOX_DIST_CLI, ready: 'xinbox listening' };
   return { script: fileURLToPath(new URL(`./${name}.ts`, import.meta.url)), ready: 'relay listening' };
 }
 
@@ -76,7 +86,8 @@ export interface SpawnOptions {
 export async function spawnServerProcess(o: SpawnOptions): Promise<SpawnedProcess> {
   // BENCH_SERVER_NODE_ARGS: extra node flags for the server under test (e.g. --cpu-prof).
   const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const nodeArgs = [...extra, '--conditions=@xinbox/source', '--import', 'tsx', o.script];
+  // Compiled JS (dist/) runs as production does; TypeScript sources (relays, sinks) through tsx.
+  const nodeArgs = o.script.endsWith('.js') ? [...extra, o.script] : [...extra, '--conditions=@xinbox/source', '--import', 'tsx', o.script];
   const [cmd, args] = o.pin ? ['taskset', ['-c', o.serverCpu, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
   const child = spawn(cmd, args, {
     cwd: REPO_ROOT,

@@ -8,6 +8,10 @@ import type { ConversationCache } from '../messaging/conversation-cache.js';
 import type { SendPipeline } from '../messaging/send-pipeline.js';
 import type { Caller } from '../messaging/send-types.js';
 import type { PermissionChecks } from '../social/permission-checks.js';
+import { fitPage } from '../paging/reply-budget.js';
+
+/** Upper estimate of a GroupMember entry's wire size besides its username: ids, role, times, field tags. */
+const MEMBER_OVERHEAD = 64;
 
 export interface GroupOptions {
   readonly largeGroupThreshold: number;
@@ -180,10 +184,12 @@ export class GroupService {
     await this.requireRole(id, caller.userId, 'member');
     const limit = Math.max(1, Math.min(200, limitRaw || 50));
     const rows = await this.store.listMembers(id, afterUserId, limit + 1);
-    const page = rows.slice(0, limit);
-    const users = await this.identity.getUsers(page.map((m) => m.userId));
+    const users = await this.identity.getUsers(rows.slice(0, limit).map((m) => m.userId));
     const names = new Map(users.map((u) => [u.id, u.username]));
-    return { members: page.map((m) => ({ ...m, username: names.get(m.userId) ?? '' })), hasMore: rows.length > limit };
+    const named = rows.map((m) => ({ ...m, username: names.get(m.userId) ?? '' }));
+    // Cut by bytes as well as count (like every list reply), so a page never outgrows the reply budget.
+    const { page, hasMore } = fitPage(named, limit, (m) => MEMBER_OVERHEAD + 4 * m.username.length);
+    return { members: page, hasMore };
   }
 
   /** Mute one member (userId > 0) or the whole group (userId 0) until `until` (0 lifts it). */
