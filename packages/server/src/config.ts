@@ -80,6 +80,7 @@ export const configSchema = z.object({
   wsPerMessageDeflate: bool.default(false).meta(doc('connections', 'Accept WebSocket permessage-deflate when a client offers it: fewer bytes for text-heavy traffic, more CPU per frame (measured in docs/benchmarks.md)')),
   // --- messaging -----------------------------------------------------------
   maxSendBatch: int(1, 10_000).default(512).meta(doc('messaging', 'Most sends committed in one storage transaction')),
+  commitIntervalMs: int(0, 100).default(2).meta(doc('messaging', 'Group commit: batch commits start at least this many ms apart (sooner when a full batch waits), so concurrent sends share a transaction; adds at most this much latency (measured in docs/benchmarks.md)')),
   maxQueuedSends: int(1, 10_000_000).default(51_200).meta(doc('messaging', 'Sends waiting for a commit per logic node; beyond it a send fails with `UNAVAILABLE` (retryable)')),
   conversationCacheSize: int(1, 10_000_000).default(50_000).meta(doc('messaging', 'Conversation states (members, seq) cached per logic node')),
   timelineRetention: int(100, 100_000_000).default(100_000).meta(doc('messaging', 'Sync-timeline entries kept per user; older cursors resync')),

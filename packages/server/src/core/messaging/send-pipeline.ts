@@ -38,6 +38,15 @@ export interface SendObserver {
 
 export interface SendPipelineOptions {
   readonly maxBatch: number;
+  /**
+   * Group commit: consecutive batch commits start at least this many ms apart
+   * (unless a full batch is waiting), so sends arriving meanwhile share one
+   * transaction. Each commit rewrites the same hot b-tree pages (message and
+   * timeline leaves, indexes), so fewer, larger commits cost far less storage
+   * work per message; the price is at most this much added latency. 0 = commit
+   * as soon as the previous commit ends.
+   */
+  readonly commitIntervalMs?: number;
   /** Sends waiting beyond this are refused with UNAVAILABLE (retryable) instead of queueing without bound, from users above their fair share only. */
   readonly maxQueued?: number;
   /** Sends of one user waiting; beyond it that user's sends get RATE_LIMITED. */
@@ -71,6 +80,8 @@ export class SendPipeline {
   private readonly queue: FairQueue<PendingSend>;
   /** How long the last batch took to commit (for retryAfterMs). */
   private lastBatchMs = 0;
+  /** performance.now() when the last batch commit began (group-commit pacing). */
+  private lastCommitStart = 0;
   private draining = false;
   private readonly dedupe = new DedupeCache();
   private readonly clock: () => number;
@@ -154,8 +165,12 @@ export class SendPipeline {
   }
 
   private async drain(): Promise<void> {
+    const interval = this.opts.commitIntervalMs ?? 0;
     try {
       while (this.queue.size > 0) {
+        const wait = this.lastCommitStart + interval - performance.now();
+        if (wait >= 1 && this.queue.size < this.opts.maxBatch) await new Promise((r) => setTimeout(r, wait));
+        this.lastCommitStart = performance.now();
         const batch = this.queue.take(this.opts.maxBatch);
         const started = this.clock();
         await this.commitBatch(batch);
