@@ -162,6 +162,12 @@ export const configSchema = z.object({
   fcmUrl: httpUrl.default('https://fcm.googleapis.com').meta(doc('platform', 'FCM HTTP v1 endpoint, or a stand-in')),
   fcmServiceAccountFile: str.default('').meta(doc('platform', 'Path of the Firebase service-account key (JSON); FCM is off while empty')),
   pushWebhookUrl: httpUrl.default('').meta(doc('platform', 'The application\'s own push service: gets notifications for `webhook` tokens as signed POSTs')),
+  webPushPublicKey: str.default('').meta(doc('platform', 'VAPID public key (base64url; `npx web-push generate-vapid-keys`); Web Push is off while empty. Browsers get it from `GET /v1/push/webpush-key`')),
+  webPushPrivateKey: str.default('').meta(doc('platform', 'VAPID private key (base64url), the pair of `webPushPublicKey`; a secret')),
+  webPushSubject: str.default('').meta(doc('platform', 'Contact for push services in the VAPID token: `mailto:ops@example.com` or an https URL')),
+  webPushAllowedHosts: str.default('fcm.googleapis.com,updates.push.services.mozilla.com,push.services.mozilla.com,notify.windows.com,push.apple.com').meta(doc('platform', 'Comma list of push-service hosts (and their subdomains) a browser subscription may point at; others are refused at registration')),
+  webPushCaFile: str.default('').meta(doc('platform', 'PEM file of extra certificate authorities trusted for push-service endpoints (a TLS-inspecting proxy, a local stand-in); empty = the system\'s')),
+  webPushTtlSeconds: int(0, 2_419_200).default(86_400).meta(doc('platform', 'How long a push service keeps a Web Push notification for a browser that is offline')),
   notifyCoalesceMs: int(0, 600_000).default(1_000).meta(doc('platform', 'Messages to one offline user in one conversation within this window become one notification')),
   notifyRetries: int(0, 10).default(3).meta(doc('platform', 'Retries of a push notification the provider refused temporarily (429, 5xx, network)')),
   notifyRetryBaseMs: int(1, 600_000).default(1_000).meta(doc('platform', 'First push retry delay; doubles per attempt')),
@@ -225,6 +231,8 @@ export function buildConfig(overrides: Partial<Record<keyof XinboxConfig, unknow
   if (secrets.some((x) => x.length < 16)) problems.push('each webhookSecret must be at least 16 characters');
   if (!c.tlsCertFile !== !c.tlsKeyFile) problems.push('TLS needs both tlsCertFile and tlsKeyFile (XINBOX_TLS_CERT_FILE, XINBOX_TLS_KEY_FILE)');
   if (c.apnsTeamId && (!c.apnsKeyId || !c.apnsKeyFile || !c.apnsTopic)) problems.push('APNs (apnsTeamId) needs apnsKeyId, apnsKeyFile and apnsTopic');
+  if (!c.webPushPublicKey !== !c.webPushPrivateKey) problems.push('Web Push needs both webPushPublicKey and webPushPrivateKey (XINBOX_WEB_PUSH_PUBLIC_KEY, XINBOX_WEB_PUSH_PRIVATE_KEY)');
+  if (c.webPushPublicKey && !/^(mailto:|https:\/\/)/.test(c.webPushSubject)) problems.push('webPushSubject must be a mailto: address or an https URL when Web Push is on');
   if (c.pushWebhookUrl && secrets.length === 0) problems.push('pushWebhookUrl needs webhookSecret (XINBOX_WEBHOOK_SECRET)');
   if (problems.length) throw new ConfigError(problems);
   return freeze(out);

@@ -50,7 +50,7 @@ import { GcStats } from './runtime/gc-stats.js';
 import { RequestLimits, type RequestLimitRules } from './gateway/request-limits.js';
 import type { RateLimiter, RateRule } from './core/ports/rate-limiter.js';
 import { readTlsFiles, setSecureContext } from './tls-files.js';
-import { createPush } from './platform/push/index.js';
+import { createPush, pushTokenCheck } from './platform/push/index.js';
 import { pushTokenRoutes } from './api/push-token-routes.js';
 
 export interface XinboxNode {
@@ -289,7 +289,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
         tls,
         log,
         // Tokens can be registered even before a provider is configured (the app ships first).
-        routes: roles.has('api') ? [pushTokenRoutes(identity, storage.pushTokens)] : [],
+        routes: roles.has('api') ? [pushTokenRoutes(identity, storage.pushTokens, { check: pushTokenCheck(config), webPushPublicKey: config.webPushPublicKey })] : [],
       }
       : null,
     attach: gateway ? (server) => gateway.attachWebSocket(server) : undefined,

@@ -4,10 +4,12 @@
  * registered.
  *   POST   /v1/push/tokens {provider, token, preview?} -> 204
  *   DELETE /v1/push/tokens                            -> 204
+ *   GET    /v1/push/webpush-key                       -> 200 {publicKey} (the VAPID key browsers subscribe with)
  */
 import type { FastifyInstance } from 'fastify';
 import type { IdentityService } from '../core/identity/identity-service.js';
 import { PUSH_PROVIDERS, type PushProvider, type PushTokenStore } from '../core/ports/push-tokens.js';
+import { Errors, XinboxError } from '@xinbox/protocol';
 import { bearer, type RouteRegistrar } from './http-api.js';
 
 export const MAX_PUSH_TOKEN_LENGTH = 4096;
@@ -40,13 +42,35 @@ export const unregisterPushTokenSchema = {
   response: { 204: { type: 'null', description: 'Removed' }, ...errors },
 } as const;
 
+export const webPushKeySchema = {
+  summary: 'The server\'s VAPID public key: a browser passes it as applicationServerKey to pushManager.subscribe()',
+  tags: ['push'],
+  response: {
+    200: { type: 'object', properties: { publicKey: { type: 'string', description: 'base64url, an uncompressed P-256 point' } }, required: ['publicKey'] },
+    ...errors,
+  },
+} as const;
+
 interface TokenBody { provider: PushProvider; token: string; preview?: boolean }
 
 /** Hook for a provider that checks its tokens' shape (Web Push: a subscription JSON); throws INVALID_ARGUMENT. */
 export type PushTokenCheck = (provider: PushProvider, token: string) => void;
 
-export function pushTokenRoutes(identity: IdentityService, tokens: PushTokenStore, check: PushTokenCheck = () => undefined, clock: () => number = Date.now): RouteRegistrar {
+export interface PushTokenRouteOptions {
+  readonly check?: PushTokenCheck;
+  /** The VAPID public key; empty = Web Push is off (the key endpoint answers NOT_FOUND). */
+  readonly webPushPublicKey?: string;
+  readonly clock?: () => number;
+}
+
+export function pushTokenRoutes(identity: IdentityService, tokens: PushTokenStore, opts: PushTokenRouteOptions = {}): RouteRegistrar {
+  const check = opts.check ?? (() => undefined);
+  const clock = opts.clock ?? Date.now;
   return (app: FastifyInstance) => {
+    app.get('/v1/push/webpush-key', { schema: webPushKeySchema }, async () => {
+      if (!opts.webPushPublicKey) throw new XinboxError(Errors.NOT_FOUND, 'Web Push is not configured on this server');
+      return { publicKey: opts.webPushPublicKey };
+    });
     app.post<{ Body: TokenBody }>('/v1/push/tokens', { schema: registerPushTokenSchema }, async (req, reply) => {
       const claims = await identity.authenticate(bearer(req));
       const { provider, token } = req.body;

@@ -16,6 +16,8 @@ import { ApnsNotifier } from './apns-notifier.js';
 import { FcmNotifier, type ServiceAccount } from './fcm-notifier.js';
 import { PushService } from './push-service.js';
 import { WebhookPushNotifier } from './webhook-notifier.js';
+import { WebPushNotifier } from './webpush-notifier.js';
+import { checkWebPushToken } from './webpush-subscription.js';
 
 export interface Push {
   readonly service: PushService | null;
@@ -50,7 +52,21 @@ export function notifiersFrom(config: XinboxConfig): Map<PushProvider, PushNotif
     const secrets = config.webhookSecret.split(',').map((s) => s.trim()).filter(Boolean);
     notifiers.set('webhook', new WebhookPushNotifier(config.pushWebhookUrl, secrets, config.notifyTimeoutMs));
   }
+  if (config.webPushPublicKey) {
+    notifiers.set('webpush', new WebPushNotifier({
+      publicKey: config.webPushPublicKey, privateKey: config.webPushPrivateKey, subject: config.webPushSubject,
+      ttlSeconds: config.webPushTtlSeconds, timeoutMs: config.notifyTimeoutMs, ca: config.webPushCaFile ? readFileSync(config.webPushCaFile, 'utf8') : null,
+    }));
+  }
   return notifiers;
+}
+
+/** Registration-time check of a token's shape, per provider (Web Push: a subscription on an allowed push service). */
+export function pushTokenCheck(config: XinboxConfig): (provider: PushProvider, token: string) => void {
+  const hosts = config.webPushAllowedHosts.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  return (provider, token) => {
+    if (provider === 'webpush') checkWebPushToken(token, hosts);
+  };
 }
 
 export function createPush(deps: PushDeps): Push {
