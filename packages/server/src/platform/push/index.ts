@@ -14,7 +14,7 @@ import type { PushNotifier } from '../../core/ports/push-notifier.js';
 import type { PushProvider, PushTokenStore } from '../../core/ports/push-tokens.js';
 import { ApnsNotifier } from './apns-notifier.js';
 import { FcmNotifier, type ServiceAccount } from './fcm-notifier.js';
-import { PushService } from './push-service.js';
+import { PushService, type PushServiceDeps } from './push-service.js';
 import { WebhookPushNotifier } from './webhook-notifier.js';
 import { WebPushNotifier } from './webpush-notifier.js';
 import { checkWebPushToken } from './webpush-subscription.js';
@@ -33,6 +33,8 @@ export interface PushDeps {
   readonly conversations: ConversationStore;
   readonly identity: IdentityStore;
   readonly log: Logger;
+  /** Per-user conversation mute (PushServiceDeps.mutedFor); absent until per-user conversation settings land. */
+  readonly mutedFor?: PushServiceDeps['mutedFor'];
 }
 
 export function notifiersFrom(config: XinboxConfig): Map<PushProvider, PushNotifier> {
@@ -73,7 +75,7 @@ export function createPush(deps: PushDeps): Push {
   const { config } = deps;
   const notifiers = notifiersFrom(config);
   const service = notifiers.size === 0 ? null : new PushService(
-    { tokens: deps.tokens, presence: deps.presence, conversations: deps.conversations, identity: deps.identity, notifiers, log: deps.log },
+    { tokens: deps.tokens, presence: deps.presence, conversations: deps.conversations, identity: deps.identity, notifiers, log: deps.log, ...(deps.mutedFor ? { mutedFor: deps.mutedFor } : {}) },
     { coalesceMs: config.notifyCoalesceMs, retries: config.notifyRetries, retryBaseMs: config.notifyRetryBaseMs, maxPending: 100_000 },
   );
   return {

@@ -24,6 +24,13 @@ export interface PushServiceDeps {
   readonly identity: IdentityStore;
   readonly notifiers: ReadonlyMap<PushProvider, PushNotifier>;
   readonly log: Logger;
+  /**
+   * Per-user conversation mute beyond the group member's do-not-disturb
+   * flag. HOOK: the per-user conversation settings (direct chats included)
+   * being built on another branch plug in here from node.ts; absent = only
+   * do-not-disturb mutes.
+   */
+  readonly mutedFor?: (userId: UserId, conversationId: ConversationId) => Promise<boolean>;
 }
 
 interface Burst {
@@ -104,7 +111,7 @@ export class PushService {
         return;
       }
       const member = await conversations.getMember(b.conversationId, b.userId);
-      if (!member || member.doNotDisturb) {
+      if (!member || member.doNotDisturb || (await this.deps.mutedFor?.(b.userId, b.conversationId))) {
         this.counters.skippedMuted++;
         return;
       }
