@@ -70,6 +70,9 @@ export const Errors = Object.freeze({
   MEDIA_KIND_MISMATCH: spec(1607, 'MEDIA_KIND_MISMATCH', false, 'The message kind does not fit the media\'s sniffed type (e.g. an image message naming a PDF).'),
   RANGE_NOT_SATISFIABLE: spec(1608, 'RANGE_NOT_SATISFIABLE', false, 'The requested byte range lies outside the media.'),
 
+  // 1700-1799: the server API (a customer's backend)
+  APP_SECRET_INVALID: spec(1700, 'APP_SECRET_INVALID', false, 'The server API call carries no app secret or one that is not configured (Authorization: Bearer <app secret>).'),
+
   // 1500-1599: server side
   INTERNAL: spec(1500, 'INTERNAL', true, 'An unexpected server error; nothing was half-applied.'),
   UNAVAILABLE: spec(1501, 'UNAVAILABLE', true, 'The server is overloaded, draining or failing over.'),

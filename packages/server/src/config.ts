@@ -153,6 +153,9 @@ export const configSchema = z.object({
   loginBackoffBaseMs: int(0, 3_600_000).default(1_000).meta(doc('limits', 'After a failed password, the account\'s next login waits this long, doubling with each further failure (against guessing); 0 = off')),
   loginBackoffMaxMs: int(1_000, 86_400_000).default(300_000).meta(doc('limits', 'Longest wait between login attempts on one account; failures are forgotten this long after the last one')),
   maxQueuedSendsPerUser: int(1, 1_000_000).default(512).meta(doc('limits', 'Sends of one user waiting for a commit on a logic node; beyond it that user\'s sends get `RATE_LIMITED` (sends of others are unaffected: users are served round-robin)')),
+  // --- server API ------------------------------------------------------------
+  serverApiSecrets: str.default('').meta(doc('platform', 'App secrets of the server API (`/v1/server/*`, `Authorization: Bearer <secret>`): comma list, 32+ characters each, any of them valid (rotate by adding the new one first, then removing the old); empty = the server API is off')),
+  systemUsername: str.default('system').meta(doc('platform', 'Account that sends the server API\'s system messages (created on first use; reserve the name)')),
   // --- push notifications --------------------------------------------------
   apnsUrl: httpUrl.default('https://api.push.apple.com').meta(doc('platform', 'APNs endpoint (HTTP/2): production, `https://api.sandbox.push.apple.com`, or a stand-in')),
   apnsTeamId: str.default('').meta(doc('platform', 'Apple developer team id (the provider token\'s `iss`); APNs is off while empty')),
@@ -231,6 +234,7 @@ export function buildConfig(overrides: Partial<Record<keyof XinboxConfig, unknow
   if (secrets.some((x) => x.length < 16)) problems.push('each webhookSecret must be at least 16 characters');
   if (!c.tlsCertFile !== !c.tlsKeyFile) problems.push('TLS needs both tlsCertFile and tlsKeyFile (XINBOX_TLS_CERT_FILE, XINBOX_TLS_KEY_FILE)');
   if (c.apnsTeamId && (!c.apnsKeyId || !c.apnsKeyFile || !c.apnsTopic)) problems.push('APNs (apnsTeamId) needs apnsKeyId, apnsKeyFile and apnsTopic');
+  if (c.serverApiSecrets.split(',').map((x) => x.trim()).filter(Boolean).some((x) => x.length < 32)) problems.push('each serverApiSecrets entry must be at least 32 characters');
   if (!c.webPushPublicKey !== !c.webPushPrivateKey) problems.push('Web Push needs both webPushPublicKey and webPushPrivateKey (XINBOX_WEB_PUSH_PUBLIC_KEY, XINBOX_WEB_PUSH_PRIVATE_KEY)');
   if (c.webPushPublicKey && !/^(mailto:|https:\/\/)/.test(c.webPushSubject)) problems.push('webPushSubject must be a mailto: address or an https URL when Web Push is on');
   if (c.pushWebhookUrl && secrets.length === 0) problems.push('pushWebhookUrl needs webhookSecret (XINBOX_WEBHOOK_SECRET)');

@@ -21,7 +21,7 @@ import { ContentScreen } from './core/moderation/content-screen.js';
 import { LexiconLoader } from './core/moderation/lexicon-loader.js';
 import { moderationHandlers } from './gateway/handlers/moderation-handlers.js';
 import type { SendScreening } from './core/moderation/send-screening.js';
-import { CloseCodes } from '@xinbox/protocol';
+import { CloseCodes, Errors, XinboxError, decodeFrame, encodeFrame, splitFrames } from '@xinbox/protocol';
 import type { Outbox } from './core/ports/outbox.js';
 import { Gateway, type SessionHooks } from './gateway/gateway.js';
 import { LocalSessions } from './gateway/local-sessions.js';
@@ -52,6 +52,8 @@ import type { RateLimiter, RateRule } from './core/ports/rate-limiter.js';
 import { readTlsFiles, setSecureContext } from './tls-files.js';
 import { createPush, pushTokenCheck } from './platform/push/index.js';
 import { pushTokenRoutes } from './api/push-token-routes.js';
+import { serverApiRoutes } from './api/server-api/routes.js';
+import { ServerActions, type RunAs } from './platform/server-api/server-actions.js';
 
 export interface XinboxNode {
   readonly config: XinboxConfig;
@@ -206,7 +208,24 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   };
 
   const executor = clustered && isLogic ? new RequestExecutor(storage.bus, dispatcher, log) : null;
-  const forwarder = clustered && isGateway ? new Forwarder(ring, rpc, nodeId, isLogic) : null;
+  // The server API (api role) sends requests to owners like a gateway does.
+  const forwarder = clustered && (isGateway || roles.has('api')) ? new Forwarder(ring, rpc, nodeId, isLogic) : null;
+  // The server API's requests take the path a client's frame takes: the owner node, or this one.
+  const runAs: RunAs = async (caller, body) => {
+    const bytes = encodeFrame({ id: 1, body });
+    const reply = await (forwarder?.forward(caller, decodeFrame(bytes)) ?? dispatcher.run(caller, bytes));
+    if (!reply) throw new XinboxError(Errors.INTERNAL, 'no reply');
+    const frame = decodeFrame(splitFrames(reply, reply.length)[0]!); // one reply frame, any size (list replies exceed the client frame limit)
+    if (frame.body.case === 'error') throw new XinboxError(frame.body.value.code, frame.body.value.message, frame.body.value.retryAfterMs);
+    return frame.body;
+  };
+  const serverSecrets = config.serverApiSecrets.split(',').map((s) => s.trim()).filter(Boolean);
+  const serverActions = roles.has('api') && serverSecrets.length > 0
+    ? new ServerActions({
+      identity, identityStore: storage.identity, conversations: storage.conversations, moderation, social, pushTokens: storage.pushTokens,
+      rooms: rooms?.service ?? null, runAs, systemUsername: config.systemUsername,
+    })
+    : null;
   const gateway = isGateway
     ? new Gateway({ ...config, nodeId }, identity, presence, sessions, dispatcher, hooks, log, forwarder, Date.now, prometheus,
       config.rateLimits ? new RequestLimits(storage.limiter, requestLimitRulesOf(config)) : null)
@@ -289,7 +308,12 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
         tls,
         log,
         // Tokens can be registered even before a provider is configured (the app ships first).
-        routes: roles.has('api') ? [pushTokenRoutes(identity, storage.pushTokens, { check: pushTokenCheck(config), webPushPublicKey: config.webPushPublicKey })] : [],
+        routes: roles.has('api')
+          ? [
+            pushTokenRoutes(identity, storage.pushTokens, { check: pushTokenCheck(config), webPushPublicKey: config.webPushPublicKey }),
+            ...(serverActions ? [serverApiRoutes(serverActions, serverSecrets)] : []),
+          ]
+          : [],
       }
       : null,
     attach: gateway ? (server) => gateway.attachWebSocket(server) : undefined,

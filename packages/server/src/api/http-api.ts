@@ -18,6 +18,7 @@ import { registerAdminRoutes, type AdminRoutesDeps } from './admin-routes.js';
 import { httpError, validationMessage } from './http-errors.js';
 import { accessSchema, errorBody, healthSchema, loginSchema, logoutSchema, refreshSchema, registerSchema } from './route-schemas.js';
 import { serveStatic } from './static-files.js';
+import { registerOpenApi } from './openapi.js';
 import type { MediaRoutes } from './media-routes.js';
 import type { TlsFiles } from '../tls-files.js';
 
@@ -67,6 +68,8 @@ export type RouteRegistrar = (app: FastifyInstance) => void;
 export async function createHttpApi(deps: HttpApiDeps): Promise<FastifyInstance> {
   const app = baseApp(deps.log, deps.maxBodyBytes, deps.keepAliveTimeoutMs, deps.tls ?? null);
   const { identity, access } = deps;
+  // Before any route: the OpenAPI document is collected from the routes as they are added.
+  await registerOpenApi(app);
   app.get('/healthz', { schema: healthSchema }, async () => ({ ok: true }));
   registerAdminRoutes(app, deps, 'main');
   if (identity) {
@@ -102,8 +105,8 @@ export async function createHttpApi(deps: HttpApiDeps): Promise<FastifyInstance>
   for (const register of deps.routes ?? []) register(app);
   if (deps.media) mountMedia(app, deps.media);
   // Browsers preflight cross-origin API calls (the web client may be served elsewhere).
-  app.options('*', async (_req, reply) => reply.code(204).headers({
-    'access-control-allow-methods': 'GET, POST, PUT, PATCH, DELETE',
+  app.options('*', { schema: { hide: true } }, async (_req, reply) => reply.code(204).headers({
+    'access-control-allow-methods': 'GET, POST, PATCH, DELETE',
     'access-control-allow-headers': 'content-type, authorization',
     'access-control-max-age': '600',
   }).send());
@@ -129,6 +132,8 @@ export async function createHttpApi(deps: HttpApiDeps): Promise<FastifyInstance>
  */
 function mountMedia(app: FastifyInstance, media: MediaRoutes): void {
   const route = {
+    // Raw streaming endpoints, described in docs/protocol.md 3.1 rather than by a JSON Schema.
+    schema: { hide: true },
     onRequest: (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
       reply.hijack();
       const url = new URL(req.raw.url ?? '/', 'http://localhost');

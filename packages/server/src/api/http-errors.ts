@@ -24,6 +24,7 @@ const STATUS: Record<number, number> = {
   [Errors.UPLOAD_OFFSET_MISMATCH.code]: 409,
   [Errors.MEDIA_KIND_MISMATCH.code]: 400,
   [Errors.RANGE_NOT_SATISFIABLE.code]: 416,
+  [Errors.APP_SECRET_INVALID.code]: 401,
   [Errors.UNAVAILABLE.code]: 503,
   [Errors.TIMEOUT.code]: 504,
 };

@@ -99,6 +99,23 @@ export function describeIdentityStoreContract(name: string, makeStores: FixtureF
       expect(await identity.getUsers([])).toEqual([]);
     });
 
+    it('walks every user id in ascending pages', async () => {
+      const { identity } = ctx.stores();
+      const ids = [await newUser(), await newUser(), await newUser()].sort(byNumber);
+      const seen: number[] = [];
+      let after = ids[0]! - 1;
+      for (;;) {
+        const page = await identity.listUserIds(after, 2);
+        expect(page.length).toBeLessThanOrEqual(2);
+        if (page.length === 0) break;
+        expect([...page].sort(byNumber)).toEqual(page);
+        expect(page[0]!).toBeGreaterThan(after);
+        seen.push(...page);
+        after = page[page.length - 1]!;
+      }
+      for (const id of ids) expect(seen).toContain(id);
+    });
+
     it('upserts, lists and touches devices per user', async () => {
       const { identity } = ctx.stores();
       const user = await newUser();

@@ -21,6 +21,11 @@ export class MemoryIdentityStore implements IdentityStore {
     return this.tables.usersByName.get(username) ?? null;
   }
 
+  async listUserIds(afterId: UserId, limit: number): Promise<UserId[]> {
+    // Sorting every id is fine for the memory store (tests, demos).
+    return [...this.tables.users.keys()].filter((id) => id > afterId).sort((a, b) => a - b).slice(0, limit);
+  }
+
   async getUsers(ids: readonly UserId[]): Promise<UserRecord[]> {
     const out: UserRecord[] = [];
     for (const id of new Set(ids)) {

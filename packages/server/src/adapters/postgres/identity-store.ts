@@ -50,6 +50,11 @@ export class PostgresIdentityStore implements IdentityStore {
     return row ? user(row) : null;
   }
 
+  async listUserIds(afterId: UserId, limit: number): Promise<UserId[]> {
+    const rows = await this.sql<Array<{ id: string | number }>>`SELECT id FROM users WHERE id > ${afterId} ORDER BY id LIMIT ${limit}`;
+    return rows.map((r) => Number(r.id));
+  }
+
   async getUsers(ids: readonly UserId[]): Promise<UserRecord[]> {
     const unique = [...new Set(ids)];
     if (unique.length === 0) return [];

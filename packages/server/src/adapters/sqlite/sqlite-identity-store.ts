@@ -36,6 +36,7 @@ export class SqliteIdentityStore implements IdentityStore {
   private readonly createUserWithIdStmt;
   private readonly findUserStmt;
   private readonly getUserStmt;
+  private readonly listUserIdsStmt;
   private readonly upsertDeviceStmt;
   private readonly listDevicesStmt;
   private readonly touchDeviceStmt;
@@ -57,6 +58,7 @@ export class SqliteIdentityStore implements IdentityStore {
     );
     this.findUserStmt = db.prepare<[string], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE username = ?`);
     this.getUserStmt = db.prepare<[number], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`);
+    this.listUserIdsStmt = db.prepare<[number, number], { id: number }>('SELECT id FROM users WHERE id > ? ORDER BY id LIMIT ?');
     this.upsertDeviceStmt = db.prepare<[number, string, string, number]>(
       `INSERT INTO devices (user_id, device_id, platform, last_seen) VALUES (?, ?, ?, ?)
        ON CONFLICT (user_id, device_id) DO UPDATE SET platform = excluded.platform, last_seen = excluded.last_seen`,
@@ -91,6 +93,10 @@ export class SqliteIdentityStore implements IdentityStore {
 
   async findUserByName(username: string): Promise<UserRecord | null> {
     return this.findUserStmt.get(username) ?? null;
+  }
+
+  async listUserIds(afterId: UserId, limit: number): Promise<UserId[]> {
+    return this.listUserIdsStmt.all(afterId, limit).map((r) => r.id);
   }
 
   async getUsers(ids: readonly UserId[]): Promise<UserRecord[]> {

@@ -88,6 +88,35 @@ export class IdentityService {
       throw new XinboxError(Errors.BAD_CREDENTIALS);
     }
     if (backoff) await this.limiter!.succeed(backoff);
+    return this.openSession(user.id, deviceId, platform);
+  }
+
+  /**
+   * A session for an existing user without a password: the application's
+   * backend logs its own users in (the server API). Same checks (a banned
+   * account is refused) and same tokens as a password login.
+   */
+  async issueSession(userId: UserId, deviceIdRaw: unknown, platformRaw: unknown): Promise<LoginResult> {
+    const deviceId = validDeviceId(deviceIdRaw);
+    const platform = validPlatform(platformRaw);
+    const [user] = await this.store.getUsers([userId]);
+    if (!user) throw new XinboxError(Errors.NOT_FOUND, 'no such user');
+    return this.openSession(user.id, deviceId, platform);
+  }
+
+  /**
+   * A user created by the application's backend (the server API). Without a
+   * password the account gets a random one nobody holds, so it cannot log in
+   * with a password;
+   * the backend issues its sessions instead.
+   */
+  async createUser(usernameRaw: unknown, password: unknown): Promise<{ userId: UserId }> {
+    if (password !== undefined) return this.register(usernameRaw, password);
+    return this.register(usernameRaw, `!${newOpaqueToken()}${newOpaqueToken()}`.slice(0, 256));
+  }
+
+  private async openSession(userId: UserId, deviceId: string, platform: Platform): Promise<LoginResult> {
+    const user = { id: userId };
     await this.opts.accountCheck?.(user.id);
     const now = this.clock();
     await this.store.upsertDevice(user.id, deviceId, platform, now);

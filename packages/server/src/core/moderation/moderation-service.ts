@@ -111,13 +111,22 @@ export class ModerationService {
   /** Mute, unmute (untilMs 0), ban or unban directly. */
   async punish(moderatorId: UserId, userId: UserId, action: Punishment | { kind: 'unban' }, note: string, reportId = ''): Promise<RestrictionRecord | null> {
     await this.requireModerator(moderatorId);
+    return this.restrict(moderatorId, userId, action, note, reportId);
+  }
+
+  /**
+   * The same restriction without the moderator check, for the application's
+   * own backend (the server API, authenticated by an app secret); the audit
+   * entry names actor 0.
+   */
+  async restrict(actorId: UserId, userId: UserId, action: Punishment | { kind: 'unban' }, note: string, reportId = ''): Promise<RestrictionRecord | null> {
     if (action.kind === 'dismiss') return null;
     const [target] = await this.identity.getUsers([userId]);
     if (!target) throw new XinboxError(Errors.NOT_FOUND, 'no such user');
     const at = this.clock();
     const patch = action.kind === 'mute' ? { mutedUntil: action.untilMs } : { banned: action.kind === 'ban' };
     const detail = action.kind === 'mute' ? `until=${action.untilMs} ${note}`.trim() : note;
-    const r = await this.store.restrict(userId, patch, at, this.audit(moderatorId, action.kind, userId, reportId, detail, at));
+    const r = await this.store.restrict(userId, patch, at, this.audit(actorId, action.kind, userId, reportId, detail, at));
     this.cache.delete(userId);
     for (const l of this.changedListeners) l(userId);
     if (action.kind === 'ban') for (const l of this.bannedListeners) l(userId);
@@ -137,6 +146,12 @@ export class ModerationService {
 
   private async requireModerator(userId: UserId): Promise<void> {
     if (!(await this.isModerator(userId))) throw new XinboxError(Errors.PERMISSION_DENIED, 'moderators only');
+  }
+
+  /** The user's account-wide state (the server API's user view). */
+  async restrictionOf(userId: UserId): Promise<{ banned: boolean; mutedUntil: number }> {
+    const r = await this.restriction(userId);
+    return { banned: r?.banned ?? false, mutedUntil: r?.mutedUntil ?? 0 };
   }
 
   private async restriction(userId: UserId): Promise<RestrictionRecord | null> {

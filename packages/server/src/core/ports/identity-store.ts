@@ -19,6 +19,8 @@ export interface IdentityStore {
   createUser(username: string, passwordHash: string, now: number, id?: UserId): Promise<UserRecord | null>;
   findUserByName(username: string): Promise<UserRecord | null>;
   getUsers(ids: readonly UserId[]): Promise<UserRecord[]>;
+  /** Ids of users above `afterId`, ascending, at most `limit`: a walk over every user (the server API's broadcast). */
+  listUserIds(afterId: UserId, limit: number): Promise<UserId[]>;
 
   upsertDevice(userId: UserId, deviceId: string, platform: Platform, now: number): Promise<void>;
   listDevices(userId: UserId): Promise<DeviceRecord[]>;

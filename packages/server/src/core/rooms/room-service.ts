@@ -342,6 +342,11 @@ export class RoomService {
     this.directory.apply(roomId, (s) => RoomDirectory.setRestriction(s, userId, kind, until));
   }
 
+  /** The host of an open room (the server API acts as the host). */
+  async hostOf(roomId: RoomId): Promise<UserId> {
+    return (await this.openRoom(roomId)).record.hostId;
+  }
+
   private async openRoom(roomId: RoomId): Promise<RoomState> {
     const state = await this.directory.get(roomId);
     if (!state || state.record.closed) throw new XinboxError(Errors.ROOM_NOT_FOUND);

@@ -1,0 +1,185 @@
+/**
+ * The server API for a customer's backend (/v1/server/*) and the OpenAPI
+ * document: every call here goes through OpenApiClient, which validates each
+ * response against /v1/openapi.json with ajv; the last test requires that
+ * every documented operation was exercised.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CloseCodes } from '@xinbox/protocol';
+import { TEST_ADMIN_TOKEN } from '../support/admin.js';
+import { body } from '../support/frames.js';
+import { OpenApiClient } from '../support/openapi-client.js';
+import { RawClient, device, register, text, type Account } from '../support/raw-client.js';
+import { startTestNode } from '../support/server.js';
+import { waitFor } from '../support/wait-for.js';
+
+const SECRET_NEW = 'app-secret-new-0123456789abcdef0123456789';
+const SECRET_OLD = 'app-secret-old-0123456789abcdef0123456789';
+
+describe('server API', () => {
+  let node: Awaited<ReturnType<typeof startTestNode>>;
+  let api: OpenApiClient;
+  let alice: Account, bob: Account;
+  const server = (method: string, path: string, b?: unknown, secret = SECRET_NEW) => api.call(method, `/v1/server${path}`, { ...(b !== undefined ? { body: b } : {}), bearer: secret });
+
+  /** A WebSocket client authenticated with an access token the server API issued. */
+  const connectWith = async (accessToken: string) => {
+    const c = await RawClient.connect('ws', node);
+    const ok = await c.request({ case: 'auth', value: { token: accessToken } });
+    return { c, ok };
+  };
+
+  beforeAll(async () => {
+    node = await startTestNode({ serverApiSecrets: `${SECRET_NEW},${SECRET_OLD}`, systemUsername: 'xinbox-notices' });
+    api = await OpenApiClient.load(node.httpUrl);
+    [alice, bob] = (await Promise.all(['alice', 'bob'].map((n) => register(node.httpUrl, n)))) as [Account, Account];
+  });
+  afterAll(async () => {
+    await node.cleanup();
+  });
+
+  it('publishes an OpenAPI 3.1 document with the server API behind the app secret', () => {
+    expect(api.doc.openapi).toBe('3.1.0');
+    const ops = api.operations();
+    for (const op of ['post /v1/server/users', 'post /v1/server/users/{userId}/tokens', 'post /v1/server/messages', 'post /v1/server/groups', 'post /v1/server/broadcasts', 'get /v1/server/conversations/{conversationId}/messages']) {
+      expect(ops).toContain(op);
+    }
+    const sendOp = api.doc.paths['/v1/server/messages']!.post as unknown as { security: unknown };
+    expect(sendOp.security).toEqual([{ appSecret: [] }]);
+  });
+
+  it('refuses a call without an app secret or with a wrong one, and accepts every configured secret (rotation)', async () => {
+    for (const r of [await api.call('GET', `/v1/server/users/${alice.userId}`), await server('GET', `/users/${alice.userId}`, undefined, 'not-a-secret')]) {
+      expect(r.status).toBe(401);
+      expect(r.json.error).toMatchObject({ name: 'APP_SECRET_INVALID', code: 1700 });
+    }
+    expect((await server('GET', `/users/${alice.userId}`, undefined, SECRET_OLD)).status).toBe(200);
+    const r = await server('GET', `/users/${alice.userId}`);
+    expect(r.json).toMatchObject({ userId: alice.userId, username: alice.username, banned: false });
+  });
+
+  it('imports a user without a password and logs it in with issued tokens that work on the WebSocket', async () => {
+    const created = await server('POST', '/users', { username: 'imported.carol', displayName: 'Carol' });
+    expect(created.status).toBe(201);
+    const carolId = created.json.userId as string;
+    expect((await api.call('POST', '/v1/login', { body: { username: 'imported.carol', password: 'anything-at-all', deviceId: 'x' } })).status).toBe(401);
+    expect((await server('POST', '/users', { username: 'imported.carol' })).json.error).toMatchObject({ name: 'USERNAME_TAKEN' });
+    expect((await server('PATCH', `/users/${carolId}`, { bio: 'imported from the CRM' })).status).toBe(204);
+
+    const tokens = await server('POST', `/users/${carolId}/tokens`, { deviceId: 'carol-phone', platform: 'ios' });
+    expect(tokens.status).toBe(200);
+    const { c, ok } = await connectWith(tokens.json.accessToken as string);
+    expect(ok.body.case).toBe('authOk');
+    // It is a real session: alice's message reaches it.
+    const a = await device(node, alice, 'alice-laptop');
+    const conv = body(await a.request({ case: 'openDirect', value: { userId: carolId } }), 'conversationInfo').conversation!.conversationId;
+    body(await a.request({ case: 'send', value: { conversationId: conv, clientMsgId: 'hi-carol', content: text('hi carol') } }), 'sendAck');
+    await c.waitFor((f) => f.body.case === 'push');
+    // A refresh token from the server API rotates like any other; logout ends the session.
+    const refreshed = await api.call('POST', '/v1/refresh', { body: { refreshToken: tokens.json.refreshToken } });
+    expect(refreshed.status).toBe(200);
+    expect((await api.call('POST', '/v1/logout', { bearer: refreshed.json.accessToken as string })).status).toBe(204);
+    expect((await server('POST', '/users/999999999/tokens', { deviceId: 'x' })).status).toBe(404);
+    c.close();
+    a.close();
+  });
+
+  it('sends as a user and as the system to a user, and reads conversations and history', async () => {
+    const asAlice = await server('POST', '/messages', { from: alice.userId, to: { userId: bob.userId }, content: { text: { text: 'from alice via API' } }, clientMsgId: 'api-1' });
+    expect(asAlice.status).toBe(200);
+    const again = await server('POST', '/messages', { from: alice.userId, to: { userId: bob.userId }, content: { text: { text: 'from alice via API' } }, clientMsgId: 'api-1' });
+    expect(again.json).toMatchObject({ messageId: asAlice.json.messageId, duplicate: true });
+    const fromSystem = await server('POST', '/messages', { to: { userId: bob.userId }, content: { text: { text: 'your order shipped' } }, clientMsgId: 'sys-1' });
+    expect(fromSystem.status).toBe(200);
+    expect(fromSystem.json.conversationId).not.toBe(asAlice.json.conversationId);
+
+    const list = await api.call('GET', `/v1/server/users/${bob.userId}/conversations?limit=10`, { bearer: SECRET_NEW });
+    expect(list.status).toBe(200);
+    const ids = (list.json.conversations as Array<{ conversationId: string; unread: number }>).map((c) => c.conversationId);
+    expect(ids).toEqual(expect.arrayContaining([asAlice.json.conversationId, fromSystem.json.conversationId]));
+    expect(list.json.totalUnread).toBeGreaterThanOrEqual(2);
+
+    const hist = await api.call('GET', `/v1/server/conversations/${fromSystem.json.conversationId}/messages?asUser=${bob.userId}&limit=5`, { bearer: SECRET_NEW });
+    expect(hist.status).toBe(200);
+    const [m] = hist.json.messages as Array<{ content: unknown; senderId: string }>;
+    expect(m!.content).toEqual({ text: { text: 'your order shipped' } });
+    const system = await api.call('GET', `/v1/server/users/${m!.senderId}`, { bearer: SECRET_NEW });
+    expect(system.json.username).toBe('xinbox-notices');
+
+    const bad = await server('POST', '/messages', { to: { userId: bob.userId }, content: { nonsense: 1 }, clientMsgId: 'bad' });
+    expect(bad.status).toBe(400);
+    expect((await server('POST', '/messages', { to: {}, content: { text: { text: 'x' } }, clientMsgId: 'x' })).json.error).toMatchObject({ name: 'INVALID_ARGUMENT' });
+  });
+
+  it('manages a group: create, read, update, add and remove members, system notice, dissolve', async () => {
+    const dave = await register(node.httpUrl, 'dave');
+    const created = await server('POST', '/groups', { ownerId: alice.userId, name: 'launch', memberIds: [bob.userId] });
+    expect(created.status).toBe(201);
+    const groupId = created.json.groupId as string;
+    expect(created.json).toMatchObject({ ownerId: alice.userId, memberCount: 2 });
+    expect((await server('POST', `/groups/${groupId}/members`, { userIds: [dave.userId] })).json.memberCount).toBe(3);
+    expect((await server('PATCH', `/groups/${groupId}`, { announcement: 'ship it' })).json.announcement).toBe('ship it');
+    const d = await device(node, dave, 'dave-phone');
+    const notice = await server('POST', '/messages', { to: { groupId }, content: { text: { text: 'maintenance at 22:00' } }, clientMsgId: 'sys-g1' });
+    expect(notice.status).toBe(200);
+    await d.waitFor((f) => f.body.case === 'push' && JSON.stringify(f.body.value).includes('maintenance'));
+    expect((await server('DELETE', `/groups/${groupId}/members/${dave.userId}`)).status).toBe(204);
+    expect((await server('GET', `/groups/${groupId}`)).json.memberCount).toBe(3); // alice, bob, the system account
+    expect((await server('DELETE', `/groups/${groupId}`)).status).toBe(204);
+    expect((await server('GET', `/groups/${groupId}`)).json.error).toMatchObject({ name: 'GROUP_DISSOLVED' });
+    expect((await server('GET', '/groups/123456789')).status).toBe(404);
+    d.close();
+  });
+
+  it('opens a live room, sends to it, and closes it', async () => {
+    expect((await server('POST', '/rooms', { roomId: 'launch-live', hostId: alice.userId })).status).toBe(201);
+    const sent = await server('POST', '/messages', { to: { roomId: 'launch-live' }, content: { text: { text: 'welcome' } }, clientMsgId: 'room-1' });
+    expect(sent.status).toBe(200);
+    expect(sent.json.roomId).toBe('launch-live');
+    expect((await server('DELETE', '/rooms/launch-live')).status).toBe(204);
+    expect((await server('POST', '/messages', { to: { roomId: 'launch-live' }, content: { text: { text: 'late' } }, clientMsgId: 'room-2' })).json.error).toMatchObject({ name: 'ROOM_NOT_FOUND' });
+  });
+
+  it('bans (closing live sessions), unbans and deletes users', async () => {
+    const erin = await register(node.httpUrl, 'erin');
+    const e = await device(node, erin, 'erin-phone');
+    expect((await server('POST', `/users/${erin.userId}/ban`, { reason: 'spam' })).status).toBe(204);
+    expect(await e.waitClosed()).toBe(CloseCodes.BANNED.code);
+    expect((await server('GET', `/users/${erin.userId}`)).json.banned).toBe(true);
+    expect((await api.call('POST', '/v1/login', { body: { username: erin.username, password: erin.password, deviceId: 'x' } })).json.error).toMatchObject({ name: 'BANNED' });
+    expect((await server('DELETE', `/users/${erin.userId}/ban`)).status).toBe(204);
+    expect((await api.call('POST', '/v1/login', { body: { username: erin.username, password: erin.password, deviceId: 'x' } })).status).toBe(200);
+    expect((await server('DELETE', `/users/${erin.userId}`)).status).toBe(204);
+    const issued = await server('POST', `/users/${erin.userId}/tokens`, { deviceId: 'y' });
+    expect(issued.json.error).toMatchObject({ name: 'BANNED' });
+  });
+
+  it('broadcasts a notice to every user', async () => {
+    const frank = await register(node.httpUrl, 'frank');
+    const f = await device(node, frank, 'frank-phone');
+    const r = await server('POST', '/broadcasts', { content: { text: { text: 'new terms of service' } }, clientMsgId: 'tos-2026' });
+    expect(r.status).toBe(200);
+    expect(r.json.recipients).toBeGreaterThanOrEqual(6);
+    await f.waitFor((x) => x.body.case === 'push' && JSON.stringify(x.body.value).includes('terms of service'));
+    const bobs = await server('GET', `/users/${bob.userId}/conversations`);
+    expect(bobs.status).toBe(200);
+    f.close();
+  });
+
+  it('exercised every documented operation, each response valid against the document', async () => {
+    // The remaining public and operator endpoints, validated the same way.
+    expect((await api.call('GET', '/healthz')).status).toBe(200);
+    expect((await api.call('GET', '/v1/access')).status).toBe(200);
+    expect((await api.call('GET', '/v1/metrics', { bearer: TEST_ADMIN_TOKEN })).status).toBe(200);
+    expect((await api.call('GET', '/metrics', { bearer: TEST_ADMIN_TOKEN })).status).toBe(200);
+    expect((await api.call('POST', '/v1/register', { body: { username: 'x', password: 'short' } })).status).toBe(400);
+    expect((await api.call('GET', '/v1/push/webpush-key')).status).toBe(404); // Web Push is off on this node
+    const l = await api.call('POST', '/v1/login', { body: { username: alice.username, password: alice.password, deviceId: 'alice-web', platform: 'web' } });
+    const token = l.json.accessToken as string;
+    expect((await api.call('POST', '/v1/push/tokens', { body: { provider: 'webhook', token: 'pager-1' }, bearer: token })).status).toBe(204);
+    expect((await api.call('DELETE', '/v1/push/tokens', { bearer: token })).status).toBe(204);
+    await waitFor('all exercised', () => true);
+    const missing = api.operations().filter((op) => !api.exercised.has(op));
+    expect(missing).toEqual([]);
+  });
+});
