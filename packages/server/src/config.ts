@@ -156,6 +156,7 @@ export const configSchema = z.object({
   // --- server API ------------------------------------------------------------
   serverApiSecrets: str.default('').meta(doc('platform', 'App secrets of the server API (`/v1/server/*`, `Authorization: Bearer <secret>`): comma list, 32+ characters each, any of them valid (rotate by adding the new one first, then removing the old); empty = the server API is off')),
   systemUsername: str.default('system').meta(doc('platform', 'Account that sends the server API\'s system messages (created on first use; reserve the name)')),
+  eventLogRetentionDays: int(0, 3650).default(30).meta(doc('platform', 'How long the user event log (login, logout, connect, disconnect per device; `GET /v1/server/events`) keeps events; 0 = no event log')),
   // --- push notifications --------------------------------------------------
   apnsUrl: httpUrl.default('https://api.push.apple.com').meta(doc('platform', 'APNs endpoint (HTTP/2): production, `https://api.sandbox.push.apple.com`, or a stand-in')),
   apnsTeamId: str.default('').meta(doc('platform', 'Apple developer team id (the provider token\'s `iss`); APNs is off while empty')),

@@ -53,6 +53,8 @@ import { readTlsFiles, setSecureContext } from './tls-files.js';
 import { createPush, pushTokenCheck } from './platform/push/index.js';
 import { pushTokenRoutes } from './api/push-token-routes.js';
 import { serverApiRoutes } from './api/server-api/routes.js';
+import { EventRecorder } from './platform/event-log/event-recorder.js';
+import type { SessionEvent } from './core/identity/identity-service.js';
 import { ServerActions, type RunAs } from './platform/server-api/server-actions.js';
 
 export interface XinboxNode {
@@ -127,7 +129,13 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const moderation: ModerationService = new ModerationService(storage.moderation, storage.identity, storage.messages,
     (userId, conversationId) => messaging.requireMember(userId, conversationId),
     { moderators: config.moderators.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean), restrictionCacheMs: config.restrictionCacheMs });
-  const identity = new IdentityService(storage.identity, new TokenSigner(secret), { ...config, accountCheck: (u) => moderation.checkAccount(u) },
+  // The user event log (seed 004): logins, logouts, connections, kept eventLogRetentionDays.
+  const eventLog = config.eventLogRetentionDays > 0
+    ? new EventRecorder(storage.eventLog, nodeId, { retentionMs: config.eventLogRetentionDays * 86_400_000 }, log)
+    : null;
+  const identity = new IdentityService(storage.identity, new TokenSigner(secret), {
+    ...config, accountCheck: (u) => moderation.checkAccount(u), ...(eventLog ? { sessionEvents: (e: SessionEvent) => eventLog.record(e) } : {}),
+  },
     Date.now, undefined, config.rateLimits ? storage.limiter : null);
   const sessions = new LocalSessions();
   const local = isGateway ? new LocalOutbox(sessions) : null;
@@ -194,11 +202,13 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
       const [bounds, large] = await Promise.all([storage.messages.timelineBounds(conn.userId), groups.largeConversationsOf(conn.userId)]);
       for (const id of large) sessions.joinAudience(id, [conn.userId]);
       events.emit('user.online', `user:${conn.userId}`, { userId: String(conn.userId), deviceId: conn.deviceId, platform: conn.platform });
+      eventLog?.record({ type: 'connect', userId: conn.userId, deviceId: conn.deviceId, platform: conn.platform, ip: conn.remoteAddress, detail: '' });
       return bounds.head;
     },
     closed: async (conn) => {
       rooms?.onConnectionClosed(conn);
       events.emit('user.offline', `user:${conn.userId}`, { userId: String(conn.userId), deviceId: conn.deviceId, platform: conn.platform });
+      eventLog?.record({ type: 'disconnect', userId: conn.userId, deviceId: conn.deviceId, platform: conn.platform, ip: conn.remoteAddress, detail: '' });
       const stillHere = sessions.connectionsOf(conn.userId).some((c) => c.deviceId === conn.deviceId);
       if (clustered && !stillHere) await storage.routes.unbind(conn.userId, conn.deviceId, nodeId);
     },
@@ -223,7 +233,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const serverActions = roles.has('api') && serverSecrets.length > 0
     ? new ServerActions({
       identity, identityStore: storage.identity, conversations: storage.conversations, moderation, social, pushTokens: storage.pushTokens,
-      rooms: rooms?.service ?? null, runAs, systemUsername: config.systemUsername,
+      rooms: rooms?.service ?? null, runAs, systemUsername: config.systemUsername, eventLog: storage.eventLog,
     })
     : null;
   const gateway = isGateway
@@ -375,6 +385,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     rooms?.stop();
     await webhooks.stop();
     await push.stop();
+    await eventLog?.stop();
     await http.close();
     await media.close();
     await storage.leases.release(nodeId, nodeNumber).catch(() => undefined);

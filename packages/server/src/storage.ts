@@ -10,6 +10,7 @@ import type { ModerationStore } from './core/ports/moderation-store.js';
 import type { MediaCatalog } from './core/ports/media-catalog.js';
 import type { RateLimiter } from './core/ports/rate-limiter.js';
 import type { PushTokenStore } from './core/ports/push-tokens.js';
+import type { EventLogStore } from './core/ports/event-log.js';
 import { createMemoryAdapters } from './adapters/memory/index.js';
 import { redactUrl, StartupError } from './startup-error.js';
 
@@ -33,6 +34,8 @@ export interface Storage {
   readonly limiter: RateLimiter;
   /** Devices' push tokens (issue 16). */
   readonly pushTokens: PushTokenStore;
+  /** Login/logout and connection events, with retention (issue 16). */
+  readonly eventLog: EventLogStore;
   /** Present in cluster mode: who else is alive. */
   readonly membership: NodeMembership | null;
   close(): Promise<void>;
@@ -81,6 +84,7 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
       media: pg.media,
       limiter: redis.limiter,
       pushTokens: pg.pushTokens,
+      eventLog: pg.eventLog,
       membership: redis.membership,
       close: async () => {
         await redis.close();
@@ -109,6 +113,7 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
     media: sqlite.media,
     limiter: memory.limiter,
     pushTokens: sqlite.pushTokens,
+    eventLog: sqlite.eventLog,
     membership: null,
     close: async () => {
       await sqlite.close();

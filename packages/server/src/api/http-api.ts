@@ -84,14 +84,14 @@ export async function createHttpApi(deps: HttpApiDeps): Promise<FastifyInstance>
     });
     app.post<{ Body: Body }>('/v1/login', { schema: loginSchema }, async (req) => {
       await limited('login', req);
-      return identity.login(req.body.username, req.body.password, req.body.deviceId, req.body.platform);
+      return identity.login(req.body.username, req.body.password, req.body.deviceId, req.body.platform, req.socket.remoteAddress ?? '');
     });
     app.post<{ Body: Body }>('/v1/refresh', { schema: refreshSchema, config: { invalidAs: Errors.REFRESH_INVALID } }, async (req) => {
       await limited('login', req);
       return identity.refresh(req.body.refreshToken);
     });
     app.post('/v1/logout', { schema: logoutSchema }, async (req, reply) => {
-      await identity.logout(bearer(req));
+      await identity.logout(bearer(req), req.socket.remoteAddress ?? '');
       return reply.code(204).send();
     });
   }

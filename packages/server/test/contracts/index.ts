@@ -18,3 +18,4 @@ export { describeMediaStoreContract, type MediaStorePorts } from './media-store.
 export { describeMediaCatalogContract, type MediaCatalogPorts } from './media-catalog.contract.js';
 export { describeRateLimiterContract, type RateLimiterPorts } from './rate-limiter.contract.js';
 export { describePushTokenStoreContract, type PushTokenPorts } from './push-token-store.contract.js';
+export { describeEventLogContract, type EventLogPorts } from './event-log.contract.js';

@@ -166,6 +166,35 @@ describe('server API', () => {
     f.close();
   });
 
+  it('records logins, logouts and connections per device in the event log, paged through the server API', async () => {
+    const gina = await register(node.httpUrl, 'gina');
+    const g = await device(node, gina, 'gina-phone'); // login + connect
+    g.close();
+    await g.waitClosed();
+    const issued = await server('POST', `/users/${gina.userId}/tokens`, { deviceId: 'gina-web', platform: 'web' });
+    expect((await api.call('POST', '/v1/logout', { bearer: issued.json.accessToken as string })).status).toBe(204);
+    type Ev = { id: string; type: string; deviceId: string; ip: string; detail: string; userId: string };
+    const all = async (query: string): Promise<Ev[]> => {
+      const out: Ev[] = [];
+      let after = '';
+      for (;;) {
+        const r = await server('GET', `/events?userId=${gina.userId}&limit=2${query}${after ? `&after=${after}` : ''}`);
+        expect(r.status).toBe(200);
+        out.push(...(r.json.events as Ev[]));
+        if (r.json.next === null) return out;
+        after = r.json.next as string;
+      }
+    };
+    await waitFor('five events', async () => (await all('')).length >= 5);
+    const events = await all('');
+    expect(events.map((e) => `${e.type} ${e.deviceId}`)).toEqual(['login gina-phone', 'connect gina-phone', 'disconnect gina-phone', 'login gina-web', 'logout gina-web']);
+    expect(events.every((e) => e.userId === gina.userId)).toBe(true);
+    expect(events[0]).toMatchObject({ ip: '127.0.0.1', detail: 'password' });
+    expect(events[3]!.detail).toBe('server API');
+    expect((await all('&type=connect,disconnect')).map((e) => e.type)).toEqual(['connect', 'disconnect']);
+    expect((await server('GET', '/events?type=bogus')).status).toBe(400);
+  });
+
   it('exercised every documented operation, each response valid against the document', async () => {
     // The remaining public and operator endpoints, validated the same way.
     expect((await api.call('GET', '/healthz')).status).toBe(200);

@@ -7,6 +7,8 @@ import { MemoryRateLimiter } from './memory-rate-limiter.js';
 import { MemoryRoomStore } from './memory-room-store.js';
 import { MemoryWebhookOutbox } from './memory-webhook-outbox.js';
 import { MemoryPushTokenStore } from './memory-push-token-store.js';
+import { MemoryEventLog } from './memory-event-log.js';
+import type { EventLogStore } from '../../core/ports/event-log.js';
 import type { PushTokenStore } from '../../core/ports/push-tokens.js';
 import type { WebhookOutbox } from '../../core/ports/webhook-outbox.js';
 import { MemorySocialStore } from './memory-social-store.js';
@@ -39,6 +41,7 @@ export { MemoryModerationStore } from './memory-moderation-store.js';
 export { MemoryMediaCatalog } from './memory-media-catalog.js';
 export { MemoryRateLimiter } from './memory-rate-limiter.js';
 export { MemoryPushTokenStore } from './memory-push-token-store.js';
+export { MemoryEventLog } from './memory-event-log.js';
 export { ALL_MEMBERS, mentionTargets } from './mention-targets.js';
 
 export interface MemoryAdapters {
@@ -56,6 +59,7 @@ export interface MemoryAdapters {
   readonly media: MediaCatalog;
   readonly limiter: RateLimiter;
   readonly pushTokens: PushTokenStore;
+  readonly eventLog: EventLogStore;
   close(): Promise<void>;
 }
 
@@ -91,6 +95,7 @@ export function createMemoryAdapters(options: MemoryAdapterOptions = {}): Memory
     media: new MemoryMediaCatalog(),
     limiter: new MemoryRateLimiter(),
     pushTokens: new MemoryPushTokenStore(),
+    eventLog: new MemoryEventLog(),
     close: () => bus.close(),
   };
 }

@@ -11,6 +11,8 @@ import { PostgresNodeLeaseStore } from './node-lease-store.js';
 import { PostgresRoomStore } from './room-store.js';
 import { PostgresWebhookOutbox } from './webhook-outbox.js';
 import { PostgresPushTokenStore } from './push-token-store.js';
+import { PostgresEventLog } from './event-log.js';
+import type { EventLogStore } from '../../core/ports/event-log.js';
 import type { PushTokenStore } from '../../core/ports/push-tokens.js';
 import type { WebhookOutbox } from '../../core/ports/webhook-outbox.js';
 import { PostgresSocialStore } from './social-store.js';
@@ -54,6 +56,8 @@ export interface PostgresAdapters {
   readonly media: MediaCatalog;
   /** Devices' push tokens (issue 16). */
   readonly pushTokens: PushTokenStore;
+  /** Login/logout and connection events (issue 16). */
+  readonly eventLog: EventLogStore;
   /** Waits for running queries, then closes every connection. */
   close(): Promise<void>;
 }
@@ -97,6 +101,7 @@ export async function openPostgresAdapters(options: PostgresAdapterOptions): Pro
     moderation: new PostgresModerationStore(sql),
     media: new PostgresMediaCatalog(sql),
     pushTokens: new PostgresPushTokenStore(sql),
+    eventLog: new PostgresEventLog(sql),
     close: () => sql.end({ timeout: 5 }),
   };
 }

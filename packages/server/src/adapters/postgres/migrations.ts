@@ -373,6 +373,27 @@ export const MIGRATIONS: readonly Migration[] = [
     CREATE UNIQUE INDEX push_tokens_by_token ON push_tokens (provider, token);
     `,
   },
+  {
+    version: 8,
+    name: 'user event log',
+    // Issue 16 (seed 004): login, logout, connection open and close per user
+    // and device, pruned after the retention period (eventLogRetentionDays).
+    sql: `
+    CREATE TABLE user_events (
+      id        bigserial PRIMARY KEY,
+      user_id   bigint NOT NULL,
+      device_id text NOT NULL,
+      type      text NOT NULL,
+      at        bigint NOT NULL,
+      platform  text NOT NULL,
+      ip        text NOT NULL,
+      node_id   text NOT NULL,
+      detail    text NOT NULL
+    );
+    CREATE INDEX user_events_by_user ON user_events (user_id, id);
+    CREATE INDEX user_events_by_time ON user_events (at);
+    `,
+  },
 ];
 
 /**

@@ -12,7 +12,7 @@ interface Row {
   updated_at: number;
 }
 
-/** PushTokenStore on PostgreSQL (schema: migration 6 in migrations.ts). */
+/** PushTokenStore on PostgreSQL (schema: migration 7 in migrations.ts). */
 export class PostgresPushTokenStore implements PushTokenStore {
   constructor(private readonly sql: Sql) {}
 

@@ -11,6 +11,7 @@
 import type { JsonValue } from '@bufbuild/protobuf';
 import type { FastifyInstance } from 'fastify';
 import type { ServerActions } from '../../platform/server-api/server-actions.js';
+import type { UserEventType } from '../../core/ports/event-log.js';
 import type { RouteRegistrar } from '../http-api.js';
 import { appSecretGuard } from './app-secret.js';
 import * as S from './schemas.js';
@@ -61,6 +62,17 @@ export function serverApiRoutes(actions: ServerActions, secrets: readonly string
         actions.broadcast(req.body.content as JsonValue, String(req.body.clientMsgId)));
       app.get<{ Params: Params; Querystring: Params }>('/conversations/:conversationId/messages', { schema: S.historySchema }, async (req) =>
         actions.history(req.params.conversationId!, Number(req.query.asUser), num(req.query.beforeSeq, 0), page(req.query.limit)));
+
+      app.get<{ Querystring: Params }>('/events', { schema: S.eventsSchema }, async (req) => {
+        const q = req.query;
+        return actions.events({
+          ...(q.userId ? { userId: Number(q.userId) } : {}),
+          ...(q.deviceId ? { deviceId: q.deviceId } : {}),
+          ...(q.type ? { types: q.type.split(',') as UserEventType[] } : {}),
+          fromTime: num(q.from, 0), toTime: num(q.to, 0), afterId: q.after ?? '',
+          limit: Math.max(1, Math.min(500, num(q.limit, 100))),
+        });
+      });
 
       app.post<{ Body: Body }>('/groups', { schema: S.createGroupSchema }, async (req, reply) => {
         const b = req.body as { ownerId: string; name: string; memberIds?: string[]; announcement?: string; avatarUrl?: string };

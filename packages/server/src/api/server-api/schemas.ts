@@ -213,3 +213,42 @@ export const historySchema = {
   },
   response: { 200: { type: 'object', properties: { messages: { type: 'array', items: message }, hasMore: { type: 'boolean' } }, required: ['messages', 'hasMore'] }, ...errors },
 } as const;
+
+export const eventsSchema = {
+  summary: 'The user event log: logins, logouts, connection opens and closes per user and device, oldest first, kept eventLogRetentionDays',
+  tags, security,
+  querystring: {
+    type: 'object', additionalProperties: false,
+    properties: {
+      userId: id,
+      deviceId: { type: 'string', maxLength: 64 },
+      type: { type: 'string', pattern: '^(login|logout|connect|disconnect)(,(login|logout|connect|disconnect))*$', description: 'Comma list of event types' },
+      from: { type: 'string', pattern: '^[0-9]{1,15}$', description: 'ms: events at or after' },
+      to: { type: 'string', pattern: '^[0-9]{1,15}$', description: 'ms: events before' },
+      after: { type: 'string', pattern: '^[0-9]{1,19}$', description: 'The previous page\'s `next`' },
+      limit: { type: 'string', pattern: '^[0-9]{1,3}$', description: '1-500 (default 100)' },
+    },
+  },
+  response: {
+    200: {
+      type: 'object',
+      properties: {
+        events: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              id: { type: 'string' }, userId: id, deviceId: { type: 'string' }, type: { type: 'string', enum: ['login', 'logout', 'connect', 'disconnect'] },
+              at: { type: 'number' }, platform: { type: 'string' }, ip: { type: 'string' }, nodeId: { type: 'string' },
+              detail: { type: 'string', description: 'login: "password" or "server API"' },
+            },
+            required: ['id', 'userId', 'deviceId', 'type', 'at', 'platform', 'ip', 'nodeId', 'detail'],
+          },
+        },
+        next: { type: ['string', 'null'], description: 'Pass as `after` for the next page; null: no more events now' },
+      },
+      required: ['events', 'next'],
+    },
+    ...errors,
+  },
+} as const;

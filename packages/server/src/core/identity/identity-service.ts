@@ -31,6 +31,19 @@ export interface IdentityOptions {
   /** First wait after a failed password on an account (doubling per failure); 0 = no backoff. */
   readonly loginBackoffBaseMs?: number;
   readonly loginBackoffMaxMs?: number;
+  /** Told about every login and logout (the user event log); must not throw or block. */
+  readonly sessionEvents?: (e: SessionEvent) => void;
+}
+
+/** A login (password, or issued by the server API) or an explicit logout. */
+export interface SessionEvent {
+  readonly type: 'login' | 'logout';
+  readonly userId: UserId;
+  readonly deviceId: string;
+  readonly platform: Platform;
+  /** The client's address ('' when unknown). */
+  readonly ip: string;
+  readonly detail: string;
 }
 
 const USERNAME = /^[a-z0-9_.-]{3,32}$/;
@@ -68,7 +81,7 @@ export class IdentityService {
     throw new XinboxError(Errors.INTERNAL, 'could not allocate a user id');
   }
 
-  async login(usernameRaw: unknown, password: unknown, deviceIdRaw: unknown, platformRaw: unknown): Promise<LoginResult> {
+  async login(usernameRaw: unknown, password: unknown, deviceIdRaw: unknown, platformRaw: unknown, ip = ''): Promise<LoginResult> {
     const username = normalizeUsername(usernameRaw);
     const deviceId = validDeviceId(deviceIdRaw);
     const platform = validPlatform(platformRaw);
@@ -88,7 +101,7 @@ export class IdentityService {
       throw new XinboxError(Errors.BAD_CREDENTIALS);
     }
     if (backoff) await this.limiter!.succeed(backoff);
-    return this.openSession(user.id, deviceId, platform);
+    return this.openSession(user.id, deviceId, platform, ip, 'password');
   }
 
   /**
@@ -101,7 +114,7 @@ export class IdentityService {
     const platform = validPlatform(platformRaw);
     const [user] = await this.store.getUsers([userId]);
     if (!user) throw new XinboxError(Errors.NOT_FOUND, 'no such user');
-    return this.openSession(user.id, deviceId, platform);
+    return this.openSession(user.id, deviceId, platform, '', 'server API');
   }
 
   /**
@@ -115,7 +128,7 @@ export class IdentityService {
     return this.register(usernameRaw, `!${newOpaqueToken()}${newOpaqueToken()}`.slice(0, 256));
   }
 
-  private async openSession(userId: UserId, deviceId: string, platform: Platform): Promise<LoginResult> {
+  private async openSession(userId: UserId, deviceId: string, platform: Platform, ip: string, how: string): Promise<LoginResult> {
     const user = { id: userId };
     await this.opts.accountCheck?.(user.id);
     const now = this.clock();
@@ -135,6 +148,7 @@ export class IdentityService {
     // A device that logs in again replaces its earlier sessions.
     const revoked = await this.store.revokeDeviceSessions(user.id, deviceId, session.id);
     if (revoked.length) this.forget(revoked, 'replaced');
+    this.opts.sessionEvents?.({ type: 'login', userId: user.id, deviceId, platform, ip, detail: how });
     return this.issue(session, refreshToken);
   }
 
@@ -161,10 +175,11 @@ export class IdentityService {
   }
 
   /** End the session of a live access token (an expired or revoked one is refused like everywhere else). */
-  async logout(accessToken: string): Promise<void> {
+  async logout(accessToken: string, ip = ''): Promise<void> {
     const claims = await this.authenticate(accessToken);
     await this.store.revokeSession(claims.sid);
     this.forget([claims.sid], 'logout');
+    this.opts.sessionEvents?.({ type: 'logout', userId: claims.uid, deviceId: claims.did, platform: claims.plat, ip, detail: '' });
   }
 
   /** Verify an access token and that its session is still live. */

@@ -14,6 +14,8 @@ import type { SocialService } from '../../core/social/social-service.js';
 import type { ConversationStore } from '../../core/ports/conversation-store.js';
 import type { IdentityStore } from '../../core/ports/identity-store.js';
 import type { PushTokenStore } from '../../core/ports/push-tokens.js';
+import type { EventQuery, UserEvent } from '../../core/ports/event-log.js';
+import type { EventLogStore } from '../../core/ports/event-log.js';
 import type { RoomService } from '../../core/rooms/room-service.js';
 import type { UserId } from '../../core/model.js';
 import { validateContent } from '../../core/messaging/content.js';
@@ -33,6 +35,7 @@ export interface ServerActionsDeps {
   readonly rooms: RoomService | null;
   readonly runAs: RunAs;
   readonly systemUsername: string;
+  readonly eventLog: EventLogStore;
 }
 
 /** The device id the server API acts from (audit, "sent from" in webhooks). */
@@ -189,6 +192,13 @@ export class ServerActions {
       }
     }
     return { recipients, failed };
+  }
+
+  /** A page of the user event log; `next` is the cursor of the following page (null at the end). */
+  async events(q: EventQuery): Promise<{ events: Array<Omit<UserEvent, 'userId'> & { userId: string }>; next: string | null }> {
+    const rows = await this.d.eventLog.query({ ...q, limit: q.limit + 1 });
+    const page = rows.slice(0, q.limit);
+    return { events: page.map((e) => ({ ...e, userId: String(e.userId) })), next: rows.length > q.limit ? page[page.length - 1]!.id : null };
   }
 
   private async asOwner(groupId: string, body: FrameInit['body']): Promise<Frame['body']> {

@@ -7,6 +7,7 @@ import type { SocialStore } from '../../../core/ports/social-store.js';
 import type { ModerationStore } from '../../../core/ports/moderation-store.js';
 import type { MediaCatalog } from '../../../core/ports/media-catalog.js';
 import type { PushTokenStore } from '../../../core/ports/push-tokens.js';
+import type { EventLogStore } from '../../../core/ports/event-log.js';
 import type { SqliteOpenOptions } from '../sqlite-database.js';
 import { StorageWorkerClient } from './storage-worker-client.js';
 
@@ -24,6 +25,8 @@ export interface SqliteWorkerAdapters {
   readonly media: MediaCatalog;
   /** Devices' push tokens (its own file, push-tokens.db). */
   readonly pushTokens: PushTokenStore;
+  /** The user event log (its own file, event-log.db). */
+  readonly eventLog: EventLogStore;
   /** Store calls sent to the thread and not yet answered. */
   outstanding(): number;
   close(): Promise<void>;
@@ -52,6 +55,7 @@ export async function openSqliteWorkerAdapters(
     moderation: client.port<ModerationStore>('moderation'),
     media: client.port<MediaCatalog>('media'),
     pushTokens: client.port<PushTokenStore>('pushTokens'),
+    eventLog: client.port<EventLogStore>('eventLog'),
     outstanding: () => client.outstanding,
     close: () => client.close(),
   };

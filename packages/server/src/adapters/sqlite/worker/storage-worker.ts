@@ -7,6 +7,7 @@ import { packAppendResults, unpackAppend, type PackedAppend } from './append-cod
 import { APPEND_PACKED, CLOSE, errorToWire, type CallMessage, type ReplyMessage, type StartMessage, type StorageWorkerData, type StoreName } from './wire.js';
 import { SqliteMediaCatalog } from '../sqlite-media-catalog.js';
 import { SqlitePushTokenStore } from '../sqlite-push-token-store.js';
+import { SqliteEventLog } from '../sqlite-event-log.js';
 
 /**
  * The storage thread: owns the SQLite connection (and, through
@@ -21,12 +22,14 @@ const { options } = workerData as StorageWorkerData;
 let adapters: SqliteAdapters;
 let webhooks: SqliteWebhookOutbox;
 let pushTokens: SqlitePushTokenStore;
+let eventLog: SqliteEventLog;
 try {
   adapters = openSqliteAdapters(options);
   // The webhook outbox has a file of its own next to the database (webhook-outbox.db), served by this thread too.
   const beside = (file: string): string => (options.path === ':memory:' ? ':memory:' : join(dirname(options.path), file));
   webhooks = new SqliteWebhookOutbox(beside('webhook-outbox.db'), options.synchronous);
   pushTokens = new SqlitePushTokenStore(beside('push-tokens.db'), options.synchronous);
+  eventLog = new SqliteEventLog(beside('event-log.db'), options.synchronous);
 } catch (error) {
   port.postMessage({ started: false, error: errorToWire(error) } satisfies StartMessage);
   process.exit(1);
@@ -42,11 +45,12 @@ const stores: Record<StoreName, object> = {
   moderation: adapters.moderation,
   media: new SqliteMediaCatalog(adapters.database),
   pushTokens,
+  eventLog,
 };
 
 port.on('message', (message: CallMessage | typeof CLOSE) => {
   if (message === CLOSE) {
-    void webhooks.close().then(() => pushTokens.close()).then(() => adapters.close()).finally(() => process.exit(0));
+    void webhooks.close().then(() => pushTokens.close()).then(() => eventLog.close()).then(() => adapters.close()).finally(() => process.exit(0));
     return;
   }
   const [id, store, method, args] = message;
