@@ -103,6 +103,23 @@ const FRAME_ROLES: Record<string, [Direction, string]> = {
   modPunish: ['C→S', 'request → Ok'],
   modAuditRead: ['C→S', 'request → ModAudit'],
   modAudit: ['S→C', 'reply'],
+  shopCreate: ['C→S', 'request → ShopInfo'],
+  shopInfo: ['S→C', 'reply'],
+  shopGet: ['C→S', 'request → ShopInfo'],
+  shopAgentSet: ['C→S', 'request → ShopInfo'],
+  serviceAgentStatus: ['C→S', 'request → ServiceBoard'],
+  serviceOpen: ['C→S', 'request → ServiceConversation'],
+  serviceConversation: ['S→C', 'reply'],
+  serviceTransfer: ['C→S', 'request → ServiceConversation'],
+  serviceClose: ['C→S', 'request → ServiceConversation'],
+  serviceRate: ['C→S', 'request → ServiceConversation'],
+  serviceList: ['C→S', 'request → ServiceBoard'],
+  serviceBoard: ['S→C', 'reply'],
+  serviceEvent: ['S→C', 'push'],
+  itemConversationOpen: ['C→S', 'request → ItemConversationInfo'],
+  itemConversationInfo: ['S→C', 'reply'],
+  itemConversationList: ['C→S', 'request → ItemConversations'],
+  itemConversations: ['S→C', 'reply'],
 };
 
 function table(header: string[], rows: Array<Array<string | number>>): string {

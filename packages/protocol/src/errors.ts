@@ -72,6 +72,17 @@ export const Errors = Object.freeze({
 
   // 1700-1799: the server API (a customer's backend)
   APP_SECRET_INVALID: spec(1700, 'APP_SECRET_INVALID', false, 'The server API call carries no app secret or one that is not configured (Authorization: Bearer <app secret>).'),
+  // 1800-1899: customer service (shops, agents, routing) and item conversations
+  SHOP_NOT_FOUND: spec(1800, 'SHOP_NOT_FOUND', false, 'The shop does not exist.'),
+  NOT_AN_AGENT: spec(1801, 'NOT_AN_AGENT', false, 'Only the shop\'s agents (or its admin) may do this.'),
+  NOT_SHOP_ADMIN: spec(1802, 'NOT_SHOP_ADMIN', false, 'Only the shop\'s admin may change its agents.'),
+  UNKNOWN_SKILL: spec(1803, 'UNKNOWN_SKILL', false, 'The shop has no such skill group.'),
+  SERVICE_CLOSED: spec(1804, 'SERVICE_CLOSED', false, 'The service session is closed; open it again (ServiceOpen) to continue.'),
+  SERVICE_NOT_CLOSED: spec(1805, 'SERVICE_NOT_CLOSED', false, 'Only a closed session can be rated.'),
+  ALREADY_RATED: spec(1806, 'ALREADY_RATED', false, 'This session was already rated.'),
+  AGENT_UNAVAILABLE: spec(1807, 'AGENT_UNAVAILABLE', true, 'The chosen agent is offline, unavailable, full or lacks the skill.'),
+  SHOP_LIMIT: spec(1808, 'SHOP_LIMIT', false, 'A shop limit was reached (agents, skills, or queued conversations).'),
+  INVALID_ITEM: spec(1809, 'INVALID_ITEM', false, 'The item card is missing a required field, a field is too long, or a URL is not http(s).'),
 
   // 1500-1599: server side
   INTERNAL: spec(1500, 'INTERNAL', true, 'An unexpected server error; nothing was half-applied.'),

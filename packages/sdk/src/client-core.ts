@@ -475,6 +475,9 @@ export abstract class XinboxClientCore extends TypedEmitter<XinboxEvents> {
       case 'relationChange':
         this.relationFeed.onPush(b.value);
         return;
+      case 'serviceEvent':
+        if (b.value.conversation) this.emit('service', { conversation: b.value.conversation, reason: b.value.reason });
+        return;
       case 'kicked':
         this.emitKicked(b.value.closeCode, b.value.reason);
         return;

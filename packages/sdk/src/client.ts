@@ -27,6 +27,11 @@ import {
   type ModAction,
   type ModAuditEntry,
   type Report,
+  type ItemCard,
+  type ItemConversation,
+  type ServiceBoard,
+  type ServiceConversation,
+  type Shop,
 } from '@xinbox/protocol';
 import { XinboxClientCore } from './client-core.js';
 import { toContent, type ContentInput } from './content.js';
@@ -366,6 +371,71 @@ export class XinboxClient extends XinboxClientCore {
   /** Moderators: the audit log after `afterSeq`. */
   async moderationAudit(afterSeq = 0, limit = 100): Promise<ModAuditEntry[]> {
     return (await this.request({ case: 'modAuditRead', value: { afterSeq, limit } }, 'modAudit')).entries;
+  }
+
+  // ------------------------------------------------------------ customer service (消息分流)
+
+  /** Creates a shop with its skill groups; you become its admin. */
+  async createShop(name: string, skills: readonly string[] = []): Promise<Shop> {
+    return (await this.request({ case: 'shopCreate', value: { name, skills: [...skills] } }, 'shopInfo')).shop!;
+  }
+
+  /** A shop's name and skill groups (its agents too, for its agents and admin). */
+  async getShop(shopId: string): Promise<Shop> {
+    return (await this.request({ case: 'shopGet', value: { shopId } }, 'shopInfo')).shop!;
+  }
+
+  /** Shop admin: adds or changes an agent (skills, capacity; 0 = the default 5). */
+  async setShopAgent(shopId: string, userId: string, opts: { skills?: readonly string[]; capacity?: number } = {}): Promise<Shop> {
+    return (await this.request({ case: 'shopAgentSet', value: { shopId, userId, skills: [...(opts.skills ?? [])], capacity: opts.capacity ?? 0, remove: false } }, 'shopInfo')).shop!;
+  }
+
+  /** Shop admin: removes an agent (their conversations are routed again). */
+  async removeShopAgent(shopId: string, userId: string): Promise<Shop> {
+    return (await this.request({ case: 'shopAgentSet', value: { shopId, userId, skills: [], capacity: 0, remove: true } }, 'shopInfo')).shop!;
+  }
+
+  /** Agent: take new conversations (true) or not. Routing also needs this client connected. */
+  setAgentAvailable(shopId: string, available: boolean): Promise<ServiceBoard> {
+    return this.request({ case: 'serviceAgentStatus', value: { shopId, available } }, 'serviceBoard');
+  }
+
+  /** Agent or admin: the workbench (queue, active conversations, agents). */
+  serviceBoard(shopId: string): Promise<ServiceBoard> {
+    return this.request({ case: 'serviceList', value: { shopId } }, 'serviceBoard');
+  }
+
+  /** Customer: open (or return to) the service conversation with a shop; it is an ordinary conversation for sending. */
+  openService(shopId: string, opts: { skill?: string; itemId?: string; orderId?: string } = {}): Promise<ServiceConversation> {
+    return this.request({ case: 'serviceOpen', value: { shopId, skill: opts.skill ?? '', itemId: opts.itemId ?? '', orderId: opts.orderId ?? '' } }, 'serviceConversation');
+  }
+
+  /** Agent: hand the conversation to another agent (omit toAgentId: the router picks one), optionally under another skill group. */
+  transferService(shopId: string, conversationId: string, opts: { toAgentId?: string; skill?: string } = {}): Promise<ServiceConversation> {
+    return this.request({ case: 'serviceTransfer', value: { shopId, conversationId, toAgentId: opts.toAgentId ?? '0', skill: opts.skill ?? '' } }, 'serviceConversation');
+  }
+
+  /** Customer or agent: end the session. */
+  closeService(shopId: string, conversationId: string): Promise<ServiceConversation> {
+    return this.request({ case: 'serviceClose', value: { shopId, conversationId } }, 'serviceConversation');
+  }
+
+  /** Customer: rate a closed session 1-5, once. */
+  rateService(shopId: string, conversationId: string, score: number, comment = ''): Promise<ServiceConversation> {
+    return this.request({ case: 'serviceRate', value: { shopId, conversationId, score, comment } }, 'serviceConversation');
+  }
+
+  // ------------------------------------------------------------ item conversations (闲鱼)
+
+  /** Buyer: open (or return to) the conversation with a seller about one item. */
+  async openItemConversation(sellerId: string, item: Partial<ItemCard> & { itemId: string; title: string }): Promise<ItemConversation> {
+    const card = { price: '', currency: '', imageUrl: '', mediaId: '', link: '', ...item };
+    return (await this.request({ case: 'itemConversationOpen', value: { sellerId, item: card } }, 'itemConversationInfo')).conversation!;
+  }
+
+  /** Your item conversations as buyer or seller, newest first. */
+  async listItemConversations(limit = 0): Promise<ItemConversation[]> {
+    return (await this.request({ case: 'itemConversationList', value: { limit } }, 'itemConversations')).conversations;
   }
 
   // ------------------------------------------------------------ rooms

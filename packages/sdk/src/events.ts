@@ -1,5 +1,5 @@
 /** The events a XinboxClient emits, each with its payload type. */
-import type { AuthOk, ConversationSummary, GroupInfo, Message, ReconnectAdvice, RelationChange, RoomEvent, RoomMessage, TypingUpdate, UserPresence } from '@xinbox/protocol';
+import type { ServiceConversation, AuthOk, ConversationSummary, GroupInfo, Message, ReconnectAdvice, RelationChange, RoomEvent, RoomMessage, TypingUpdate, UserPresence } from '@xinbox/protocol';
 import type { Session } from './http-api.js';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
@@ -51,6 +51,12 @@ export interface XinboxEvents {
    * profile or privacy), exactly once and in feed order on every device.
    */
   relationChange: RelationChange;
+  /**
+   * A customer-service conversation's routing state changed (queued and its
+   * position, assigned, rerouted, transferred, closed, rated). Best effort:
+   * openService / serviceBoard return the current state.
+   */
+  service: { readonly conversation: ServiceConversation; readonly reason: string };
   /** Local state was dropped because the sync cursor expired on the server. */
   resync: undefined;
   /** Tokens changed (login, refresh, logout); persist them to resume later. */

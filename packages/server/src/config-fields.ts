@@ -15,6 +15,7 @@ export const SETTING_GROUPS = {
   messaging: 'Messaging',
   rooms: 'Live rooms',
   social: 'Relationships and privacy',
+  service: 'Customer service (shops, routing)',
   media: 'Media (uploads and downloads)',
   limits: 'Rate limits and fairness',
   admin: 'Administration and observability',

@@ -118,6 +118,10 @@ export const configSchema = z.object({
   moderators: str.default('').meta(doc('social', 'Comma list of usernames with the moderator role (review reports, mute, ban, read the audit log)')),
   restrictionCacheMs: int(0, 600_000).default(10_000).meta(doc('social', 'How long a user\'s mute/ban state is trusted without a store read when no invalidation arrives')),
   relationCacheMs: int(0, 600_000).default(10_000).meta(doc('social', 'How long block/privacy facts are trusted without a store read when no invalidation arrives (a lost cluster event)')),
+  // --- customer service ----------------------------------------------------
+  serviceAnswerTimeoutMs: int(1_000, DAY_MS).default(60_000).meta(doc('service', 'An agent who has not answered a routed conversation within this is skipped: the conversation is rerouted')),
+  serviceSweepMs: int(100, 60_000).default(1_000).meta(doc('service', 'How often each shop router re-checks its agents\' presence and answer times (reroute latency after a dropped connection)')),
+  serviceMaxQueue: int(1, 1_000_000).default(10_000).meta(doc('service', 'Queued conversations per shop (`SHOP_LIMIT` beyond)')),
   // --- media ---------------------------------------------------------------
   mediaStorage: oneOf('fs', 's3').default('fs').meta(doc('media', 'Where media bytes live: `fs` (a directory, `mediaDir`) or `s3` (an S3-compatible bucket; required for a cluster unless `mediaDir` is a shared mount)')),
   mediaDir: str.default('').meta(doc('media', 'Directory of the `fs` media store and of upload staging', '<dataDir>/media')),

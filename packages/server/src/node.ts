@@ -56,6 +56,10 @@ import { serverApiRoutes } from './api/server-api/routes.js';
 import { EventRecorder } from './platform/event-log/event-recorder.js';
 import type { SessionEvent } from './core/identity/identity-service.js';
 import { ServerActions, type RunAs } from './platform/server-api/server-actions.js';
+import { ServiceRouter } from './core/service/service-router.js';
+import { CustomerService } from './core/service/customer-service.js';
+import { ItemConversationService } from './core/items/item-conversation-service.js';
+import { serviceHandlers } from './gateway/handlers/service-handlers.js';
 
 export interface XinboxNode {
   readonly config: XinboxConfig;
@@ -168,6 +172,17 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const presence = new PresenceService(storage.presence, storage.conversations, storage.identity, outbox, nodeId, Date.now, relationGuard);
   const groups = new GroupService(storage.conversations, storage.identity, cache, pipeline, outbox, config, relationGuard);
   const social = new SocialService(storage.social, storage.identity, relationGuard, outbox, config);
+  // Customer service (issue #15): each shop is routed by one logic node, its owner on the ring (`s:<shopId>`).
+  const serviceRouter = new ServiceRouter(storage.service, storage.conversations, storage.messages, storage.presence,
+    (shopId) => !clustered || ring.ownerOfShop(shopId) === nodeId,
+    { answerTimeoutMs: config.serviceAnswerTimeoutMs, sweepMs: config.serviceSweepMs });
+  const membersListeners: Array<(ids: number[]) => void> = [];
+  const customerService = new CustomerService(storage.service, serviceRouter, storage.identity, outbox, { maxQueue: config.serviceMaxQueue }, (ids) => {
+    // The router changed members of ordinary conversations: their owners (here or elsewhere) must reload them.
+    for (const id of ids) cache.invalidate(id);
+    for (const l of membersListeners) l([...ids]);
+  });
+  const items = new ItemConversationService(storage.items, storage.identity, relationGuard);
   // Rooms live at the gateways (seed 002 "scale"): each gateway fans out to its own audience.
   const rooms = isGateway
     ? createRooms({
@@ -176,12 +191,13 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
       log,
       options: roomOptionsOf(config),
       events,
+      senderCheck: (u) => moderation.checkSender(u),
       broadcaster: clustered ? (fanout) => new BusRoomBroadcaster(nodeId, storage.bus, fanout, log) : undefined,
     })
     : null;
   const handlers = {
     ...messagingHandlers(messaging, presence, sessions), ...groupHandlers(groups), ...socialHandlers(social),
-    ...moderationHandlers(moderation), ...rooms?.handlers,
+    ...moderationHandlers(moderation), ...serviceHandlers(customerService, items), ...rooms?.handlers,
   };
   // One request path: this node's sockets and requests forwarded by other gateways run the same handlers.
   const dispatcher = new RequestDispatcher(handlers, hotSendHandler(messaging), log, prometheus);
@@ -189,7 +205,10 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   // Cluster routing: who owns what, and how requests and frames cross nodes.
   const directory = new NodeDirectory();
   const ring = new OwnerRing(directory);
-  ring.onChange(() => cache.clear());
+  ring.onChange(() => {
+    cache.clear();
+    serviceRouter.forget();
+  });
   const rpc = new RpcClient(storage.bus, nodeId, config.rpcTimeoutMs, config.rpcMaxPending);
   let link: ClusterLink | null = null;
 
@@ -210,6 +229,9 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
       events.emit('user.offline', `user:${conn.userId}`, { userId: String(conn.userId), deviceId: conn.deviceId, platform: conn.platform });
       eventLog?.record({ type: 'disconnect', userId: conn.userId, deviceId: conn.deviceId, platform: conn.platform, ip: conn.remoteAddress, detail: '' });
       const stillHere = sessions.connectionsOf(conn.userId).some((c) => c.deviceId === conn.deviceId);
+      // An agent whose last connection here closed: re-route their shops now rather than at the next sweep
+      // (after the gateway's presence update, which runs beside this hook).
+      if (isLogic && sessions.connectionsOf(conn.userId).length === 0) setTimeout(() => void serviceRouter.agentMayHaveLeft(conn.userId).catch(() => undefined), 100).unref();
       if (clustered && !stillHere) await storage.routes.unbind(conn.userId, conn.deviceId, nodeId);
     },
     refreshed: async (conn) => {
@@ -337,6 +359,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   port = http.port;
   if (gateway && config.tcpPort >= 0) tcpPort = await gateway.listenTcp(config.tcpPort, config.host, tls ?? undefined);
   gateway?.start();
+  if (isLogic) serviceRouter.start();
 
   let stopMembership = (): void => undefined;
   if (clustered) {
@@ -351,6 +374,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
       rooms: rooms?.fanout ?? null,
       identity,
       relations: { changed: (l) => social.onChanged(l), invalidate: (u) => relationGuard.invalidate(u) },
+      members: { changed: (l) => membersListeners.push(l), invalidate: (ids) => ids.forEach((id) => cache.invalidate(id)) },
       moderation: {
         changed: (l) => moderation.onChanged(l),
         banned: (l) => moderation.onBanned(l),
@@ -373,6 +397,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     if (stopped) return;
     stopped = true;
     clearInterval(leaseTimer);
+    serviceRouter.stop();
     loopDelay.stop();
     gc.stop();
     lexicon?.stop();

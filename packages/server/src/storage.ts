@@ -11,6 +11,8 @@ import type { MediaCatalog } from './core/ports/media-catalog.js';
 import type { RateLimiter } from './core/ports/rate-limiter.js';
 import type { PushTokenStore } from './core/ports/push-tokens.js';
 import type { EventLogStore } from './core/ports/event-log.js';
+import type { ServiceStore } from './core/ports/service-store.js';
+import type { ItemConversationStore } from './core/ports/item-conversation-store.js';
 import { createMemoryAdapters } from './adapters/memory/index.js';
 import { redactUrl, StartupError } from './startup-error.js';
 
@@ -36,6 +38,10 @@ export interface Storage {
   readonly pushTokens: PushTokenStore;
   /** Login/logout and connection events, with retention (issue 16). */
   readonly eventLog: EventLogStore;
+  /** Shops, agents and service-conversation routing state (issue #15). */
+  readonly service: ServiceStore;
+  /** Item conversations: (buyer, seller, item) -> conversation (issue #15). */
+  readonly items: ItemConversationStore;
   /** Present in cluster mode: who else is alive. */
   readonly membership: NodeMembership | null;
   close(): Promise<void>;
@@ -85,6 +91,8 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
       limiter: redis.limiter,
       pushTokens: pg.pushTokens,
       eventLog: pg.eventLog,
+      service: pg.service,
+      items: pg.items,
       membership: redis.membership,
       close: async () => {
         await redis.close();
@@ -114,6 +122,8 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
     limiter: memory.limiter,
     pushTokens: sqlite.pushTokens,
     eventLog: sqlite.eventLog,
+    service: sqlite.service,
+    items: sqlite.items,
     membership: null,
     close: async () => {
       await sqlite.close();

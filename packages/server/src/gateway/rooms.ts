@@ -37,6 +37,8 @@ export interface RoomsDeps {
   readonly log?: Logger;
   /** room.created, room.closed, room.muted ... (webhooks). */
   readonly events?: PlatformEvents;
+  /** A moderator's account-wide mute or ban refuses room sends too. */
+  readonly senderCheck?: (userId: number) => Promise<void>;
 }
 
 export interface Rooms {
@@ -58,7 +60,7 @@ export function createRooms(deps: RoomsDeps): Rooms {
     retryMs: options.reliableRetryMs, retries: options.reliableRetries, window: options.reliableWindow, pushBudgetPerSec: options.pushBudgetPerSec,
   }, clock);
   const broadcaster = deps.broadcaster ? deps.broadcaster(fanout) : new LocalRoomBroadcaster(fanout);
-  const service = new RoomService({ store: deps.store, broadcaster, ids: deps.ids, options, clock, log: deps.log, events: deps.events });
+  const service = new RoomService({ store: deps.store, broadcaster, ids: deps.ids, options, clock, log: deps.log, events: deps.events, senderCheck: deps.senderCheck });
   // Cluster: other gateways' gifts and admin notices update this service's cached rooms before local members hear of them.
   fanout.onPeer({ reliable: (roomId, seq) => service.peerReliable(roomId, seq), notice: (roomId, notice) => service.peerNotice(roomId, notice) });
   const reporter = new AudienceReporter(fanout, broadcaster, options.audienceEventMs);

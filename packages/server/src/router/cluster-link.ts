@@ -23,6 +23,7 @@ export type ClusterEvent =
   | { t: 'hello'; from: string }
   | { t: 'room'; from: string; room: string; notice: RoomNotice }
   | { t: 'relations'; from: string; u: number[] }
+  | { t: 'members'; from: string; c: number[] }
   | { t: 'restricted'; from: string; u: number; ban: boolean }
   | RoomAudienceEvent;
 
@@ -38,6 +39,8 @@ export interface ClusterLinkParts {
   readonly identity: IdentityService;
   /** Relationship writes here invalidate the block/privacy caches of every node. */
   readonly relations?: { changed(listener: (userIds: number[]) => void): void; invalidate(userIds: readonly number[]): void };
+  /** The service router changed members of these conversations: every node drops its cached state of them. */
+  readonly members?: { changed(listener: (conversationIds: number[]) => void): void; invalidate(conversationIds: readonly number[]): void };
   /** A mute or ban here: other nodes drop their cached restriction; a ban closes the user's connections everywhere. */
   readonly moderation?: {
     changed(listener: (userId: number) => void): void;
@@ -64,6 +67,7 @@ export class ClusterLink {
     this.unsubscribe.push(await this.p.bus.subscribe(Topics.broadcast, (b) => this.onMessage(b)));
     this.p.identity.onRevoked((sids, reason) => this.emit({ t: 'revoke', from: this.p.nodeId, sids, reason }));
     this.p.relations?.changed((u) => this.emit({ t: 'relations', from: this.p.nodeId, u }));
+    this.p.members?.changed((c) => this.emit({ t: 'members', from: this.p.nodeId, c }));
     this.p.moderation?.changed((u) => this.emit({ t: 'restricted', from: this.p.nodeId, u, ban: false }));
     this.p.moderation?.banned((u) => this.emit({ t: 'restricted', from: this.p.nodeId, u, ban: true }));
     this.announce();
@@ -155,6 +159,9 @@ export class ClusterLink {
         return;
       case 'relations':
         this.p.relations?.invalidate(e.u);
+        return;
+      case 'members':
+        this.p.members?.invalidate(e.c);
         return;
       case 'restricted':
         this.p.moderation?.invalidate(e.u);

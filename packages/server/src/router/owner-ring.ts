@@ -38,9 +38,16 @@ export class OwnerRing {
     return this.ring.owner(`u:${userId}`);
   }
 
-  /** The node that executes a client request: the conversation's owner, else the caller's. */
+  /** The shop's router (customer service): one node decides for a shop. */
+  ownerOfShop(shopId: string | number): string | null {
+    return this.ring.owner(`s:${shopId}`);
+  }
+
+  /** The node that executes a client request: the shop's router, else the conversation's owner, else the caller's. */
   ownerOfRequest(frame: Frame, userId: number): string | null {
-    const v = frame.body.value as { conversationId?: unknown } | undefined;
+    const v = frame.body.value as { conversationId?: unknown; shopId?: unknown } | undefined;
+    // Service frames name their shop: the shop's owner routes it, even when a conversation is named too.
+    if (v && typeof v.shopId === 'string' && v.shopId !== '' && v.shopId !== '0') return this.ownerOfShop(v.shopId);
     const conv = v && typeof v.conversationId === 'string' && v.conversationId !== '' && v.conversationId !== '0' ? v.conversationId : null;
     return conv ? this.ownerOfConversation(conv) : this.ownerOfUser(userId);
   }

@@ -3,7 +3,7 @@ import { createMemoryAdapters, MemoryBus, MemoryPresence, MemoryRouteRegistry } 
 import {
   describeBusContract, describeConversationStoreContract, describeIdentityStoreContract,
   describeMessageStoreContract, describeNodeLeaseStoreContract, describePresenceContract, describeRateLimiterContract, describeRouteRegistryContract,
-  describeSocialStoreContract, describeModerationStoreContract,
+  describeSocialStoreContract, describeModerationStoreContract, describeCommerceContract,
 } from '../contracts/index.js';
 
 // The memory adapters are one process's state, so they offer no peer handle.
@@ -15,6 +15,7 @@ describeConversationStoreContract('memory', open);
 describeNodeLeaseStoreContract('memory', open);
 describeBusContract('memory', open);
 describeSocialStoreContract('memory', open);
+describeCommerceContract('memory', open);
 describeModerationStoreContract('memory', open);
 describeRateLimiterContract('memory', open);
 describePresenceContract('memory', async () => {

@@ -13,7 +13,7 @@ import { SeqConflictError } from '../../src/core/ports/index.js';
 import {
   appendItem, createUsers, describeConversationStoreContract, describeIdentityStoreContract,
   describeMessageStoreContract, describeNodeLeaseStoreContract, makeMessage, plain,
-  describeSocialStoreContract, describeModerationStoreContract,
+  describeSocialStoreContract, describeModerationStoreContract, describeCommerceContract,
 } from '../contracts/index.js';
 import { requireServices, startPostgres, type PostgresService } from '../support/services.js';
 
@@ -54,6 +54,7 @@ describe('postgres adapters', () => {
   describeConversationStoreContract('postgres', fixture);
     describeNodeLeaseStoreContract('postgres', fixture);
     describeSocialStoreContract('postgres', fixture);
+    describeCommerceContract('postgres', fixture);
     describeModerationStoreContract('postgres', fixture);
 
   describe('fencing', () => {

@@ -8,7 +8,7 @@ import { DuplicateClientMsgIdError, SeqConflictError } from '../../src/core/port
 import { RoomUnavailableError } from '../../src/core/ports/room-store.js';
 import {
   appendItem, createUsers, describeConversationStoreContract,
-  describeSocialStoreContract, describeModerationStoreContract,
+  describeSocialStoreContract, describeModerationStoreContract, describeCommerceContract,
   describeIdentityStoreContract, describeMessageStoreContract, describeNodeLeaseStoreContract, describePushTokenStoreContract, describeWebhookOutboxContract, makeMessage,
 } from '../contracts/index.js';
 import { describeRoomStoreContract } from '../rooms/room-store.contract.js';
@@ -48,6 +48,8 @@ const kept = async (w: Promise<SqliteWorkerAdapters>) => {
     social: stores.social,
     moderation: stores.moderation,
     pushTokens: stores.pushTokens,
+    service: stores.service,
+    items: stores.items,
     close: async () => undefined,
   };
 };
@@ -65,6 +67,7 @@ describeConversationStoreContract('sqlite worker', openShared);
 describeNodeLeaseStoreContract('sqlite worker', openShared);
 describeRoomStoreContract('sqlite worker', openShared);
 describeSocialStoreContract('sqlite worker', openShared);
+describeCommerceContract('sqlite worker', openShared);
 describeModerationStoreContract('sqlite worker', openShared);
 describeMessageStoreContract('sqlite worker synchronous=full', () => kept(worker('full', join(dir, 'full.db'), 'full')));
 

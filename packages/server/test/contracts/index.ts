@@ -19,3 +19,4 @@ export { describeMediaCatalogContract, type MediaCatalogPorts } from './media-ca
 export { describeRateLimiterContract, type RateLimiterPorts } from './rate-limiter.contract.js';
 export { describePushTokenStoreContract, type PushTokenPorts } from './push-token-store.contract.js';
 export { describeEventLogContract, type EventLogPorts } from './event-log.contract.js';
+export { describeCommerceContract, type CommercePorts } from './service-store.contract.js';

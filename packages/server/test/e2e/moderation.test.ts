@@ -7,6 +7,7 @@ import { device, login, postJson, register, text, type Account, type RawClient }
 import { startTestNode } from '../support/server.js';
 import { body, errorCode } from '../support/frames.js';
 import { waitFor } from '../support/wait-for.js';
+import { createRoom, joined, send as roomSend } from '../rooms/support/room-client.js';
 
 type Node = Awaited<ReturnType<typeof startTestNode>>;
 
@@ -92,9 +93,16 @@ describe.each(['sqlite', 'memory'] as const)('content filter and moderation on %
     // Everywhere: a group too.
     const g = body(await a.request({ case: 'groupCreate', value: { name: 'g', memberIds: [bob.userId] } }), 'groupInfo').group!.conversationId;
     expect(errorCode(await a.request({ case: 'send', value: { conversationId: g, clientMsgId: `${storage}-g`, content: text('x') } }))).toBe(Errors.MUTED.code);
+    // And live rooms: ordinary and reliable room messages are refused with the same code.
+    const room = `mod-room-${storage}`;
+    await createRoom(b, room);
+    await joined(a, room);
+    expect(errorCode(await roomSend(a, room, 'hi room'))).toBe(Errors.MUTED.code);
+    expect(errorCode(await roomSend(a, room, 'a gift', { reliable: true, clientMsgId: `${storage}-gift` }))).toBe(Errors.MUTED.code);
     expect(errorCode(await m.request({ case: 'modResolve', value: { reportId: report.reportId, action: ModAction.DISMISS } }))).toBe(Errors.PERMISSION_DENIED.code);
     body(await m.request({ case: 'modPunish', value: { userId: alice.userId, action: ModAction.MUTE, mutedUntil: 0 } }), 'ok');
     body(await send(a, 'unmuted', 'back'), 'sendAck');
+    expect((await roomSend(a, room, 'back in the room')).body.case).not.toBe('error');
 
     const a2 = await device(node, alice, 'fa-2', 'tcp');
     const t0 = Date.now();

@@ -25,6 +25,10 @@ import { MemoryNodeLeaseStore } from './memory-node-lease-store.js';
 import { MemoryPresence } from './memory-presence.js';
 import { MemoryRouteRegistry } from './memory-route-registry.js';
 import { MemoryTables } from './memory-tables.js';
+import { MemoryServiceStore } from './memory-service-store.js';
+import { MemoryItemConversationStore } from './memory-item-conversation-store.js';
+import type { ServiceStore } from '../../core/ports/service-store.js';
+import type { ItemConversationStore } from '../../core/ports/item-conversation-store.js';
 
 export { MemoryBus, type MemoryBusOptions } from './memory-bus.js';
 export { MemoryConversationStore } from './memory-conversation-store.js';
@@ -42,6 +46,8 @@ export { MemoryMediaCatalog } from './memory-media-catalog.js';
 export { MemoryRateLimiter } from './memory-rate-limiter.js';
 export { MemoryPushTokenStore } from './memory-push-token-store.js';
 export { MemoryEventLog } from './memory-event-log.js';
+export { MemoryServiceStore } from './memory-service-store.js';
+export { MemoryItemConversationStore } from './memory-item-conversation-store.js';
 export { ALL_MEMBERS, mentionTargets } from './mention-targets.js';
 
 export interface MemoryAdapters {
@@ -60,6 +66,8 @@ export interface MemoryAdapters {
   readonly limiter: RateLimiter;
   readonly pushTokens: PushTokenStore;
   readonly eventLog: EventLogStore;
+  readonly service: ServiceStore;
+  readonly items: ItemConversationStore;
   close(): Promise<void>;
 }
 
@@ -96,6 +104,8 @@ export function createMemoryAdapters(options: MemoryAdapterOptions = {}): Memory
     limiter: new MemoryRateLimiter(),
     pushTokens: new MemoryPushTokenStore(),
     eventLog: new MemoryEventLog(),
+    service: new MemoryServiceStore(tables),
+    items: new MemoryItemConversationStore(tables),
     close: () => bus.close(),
   };
 }

@@ -16,6 +16,10 @@ import type { EventLogStore } from '../../core/ports/event-log.js';
 import type { PushTokenStore } from '../../core/ports/push-tokens.js';
 import type { WebhookOutbox } from '../../core/ports/webhook-outbox.js';
 import { PostgresSocialStore } from './social-store.js';
+import { PostgresServiceStore } from './service-store.js';
+import { PostgresItemConversationStore } from './item-conversation-store.js';
+import type { ServiceStore } from '../../core/ports/service-store.js';
+import type { ItemConversationStore } from '../../core/ports/item-conversation-store.js';
 import { PostgresModerationStore } from './moderation-store.js';
 import type { ModerationStore } from '../../core/ports/moderation-store.js';
 import type { SocialStore } from '../../core/ports/social-store.js';
@@ -28,6 +32,8 @@ export { PostgresNodeLeaseStore } from './node-lease-store.js';
 export { PostgresRoomStore } from './room-store.js';
 export { PostgresWebhookOutbox } from './webhook-outbox.js';
 export { PostgresSocialStore } from './social-store.js';
+export { PostgresServiceStore } from './service-store.js';
+export { PostgresItemConversationStore } from './item-conversation-store.js';
 export { PostgresModerationStore } from './moderation-store.js';
 export { PostgresMediaCatalog } from './media-catalog.js';
 
@@ -58,6 +64,9 @@ export interface PostgresAdapters {
   readonly pushTokens: PushTokenStore;
   /** Login/logout and connection events (issue 16). */
   readonly eventLog: EventLogStore;
+  /** Shops, agents, service-conversation routing state (issue #15). */
+  readonly service: ServiceStore;
+  readonly items: ItemConversationStore;
   /** Waits for running queries, then closes every connection. */
   close(): Promise<void>;
 }
@@ -102,6 +111,8 @@ export async function openPostgresAdapters(options: PostgresAdapterOptions): Pro
     media: new PostgresMediaCatalog(sql),
     pushTokens: new PostgresPushTokenStore(sql),
     eventLog: new PostgresEventLog(sql),
+    service: new PostgresServiceStore(sql),
+    items: new PostgresItemConversationStore(sql),
     close: () => sql.end({ timeout: 5 }),
   };
 }

@@ -394,6 +394,68 @@ export const MIGRATIONS: readonly Migration[] = [
     CREATE INDEX user_events_by_time ON user_events (at);
     `,
   },
+  {
+    version: 9,
+    name: 'customer service and item conversations',
+    // Issue #15. Same shape as the SQLite schema (sqlite/migration-commerce.ts).
+    sql: `
+    CREATE TABLE shops (
+      id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      name       text NOT NULL,
+      admin_id   bigint NOT NULL REFERENCES users (id),
+      skills     text NOT NULL, -- JSON array
+      version    bigint NOT NULL DEFAULT 0,
+      created_at bigint NOT NULL
+    );
+    CREATE TABLE shop_agents (
+      shop_id   bigint NOT NULL REFERENCES shops (id),
+      user_id   bigint NOT NULL REFERENCES users (id),
+      skills    text NOT NULL, -- JSON array
+      capacity  integer NOT NULL,
+      available boolean NOT NULL DEFAULT false,
+      PRIMARY KEY (shop_id, user_id)
+    );
+    CREATE INDEX shop_agents_by_user ON shop_agents (user_id);
+    CREATE TABLE service_conversations (
+      conversation_id bigint PRIMARY KEY REFERENCES conversations (id),
+      shop_id         bigint NOT NULL REFERENCES shops (id),
+      customer_id     bigint NOT NULL REFERENCES users (id),
+      status          text NOT NULL,
+      agent_id        bigint NOT NULL DEFAULT 0,
+      last_agent_id   bigint NOT NULL DEFAULT 0,
+      skip_agent_id   bigint NOT NULL DEFAULT 0,
+      skill           text NOT NULL DEFAULT '',
+      item_id         text NOT NULL DEFAULT '',
+      order_id        text NOT NULL DEFAULT '',
+      session         integer NOT NULL DEFAULT 0,
+      opened_at       bigint NOT NULL,
+      queued_at       bigint NOT NULL DEFAULT 0,
+      assigned_at     bigint NOT NULL DEFAULT 0,
+      assigned_seq    bigint NOT NULL DEFAULT 0,
+      answered        boolean NOT NULL DEFAULT false,
+      closed_at       bigint NOT NULL DEFAULT 0,
+      rating          integer NOT NULL DEFAULT 0,
+      rating_comment  text NOT NULL DEFAULT ''
+    );
+    CREATE UNIQUE INDEX service_by_customer ON service_conversations (shop_id, customer_id);
+    CREATE INDEX service_open ON service_conversations (shop_id, queued_at) WHERE status <> 'closed';
+    CREATE TABLE item_conversations (
+      conversation_id bigint PRIMARY KEY REFERENCES conversations (id),
+      buyer_id        bigint NOT NULL REFERENCES users (id),
+      seller_id       bigint NOT NULL REFERENCES users (id),
+      item_id         text NOT NULL,
+      title           text NOT NULL,
+      price           text NOT NULL,
+      currency        text NOT NULL,
+      image_url       text NOT NULL,
+      media_id        text NOT NULL,
+      link            text NOT NULL,
+      created_at      bigint NOT NULL
+    );
+    CREATE UNIQUE INDEX item_conversations_key ON item_conversations (buyer_id, seller_id, item_id);
+    CREATE INDEX item_conversations_seller ON item_conversations (seller_id);
+    `,
+  },
 ];
 
 /**

@@ -23,6 +23,8 @@ export { SqliteEventLog } from './sqlite-event-log.js';
 export { SqliteNodeLeaseStore } from './sqlite-node-lease-store.js';
 export { SqliteSocialStore } from './sqlite-social-store.js';
 export { SqliteModerationStore } from './sqlite-moderation-store.js';
+export { SqliteServiceStore } from './sqlite-service-store.js';
+export { SqliteItemConversationStore } from './sqlite-item-conversation-store.js';
 export { MIGRATIONS } from './migrations.js';
 
 export interface SqliteAdapters {

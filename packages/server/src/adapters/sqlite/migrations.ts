@@ -3,6 +3,7 @@ import { ROOMS_MIGRATION } from './migration-rooms.js';
 import { SOCIAL_MIGRATION } from './migration-social.js';
 import { MODERATION_MIGRATION } from './migration-moderation.js';
 import { MEDIA_MIGRATION } from './migration-media.js';
+import { COMMERCE_MIGRATION } from './migration-commerce.js';
 
 /**
  * Schema migrations, applied in order at open; PRAGMA user_version records
@@ -149,6 +150,8 @@ export const MIGRATIONS: readonly string[] = [
   MODERATION_MIGRATION,
   // 5: media catalog (issue #13), see migration-media.ts.
   MEDIA_MIGRATION,
+  // 6: customer service and item conversations (issue #15), see migration-commerce.ts.
+  COMMERCE_MIGRATION,
 ];
 
 /**

@@ -70,6 +70,8 @@ export interface RoomServiceDeps {
   readonly clock?: () => number;
   readonly log?: Logger;
   readonly events?: PlatformEvents;
+  /** Account-wide restrictions (a moderator's mute or ban, issue #15): refuses the send with their catalogued code. */
+  readonly senderCheck?: (userId: UserId) => Promise<void>;
 }
 
 const MAX_SEQ = 0xffff_ffff;
@@ -95,6 +97,7 @@ export class RoomService {
   private readonly clock: () => number;
   private readonly log: Logger | undefined;
   private readonly events: PlatformEvents;
+  private readonly senderCheck: ((userId: UserId) => Promise<void>) | undefined;
   private readonly directory: RoomDirectory;
   private readonly limiter: KeyedRateLimiter<UserId>;
   private readonly tick: RoomTickBuffer;
@@ -114,6 +117,7 @@ export class RoomService {
     this.clock = deps.clock ?? Date.now;
     this.log = deps.log;
     this.events = deps.events ?? noPlatformEvents;
+    this.senderCheck = deps.senderCheck;
     this.directory = new RoomDirectory(deps.store, this.options.stateCacheMs, this.clock);
     this.limiter = new KeyedRateLimiter(this.options.userSendPerSec, this.options.userSendBurst);
     this.tick = new RoomTickBuffer(this.options.roomOrdinaryPerSec, this.options.tickMs);
@@ -171,6 +175,8 @@ export class RoomService {
     if (!req.joined) throw new XinboxError(Errors.NOT_IN_ROOM);
     const muted = this.directory.restriction(state, caller.userId, 'mute', now);
     if (muted !== undefined) throw new XinboxError(Errors.MUTED, muted === 0 ? 'muted in this room' : `muted in this room until ${new Date(muted).toISOString()}`);
+    // Muted everywhere by a moderator (MUTED) or banned (BANNED): rooms too.
+    if (this.senderCheck) await this.senderCheck(caller.userId);
     if (!this.limiter.tryTake(caller.userId, now)) {
       this.counters.rateLimited++;
       throw new XinboxError(Errors.RATE_LIMITED, `at most ${this.options.userSendPerSec} room messages per second`);

@@ -8,6 +8,8 @@ import type { ModerationStore } from '../../../core/ports/moderation-store.js';
 import type { MediaCatalog } from '../../../core/ports/media-catalog.js';
 import type { PushTokenStore } from '../../../core/ports/push-tokens.js';
 import type { EventLogStore } from '../../../core/ports/event-log.js';
+import type { ServiceStore } from '../../../core/ports/service-store.js';
+import type { ItemConversationStore } from '../../../core/ports/item-conversation-store.js';
 import type { SqliteOpenOptions } from '../sqlite-database.js';
 import { StorageWorkerClient } from './storage-worker-client.js';
 
@@ -27,6 +29,8 @@ export interface SqliteWorkerAdapters {
   readonly pushTokens: PushTokenStore;
   /** The user event log (its own file, event-log.db). */
   readonly eventLog: EventLogStore;
+  readonly service: ServiceStore;
+  readonly items: ItemConversationStore;
   /** Store calls sent to the thread and not yet answered. */
   outstanding(): number;
   close(): Promise<void>;
@@ -56,6 +60,8 @@ export async function openSqliteWorkerAdapters(
     media: client.port<MediaCatalog>('media'),
     pushTokens: client.port<PushTokenStore>('pushTokens'),
     eventLog: client.port<EventLogStore>('eventLog'),
+    service: client.port<ServiceStore>('service'),
+    items: client.port<ItemConversationStore>('items'),
     outstanding: () => client.outstanding,
     close: () => client.close(),
   };

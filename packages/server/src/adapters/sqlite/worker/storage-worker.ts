@@ -8,6 +8,8 @@ import { APPEND_PACKED, CLOSE, errorToWire, type CallMessage, type ReplyMessage,
 import { SqliteMediaCatalog } from '../sqlite-media-catalog.js';
 import { SqlitePushTokenStore } from '../sqlite-push-token-store.js';
 import { SqliteEventLog } from '../sqlite-event-log.js';
+import { SqliteServiceStore } from '../sqlite-service-store.js';
+import { SqliteItemConversationStore } from '../sqlite-item-conversation-store.js';
 
 /**
  * The storage thread: owns the SQLite connection (and, through
@@ -46,6 +48,8 @@ const stores: Record<StoreName, object> = {
   media: new SqliteMediaCatalog(adapters.database),
   pushTokens,
   eventLog,
+  service: new SqliteServiceStore(adapters.database),
+  items: new SqliteItemConversationStore(adapters.database),
 };
 
 port.on('message', (message: CallMessage | typeof CLOSE) => {
