@@ -5,7 +5,7 @@
  * returns null and goes through the generic decoder, so behaviour is the same;
  * only the reflection cost goes away. Tested against the generic codec.
  */
-import { varintSize, writeVarint } from './varint.js';
+import { varintSize, writeDecimalU64Varint, writeVarint } from './varint.js';
 
 export interface HotSend {
   readonly kind: 'send';
@@ -190,21 +190,26 @@ export interface SendAckParts {
   readonly duplicate: boolean;
 }
 
+/**
+ * Where acks are assembled before the one exact-size copy that is sent: one
+ * reused buffer instead of a body buffer, a DataView and an encoded client id
+ * per ack (the send path's allocations are measured in docs/benchmarks.md).
+ */
+let ackScratch = new Uint8Array(256);
+const f64 = new Float64Array(1);
+const f64Bytes = new Uint8Array(f64.buffer);
+
 /** Length-prefixed Frame{id, sendAck{...}}, byte-identical to the generic encoder. */
 export function encodeSendAckFrame(id: number, a: SendAckParts): Uint8Array {
-  const client = utf8Encoder.encode(a.clientMsgId);
-  const msgId = BigInt(a.messageId);
-  const body = new Uint8Array(64 + client.length);
-  const view = new DataView(body.buffer);
+  // Worst case: ids and numbers 10 bytes each, 3 bytes of UTF-8 per UTF-16 unit of the client id.
+  const worst = 64 + 3 * a.clientMsgId.length;
+  if (ackScratch.length < worst) ackScratch = new Uint8Array(worst * 2);
+  const body = ackScratch;
   let at = 0;
-  if (msgId !== 0n) {
+  if (a.messageId !== '0' && a.messageId !== '') {
     body[at++] = 1 << 3;
-    let n = msgId;
-    while (n >= 0x80n) {
-      body[at++] = Number(n & 0x7fn) | 0x80;
-      n >>= 7n;
-    }
-    body[at++] = Number(n);
+    at = writeDecimalU64Varint(body, at, a.messageId);
+    if (at < 0) throw new RangeError(`messageId ${a.messageId} is not a uint64`);
   }
   if (a.conversationId) {
     body[at++] = 2 << 3;
@@ -216,14 +221,13 @@ export function encodeSendAckFrame(id: number, a: SendAckParts): Uint8Array {
   }
   if (a.serverTime) {
     body[at++] = (4 << 3) | 1;
-    view.setFloat64(at, a.serverTime, true);
+    f64[0] = a.serverTime;
+    body.set(f64Bytes, at);
     at += 8;
   }
-  if (client.length) {
+  if (a.clientMsgId.length) {
     body[at++] = (5 << 3) | 2;
-    at = writeVarint(body, at, client.length);
-    body.set(client, at);
-    at += client.length;
+    at = writeString(body, at, a.clientMsgId);
   }
   if (a.duplicate) {
     body[at++] = 6 << 3;
@@ -232,7 +236,10 @@ export function encodeSendAckFrame(id: number, a: SendAckParts): Uint8Array {
   const sendAckTag = (21 << 3) | 2;
   const frameLen = (id ? 1 + varintSize(id) : 0) + varintSize(sendAckTag) + varintSize(at) + at;
   const out = new Uint8Array(4 + frameLen);
-  new DataView(out.buffer).setUint32(0, frameLen);
+  out[0] = frameLen >>> 24;
+  out[1] = (frameLen >>> 16) & 0xff;
+  out[2] = (frameLen >>> 8) & 0xff;
+  out[3] = frameLen & 0xff;
   let o = 4;
   if (id) {
     out[o++] = 1 << 3;
@@ -242,6 +249,29 @@ export function encodeSendAckFrame(id: number, a: SendAckParts): Uint8Array {
   o = writeVarint(out, o, at);
   out.set(body.subarray(0, at), o);
   return out;
+}
+
+/**
+ * Length-delimited UTF-8 of `s` at `at` (room for 3 bytes per unit plus the length is the caller's):
+ * ASCII, what client ids almost always are, byte by byte; anything else through TextEncoder.
+ */
+function writeString(buf: Uint8Array, at: number, s: string): number {
+  let ascii = true;
+  for (let i = 0; i < s.length; i++) {
+    if (s.charCodeAt(i) >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii) {
+    at = writeVarint(buf, at, s.length);
+    for (let i = 0; i < s.length; i++) buf[at++] = s.charCodeAt(i);
+    return at;
+  }
+  const bytes = utf8Encoder.encode(s);
+  at = writeVarint(buf, at, bytes.length);
+  buf.set(bytes, at);
+  return at + bytes.length;
 }
 
 const EMPTY: Uint8Array = new Uint8Array(0);

@@ -21,30 +21,37 @@ export interface MessageParts {
   readonly conversationKind: number;
 }
 
-import { varintSize, writeVarint } from './varint.js';
+import { varintSize, writeDecimalU64Varint, writeVarint } from './varint.js';
 
 const utf8 = new TextEncoder();
 
 class Writer {
   buf: Uint8Array;
   at = 0;
-  private readonly view: DataView;
+  private view: DataView;
 
   constructor(size: number) {
     this.buf = new Uint8Array(size);
     this.view = new DataView(this.buf.buffer);
   }
 
+  /** Start over with room for at least `size` bytes (the buffer is reused between messages). */
+  reset(size: number): void {
+    if (this.buf.length < size) {
+      this.buf = new Uint8Array(Math.max(size, 2 * this.buf.length));
+      this.view = new DataView(this.buf.buffer);
+    }
+    this.at = 0;
+  }
+
   varint(n: number): void {
     this.at = writeVarint(this.buf, this.at, n);
   }
 
-  bigVarint(n: bigint): void {
-    while (n >= 0x80n) {
-      this.buf[this.at++] = Number(n & 0x7fn) | 0x80;
-      n >>= 7n;
-    }
-    this.buf[this.at++] = Number(n);
+  decimalU64(decimal: string): void {
+    const end = writeDecimalU64Varint(this.buf, this.at, decimal);
+    if (end < 0) throw new RangeError(`message id ${decimal} is not a uint64`);
+    this.at = end;
   }
 
   bytes(b: Uint8Array): void {
@@ -71,11 +78,11 @@ class Writer {
 /** Protobuf bytes of a Message (fields in field-number order, defaults omitted, as the generic encoder does). */
 export function encodeMessageParts(m: MessageParts): Uint8Array {
   const clientId = m.clientMsgId ? utf8.encode(m.clientMsgId) : EMPTY;
-  const w = new Writer(96 + clientId.length + m.content.length + 10 * (m.mentions.length + m.visibleTo.length));
-  const id = BigInt(m.id);
-  if (id !== 0n) {
+  const w = scratch;
+  w.reset(96 + clientId.length + m.content.length + 10 * (m.mentions.length + m.visibleTo.length));
+  if (m.id !== '0' && m.id !== '') {
     w.varint((1 << 3) | 0);
-    w.bigVarint(id);
+    w.decimalU64(m.id);
   }
   if (m.conversationId) {
     w.varint((2 << 3) | 0);
@@ -115,7 +122,10 @@ export function encodeMessageParts(m: MessageParts): Uint8Array {
     w.varint((12 << 3) | 0);
     w.varint(m.conversationKind);
   }
-  return w.buf.subarray(0, w.at);
+  // One exact-size copy out of the reused buffer.
+  return w.buf.slice(0, w.at);
 }
+
+const scratch = new Writer(4096);
 
 const EMPTY = new Uint8Array(0);
