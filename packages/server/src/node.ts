@@ -324,7 +324,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const access = new AccessService(directory, config, () => (clustered ? null : describe()));
 
   const needsHttp = isGateway || roles.has('api') || roles.has('access');
-  const admin = { metrics, prometheus, adminToken: config.adminToken };
+  const admin = { metrics, prometheus, adminToken: config.adminToken, moderation };
   const http = await startHttpListeners({
     api: needsHttp
       ? {

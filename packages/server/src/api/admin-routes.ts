@@ -1,7 +1,8 @@
 /**
  * Admin endpoints: Prometheus text at /metrics, the JSON counters at
- * /v1/metrics (the bench reads them). They reveal user counts, memory and
- * node ids, so nobody gets them by default:
+ * /v1/metrics (the bench reads them), and the operator's ban/unban
+ * (admin-user-routes.ts). They reveal user counts, memory and node ids or
+ * act on accounts, so nobody gets them by default:
  * - on the main listener they need `Authorization: Bearer <adminToken>`;
  *   with no adminToken set they are refused (403) there;
  * - on the admin listener (adminPort, bound to adminHost = 127.0.0.1 by
@@ -10,6 +11,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { Errors, XinboxError } from '@xinbox/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { registerAdminUserRoutes, type OperatorModeration } from './admin-user-routes.js';
 import { metricsJsonSchema, metricsTextSchema } from './route-schemas.js';
 
 export interface AdminRoutesDeps {
@@ -19,6 +21,8 @@ export interface AdminRoutesDeps {
   readonly prometheus: { text(): Promise<string>; readonly contentType: string };
   /** adminToken: '' = no token configured. */
   readonly adminToken: string;
+  /** Operator ban/unban; absent: those routes are not served. */
+  readonly moderation?: OperatorModeration | null;
 }
 
 export function registerAdminRoutes(app: FastifyInstance, deps: AdminRoutesDeps, listener: 'main' | 'admin'): void {
@@ -26,6 +30,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRoutesDeps,
   app.get('/metrics', { schema: metricsTextSchema, onRequest: guard }, async (_req, reply) =>
     reply.type(deps.prometheus.contentType).send(await deps.prometheus.text()));
   app.get('/v1/metrics', { schema: metricsJsonSchema, onRequest: guard }, async () => deps.metrics());
+  if (deps.moderation) registerAdminUserRoutes(app, deps.moderation, guard);
 }
 
 function adminGuard(token: string, listener: 'main' | 'admin'): (req: FastifyRequest) => Promise<void> {

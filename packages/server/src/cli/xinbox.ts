@@ -5,6 +5,8 @@
  *   xinbox start                       run a node (npm start)
  *   xinbox cluster [--gateways N] ...  a local cluster (npm run cluster)
  *   xinbox user create <username> [--password <pw>]
+ *   xinbox user ban <username> [--minutes N] [--reason TEXT]   (asks the running server)
+ *   xinbox user unban <username>
  *   xinbox config                      effective, validated settings as JSON (secrets redacted)
  *
  * Settings come from XINBOX_* variables and XINBOX_CONFIG (see the README).
@@ -17,7 +19,7 @@ import { runUser, USER_USAGE } from './user-command.js';
 const USAGE = `usage: xinbox <command>
   start                                         run a node with the roles in XINBOX_ROLES
   cluster [--gateways N] [--logic N] [--base-port P]   a local cluster of separate processes
-  ${USER_USAGE.replace('usage: xinbox ', '')}
+  ${USER_USAGE.replace('usage: xinbox ', '').replace(/\n\s+xinbox /g, '\n  ')}
   config                                        print the effective settings as JSON (secrets redacted)
 settings: XINBOX_* environment variables or a JSON file named by XINBOX_CONFIG (README, "Configuration")`;
 

@@ -189,6 +189,6 @@ describe('xinbox user', () => {
   it('prints usage for an unknown subcommand', async () => {
     const r = await xinbox(['user', 'frobnicate']);
     expect(r.code).toBe(64);
-    expect(r.stderr).toContain('usage: xinbox user create');
+    expect(r.stderr).toContain("usage: xinbox user create");
   });
 });

@@ -56,8 +56,8 @@ export function describeModerationStoreContract(name: string, makeStores: Fixtur
       const other = (await ctx.peer())?.moderation ?? moderation;
       const u = uniqueUserId();
       expect(await moderation.getRestriction(u)).toBeNull();
-      expect(await moderation.restrict(u, { mutedUntil: 500 }, 10, entry(1, 'mute', u))).toEqual({ userId: u, mutedUntil: 500, banned: false, updatedAt: 10 });
-      expect(await moderation.restrict(u, { banned: true }, 11, entry(1, 'ban', u))).toEqual({ userId: u, mutedUntil: 500, banned: true, updatedAt: 11 });
+      expect(await moderation.restrict(u, { mutedUntil: 500 }, 10, entry(1, 'mute', u))).toEqual({ userId: u, mutedUntil: 500, banned: false, bannedUntil: 0, updatedAt: 10 });
+      expect(await moderation.restrict(u, { banned: true }, 11, entry(1, 'ban', u))).toEqual({ userId: u, mutedUntil: 500, banned: true, bannedUntil: 0, updatedAt: 11 });
       await Promise.all(Array.from({ length: 10 }, (_v, i) => (i % 2 ? other : moderation).restrict(u, { mutedUntil: i }, 12, entry(1, 'mute', u))));
       expect(await moderation.getRestriction(u)).toMatchObject({ banned: true });
       const all = await moderation.readAudit(0, 100_000);
@@ -65,6 +65,16 @@ export function describeModerationStoreContract(name: string, makeStores: Fixtur
       expect(all.filter((e) => e.targetUserId === u).map((e) => e.action)).toEqual(['mute', 'ban', ...Array(10).fill('mute')]);
       const tail = await moderation.readAudit(all.length - 2, 10);
       expect(tail.map((e) => e.seq)).toEqual([all.length - 1, all.length]);
+    });
+
+    it('keeps a timed ban\'s end with the ban and clears it with the unban', async () => {
+      const { moderation } = ctx.stores();
+      const u = uniqueUserId();
+      await moderation.restrict(u, { banned: true, bannedUntil: 4_000_000_000_000 }, 20, entry(0, 'ban', u));
+      expect(await moderation.restrict(u, { mutedUntil: 7 }, 21, entry(1, 'mute', u)))
+        .toEqual({ userId: u, mutedUntil: 7, banned: true, bannedUntil: 4_000_000_000_000, updatedAt: 21 });
+      await moderation.restrict(u, { banned: false, bannedUntil: 0 }, 22, entry(0, 'unban', u));
+      expect(await moderation.getRestriction(u)).toEqual({ userId: u, mutedUntil: 7, banned: false, bannedUntil: 0, updatedAt: 22 });
     });
   });
 }

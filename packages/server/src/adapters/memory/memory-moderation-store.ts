@@ -1,5 +1,5 @@
 import type { UserId } from '../../core/model.js';
-import type { AuditEntry, ModerationStore, ReportRecord, ReportStatus, RestrictionRecord } from '../../core/ports/moderation-store.js';
+import type { AuditEntry, ModerationStore, ReportRecord, ReportStatus, RestrictionPatch, RestrictionRecord } from '../../core/ports/moderation-store.js';
 
 /** In-memory ModerationStore; every call runs to completion synchronously, hence atomically. */
 export class MemoryModerationStore implements ModerationStore {
@@ -28,10 +28,11 @@ export class MemoryModerationStore implements ModerationStore {
     return true;
   }
 
-  async restrict(userId: UserId, patch: { mutedUntil?: number; banned?: boolean }, at: number, audit: Omit<AuditEntry, 'seq'>): Promise<RestrictionRecord> {
+  async restrict(userId: UserId, patch: RestrictionPatch, at: number, audit: Omit<AuditEntry, 'seq'>): Promise<RestrictionRecord> {
     const old = this.restrictions.get(userId);
     const row: RestrictionRecord = Object.freeze({
-      userId, mutedUntil: patch.mutedUntil ?? old?.mutedUntil ?? 0, banned: patch.banned ?? old?.banned ?? false, updatedAt: at,
+      userId, mutedUntil: patch.mutedUntil ?? old?.mutedUntil ?? 0, banned: patch.banned ?? old?.banned ?? false,
+      bannedUntil: patch.bannedUntil ?? old?.bannedUntil ?? 0, updatedAt: at,
     });
     this.restrictions.set(userId, row);
     this.audit.push(Object.freeze({ ...audit, seq: this.audit.length + 1 }));

@@ -456,6 +456,12 @@ export const MIGRATIONS: readonly Migration[] = [
     CREATE INDEX item_conversations_seller ON item_conversations (seller_id);
     `,
   },
+  {
+    version: 10,
+    name: 'timed bans',
+    // `xinbox user ban --minutes N`: when a ban ends; 0 = until unbanned.
+    sql: 'ALTER TABLE restrictions ADD COLUMN banned_until bigint NOT NULL DEFAULT 0;',
+  },
 ];
 
 /**

@@ -1,22 +1,7 @@
 import type { UserId } from '../../core/model.js';
-import type { AuditEntry, ModerationStore, ReportRecord, ReportStatus, RestrictionRecord } from '../../core/ports/moderation-store.js';
+import type { AuditEntry, ModerationStore, ReportRecord, ReportStatus, RestrictionPatch, RestrictionRecord } from '../../core/ports/moderation-store.js';
+import { auditOf as audit, reportOf as report, restrictionOf as restriction, type AuditRow, type ReportRow, type RestrictionRow } from '../moderation-rows.js';
 import type { Sql } from './client.js';
-
-interface ReportRow {
-  id: string; message_id: string; conversation_id: number; sender_id: number; reporter_id: number; reason: string; excerpt: string;
-  status: ReportStatus; created_at: number; resolved_by: number; resolution: string; resolved_at: number;
-}
-interface RestrictionRow { user_id: number; muted_until: number; banned: boolean; updated_at: number }
-interface AuditRow { seq: number; at: number; actor_id: number; action: string; target_user_id: number; report_id: string; detail: string }
-
-const report = (r: ReportRow): ReportRecord => ({
-  id: r.id, messageId: r.message_id, conversationId: r.conversation_id, senderId: r.sender_id, reporterId: r.reporter_id, reason: r.reason,
-  excerpt: r.excerpt, status: r.status, createdAt: r.created_at, resolvedBy: r.resolved_by, resolution: r.resolution, resolvedAt: r.resolved_at,
-});
-const restriction = (r: RestrictionRow): RestrictionRecord => ({ userId: r.user_id, mutedUntil: r.muted_until, banned: r.banned, updatedAt: r.updated_at });
-const audit = (r: AuditRow): AuditEntry => ({
-  seq: r.seq, at: r.at, actorId: r.actor_id, action: r.action, targetUserId: r.target_user_id, reportId: r.report_id, detail: r.detail,
-});
 
 /**
  * ModerationStore on PostgreSQL. Audit seqs come from a one-row counter
@@ -53,13 +38,15 @@ export class PostgresModerationStore implements ModerationStore {
     });
   }
 
-  async restrict(userId: UserId, p: { mutedUntil?: number; banned?: boolean }, at: number, a: Omit<AuditEntry, 'seq'>): Promise<RestrictionRecord> {
+  async restrict(userId: UserId, p: RestrictionPatch, at: number, a: Omit<AuditEntry, 'seq'>): Promise<RestrictionRecord> {
     return this.sql.begin(async (tx) => {
       const [row] = await tx<RestrictionRow[]>`
-        INSERT INTO restrictions (user_id, muted_until, banned, updated_at) VALUES (${userId}, ${p.mutedUntil ?? 0}, ${p.banned ?? false}, ${at})
+        INSERT INTO restrictions (user_id, muted_until, banned, banned_until, updated_at)
+        VALUES (${userId}, ${p.mutedUntil ?? 0}, ${p.banned ?? false}, ${p.bannedUntil ?? 0}, ${at})
         ON CONFLICT (user_id) DO UPDATE SET
           muted_until = coalesce(${p.mutedUntil ?? null}::bigint, restrictions.muted_until),
           banned = coalesce(${p.banned ?? null}::boolean, restrictions.banned),
+          banned_until = coalesce(${p.bannedUntil ?? null}::bigint, restrictions.banned_until),
           updated_at = ${at}
         RETURNING *`;
       await this.writeAudit(tx as unknown as Sql, a);

@@ -152,6 +152,8 @@ export const MIGRATIONS: readonly string[] = [
   MEDIA_MIGRATION,
   // 6: customer service and item conversations (issue #15), see migration-commerce.ts.
   COMMERCE_MIGRATION,
+  // 7: timed bans (operator `xinbox user ban --minutes`): 0 = until unbanned.
+  'ALTER TABLE restrictions ADD COLUMN banned_until INTEGER NOT NULL DEFAULT 0;',
 ];
 
 /**

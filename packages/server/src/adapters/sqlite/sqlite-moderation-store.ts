@@ -1,22 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { UserId } from '../../core/model.js';
-import type { AuditEntry, ModerationStore, ReportRecord, ReportStatus, RestrictionRecord } from '../../core/ports/moderation-store.js';
-
-interface ReportRow {
-  id: string; message_id: string; conversation_id: number; sender_id: number; reporter_id: number; reason: string; excerpt: string;
-  status: ReportStatus; created_at: number; resolved_by: number; resolution: string; resolved_at: number;
-}
-interface RestrictionRow { user_id: number; muted_until: number; banned: number; updated_at: number }
-interface AuditRow { seq: number; at: number; actor_id: number; action: string; target_user_id: number; report_id: string; detail: string }
-
-const report = (r: ReportRow): ReportRecord => ({
-  id: r.id, messageId: r.message_id, conversationId: r.conversation_id, senderId: r.sender_id, reporterId: r.reporter_id, reason: r.reason,
-  excerpt: r.excerpt, status: r.status, createdAt: r.created_at, resolvedBy: r.resolved_by, resolution: r.resolution, resolvedAt: r.resolved_at,
-});
-const restriction = (r: RestrictionRow): RestrictionRecord => ({ userId: r.user_id, mutedUntil: r.muted_until, banned: r.banned !== 0, updatedAt: r.updated_at });
-const audit = (r: AuditRow): AuditEntry => ({
-  seq: r.seq, at: r.at, actorId: r.actor_id, action: r.action, targetUserId: r.target_user_id, reportId: r.report_id, detail: r.detail,
-});
+import type { AuditEntry, ModerationStore, ReportRecord, ReportStatus, RestrictionPatch, RestrictionRecord } from '../../core/ports/moderation-store.js';
+import { auditOf as audit, reportOf as report, restrictionOf as restriction, type AuditRow, type ReportRow, type RestrictionRow } from '../moderation-rows.js';
 
 /** ModerationStore on SQLite; each write with its audit entry is one transaction. */
 export class SqliteModerationStore implements ModerationStore {
@@ -31,9 +16,10 @@ export class SqliteModerationStore implements ModerationStore {
       get: db.prepare<[string], ReportRow>('SELECT * FROM reports WHERE id = ?'),
       list: db.prepare<[string, number], ReportRow>('SELECT * FROM reports WHERE status = ? ORDER BY created_at DESC, id DESC LIMIT ?'),
       resolve: db.prepare(`UPDATE reports SET status = 'resolved', resolved_by = ?, resolution = ?, resolved_at = ? WHERE id = ? AND status = 'open'`),
-      restrict: db.prepare<[number, number, number, number, number | null, number | null, number], RestrictionRow>(
-        `INSERT INTO restrictions (user_id, muted_until, banned, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (user_id) DO UPDATE SET muted_until = coalesce(?, muted_until), banned = coalesce(?, banned), updated_at = ?
+      restrict: db.prepare<[number, number, number, number, number, number | null, number | null, number | null, number], RestrictionRow>(
+        `INSERT INTO restrictions (user_id, muted_until, banned, banned_until, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (user_id) DO UPDATE SET muted_until = coalesce(?, muted_until), banned = coalesce(?, banned),
+         banned_until = coalesce(?, banned_until), updated_at = ?
          RETURNING *`),
       getRestriction: db.prepare<[number], RestrictionRow>('SELECT * FROM restrictions WHERE user_id = ?'),
       audit: db.prepare('INSERT INTO moderation_audit (at, actor_id, action, target_user_id, report_id, detail) VALUES (?, ?, ?, ?, ?, ?)'),
@@ -45,9 +31,10 @@ export class SqliteModerationStore implements ModerationStore {
       writeAudit(a);
       return true;
     });
-    this.restrictTx = db.transaction((userId: number, p: { mutedUntil?: number; banned?: boolean }, at: number, a: Omit<AuditEntry, 'seq'>): RestrictionRecord => {
+    this.restrictTx = db.transaction((userId: number, p: RestrictionPatch, at: number, a: Omit<AuditEntry, 'seq'>): RestrictionRecord => {
       const banned = p.banned === undefined ? null : p.banned ? 1 : 0;
-      const row = this.s.restrict.get(userId, p.mutedUntil ?? 0, banned ?? 0, at, p.mutedUntil ?? null, banned, at)!;
+      const row = this.s.restrict.get(userId, p.mutedUntil ?? 0, banned ?? 0, p.bannedUntil ?? 0, at,
+        p.mutedUntil ?? null, banned, p.bannedUntil ?? null, at)!;
       writeAudit(a);
       return restriction(row);
     });
@@ -70,7 +57,7 @@ export class SqliteModerationStore implements ModerationStore {
     return this.resolveTx(id, by, resolution, at, a);
   }
 
-  async restrict(userId: UserId, patch: { mutedUntil?: number; banned?: boolean }, at: number, a: Omit<AuditEntry, 'seq'>): Promise<RestrictionRecord> {
+  async restrict(userId: UserId, patch: RestrictionPatch, at: number, a: Omit<AuditEntry, 'seq'>): Promise<RestrictionRecord> {
     return this.restrictTx(userId, patch, at, a);
   }
 

@@ -7,7 +7,12 @@ import type { AuditEntry, ModerationStore, ReportRecord, ReportStatus, Restricti
 import type { Caller, SendAckInfo } from '../messaging/send-types.js';
 import type { FilterMatch } from './content-filter.js';
 
-export type Punishment = { kind: 'dismiss' } | { kind: 'mute'; untilMs: number } | { kind: 'ban' };
+/** A ban's `untilMs` (absent or 0) = until unbanned. */
+export type Punishment = { kind: 'dismiss' } | { kind: 'mute'; untilMs: number } | { kind: 'ban'; untilMs?: number };
+export type Restriction = Punishment | { kind: 'unban' };
+
+/** The audit log's actor id of an operator action (the admin API, `xinbox user ban`); moderators act under their own ids. */
+export const OPERATOR_ACTOR = 0;
 
 export interface ModerationOptions {
   /** Usernames with the moderator role. */
@@ -65,13 +70,14 @@ export class ModerationService {
   async checkSender(userId: UserId): Promise<void> {
     const r = await this.restriction(userId);
     if (!r) return;
-    if (r.banned) throw new XinboxError(Errors.BANNED);
+    if (this.isBanned(r)) throw bannedError(r);
     if (r.mutedUntil > this.clock()) throw new XinboxError(Errors.MUTED, `you are muted until ${new Date(r.mutedUntil).toISOString()}`);
   }
 
   /** Refuses a banned account (login, refresh, connect). */
   async checkAccount(userId: UserId): Promise<void> {
-    if ((await this.restriction(userId))?.banned) throw new XinboxError(Errors.BANNED);
+    const r = await this.restriction(userId);
+    if (r && this.isBanned(r)) throw bannedError(r);
   }
 
   /** A user reports a message (by conversation and seq) of a conversation they belong to. */
@@ -109,28 +115,48 @@ export class ModerationService {
   }
 
   /** Mute, unmute (untilMs 0), ban or unban directly. */
-  async punish(moderatorId: UserId, userId: UserId, action: Punishment | { kind: 'unban' }, note: string, reportId = ''): Promise<RestrictionRecord | null> {
+  async punish(moderatorId: UserId, userId: UserId, action: Restriction, note: string, reportId = ''): Promise<RestrictionRecord | null> {
     await this.requireModerator(moderatorId);
     return this.restrict(moderatorId, userId, action, note, reportId);
   }
 
   /**
-   * The same restriction without the moderator check, for the application's
-   * own backend (the server API, authenticated by an app secret); the audit
-   * entry names actor 0.
+   * The operator's ban/unban (admin API, `xinbox user ban|unban`): no
+   * moderator account involved, audited under OPERATOR_ACTOR; otherwise the
+   * very path a moderator's ban takes (devices closed, login refused).
    */
-  async restrict(actorId: UserId, userId: UserId, action: Punishment | { kind: 'unban' }, note: string, reportId = ''): Promise<RestrictionRecord | null> {
+  async restrictByOperator(username: string, action: Extract<Restriction, { kind: 'ban' | 'unban' }>, note: string): Promise<{ userId: UserId; restriction: RestrictionRecord }> {
+    const user = await this.identity.findUserByName(username.trim().toLowerCase());
+    if (!user) throw new XinboxError(Errors.NOT_FOUND, `no such user: ${username}`);
+    const restriction = (await this.restrict(OPERATOR_ACTOR, user.id, action, note, ''))!;
+    return { userId: user.id, restriction };
+  }
+
+  /**
+   * The same restriction without the moderator check, for the application's
+   * own backend (the server API, authenticated by an app secret) and the
+   * operator; the audit entry names actor 0.
+   */
+  async restrict(actorId: UserId, userId: UserId, action: Restriction, note: string, reportId = ''): Promise<RestrictionRecord | null> {
     if (action.kind === 'dismiss') return null;
     const [target] = await this.identity.getUsers([userId]);
     if (!target) throw new XinboxError(Errors.NOT_FOUND, 'no such user');
     const at = this.clock();
-    const patch = action.kind === 'mute' ? { mutedUntil: action.untilMs } : { banned: action.kind === 'ban' };
-    const detail = action.kind === 'mute' ? `until=${action.untilMs} ${note}`.trim() : note;
+    const patch = action.kind === 'mute' ? { mutedUntil: action.untilMs }
+      : action.kind === 'ban' ? { banned: true, bannedUntil: action.untilMs ?? 0 }
+        : { banned: false, bannedUntil: 0 };
+    const until = action.kind === 'mute' || (action.kind === 'ban' && action.untilMs) ? `until=${action.untilMs} ` : '';
+    const detail = `${until}${note}`.trim();
     const r = await this.store.restrict(userId, patch, at, this.audit(actorId, action.kind, userId, reportId, detail, at));
     this.cache.delete(userId);
     for (const l of this.changedListeners) l(userId);
     if (action.kind === 'ban') for (const l of this.bannedListeners) l(userId);
     return r;
+  }
+
+  /** Banned now: a timed ban ends by itself at bannedUntil. */
+  private isBanned(r: RestrictionRecord): boolean {
+    return r.banned && (r.bannedUntil === 0 || r.bannedUntil > this.clock());
   }
 
   async auditLog(moderatorId: UserId, afterSeq: number, limit: number): Promise<AuditEntry[]> {
@@ -174,6 +200,10 @@ export class ModerationService {
   private audit(actorId: UserId, action: string, targetUserId: UserId, reportId: string, detail: string, at: number): Omit<AuditEntry, 'seq'> {
     return { at, actorId, action, targetUserId, reportId, detail: detail.slice(0, MAX_REASON) };
   }
+}
+
+function bannedError(r: RestrictionRecord): XinboxError {
+  return r.bannedUntil ? new XinboxError(Errors.BANNED, `this account is banned until ${new Date(r.bannedUntil).toISOString()}`) : new XinboxError(Errors.BANNED);
 }
 
 function excerpt(content: Uint8Array): string {

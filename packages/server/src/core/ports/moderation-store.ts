@@ -20,12 +20,21 @@ export interface ReportRecord {
   readonly resolvedAt: number;
 }
 
-/** Account-wide restrictions set by moderators. */
+/** The fields of a restriction a `restrict` call changes; absent ones keep their value. */
+export interface RestrictionPatch {
+  readonly mutedUntil?: number;
+  readonly banned?: boolean;
+  readonly bannedUntil?: number;
+}
+
+/** Account-wide restrictions set by moderators (and by operators through the admin API). */
 export interface RestrictionRecord {
   readonly userId: UserId;
   /** Muted everywhere (no sends) until this time; 0 = not muted. */
   readonly mutedUntil: number;
   readonly banned: boolean;
+  /** When banned: the ban ends at this time (ms); 0 = until unbanned. */
+  readonly bannedUntil: number;
   readonly updatedAt: number;
 }
 
@@ -57,7 +66,7 @@ export interface ModerationStore {
   /** Newest first. */
   listReports(status: ReportStatus, limit: number): Promise<ReportRecord[]>;
   resolveReport(id: string, by: UserId, resolution: string, at: number, audit: Omit<AuditEntry, 'seq'>): Promise<boolean>;
-  restrict(userId: UserId, patch: { mutedUntil?: number; banned?: boolean }, at: number, audit: Omit<AuditEntry, 'seq'>): Promise<RestrictionRecord>;
+  restrict(userId: UserId, patch: RestrictionPatch, at: number, audit: Omit<AuditEntry, 'seq'>): Promise<RestrictionRecord>;
   getRestriction(userId: UserId): Promise<RestrictionRecord | null>;
   /** Entries with seq > afterSeq, ascending. */
   readAudit(afterSeq: number, limit: number): Promise<AuditEntry[]>;

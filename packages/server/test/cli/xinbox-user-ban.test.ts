@@ -1,0 +1,152 @@
+/**
+ * `xinbox user ban|unban` (compiled, plain node) against a running server
+ * (compiled, plain node): the CLI asks the server's admin route, which bans
+ * through ModerationService, so a connected SDK device is closed with 4011
+ * within a second and login is refused with BANNED; unban restores login.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CloseCodes, Errors, XinboxError } from '@xinbox/protocol';
+import { MemoryCursorStore, XinboxClient, type KickedEvent } from '@xinbox/sdk';
+import { TEST_ADMIN_TOKEN } from '../support/admin.js';
+import { spawnNode, type ProcessNode } from '../support/process-node.js';
+
+const XINBOX = resolve(import.meta.dirname, '../../dist/cli/xinbox.js');
+const PASSWORD = 'a long password';
+
+interface Result { code: number; stdout: string; stderr: string }
+
+async function xinbox(args: string[], env: Record<string, string>): Promise<Result> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [XINBOX, ...args], {
+      env: { PATH: process.env.PATH, XINBOX_LOG_LEVEL: 'warn', ...env },
+      timeout: 30_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
+  }
+}
+
+/** A port nothing listens on (bound, then released). */
+function freePort(): Promise<number> {
+  return new Promise((res) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => res(port));
+    });
+  });
+}
+
+function expectOneLine(text: string): void {
+  expect(text.trim().split('\n')).toHaveLength(1);
+  expect(text).not.toMatch(/^\s+at /m);
+}
+
+describe('xinbox user ban / unban', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'xinbox-ban-'));
+  let node: ProcessNode;
+  let cli: Record<string, string>; // what the operator's shell has: the server's settings
+  const clients: XinboxClient[] = [];
+
+  const device = (deviceId: string) => {
+    const c = new XinboxClient({ baseUrl: node.httpUrl, deviceId, platform: 'desktop', cursorStore: new MemoryCursorStore() });
+    clients.push(c);
+    return c;
+  };
+  const loginError = async (username: string): Promise<unknown> => {
+    const c = device(`probe-${Math.random().toString(36).slice(2)}`);
+    return c.login(username, PASSWORD).then(() => null, (e: unknown) => e);
+  };
+
+  beforeAll(async () => {
+    node = await spawnNode({ XINBOX_DATA_DIR: dataDir, XINBOX_TCP_PORT: '-1', XINBOX_ADMIN_TOKEN: TEST_ADMIN_TOKEN });
+    cli = { XINBOX_HOST: '127.0.0.1', XINBOX_PORT: new URL(node.httpUrl).port, XINBOX_ADMIN_TOKEN: TEST_ADMIN_TOKEN };
+  }, 90_000);
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
+    await node?.kill('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('closes every connected device with 4011, refuses login with BANNED, and unban restores login', async () => {
+    const username = `eve_${Date.now().toString(36)}`;
+    const laptop = device('eve-laptop');
+    await laptop.register(username, PASSWORD);
+    await laptop.login(username, PASSWORD);
+    await laptop.connect();
+    const phone = device('eve-phone');
+    await phone.login(username, PASSWORD);
+    await phone.connect();
+    const kicked = (c: XinboxClient) => new Promise<{ e: KickedEvent; at: number }>((r) => c.on('kicked', (e) => r({ e, at: Date.now() })));
+    const both = Promise.all([kicked(laptop), kicked(phone)]);
+
+    const ban = await xinbox(['user', 'ban', username, '--reason', 'spam run'], cli);
+    const answered = Date.now();
+    expect(ban.stderr).toBe('');
+    expect(ban.code).toBe(0);
+    expect(ban.stdout).toMatch(new RegExp(`^banned ${username} \\(id \\d+\\) until unbanned; `));
+    const closes = await both;
+    expect(closes.map((c) => c.e.code)).toEqual([CloseCodes.BANNED.code, CloseCodes.BANNED.code]);
+    expect(closes.map((c) => c.e.reconnect)).toEqual(['never', 'never']);
+    // Closed by the time the CLI had its answer, give or take a loaded machine's second.
+    for (const c of closes) expect(c.at - answered).toBeLessThan(1_000);
+
+    const refused = await loginError(username);
+    expect(refused).toBeInstanceOf(XinboxError);
+    expect((refused as XinboxError).code).toBe(Errors.BANNED.code);
+
+    const unban = await xinbox(['user', 'unban', username], cli);
+    expect(unban.code).toBe(0);
+    expect(unban.stdout).toMatch(new RegExp(`^unbanned ${username} \\(id \\d+\\)\\n$`));
+    expect(await loginError(username)).toBeNull();
+  });
+
+  it('bans for --minutes: login names the end of the ban', async () => {
+    const username = `tim_${Date.now().toString(36)}`;
+    await device('tim-1').register(username, PASSWORD);
+    const before = Date.now();
+    const ban = await xinbox(['user', 'ban', username, '--minutes', '30'], cli);
+    expect(ban.code).toBe(0);
+    const until = Date.parse(/until (\S+);/.exec(ban.stdout)![1]!);
+    expect(until).toBeGreaterThanOrEqual(before + 30 * 60_000);
+    expect(until).toBeLessThan(Date.now() + 30 * 60_000 + 1_000);
+    const refused = await loginError(username) as XinboxError;
+    expect(refused.code).toBe(Errors.BANNED.code);
+    expect(refused.message).toContain(new Date(until).toISOString());
+    expect((await xinbox(['user', 'unban', username], cli)).code).toBe(0);
+  });
+
+  it('fails in one line: unknown user, wrong token, server not running, no admin settings, bad --minutes', async () => {
+    const unknown = await xinbox(['user', 'ban', 'nobody_here'], cli);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('NOT_FOUND');
+    expectOneLine(unknown.stderr);
+
+    const wrongToken = await xinbox(['user', 'ban', 'nobody_here'], { ...cli, XINBOX_ADMIN_TOKEN: 'not-the-servers-token-000' });
+    expect(wrongToken.code).toBe(1);
+    expect(wrongToken.stderr).toContain('XINBOX_ADMIN_TOKEN');
+    expectOneLine(wrongToken.stderr);
+
+    const closed = await freePort();
+    const down = await xinbox(['user', 'ban', 'nobody_here'], { ...cli, XINBOX_PORT: String(closed) });
+    expect(down.code).toBe(1);
+    expect(down.stderr).toContain(`cannot reach the server at http://127.0.0.1:${closed}: connection refused`);
+    expect(down.stderr).toContain('XINBOX_PORT');
+    expectOneLine(down.stderr);
+
+    const noAdmin = await xinbox(['user', 'unban', 'nobody_here'], { XINBOX_PORT: cli.XINBOX_PORT! });
+    expect(noAdmin.code).toBe(1);
+    expect(noAdmin.stderr).toContain('XINBOX_ADMIN_TOKEN');
+    expectOneLine(noAdmin.stderr);
+
+    const badMinutes = await xinbox(['user', 'ban', 'x', '--minutes', '-5'], cli);
+    expect(badMinutes.code).toBe(64);
+  });
+});
