@@ -179,9 +179,15 @@ export class Connection {
     // Check silence more often than we ping so a dead link is noticed promptly.
     const tick = Math.max(50, Math.min(interval, Math.floor(timeout / 3)));
     let lastPing = Date.now();
+    let lastTick = lastPing;
     this.heartbeat = setInterval(() => {
       const now = Date.now();
-      if (now - this.lastReceivedAt > timeout) {
+      // A tick that fires late means this thread was stalled (a busy machine, a
+      // throttled background tab): frames that arrived meanwhile are still
+      // queued behind this timer, so judge silence on the next, punctual tick.
+      const stalled = now - lastTick > tick * 2;
+      lastTick = now;
+      if (!stalled && now - this.lastReceivedAt > timeout) {
         this.close(CloseCodes.HEARTBEAT_TIMEOUT.code, `no frame from the server for ${timeout} ms`);
         return;
       }

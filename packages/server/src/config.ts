@@ -78,10 +78,13 @@ export const configSchema = z.object({
   pushRetryBaseMs: int(50, 600_000).default(2_000).meta(doc('connections', 'First retransmission delay (doubles each time)')),
   pushRetries: int(0, 20).default(3).meta(doc('connections', 'Retransmissions before a push is left to sync')),
   wsPerMessageDeflate: bool.default(false).meta(doc('connections', 'Accept WebSocket permessage-deflate when a client offers it: fewer bytes for text-heavy traffic, more CPU per frame (measured in docs/benchmarks.md)')),
+  wsDeflateThresholdBytes: int(0, 16 * 1024 * 1024).default(256).meta(doc('connections', 'With wsPerMessageDeflate: WebSocket messages smaller than this are sent uncompressed (compressing a few bytes costs CPU and saves nothing)')),
+  closeGraceMs: int(50, 600_000).default(2_000).meta(doc('connections', 'After the server closes a connection, how long the client may take to finish the WebSocket closing handshake (TCP: to read the Kicked frame) before the socket is cut; also how long a stopping node waits for its connections to close')),
   // --- messaging -----------------------------------------------------------
   maxSendBatch: int(1, 10_000).default(512).meta(doc('messaging', 'Most sends committed in one storage transaction')),
   commitIntervalMs: int(0, 100).default(2).meta(doc('messaging', 'Group commit: batch commits start at least this many ms apart (sooner when a full batch waits), so concurrent sends share a transaction; adds at most this much latency (measured in docs/benchmarks.md)')),
   maxQueuedSends: int(1, 10_000_000).default(51_200).meta(doc('messaging', 'Sends waiting for a commit per logic node; beyond it a send fails with `UNAVAILABLE` (retryable)')),
+  dedupeCacheSize: int(1, 100_000_000).default(200_000).meta(doc('messaging', 'Recent acks kept per logic node by (sender, client message id), so a resend is answered without a store read (older resends hit the store\'s unique key)')),
   conversationCacheSize: int(1, 10_000_000).default(50_000).meta(doc('messaging', 'Conversation states (members, seq) cached per logic node')),
   timelineRetention: int(100, 100_000_000).default(100_000).meta(doc('messaging', 'Sync-timeline entries kept per user; older cursors resync')),
   largeGroupThreshold: int(2, 1_000_000).default(500).meta(doc('messaging', 'Groups above this size use read fan-out')),

@@ -161,6 +161,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const screening: SendScreening = { screen, flagged: (caller, ack, matches) => moderation.flagged(caller, ack, matches, matches.map((m) => m.word).join(', ')) };
   const pipeline = new SendPipeline(storage.messages, cache, outbox, snowflake, {
     maxBatch: config.maxSendBatch, commitIntervalMs: config.commitIntervalMs, maxQueued: config.maxQueuedSends, maxQueuedPerUser: config.maxQueuedSendsPerUser, timelineRetention: config.timelineRetention,
+    dedupeCacheSize: config.dedupeCacheSize,
     admission: webhooks.admission, committed: bothListeners(webhooks.committed, push.committed),
     relations: relationGuard, senderCheck: (u) => moderation.checkSender(u),
     observer: prometheus,

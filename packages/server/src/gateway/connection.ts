@@ -8,6 +8,8 @@ export interface ConnectionLimits {
   readonly maxUnackedPushes: number;
   readonly pushRetryBaseMs: number;
   readonly pushRetries: number;
+  /** After a close: how long the peer may take to finish closing before the socket is cut (closeGraceMs). */
+  readonly closeGraceMs: number;
 }
 
 interface PendingPush {

@@ -44,6 +44,8 @@ export interface GatewayOptions extends ConnectionLimits {
   readonly outboundHighWaterBytes: number;
   /** Accept permessage-deflate when a WebSocket client offers it. */
   readonly wsPerMessageDeflate?: boolean;
+  /** Smaller WebSocket messages go uncompressed (wsDeflateThresholdBytes). */
+  readonly wsDeflateThresholdBytes?: number;
 }
 
 /** Hooks the gateway calls around a connection's life (routing, audience index, sync head). */
@@ -97,7 +99,7 @@ export class Gateway implements GatewayControl {
       // One WS message may carry several frames; each frame is checked on its own.
       maxPayload: opts.maxFrameBytes * 4,
       // Off by default: deflate costs CPU on every frame of every connection (docs/benchmarks.md).
-      perMessageDeflate: opts.wsPerMessageDeflate ? { threshold: 256, serverNoContextTakeover: false } : false,
+      perMessageDeflate: opts.wsPerMessageDeflate ? { threshold: opts.wsDeflateThresholdBytes ?? 256, serverNoContextTakeover: false } : false,
       handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL_PROTO) ? SUBPROTOCOL_PROTO : protocols.has(SUBPROTOCOL_JSON) ? SUBPROTOCOL_JSON : false),
     });
     identity.onRevoked((sids, reason) => this.closeSessions(sids, reason === 'replaced' ? CloseCodes.REPLACED : CloseCodes.LOGGED_OUT));
@@ -183,7 +185,7 @@ export class Gateway implements GatewayControl {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     // Clients should come back (to this node after a restart, or another one).
     for (const c of [...this.open, ...this.pendingAuth]) c.close(CloseCodes.DRAINING, 'server stopping');
-    const deadline = this.clock() + 2_000;
+    const deadline = this.clock() + this.opts.closeGraceMs;
     while (this.open.size + this.pendingAuth.size > 0 && this.clock() < deadline) await new Promise((r) => setTimeout(r, 20));
     for (const ws of this.wss.clients) ws.terminate();
     await Promise.allSettled([...this.closing]);

@@ -44,6 +44,6 @@ export class TcpConnection extends Connection {
 
   protected terminate(): void {
     this.socket.end();
-    setTimeout(() => this.socket.destroy(), 2_000).unref();
+    setTimeout(() => this.socket.destroy(), this.limits.closeGraceMs).unref();
   }
 }

@@ -70,6 +70,6 @@ export class WsConnection extends Connection {
       this.ws.terminate();
     }
     // A peer that never completes the closing handshake must not hold the socket.
-    setTimeout(() => this.ws.terminate(), 2_000).unref();
+    setTimeout(() => this.ws.terminate(), this.limits.closeGraceMs).unref();
   }
 }

@@ -24,7 +24,7 @@ class RecordingConnection extends Connection {
 }
 
 const sink: FlushSink = { markDirty: () => undefined, markRetry: () => undefined };
-const limits = { maxOutboundBytes: 1 << 24, maxOutboundFrames: 100_000, maxUnackedPushes: 0, pushRetryBaseMs: 1000, pushRetries: 0 };
+const limits = { maxOutboundBytes: 1 << 24, maxOutboundFrames: 100_000, maxUnackedPushes: 0, pushRetryBaseMs: 1000, pushRetries: 0, closeGraceMs: 2_000 };
 let nextId = 1;
 function connection(userId: number): RecordingConnection {
   const c = new RecordingConnection(nextId++, 'tcp', '127.0.0.1', sink, limits, 0);
@@ -86,8 +86,9 @@ describe('RoomFanout', () => {
   });
 
   it('paces a large room: the first message leaves at once, faster ones merge into one frame per L / budget seconds', async () => {
-    // 50 members at 500 frames/s: at most one frame per 100 ms.
-    fanout = new RoomFanout({ retryMs: 1000, retries: 0, window: 16, pushBudgetPerSec: 500 });
+    // 50 members at 50 frames/s: at most one frame per second (a window long
+    // enough that a loaded machine's late timers cannot close it early).
+    fanout = new RoomFanout({ retryMs: 1000, retries: 0, window: 16, pushBudgetPerSec: 50 });
     const audience = Array.from({ length: 50 }, (_, i) => connection(i + 1));
     for (const c of audience) fanout.join(c, 'big', 0);
     const probe = audience[0]!;
@@ -98,6 +99,7 @@ describe('RoomFanout', () => {
     fanout.messages('big', [msg(0, 1)]);
     await turn();
     probe.flush();
+    const firstAt = Date.now();
     expect(roomIds()).toEqual([[1]]); // after a quiet spell: no wait
     fanout.messages('big', [msg(0, 2)]);
     fanout.messages('big', [msg(0, 3)]);
@@ -106,9 +108,12 @@ describe('RoomFanout', () => {
     expect(roomIds()).toEqual([[1]]); // inside the window: held
     await new Promise((r) => setTimeout(r, 60));
     fanout.messages('big', [msg(0, 4)]);
-    await new Promise((r) => setTimeout(r, 80));
-    probe.flush();
+    for (const deadline = Date.now() + 10_000; roomIds().length < 2 && Date.now() < deadline;) {
+      await new Promise((r) => setTimeout(r, 20));
+      probe.flush();
+    }
     expect(roomIds()).toEqual([[1], [2, 3, 4]]); // one frame when the window closed
+    expect(Date.now() - firstAt).toBeGreaterThanOrEqual(990); // not before (1 s window, timer rounding)
     expect(fanout.stats().framesEncoded).toBe(2);
     // A notice flushes what is held first, keeping order.
     fanout.messages('big', [msg(0, 5)]);

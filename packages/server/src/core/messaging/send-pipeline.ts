@@ -61,6 +61,8 @@ export interface SendPipelineOptions {
   /** Account-wide restrictions (a moderator's mute or ban), for every conversation kind. */
   readonly senderCheck?: (userId: UserId) => Promise<void>;
   readonly observer?: SendObserver;
+  /** Acks remembered by (sender, clientMsgId) for resends (dedupeCacheSize); DedupeCache's default when absent. */
+  readonly dedupeCacheSize?: number;
   /** Told about every committed message, after its ack, with the users it was written to (empty for read fan-out): webhooks, push. Must not throw or block. */
   readonly committed?: (message: StoredMessage, kind: Kind, system: boolean, recipients: readonly UserId[]) => void;
 }
@@ -83,7 +85,7 @@ export class SendPipeline {
   /** performance.now() when the last batch commit began (group-commit pacing). */
   private lastCommitStart = 0;
   private draining = false;
-  private readonly dedupe = new DedupeCache();
+  private readonly dedupe: DedupeCache;
   private readonly clock: () => number;
   /** Per sender and conversation: the admission of the previous send, so admitted sends keep their order. */
   private readonly admitTails = new Map<string, Promise<void>>();
@@ -98,6 +100,7 @@ export class SendPipeline {
   ) {
     this.clock = opts.clock ?? Date.now;
     this.queue = new FairQueue(opts.maxQueuedPerUser ?? Number.MAX_SAFE_INTEGER);
+    this.dedupe = new DedupeCache(opts.dedupeCacheSize);
   }
 
   submit(caller: Caller, req: SendRequest, system = false): Promise<SendAckInfo> {
