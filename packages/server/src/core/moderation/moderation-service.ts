@@ -177,7 +177,7 @@ export class ModerationService {
   /** The user's account-wide state (the server API's user view). */
   async restrictionOf(userId: UserId): Promise<{ banned: boolean; mutedUntil: number }> {
     const r = await this.restriction(userId);
-    return { banned: r?.banned ?? false, mutedUntil: r?.mutedUntil ?? 0 };
+    return { banned: r ? this.isBanned(r) : false, mutedUntil: r?.mutedUntil ?? 0 };
   }
 
   private async restriction(userId: UserId): Promise<RestrictionRecord | null> {
