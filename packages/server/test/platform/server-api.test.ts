@@ -207,6 +207,13 @@ describe('server API', () => {
     const token = l.json.accessToken as string;
     expect((await api.call('POST', '/v1/push/tokens', { body: { provider: 'webhook', token: 'pager-1' }, bearer: token })).status).toBe(204);
     expect((await api.call('DELETE', '/v1/push/tokens', { bearer: token })).status).toBe(204);
+    // The operator's ban (xinbox user ban): admin token, by username.
+    const olga = await register(node.httpUrl, 'olga');
+    const banned = await api.call('POST', `/v1/admin/users/${olga.username}/ban`, { body: { minutes: 5, reason: 'test' }, bearer: TEST_ADMIN_TOKEN });
+    expect(banned.status).toBe(200);
+    expect(banned.json).toMatchObject({ username: olga.username, banned: true });
+    expect((await api.call('POST', `/v1/admin/users/${olga.username}/unban`, { body: {}, bearer: TEST_ADMIN_TOKEN })).json).toMatchObject({ banned: false, bannedUntil: 0 });
+    expect((await api.call('POST', '/v1/admin/users/nobody_at_all/ban', { body: {}, bearer: TEST_ADMIN_TOKEN })).status).toBe(404);
     await waitFor('all exercised', () => true);
     const missing = api.operations().filter((op) => !api.exercised.has(op));
     expect(missing).toEqual([]);
