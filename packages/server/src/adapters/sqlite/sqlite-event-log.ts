@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSideDatabase } from './side-database.js';
 import type { EventLogStore, EventQuery, NewUserEvent, UserEvent, UserEventType } from '../../core/ports/event-log.js';
 
 const SCHEMA_VERSION = 1;
@@ -32,18 +33,7 @@ export class SqliteEventLog implements EventLogStore {
   private readonly pruneStmt;
 
   constructor(path: string, synchronous: 'normal' | 'full' = 'normal') {
-    const db = (this.db = new Database(path));
-    db.pragma('busy_timeout = 5000');
-    db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-    db.transaction(() => {
-      const version = db.pragma('user_version', { simple: true }) as number;
-      if (version > SCHEMA_VERSION) throw new Error(`event log schema ${version} is newer than this server (${SCHEMA_VERSION})`);
-      if (version === 0) {
-        db.exec(SCHEMA);
-        db.pragma(`user_version = ${SCHEMA_VERSION}`);
-      }
-    }).immediate();
+    const db = (this.db = openSideDatabase(path, synchronous, { sql: SCHEMA, version: SCHEMA_VERSION, what: 'event log' }));
     const insert = db.prepare<[number, string, string, number, string, string, string, string]>(
       'INSERT INTO user_events (user_id, device_id, type, at, platform, ip, node_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );

@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSideDatabase } from './side-database.js';
 import type { UserId } from '../../core/model.js';
 import type { PushProvider, PushRegistration, PushTokenStore } from '../../core/ports/push-tokens.js';
 
@@ -37,18 +38,7 @@ export class SqlitePushTokenStore implements PushTokenStore {
   private readonly ofUserStmt;
 
   constructor(path: string, synchronous: 'normal' | 'full' = 'normal') {
-    const db = (this.db = new Database(path));
-    db.pragma('busy_timeout = 5000');
-    db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-    db.transaction(() => {
-      const version = db.pragma('user_version', { simple: true }) as number;
-      if (version > SCHEMA_VERSION) throw new Error(`push token schema ${version} is newer than this server (${SCHEMA_VERSION})`);
-      if (version === 0) {
-        db.exec(SCHEMA);
-        db.pragma(`user_version = ${SCHEMA_VERSION}`);
-      }
-    }).immediate();
+    const db = (this.db = openSideDatabase(path, synchronous, { sql: SCHEMA, version: SCHEMA_VERSION, what: 'push token' }));
     const dropToken = db.prepare<[string, string]>('DELETE FROM push_tokens WHERE provider = ? AND token = ?');
     const upsert = db.prepare<[number, string, string, string, number, number]>(
       `INSERT INTO push_tokens (user_id, device_id, provider, token, preview, updated_at) VALUES (?, ?, ?, ?, ?, ?)

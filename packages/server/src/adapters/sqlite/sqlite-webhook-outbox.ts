@@ -1,4 +1,5 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openSideDatabase } from './side-database.js';
 import {
   WEBHOOK_LANES, webhookLane,
   type NewWebhookEvent, type StoredWebhookEvent, type WebhookBatch, type WebhookLaneState, type WebhookOutbox,
@@ -54,21 +55,10 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
   private readonly lanesStmt;
 
   constructor(path: string, synchronous: 'normal' | 'full' = 'normal') {
-    this.db = new Database(path);
-    const db = this.db;
-    db.pragma('busy_timeout = 5000');
-    db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
-    db.transaction(() => {
-      const version = db.pragma('user_version', { simple: true }) as number;
-      if (version > SCHEMA_VERSION) throw new Error(`webhook outbox schema ${version} is newer than this server (${SCHEMA_VERSION})`);
-      if (version === 0) {
-        db.exec(SCHEMA);
-        const lane = db.prepare<[number]>('INSERT INTO webhook_lanes (lane) VALUES (?)');
-        for (let i = 0; i < WEBHOOK_LANES; i++) lane.run(i);
-        db.pragma(`user_version = ${SCHEMA_VERSION}`);
-      }
-    }).immediate();
+    const db = (this.db = openSideDatabase(path, synchronous, { sql: SCHEMA, version: SCHEMA_VERSION, what: 'webhook outbox', seed: (db) => {
+      const lane = db.prepare<[number]>('INSERT INTO webhook_lanes (lane) VALUES (?)');
+      for (let i = 0; i < WEBHOOK_LANES; i++) lane.run(i);
+    } }));
 
     const insert = db.prepare<[number, string, string, string, string, number]>(
       'INSERT INTO webhook_events (lane, id, type, order_key, json, created_at) VALUES (?, ?, ?, ?, ?, ?)',
