@@ -293,6 +293,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     webhooks: webhooks.stats(),
     contentFilter: { words: screen.words, ...screen.stats },
     push: push.stats(),
+    eventLog: eventLog ? { ...eventLog.counters } : undefined,
   });
   prometheus.watch({
     connections: gateway ? () => gateway.connectionCount : undefined,
