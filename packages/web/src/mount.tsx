@@ -12,6 +12,7 @@ import { NetworkStatus } from './state/network-status.js';
 import { Router } from './state/router.js';
 import { TabStorage } from './state/tab-storage.js';
 import { ThemeController } from './state/theme.js';
+import { WebPushSetup } from './state/web-push.js';
 
 export interface MountOptions {
   /** HTTP base of the Xinbox server; default: the page's own origin. */
@@ -37,12 +38,14 @@ export function mountApp(root: HTMLElement, opts: MountOptions = {}): AppService
     // browsers reject ("Illegal invocation"); a bound wrapper avoids that.
     fetch: (input, init) => win.fetch(input, init),
   });
-  const app = new ChatApp({ client, tabStorage, isVisible: () => win.document.visibilityState === 'visible' });
+  const webPush = new WebPushSetup({ baseUrl, accessToken: () => client.session?.accessToken, win });
+  const app = new ChatApp({ client, tabStorage, isVisible: () => win.document.visibilityState === 'visible', beforeLogout: () => webPush.disable() });
   const services: AppServices = {
     app,
     router: new Router(win),
     theme: new ThemeController(win.document.documentElement, win.localStorage),
     network: new NetworkStatus(win),
+    webPush,
   };
   win.document.addEventListener('visibilitychange', () => app.markReadIfViewing());
   app.resume();

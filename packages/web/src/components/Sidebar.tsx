@@ -7,6 +7,7 @@ import { JoinGroupDialog } from './JoinGroupDialog.js';
 import { NewChatDialog } from './NewChatDialog.js';
 import { NewGroupDialog } from './NewGroupDialog.js';
 import { ThemeToggle } from './ThemeToggle.js';
+import { NotificationToggle } from './NotificationToggle.js';
 
 type DialogName = 'chat' | 'group' | 'join' | undefined;
 
@@ -37,6 +38,9 @@ export function Sidebar({ activeId }: { activeId: string | undefined }) {
         <button type="button" class="link" onClick={() => void app.logout()}>
           Log out
         </button>
+      </p>
+      <p class="sidebar__notify">
+        <NotificationToggle />
       </p>
       <div class="sidebar__actions" role="group" aria-label="Start">
         <button type="button" class="btn btn--primary" onClick={() => setDialog('chat')}>

@@ -5,12 +5,15 @@ import type { ChatApp } from '../state/chat-app.js';
 import type { NetworkStatus } from '../state/network-status.js';
 import type { Router } from '../state/router.js';
 import type { ThemeController } from '../state/theme.js';
+import type { WebPushSetup } from '../state/web-push.js';
 
 export interface AppServices {
   readonly app: ChatApp;
   readonly router: Router;
   readonly theme: ThemeController;
   readonly network: NetworkStatus;
+  /** Web Push notifications for this browser. */
+  readonly webPush: WebPushSetup;
 }
 
 export const AppContext = createContext<AppServices | undefined>(undefined);

@@ -40,6 +40,8 @@ export interface ChatAppDeps {
   readonly client: XinboxClient;
   readonly tabStorage: TabStorage;
   readonly isVisible: () => boolean;
+  /** Runs before the session ends (Web Push: remove this device's push token while the token still works). */
+  readonly beforeLogout?: () => Promise<void>;
 }
 
 export class ChatApp {
@@ -61,6 +63,7 @@ export class ChatApp {
 
   private readonly tabStorage: TabStorage;
   private readonly isVisible: () => boolean;
+  private readonly beforeLogout: () => Promise<void>;
   private activeConversation: string | undefined;
   private pendingUsername = '';
   private refreshQueued = false;
@@ -75,6 +78,7 @@ export class ChatApp {
     this.client = deps.client;
     this.tabStorage = deps.tabStorage;
     this.isVisible = deps.isVisible;
+    this.beforeLogout = deps.beforeLogout ?? (async () => undefined);
     this.messages = new MessagesStore((id, beforeSeq, limit) => this.client.history(id, { beforeSeq, limit }));
     this.room = new RoomModel(this.client);
     this.typingSender = new TypingSender(this.client);
@@ -116,6 +120,7 @@ export class ChatApp {
 
   async logout(): Promise<void> {
     await this.room.leave();
+    await this.beforeLogout().catch(() => undefined);
     try {
       await this.client.logout();
     } catch {
