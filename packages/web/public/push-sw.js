@@ -32,14 +32,14 @@ self.addEventListener('push', (event) => {
 self.addEventListener('notificationclick', (event) => {
   event.notification.close();
   const conversationId = event.notification.data && event.notification.data.conversationId;
-  const url = conversationId ? `/#conversation=${conversationId}` : '/';
+  // The web client's route of a chat (state/router.ts): #/c/<conversationId>.
+  const url = conversationId ? `/#/c/${conversationId}` : '/';
   event.waitUntil((async () => {
     const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
-    for (const w of windows) {
-      if ('focus' in w) {
-        w.postMessage({ type: 'xinbox.open-conversation', conversationId });
-        return w.focus();
-      }
+    const open = windows.find((w) => 'navigate' in w);
+    if (open) {
+      await open.navigate(url).catch(() => undefined);
+      return open.focus();
     }
     return self.clients.openWindow(url);
   })());
