@@ -19,7 +19,7 @@ export const SETTING_GROUPS = {
   media: 'Media (uploads and downloads)',
   limits: 'Rate limits and fairness',
   admin: 'Administration and observability',
-  platform: 'Platform integration (webhooks; docs/integration.md)',
+  platform: 'Platform integration (webhooks, push notifications, server API, event log; docs/integration.md)',
 } as const;
 export type SettingGroup = keyof typeof SETTING_GROUPS;
 
