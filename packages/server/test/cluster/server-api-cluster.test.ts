@@ -30,7 +30,7 @@ describe('server API in a cluster (in-process harness: 2 logic nodes, 1 api node
     expect([a.status, b.status]).toEqual([201, 201]);
     const tokens = await call(`/users/${b.json.userId}/tokens`, { deviceId: 'ben-phone' });
     const ben = await RawClient.connect('ws', h.node('gw-1'));
-    expect((await ben.request({ case: 'auth', value: { token: tokens.json.accessToken } })).body.case).toBe('authOk');
+    expect((await ben.request({ case: 'auth', value: { token: tokens.json.accessToken as string } })).body.case).toBe('authOk');
 
     const acks = [];
     for (let i = 0; i < 10; i++) acks.push((await call('/messages', { from: a.json.userId, to: { userId: b.json.userId }, content: { text: { text: `m${i}` } }, clientMsgId: `c${i}` })).json);
