@@ -53,6 +53,7 @@ import { readTlsFiles, setSecureContext } from './tls-files.js';
 import { createPush, pushTokenCheck } from './platform/push/index.js';
 import { pushTokenRoutes } from './api/push-token-routes.js';
 import { serverApiRoutes } from './api/server-api/routes.js';
+import { adminConsoleRoutes } from './api/admin-console-routes.js';
 import { EventRecorder } from './platform/event-log/event-recorder.js';
 import type { SessionEvent } from './core/identity/identity-service.js';
 import { ServerActions, type RunAs } from './platform/server-api/server-actions.js';
@@ -253,7 +254,8 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     return frame.body;
   };
   const serverSecrets = config.serverApiSecrets.split(',').map((s) => s.trim()).filter(Boolean);
-  const serverActions = roles.has('api') && serverSecrets.length > 0
+  // The server API (with app secrets) and the admin console (with the admin token) share the actions.
+  const serverActions = roles.has('api')
     ? new ServerActions({
       identity, identityStore: storage.identity, conversations: storage.conversations, moderation, social, pushTokens: storage.pushTokens,
       rooms: rooms?.service ?? null, runAs, systemUsername: config.systemUsername, eventLog: storage.eventLog,
@@ -345,7 +347,8 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
         routes: roles.has('api')
           ? [
             pushTokenRoutes(identity, storage.pushTokens, { check: pushTokenCheck(config), webPushPublicKey: config.webPushPublicKey }),
-            ...(serverActions ? [serverApiRoutes(serverActions, serverSecrets)] : []),
+            ...(serverActions && serverSecrets.length > 0 ? [serverApiRoutes(serverActions, serverSecrets)] : []),
+            ...(serverActions ? [adminConsoleRoutes(serverActions, config.adminToken)] : []),
           ]
           : [],
       }

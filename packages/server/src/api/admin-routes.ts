@@ -33,7 +33,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRoutesDeps,
   if (deps.moderation) registerAdminUserRoutes(app, deps.moderation, guard);
 }
 
-function adminGuard(token: string, listener: 'main' | 'admin'): (req: FastifyRequest) => Promise<void> {
+export function adminGuard(token: string, listener: 'main' | 'admin'): (req: FastifyRequest) => Promise<void> {
   const expected = digest(token);
   return async (req) => {
     if (!token) {

@@ -214,7 +214,13 @@ describe('server API', () => {
     expect(banned.json).toMatchObject({ username: olga.username, banned: true });
     expect((await api.call('POST', `/v1/admin/users/${olga.username}/unban`, { body: {}, bearer: TEST_ADMIN_TOKEN })).json).toMatchObject({ banned: false, bannedUntil: 0 });
     expect((await api.call('POST', '/v1/admin/users/nobody_at_all/ban', { body: {}, bearer: TEST_ADMIN_TOKEN })).status).toBe(404);
-    await waitFor('all exercised', () => true);
+    // The admin console's reads, behind the admin token.
+    const admin = (path: string) => api.call('GET', `/v1/admin${path}`, { bearer: TEST_ADMIN_TOKEN });
+    expect((await api.call('GET', `/v1/admin/users?username=${alice.username}`, { bearer: SECRET_NEW })).status).toBe(401);
+    expect((await admin(`/users?username=${alice.username.toUpperCase()}`)).json).toMatchObject({ userId: alice.userId, banned: false });
+    expect((await admin('/users?username=nobody-here')).status).toBe(404);
+    const events = await admin(`/users/${alice.userId}/events`);
+    expect((events.json.events as Array<{ type: string }>).some((e) => e.type === 'login')).toBe(true);
     const missing = api.operations().filter((op) => !api.exercised.has(op));
     expect(missing).toEqual([]);
   });

@@ -41,11 +41,11 @@ export function serverApiRoutes(actions: ServerActions, secrets: readonly string
         return reply.code(204).send();
       });
       app.post<{ Params: Params; Body: Body }>('/users/:userId/ban', { schema: S.banUserSchema }, async (req, reply) => {
-        await actions.ban(Number(req.params.userId), true, String(req.body.reason ?? ''));
+        await actions.ban(Number(req.params.userId), true, `server API: ${String(req.body.reason ?? '')}`.trim());
         return reply.code(204).send();
       });
       app.delete<{ Params: Params }>('/users/:userId/ban', { schema: S.unbanUserSchema }, async (req, reply) => {
-        await actions.ban(Number(req.params.userId), false, '');
+        await actions.ban(Number(req.params.userId), false, 'server API');
         return reply.code(204).send();
       });
       app.post<{ Params: Params; Body: Body }>('/users/:userId/tokens', { schema: S.issueTokensSchema }, async (req) =>

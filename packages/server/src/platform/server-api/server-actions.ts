@@ -69,8 +69,20 @@ export class ServerActions {
     await this.d.social.updateProfile(userId, patch);
   }
 
-  async ban(userId: UserId, banned: boolean, reason: string): Promise<void> {
-    await this.d.moderation.restrict(SERVER_ACTOR, userId, { kind: banned ? 'ban' : 'unban' }, `server API: ${reason}`.trim());
+  /** Ban or unban; `note` goes to the moderation audit log (actor 0). */
+  async ban(userId: UserId, banned: boolean, note: string): Promise<void> {
+    await this.d.moderation.restrict(SERVER_ACTOR, userId, { kind: banned ? 'ban' : 'unban' }, note);
+  }
+
+  async findUser(username: string): Promise<{ userId: string; username: string; createdAt: number; banned: boolean; mutedUntil: number }> {
+    const u = await this.d.identityStore.findUserByName(username.trim().toLowerCase());
+    if (!u) throw new XinboxError(Errors.NOT_FOUND, 'no such user');
+    return this.getUser(u.id);
+  }
+
+  /** The user's events of the last day, oldest first (at most `limit`): the admin console's view. */
+  async latestEvents(userId: UserId, limit: number): Promise<UserEvent[]> {
+    return this.d.eventLog.query({ userId, fromTime: Date.now() - 86_400_000, limit });
   }
 
   /**
