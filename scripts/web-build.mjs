@@ -15,6 +15,8 @@ const PACKAGES = resolve(WEB_DIR, '..');
 const INPUTS = [
   join(WEB_DIR, 'src'),
   join(WEB_DIR, 'index.html'),
+  join(WEB_DIR, 'admin.html'),
+  join(WEB_DIR, 'public'),
   join(WEB_DIR, 'vite.config.ts'),
   join(WEB_DIR, 'package.json'),
   join(PACKAGES, 'sdk/src'),

@@ -4,6 +4,7 @@
  * esbuild transform) with Preact's automatic JSX runtime, matching the root
  * tsconfig (jsx: react-jsx, jsxImportSource: preact), so no plugin is needed.
  */
+import { join } from 'node:path';
 import { defaultClientConditions, defineConfig } from 'vite';
 
 export default defineConfig({
@@ -21,6 +22,8 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: true,
+    // Two pages: the chat client and the operators' console (admin.html).
+    rollupOptions: { input: { main: join(import.meta.dirname, 'index.html'), admin: join(import.meta.dirname, 'admin.html') } },
   },
   server: {
     // `npx vite` in development: talk to a Xinbox server started separately.

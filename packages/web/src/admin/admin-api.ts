@@ -1,0 +1,58 @@
+/**
+ * The admin console's calls: /v1/admin/* and /v1/metrics with the operator's
+ * admin token (XINBOX_ADMIN_TOKEN), kept in this tab's sessionStorage only.
+ */
+export interface AdminUser {
+  readonly userId: string;
+  readonly username: string;
+  readonly createdAt: number;
+  readonly banned: boolean;
+  readonly mutedUntil: number;
+}
+
+export interface AdminEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly deviceId: string;
+  readonly platform: string;
+  readonly ip: string;
+  readonly at: number;
+  readonly detail: string;
+}
+
+export class AdminApi {
+  constructor(private readonly baseUrl: string, private readonly token: string, private readonly fetchImpl: typeof fetch) {}
+
+  /** Resolves when the token is accepted (the metrics endpoint answers). */
+  async check(): Promise<void> {
+    await this.call('GET', '/v1/metrics');
+  }
+
+  metrics(): Promise<Record<string, unknown>> {
+    return this.call('GET', '/v1/metrics') as Promise<Record<string, unknown>>;
+  }
+
+  findUser(username: string): Promise<AdminUser> {
+    return this.call('GET', `/v1/admin/users?username=${encodeURIComponent(username)}`) as Promise<AdminUser>;
+  }
+
+  async setBanned(userId: string, banned: boolean, reason: string): Promise<void> {
+    await this.call(banned ? 'POST' : 'DELETE', `/v1/admin/users/${userId}/ban`, banned ? { reason } : undefined);
+  }
+
+  async events(userId: string): Promise<AdminEvent[]> {
+    return ((await this.call('GET', `/v1/admin/users/${userId}/events`)) as { events: AdminEvent[] }).events;
+  }
+
+  private async call(method: string, path: string, body?: unknown): Promise<unknown> {
+    const res = await this.fetchImpl(`${this.baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    const json = text ? (JSON.parse(text) as { error?: { name: string; message: string } }) : {};
+    if (!res.ok) throw new Error(json.error ? `${json.error.name}: ${json.error.message}` : `HTTP ${res.status}`);
+    return json;
+  }
+}
