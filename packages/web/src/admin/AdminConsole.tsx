@@ -80,7 +80,7 @@ function UsersPanel({ api }: { api: AdminApi }) {
   const toggleBan = async () => {
     if (!user) return;
     try {
-      await api.setBanned(user.userId, !user.banned, 'from the admin console');
+      await api.setBanned(user.username, !user.banned, 'from the admin console');
       await load(user.username);
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));

@@ -36,8 +36,9 @@ export class AdminApi {
     return this.call('GET', `/v1/admin/users?username=${encodeURIComponent(username)}`) as Promise<AdminUser>;
   }
 
-  async setBanned(userId: string, banned: boolean, reason: string): Promise<void> {
-    await this.call(banned ? 'POST' : 'DELETE', `/v1/admin/users/${userId}/ban`, banned ? { reason } : undefined);
+  /** The operator ban (admin-user-routes.ts, by username): devices close with 4011 at once. */
+  async setBanned(username: string, banned: boolean, reason: string): Promise<void> {
+    await this.call('POST', `/v1/admin/users/${encodeURIComponent(username)}/${banned ? 'ban' : 'unban'}`, { reason });
   }
 
   async events(userId: string): Promise<AdminEvent[]> {
