@@ -4,72 +4,29 @@
  * contexts as two people. Everything goes through the UI; assertions count
  * what is in the DOM, so a duplicated or lost message fails the test.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import type { Browser, BrowserContext } from 'playwright-core';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startXinbox, type XinboxNode } from '@xinbox/server';
-import { ChatPage } from './support/chat-page.js';
-import { ensureChromium, launchChromium } from './support/chromium.js';
-import { DIST_DIR, ensureWebBuild } from './support/web-build.js';
+import { ARTIFACTS, startWebHarness, type WebHarness } from './support/web-harness.js';
 
-const ARTIFACTS = resolve(import.meta.dirname, '../../../test-artifacts/web');
-const PASSWORD = 'correct-horse-battery';
 const WAIT = { timeout: 15_000, interval: 100 };
 
-let node: XinboxNode | undefined;
-let browser: Browser | undefined;
-let dataDir: string | undefined;
-const contexts: BrowserContext[] = [];
+let web: WebHarness;
 
 beforeAll(async () => {
-  // Tests never skip: without Chromium this file fails, with the reason.
-  const missing = ensureChromium();
-  if (missing) throw new Error(missing);
-  ensureWebBuild();
-  mkdirSync(ARTIFACTS, { recursive: true });
-  dataDir = mkdtempSync(join(tmpdir(), 'xinbox-web-'));
-  node = await startXinbox({
-    host: '127.0.0.1',
-    port: 0,
-    tcpPort: -1,
-    dataDir,
-    storage: 'sqlite',
-    logLevel: 'error',
-    scryptCost: 10,
-    webRoot: DIST_DIR,
+  web = await startWebHarness('xinbox-web-', {
     // Chromium's offline mode stalls an open WebSocket rather than closing it,
     // as a real network loss does; the SDK notices by heartbeat silence, so a
     // short heartbeat contract keeps that within the test's time budget.
     pingIntervalMs: 1_000,
     heartbeatTimeoutMs: 3_000,
   });
-  browser = await launchChromium();
 }, 10 * 60_000);
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await node?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await web?.close();
 });
 
-async function openUser(username: string, viewport = { width: 960, height: 540 }): Promise<{ user: ChatPage; context: BrowserContext }> {
-  const context = await browser!.newContext({ viewport, colorScheme: 'light' });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  // Browser-side failures show up in the test output, not only as a timeout.
-  page.on('pageerror', (err) => console.error(`[${username} page error]`, err.message));
-  page.on('console', (msg) => {
-    // Failed WebSocket attempts while offline are expected; anything else is worth seeing.
-    if (msg.type() === 'error' && !msg.text().startsWith('WebSocket connection to')) console.error(`[${username} console]`, msg.text());
-  });
-  const user = new ChatPage(page, username);
-  await user.register(node!.httpUrl, PASSWORD);
-  return { user, context };
-}
+const openUser = (username: string, viewport?: { width: number; height: number }) => web.openUser(username, { viewport });
 
 describe('web client in Chromium', () => {
   it('two people chat: unread, receipts, typing, offline catch-up, history paging, themes', async () => {

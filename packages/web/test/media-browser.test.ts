@@ -4,53 +4,26 @@
  * Bob sees the thumbnail in the chat and opens the full picture; a file
  * attached with the 📎 button arrives as a card with a download link.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import type { Browser, BrowserContext } from 'playwright-core';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startXinbox, type XinboxNode } from '@xinbox/server';
-import { ChatPage } from './support/chat-page.js';
-import { ensureChromium, launchChromium } from './support/chromium.js';
-import { DIST_DIR, ensureWebBuild } from './support/web-build.js';
+import type { ChatPage } from './support/chat-page.js';
+import { ARTIFACTS, startWebHarness, type WebHarness } from './support/web-harness.js';
 
-const ARTIFACTS = resolve(import.meta.dirname, '../../../test-artifacts/web');
-const PASSWORD = 'correct-horse-battery';
 const WAIT = { timeout: 20_000, interval: 100 };
 
-let node: XinboxNode | undefined;
-let browser: Browser | undefined;
-let dataDir: string | undefined;
-const contexts: BrowserContext[] = [];
+let web: WebHarness;
 
 beforeAll(async () => {
-  // Tests never skip: without Chromium this file fails, with the reason.
-  const missing = ensureChromium();
-  if (missing) throw new Error(missing);
-  ensureWebBuild();
-  mkdirSync(ARTIFACTS, { recursive: true });
-  dataDir = mkdtempSync(join(tmpdir(), 'xinbox-web-media-'));
-  node = await startXinbox({ host: '127.0.0.1', port: 0, tcpPort: -1, dataDir, storage: 'sqlite', logLevel: 'error', scryptCost: 10, webRoot: DIST_DIR });
-  browser = await launchChromium();
+  web = await startWebHarness('xinbox-web-media-');
 }, 10 * 60_000);
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await node?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await web?.close();
 });
 
 async function openUser(username: string): Promise<ChatPage> {
-  const context = await browser!.newContext({ viewport: { width: 960, height: 640 }, colorScheme: 'light' });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  page.on('pageerror', (err) => console.error(`[${username} page error]`, err.message));
-  const user = new ChatPage(page, username);
-  await user.register(node!.httpUrl, PASSWORD);
-  return user;
+  return (await web.openUser(username, { viewport: { width: 960, height: 640 }, timeoutMs: 20_000 })).user;
 }
 
 describe('media in the web client', () => {
@@ -98,7 +71,7 @@ describe('media in the web client', () => {
     const card = bob.page.getByTestId('media-file');
     await expect.poll(() => card.textContent(), WAIT).toContain('notes.pdf');
     const href = await bob.page.getByTestId('media-download').getAttribute('href');
-    const res = await fetch(new URL(href!, node!.httpUrl));
+    const res = await fetch(new URL(href!, web.node.httpUrl));
     expect(Buffer.from(await res.arrayBuffer()).equals(pdf)).toBe(true);
   });
 });

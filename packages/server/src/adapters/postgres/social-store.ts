@@ -1,31 +1,13 @@
 import type { UserId } from '../../core/model.js';
 import type {
-  Audience, FriendRequestRecord, FriendRequestStatus, ProfileRecord, RelationChangeKind, RelationChangeRecord,
+  FriendRequestRecord, ProfileRecord, RelationChangeRecord,
   RelationRecord, SocialCommit, SocialStore, SocialWrite,
 } from '../../core/ports/social-store.js';
 import { int8Array } from './array-literal.js';
 import type { Sql } from './client.js';
 import { explainForeignKey } from './errors.js';
+import { feedOf as feed, profileOf as profile, relationOf as relation, requestOf as request, type FeedRow, type ProfileRow, type RelationRow, type RequestRow } from '../social-rows.js';
 
-interface ProfileRow {
-  user_id: number; display_name: string; avatar_url: string; bio: string; message_from: Audience;
-  group_invite_from: Audience; presence_to: Audience; friend_request_from: Audience; updated_at: number;
-}
-interface RelationRow { owner_id: number; peer_id: number; friend: boolean; following: boolean; blocked: boolean; remark: string; updated_at: number }
-interface RequestRow { id: string; from_id: number; to_id: number; note: string; status: FriendRequestStatus; created_at: number; expires_at: number; updated_at: number }
-interface FeedRow { user_id: number; seq: number; at: number; kind: RelationChangeKind; key: string }
-
-const profile = (r: ProfileRow): ProfileRecord => ({
-  userId: r.user_id, displayName: r.display_name, avatarUrl: r.avatar_url, bio: r.bio, updatedAt: r.updated_at,
-  privacy: { messageFrom: r.message_from, groupInviteFrom: r.group_invite_from, presenceTo: r.presence_to, friendRequestFrom: r.friend_request_from },
-});
-const relation = (r: RelationRow): RelationRecord => ({
-  ownerId: r.owner_id, peerId: r.peer_id, friend: r.friend, following: r.following, blocked: r.blocked, remark: r.remark, updatedAt: r.updated_at,
-});
-const request = (r: RequestRow): FriendRequestRecord => ({
-  id: r.id, fromId: r.from_id, toId: r.to_id, note: r.note, status: r.status, createdAt: r.created_at, expiresAt: r.expires_at, updatedAt: r.updated_at,
-});
-const feed = (r: FeedRow): RelationChangeRecord => ({ userId: r.user_id, seq: r.seq, at: r.at, kind: r.kind, key: r.key });
 
 /** Thrown inside the transaction to roll it back when the request guard refuses. */
 class GuardRefused extends Error {}
