@@ -12,6 +12,9 @@ import { NetworkStatus } from './state/network-status.js';
 import { Router } from './state/router.js';
 import { TabStorage } from './state/tab-storage.js';
 import { ThemeController } from './state/theme.js';
+import { RelationsModel } from './state/relations-model.js';
+import { ServiceDesk } from './state/service-desk.js';
+import { ItemCards } from './state/item-cards.js';
 
 export interface MountOptions {
   /** HTTP base of the Xinbox server; default: the page's own origin. */
@@ -43,6 +46,9 @@ export function mountApp(root: HTMLElement, opts: MountOptions = {}): AppService
     router: new Router(win),
     theme: new ThemeController(win.document.documentElement, win.localStorage),
     network: new NetworkStatus(win),
+    relations: new RelationsModel(client),
+    desk: new ServiceDesk(client),
+    items: new ItemCards(client),
   };
   win.document.addEventListener('visibilitychange', () => app.markReadIfViewing());
   app.resume();
