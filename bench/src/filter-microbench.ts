@@ -5,8 +5,14 @@
  * (Chinese and English, ~40 characters); one in ten contains a lexicon word,
  * some spelled with evasions (full-width, inserted spaces, traditional).
  *
- *   node --import tsx bench/src/filter-microbench.ts [--words 10000] [--messages 200000]
+ *   node --import tsx bench/src/filter-microbench.ts [--words 10000] [--messages 200000] [--write-lexicon DIR]
+ *
+ * --write-lexicon DIR writes the same lexicon as `<list>.<policy>.txt` files
+ * (the server's lexiconDir format) and exits: the W1 filter on/off A/B runs
+ * the bench with `--lexicon-dir DIR` (docs/benchmarks.md).
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ContentFilter, type WordList } from '../../packages/server/src/core/moderation/content-filter.js';
 
 const arg = (name: string, dflt: number): number => {
@@ -34,6 +40,14 @@ const lists: WordList[] = [
   { name: 'mask', policy: 'mask', words: words.filter((_w, i) => i % 3 === 1) },
   { name: 'flag', policy: 'flag', words: words.filter((_w, i) => i % 3 === 2) },
 ];
+
+const writeDir = process.argv.indexOf('--write-lexicon') > 0 ? process.argv[process.argv.indexOf('--write-lexicon') + 1] : undefined;
+if (writeDir) {
+  mkdirSync(writeDir, { recursive: true });
+  for (const l of lists) writeFileSync(join(writeDir, `bench.${l.policy}.txt`), `${l.words.join('\n')}\n`);
+  console.log(JSON.stringify({ wrote: writeDir, words: words.length }));
+  process.exit(0);
+}
 
 const t0 = performance.now();
 const filter = new ContentFilter(lists);

@@ -13,6 +13,9 @@ import { Router } from './state/router.js';
 import { TabStorage } from './state/tab-storage.js';
 import { ThemeController } from './state/theme.js';
 import { WebPushSetup } from './state/web-push.js';
+import { RelationsModel } from './state/relations-model.js';
+import { ServiceDesk } from './state/service-desk.js';
+import { ItemCards } from './state/item-cards.js';
 
 export interface MountOptions {
   /** HTTP base of the Xinbox server; default: the page's own origin. */
@@ -46,6 +49,9 @@ export function mountApp(root: HTMLElement, opts: MountOptions = {}): AppService
     theme: new ThemeController(win.document.documentElement, win.localStorage),
     network: new NetworkStatus(win),
     webPush,
+    relations: new RelationsModel(client),
+    desk: new ServiceDesk(client),
+    items: new ItemCards(client),
   };
   win.document.addEventListener('visibilitychange', () => app.markReadIfViewing());
   app.resume();

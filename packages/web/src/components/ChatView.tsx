@@ -11,9 +11,14 @@ import { MembersDialog } from './MembersDialog.js';
 import { MessageList } from './MessageList.js';
 import { TypingIndicator } from './TypingIndicator.js';
 import { UploadBar } from './UploadBar.js';
+import { ItemCardView } from './ItemCardView.js';
 
 export function ChatView({ conversationId }: { conversationId: string }) {
-  const { app, router } = useServices();
+  const { app, router, items, desk } = useServices();
+  // A service conversation this agent serves is titled by its customer.
+  const served = useStore(desk.board)?.active.find((c) => c.conversationId === conversationId);
+  const item = useStore(items.byConversation).get(conversationId);
+  const me = useStore(app.me);
   const conv = useStore(app.conversations).find((c) => c.conversationId === conversationId);
   const timeline = useStore(app.messages.timelines).get(conversationId) ?? emptyTimeline();
   const names = useStore(app.directory.names);
@@ -22,13 +27,14 @@ export function ChatView({ conversationId }: { conversationId: string }) {
   const receiptSeq = useStore(app.peerReads).get(conversationId) ?? 0;
   const [membersOpen, setMembersOpen] = useState(false);
 
+  useEffect(() => items.ensure(conversationId), [items, conversationId]);
   useEffect(() => {
     app.setActiveConversation(conversationId);
     return () => app.setActiveConversation(undefined);
   }, [app, conversationId]);
 
   const nameOf = (id: string) => names.get(id);
-  const title = conv ? conversationTitle(conv, nameOf) : 'Conversation';
+  const title = item?.item ? item.item.title : served ? `${served.customerName} (customer)` : conv ? conversationTitle(conv, nameOf) : 'Conversation';
   const direct = conv?.kind === ConversationKind.DIRECT;
   const group = conv?.kind === ConversationKind.GROUP;
   const peerOnline = direct && conv ? online.get(conv.peerId) : undefined;
@@ -80,6 +86,7 @@ export function ChatView({ conversationId }: { conversationId: string }) {
           </button>
         )}
       </header>
+      {item && <ItemCardView conversation={item} myId={me?.userId} />}
       <MessageList
         conversationId={conversationId}
         timeline={timeline}

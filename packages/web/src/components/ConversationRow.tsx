@@ -1,19 +1,29 @@
 /** One conversation in the list: name, last message, time, unread count. */
 import { ConversationKind, type ConversationSummary } from '@xinbox/protocol';
 import { contentPreview, conversationTitle, senderName, shortTime } from '../state/conversation-view.js';
+import { useEffect } from 'preact/hooks';
 import { useStore } from '../state/store.js';
 import { useServices } from './app-context.js';
 import { Avatar } from './Avatar.js';
 import { UnreadBadge } from './UnreadBadge.js';
 
 export function ConversationRow({ conversation: c, active }: { conversation: ConversationSummary; active: boolean }) {
-  const { app, router } = useServices();
+  const { app, router, items, desk } = useServices();
+  const served = useStore(desk.board)?.active.find((x) => x.conversationId === c.conversationId);
+  const item = useStore(items.byConversation).get(c.conversationId);
+  // Any two-person conversation may be an item conversation: its card is looked up once.
+  useEffect(() => {
+    if (c.kind === ConversationKind.DIRECT) items.ensure(c.conversationId);
+  }, [items, c.kind, c.conversationId]);
   const names = useStore(app.directory.names);
   const online = useStore(app.directory.online);
   const me = useStore(app.me);
   const typing = useStore(app.typing.typing).get(c.conversationId);
   const nameOf = (id: string) => names.get(id);
-  const title = conversationTitle(c, nameOf);
+  // An item conversation (闲鱼) is named by its item.
+  const title = item?.item
+    ? `${item.item.title} · ${nameOf(item.buyerId === me?.userId ? item.sellerId : item.buyerId) ?? 'item chat'}`
+    : served ? `${served.customerName} (customer)` : conversationTitle(c, nameOf);
   const direct = c.kind === ConversationKind.DIRECT;
   const peerOnline = direct ? online.get(c.peerId) : undefined;
   const last = c.lastMessage;

@@ -8,6 +8,8 @@ import { ChatView } from './ChatView.js';
 import { ConnectionBanner } from './ConnectionBanner.js';
 import { LiveRoom } from './LiveRoom.js';
 import { Sidebar } from './Sidebar.js';
+import { FriendsPanel } from './FriendsPanel.js';
+import { ServiceWorkbench } from './ServiceWorkbench.js';
 
 export function Shell() {
   const { router } = useServices();
@@ -18,11 +20,15 @@ export function Shell() {
       <ConnectionBanner />
       <div class="shell__body">
         <Sidebar activeId={route.kind === 'chat' ? route.conversationId : undefined} />
-        <main class="pane" aria-label={route.kind === 'room' ? 'Live room' : 'Chat'}>
+        <main class="pane" aria-label={route.kind === 'room' ? 'Live room' : route.kind === 'friends' ? 'Friends' : route.kind === 'service' ? 'Service desk' : 'Chat'}>
           {route.kind === 'chat' ? (
             <ChatView key={route.conversationId} conversationId={route.conversationId} />
           ) : route.kind === 'room' ? (
             <LiveRoom initialRoomId={route.roomId} />
+          ) : route.kind === 'friends' ? (
+            <FriendsPanel />
+          ) : route.kind === 'service' ? (
+            <ServiceWorkbench shopId={route.shopId} />
           ) : (
             <div class="empty">
               <p class="empty__title">No chat selected</p>

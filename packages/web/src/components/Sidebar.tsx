@@ -55,6 +55,12 @@ export function Sidebar({ activeId }: { activeId: string | undefined }) {
         <button type="button" class="btn" onClick={() => router.go({ kind: 'room', roomId: '' })}>
           Live room
         </button>
+        <button type="button" class="btn" onClick={() => router.go({ kind: 'friends' })}>
+          Friends
+        </button>
+        <button type="button" class="btn" onClick={() => router.go({ kind: 'service', shopId: '' })}>
+          Service desk
+        </button>
       </div>
       <ConversationList activeId={activeId} />
       {dialog === 'chat' && <NewChatDialog onClose={close} onOpened={opened} />}

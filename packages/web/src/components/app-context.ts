@@ -6,6 +6,9 @@ import type { NetworkStatus } from '../state/network-status.js';
 import type { Router } from '../state/router.js';
 import type { ThemeController } from '../state/theme.js';
 import type { WebPushSetup } from '../state/web-push.js';
+import type { RelationsModel } from '../state/relations-model.js';
+import type { ServiceDesk } from '../state/service-desk.js';
+import type { ItemCards } from '../state/item-cards.js';
 
 export interface AppServices {
   readonly app: ChatApp;
@@ -14,6 +17,12 @@ export interface AppServices {
   readonly network: NetworkStatus;
   /** Web Push notifications for this browser. */
   readonly webPush: WebPushSetup;
+  /** Friend requests and the blocklist. */
+  readonly relations: RelationsModel;
+  /** The agent workbench (customer service). */
+  readonly desk: ServiceDesk;
+  /** Item cards of item conversations. */
+  readonly items: ItemCards;
 }
 
 export const AppContext = createContext<AppServices | undefined>(undefined);
