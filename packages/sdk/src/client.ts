@@ -15,6 +15,7 @@ import {
   type HistoryResult,
   type JoinPolicy,
   type ReadReceiptsResult,
+  type SearchResult,
   type ReadUpdate,
   type RoomJoined,
   type SendAck,
@@ -272,6 +273,17 @@ export class XinboxClient extends XinboxClientCore {
 
   readReceipts(conversationId: string, seq: number): Promise<ReadReceiptsResult> {
     return this.request({ case: 'readReceipts', value: { conversationId, seq } }, 'readReceiptsResult');
+  }
+
+  /**
+   * Full-text search over the messages you may read, newest first, with
+   * highlighted snippets. `conversationId` limits it to one conversation;
+   * pass the previous page's `nextCursor` as `cursor` for older hits.
+   * Queries whose terms are all 1-2 characters scan only recent messages
+   * (`partial` says so).
+   */
+  search(query: string, opts: { conversationId?: string; cursor?: string; limit?: number } = {}): Promise<SearchResult> {
+    return this.request({ case: 'search', value: { query, conversationId: opts.conversationId ?? '0', cursor: opts.cursor ?? '', limit: opts.limit ?? 0 } }, 'searchResult');
   }
 
   // ------------------------------------------------------------ profiles, privacy, relationships
