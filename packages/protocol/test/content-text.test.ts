@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ContentSchema, contentSearchText, create, toBinary, type ContentInit } from '../src/index.js';
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import { ContentSchema, contentSearchText, create, toBinary } from '../src/index.js';
+
+type ContentInit = MessageInitShape<typeof ContentSchema>;
 
 const enc = (c: ContentInit) => toBinary(ContentSchema, create(ContentSchema, c));
 
