@@ -10,61 +10,80 @@
 const decoder = new TextDecoder();
 
 export function contentSearchText(bytes: Uint8Array): string {
-  try {
-    let text = '';
-    forEachField(bytes, 0, bytes.length, (field, start, end) => {
-      if (field === 1) text = stringField(bytes, start, end, 1);
-      else if (field === 2 || field === 3 || field === 4 || field === 7) text = stringField(bytes, start, end, 8);
-      else text = '';
-    });
-    return text;
-  } catch {
-    return '';
+  // Hot path (every send): plain loops, no closures or intermediate objects.
+  let text = '';
+  let at = 0;
+  const end = bytes.length;
+  while (at < end) {
+    const tag = readVarint(bytes, at);
+    if (tag < 0) return '';
+    at = varintEnd;
+    const wireType = tag & 7;
+    const field = tag >>> 3;
+    if (wireType !== 2) {
+      at = skip(bytes, at, wireType);
+      if (at < 0) return '';
+      continue;
+    }
+    const len = readVarint(bytes, at);
+    if (len < 0 || varintEnd + len > end) return '';
+    const start = varintEnd;
+    at = start + len;
+    if (field === 1) text = stringField(bytes, start, at, 1);
+    else if (field === 2 || field === 3 || field === 4 || field === 7) text = stringField(bytes, start, at, 8);
+    else text = '';
   }
+  return text;
 }
 
-/** The last occurrence of string field `wanted` inside a sub-message (protobuf: last one wins). */
+/** The last occurrence (protobuf: last one wins) of string field `wanted` in the sub-message [start, end). */
 function stringField(bytes: Uint8Array, start: number, end: number, wanted: number): string {
-  let found = '';
-  forEachField(bytes, start, end, (field, s, e) => {
-    if (field === wanted) found = decoder.decode(bytes.subarray(s, e));
-  });
-  return found;
-}
-
-/** Calls `fn` for each length-delimited field in [start, end); skips the other wire types. */
-function forEachField(bytes: Uint8Array, start: number, end: number, fn: (field: number, start: number, end: number) => void): void {
+  let found = -1;
+  let foundEnd = -1;
   let at = start;
   while (at < end) {
-    const [tag, afterTag] = readVarint(bytes, at);
-    at = afterTag;
-    const wireType = tag % 8;
-    const field = Math.floor(tag / 8);
-    switch (wireType) {
-      case 0: at = readVarint(bytes, at)[1]; break;
-      case 1: at += 8; break;
-      case 5: at += 4; break;
-      case 2: {
-        const [len, afterLen] = readVarint(bytes, at);
-        at = afterLen + len;
-        if (at > end) throw new RangeError('truncated field');
-        fn(field, afterLen, at);
-        break;
-      }
-      default: throw new RangeError(`unsupported wire type ${wireType}`);
+    const tag = readVarint(bytes, at);
+    if (tag < 0) return '';
+    at = varintEnd;
+    const wireType = tag & 7;
+    if (wireType !== 2) {
+      at = skip(bytes, at, wireType);
+      if (at < 0 || at > end) return '';
+      continue;
     }
+    const len = readVarint(bytes, at);
+    if (len < 0 || varintEnd + len > end) return '';
+    if (tag >>> 3 === wanted) {
+      found = varintEnd;
+      foundEnd = varintEnd + len;
+    }
+    at = varintEnd + len;
   }
+  return found < 0 ? '' : decoder.decode(bytes.subarray(found, foundEnd));
 }
 
-function readVarint(bytes: Uint8Array, at: number): [number, number] {
+/** Skips a non-length-delimited value; -1 when malformed. */
+function skip(bytes: Uint8Array, at: number, wireType: number): number {
+  if (wireType === 0) return readVarint(bytes, at) < 0 ? -1 : varintEnd;
+  if (wireType === 1) return at + 8 <= bytes.length ? at + 8 : -1;
+  if (wireType === 5) return at + 4 <= bytes.length ? at + 4 : -1;
+  return -1;
+}
+
+/** Position after the last varint read (module state instead of a returned pair: no allocation). */
+let varintEnd = 0;
+
+/** A varint below 2^31 (tags and lengths); -1 when truncated or larger. */
+function readVarint(bytes: Uint8Array, at: number): number {
   let value = 0;
-  let scale = 1;
-  for (let i = 0; i < 10; i++) {
-    if (at >= bytes.length) throw new RangeError('truncated varint');
+  for (let shift = 0; shift < 31; shift += 7) {
+    if (at >= bytes.length) return -1;
     const b = bytes[at++]!;
-    value += (b & 0x7f) * scale;
-    if (b < 0x80) return [value, at];
-    scale *= 128;
+    value |= (b & 0x7f) << shift;
+    if (b < 0x80) {
+      varintEnd = at;
+      return value >>> 0 > 0x7fffffff ? -1 : value;
+    }
   }
-  throw new RangeError('varint too long');
+  return -1;
 }

@@ -5,6 +5,12 @@ import { messageColumns, messageFromRow, type MessageRow } from './message-row.j
 import { messageIdToSql } from './snowflake-column.js';
 
 const MAX_ID = (1n << 63n) - 1n;
+/**
+ * A conversation up to this many messages is searched by reading its rows
+ * (bounded, and faster than walking a common term's index entries across
+ * every conversation to find this one's).
+ */
+export const SCAN_CONVERSATION_UP_TO = 20_000;
 /** Who may read a message row `m` (user @user): personalised messages only their audience and sender. */
 const VISIBLE = `(m.visible_to IS NULL OR m.sender_id = @user OR EXISTS (SELECT 1 FROM json_each(m.visible_to) WHERE value = @user))`;
 const READABLE = `mb.user_id = @user AND m.seq >= mb.first_seq AND ${VISIBLE}`;
@@ -19,6 +25,9 @@ const READABLE = `mb.user_id = @user AND m.seq >= mb.first_seq AND ${VISIBLE}`;
  *   phrases (trigram phrases = substrings), driven by the index in
  *   descending rowid (= message id) order and joined with the caller's
  *   member rows: readable means member now, seq >= first_seq, visible_to.
+ * - A conversation-scoped query on a conversation of at most
+ *   SCAN_CONVERSATION_UP_TO messages reads that conversation's rows instead
+ *   (complete, never partial).
  * - Terms shorter than 3 characters cannot be looked up; they are checked
  *   on the rows the index returns, and a query of only short terms scans the
  *   newest `shortScanLimit` readable messages of the scope instead.
@@ -30,6 +39,7 @@ export class SqliteSearchIndex implements SearchIndex {
   private readonly scanAllStmt;
   private readonly scanOneStmt;
   private readonly byIdStmt;
+  private readonly lastSeqStmt;
   private readonly deleteStmt;
   private readonly insertStmt;
   private readonly removeTx;
@@ -76,6 +86,7 @@ export class SqliteSearchIndex implements SearchIndex {
        WHERE mb.conversation_id = @conv AND m.id < @before AND ${READABLE}
        ORDER BY m.seq DESC LIMIT @limit`,
     );
+    this.lastSeqStmt = db.prepare<[number], number>('SELECT last_seq FROM conversations WHERE id = ?').pluck();
     this.byIdStmt = db.prepare<[bigint], MessageRow>(`SELECT ${columns} FROM messages m WHERE m.id = ?`);
     this.deleteStmt = db.prepare<[number, number]>(
       'DELETE FROM message_search WHERE rowid = (SELECT id FROM messages WHERE conversation_id = ? AND seq = ?)',
@@ -100,13 +111,15 @@ export class SqliteSearchIndex implements SearchIndex {
       terms: JSON.stringify(q.terms),
     };
     const long = q.terms.filter((t) => !isShortTerm(t));
-    if (long.length > 0) {
+    const small = q.conversationId !== null && (this.lastSeqStmt.get(q.conversationId) ?? 0) <= SCAN_CONVERSATION_UP_TO;
+    if (long.length > 0 && !small) {
       const match = long.map((t) => `"${t.replaceAll('"', '""')}"`).join(' ');
       const rows = this.matchStmt.all({ ...base, match, limit: q.limit + 1 });
       const hits = rows.map((row): SearchHit => ({ message: messageFromRow(row), text: row.body }));
       return { hits: hits.slice(0, q.limit), hasMore: hits.length > q.limit, partial: false };
     }
-    const scanned = (q.conversationId === null ? this.scanAllStmt : this.scanOneStmt).all({ ...base, limit: q.shortScanLimit });
+    const scanLimit = small ? SCAN_CONVERSATION_UP_TO + 1 : q.shortScanLimit;
+    const scanned = (q.conversationId === null ? this.scanAllStmt : this.scanOneStmt).all({ ...base, limit: scanLimit });
     const hits: SearchHit[] = [];
     for (const row of scanned) {
       if (row.body === null) continue;
@@ -119,7 +132,7 @@ export class SqliteSearchIndex implements SearchIndex {
     return {
       hits: hits.slice(0, q.limit),
       hasMore: hits.length > q.limit,
-      partial: scanned.length === q.shortScanLimit && hits.length <= q.limit,
+      partial: !small && scanned.length === q.shortScanLimit && hits.length <= q.limit,
     };
   }
 

@@ -271,7 +271,8 @@ export class SendPipeline {
         };
         const timelineUsers = state.memberIds === null ? [] : timelineAudience(state.memberIds, message);
         // The text for the full-text index, committed with the message (read off the bytes, no decode).
-        const searchText = contentSearchText(req.content).replaceAll('\0', '');
+        const raw = contentSearchText(req.content);
+        const searchText = raw.includes('\0') ? raw.replaceAll('\0', '') : raw;
         out.push({ pending, state, item: { message, timelineUsers, senderReadsOwn: !pending.system, searchText } });
         inBatch.set(key, pending);
       } catch (e) {
