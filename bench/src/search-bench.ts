@@ -7,6 +7,9 @@
  *
  *   node --conditions=@xinbox/source --import tsx bench/src/search-bench.ts [--messages 1000000] [--queries 200] [--db path] [--postgres url]
  *
+ * --no-index appends the same messages without search text (the cost of
+ * indexing, A/B); --queries 0 only fills.
+ *
  * --db reuses (or keeps) the filled file: a second run with the same --db and
  * --messages skips the fill. --postgres runs the same fill and queries on
  * PostgreSQL (schema search_bench, dropped first) instead of SQLite.
@@ -27,6 +30,7 @@ const USERS = 1000;
 const GROUPS = 1000;
 const GROUP_SIZE = 10;
 const BATCH = 512;
+const INDEX = !process.argv.includes('--no-index');
 
 // Deterministic pseudo-random numbers (xorshift), so runs compare.
 let seed = 0x2545f491;
@@ -110,7 +114,7 @@ async function fill(s: Stores): Promise<{ userId: number; big: number; groups: n
         message: { id: id.toString(), conversationId, seq, senderId: users[rand(USERS)]!, clientMsgId: `c${done}`, serverTime: now + done, content: new TextEncoder().encode(searchText), mentions: [], mentionAll: false, visibleTo: [] },
         timelineUsers: [],
         senderReadsOwn: false,
-        searchText,
+        searchText: INDEX ? searchText : '',
       });
     }
     await s.messages.append(batch);
@@ -149,6 +153,11 @@ if (filled) {
   scope = { userId: 1, big: first[0]!, groups: first };
 } else {
   scope = await fill(stores);
+}
+if (QUERIES === 0) {
+  await stores.close();
+  cleanup();
+  process.exit(0);
 }
 const small = scope.groups[1]!;
 console.log(`\nsearch over ${MESSAGES} messages (${where}); user in ${(await stores.conversations.listUserConversations(scope.userId, 1000, 0)).length} groups; ${QUERIES} queries each, limit 20, ms:\n`);
