@@ -120,6 +120,8 @@ const FRAME_ROLES: Record<string, [Direction, string]> = {
   itemConversationInfo: ['S→C', 'reply'],
   itemConversationList: ['C→S', 'request → ItemConversations'],
   itemConversations: ['S→C', 'reply'],
+  search: ['C→S', 'request → SearchResult'],
+  searchResult: ['S→C', 'reply'],
 };
 
 function table(header: string[], rows: Array<Array<string | number>>): string {

@@ -84,6 +84,10 @@ export const Errors = Object.freeze({
   SHOP_LIMIT: spec(1808, 'SHOP_LIMIT', false, 'A shop limit was reached (agents, skills, or queued conversations).'),
   INVALID_ITEM: spec(1809, 'INVALID_ITEM', false, 'The item card is missing a required field, a field is too long, or a URL is not http(s).'),
 
+  // 2000-2099: search, @mentions
+  SEARCH_QUERY_INVALID: spec(2000, 'SEARCH_QUERY_INVALID', false, 'The search query is empty (after trimming), longer than 100 characters, has more than 8 terms, or the cursor is malformed.'),
+  MENTION_ALL_FORBIDDEN: spec(2001, 'MENTION_ALL_FORBIDDEN', false, 'Only a group\'s owner and admins may mention @all (and not in direct chats).'),
+
   // 1500-1599: server side
   INTERNAL: spec(1500, 'INTERNAL', true, 'An unexpected server error; nothing was half-applied.'),
   UNAVAILABLE: spec(1501, 'UNAVAILABLE', true, 'The server is overloaded, draining or failing over.'),

@@ -11,3 +11,4 @@ export { create, toBinary, fromBinary, clone } from '@bufbuild/protobuf';
 export * from './room-frames.js';
 export * from './client-frames.js';
 export type { MediaJson, MediaKind } from './media-json.js';
+export { contentSearchText } from './content-text.js';

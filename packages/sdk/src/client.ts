@@ -6,6 +6,7 @@
 import {
   Errors,
   RoomMessageClass,
+  RoomAdminAction,
   XinboxError,
   type ConversationList,
   type ConversationSummary,
@@ -15,6 +16,7 @@ import {
   type HistoryResult,
   type JoinPolicy,
   type ReadReceiptsResult,
+  type SearchResult,
   type ReadUpdate,
   type RoomJoined,
   type SendAck,
@@ -274,6 +276,17 @@ export class XinboxClient extends XinboxClientCore {
     return this.request({ case: 'readReceipts', value: { conversationId, seq } }, 'readReceiptsResult');
   }
 
+  /**
+   * Full-text search over the messages you may read, newest first, with
+   * highlighted snippets. `conversationId` limits it to one conversation;
+   * pass the previous page's `nextCursor` as `cursor` for older hits.
+   * Queries whose terms are all 1-2 characters scan only recent messages
+   * (`partial` says so).
+   */
+  search(query: string, opts: { conversationId?: string; cursor?: string; limit?: number } = {}): Promise<SearchResult> {
+    return this.request({ case: 'search', value: { query, conversationId: opts.conversationId ?? '0', cursor: opts.cursor ?? '', limit: opts.limit ?? 0 } }, 'searchResult');
+  }
+
   // ------------------------------------------------------------ profiles, privacy, relationships
 
   /** Profiles of users by id (unknown ids, and users who blocked you, are left out). */
@@ -463,6 +476,41 @@ export class XinboxClient extends XinboxClientCore {
     );
     if (reply.case === 'roomPush') this.roomTracker.onPush(reply.value);
     return reply.case === 'sendAck' ? reply.value : undefined;
+  }
+
+  // Host controls (RoomAdmin): the creator of a room is its host; other callers get PERMISSION_DENIED.
+
+  /** Opens a live room with this id; you become its host (opening your own open room again is a no-op). */
+  async createRoom(roomId: string): Promise<void> {
+    await this.roomAdmin(roomId, RoomAdminAction.CREATE);
+  }
+
+  /** Closes your room: every viewer gets a 'closed' room event and leaves. */
+  async closeRoom(roomId: string): Promise<void> {
+    await this.roomAdmin(roomId, RoomAdminAction.CLOSE);
+  }
+
+  /** Mutes a viewer in your room until `until` (ms since the epoch; 0: until unmuted). */
+  async muteInRoom(roomId: string, userId: string, until = 0): Promise<void> {
+    await this.roomAdmin(roomId, RoomAdminAction.MUTE, { userId, until });
+  }
+
+  async unmuteInRoom(roomId: string, userId: string): Promise<void> {
+    await this.roomAdmin(roomId, RoomAdminAction.UNMUTE, { userId });
+  }
+
+  /** Removes a viewer from your room; they cannot rejoin it (ROOM_KICKED). */
+  async kickFromRoom(roomId: string, userId: string): Promise<void> {
+    await this.roomAdmin(roomId, RoomAdminAction.KICK, { userId });
+  }
+
+  /** Pins a message in your room (reliable; shown to late joiners in RoomJoined.pinned). */
+  async pinInRoom(roomId: string, content: ContentInput): Promise<void> {
+    await this.roomAdmin(roomId, RoomAdminAction.PIN, { content: toContent(content) });
+  }
+
+  private async roomAdmin(roomId: string, action: RoomAdminAction, extra: { userId?: string; until?: number; content?: ReturnType<typeof toContent> } = {}): Promise<void> {
+    await this.request({ case: 'roomAdmin', value: { roomId, action, userId: extra.userId ?? '0', until: extra.until ?? 0, content: extra.content } }, 'ok');
   }
 
   joinedRooms(): string[] {

@@ -13,6 +13,7 @@ import type { PushTokenStore } from './core/ports/push-tokens.js';
 import type { EventLogStore } from './core/ports/event-log.js';
 import type { ServiceStore } from './core/ports/service-store.js';
 import type { ItemConversationStore } from './core/ports/item-conversation-store.js';
+import type { SearchIndex } from './core/ports/search-index.js';
 import { createMemoryAdapters } from './adapters/memory/index.js';
 import { redactUrl, StartupError } from './startup-error.js';
 
@@ -42,6 +43,8 @@ export interface Storage {
   readonly service: ServiceStore;
   /** Item conversations: (buyer, seller, item) -> conversation (issue #15). */
   readonly items: ItemConversationStore;
+  /** Full-text search over messages (issue 14); written by messages.append. */
+  readonly search: SearchIndex;
   /** Present in cluster mode: who else is alive. */
   readonly membership: NodeMembership | null;
   close(): Promise<void>;
@@ -93,6 +96,7 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
       eventLog: pg.eventLog,
       service: pg.service,
       items: pg.items,
+      search: pg.search,
       membership: redis.membership,
       close: async () => {
         await redis.close();
@@ -124,6 +128,7 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
     eventLog: sqlite.eventLog,
     service: sqlite.service,
     items: sqlite.items,
+    search: sqlite.search,
     membership: null,
     close: async () => {
       await sqlite.close();

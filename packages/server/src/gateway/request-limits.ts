@@ -18,6 +18,7 @@ export const LIMIT_CLASS: Partial<Record<BodyCase, LimitClass>> = {
   readReceipts: 'read',
   presenceQuery: 'read',
   roomPull: 'read',
+  search: 'read',
   openDirect: 'create',
   groupCreate: 'create',
 };

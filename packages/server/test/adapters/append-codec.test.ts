@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { packAppend, packAppendResults, unpackAppend, unpackAppendResults } from '../../src/adapters/sqlite/worker/append-codec.js';
 import type { AppendItem } from '../../src/core/ports/message-store.js';
 
-const item = (i: number, extra: Partial<AppendItem['message']> = {}, timelineUsers: number[] = [], senderReadsOwn = true): AppendItem => ({
+const item = (i: number, extra: Partial<AppendItem['message']> = {}, timelineUsers: number[] = [], senderReadsOwn = true, searchText = ''): AppendItem => ({
   message: {
     id: String(2n ** 62n + BigInt(i)), conversationId: 1000 + i, seq: i + 1, senderId: 7, clientMsgId: `c-${i}-信箱`,
     serverTime: 1_750_000_000_000 + i, content: new Uint8Array([i, 1, 2]), mentions: [], mentionAll: false, visibleTo: [], ...extra,
   },
   timelineUsers,
   senderReadsOwn,
+  searchText,
 });
 
 describe('storage worker append codec', () => {
@@ -17,7 +18,7 @@ describe('storage worker append codec', () => {
     const batch = [
       item(0, { content: new Uint8Array(0) }, [7, 8]),
       item(1, { mentions: [8, 9], mentionAll: true, visibleTo: [7, 8], content: big.subarray(100, 110) }, [7, 8, 9], false),
-      item(2, {}, []),
+      item(2, {}, [], true, '搜索 search ✓'),
     ];
     const packed = packAppend(batch);
     expect(packed.contents.byteLength).toBe(0 + 10 + 3);

@@ -20,3 +20,4 @@ export { describeRateLimiterContract, type RateLimiterPorts } from './rate-limit
 export { describePushTokenStoreContract, type PushTokenPorts } from './push-token-store.contract.js';
 export { describeEventLogContract, type EventLogPorts } from './event-log.contract.js';
 export { describeCommerceContract, type CommercePorts } from './service-store.contract.js';
+export { describeSearchIndexContract, type SearchIndexPorts } from './search-index.contract.js';

@@ -1,5 +1,5 @@
 /** One open conversation: header, scrolling history, who is typing, composer. */
-import { ConversationKind } from '@xinbox/protocol';
+import { ConversationKind, type Message } from '@xinbox/protocol';
 import { useEffect, useState } from 'preact/hooks';
 import { conversationTitle } from '../state/conversation-view.js';
 import { useStore } from '../state/store.js';
@@ -12,6 +12,9 @@ import { MessageList } from './MessageList.js';
 import { TypingIndicator } from './TypingIndicator.js';
 import { UploadBar } from './UploadBar.js';
 import { ItemCardView } from './ItemCardView.js';
+import { GroupReceipts } from './GroupReceipts.js';
+import { SearchPanel } from './SearchPanel.js';
+import { useGroupPeople } from './use-group-people.js';
 
 export function ChatView({ conversationId }: { conversationId: string }) {
   const { app, router, items, desk } = useServices();
@@ -26,6 +29,7 @@ export function ChatView({ conversationId }: { conversationId: string }) {
   const typingUsers = useStore(app.typing.typing).get(conversationId) ?? [];
   const receiptSeq = useStore(app.peerReads).get(conversationId) ?? 0;
   const [membersOpen, setMembersOpen] = useState(false);
+  const [searchOpen, setSearchOpen] = useState(false);
 
   useEffect(() => items.ensure(conversationId), [items, conversationId]);
   useEffect(() => {
@@ -38,6 +42,8 @@ export function ChatView({ conversationId }: { conversationId: string }) {
   const direct = conv?.kind === ConversationKind.DIRECT;
   const group = conv?.kind === ConversationKind.GROUP;
   const peerOnline = direct && conv ? online.get(conv.peerId) : undefined;
+  const people = useGroupPeople(conversationId, group, conv?.memberCount ?? 0);
+  const lastOwnSeq = group ? lastOwnMessageSeq(timeline.messages, me?.userId) : 0;
   const back = () => router.go({ kind: 'list' });
   const upload = (files: File[]) => {
     for (const f of files) app.uploads.start(conversationId, f, f.name || 'pasted');
@@ -80,6 +86,9 @@ export function ChatView({ conversationId }: { conversationId: string }) {
             {direct ? (peerOnline === undefined ? 'Direct chat' : peerOnline ? 'Online' : 'Offline') : group ? `${conv?.memberCount ?? 0} members` : ''}
           </p>
         </div>
+        <button type="button" class="btn" onClick={() => setSearchOpen(true)} aria-haspopup="dialog">
+          Search
+        </button>
         {group && (
           <button type="button" class="btn" onClick={() => setMembersOpen(true)} aria-haspopup="dialog">
             Members
@@ -95,16 +104,21 @@ export function ChatView({ conversationId }: { conversationId: string }) {
         onLoadOlder={() => void app.loadOlder(conversationId)}
         onRetry={(p) => app.retry(conversationId, p)}
       />
+      {group && lastOwnSeq > 0 && <GroupReceipts conversationId={conversationId} seq={lastOwnSeq} />}
       <TypingIndicator names={typingUsers.map((u) => nameOf(u) ?? 'Someone')} />
       <UploadBar uploads={app.uploads} conversationId={conversationId} />
       <Composer
         key={conversationId}
         label={`Message ${title}`}
-        onSend={(content) => app.send(conversationId, content)}
+        onSend={(content, mentions) => app.send(conversationId, content, mentions)}
+        mentionCandidates={people.members}
+        canMentionAll={people.canMentionAll}
+        selfId={me?.userId}
         onTyping={() => app.noteTyping(conversationId)}
         onFiles={upload}
         onVoice={(clip) => app.uploads.start(conversationId, clip, 'Voice message', 'audio')}
       />
+      {searchOpen && <SearchPanel conversationId={conversationId} onClose={() => setSearchOpen(false)} />}
       {membersOpen && (
         <MembersDialog
           conversationId={conversationId}
@@ -117,4 +131,13 @@ export function ChatView({ conversationId }: { conversationId: string }) {
       )}
     </section>
   );
+}
+
+/** The seq of the user's newest delivered (non-system) message, 0 if none. */
+function lastOwnMessageSeq(messages: readonly Message[], selfId: string | undefined): number {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i]!;
+    if (m.senderId === selfId && m.content?.kind.case !== 'system') return m.seq;
+  }
+  return 0;
 }

@@ -11,10 +11,23 @@ import type { ContentInit } from '@xinbox/sdk';
 import { AttachDialog } from './AttachDialog.js';
 import { EmojiPicker } from './EmojiPicker.js';
 import { VoiceRecorder } from './VoiceRecorder.js';
+import { MentionSuggestions } from './MentionSuggestions.js';
+import { insertMention, mentionQueryAt, mentionsIn, suggestMentions, type MentionCandidate } from '../state/mentions.js';
+
+/** What a text message mentions (groups): user ids and @all. */
+export interface MentionInfo {
+  readonly mentions: string[];
+  readonly mentionAll: boolean;
+}
 
 interface Props {
   label: string;
-  onSend: (content: ContentInit) => void;
+  onSend: (content: ContentInit, mentions?: MentionInfo) => void;
+  /** Group members to suggest after "@" (none: no suggestions). */
+  mentionCandidates?: readonly MentionCandidate[];
+  /** The user may mention @all (group owners and admins). */
+  canMentionAll?: boolean;
+  selfId?: string;
   onTyping: () => void;
   /** Files picked, pasted or dropped: upload and send each. */
   onFiles: (files: File[]) => void;
@@ -24,8 +37,12 @@ interface Props {
 
 const utf8 = new TextEncoder();
 
-export function Composer({ label, onSend, onTyping, onFiles, onVoice }: Props) {
+export function Composer({ label, onSend, onTyping, onFiles, onVoice, mentionCandidates = [], canMentionAll = false, selfId }: Props) {
   const [text, setText] = useState('');
+  const [caret, setCaret] = useState(0);
+  const [picked, setPicked] = useState<MentionCandidate[]>([]);
+  const [activeSuggestion, setActiveSuggestion] = useState(0);
+  const [suggestionsClosed, setSuggestionsClosed] = useState(false);
   const [emojiOpen, setEmojiOpen] = useState(false);
   const [attachOpen, setAttachOpen] = useState(false);
   const input = useRef<HTMLTextAreaElement>(null);
@@ -35,8 +52,10 @@ export function Composer({ label, onSend, onTyping, onFiles, onVoice }: Props) {
   const send = () => {
     const t = text.trim();
     if (!t || tooLong) return;
-    onSend({ kind: { case: 'text', value: { text: t } } });
+    const info = mentionsIn(t, picked, canMentionAll);
+    onSend({ kind: { case: 'text', value: { text: t } } }, info.mentions.length > 0 || info.mentionAll ? info : undefined);
     setText('');
+    setPicked([]);
     input.current?.focus();
   };
 
@@ -53,8 +72,25 @@ export function Composer({ label, onSend, onTyping, onFiles, onVoice }: Props) {
     });
   };
 
+  const at = mentionCandidates.length > 0 && !suggestionsClosed ? mentionQueryAt(text, caret) : undefined;
+  const suggestions = at ? suggestMentions(at.query, mentionCandidates, selfId, canMentionAll) : [];
+  const pick = (c: MentionCandidate) => {
+    if (!at) return;
+    const next = insertMention(text, at.start, caret, c.username);
+    setText(next.text);
+    setCaret(next.caret);
+    setPicked((p) => [...p.filter((x) => x.userId !== c.userId), c]);
+    requestAnimationFrame(() => {
+      const el = input.current;
+      if (!el) return;
+      el.focus();
+      el.selectionStart = el.selectionEnd = next.caret;
+    });
+  };
+
   return (
     <div class="composer">
+      <MentionSuggestions items={suggestions} active={Math.min(activeSuggestion, suggestions.length - 1)} onPick={pick} />
       {emojiOpen && (
         <EmojiPicker
           onPick={insert}
@@ -109,10 +145,19 @@ export function Composer({ label, onSend, onTyping, onFiles, onVoice }: Props) {
           aria-invalid={tooLong}
           data-testid="composer"
           autoFocus
+          aria-controls={suggestions.length > 0 ? 'mention-list' : undefined}
+          aria-activedescendant={suggestions.length > 0 ? `mention-${suggestions[Math.min(activeSuggestion, suggestions.length - 1)]!.userId}` : undefined}
           onInput={(e) => {
             setText(e.currentTarget.value);
+            setCaret(e.currentTarget.selectionStart ?? e.currentTarget.value.length);
+            setActiveSuggestion(0);
+            setSuggestionsClosed(false);
             onTyping();
           }}
+          onKeyUp={(e) => {
+            if (e.key === 'ArrowLeft' || e.key === 'ArrowRight' || e.key === 'Home' || e.key === 'End') setCaret(e.currentTarget.selectionStart ?? 0);
+          }}
+          onClick={(e) => setCaret(e.currentTarget.selectionStart ?? 0)}
           onPaste={(e) => {
             const files = [...(e.clipboardData?.files ?? [])];
             if (files.length === 0) return;
@@ -120,6 +165,24 @@ export function Composer({ label, onSend, onTyping, onFiles, onVoice }: Props) {
             onFiles(files);
           }}
           onKeyDown={(e) => {
+            if (suggestions.length > 0 && !e.isComposing) {
+              const i = Math.min(activeSuggestion, suggestions.length - 1);
+              if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+                e.preventDefault();
+                setActiveSuggestion((i + (e.key === 'ArrowDown' ? 1 : suggestions.length - 1)) % suggestions.length);
+                return;
+              }
+              if (e.key === 'Enter' || e.key === 'Tab') {
+                e.preventDefault();
+                pick(suggestions[i]!);
+                return;
+              }
+              if (e.key === 'Escape') {
+                e.preventDefault();
+                setSuggestionsClosed(true);
+                return;
+              }
+            }
             if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
               e.preventDefault();
               send();

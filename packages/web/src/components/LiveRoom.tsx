@@ -7,6 +7,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { useStore } from '../state/store.js';
 import { useServices } from './app-context.js';
 import { DanmakuStage } from './DanmakuStage.js';
+import { RoomHostPanel } from './RoomHostPanel.js';
+import { OpenRoomButton } from './OpenRoomButton.js';
 
 export function LiveRoom({ initialRoomId }: { initialRoomId: string }) {
   const { app, router } = useServices();
@@ -64,6 +66,7 @@ export function LiveRoom({ initialRoomId }: { initialRoomId: string }) {
         <button type="submit" class="btn btn--primary" disabled={view.status === 'joining'}>
           {view.status === 'joining' ? 'Joining…' : 'Join'}
         </button>
+        <OpenRoomButton roomId={roomId} />
       </form>
 
       {view.status === 'unavailable' && (
@@ -86,6 +89,7 @@ export function LiveRoom({ initialRoomId }: { initialRoomId: string }) {
       {view.status === 'joined' && (
         <>
           <DanmakuStage messages={view.messages} nameOf={nameOf} />
+          <RoomHostPanel view={view} />
           <form class="composer__row room__send" onSubmit={send}>
             <input
               class="composer__input"

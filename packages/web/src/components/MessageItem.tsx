@@ -23,8 +23,17 @@ export function MessageItem({ message: m, selfId, group, peerReadSeq, nameOf }: 
   }
   const own = m.senderId === selfId;
   const sender = senderName(m.senderId, selfId, nameOf);
+  // Mentions of this user (or @all by someone else) are marked, for the eye and for screen readers.
+  const mentioned = !own && selfId !== undefined && (m.mentionAll || m.mentions.includes(selfId));
   return (
-    <li class={`msg ${own ? 'msg--own' : 'msg--other'}`} data-testid="message" data-seq={m.seq} data-own={own ? 'true' : 'false'}>
+    <li
+      class={`msg ${own ? 'msg--own' : 'msg--other'} ${mentioned ? 'msg--mentioned' : ''}`}
+      data-testid="message"
+      data-seq={m.seq}
+      data-own={own ? 'true' : 'false'}
+      data-mentioned={mentioned ? 'true' : undefined}
+    >
+      {mentioned && <span class="sr-only">Mentions you. </span>}
       {group && !own ? <span class="msg__sender">{sender}</span> : <span class="sr-only">{sender}: </span>}
       <div class="msg__bubble">
         <MessageContent content={m.content} />

@@ -8,8 +8,9 @@ import { NewChatDialog } from './NewChatDialog.js';
 import { NewGroupDialog } from './NewGroupDialog.js';
 import { ThemeToggle } from './ThemeToggle.js';
 import { NotificationToggle } from './NotificationToggle.js';
+import { SearchPanel } from './SearchPanel.js';
 
-type DialogName = 'chat' | 'group' | 'join' | undefined;
+type DialogName = 'chat' | 'group' | 'join' | 'search' | undefined;
 
 export function Sidebar({ activeId }: { activeId: string | undefined }) {
   const { app, router } = useServices();
@@ -61,11 +62,15 @@ export function Sidebar({ activeId }: { activeId: string | undefined }) {
         <button type="button" class="btn" onClick={() => router.go({ kind: 'service', shopId: '' })}>
           Service desk
         </button>
+        <button type="button" class="btn" onClick={() => setDialog('search')} aria-haspopup="dialog">
+          Search messages
+        </button>
       </div>
       <ConversationList activeId={activeId} />
       {dialog === 'chat' && <NewChatDialog onClose={close} onOpened={opened} />}
       {dialog === 'group' && <NewGroupDialog onClose={close} onOpened={opened} />}
       {dialog === 'join' && <JoinGroupDialog onClose={close} onOpened={opened} />}
+      {dialog === 'search' && <SearchPanel onClose={close} />}
     </nav>
   );
 }

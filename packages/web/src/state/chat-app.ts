@@ -12,6 +12,7 @@ import { contentPreview, conversationTitle, senderName } from './conversation-vi
 import { Directory } from './directory.js';
 import { MessagesStore } from './messages-store.js';
 import { RoomModel } from './room-model.js';
+import { RoomHost } from './room-host.js';
 import { Store } from './store.js';
 import type { TabStorage } from './tab-storage.js';
 import type { PendingMessage } from './timeline.js';
@@ -59,6 +60,8 @@ export class ChatApp {
   readonly uploads: UploadQueue;
   readonly directory = new Directory();
   readonly room: RoomModel;
+  /** Live rooms this user opened here, and their host controls. */
+  readonly roomHost: RoomHost;
   readonly contacts: Contacts;
 
   private readonly tabStorage: TabStorage;
@@ -81,6 +84,7 @@ export class ChatApp {
     this.beforeLogout = deps.beforeLogout ?? (async () => undefined);
     this.messages = new MessagesStore((id, beforeSeq, limit) => this.client.history(id, { beforeSeq, limit }));
     this.room = new RoomModel(this.client);
+    this.roomHost = new RoomHost(this.client);
     this.typingSender = new TypingSender(this.client);
     this.uploads = new UploadQueue(this.client, (conversationId, content) => this.send(conversationId, content));
     this.contacts = new Contacts({
@@ -324,9 +328,9 @@ export class ChatApp {
 
   // ------------------------------------------------------------ sending
 
-  send(conversationId: string, content: ContentInit): void {
+  send(conversationId: string, content: ContentInit, mentions?: { mentions: readonly string[]; mentionAll: boolean }): void {
     this.typingSender.stop(conversationId);
-    this.transmit(conversationId, { clientMsgId: randomId(), content, status: 'sending' });
+    this.transmit(conversationId, { clientMsgId: randomId(), content, mentions: mentions?.mentions, mentionAll: mentions?.mentionAll, status: 'sending' });
   }
 
   retry(conversationId: string, pending: PendingMessage): void {
@@ -335,7 +339,7 @@ export class ChatApp {
 
   private transmit(conversationId: string, p: PendingMessage): void {
     this.messages.addPending(conversationId, p);
-    this.client.send(conversationId, p.content, { clientMsgId: p.clientMsgId }).catch((err: unknown) => {
+    this.client.send(conversationId, p.content, { clientMsgId: p.clientMsgId, mentions: p.mentions, mentionAll: p.mentionAll }).catch((err: unknown) => {
       this.messages.failPending(conversationId, p.clientMsgId, err instanceof Error ? err.message : 'not sent');
     });
   }

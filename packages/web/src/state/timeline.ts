@@ -10,6 +10,9 @@ import type { ContentInit } from '@xinbox/sdk';
 export interface PendingMessage {
   readonly clientMsgId: string;
   readonly content: ContentInit;
+  /** @mentions of a group message (user ids) and @all. */
+  readonly mentions?: readonly string[];
+  readonly mentionAll?: boolean;
   readonly status: 'sending' | 'failed';
   readonly error?: string;
 }

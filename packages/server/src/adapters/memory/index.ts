@@ -29,6 +29,8 @@ import { MemoryServiceStore } from './memory-service-store.js';
 import { MemoryItemConversationStore } from './memory-item-conversation-store.js';
 import type { ServiceStore } from '../../core/ports/service-store.js';
 import type { ItemConversationStore } from '../../core/ports/item-conversation-store.js';
+import { MemorySearchIndex } from './memory-search-index.js';
+import type { SearchIndex } from '../../core/ports/search-index.js';
 
 export { MemoryBus, type MemoryBusOptions } from './memory-bus.js';
 export { MemoryConversationStore } from './memory-conversation-store.js';
@@ -48,6 +50,7 @@ export { MemoryPushTokenStore } from './memory-push-token-store.js';
 export { MemoryEventLog } from './memory-event-log.js';
 export { MemoryServiceStore } from './memory-service-store.js';
 export { MemoryItemConversationStore } from './memory-item-conversation-store.js';
+export { MemorySearchIndex } from './memory-search-index.js';
 export { ALL_MEMBERS, mentionTargets } from './mention-targets.js';
 
 export interface MemoryAdapters {
@@ -68,6 +71,7 @@ export interface MemoryAdapters {
   readonly eventLog: EventLogStore;
   readonly service: ServiceStore;
   readonly items: ItemConversationStore;
+  readonly search: SearchIndex;
   close(): Promise<void>;
 }
 
@@ -106,6 +110,7 @@ export function createMemoryAdapters(options: MemoryAdapterOptions = {}): Memory
     eventLog: new MemoryEventLog(),
     service: new MemoryServiceStore(tables),
     items: new MemoryItemConversationStore(tables),
+    search: new MemorySearchIndex(tables),
     close: () => bus.close(),
   };
 }

@@ -94,6 +94,7 @@ export class MemoryMessageStore implements MessageStore {
       if (sender) sender.readSeq = Math.max(sender.readSeq, message.seq);
     }
     this.recordMentions(message);
+    if (item.searchText) tables.searchText.set(message.id, item.searchText);
 
     const syncSeqs = item.timelineUsers.map((userId) => tables.timelineOf(userId).append(message));
     return { syncSeqs };

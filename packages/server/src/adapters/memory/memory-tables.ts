@@ -76,6 +76,8 @@ export class MemoryTables {
   readonly messagesByClientId = new Map<string, StoredMessage>();
   readonly logs = new Map<ConversationId, MessageLog>();
   readonly timelines = new Map<UserId, SyncTimeline>();
+  /** Full-text index: message id -> indexed text (AppendItem.searchText). */
+  readonly searchText = new Map<MessageId, string>();
 
   membersOf(conversationId: ConversationId): Map<UserId, MemberRow> {
     let members = this.members.get(conversationId);

@@ -12,6 +12,8 @@ import { PostgresRoomStore } from './room-store.js';
 import { PostgresWebhookOutbox } from './webhook-outbox.js';
 import { PostgresPushTokenStore } from './push-token-store.js';
 import { PostgresEventLog } from './event-log.js';
+import { PostgresSearchIndex } from './search-index.js';
+import type { SearchIndex } from '../../core/ports/search-index.js';
 import type { EventLogStore } from '../../core/ports/event-log.js';
 import type { PushTokenStore } from '../../core/ports/push-tokens.js';
 import type { WebhookOutbox } from '../../core/ports/webhook-outbox.js';
@@ -36,6 +38,7 @@ export { PostgresServiceStore } from './service-store.js';
 export { PostgresItemConversationStore } from './item-conversation-store.js';
 export { PostgresModerationStore } from './moderation-store.js';
 export { PostgresMediaCatalog } from './media-catalog.js';
+export { PostgresSearchIndex } from './search-index.js';
 
 export interface PostgresAdapterOptions {
   /** postgres://user:password@host:port/database */
@@ -67,6 +70,8 @@ export interface PostgresAdapters {
   /** Shops, agents, service-conversation routing state (issue #15). */
   readonly service: ServiceStore;
   readonly items: ItemConversationStore;
+  /** Full-text search (issue 14; rows written by messages.append). */
+  readonly search: SearchIndex;
   /** Waits for running queries, then closes every connection. */
   close(): Promise<void>;
 }
@@ -113,6 +118,7 @@ export async function openPostgresAdapters(options: PostgresAdapterOptions): Pro
     eventLog: new PostgresEventLog(sql),
     service: new PostgresServiceStore(sql),
     items: new PostgresItemConversationStore(sql),
+    search: new PostgresSearchIndex(sql),
     close: () => sql.end({ timeout: 5 }),
   };
 }

@@ -24,6 +24,8 @@ class AppendPlan {
   /** [user, k] per timeline user of each item, to compute results. */
   readonly positions: Array<Array<[UserId, number]>> = [];
   readonly mentions = { conversation: [] as number[], user: [] as number[], seq: [] as number[], sender: [] as number[] };
+  /** Full-text index rows (items with a searchText). */
+  readonly search = { id: [] as string[], conversation: [] as number[], seq: [] as number[], body: [] as string[] };
   private readonly bumps = new Map<ConversationId, { seq: number; id: string; time: number }>();
   private readonly reads = new Map<string, { conversation: ConversationId; user: UserId; seq: number }>();
 
@@ -43,6 +45,12 @@ class AppendPlan {
       c.mentions.push(int8Array(m.mentions));
       c.mentionAll.push(m.mentionAll);
       c.visibleTo.push(int8Array(m.visibleTo));
+      if (item.searchText) {
+        this.search.id.push(id);
+        this.search.conversation.push(m.conversationId);
+        this.search.seq.push(m.seq);
+        this.search.body.push(item.searchText);
+      }
 
       const bump = this.bumps.get(m.conversationId);
       if (!bump) this.bumps.set(m.conversationId, { seq: m.seq, id, time: m.serverTime });
@@ -143,6 +151,7 @@ export class PostgresMessageStore implements MessageStore {
     const b = plan.bumpColumns();
     const r = plan.readColumns();
     const x = plan.mentions;
+    const f = plan.search;
     // Lock order, the same for every append (and conversations before members,
     // as in the conversation store): PostgreSQL runs the CTE the final SELECT
     // reads (heads) first, then the other data-modifying CTEs in reverse list
@@ -186,6 +195,10 @@ export class PostgresMessageStore implements MessageStore {
         INSERT INTO mentions (conversation_id, user_id, seq, sender_id)
         SELECT * FROM unnest(${int8Array(x.conversation)}::int8[], ${int8Array(x.user)}::int8[], ${int8Array(x.seq)}::int8[], ${int8Array(x.sender)}::int8[])
         ON CONFLICT DO NOTHING
+        RETURNING 1
+      ), search_rows AS (
+        INSERT INTO message_search (id, conversation_id, seq, body)
+        SELECT * FROM unnest(${int8Array(f.id)}::int8[], ${int8Array(f.conversation)}::int8[], ${int8Array(f.seq)}::int8[], ${textArray(f.body)}::text[])
         RETURNING 1
       )
       SELECT user_id, sync_seq FROM heads`;

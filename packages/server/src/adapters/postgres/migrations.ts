@@ -462,6 +462,30 @@ export const MIGRATIONS: readonly Migration[] = [
     // `xinbox user ban --minutes N`: when a ban ends; 0 = until unbanned.
     sql: 'ALTER TABLE restrictions ADD COLUMN banned_until bigint NOT NULL DEFAULT 0;',
   },
+  {
+    version: 11,
+    name: 'full-text search',
+    // Issue 14 (ADR search-trigram-fts): message text in a table of its own,
+    // written by the append statement, with a pg_trgm GIN index for
+    // case-insensitive substring search (ILIKE) in any language. The
+    // extension is database-wide: it lives in public (one lock for every
+    // schema migrating at once) and the operator class is named with it.
+    // pg_trgm extracts trigrams from characters the database's LC_CTYPE
+    // calls alphanumeric: with a UTF-8 LC_CTYPE (C.UTF-8, en_US.UTF-8) CJK
+    // text is indexed; under LC_CTYPE=C it is still found, by a slower scan.
+    sql: `
+    SELECT pg_advisory_xact_lock(hashtext('xinbox.extension:pg_trgm'));
+    CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
+    CREATE TABLE message_search (
+      id              bigint PRIMARY KEY,
+      conversation_id bigint NOT NULL,
+      seq             bigint NOT NULL,
+      body            text NOT NULL,
+      UNIQUE (conversation_id, seq)
+    );
+    CREATE INDEX message_search_trgm ON message_search USING gin (body public.gin_trgm_ops);
+    `,
+  },
 ];
 
 /**

@@ -20,6 +20,7 @@ export { SqliteWebhookOutbox } from './sqlite-webhook-outbox.js';
 export { SqliteMediaCatalog } from './sqlite-media-catalog.js';
 export { SqlitePushTokenStore } from './sqlite-push-token-store.js';
 export { SqliteEventLog } from './sqlite-event-log.js';
+export { SqliteSearchIndex } from './sqlite-search-index.js';
 export { SqliteNodeLeaseStore } from './sqlite-node-lease-store.js';
 export { SqliteSocialStore } from './sqlite-social-store.js';
 export { SqliteModerationStore } from './sqlite-moderation-store.js';

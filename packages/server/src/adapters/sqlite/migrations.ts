@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { ROOMS_MIGRATION } from './migration-rooms.js';
 import { SOCIAL_MIGRATION } from './migration-social.js';
 import { MODERATION_MIGRATION } from './migration-moderation.js';
+import { SEARCH_MIGRATION } from './migration-search.js';
 import { MEDIA_MIGRATION } from './migration-media.js';
 import { COMMERCE_MIGRATION } from './migration-commerce.js';
 
@@ -154,6 +155,8 @@ export const MIGRATIONS: readonly string[] = [
   COMMERCE_MIGRATION,
   // 7: timed bans (operator `xinbox user ban --minutes`): 0 = until unbanned.
   'ALTER TABLE restrictions ADD COLUMN banned_until INTEGER NOT NULL DEFAULT 0;',
+  // 8: full-text search (issue #14), see migration-search.ts.
+  SEARCH_MIGRATION,
 ];
 
 /**

@@ -39,6 +39,7 @@ export class SqliteMessageStore implements MessageStore {
   private readonly readOwnStmt;
   private readonly insertMentionStmt;
   private readonly insertTimelineStmt;
+  private readonly insertSearchStmt;
   private readonly loadHeadStmt;
   private readonly clientMsgIdExistsStmt;
   private readonly seqExistsStmt;
@@ -76,6 +77,7 @@ export class SqliteMessageStore implements MessageStore {
     this.insertTimelineStmt = db.prepare<[number, number, number, number]>(
       'INSERT INTO timeline (user_id, sync_seq, conversation_id, seq) VALUES (?, ?, ?, ?)',
     );
+    this.insertSearchStmt = db.prepare<[bigint, string]>('INSERT INTO message_search (rowid, body) VALUES (?, ?)');
     this.loadHeadStmt = db.prepare<{ user: number }, number>(
       `SELECT MAX(COALESCE((SELECT sync_seq FROM timeline WHERE user_id = @user ORDER BY sync_seq DESC LIMIT 1), 0),
                   COALESCE((SELECT head FROM timeline_heads WHERE user_id = @user), 0))`,
@@ -191,6 +193,7 @@ export class SqliteMessageStore implements MessageStore {
       const { message } = item;
       const sqlId = messageIdToSql(message.id);
       this.insertMessage(message, sqlId);
+      if (item.searchText) this.insertSearchStmt.run(sqlId, item.searchText);
 
       const bump = bumps.get(message.conversationId);
       if (!bump) bumps.set(message.conversationId, { seq: message.seq, id: sqlId, time: message.serverTime });

@@ -1,4 +1,4 @@
-import { ConversationKind, Errors, XinboxError, encodeMessageParts, encodePushFrame } from '@xinbox/protocol';
+import { ConversationKind, Errors, XinboxError, contentSearchText, encodeMessageParts, encodePushFrame } from '@xinbox/protocol';
 import type { MessageStore, AppendItem } from '../ports/message-store.js';
 import { DuplicateClientMsgIdError, SeqConflictError } from '../ports/message-store.js';
 import type { Outbox, UserPush } from '../ports/outbox.js';
@@ -255,7 +255,7 @@ export class SendPipeline {
       try {
         const state = await this.conversations.get(req.conversationId);
         if (!state) throw new XinboxError(Errors.NOT_FOUND, 'conversation not found');
-        if (!pending.system) await this.authorize(state, caller.userId, now);
+        if (!pending.system) await this.authorize(state, caller.userId, now, req.mentionAll);
         const seq = ++state.lastSeq;
         const message: StoredMessage = {
           id: this.ids.next(),
@@ -270,7 +270,10 @@ export class SendPipeline {
           visibleTo: req.visibleTo,
         };
         const timelineUsers = state.memberIds === null ? [] : timelineAudience(state.memberIds, message);
-        out.push({ pending, state, item: { message, timelineUsers, senderReadsOwn: !pending.system } });
+        // The text for the full-text index, committed with the message (read off the bytes, no decode).
+        const raw = contentSearchText(req.content);
+        const searchText = raw.includes('\0') ? raw.replaceAll('\0', '') : raw;
+        out.push({ pending, state, item: { message, timelineUsers, senderReadsOwn: !pending.system, searchText } });
         inBatch.set(key, pending);
       } catch (e) {
         pending.reject(e);
@@ -298,9 +301,12 @@ export class SendPipeline {
     return out;
   }
 
-  private async authorize(state: ConversationState, userId: UserId, now: number): Promise<void> {
+  private async authorize(state: ConversationState, userId: UserId, now: number, mentionAll: boolean): Promise<void> {
     const member = await this.conversations.member(state, userId);
     if (!member) throw new XinboxError(Errors.NOT_A_MEMBER);
+    if (mentionAll && (state.record.kind !== 'group' || member.role === 'member')) {
+      throw new XinboxError(Errors.MENTION_ALL_FORBIDDEN, 'only group owners and admins may mention @all');
+    }
     if (this.opts.senderCheck) await this.opts.senderCheck(userId);
     if (state.record.kind === 'group') {
       const group = state.group;

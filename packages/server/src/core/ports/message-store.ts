@@ -10,6 +10,11 @@ export interface AppendItem {
   readonly timelineUsers: readonly UserId[];
   /** The sender has implicitly read its own message: read seq moves to it. */
   readonly senderReadsOwn: boolean;
+  /**
+   * Text for the full-text index (SearchIndex), indexed in the same commit
+   * as the message. Absent or empty: the message is not searchable.
+   */
+  readonly searchText?: string;
 }
 
 export interface AppendResult {
@@ -37,7 +42,8 @@ export class DuplicateClientMsgIdError extends Error {
  * Contract:
  * - `append` is atomic for the whole batch: every message, its timeline rows,
  *   the conversation's last seq / last message / updated time, the sender's
- *   read seq and mention rows commit together or not at all. When the promise
+ *   read seq, mention rows and the search index entry (searchText) commit
+ *   together or not at all. When the promise
  *   resolves the batch is durable per the adapter's documented sync policy.
  * - (conversationId, seq) is unique: appending a taken seq rejects the whole
  *   batch with SeqConflictError (this is what fences a stale owner).

@@ -4,7 +4,7 @@ import type { AppendItem, AppendResult } from '../../../core/ports/message-store
 // A field added to StoredMessage or AppendItem must be packed below: this stops the build until it is.
 type PackedMessageFields = 'id' | 'conversationId' | 'seq' | 'senderId' | 'clientMsgId' | 'serverTime' | 'content' | 'mentions' | 'mentionAll' | 'visibleTo';
 const everyMessageFieldPacked: [Exclude<keyof StoredMessage, PackedMessageFields>] extends [never] ? true : never = true;
-const everyItemFieldPacked: [Exclude<keyof AppendItem, 'message' | 'timelineUsers' | 'senderReadsOwn'>] extends [never] ? true : never = true;
+const everyItemFieldPacked: [Exclude<keyof AppendItem, 'message' | 'timelineUsers' | 'senderReadsOwn' | 'searchText'>] extends [never] ? true : never = true;
 void everyMessageFieldPacked;
 void everyItemFieldPacked;
 
@@ -17,7 +17,7 @@ void everyItemFieldPacked;
  *
  * Numbers per item: conversationId, seq, senderId, serverTime, mentionAll,
  * senderReadsOwn, content length, then three counted lists (mentions,
- * visibleTo, timelineUsers). Strings per item: id, clientMsgId.
+ * visibleTo, timelineUsers). Strings per item: id, clientMsgId, searchText.
  */
 export interface PackedAppend {
   readonly numbers: Float64Array;
@@ -36,13 +36,14 @@ export function packAppend(batch: readonly AppendItem[]): PackedAppend {
   }
   const numbers = new Float64Array(count);
   const contents = new Uint8Array(bytes);
-  const strings: string[] = new Array<string>(batch.length * 2);
+  const strings: string[] = new Array<string>(batch.length * 3);
   let n = 0;
   let b = 0;
   for (let i = 0; i < batch.length; i++) {
-    const { message: m, timelineUsers, senderReadsOwn } = batch[i]!;
-    strings[2 * i] = m.id;
-    strings[2 * i + 1] = m.clientMsgId;
+    const { message: m, timelineUsers, senderReadsOwn, searchText } = batch[i]!;
+    strings[3 * i] = m.id;
+    strings[3 * i + 1] = m.clientMsgId;
+    strings[3 * i + 2] = searchText ?? '';
     numbers[n++] = m.conversationId;
     numbers[n++] = m.seq;
     numbers[n++] = m.senderId;
@@ -85,9 +86,10 @@ export function unpackAppend(p: PackedAppend): AppendItem[] {
     const visibleTo = list();
     const timelineUsers = list();
     items.push({
-      message: { id: strings[2 * i]!, conversationId, seq, senderId, clientMsgId: strings[2 * i + 1]!, serverTime, content, mentions, mentionAll, visibleTo },
+      message: { id: strings[3 * i]!, conversationId, seq, senderId, clientMsgId: strings[3 * i + 1]!, serverTime, content, mentions, mentionAll, visibleTo },
       timelineUsers,
       senderReadsOwn,
+      searchText: strings[3 * i + 2]!,
     });
   }
   return items;

@@ -10,6 +10,7 @@ import type { PushTokenStore } from '../../../core/ports/push-tokens.js';
 import type { EventLogStore } from '../../../core/ports/event-log.js';
 import type { ServiceStore } from '../../../core/ports/service-store.js';
 import type { ItemConversationStore } from '../../../core/ports/item-conversation-store.js';
+import type { SearchIndex } from '../../../core/ports/search-index.js';
 import type { SqliteOpenOptions } from '../sqlite-database.js';
 import { StorageWorkerClient } from './storage-worker-client.js';
 
@@ -31,6 +32,8 @@ export interface SqliteWorkerAdapters {
   readonly eventLog: EventLogStore;
   readonly service: ServiceStore;
   readonly items: ItemConversationStore;
+  /** The full-text index (FTS5 table in the database, written by messages.append). */
+  readonly search: SearchIndex;
   /** Store calls sent to the thread and not yet answered. */
   outstanding(): number;
   close(): Promise<void>;
@@ -62,6 +65,7 @@ export async function openSqliteWorkerAdapters(
     eventLog: client.port<EventLogStore>('eventLog'),
     service: client.port<ServiceStore>('service'),
     items: client.port<ItemConversationStore>('items'),
+    search: client.port<SearchIndex>('search'),
     outstanding: () => client.outstanding,
     close: () => client.close(),
   };

@@ -10,6 +10,7 @@ import { SqlitePushTokenStore } from '../sqlite-push-token-store.js';
 import { SqliteEventLog } from '../sqlite-event-log.js';
 import { SqliteServiceStore } from '../sqlite-service-store.js';
 import { SqliteItemConversationStore } from '../sqlite-item-conversation-store.js';
+import { SqliteSearchIndex } from '../sqlite-search-index.js';
 
 /**
  * The storage thread: owns the SQLite connection (and, through
@@ -50,6 +51,7 @@ const stores: Record<StoreName, object> = {
   eventLog,
   service: new SqliteServiceStore(adapters.database),
   items: new SqliteItemConversationStore(adapters.database),
+  search: new SqliteSearchIndex(adapters.database),
 };
 
 port.on('message', (message: CallMessage | typeof CLOSE) => {

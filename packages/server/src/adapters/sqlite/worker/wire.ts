@@ -9,7 +9,7 @@ import type { SqliteOpenOptions } from '../sqlite-database.js';
  */
 
 /** The stores the worker serves, by the name a call addresses. */
-export const STORE_NAMES = ['identity', 'messages', 'conversations', 'leases', 'rooms', 'webhooks', 'social', 'moderation', 'media', 'pushTokens', 'eventLog', 'service', 'items'] as const;
+export const STORE_NAMES = ['identity', 'messages', 'conversations', 'leases', 'rooms', 'webhooks', 'social', 'moderation', 'media', 'pushTokens', 'eventLog', 'service', 'items', 'search'] as const;
 export type StoreName = (typeof STORE_NAMES)[number];
 
 /** main → worker: [call id, store, method, arguments]. */

@@ -1,0 +1,64 @@
+import type { ConversationId, StoredMessage } from '../../core/model.js';
+import { isShortTerm, type SearchHit, type SearchIndex, type SearchPage, type SearchQuery } from '../../core/ports/search-index.js';
+import type { MemoryTables } from './memory-tables.js';
+
+/**
+ * SearchIndex over the memory tables: a scan of the readable messages of the
+ * scope (tests and single-process development; not for large histories).
+ * The text is indexed by MemoryMessageStore.append (AppendItem.searchText).
+ */
+export class MemorySearchIndex implements SearchIndex {
+  constructor(private readonly tables: MemoryTables) {}
+
+  async search(q: SearchQuery): Promise<SearchPage> {
+    const readable: StoredMessage[] = [];
+    const scope = q.conversationId !== null ? [q.conversationId] : [...(this.tables.conversationsOfUser.get(q.userId) ?? [])];
+    for (const conversationId of scope) {
+      const member = this.tables.members.get(conversationId)?.get(q.userId);
+      const log = this.tables.logs.get(conversationId);
+      if (!member || !log) continue;
+      for (const m of log.range(member.firstSeq, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)) {
+        if (q.beforeId !== null && compareIds(m.id, q.beforeId) >= 0) continue;
+        if (m.visibleTo.length > 0 && m.senderId !== q.userId && !m.visibleTo.includes(q.userId)) continue;
+        readable.push(m);
+      }
+    }
+    readable.sort((a, b) => compareIds(b.id, a.id));
+    const short = q.terms.every(isShortTerm);
+    const candidates = short ? readable.slice(0, q.shortScanLimit) : readable;
+    const hits: SearchHit[] = [];
+    for (const message of candidates) {
+      const text = this.tables.searchText.get(message.id);
+      if (text === undefined) continue;
+      const folded = text.toLowerCase();
+      if (!q.terms.every((t) => folded.includes(t))) continue;
+      hits.push({ message, text });
+      if (hits.length > q.limit) break;
+    }
+    return {
+      hits: hits.slice(0, q.limit),
+      hasMore: hits.length > q.limit,
+      partial: short && readable.length > q.shortScanLimit && hits.length <= q.limit,
+    };
+  }
+
+  async remove(conversationId: ConversationId, seqs: readonly number[]): Promise<void> {
+    const log = this.tables.logs.get(conversationId);
+    for (const seq of seqs) {
+      const m = log?.range(seq, seq, 1)[0];
+      if (m) this.tables.searchText.delete(m.id);
+    }
+  }
+
+  async update(conversationId: ConversationId, seq: number, text: string): Promise<void> {
+    const m = this.tables.logs.get(conversationId)?.range(seq, seq, 1)[0];
+    if (!m) return;
+    if (text) this.tables.searchText.set(m.id, text);
+    else this.tables.searchText.delete(m.id);
+  }
+}
+
+/** Snowflake ids as decimal strings: a longer string is the larger number. */
+function compareIds(a: string, b: string): number {
+  return a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,90 @@
+import type { ConversationId } from '../../core/model.js';
+import { isShortTerm, type SearchHit, type SearchIndex, type SearchPage, type SearchQuery } from '../../core/ports/search-index.js';
+import { int8Array, textArray } from './array-literal.js';
+import type { Sql } from './client.js';
+import { messageIdToSql } from './message-id.js';
+import { messageColumns, messageFromRow, type MessageRow } from './message-row.js';
+
+const COLUMNS = messageColumns('m');
+const MAX_ID = '9223372036854775807';
+
+/** An ILIKE pattern matching `term` anywhere (\, % and _ taken literally). */
+function containsPattern(term: string): string {
+  return `%${term.replace(/[\\%_]/g, '\\$&')}%`;
+}
+
+/**
+ * SearchIndex on PostgreSQL: message_search rows (written by the append
+ * statement) with a pg_trgm GIN index (ADR search-trigram-fts).
+ *
+ * The longest term is the indexed condition (`body ILIKE '%term%'`, answered
+ * from the trigram index when it has 3+ characters); every term is then
+ * checked with ILIKE ALL and again with JavaScript's toLowerCase, so every
+ * adapter folds case the same way. Readable: member now, seq >= first_seq,
+ * visible_to empty, naming the user, or sent by them. A query of only 1-2
+ * character terms scans the newest shortScanLimit readable messages instead.
+ */
+export class PostgresSearchIndex implements SearchIndex {
+  constructor(private readonly sql: Sql) {}
+
+  async search(q: SearchQuery): Promise<SearchPage> {
+    const before = q.beforeId === null ? MAX_ID : messageIdToSql(q.beforeId);
+    const conv = q.conversationId ?? 0;
+    const all = textArray(q.terms.map(containsPattern));
+    const matches = (text: string): boolean => {
+      const folded = text.toLowerCase();
+      return q.terms.every((t) => folded.includes(t));
+    };
+    if (!q.terms.every(isShortTerm)) {
+      const longest = q.terms.reduce((a, b) => ([...b].length > [...a].length ? b : a));
+      const rows = await this.sql<Array<MessageRow & { body: string }>>`
+        SELECT ${this.sql.unsafe(COLUMNS)}, s.body
+        FROM message_search s
+        JOIN members mb ON mb.conversation_id = s.conversation_id AND mb.user_id = ${q.userId}
+        JOIN messages m ON m.conversation_id = s.conversation_id AND m.seq = s.seq
+        WHERE s.body ILIKE ${containsPattern(longest)} AND s.body ILIKE ALL (${all}::text[])
+          AND s.id < ${before}::int8 AND (${conv}::int8 = 0 OR s.conversation_id = ${conv}::int8)
+          AND s.seq >= mb.first_seq
+          AND (cardinality(m.visible_to) = 0 OR m.sender_id = ${q.userId} OR ${q.userId}::int8 = ANY (m.visible_to))
+        ORDER BY s.id DESC LIMIT ${q.limit + 1}`;
+      const hits = rows.filter((r) => matches(r.body)).map((r): SearchHit => ({ message: messageFromRow(r), text: r.body }));
+      return { hits: hits.slice(0, q.limit), hasMore: hits.length > q.limit, partial: false };
+    }
+    const scanned = await this.sql<Array<{ id: string; body: string | null }>>`
+      SELECT m.id::text AS id, s.body
+      FROM members mb
+      JOIN messages m ON m.conversation_id = mb.conversation_id AND m.seq >= mb.first_seq
+      LEFT JOIN message_search s ON s.id = m.id
+      WHERE mb.user_id = ${q.userId} AND (${conv}::int8 = 0 OR mb.conversation_id = ${conv}::int8)
+        AND m.id < ${before}::int8
+        AND (cardinality(m.visible_to) = 0 OR m.sender_id = ${q.userId} OR ${q.userId}::int8 = ANY (m.visible_to))
+      ORDER BY m.id DESC LIMIT ${q.shortScanLimit}`;
+    const found = scanned.filter((r) => r.body !== null && matches(r.body)).slice(0, q.limit + 1);
+    const rows = found.length === 0 ? [] : await this.sql<MessageRow[]>`
+      SELECT ${this.sql.unsafe(COLUMNS)} FROM messages m WHERE m.id = ANY (${int8Array(found.map((r) => r.id))}::int8[])
+      ORDER BY m.id DESC`;
+    const text = new Map(found.map((r) => [r.id, r.body!]));
+    const hits = rows.map((r): SearchHit => ({ message: messageFromRow(r), text: text.get(r.m_id) ?? '' }));
+    return {
+      hits: hits.slice(0, q.limit),
+      hasMore: hits.length > q.limit,
+      partial: scanned.length === q.shortScanLimit && hits.length <= q.limit,
+    };
+  }
+
+  async remove(conversationId: ConversationId, seqs: readonly number[]): Promise<void> {
+    if (seqs.length === 0) return;
+    await this.sql`DELETE FROM message_search WHERE conversation_id = ${conversationId} AND seq = ANY (${int8Array(seqs)}::int8[])`;
+  }
+
+  async update(conversationId: ConversationId, seq: number, text: string): Promise<void> {
+    if (!text) {
+      await this.remove(conversationId, [seq]);
+      return;
+    }
+    await this.sql`
+      INSERT INTO message_search (id, conversation_id, seq, body)
+      SELECT id, conversation_id, seq, ${text} FROM messages WHERE conversation_id = ${conversationId} AND seq = ${seq}
+      ON CONFLICT (id) DO UPDATE SET body = excluded.body`;
+  }
+}

@@ -1,0 +1,146 @@
+import type Database from 'better-sqlite3';
+import type { ConversationId } from '../../core/model.js';
+import { isShortTerm, type SearchHit, type SearchIndex, type SearchPage, type SearchQuery } from '../../core/ports/search-index.js';
+import { messageColumns, messageFromRow, type MessageRow } from './message-row.js';
+import { messageIdToSql } from './snowflake-column.js';
+
+const MAX_ID = (1n << 63n) - 1n;
+/**
+ * A conversation up to this many messages is searched by reading its rows
+ * (bounded, and faster than walking a common term's index entries across
+ * every conversation to find this one's).
+ */
+export const SCAN_CONVERSATION_UP_TO = 20_000;
+/** Who may read a message row `m` (user @user): personalised messages only their audience and sender. */
+const VISIBLE = `(m.visible_to IS NULL OR m.sender_id = @user OR EXISTS (SELECT 1 FROM json_each(m.visible_to) WHERE value = @user))`;
+const READABLE = `mb.user_id = @user AND m.seq >= mb.first_seq AND ${VISIBLE}`;
+
+/**
+ * SearchIndex on SQLite FTS5 with the trigram tokenizer (ADR
+ * search-trigram-fts), in the database the messages live in and served by the
+ * storage thread like every SQLite store. MessageStore.append writes the
+ * index rows in the batch's own transaction.
+ *
+ * - A query with a term of 3+ characters is a MATCH of those terms as
+ *   phrases (trigram phrases = substrings), driven by the index in
+ *   descending rowid (= message id) order and joined with the caller's
+ *   member rows: readable means member now, seq >= first_seq, visible_to.
+ * - A conversation-scoped query on a conversation of at most
+ *   SCAN_CONVERSATION_UP_TO messages reads that conversation's rows instead
+ *   (complete, never partial).
+ * - Terms shorter than 3 characters cannot be looked up; they are checked
+ *   on the rows the index returns, and a query of only short terms scans the
+ *   newest `shortScanLimit` readable messages of the scope instead.
+ * - Every term is checked again with JavaScript's toLowerCase (xb_contains_all),
+ *   so every adapter folds case the same way.
+ */
+export class SqliteSearchIndex implements SearchIndex {
+  private readonly matchStmt;
+  private readonly scanAllStmt;
+  private readonly scanOneStmt;
+  private readonly byIdStmt;
+  private readonly lastSeqStmt;
+  private readonly deleteStmt;
+  private readonly insertStmt;
+  private readonly removeTx;
+  private readonly updateTx;
+
+  constructor(db: Database.Database) {
+    let cachedJson = '';
+    let cachedTerms: string[] = [];
+    db.function('xb_contains_all', { deterministic: true }, (body: unknown, termsJson: unknown) => {
+      if (typeof body !== 'string' || typeof termsJson !== 'string') return 0;
+      if (termsJson !== cachedJson) {
+        cachedJson = termsJson;
+        cachedTerms = JSON.parse(termsJson) as string[];
+      }
+      const folded = body.toLowerCase();
+      for (const t of cachedTerms) if (!folded.includes(t)) return 0;
+      return 1;
+    });
+    const columns = messageColumns('m');
+    type Params = { user: number; conv: number; before: bigint; match?: string; terms?: string; limit: number };
+    this.matchStmt = db.prepare<Params, MessageRow & { body: string }>(
+      `SELECT ${columns}, s.body AS body
+       FROM message_search s
+       JOIN messages m ON m.id = s.rowid
+       JOIN members mb ON mb.conversation_id = m.conversation_id
+       WHERE message_search MATCH @match AND s.rowid < @before
+         AND (@conv = 0 OR m.conversation_id = @conv) AND ${READABLE}
+         AND xb_contains_all(s.body, @terms)
+       ORDER BY s.rowid DESC LIMIT @limit`,
+    );
+    this.scanAllStmt = db.prepare<Params, { id: string; body: string | null }>(
+      `SELECT CAST(m.id AS TEXT) AS id, s.body AS body
+       FROM messages m
+       JOIN members mb ON mb.conversation_id = m.conversation_id
+       LEFT JOIN message_search s ON s.rowid = m.id
+       WHERE m.id < @before AND ${READABLE}
+       ORDER BY m.id DESC LIMIT @limit`,
+    );
+    this.scanOneStmt = db.prepare<Params, { id: string; body: string | null }>(
+      `SELECT CAST(m.id AS TEXT) AS id, s.body AS body
+       FROM members mb
+       JOIN messages m ON m.conversation_id = mb.conversation_id
+       LEFT JOIN message_search s ON s.rowid = m.id
+       WHERE mb.conversation_id = @conv AND m.id < @before AND ${READABLE}
+       ORDER BY m.seq DESC LIMIT @limit`,
+    );
+    this.lastSeqStmt = db.prepare<[number], number>('SELECT last_seq FROM conversations WHERE id = ?').pluck();
+    this.byIdStmt = db.prepare<[bigint], MessageRow>(`SELECT ${columns} FROM messages m WHERE m.id = ?`);
+    this.deleteStmt = db.prepare<[number, number]>(
+      'DELETE FROM message_search WHERE rowid = (SELECT id FROM messages WHERE conversation_id = ? AND seq = ?)',
+    );
+    this.insertStmt = db.prepare<[string, number, number]>(
+      'INSERT INTO message_search (rowid, body) SELECT id, ? FROM messages WHERE conversation_id = ? AND seq = ?',
+    );
+    this.removeTx = db.transaction((conversationId: ConversationId, seqs: readonly number[]) => {
+      for (const seq of seqs) this.deleteStmt.run(conversationId, seq);
+    });
+    this.updateTx = db.transaction((conversationId: ConversationId, seq: number, text: string) => {
+      this.deleteStmt.run(conversationId, seq);
+      if (text) this.insertStmt.run(text, conversationId, seq);
+    });
+  }
+
+  async search(q: SearchQuery): Promise<SearchPage> {
+    const base = {
+      user: q.userId,
+      conv: q.conversationId ?? 0,
+      before: q.beforeId === null ? MAX_ID : messageIdToSql(q.beforeId),
+      terms: JSON.stringify(q.terms),
+    };
+    const long = q.terms.filter((t) => !isShortTerm(t));
+    const small = q.conversationId !== null && (this.lastSeqStmt.get(q.conversationId) ?? 0) <= SCAN_CONVERSATION_UP_TO;
+    if (long.length > 0 && !small) {
+      const match = long.map((t) => `"${t.replaceAll('"', '""')}"`).join(' ');
+      const rows = this.matchStmt.all({ ...base, match, limit: q.limit + 1 });
+      const hits = rows.map((row): SearchHit => ({ message: messageFromRow(row), text: row.body }));
+      return { hits: hits.slice(0, q.limit), hasMore: hits.length > q.limit, partial: false };
+    }
+    const scanLimit = small ? SCAN_CONVERSATION_UP_TO + 1 : q.shortScanLimit;
+    const scanned = (q.conversationId === null ? this.scanAllStmt : this.scanOneStmt).all({ ...base, limit: scanLimit });
+    const hits: SearchHit[] = [];
+    for (const row of scanned) {
+      if (row.body === null) continue;
+      const folded = row.body.toLowerCase();
+      if (!q.terms.every((t) => folded.includes(t))) continue;
+      const message = this.byIdStmt.get(messageIdToSql(row.id));
+      if (message) hits.push({ message: messageFromRow(message), text: row.body });
+      if (hits.length > q.limit) break;
+    }
+    return {
+      hits: hits.slice(0, q.limit),
+      hasMore: hits.length > q.limit,
+      partial: !small && scanned.length === q.shortScanLimit && hits.length <= q.limit,
+    };
+  }
+
+  async remove(conversationId: ConversationId, seqs: readonly number[]): Promise<void> {
+    this.removeTx.immediate(conversationId, seqs);
+  }
+
+  async update(conversationId: ConversationId, seq: number, text: string): Promise<void> {
+    this.updateTx.immediate(conversationId, seq, text);
+  }
+}

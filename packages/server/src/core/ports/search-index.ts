@@ -1,0 +1,72 @@
+import type { ConversationId, StoredMessage, UserId } from '../model.js';
+
+/** One search over the messages a user may read. */
+export interface SearchQuery {
+  readonly userId: UserId;
+  /** Only this conversation; null: every conversation the user is a member of. */
+  readonly conversationId: ConversationId | null;
+  /**
+   * Lower-cased terms; a message matches when its text contains every term
+   * (case-insensitive substring). At least one term; terms never contain
+   * whitespace.
+   */
+  readonly terms: readonly string[];
+  /** Only messages with a smaller id than this (the previous page's last hit); null: from the newest. */
+  readonly beforeId: string | null;
+  readonly limit: number;
+  /**
+   * When every term is shorter than 3 characters the trigram index cannot
+   * answer: the adapter examines at most this many of the newest readable
+   * messages of the scope (older than beforeId) and reports `partial` when it
+   * stopped there.
+   */
+  readonly shortScanLimit: number;
+}
+
+export interface SearchHit {
+  readonly message: StoredMessage;
+  /** The indexed text of the message (for snippets). */
+  readonly text: string;
+}
+
+export interface SearchPage {
+  /** Newest first (descending message id). */
+  readonly hits: readonly SearchHit[];
+  readonly hasMore: boolean;
+  /** A short-term scan stopped at shortScanLimit before the scope's oldest message. */
+  readonly partial: boolean;
+}
+
+/** True when the index cannot look up a term (shorter than a trigram). */
+export function isShortTerm(term: string): boolean {
+  return [...term].length < 3;
+}
+
+/**
+ * The full-text index of message text.
+ *
+ * Writing: `MessageStore.append` indexes each item's `searchText` (when not
+ * empty) in the same commit as the message, so a stored message is
+ * searchable exactly when it is readable, and a crash never leaves one
+ * without the other. This port reads the index and edits it afterwards.
+ *
+ * Contract (one suite, test/contracts/search-index.contract.ts, for every adapter):
+ * - `search` returns only messages the user may read now: conversations the
+ *   user is a member of (none after leaving or being removed), seq at or after
+ *   the member's first visible seq (the join point), and messages whose
+ *   visibleTo is empty, names the user, or was sent by the user; never
+ *   messages removed from the index.
+ * - Matching is case-insensitive substring matching of every term (AND), for
+ *   CJK and Latin text alike; results are in descending message id order and
+ *   pages continue strictly below `beforeId`, so paging never repeats or skips.
+ * - `remove` and `update` apply to what later searches see; removing or
+ *   updating a message that is not indexed is a no-op (update of an
+ *   unindexed message indexes it).
+ */
+export interface SearchIndex {
+  search(query: SearchQuery): Promise<SearchPage>;
+  /** Remove messages from the index (recall, deletion). Messages themselves are untouched. */
+  remove(conversationId: ConversationId, seqs: readonly number[]): Promise<void>;
+  /** Replace the indexed text of a message (edit); empty text removes it. */
+  update(conversationId: ConversationId, seq: number, text: string): Promise<void>;
+}

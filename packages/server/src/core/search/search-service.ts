@@ -1,0 +1,70 @@
+import { Errors, XinboxError, create, SearchResultSchema, type SearchResult } from '@xinbox/protocol';
+import type { ConversationId, ConversationKind } from '../model.js';
+import type { ConversationStore } from '../ports/conversation-store.js';
+import type { SearchIndex } from '../ports/search-index.js';
+import type { Caller } from '../messaging/send-types.js';
+import { toWireMessage } from '../messaging/wire.js';
+import { parseSearch } from './search-query.js';
+import { makeSnippet } from './snippet.js';
+
+export interface SearchServiceOptions {
+  /**
+   * How many of the newest readable messages a query of only 1-2 character
+   * terms examines (the trigram index needs 3). Default 5,000.
+   */
+  readonly shortScanLimit?: number;
+}
+
+export interface SearchRequest {
+  readonly query: string;
+  /** null: every conversation of the caller. */
+  readonly conversationId: ConversationId | null;
+  readonly cursor: string;
+  readonly limit: number;
+}
+
+/**
+ * Full-text search over what the caller may read (the SearchIndex contract
+ * enforces membership, join point and personalised messages), one page at a
+ * time, newest first, with highlighted snippets.
+ */
+export class SearchService {
+  private readonly shortScanLimit: number;
+
+  constructor(
+    private readonly index: SearchIndex,
+    private readonly conversations: ConversationStore,
+    opts: SearchServiceOptions = {},
+  ) {
+    this.shortScanLimit = opts.shortScanLimit ?? 5000;
+  }
+
+  async search(caller: Caller, req: SearchRequest): Promise<SearchResult> {
+    const parsed = parseSearch(req.query, req.cursor, req.limit);
+    if (req.conversationId !== null && !(await this.conversations.getMember(req.conversationId, caller.userId))) {
+      throw new XinboxError(Errors.NOT_A_MEMBER);
+    }
+    const page = await this.index.search({
+      userId: caller.userId,
+      conversationId: req.conversationId,
+      terms: parsed.terms,
+      beforeId: parsed.beforeId,
+      limit: parsed.limit,
+      shortScanLimit: this.shortScanLimit,
+    });
+    const kinds = new Map<ConversationId, ConversationKind>();
+    await Promise.all([...new Set(page.hits.map((h) => h.message.conversationId))].map(async (id) => {
+      kinds.set(id, (await this.conversations.getConversation(id))?.kind ?? 'group');
+    }));
+    const hits = page.hits.map((h) => {
+      const snippet = makeSnippet(h.text, parsed.terms);
+      return { message: toWireMessage(h.message, kinds.get(h.message.conversationId)!), snippet: snippet.text, highlights: snippet.highlights };
+    });
+    return create(SearchResultSchema, {
+      hits,
+      hasMore: page.hasMore,
+      nextCursor: page.hasMore ? page.hits.at(-1)!.message.id : '',
+      partial: page.partial,
+    });
+  }
+}

@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import type { ConversationId, UserId } from '../../src/core/model.js';
+import type { SearchIndex, SearchQuery } from '../../src/core/ports/search-index.js';
+import { createUsers, makeMessage, useFixture, type ChatPorts, type FixtureFactory } from './contract-support.js';
+
+export interface SearchIndexPorts extends ChatPorts {
+  readonly search: SearchIndex;
+}
+
+/** The SearchIndex contract (core/ports/search-index.ts), for every adapter; writes go through MessageStore.append. */
+export function describeSearchIndexContract(name: string, makeStores: FixtureFactory<SearchIndexPorts>): void {
+  describe(`SearchIndex contract: ${name}`, () => {
+    const ctx = useFixture(makeStores);
+
+    async function group(owner: UserId, members: UserId[]): Promise<ConversationId> {
+      const { conversations } = ctx.stores();
+      const c = await conversations.createGroup({ name: 'g', avatarUrl: '', announcement: '', ownerId: owner, joinPolicy: 'open', memberIds: [owner, ...members], large: false }, Date.now());
+      return c.id;
+    }
+    /** Appends texts as seqs after..., sent by `sender`; returns their ids by seq. */
+    async function say(conversationId: ConversationId, sender: UserId, fromSeq: number, texts: string[], extra: { visibleTo?: UserId[] } = {}): Promise<string[]> {
+      const items = texts.map((text, i) => ({
+        message: makeMessage(conversationId, fromSeq + i, sender, { visibleTo: extra.visibleTo ?? [] }),
+        timelineUsers: [],
+        senderReadsOwn: false,
+        searchText: text,
+      }));
+      await ctx.stores().messages.append(items);
+      return items.map((i) => i.message.id);
+    }
+    const q = (userId: UserId, terms: string[], over: Partial<SearchQuery> = {}): SearchQuery => ({
+      userId, conversationId: null, terms, beforeId: null, limit: 20, shortScanLimit: 1000, ...over,
+    });
+    const texts = async (query: SearchQuery) => (await ctx.stores().search.search(query)).hits.map((h) => h.text);
+
+    it('finds Chinese and English substrings, case-insensitively, every term required, newest first', async () => {
+      const { identity } = ctx.stores();
+      const [a, b] = await createUsers(identity, 2);
+      const g = await group(a!, [b!]);
+      await say(g, a!, 1, ['今天下午三点开会讨论预算', 'The Quarterly BUDGET review', '明天开会吗? budget 文件在这里', 'nothing to see']);
+      expect(await texts(q(b!, ['开会讨论']))).toEqual(['今天下午三点开会讨论预算']);
+      expect(await texts(q(b!, ['budget']))).toEqual(['明天开会吗? budget 文件在这里', 'The Quarterly BUDGET review']);
+      expect(await texts(q(b!, ['quarterly', 'review']))).toEqual(['The Quarterly BUDGET review']);
+      expect(await texts(q(b!, ['budget', '文件在']))).toEqual(['明天开会吗? budget 文件在这里']);
+      expect(await texts(q(b!, ['budget', 'absent']))).toEqual([]);
+      const [hit] = (await ctx.stores().search.search(q(a!, ['quarterly']))).hits;
+      expect(hit!.message.conversationId).toBe(g);
+      expect(hit!.message.seq).toBe(2);
+    });
+
+    it('answers 1-2 character terms from the newest readable messages, partial when it stopped at the scan limit', async () => {
+      const { identity } = ctx.stores();
+      const [a, b] = await createUsers(identity, 2);
+      const g = await group(a!, [b!]);
+      await say(g, a!, 1, ['老的消息: 会议', 'filler 1', 'filler 2', 'filler 3', '新的: 开会', 'ok then']);
+      expect(await texts(q(b!, ['会']))).toEqual(['新的: 开会', '老的消息: 会议']);
+      expect(await texts(q(b!, ['开会']))).toEqual(['新的: 开会']);
+      expect(await texts(q(b!, ['ok']))).toEqual(['ok then']);
+      const limited = await ctx.stores().search.search(q(b!, ['会'], { shortScanLimit: 3 }));
+      expect(limited.hits.map((h) => h.text)).toEqual(['新的: 开会']);
+      expect(limited.partial).toBe(true);
+      expect((await ctx.stores().search.search(q(b!, ['会']))).partial).toBe(false);
+    });
+
+    it('never returns what the user may not read: other conversations, before the join point, after leaving, personalised to others', async () => {
+      const { identity, conversations } = ctx.stores();
+      const [a, b, c, outsider] = await createUsers(identity, 4);
+      const g = await group(a!, [b!]);
+      await say(g, a!, 1, ['secret plan before c joined']);
+      await conversations.addMembers(g, [c!], 'member', 2, Date.now());
+      await say(g, a!, 2, ['secret plan after c joined']);
+      await say(g, a!, 3, ['secret plan only for b'], { visibleTo: [b!] });
+      const other = await group(outsider!, []);
+      await say(other, outsider!, 1, ['secret plan elsewhere']);
+
+      expect(await texts(q(c!, ['secret plan']))).toEqual(['secret plan after c joined']);
+      expect(await texts(q(b!, ['secret plan']))).toEqual(['secret plan only for b', 'secret plan after c joined', 'secret plan before c joined']);
+      expect(await texts(q(a!, ['secret plan']))).toHaveLength(3);
+      expect(await texts(q(outsider!, ['secret plan']))).toEqual(['secret plan elsewhere']);
+      expect(await texts(q(outsider!, ['secret plan'], { conversationId: g }))).toEqual([]);
+      expect(await texts(q(c!, ['secret'], { conversationId: other }))).toEqual([]);
+      expect(await texts(q(c!, ['se']))).toEqual(['secret plan after c joined']);
+
+      await conversations.removeMembers(g, [b!]);
+      expect(await texts(q(b!, ['secret plan']))).toEqual([]);
+      expect(await texts(q(b!, ['se']))).toEqual([]);
+    });
+
+    it('scopes to one conversation and pages below beforeId without repeating or skipping', async () => {
+      const { identity } = ctx.stores();
+      const [a, b] = await createUsers(identity, 2);
+      const g1 = await group(a!, [b!]);
+      const g2 = await group(a!, [b!]);
+      const ids = await say(g1, a!, 1, Array.from({ length: 7 }, (_, i) => `report number ${i}`));
+      await say(g2, a!, 1, ['report in the other group']);
+      const seen: string[] = [];
+      let beforeId: string | null = null;
+      for (;;) {
+        const page = await ctx.stores().search.search(q(b!, ['report'], { conversationId: g1, limit: 3, beforeId }));
+        seen.push(...page.hits.map((h) => h.message.id));
+        if (!page.hasMore) break;
+        expect(page.hits).toHaveLength(3);
+        beforeId = page.hits.at(-1)!.message.id;
+      }
+      expect(seen).toEqual([...ids].reverse());
+      expect(await texts(q(b!, ['report']))).toHaveLength(8);
+    });
+
+    it('forgets removed messages and searches updated text', async () => {
+      const { identity } = ctx.stores();
+      const [a, b] = await createUsers(identity, 2);
+      const g = await group(a!, [b!]);
+      await say(g, a!, 1, ['recall me please', 'edit me please', 'keep me please']);
+      await ctx.stores().search.remove(g, [1, 99]);
+      await ctx.stores().search.update(g, 2, '已编辑 edited text');
+      expect(await texts(q(b!, ['please']))).toEqual(['keep me please']);
+      expect(await texts(q(b!, ['已编辑']))).toEqual(['已编辑 edited text']);
+      await ctx.stores().search.update(g, 2, '');
+      expect(await texts(q(b!, ['edited']))).toEqual([]);
+      await ctx.stores().search.update(g, 3, 'keep me, 改过');
+      expect(await texts(q(b!, ['改过']))).toEqual(['keep me, 改过']);
+      expect(await texts(q(b!, ['please']))).toEqual([]);
+    });
+
+    it('does not index messages appended without text', async () => {
+      const { identity, messages } = ctx.stores();
+      const [a] = await createUsers(identity, 1);
+      const g = await group(a!, []);
+      await messages.append([{ message: makeMessage(g, 1, a!, { content: new TextEncoder().encode('invisible words') }), timelineUsers: [], senderReadsOwn: false }]);
+      expect(await texts(q(a!, ['invisible']))).toEqual([]);
+    });
+  });
+}
