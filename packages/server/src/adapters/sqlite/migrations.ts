@@ -4,6 +4,7 @@ import { SOCIAL_MIGRATION } from './migration-social.js';
 import { MODERATION_MIGRATION } from './migration-moderation.js';
 import { MEDIA_MIGRATION } from './migration-media.js';
 import { COMMERCE_MIGRATION } from './migration-commerce.js';
+import { MESSAGE_OPS_MIGRATION } from './migration-message-ops.js';
 
 /**
  * Schema migrations, applied in order at open; PRAGMA user_version records
@@ -154,6 +155,8 @@ export const MIGRATIONS: readonly string[] = [
   COMMERCE_MIGRATION,
   // 7: timed bans (operator `xinbox user ban --minutes`): 0 = until unbanned.
   'ALTER TABLE restrictions ADD COLUMN banned_until INTEGER NOT NULL DEFAULT 0;',
+  // 8: message operations (issue #14), see migration-message-ops.ts.
+  MESSAGE_OPS_MIGRATION,
 ];
 
 /**

@@ -15,3 +15,4 @@ export * from './media-catalog.js';
 export * from './rate-limiter.js';
 export * from './push-tokens.js';
 export * from './push-notifier.js';
+export * from './message-effects.js';
