@@ -65,7 +65,7 @@ export class MessagingService {
   /** A client's Send, validated here (validateSend) for every transport and node. */
   send(caller: Caller, input: SendInput): Promise<SendAckInfo> {
     let req: SendRequest;
-    let refers = false;
+    let refers: boolean;
     let flagged: ReturnType<SendScreening['screen']['screenBytes']>['flagged'] = [];
     try {
       const checked = validateSendDecoded(input);
