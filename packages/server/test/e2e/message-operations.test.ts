@@ -75,6 +75,8 @@ describe('message operations (recall, edit, reply, reactions, forward, pins)', (
     await ack(b1, conv, 'b-recall', op('recall', { targetSeq: doomed }));
     // A forward copies the source's content whatever the client claims, and names its origin.
     const fwdAck = body(await send(a1, direct, 'a-fwd', { ...text('forged'), forwarded: { conversationId: conv, seq: hello } }), 'sendAck');
+    // The SDK's form: an empty text placeholder.
+    body(await send(a1, direct, 'a-fwd2', { ...text(''), forwarded: { conversationId: conv, seq: mine } }), 'sendAck');
 
     const lastSeq = reply + 8;
 
@@ -90,12 +92,12 @@ describe('message operations (recall, edit, reply, reactions, forward, pins)', (
     const views = hist.views();
     // Carol read nothing: every message is unread (the recalled one's placeholder too), none of the 8 operations is.
     const c1 = await device(node, carol, 'c1');
-    expect(await unreadOf(c1, conv)).toEqual({ unread: views.length, total: views.length + 1 });
+    expect(await unreadOf(c1, conv)).toEqual({ unread: views.length, total: views.length + 2 });
     expect(views.length).toBe(lastSeq - 8);
 
     expect(liveFold.views()).toEqual(views);
     expect(syncFold.views()).toEqual(views);
-    expect(foldOf(synced, direct).views()).toHaveLength(1);
+    expect(foldOf(synced, direct).views()).toHaveLength(2);
 
     const bySeq = new Map(views.map((v) => [v.seq, v]));
     expect(bySeq.get(hello)!.reactions).toEqual({ '👍': [alice.userId] });
