@@ -83,6 +83,11 @@ export const Errors = Object.freeze({
   AGENT_UNAVAILABLE: spec(1807, 'AGENT_UNAVAILABLE', true, 'The chosen agent is offline, unavailable, full or lacks the skill.'),
   SHOP_LIMIT: spec(1808, 'SHOP_LIMIT', false, 'A shop limit was reached (agents, skills, or queued conversations).'),
   INVALID_ITEM: spec(1809, 'INVALID_ITEM', false, 'The item card is missing a required field, a field is too long, or a URL is not http(s).'),
+  // 1900-1999: message operations (recall, edit, reactions, pins, reply, forward)
+  RECALL_WINDOW_PASSED: spec(1900, 'RECALL_WINDOW_PASSED', false, 'The sender may recall a message only within the recall window (group owners and admins at any time).'),
+  NOT_YOUR_MESSAGE: spec(1901, 'NOT_YOUR_MESSAGE', false, 'Only the sender may edit a message; only the sender or a group owner/admin may recall it.'),
+  TARGET_NOT_FOUND: spec(1902, 'TARGET_NOT_FOUND', false, 'The message the operation, reply or forward names does not exist, is not visible to the caller, or is itself an operation.'),
+  MESSAGE_RECALLED: spec(1903, 'MESSAGE_RECALLED', false, 'The message was recalled; it cannot be edited, reacted to, pinned, quoted or forwarded.'),
 
   // 2000-2099: search, @mentions
   SEARCH_QUERY_INVALID: spec(2000, 'SEARCH_QUERY_INVALID', false, 'The search query is empty (after trimming), longer than 100 characters, has more than 8 terms, or the cursor is malformed.'),

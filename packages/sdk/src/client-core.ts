@@ -159,6 +159,17 @@ export abstract class XinboxClientCore extends TypedEmitter<XinboxEvents> {
     return s;
   }
 
+  /**
+   * Log this device in from another device's live access token (same user,
+   * no password): how a new browser tab joins the browser's login as a
+   * device of its own.
+   */
+  async loginFromDevice(accessToken: string): Promise<Session> {
+    const s = await this.http.addDevice(accessToken, this.options.deviceId, this.options.platform);
+    this.setSession(s);
+    return s;
+  }
+
   /** Rotates the tokens. Concurrent calls share one request (the old refresh token dies on use). */
   refresh(): Promise<Session> {
     const s = this._session;

@@ -5,6 +5,9 @@
  */
 import {
   Errors,
+  ForwardOriginSchema,
+  QuoteSchema,
+  create,
   RoomMessageClass,
   RoomAdminAction,
   XinboxError,
@@ -37,6 +40,7 @@ import {
 } from '@xinbox/protocol';
 import { XinboxClientCore } from './client-core.js';
 import { toContent, type ContentInput } from './content.js';
+import type { ContentInit } from './frame-types.js';
 import { randomId } from './ids.js';
 import { MediaApi, type MediaRef, type UploadOptions, type UploadSource } from './media.js';
 import { LruMap } from './lru.js';
@@ -133,6 +137,42 @@ export class XinboxClient extends XinboxClientCore {
       visibleTo: opts.visibleTo ?? [],
       clientMsgId: opts.clientMsgId,
     }).ack;
+  }
+
+  /** Recall (withdraw) message `seq`: the sender within the server's recall window, group owners/admins any time. */
+  recall(conversationId: string, seq: number): Promise<SendAck> {
+    return this.send(conversationId, { kind: { case: 'recall', value: { targetSeq: seq } } });
+  }
+
+  /** Replace the text of one's own text message `seq` (earlier texts stay as its edit history). */
+  edit(conversationId: string, seq: number, text: string): Promise<SendAck> {
+    return this.send(conversationId, { kind: { case: 'edit', value: { targetSeq: seq, text } } });
+  }
+
+  /** Add (`add` true) or remove one's reaction `emoji` on message `seq`. */
+  react(conversationId: string, seq: number, emoji: string, add = true): Promise<SendAck> {
+    return this.send(conversationId, { kind: { case: 'reaction', value: { targetSeq: seq, emoji, add } } });
+  }
+
+  /** Pin or unpin message `seq` for everyone in the conversation. */
+  pin(conversationId: string, seq: number, pinned = true): Promise<SendAck> {
+    return this.send(conversationId, { kind: { case: 'pin', value: { targetSeq: seq, pinned } } });
+  }
+
+  /** Send `content` as a reply quoting message `seq` (the server stores the quote's sender and snippet). */
+  reply(conversationId: string, seq: number, content: ContentInput, opts: SendOptions = {}): Promise<SendAck> {
+    return this.send(conversationId, { ...toContent(content), reply: create(QuoteSchema, { seq }) } as ContentInit, opts);
+  }
+
+  /** Forward messages (conversation + seq) to each target conversation, one Send each, in order; the server copies the content and stamps the origin. */
+  async forward(messages: ReadonlyArray<{ conversationId: string; seq: number }>, targets: readonly string[]): Promise<SendAck[]> {
+    const acks: SendAck[] = [];
+    for (const to of targets) {
+      for (const m of messages) {
+        acks.push(await this.send(to, { kind: { case: 'text', value: { text: '' } }, forwarded: create(ForwardOriginSchema, { conversationId: m.conversationId, seq: m.seq }) } as ContentInit));
+      }
+    }
+    return acks;
   }
 
   /** Messages waiting for their ack (e.g. to show as "sending"). */

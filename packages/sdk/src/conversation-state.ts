@@ -1,11 +1,12 @@
 /**
  * The local conversation list with unread counts. Unread follows the server's
- * definition (lastSeq - readSeq), so a count computed here and one read from
+ * definition (lastSeq - readSeq, less message operations), so a count computed here and one read from
  * ListConversations agree; the total is always the sum over conversations.
  * Read positions only move forward: reads from several devices may arrive in
  * any order.
  */
 import { clone, ConversationKind, ConversationSummarySchema, create, type ConversationSummary, type Message, type UnreadUpdate } from '@xinbox/protocol';
+import { isSilent } from './message-ops.js';
 
 /** uint64 ids arrive as strings; "0" means unset. */
 function known(id: string): boolean {
@@ -20,9 +21,21 @@ interface MentionTrack {
   local: number[];
 }
 
+/**
+ * Message operations (recall, edit, reaction, pin) take seqs but are never
+ * unread: those the server counted above the read position in its last
+ * summary, and those delivered since.
+ */
+interface SilentTrack {
+  serverCount: number;
+  upToSeq: number;
+  local: number[];
+}
+
 export class ConversationState {
   private readonly byId = new Map<string, ConversationSummary>();
   private readonly mentions = new Map<string, MentionTrack>();
+  private readonly silent = new Map<string, SilentTrack>();
   private total = 0;
 
   constructor(private selfId = '') {}
@@ -64,6 +77,12 @@ export class ConversationState {
       if (cur.lastMessage && (!next.lastMessage || cur.lastMessage.seq > next.lastMessage.seq)) next.lastMessage = cur.lastMessage;
       next.updatedAt = Math.max(cur.updatedAt, next.updatedAt);
     }
+    const prevSilent = this.silent.get(id)?.local ?? [];
+    this.silent.set(id, {
+      serverCount: Math.max(0, incoming.lastSeq - incoming.readSeq - incoming.unread),
+      upToSeq: incoming.lastSeq,
+      local: prevSilent.filter((s) => s > incoming.lastSeq),
+    });
     const prevLocal = this.mentions.get(id)?.local ?? [];
     this.mentions.set(id, {
       serverCount: incoming.mentions,
@@ -85,9 +104,15 @@ export class ConversationState {
           // Unknown until the next list refresh; assume this message is the first unread.
           readSeq: Math.max(0, m.seq - 1),
         });
+    const silent = isSilent(m);
+    if (silent) {
+      const t = this.silentTrack(id);
+      if (m.seq > t.upToSeq && !t.local.includes(m.seq)) t.local.push(m.seq);
+    }
     if (m.seq >= next.lastSeq) {
       next.lastSeq = m.seq;
-      if (!m.hidden) next.lastMessage = m;
+      // An operation is no preview of its own: the list keeps showing the last message.
+      if (!m.hidden && !silent) next.lastMessage = m;
       if (m.serverTime > next.updatedAt) next.updatedAt = m.serverTime;
     }
     if (next.kind === ConversationKind.DIRECT && !known(next.peerId) && known(m.senderId) && m.senderId !== this.selfId) {
@@ -139,13 +164,24 @@ export class ConversationState {
     this.total -= cur.unread;
     this.byId.delete(conversationId);
     this.mentions.delete(conversationId);
+    this.silent.delete(conversationId);
     return true;
   }
 
   clear(): void {
     this.byId.clear();
     this.mentions.clear();
+    this.silent.clear();
     this.total = 0;
+  }
+
+  private silentTrack(id: string): SilentTrack {
+    let t = this.silent.get(id);
+    if (!t) {
+      t = { serverCount: 0, upToSeq: 0, local: [] };
+      this.silent.set(id, t);
+    }
+    return t;
   }
 
   private mentionTrack(id: string): MentionTrack {
@@ -159,7 +195,11 @@ export class ConversationState {
 
   /** Recomputes derived fields, stores, and reports whether anything visible changed. */
   private store(id: string, next: ConversationSummary, cur: ConversationSummary | undefined): boolean {
-    next.unread = Math.max(0, next.lastSeq - next.readSeq);
+    const st = this.silentTrack(id);
+    st.local = st.local.filter((s) => s > next.readSeq);
+    // Reads usually reach the end; a read stopping inside the server's snapshot keeps its count (may undercount until the next refresh).
+    const silentAbove = (next.readSeq < st.upToSeq ? st.serverCount : 0) + st.local.length;
+    next.unread = Math.max(0, next.lastSeq - next.readSeq - silentAbove);
     const t = this.mentionTrack(id);
     t.local = t.local.filter((s) => s > next.readSeq);
     next.mentions = (next.readSeq < t.upToSeq ? t.serverCount : 0) + t.local.length;

@@ -57,6 +57,11 @@ export class HttpApi {
     return toSession(await this.call('POST', '/v1/refresh', { refreshToken }));
   }
 
+  /** A session for another device of the user holding `accessToken` (POST /v1/sessions): e.g. a new browser tab. */
+  async addDevice(accessToken: string, deviceId: string, platform: PlatformName): Promise<Session> {
+    return toSession(await this.call('POST', '/v1/sessions', { deviceId, platform }, accessToken));
+  }
+
   async logout(accessToken: string): Promise<void> {
     await this.call('POST', '/v1/logout', undefined, accessToken);
   }

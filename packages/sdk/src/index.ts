@@ -30,3 +30,4 @@ export type { FrameTransport, TransportHandlers, CloseInfo, EncodedFrame } from 
 export { adviceForClose, adviceForError } from './close-advice.js';
 export { randomId } from './ids.js';
 export type { ContentInit, BodyOf, BodyInit } from './frame-types.js';
+export { ConversationFold, operationOf, isSilent, type MessageView } from './message-ops.js';

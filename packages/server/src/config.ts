@@ -88,6 +88,7 @@ export const configSchema = z.object({
   conversationCacheSize: int(1, 10_000_000).default(50_000).meta(doc('messaging', 'Conversation states (members, seq) cached per logic node')),
   timelineRetention: int(100, 100_000_000).default(100_000).meta(doc('messaging', 'Sync-timeline entries kept per user; older cursors resync')),
   largeGroupThreshold: int(2, 1_000_000).default(500).meta(doc('messaging', 'Groups above this size use read fan-out')),
+  recallWindowMs: int(0, 7 * 86_400_000).default(120_000).meta(doc('messaging', 'How long after sending the sender may recall a message (group owners and admins: any time)')),
   maxGroupMembers: int(2, 10_000_000).default(100_000).meta(doc('messaging', 'Group size limit')),
   groupHistoryForNewMembers: bool.default(false).meta(doc('messaging', 'New members see history from before they joined')),
   // --- live rooms ----------------------------------------------------------

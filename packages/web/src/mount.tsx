@@ -24,7 +24,7 @@ export interface MountOptions {
 
 export function mountApp(root: HTMLElement, opts: MountOptions = {}): AppServices {
   const win = window;
-  const tabStorage = new TabStorage(win.sessionStorage);
+  const tabStorage = new TabStorage(win.sessionStorage, win.localStorage);
   const baseUrl = opts.baseUrl ?? win.location.origin;
   const client = new XinboxClient({
     baseUrl,

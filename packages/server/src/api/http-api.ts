@@ -16,7 +16,7 @@ import type { IdentityService } from '../core/identity/identity-service.js';
 import type { Logger } from '../logger.js';
 import { registerAdminRoutes, type AdminRoutesDeps } from './admin-routes.js';
 import { httpError, validationMessage } from './http-errors.js';
-import { accessSchema, errorBody, healthSchema, loginSchema, logoutSchema, refreshSchema, registerSchema } from './route-schemas.js';
+import { accessSchema, errorBody, healthSchema, loginSchema, addDeviceSchema, logoutSchema, refreshSchema, registerSchema } from './route-schemas.js';
 import { serveStatic } from './static-files.js';
 import { registerOpenApi } from './openapi.js';
 import type { MediaRoutes } from './media-routes.js';
@@ -89,6 +89,10 @@ export async function createHttpApi(deps: HttpApiDeps): Promise<FastifyInstance>
     app.post<{ Body: Body }>('/v1/refresh', { schema: refreshSchema, config: { invalidAs: Errors.REFRESH_INVALID } }, async (req) => {
       await limited('login', req);
       return identity.refresh(req.body.refreshToken);
+    });
+    app.post<{ Body: Body }>('/v1/sessions', { schema: addDeviceSchema }, async (req) => {
+      await limited('login', req);
+      return identity.addDevice(bearer(req), req.body.deviceId, req.body.platform, req.socket.remoteAddress ?? '');
     });
     app.post('/v1/logout', { schema: logoutSchema }, async (req, reply) => {
       await identity.logout(bearer(req), req.socket.remoteAddress ?? '');

@@ -86,6 +86,21 @@ export const logoutSchema = {
   response: { 204: { type: 'null', description: 'Logged out' }, ...errors },
 } as const;
 
+export const addDeviceSchema = {
+  summary: 'Open a session for another device of the bearer token\'s user (e.g. a new browser tab), without the password',
+  tags: ['identity'],
+  security: [{ bearer: [] }],
+  body: {
+    type: 'object',
+    properties: {
+      deviceId: { type: 'string', description: '1-64 of A-Z a-z 0-9 _ . : -; not the bearer token\'s own device' },
+      platform: { type: 'string', enum: ['ios', 'android', 'web', 'desktop', 'other'] },
+    },
+    required: ['deviceId'],
+  },
+  response: { 200: session, ...errors },
+} as const;
+
 export const accessSchema = {
   summary: 'Gateways ranked for this client (seed 004 access scheduling)',
   tags: ['access'],

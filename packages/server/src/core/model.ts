@@ -109,6 +109,8 @@ export interface ConversationView {
   readonly peerId: UserId | null;
   /** Unread @mentions of this member (seq > readSeq). */
   readonly mentions: number;
+  /** Message operations (recall, edit, reaction, pin) with seq > readSeq: they take seqs but are never unread. */
+  readonly opsUnread: number;
 }
 
 export interface DevicePresence {

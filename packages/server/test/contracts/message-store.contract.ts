@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import {
+  ContentSchema, EditSchema, ReactionSchema, RecallSchema, TextSchema, create, fromBinary, toBinary, type Content,
+} from '@xinbox/protocol';
 import type { ConversationId, StoredMessage, TimelineEntry, UserId } from '../../src/core/model.js';
 import { DuplicateClientMsgIdError, SeqConflictError, type MessageStore } from '../../src/core/ports/index.js';
 import {
@@ -121,6 +124,37 @@ export function describeMessageStoreContract(name: string, makeStores: FixtureFa
       expect(r2[0]!.syncSeqs).toEqual([1, 3, 3]);
       const timeline = await messages.readTimeline(b, 0, 100);
       expect(timeline.map((e) => [e.syncSeq, e.message.seq])).toEqual([[1, 1], [2, 2], [3, 4]]);
+    });
+
+    it('records operation events: never unread, and a recall redacts its target and the target\'s edits in the same commit', async () => {
+      const ports = ctx.stores();
+      const { a, b, chat } = await setup();
+      const bytes = (c: Content['kind']) => toBinary(ContentSchema, create(ContentSchema, { kind: c }));
+      const textOf = (t: string) => bytes({ case: 'text', value: create(TextSchema, { text: t }) });
+      await ports.messages.append([
+        appendItem(makeMessage(chat, 1, a, { content: textOf('secret'), serverTime: 2000 }), [a, b], true),
+        appendItem(makeMessage(chat, 2, a, { content: textOf('kept') }), [a, b], true),
+        appendItem(makeMessage(chat, 3, a, { content: bytes({ case: 'edit', value: create(EditSchema, { targetSeq: 1, text: 'secret v2' }) }) }), [a, b], true),
+        appendItem(makeMessage(chat, 4, a, { content: bytes({ case: 'reaction', value: create(ReactionSchema, { targetSeq: 2, emoji: 'x', add: true }) }) }), [a, b], true),
+      ]);
+      // b has two unread messages; the edit and the reaction are not counted.
+      expect(await ports.conversations.unreadCounts(b, chat)).toEqual({ unread: 2, total: 2 });
+      expect(await ports.conversations.totalUnread(b)).toBe(2);
+      expect((await ports.conversations.listUserConversations(b, 10, 0))[0]!.opsUnread).toBe(2);
+      await ports.conversations.advanceReadSeq(chat, b, 1);
+      expect(await ports.conversations.unreadCounts(b, chat)).toEqual({ unread: 1, total: 1 });
+
+      await ports.messages.append([appendItem(makeMessage(chat, 5, b, { content: bytes({ case: 'recall', value: create(RecallSchema, { targetSeq: 1 }) }), serverTime: 9000 }), [a, b], true)]);
+      const [target, kept, edit] = await ports.messages.getRange(chat, 1, 3, 10);
+      expect(fromBinary(ContentSchema, target!.content).kind).toMatchObject({ case: 'recalled', value: { by: String(b), at: 9000, op: false } });
+      expect(fromBinary(ContentSchema, edit!.content).kind).toMatchObject({ case: 'recalled', value: { op: true } });
+      expect(fromBinary(ContentSchema, kept!.content).kind.case).toBe('text');
+      for (const found of [await ports.messages.getById(target!.id), (await ports.messages.readTimeline(a, 0, 10))[0]!.message]) {
+        expect(fromBinary(ContentSchema, found!.content).kind.case).toBe('recalled');
+      }
+      // b sent the recall: read up to it; a has read its own messages only.
+      expect(await ports.conversations.unreadCounts(b, chat)).toEqual({ unread: 0, total: 0 });
+      expect(await ports.conversations.unreadCounts(a, chat)).toEqual({ unread: 0, total: 0 });
     });
 
     it('rejects a taken seq with SeqConflictError and commits nothing of the batch', async () => {

@@ -205,6 +205,11 @@ describe('server API', () => {
     expect((await api.call('GET', '/v1/push/webpush-key')).status).toBe(404); // Web Push is off on this node
     const l = await api.call('POST', '/v1/login', { body: { username: alice.username, password: alice.password, deviceId: 'alice-web', platform: 'web' } });
     const token = l.json.accessToken as string;
+    // Another device (a new browser tab) from the live access token; its own device id is refused.
+    const tab = await api.call('POST', '/v1/sessions', { body: { deviceId: 'alice-web-tab2', platform: 'web' }, bearer: token });
+    expect(tab.status).toBe(200);
+    expect(tab.json.deviceId).toBe('alice-web-tab2');
+    expect((await api.call('POST', '/v1/sessions', { body: { deviceId: 'alice-web', platform: 'web' }, bearer: token })).status).toBe(400);
     expect((await api.call('POST', '/v1/push/tokens', { body: { provider: 'webhook', token: 'pager-1' }, bearer: token })).status).toBe(204);
     expect((await api.call('DELETE', '/v1/push/tokens', { bearer: token })).status).toBe(204);
     // The operator's ban (xinbox user ban): admin token, by username.

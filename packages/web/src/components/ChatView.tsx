@@ -9,6 +9,7 @@ import { Avatar } from './Avatar.js';
 import { Composer } from './Composer.js';
 import { MembersDialog } from './MembersDialog.js';
 import { MessageList } from './MessageList.js';
+import { ReplyPreview } from './ReplyPreview.js';
 import { TypingIndicator } from './TypingIndicator.js';
 import { UploadBar } from './UploadBar.js';
 import { ItemCardView } from './ItemCardView.js';
@@ -107,6 +108,7 @@ export function ChatView({ conversationId }: { conversationId: string }) {
       {group && lastOwnSeq > 0 && <GroupReceipts conversationId={conversationId} seq={lastOwnSeq} />}
       <TypingIndicator names={typingUsers.map((u) => nameOf(u) ?? 'Someone')} />
       <UploadBar uploads={app.uploads} conversationId={conversationId} />
+      <ReplyPreview conversationId={conversationId} />
       <Composer
         key={conversationId}
         label={`Message ${title}`}

@@ -1,19 +1,34 @@
 /** One message in the history, or one of this device's sends awaiting its ack. */
-import type { Message } from '@xinbox/protocol';
+import type { ConversationSummary, Message } from '@xinbox/protocol';
+import type { MessageView } from '@xinbox/sdk';
+import { useState } from 'preact/hooks';
 import { clockTime, contentPreview, senderName } from '../state/conversation-view.js';
 import { receiptFor, type PendingMessage } from '../state/timeline.js';
 import { MessageContent } from './MessageContent.js';
 import { ReceiptMark } from './ReceiptMark.js';
+import { MessageActions, type MessageActionHandlers } from './MessageActions.js';
+import { EditedMark, QuoteBlock, ReactionChips } from './MessageExtras.js';
+
+export interface MessageOps {
+  handlers: MessageActionHandlers;
+  manager: boolean;
+  conversations: readonly ConversationSummary[];
+  titleOf: (c: ConversationSummary) => string;
+}
 
 interface Props {
   message: Message;
+  /** The message with its operations folded in (recall, edits, reactions, pin). */
+  view?: MessageView;
+  ops?: MessageOps;
   selfId: string | undefined;
   group: boolean;
   peerReadSeq: number;
   nameOf: (userId: string) => string | undefined;
 }
 
-export function MessageItem({ message: m, selfId, group, peerReadSeq, nameOf }: Props) {
+export function MessageItem({ message: m, view, ops, selfId, group, peerReadSeq, nameOf }: Props) {
+  const [editing, setEditing] = useState(false);
   if (m.content?.kind.case === 'system') {
     return (
       <li class="msg msg--system" data-testid="message" data-seq={m.seq}>
@@ -23,6 +38,14 @@ export function MessageItem({ message: m, selfId, group, peerReadSeq, nameOf }: 
   }
   const own = m.senderId === selfId;
   const sender = senderName(m.senderId, selfId, nameOf);
+  if (view?.recalled || m.content?.kind.case === 'recalled') {
+    const by = view?.recalled?.by ?? m.senderId;
+    return (
+      <li class="msg msg--system msg--recalled" data-testid="message" data-seq={m.seq} data-recalled="true">
+        {by === selfId ? 'You recalled a message' : `${senderName(by, selfId, nameOf)} recalled a message`}
+      </li>
+    );
+  }
   // Mentions of this user (or @all by someone else) are marked, for the eye and for screen readers.
   const mentioned = !own && selfId !== undefined && (m.mentionAll || m.mentions.includes(selfId));
   return (
@@ -36,13 +59,29 @@ export function MessageItem({ message: m, selfId, group, peerReadSeq, nameOf }: 
       {mentioned && <span class="sr-only">Mentions you. </span>}
       {group && !own ? <span class="msg__sender">{sender}</span> : <span class="sr-only">{sender}: </span>}
       <div class="msg__bubble">
-        <MessageContent content={m.content} />
+        {view && <QuoteBlock view={view} nameOf={nameOf} />}
+        <MessageContent content={view?.content ?? m.content} />
+        {view && ops && <ReactionChips view={view} selfId={selfId} nameOf={nameOf} onToggleReaction={(emoji, add) => ops.handlers.react(view, emoji, add)} />}
         <span class="msg__meta">
+          {view && <EditedMark view={view} />}
           <time dateTime={new Date(m.serverTime).toISOString()}>{clockTime(m.serverTime)}</time>
           {own && !group && <ReceiptMark receipt={receiptFor(m.seq, peerReadSeq)} />}
           {own && group && <ReceiptMark receipt="sent" />}
         </span>
       </div>
+      {view && ops && (
+        <MessageActions
+          view={view}
+          own={own}
+          manager={ops.manager}
+          group={group}
+          conversations={ops.conversations}
+          titleOf={ops.titleOf}
+          handlers={ops.handlers}
+          editing={editing}
+          setEditing={setEditing}
+        />
+      )}
     </li>
   );
 }

@@ -5,10 +5,13 @@
  * are inserted above. New messages scroll into view only when the reader was
  * already at the bottom (or sent them).
  */
-import { useLayoutEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useMemo, useRef } from 'preact/hooks';
+import { conversationTitle } from '../state/conversation-view.js';
+import { foldTimeline } from '../state/message-ops-view.js';
 import { useStore } from '../state/store.js';
 import type { PendingMessage, Timeline } from '../state/timeline.js';
 import { useServices } from './app-context.js';
+import type { MessageView } from '@xinbox/sdk';
 import { MessageItem, PendingItem } from './MessageItem.js';
 
 const LOAD_OLDER_AT_PX = 80;
@@ -18,6 +21,8 @@ interface Props {
   conversationId: string;
   timeline: Timeline;
   group: boolean;
+  /** The reader is a group owner or admin (may recall anyone's message, pin). */
+  manager?: boolean;
   peerReadSeq: number;
   onLoadOlder: () => void;
   onRetry: (p: PendingMessage) => void;
@@ -32,14 +37,27 @@ interface ScrollSnapshot {
   loaded: boolean;
 }
 
-export function MessageList({ timeline, group, peerReadSeq, onLoadOlder, onRetry }: Props) {
+export function MessageList({ conversationId, timeline, group, manager = false, peerReadSeq, onLoadOlder, onRetry }: Props) {
   const { app } = useServices();
   const me = useStore(app.me);
   const names = useStore(app.directory.names);
+  const conversations = useStore(app.conversations);
+  const actionError = useStore(app.ops.error);
+  const folded = useMemo(() => foldTimeline(timeline.messages), [timeline.messages]);
+  const nameOf = (id: string) => names.get(id);
+  const handlers = {
+    reply: (v: MessageView) => app.ops.startReply(conversationId, v, v.senderId === me?.userId ? 'yourself' : (nameOf(v.senderId) ?? 'someone')),
+    react: (v: MessageView, emoji: string, add: boolean) => app.ops.react(conversationId, v.seq, emoji, add),
+    edit: (v: MessageView, text: string) => app.ops.edit(conversationId, v.seq, text),
+    recall: (v: MessageView) => app.ops.recall(conversationId, v.seq),
+    pin: (v: MessageView, pinned: boolean) => app.ops.pin(conversationId, v.seq, pinned),
+    forward: (v: MessageView, to: string) => app.ops.forward(conversationId, v.seq, to),
+  };
+  const ops = { handlers, manager, conversations, titleOf: (c: (typeof conversations)[number]) => conversationTitle(c, nameOf) };
   const ref = useRef<HTMLDivElement>(null);
   const snap = useRef<ScrollSnapshot | undefined>(undefined);
 
-  const visible = timeline.messages.filter((m) => !m.hidden);
+  const visible = folded.rows;
   const firstSeq = timeline.messages[0]?.seq ?? 0;
   const lastKey = `${timeline.messages[timeline.messages.length - 1]?.seq ?? 0}/${timeline.pending.length}`;
 
@@ -116,12 +134,17 @@ export function MessageList({ timeline, group, peerReadSeq, onLoadOlder, onRetry
       </div>
       <ol class="messages__list" aria-label="Message history">
         {visible.map((m) => (
-          <MessageItem key={m.seq} message={m} selfId={me?.userId} group={group} peerReadSeq={peerReadSeq} nameOf={(id) => names.get(id)} />
+          <MessageItem key={m.seq} message={m} view={folded.views.get(m.seq)} ops={ops} selfId={me?.userId} group={group} peerReadSeq={peerReadSeq} nameOf={nameOf} />
         ))}
         {timeline.pending.map((p) => (
           <PendingItem key={p.clientMsgId} pending={p} onRetry={onRetry} />
         ))}
       </ol>
+      {actionError && (
+        <p class="error" role="alert" data-testid="action-error">
+          {actionError}
+        </p>
+      )}
     </div>
   );
 }

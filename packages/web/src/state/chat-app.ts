@@ -5,8 +5,9 @@
  * context; nothing here is global.
  */
 import { UploadQueue } from './uploads.js';
-import { ConversationKind, Errors, XinboxError, type ConversationSummary } from '@xinbox/protocol';
-import { randomId, type ConnectionState, type ContentInit, type Session, type XinboxClient } from '@xinbox/sdk';
+import { ConversationKind, Errors, QuoteSchema, XinboxError, create, type ConversationSummary } from '@xinbox/protocol';
+import { isSilent, randomId, type ConnectionState, type ContentInit, type Session, type XinboxClient } from '@xinbox/sdk';
+import { MessageActionsModel } from './message-actions.js';
 import { Contacts } from './contacts.js';
 import { contentPreview, conversationTitle, senderName } from './conversation-view.js';
 import { Directory } from './directory.js';
@@ -63,6 +64,11 @@ export class ChatApp {
   /** Live rooms this user opened here, and their host controls. */
   readonly roomHost: RoomHost;
   readonly contacts: Contacts;
+  /** Reply, react, edit, recall, pin, forward (the message menu). */
+  readonly ops: MessageActionsModel;
+  get replyTo() {
+    return this.ops.replyTo;
+  }
 
   private readonly tabStorage: TabStorage;
   private readonly isVisible: () => boolean;
@@ -86,6 +92,7 @@ export class ChatApp {
     this.room = new RoomModel(this.client);
     this.roomHost = new RoomHost(this.client);
     this.typingSender = new TypingSender(this.client);
+    this.ops = new MessageActionsModel(this.client, (text) => this.announce(text));
     this.uploads = new UploadQueue(this.client, (conversationId, content) => this.send(conversationId, content));
     this.contacts = new Contacts({
       client: this.client,
@@ -101,11 +108,24 @@ export class ChatApp {
   /** Resumes the login saved in this tab, if any. */
   resume(): boolean {
     const saved = this.tabStorage.loadLogin();
-    if (!saved) return false;
+    if (!saved) return this.joinBrowserLogin();
     this.pendingUsername = saved.username;
     this.client.setSession(saved.session);
     this.me.set({ userId: saved.session.userId, username: saved.username });
     this.startConnection();
+    return true;
+  }
+
+  /** A new tab of a logged-in browser: a session of its own from the shared access token (no password). */
+  private joinBrowserLogin(): boolean {
+    const shared = this.tabStorage.loadShared();
+    if (!shared) return false;
+    this.pendingUsername = shared.username;
+    this.me.set({ userId: shared.userId, username: shared.username });
+    this.client.loginFromDevice(shared.accessToken).then(
+      () => this.startConnection(),
+      () => this.resetLocal(),
+    );
     return true;
   }
 
@@ -194,7 +214,8 @@ export class ChatApp {
       this.messages.deliver(m);
       this.typing.set(m.conversationId, m.senderId, false);
       const self = this.me.value?.userId;
-      if (m.senderId !== self && m.content?.kind.case !== 'system') {
+      // Operations (reactions, edits, recalls, pins) are folded into their messages, not announced as new ones.
+      if (m.senderId !== self && m.content?.kind.case !== 'system' && !isSilent(m)) {
         const conv = c.conversation(m.conversationId);
         const where = conv && conv.kind === ConversationKind.GROUP ? ` in ${conversationTitle(conv, (id) => this.directory.nameOf(id))}` : '';
         this.announce(`${senderName(m.senderId, self, (id) => this.directory.nameOf(id))}${where}: ${contentPreview(m)}`);
@@ -330,7 +351,9 @@ export class ChatApp {
 
   send(conversationId: string, content: ContentInit, mentions?: { mentions: readonly string[]; mentionAll: boolean }): void {
     this.typingSender.stop(conversationId);
-    this.transmit(conversationId, { clientMsgId: randomId(), content, mentions: mentions?.mentions, mentionAll: mentions?.mentionAll, status: 'sending' });
+    const replySeq = this.ops.takeReply(conversationId);
+    const withReply = replySeq === undefined ? content : ({ ...content, reply: create(QuoteSchema, { seq: replySeq }) } as ContentInit);
+    this.transmit(conversationId, { clientMsgId: randomId(), content: withReply, mentions: mentions?.mentions, mentionAll: mentions?.mentionAll, status: 'sending' });
   }
 
   retry(conversationId: string, pending: PendingMessage): void {

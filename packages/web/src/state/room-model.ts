@@ -99,6 +99,13 @@ export class RoomModel {
       this.view.set({ ...v, roomId, status: 'error', error: `There is no open live room "${roomId}". Rooms are opened by their host.` });
     } else if (err instanceof XinboxError && err.code === Errors.MUTED.code && v.status === 'joined') {
       this.view.set({ ...v, notice: 'You are muted in this room for now.' });
+    } else if (err instanceof XinboxError && v.status === 'joined' && (err.code === Errors.RATE_LIMITED.code || err.retryable)) {
+      // Sending too fast (5 a second per viewer) is no reason to leave the room: say so, then clear it.
+      this.view.set({ ...v, notice: 'Slow down: you are sending too fast. Try again in a moment.' });
+      setTimeout(() => {
+        const now = this.view.value;
+        if (now.roomId === roomId && now.notice?.startsWith('Slow down')) this.view.set({ ...now, notice: undefined });
+      }, Math.max(1_000, err.retryAfterMs ?? 0));
     } else {
       this.view.set({ ...v, roomId, status: 'error', error: (err as Error).message || 'Could not use the room.' });
     }

@@ -87,7 +87,7 @@ export class MemoryConversationStore implements ConversationStore {
     let total = 0;
     for (const id of this.tables.conversationsOfUser.get(userId) ?? []) {
       const member = this.tables.members.get(id)!.get(userId)!;
-      total += Math.max(0, this.tables.conversations.get(id)!.lastSeq - member.readSeq);
+      total += Math.max(0, this.tables.conversations.get(id)!.lastSeq - member.readSeq - this.tables.countOps(id, member.readSeq));
     }
     return total;
   }
@@ -102,7 +102,7 @@ export class MemoryConversationStore implements ConversationStore {
 
   async unreadCounts(userId: UserId, id: ConversationId): Promise<{ unread: number; total: number }> {
     const member = this.tables.members.get(id)?.get(userId);
-    const unread = member ? Math.max(0, this.tables.conversations.get(id)!.lastSeq - member.readSeq) : 0;
+    const unread = member ? Math.max(0, this.tables.conversations.get(id)!.lastSeq - member.readSeq - this.tables.countOps(id, member.readSeq)) : 0;
     // No await in between: both numbers come from the same state.
     return { unread, total: this.sumUnread(userId) };
   }
@@ -227,6 +227,7 @@ export class MemoryConversationStore implements ConversationStore {
       group: group ? { ...group } : null,
       peerId: pair ? (pair[0] === userId ? pair[1] : pair[0]) : null,
       mentions: this.tables.countMentions(row.id, userId, member.readSeq),
+      opsUnread: this.tables.countOps(row.id, member.readSeq),
     };
   }
 

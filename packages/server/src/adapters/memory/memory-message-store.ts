@@ -1,3 +1,4 @@
+import { messageEffect, recalledContent } from '../../core/ports/message-effects.js';
 import type { ConversationId, MessageId, StoredMessage, TimelineEntry, UserId } from '../../core/model.js';
 import {
   DuplicateClientMsgIdError, SeqConflictError,
@@ -38,7 +39,11 @@ export class MemoryMessageStore implements MessageStore {
   }
 
   async readTimeline(userId: UserId, after: number, limit: number): Promise<TimelineEntry[]> {
-    return this.tables.timelines.get(userId)?.read(after, limit) ?? [];
+    // Entries resolve through the conversation's log, which holds the current version (a recall redacts).
+    return (this.tables.timelines.get(userId)?.read(after, limit) ?? []).map((e) => ({
+      syncSeq: e.syncSeq,
+      message: this.tables.logs.get(e.message.conversationId)?.get(e.message.seq) ?? e.message,
+    }));
   }
 
   async timelineBounds(userId: UserId): Promise<{ head: number; oldest: number }> {
@@ -95,9 +100,33 @@ export class MemoryMessageStore implements MessageStore {
     }
     this.recordMentions(message);
     if (item.searchText) tables.searchText.set(message.id, item.searchText);
+    const effect = messageEffect(message.content);
+    if (effect) this.applyEffect(message, effect.kind, effect.targetSeq);
 
     const syncSeqs = item.timelineUsers.map((userId) => tables.timelineOf(userId).append(message));
     return { syncSeqs };
+  }
+
+  /** An operation event: recorded (never unread), and a recall removes its target's content and edits. */
+  private applyEffect(message: StoredMessage, kind: string, targetSeq: number): void {
+    const { tables } = this;
+    let ops = tables.ops.get(message.conversationId);
+    if (!ops) tables.ops.set(message.conversationId, (ops = []));
+    ops.push({ seq: message.seq, kind, targetSeq });
+    if (kind !== 'recall') return;
+    const log = tables.logOf(message.conversationId);
+    const redact = (seq: number, content: Uint8Array): void => {
+      const old = log.get(seq);
+      if (!old) return;
+      const next = Object.freeze({ ...old, content });
+      log.replace(next);
+      tables.messagesById.set(next.id, next);
+      tables.messagesByClientId.set(clientMsgKey(next.senderId, next.clientMsgId), next);
+    };
+    const target = log.get(targetSeq);
+    if (target) tables.searchText.delete(target.id);
+    redact(targetSeq, recalledContent(message.senderId, message.serverTime));
+    for (const op of ops) if (op.kind === 'edit' && op.targetSeq === targetSeq) redact(op.seq, recalledContent(message.senderId, message.serverTime, true));
   }
 
   private recordMentions(message: StoredMessage): void {

@@ -69,6 +69,8 @@ export class MemoryTables {
   readonly groups = new Map<ConversationId, GroupRow>();
   readonly joinRequests = new Map<ConversationId, Map<UserId, number>>();
   readonly mentions = new Map<ConversationId, MentionRow[]>();
+  /** Message operation events per conversation (message-effects): never unread; a recall finds edits here. */
+  readonly ops = new Map<ConversationId, Array<{ seq: number; kind: string; targetSeq: number }>>();
 
   // messages
   readonly messagesById = new Map<MessageId, StoredMessage>();
@@ -133,6 +135,13 @@ export class MemoryTables {
     const conversation = this.conversations.get(conversationId);
     if (conversation) conversation.memberCount = members.size;
     return true;
+  }
+
+  /** Operation events with seq > readSeq (they take seqs but are never unread). */
+  countOps(conversationId: ConversationId, readSeq: number): number {
+    let n = 0;
+    for (const op of this.ops.get(conversationId) ?? []) if (op.seq > readSeq) n++;
+    return n;
   }
 
   /** Unread mentions of `userId` with seq > readSeq; one message counts once. */

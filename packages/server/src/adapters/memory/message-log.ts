@@ -12,6 +12,17 @@ export class MessageLog {
     return this.bySeq.has(seq);
   }
 
+  get(seq: number): StoredMessage | undefined {
+    return this.bySeq.get(seq);
+  }
+
+  /** Swap a stored message for a new version of it (same seq), e.g. a recall's redaction. */
+  replace(message: StoredMessage): void {
+    if (!this.bySeq.has(message.seq)) return;
+    this.messages[this.firstIndexAtLeast(message.seq)] = message;
+    this.bySeq.set(message.seq, message);
+  }
+
   insert(message: StoredMessage): void {
     const at = this.firstIndexAtLeast(message.seq);
     if (at === this.messages.length) this.messages.push(message);

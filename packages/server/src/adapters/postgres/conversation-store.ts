@@ -151,7 +151,7 @@ export class PostgresConversationStore implements ConversationStore {
     if (limit <= 0) return [];
     type Row = ConversationRow & MemberRow & Partial<MessageRow> & {
       g_conversation_id: number | null; g_name: string; g_avatar_url: string; g_announcement: string; g_owner_id: number;
-      g_join_policy: JoinPolicy; g_muted_all: boolean; g_dissolved: boolean; peer_id: number | null; mention_count: number;
+      g_join_policy: JoinPolicy; g_muted_all: boolean; g_dissolved: boolean; peer_id: number | null; mention_count: number; ops_unread: number;
       has_last: boolean;
     };
     const rows = await this.sql.unsafe<Row[]>(
@@ -164,6 +164,7 @@ export class PostgresConversationStore implements ConversationStore {
               (SELECT count(DISTINCT x.seq) FROM mentions x
                 WHERE x.conversation_id = c.id AND x.seq > mb.read_seq
                   AND (x.user_id = $1 OR (x.user_id = ${ALL_MEMBERS} AND x.sender_id <> $1)))::int8 AS mention_count,
+              (SELECT count(*) FROM message_ops o WHERE o.conversation_id = c.id AND o.seq > mb.read_seq)::int8 AS ops_unread,
               m.id IS NOT NULL AS has_last, ${messageColumns('m')}
        FROM members mb
        JOIN conversations c ON c.id = mb.conversation_id
@@ -185,12 +186,13 @@ export class PostgresConversationStore implements ConversationStore {
       }),
       peerId: r.peer_id,
       mentions: r.mention_count,
+      opsUnread: r.ops_unread,
     }));
   }
 
   async totalUnread(userId: UserId): Promise<number> {
     const [row] = await this.sql<Array<{ total: number }>>`
-      SELECT COALESCE(sum(GREATEST(0, c.last_seq - mb.read_seq)), 0)::int8 AS total
+      SELECT COALESCE(sum(GREATEST(0, c.last_seq - mb.read_seq - (SELECT count(*) FROM message_ops o WHERE o.conversation_id = c.id AND o.seq > mb.read_seq))), 0)::int8 AS total
       FROM members mb JOIN conversations c ON c.id = mb.conversation_id WHERE mb.user_id = ${userId}`;
     return row!.total;
   }
@@ -198,8 +200,8 @@ export class PostgresConversationStore implements ConversationStore {
   async unreadCounts(userId: UserId, id: ConversationId): Promise<{ unread: number; total: number }> {
     // One statement, one snapshot: the two numbers always agree.
     const [row] = await this.sql<Array<{ unread: number; total: number }>>`
-      SELECT COALESCE(sum(GREATEST(0, c.last_seq - mb.read_seq)) FILTER (WHERE mb.conversation_id = ${id}), 0)::int8 AS unread,
-             COALESCE(sum(GREATEST(0, c.last_seq - mb.read_seq)), 0)::int8 AS total
+      SELECT COALESCE(sum(GREATEST(0, c.last_seq - mb.read_seq - (SELECT count(*) FROM message_ops o WHERE o.conversation_id = c.id AND o.seq > mb.read_seq))) FILTER (WHERE mb.conversation_id = ${id}), 0)::int8 AS unread,
+             COALESCE(sum(GREATEST(0, c.last_seq - mb.read_seq - (SELECT count(*) FROM message_ops o WHERE o.conversation_id = c.id AND o.seq > mb.read_seq))), 0)::int8 AS total
       FROM members mb JOIN conversations c ON c.id = mb.conversation_id WHERE mb.user_id = ${userId}`;
     return { unread: row!.unread, total: row!.total };
   }

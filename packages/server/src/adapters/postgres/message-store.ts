@@ -3,6 +3,7 @@ import {
   DuplicateClientMsgIdError, SeqConflictError,
   type AppendItem, type AppendResult, type MessageStore,
 } from '../../core/ports/message-store.js';
+import { messageEffect, recalledContent } from '../../core/ports/message-effects.js';
 import { mentionTargets } from '../memory/mention-targets.js';
 import { boolArray, byteaArray, int8Array, textArray } from './array-literal.js';
 import { type Sql } from './client.js';
@@ -26,6 +27,9 @@ class AppendPlan {
   readonly mentions = { conversation: [] as number[], user: [] as number[], seq: [] as number[], sender: [] as number[] };
   /** Full-text index rows (items with a searchText). */
   readonly search = { id: [] as string[], conversation: [] as number[], seq: [] as number[], body: [] as string[] };
+  /** Operation events (core/ports/message-effects) and, for recalls, the placeholders that replace targets and their edits. */
+  readonly ops = { conversation: [] as number[], seq: [] as number[], kind: [] as string[], target: [] as number[] };
+  readonly recalls = { conversation: [] as number[], target: [] as number[], content: [] as Uint8Array[], editContent: [] as Uint8Array[] };
   private readonly bumps = new Map<ConversationId, { seq: number; id: string; time: number }>();
   private readonly reads = new Map<string, { conversation: ConversationId; user: UserId; seq: number }>();
 
@@ -50,6 +54,19 @@ class AppendPlan {
         this.search.conversation.push(m.conversationId);
         this.search.seq.push(m.seq);
         this.search.body.push(item.searchText);
+      }
+      const effect = messageEffect(m.content);
+      if (effect) {
+        this.ops.conversation.push(m.conversationId);
+        this.ops.seq.push(m.seq);
+        this.ops.kind.push(effect.kind);
+        this.ops.target.push(effect.targetSeq);
+        if (effect.kind === 'recall') {
+          this.recalls.conversation.push(m.conversationId);
+          this.recalls.target.push(effect.targetSeq);
+          this.recalls.content.push(recalledContent(m.senderId, m.serverTime));
+          this.recalls.editContent.push(recalledContent(m.senderId, m.serverTime, true));
+        }
       }
 
       const bump = this.bumps.get(m.conversationId);
@@ -152,10 +169,12 @@ export class PostgresMessageStore implements MessageStore {
     const r = plan.readColumns();
     const x = plan.mentions;
     const f = plan.search;
+    const o = plan.ops;
+    const rc = plan.recalls;
     // Lock order, the same for every append (and conversations before members,
     // as in the conversation store): PostgreSQL runs the CTE the final SELECT
     // reads (heads) first, then the other data-modifying CTEs in reverse list
-    // order: mention_rows, bumped (conversations), read_own (members),
+    // order: unindexed and recalled (earlier messages of the batch's conversations, which only their owner writes), op_rows, search_rows, mention_rows, bumped (conversations), read_own (members),
     // timeline_rows, inserted (messages). Rows within each in ascending key order.
     return sql<Array<{ user_id: number; sync_seq: number }>>`
       WITH heads AS (
@@ -199,6 +218,23 @@ export class PostgresMessageStore implements MessageStore {
       ), search_rows AS (
         INSERT INTO message_search (id, conversation_id, seq, body)
         SELECT * FROM unnest(${int8Array(f.id)}::int8[], ${int8Array(f.conversation)}::int8[], ${int8Array(f.seq)}::int8[], ${textArray(f.body)}::text[])
+        RETURNING 1
+      ), op_rows AS (
+        INSERT INTO message_ops (conversation_id, seq, kind, target_seq)
+        SELECT * FROM unnest(${int8Array(o.conversation)}::int8[], ${int8Array(o.seq)}::int8[], ${textArray(o.kind)}::text[], ${int8Array(o.target)}::int8[])
+        RETURNING 1
+      ), recalled AS (
+        -- A recall's target (committed before: the server checked it exists) and its earlier edits lose their content.
+        UPDATE messages AS msg SET content = CASE WHEN msg.seq = r.target THEN r.content ELSE r.edit_content END
+        FROM unnest(${int8Array(rc.conversation)}::int8[], ${int8Array(rc.target)}::int8[], ${byteaArray(rc.content)}::bytea[], ${byteaArray(rc.editContent)}::bytea[]) AS r(conv, target, content, edit_content)
+        WHERE msg.conversation_id = r.conv AND (msg.seq = r.target OR msg.seq IN (
+          SELECT e.seq FROM message_ops e WHERE e.conversation_id = r.conv AND e.target_seq = r.target AND e.kind = 'edit'))
+        RETURNING 1
+      ), unindexed AS (
+        -- ... and leaves the search index in the same statement.
+        DELETE FROM message_search AS ms
+        USING unnest(${int8Array(rc.conversation)}::int8[], ${int8Array(rc.target)}::int8[]) AS r(conv, target)
+        WHERE ms.conversation_id = r.conv AND ms.seq = r.target
         RETURNING 1
       )
       SELECT user_id, sync_seq FROM heads`;

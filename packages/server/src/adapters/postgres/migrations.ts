@@ -486,6 +486,23 @@ export const MIGRATIONS: readonly Migration[] = [
     CREATE INDEX message_search_trgm ON message_search USING gin (body public.gin_trgm_ops);
     `,
   },
+  {
+    // Message operations (issue #14): one row per operation event, written in
+    // the append statement. Unread subtracts the rows above a member's read
+    // seq; a recall finds its target's edits here to redact them.
+    version: 12,
+    name: 'message operations',
+    sql: `
+    CREATE TABLE message_ops (
+      conversation_id bigint NOT NULL,
+      seq             bigint NOT NULL,
+      kind            text NOT NULL,
+      target_seq      bigint NOT NULL,
+      PRIMARY KEY (conversation_id, seq)
+    );
+    CREATE INDEX message_ops_target ON message_ops (conversation_id, target_seq);
+    `,
+  },
 ];
 
 /**

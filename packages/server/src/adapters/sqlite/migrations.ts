@@ -5,6 +5,7 @@ import { MODERATION_MIGRATION } from './migration-moderation.js';
 import { SEARCH_MIGRATION } from './migration-search.js';
 import { MEDIA_MIGRATION } from './migration-media.js';
 import { COMMERCE_MIGRATION } from './migration-commerce.js';
+import { MESSAGE_OPS_MIGRATION } from './migration-message-ops.js';
 
 /**
  * Schema migrations, applied in order at open; PRAGMA user_version records
@@ -157,6 +158,8 @@ export const MIGRATIONS: readonly string[] = [
   'ALTER TABLE restrictions ADD COLUMN banned_until INTEGER NOT NULL DEFAULT 0;',
   // 8: full-text search (issue #14), see migration-search.ts.
   SEARCH_MIGRATION,
+  // 9: message operations (issue #14), see migration-message-ops.ts.
+  MESSAGE_OPS_MIGRATION,
 ];
 
 /**

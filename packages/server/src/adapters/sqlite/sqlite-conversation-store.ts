@@ -14,6 +14,7 @@ type ViewRow = ConversationRow & MemberRow & Partial<GroupRow> & Partial<Message
   dp_lo: number | null;
   dp_hi: number | null;
   mention_count: number;
+  ops_unread: number;
 };
 
 /**
@@ -104,7 +105,8 @@ export class SqliteConversationStore implements ConversationStore {
               dp.user_lo AS dp_lo, dp.user_hi AS dp_hi,
               (SELECT COUNT(DISTINCT x.seq) FROM mentions x
                WHERE x.conversation_id = c.id AND x.seq > mb.read_seq
-                 AND (x.user_id = mb.user_id OR (x.user_id = ${ALL_MEMBERS} AND x.sender_id <> mb.user_id))) AS mention_count
+                 AND (x.user_id = mb.user_id OR (x.user_id = ${ALL_MEMBERS} AND x.sender_id <> mb.user_id))) AS mention_count,
+              (SELECT COUNT(*) FROM message_ops o WHERE o.conversation_id = c.id AND o.seq > mb.read_seq) AS ops_unread
        FROM members mb
        JOIN conversations c ON c.id = mb.conversation_id
        LEFT JOIN groups g ON g.conversation_id = c.id
@@ -115,12 +117,12 @@ export class SqliteConversationStore implements ConversationStore {
        LIMIT @limit`,
     );
     this.totalUnreadStmt = db.prepare<[number], number>(
-      `SELECT COALESCE(SUM(MAX(0, c.last_seq - mb.read_seq)), 0)
+      `SELECT COALESCE(SUM(MAX(0, c.last_seq - mb.read_seq - (SELECT COUNT(*) FROM message_ops o WHERE o.conversation_id = c.id AND o.seq > mb.read_seq))), 0)
        FROM members mb JOIN conversations c ON c.id = mb.conversation_id WHERE mb.user_id = ?`,
     ).pluck();
     this.unreadCountsStmt = db.prepare<{ user: number; conversation: number }, { unread: number; total: number }>(
-      `SELECT COALESCE(SUM(CASE WHEN c.id = @conversation THEN MAX(0, c.last_seq - mb.read_seq) ELSE 0 END), 0) AS unread,
-              COALESCE(SUM(MAX(0, c.last_seq - mb.read_seq)), 0) AS total
+      `SELECT COALESCE(SUM(CASE WHEN c.id = @conversation THEN MAX(0, c.last_seq - mb.read_seq - (SELECT COUNT(*) FROM message_ops o WHERE o.conversation_id = c.id AND o.seq > mb.read_seq)) ELSE 0 END), 0) AS unread,
+              COALESCE(SUM(MAX(0, c.last_seq - mb.read_seq - (SELECT COUNT(*) FROM message_ops o WHERE o.conversation_id = c.id AND o.seq > mb.read_seq))), 0) AS total
        FROM members mb JOIN conversations c ON c.id = mb.conversation_id WHERE mb.user_id = @user`,
     );
     // Forward only (MAX with the old value) and clamped to last_seq, in one statement.
@@ -252,6 +254,7 @@ export class SqliteConversationStore implements ConversationStore {
       group: row.g_conversation_id == null ? null : groupFromRow(row as GroupRow),
       peerId: row.dp_lo == null ? null : row.dp_lo === userId ? row.dp_hi : row.dp_lo,
       mentions: row.mention_count,
+      opsUnread: row.ops_unread,
     }));
   }
 

@@ -4,6 +4,7 @@ import {
   DuplicateClientMsgIdError, SeqConflictError,
   type AppendItem, type AppendResult, type MessageStore,
 } from '../../core/ports/message-store.js';
+import { messageEffect, recalledContent } from '../../core/ports/message-effects.js';
 import { mentionTargets } from '../memory/mention-targets.js';
 import { idsToSql, messageColumns, messageFromRow, type MessageRow } from './message-row.js';
 import { messageIdToSql, tryMessageIdToSql } from './snowflake-column.js';
@@ -40,6 +41,10 @@ export class SqliteMessageStore implements MessageStore {
   private readonly insertMentionStmt;
   private readonly insertTimelineStmt;
   private readonly insertSearchStmt;
+  private readonly insertOpStmt;
+  private readonly redactStmt;
+  private readonly redactEditsStmt;
+  private readonly unindexStmt;
   private readonly loadHeadStmt;
   private readonly clientMsgIdExistsStmt;
   private readonly seqExistsStmt;
@@ -78,6 +83,16 @@ export class SqliteMessageStore implements MessageStore {
       'INSERT INTO timeline (user_id, sync_seq, conversation_id, seq) VALUES (?, ?, ?, ?)',
     );
     this.insertSearchStmt = db.prepare<[bigint, string]>('INSERT INTO message_search (rowid, body) VALUES (?, ?)');
+    this.insertOpStmt = db.prepare<[number, number, string, number]>(
+      'INSERT INTO message_ops (conversation_id, seq, kind, target_seq) VALUES (?, ?, ?, ?)',
+    );
+    this.redactStmt = db.prepare<[Buffer, number, number]>('UPDATE messages SET content = ? WHERE conversation_id = ? AND seq = ?');
+    // A recalled message leaves the search index in the same transaction (its rowid is the message id).
+    this.unindexStmt = db.prepare<[number, number]>('DELETE FROM message_search WHERE rowid = (SELECT id FROM messages WHERE conversation_id = ? AND seq = ?)');
+    this.redactEditsStmt = db.prepare<{ content: Buffer; conversation: number; target: number }>(
+      `UPDATE messages SET content = @content WHERE conversation_id = @conversation
+         AND seq IN (SELECT seq FROM message_ops WHERE conversation_id = @conversation AND target_seq = @target AND kind = 'edit')`,
+    );
     this.loadHeadStmt = db.prepare<{ user: number }, number>(
       `SELECT MAX(COALESCE((SELECT sync_seq FROM timeline WHERE user_id = @user ORDER BY sync_seq DESC LIMIT 1), 0),
                   COALESCE((SELECT head FROM timeline_heads WHERE user_id = @user), 0))`,
@@ -215,6 +230,8 @@ export class SqliteMessageStore implements MessageStore {
       for (const userId of mentionTargets(message)) {
         this.insertMentionStmt.run(message.conversationId, userId, message.seq, message.senderId);
       }
+      const effect = messageEffect(message.content);
+      if (effect) this.applyEffect(message, effect.kind, effect.targetSeq);
 
       const syncSeqs: number[] = [];
       for (const userId of item.timelineUsers) {
@@ -227,6 +244,15 @@ export class SqliteMessageStore implements MessageStore {
     for (const [conversation, bump] of bumps) this.bumpConversationStmt.run({ ...bump, conversation });
     for (const read of reads.values()) this.readOwnStmt.run(read.seq, read.conversationId, read.userId);
     return results;
+  }
+
+  /** An operation event: recorded (never unread), and a recall removes its target's content and edits. */
+  private applyEffect(message: StoredMessage, kind: string, targetSeq: number): void {
+    this.insertOpStmt.run(message.conversationId, message.seq, kind, targetSeq);
+    if (kind !== 'recall') return;
+    this.redactStmt.run(Buffer.from(recalledContent(message.senderId, message.serverTime)), message.conversationId, targetSeq);
+    this.redactEditsStmt.run({ content: Buffer.from(recalledContent(message.senderId, message.serverTime, true)), conversation: message.conversationId, target: targetSeq });
+    this.unindexStmt.run(message.conversationId, targetSeq);
   }
 
   private insertMessage(message: StoredMessage, sqlId: bigint): void {

@@ -118,6 +118,18 @@ export class IdentityService {
   }
 
   /**
+   * A session for another device of the user who holds a live access token:
+   * a new browser tab of a logged-in browser becomes a device of its own
+   * without asking for the password again (docs/protocol.md 3, POST /v1/sessions).
+   */
+  async addDevice(accessToken: unknown, deviceIdRaw: unknown, platformRaw: unknown, ip = ''): Promise<LoginResult> {
+    const claims = await this.authenticate(accessToken);
+    const deviceId = validDeviceId(deviceIdRaw);
+    if (deviceId === claims.did) throw new XinboxError(Errors.INVALID_ARGUMENT, 'the new device id must differ from the token\'s own device');
+    return this.openSession(claims.uid, deviceId, validPlatform(platformRaw), ip, 'added by a live session');
+  }
+
+  /**
    * A user created by the application's backend (the server API). Without a
    * password the account gets a random one nobody holds, so it cannot log in
    * with a password;

@@ -8,17 +8,27 @@ const encoder = new TextEncoder();
  * storage and pushes: decoded once to be checked, never re-encoded.
  */
 export function validateContentBytes(bytes: Uint8Array): Uint8Array {
+  decodeValidContent(bytes);
+  return bytes;
+}
+
+/**
+ * Check content bytes; returns the decoded form (so the caller sees
+ * operations, replies and forwards without decoding again), or null for
+ * plain text or custom content that passed the wire check undecoded (which
+ * is never an operation, reply or forward).
+ */
+export function decodeValidContent(bytes: Uint8Array): Content | null {
   // Most messages are plain text or custom payloads: checked from the wire form without a
   // reflective decode (that decode was ~10 % of all bytes the send path allocated, docs/benchmarks.md).
-  if (passesWireCheck(bytes)) return bytes;
+  if (passesWireCheck(bytes)) return null;
   let content: Content;
   try {
     content = fromBinary(ContentSchema, bytes);
   } catch {
     throw new XinboxError(Errors.CONTENT_INVALID, 'content could not be decoded');
   }
-  checkContent(content);
-  return bytes;
+  return checkContent(content);
 }
 
 /**
@@ -97,7 +107,8 @@ function checkContent(content: Content | undefined): Content {
   switch (kind.case) {
     case 'text': {
       const text = kind.value.text;
-      if (text.length === 0) throw new XinboxError(Errors.CONTENT_INVALID, 'text is empty');
+      // A forward's kind is replaced by its source's: its own text may be empty.
+      if (text.length === 0 && !content.forwarded) throw new XinboxError(Errors.CONTENT_INVALID, 'text is empty');
       if (text.length * 3 > Limits.maxTextBytes && encoder.encode(text).length > Limits.maxTextBytes) {
         throw new XinboxError(Errors.MESSAGE_TOO_LARGE, `text exceeds ${Limits.maxTextBytes} bytes`);
       }
@@ -115,11 +126,43 @@ function checkContent(content: Content | undefined): Content {
       break;
     case 'system':
       throw new XinboxError(Errors.PERMISSION_DENIED, 'system notices are written by the server only');
+    case 'recalled':
+      throw new XinboxError(Errors.PERMISSION_DENIED, 'recalled placeholders are written by the server only');
+    case 'recall':
+    case 'edit':
+    case 'reaction':
+    case 'pin':
+      checkOperation(content);
+      return content;
     default:
       throw new XinboxError(Errors.CONTENT_INVALID, 'unknown content kind');
   }
+  if (content.reply && content.reply.seq < 1) throw new XinboxError(Errors.CONTENT_INVALID, 'reply.seq must be a positive seq');
+  if (content.forwarded && (content.forwarded.seq < 1 || !/^[1-9][0-9]{0,18}$/.test(content.forwarded.conversationId))) {
+    throw new XinboxError(Errors.CONTENT_INVALID, 'forwarded needs the source conversationId and seq');
+  }
   return content;
 }
+
+/** Shape of an operation; whether the caller may apply it to its target is MessageOperations' job. */
+function checkOperation(content: Content): void {
+  const k = content.kind;
+  if (content.reply || content.forwarded) throw new XinboxError(Errors.CONTENT_INVALID, 'an operation cannot be a reply or a forward');
+  if (k.case !== 'recall' && k.case !== 'edit' && k.case !== 'reaction' && k.case !== 'pin') return;
+  if (k.value.targetSeq < 1) throw new XinboxError(Errors.CONTENT_INVALID, 'targetSeq must be a positive seq');
+  if (k.case === 'edit') {
+    if (k.value.text.length === 0) throw new XinboxError(Errors.CONTENT_INVALID, 'edit text is empty');
+    if (k.value.text.length * 3 > Limits.maxTextBytes && encoder.encode(k.value.text).length > Limits.maxTextBytes) {
+      throw new XinboxError(Errors.MESSAGE_TOO_LARGE, `text exceeds ${Limits.maxTextBytes} bytes`);
+    }
+  }
+  if (k.case === 'reaction' && (k.value.emoji.trim().length === 0 || k.value.emoji.length > MAX_EMOJI_LENGTH)) {
+    throw new XinboxError(Errors.CONTENT_INVALID, `emoji must be 1-${MAX_EMOJI_LENGTH} characters`);
+  }
+}
+
+/** UTF-16 units of one reaction: room for a ZWJ family or flag sequence, not for text. */
+export const MAX_EMOJI_LENGTH = 32;
 
 function validateMedia(m: Media, kind: string): void {
   if (m.mediaId) {

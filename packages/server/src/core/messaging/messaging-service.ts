@@ -11,7 +11,8 @@ import type { ConversationId, ConversationView, MemberRecord, UserId } from '../
 import type { ConversationCache, ConversationState } from './conversation-cache.js';
 import type { SendPipeline } from './send-pipeline.js';
 import type { Caller, SendAckInfo, SendRequest } from './send-types.js';
-import { validateSend, type SendInput } from './send-input.js';
+import { validateSendDecoded, type SendInput } from './send-input.js';
+import { MessageOperations } from './message-operations.js';
 import { fitPage, messageWireSize } from '../paging/reply-budget.js';
 import { toSummary } from './summary.js';
 import { toWireMessage, visibleTo } from './wire.js';
@@ -31,6 +32,8 @@ export interface SyncPage {
 export interface MessagingOptions {
   /** Groups at or below this size send read receipts to every member. */
   readonly largeGroupThreshold: number;
+  /** How long after sending the sender may recall a message (default 2 minutes). */
+  readonly recallWindowMs?: number;
   readonly clock?: () => number;
 }
 
@@ -40,6 +43,7 @@ export interface MessagingOptions {
  */
 export class MessagingService {
   private readonly clock: () => number;
+  private readonly operations: MessageOperations;
 
   constructor(
     private readonly pipeline: SendPipeline,
@@ -55,14 +59,18 @@ export class MessagingService {
     private readonly media: MediaAttacher | null = null,
   ) {
     this.clock = opts.clock ?? Date.now;
+    this.operations = new MessageOperations(cache, messages, { recallWindowMs: opts.recallWindowMs ?? 120_000, clock: this.clock });
   }
 
   /** A client's Send, validated here (validateSend) for every transport and node. */
   send(caller: Caller, input: SendInput): Promise<SendAckInfo> {
     let req: SendRequest;
+    let refers: boolean;
     let flagged: ReturnType<SendScreening['screen']['screenBytes']>['flagged'] = [];
     try {
-      req = validateSend(input);
+      const checked = validateSendDecoded(input);
+      req = checked.req;
+      refers = checked.content !== null && MessageOperations.applies(checked.content);
       if (this.screening) {
         // The sensitive-word filter: reject (throws), mask (new bytes) or flag (reported once stored).
         const screened = this.screening.screen.screenBytes(req.content);
@@ -80,6 +88,13 @@ export class MessagingService {
         return a;
       });
     };
+    if (refers) {
+      // Operations, replies and forwards: checked against the message they name, then sent like any message.
+      const content = fromBinary(ContentSchema, req.content);
+      return this.operations.resolve(caller, req, content)
+        .then((r) => (namesUploadedMedia(r.content) ? this.attachMedia(caller, r) : r))
+        .then(submit);
+    }
     if (!namesUploadedMedia(req.content)) return submit(req);
     return this.attachMedia(caller, req).then(submit);
   }
@@ -200,7 +215,9 @@ export class MessagingService {
     }
     const { conversation } = await this.conversations.getOrCreateDirect(caller.userId, peerId, this.clock());
     const member = await this.conversations.getMember(conversation.id, caller.userId);
-    const view: ConversationView = { conversation, member: member!, lastMessage: conversation.lastMessageId ? await this.messages.getById(conversation.lastMessageId) : null, group: null, peerId, mentions: 0 };
+    const { unread } = await this.conversations.unreadCounts(caller.userId, conversation.id);
+    const opsUnread = Math.max(0, conversation.lastSeq - member!.readSeq - unread);
+    const view: ConversationView = { conversation, member: member!, lastMessage: conversation.lastMessageId ? await this.messages.getById(conversation.lastMessageId) : null, group: null, peerId, mentions: 0, opsUnread };
     const [summary] = await this.summarize(caller.userId, [view]);
     return summary!;
   }

@@ -1,6 +1,7 @@
 import { Errors, Limits, XinboxError } from '@xinbox/protocol';
 import type { SendRequest } from './send-types.js';
-import { validateContentBytes } from './content.js';
+import type { Content } from '@xinbox/protocol';
+import { decodeValidContent } from './content.js';
 
 /**
  * A Send as it comes off the wire: ids are the uint64 values of the frame,
@@ -21,19 +22,28 @@ export interface SendInput {
  * are checked and kept, not re-encoded.
  */
 export function validateSend(s: SendInput): SendRequest {
+  return validateSendDecoded(s).req;
+}
+
+/** validateSend, also returning the decoded content (decoded once, for the operation/reply/forward check; null for plain text/custom checked on the wire). */
+export function validateSendDecoded(s: SendInput): { req: SendRequest; content: Content | null } {
   if (!isId(s.conversationId)) throw new XinboxError(Errors.INVALID_ARGUMENT, 'conversationId must be a positive id');
   if (!s.clientMsgId || s.clientMsgId.length > Limits.maxClientMsgIdLength) {
     throw new XinboxError(Errors.INVALID_ARGUMENT, `clientMsgId must be 1-${Limits.maxClientMsgIdLength} characters`);
   }
   checkIds(s.mentions, 'mentions');
   checkIds(s.visibleTo, 'visibleTo');
+  const content = decodeValidContent(s.content);
   return {
-    conversationId: s.conversationId,
-    clientMsgId: s.clientMsgId,
-    content: validateContentBytes(s.content),
-    mentions: s.mentions,
-    mentionAll: s.mentionAll,
-    visibleTo: s.visibleTo,
+    req: {
+      conversationId: s.conversationId,
+      clientMsgId: s.clientMsgId,
+      content: s.content,
+      mentions: s.mentions,
+      mentionAll: s.mentionAll,
+      visibleTo: s.visibleTo,
+    },
+    content,
   };
 }
 

@@ -14,7 +14,7 @@ export function toSummary(v: ConversationView, userId: number, title: string, pe
     lastSeq: c.lastSeq,
     lastMessage: last ? toWireMessage(last, c.kind, !visibleTo(last, userId)) : undefined,
     readSeq: v.member.readSeq,
-    unread: Math.max(0, c.lastSeq - v.member.readSeq),
+    unread: Math.max(0, c.lastSeq - v.member.readSeq - v.opsUnread),
     mentions: v.mentions,
     mutedNotifications: v.member.doNotDisturb,
     updatedAt: c.updatedAt,

@@ -16,3 +16,4 @@ export * from './rate-limiter.js';
 export * from './push-tokens.js';
 export * from './push-notifier.js';
 export * from './search-index.js';
+export * from './message-effects.js';

@@ -1,0 +1,100 @@
+/**
+ * Message operations through the SDK against the real server (in process,
+ * SQLite): recall, edit, react, pin, reply and forward from one client reach
+ * the peer's device as ordinary `message` events, and ConversationFold gives
+ * the same state there as on a device that connects later and syncs.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Errors, XinboxError, type Message } from '@xinbox/protocol';
+import { startXinbox } from '@xinbox/server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket as WsWebSocket } from 'ws';
+import { XinboxClient } from '../src/client.js';
+import { HttpApi } from '../src/http-api.js';
+import { ConversationFold, isSilent } from '../src/message-ops.js';
+import type { WebSocketConstructorLike } from '../src/transport-ws.js';
+
+let node: Awaited<ReturnType<typeof startXinbox>>;
+let dataDir: string;
+const clients: XinboxClient[] = [];
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'xinbox-sdk-ops-'));
+  node = await startXinbox({ host: '127.0.0.1', port: 0, tcpPort: 0, dataDir, logLevel: 'error', scryptCost: 4 });
+});
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.close()));
+  await node?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function until(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function online(user: string, deviceId: string): Promise<{ client: XinboxClient; messages: Message[] }> {
+  const client = new XinboxClient({
+    baseUrl: node.httpUrl, deviceId, platform: 'web', transport: 'ws', reconnect: { baseMs: 50, maxMs: 200 },
+    WebSocket: WsWebSocket as unknown as WebSocketConstructorLike,
+  });
+  clients.push(client);
+  const messages: Message[] = [];
+  client.on('message', (m) => messages.push(m));
+  await client.login(user, `pw-${user}-12345`);
+  await client.connect();
+  await new Promise<void>((r) => client.once('synced', () => r()));
+  return { client, messages };
+}
+
+function fold(messages: Message[], conv: string): ConversationFold {
+  const f = new ConversationFold();
+  for (const m of messages) if (m.conversationId === conv) f.add(m);
+  return f;
+}
+
+describe('message operations through the SDK', () => {
+  it('recall, edit, react, pin, reply and forward converge on a live device and a later one', async () => {
+    for (const u of ['opsann', 'opsben']) await new HttpApi(node.httpUrl).register(u, `pw-${u}-12345`);
+    const ann = await online('opsann', 'ann-1');
+    const ben = await online('opsben', 'ben-1');
+    const benId = ben.client.userId!;
+    const conv = (await ann.client.openDirect({ userId: benId })).conversationId;
+    const group = (await ann.client.createGroup('fwd', [benId])).group!.conversationId;
+
+    const hello = (await ben.client.send(conv, 'hello ann')).seq;
+    const draft = (await ann.client.send(conv, 'draft')).seq;
+    const oops = (await ann.client.send(conv, 'oops')).seq;
+    await ann.client.edit(conv, draft, 'final');
+    await ann.client.react(conv, hello, '🎉');
+    await ann.client.pin(conv, hello);
+    const reply = (await ann.client.reply(conv, hello, 'hi ben')).seq;
+    await ann.client.recall(conv, oops);
+    const [fwd] = await ann.client.forward([{ conversationId: conv, seq: hello }], [group]);
+    await expect(ben.client.edit(conv, draft, 'mine now')).rejects.toMatchObject({ code: Errors.NOT_YOUR_MESSAGE.code });
+    await expect(ben.client.recall(conv, draft)).rejects.toBeInstanceOf(XinboxError);
+
+    await until('ben has every event', () => ben.messages.some((m) => m.conversationId === group && m.seq === fwd!.seq) && ben.messages.filter((m) => m.conversationId === conv).length >= 8);
+    const live = fold(ben.messages, conv);
+    const later = await online('opsben', 'ben-2');
+    await until('ben-2 synced', () => later.messages.filter((m) => m.conversationId === conv).length >= 8);
+    expect(fold(later.messages, conv).views()).toEqual(live.views());
+
+    const views = new Map(live.views().map((v) => [v.seq, v]));
+    expect(views.get(draft)).toMatchObject({ edited: true, editHistory: ['draft'] });
+    expect(views.get(hello)).toMatchObject({ pinned: true, reactions: { '🎉': [ann.client.userId] } });
+    expect(views.get(reply)!.reply).toMatchObject({ seq: hello, snippet: 'hello ann' });
+    expect(views.get(oops)!.recalled).not.toBeNull();
+    expect(ben.messages.filter((m) => m.conversationId === conv && isSilent(m))).toHaveLength(4);
+    const forwarded = fold(later.messages, group).views().find((v) => v.seq === fwd!.seq)!;
+    expect(forwarded.forwarded).toMatchObject({ conversationId: conv, seq: hello });
+    expect((forwarded.content!.kind.value as { text: string }).text).toBe('hello ann');
+    // Operations are not unread: ben's unread in the chat is ann's three messages (draft, oops, the reply).
+    await until('unread settles', () => later.client.conversation(conv)?.unread === 3);
+  });
+});
