@@ -103,3 +103,29 @@ describe('search', () => {
     await b.close();
   });
 });
+
+describe('search after a recall', () => {
+  let node: Node;
+  afterAll(async () => node.cleanup());
+  beforeAll(async () => {
+    node = await startTestNode();
+  });
+
+  it('a recalled message is no longer found by anyone (its index row leaves with its content)', async () => {
+    const [alice, bob] = await Promise.all([register(node.httpUrl, 'rs-a'), register(node.httpUrl, 'rs-b')]);
+    const a = await device(node, alice, 'a');
+    const b = await device(node, bob, 'b');
+    const conv = body(await a.request({ case: 'openDirect', value: { userId: bob.userId } }), 'conversationInfo').conversation!.conversationId;
+    await say(a, conv, '密码是 zebra-crossing-42');
+    await say(a, conv, 'zebra-crossing-42 is also kept here');
+    expect(await found(b, 'zebra-crossing')).toHaveLength(2);
+    const target = body(await search(a, '密码是'), 'searchResult').hits[0]!.message!.seq;
+    body(await a.request({ case: 'send', value: { conversationId: conv, clientMsgId: 'rs-recall', content: { kind: { case: 'recall', value: { targetSeq: target } } } } as never }), 'sendAck');
+    for (const c of [a, b]) {
+      expect(await found(c, '密码是')).toEqual([]);
+      expect(await found(c, 'zebra-crossing')).toEqual(['zebra-crossing-42 is also kept here']);
+    }
+    a.close();
+    b.close();
+  });
+});
