@@ -63,7 +63,7 @@ export class FrameSocket {
   }
 
   private read(chunk: Buffer): void {
-    let buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
     this.pending = null;
     let at = 0;
     while (buf.length - at >= 5) {
@@ -81,8 +81,5 @@ export class FrameSocket {
       if (this.closed) return;
     }
     if (at < buf.length) this.pending = at === 0 ? buf : buf.subarray(at);
-    buf = EMPTY;
   }
 }
-
-const EMPTY = Buffer.alloc(0);

@@ -20,13 +20,12 @@ export class IpcClient {
   readonly bus: Bus;
 
   private constructor(readonly peer: IpcPeer) {
-    const client = this;
     this.bus = {
       publish: async (topic, payload) => {
-        if (client.peer.closed) throw new Error('ipc link closed');
-        client.peer.publish(topic, payload);
+        if (this.peer.closed) throw new Error('ipc link closed');
+        this.peer.publish(topic, payload);
       },
-      subscribe: (topic, handler) => client.subscribe(topic, handler),
+      subscribe: (topic, handler) => this.subscribe(topic, handler),
       close: async () => undefined,
     };
   }

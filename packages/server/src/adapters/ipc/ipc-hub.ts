@@ -40,10 +40,9 @@ export class IpcHub {
 
   constructor(private readonly services: IpcServices, private readonly options: IpcHubOptions) {
     this.local = new MemoryBus({ onHandlerError: options.onHandlerError ?? (() => undefined) });
-    const hub = this;
     this.bus = {
-      publish: async (topic, payload) => hub.deliver(topic, payload),
-      subscribe: (topic, handler) => hub.local.subscribe(topic, handler),
+      publish: async (topic, payload) => this.deliver(topic, payload),
+      subscribe: (topic, handler) => this.local.subscribe(topic, handler),
       close: async () => undefined,
     };
     this.watcher = new MemoryMembership(this.members, '$watch', { ttlMs: options.membershipTtlMs });
