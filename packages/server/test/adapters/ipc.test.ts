@@ -17,7 +17,7 @@ import { DuplicateClientMsgIdError, SeqConflictError } from '../../src/core/port
 import {
   appendItem, createUsers, describeBusContract, describeConversationStoreContract, describeIdentityStoreContract, describeMediaCatalogContract,
   describeMessageStoreContract, describeModerationStoreContract, describeNodeLeaseStoreContract, describePresenceContract,
-  describeRateLimiterContract, describeRouteRegistryContract, describeSocialStoreContract, describeWebhookOutboxContract, makeMessage,
+  describeRateLimiterContract, describeRouteRegistryContract, describePushTokenStoreContract, describeEventLogContract, describeSocialStoreContract, describeWebhookOutboxContract, makeMessage,
 } from '../contracts/index.js';
 import { describeMembershipContract } from '../contracts/membership.contract.js';
 import { describeOutboxContract } from '../contracts/outbox.contract.js';
@@ -36,7 +36,7 @@ async function startHub(options: { sqlite?: boolean; membershipTtlMs?: number } 
   const hub = new IpcHub({
     identity: stores.identity, messages: stores.messages, conversations: stores.conversations, leases: stores.leases, rooms: stores.rooms,
     webhooks: stores.webhooks, social: stores.social, moderation: stores.moderation, media: stores.media,
-    presence: memory.presence, routes: memory.routes, limiter: memory.limiter,
+    pushTokens: stores.pushTokens, eventLog: stores.eventLog, presence: memory.presence, routes: memory.routes, limiter: memory.limiter,
   }, { path: join(dir, `hub-${hubs}.sock`), membershipTtlMs: options.membershipTtlMs ?? 10_000 });
   await hub.listen();
   started.push({ hub, sqlite });
@@ -70,6 +70,8 @@ describeWebhookOutboxContract('ipc', open);
 describeSocialStoreContract('ipc', open);
 describeModerationStoreContract('ipc', open);
 describeMediaCatalogContract('ipc', open);
+describePushTokenStoreContract('ipc', open);
+describeEventLogContract('ipc', open);
 describePresenceContract('ipc', open);
 describeRouteRegistryContract('ipc (routes of the primary, no expiry)', open);
 describeRateLimiterContract('ipc', open);

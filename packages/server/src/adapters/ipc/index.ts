@@ -7,6 +7,8 @@ import type { SocialStore } from '../../core/ports/social-store.js';
 import type { ModerationStore } from '../../core/ports/moderation-store.js';
 import type { MediaCatalog } from '../../core/ports/media-catalog.js';
 import type { RateLimiter } from '../../core/ports/rate-limiter.js';
+import type { PushTokenStore } from '../../core/ports/push-tokens.js';
+import type { EventLogStore } from '../../core/ports/event-log.js';
 import { IpcClient, type IpcMembership } from './ipc-client.js';
 import type { IpcServices } from './ipc-peer.js';
 
@@ -17,7 +19,8 @@ export { FrameSocket } from './frame-socket.js';
 
 /** The ports a gateway process reaches through the primary, by the service name the hub serves them under. */
 export const IPC_PORT_NAMES = [
-  'identity', 'messages', 'conversations', 'leases', 'rooms', 'webhooks', 'social', 'moderation', 'media', 'presence', 'routes', 'limiter',
+  'identity', 'messages', 'conversations', 'leases', 'rooms', 'webhooks', 'social', 'moderation', 'media', 'pushTokens', 'eventLog',
+  'presence', 'routes', 'limiter',
 ] as const;
 export type IpcPortName = (typeof IPC_PORT_NAMES)[number];
 
@@ -31,6 +34,8 @@ export interface IpcAdapters {
   readonly social: SocialStore;
   readonly moderation: ModerationStore;
   readonly media: MediaCatalog;
+  readonly pushTokens: PushTokenStore;
+  readonly eventLog: EventLogStore;
   readonly presence: Presence;
   readonly routes: RouteRegistry;
   readonly limiter: RateLimiter;
@@ -62,6 +67,8 @@ export async function openIpcAdapters(path: string, nodeId: string, services: Ip
     social: client.port('social'),
     moderation: client.port('moderation'),
     media: client.port('media'),
+    pushTokens: client.port('pushTokens'),
+    eventLog: client.port('eventLog'),
     presence: client.port('presence'),
     routes: client.port('routes'),
     limiter: client.port('limiter'),
