@@ -12,12 +12,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMemoryAdapters } from '../../src/adapters/memory/index.js';
 import { openSqliteWorkerAdapters, type SqliteWorkerAdapters } from '../../src/adapters/sqlite/index.js';
-import { IpcClient, IpcHub, openIpcAdapters, type IpcAdapters } from '../../src/adapters/ipc/index.js';
+import { IpcClient, IpcHub, openIpcAdapters, servedPorts, type IpcAdapters } from '../../src/adapters/ipc/index.js';
 import { DuplicateClientMsgIdError, SeqConflictError } from '../../src/core/ports/message-store.js';
 import {
   appendItem, createUsers, describeBusContract, describeConversationStoreContract, describeIdentityStoreContract, describeMediaCatalogContract,
   describeMessageStoreContract, describeModerationStoreContract, describeNodeLeaseStoreContract, describePresenceContract,
-  describeRateLimiterContract, describeRouteRegistryContract, describePushTokenStoreContract, describeEventLogContract, describeSocialStoreContract, describeWebhookOutboxContract, makeMessage,
+  describeRateLimiterContract, describeRouteRegistryContract, describePushTokenStoreContract, describeEventLogContract, describeCommerceContract, describeSocialStoreContract, describeWebhookOutboxContract, makeMessage,
 } from '../contracts/index.js';
 import { describeMembershipContract } from '../contracts/membership.contract.js';
 import { describeOutboxContract } from '../contracts/outbox.contract.js';
@@ -33,11 +33,8 @@ async function startHub(options: { sqlite?: boolean; membershipTtlMs?: number } 
   const memory = createMemoryAdapters({ presenceTtlMs: 30_000 });
   const sqlite = options.sqlite === false ? null : await openSqliteWorkerAdapters({ path: join(dir, `hub-${++hubs}.db`) });
   const stores = sqlite ?? memory;
-  const hub = new IpcHub({
-    identity: stores.identity, messages: stores.messages, conversations: stores.conversations, leases: stores.leases, rooms: stores.rooms,
-    webhooks: stores.webhooks, social: stores.social, moderation: stores.moderation, media: stores.media,
-    pushTokens: stores.pushTokens, eventLog: stores.eventLog, presence: memory.presence, routes: memory.routes, limiter: memory.limiter,
-  }, { path: join(dir, `hub-${hubs}.sock`), membershipTtlMs: options.membershipTtlMs ?? 10_000 });
+  // What the primary serves: its storage's ports, with memory presence, routes and limiter (primary.ts uses servedPorts the same way).
+  const hub = new IpcHub(servedPorts({ ...stores, presence: memory.presence, routes: memory.routes, limiter: memory.limiter }), { path: join(dir, `hub-${hubs}.sock`), membershipTtlMs: options.membershipTtlMs ?? 10_000 });
   await hub.listen();
   started.push({ hub, sqlite });
   return hub;
@@ -72,6 +69,7 @@ describeModerationStoreContract('ipc', open);
 describeMediaCatalogContract('ipc', open);
 describePushTokenStoreContract('ipc', open);
 describeEventLogContract('ipc', open);
+describeCommerceContract('ipc', open);
 describePresenceContract('ipc', open);
 describeRouteRegistryContract('ipc (routes of the primary, no expiry)', open);
 describeRateLimiterContract('ipc', open);

@@ -122,6 +122,7 @@ export class IpcHub {
         nodes.delete(nodeId);
       },
       members: () => this.members.live(),
+      ports: () => Object.keys(this.services),
     };
     const peer: IpcPeer = new IpcPeer(socket, { ...this.services, $control: control }, (topic, payload) => this.deliver(topic, payload));
     this.peers.add(peer);
