@@ -4,12 +4,14 @@
  * over real sockets. Clients on different processes see one system; a gateway
  * process that dies is restarted and its clients recover by sync.
  */
+import type { Frame } from '@xinbox/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminGet } from '../support/admin.js';
 import { body } from '../support/frames.js';
 import { device, register, RawClient, text, type Account } from '../support/raw-client.js';
 import { startTestNode } from '../support/server.js';
 import { waitFor } from '../support/wait-for.js';
+import { get, noisePng, sha256, user } from '../media/media-support.js';
 import { createRoom, joined, roomMessages, send as roomSend, textOf, roomName } from '../rooms/support/room-client.js';
 
 type Node = Awaited<ReturnType<typeof startTestNode>>;
@@ -74,7 +76,7 @@ async function syncAll(c: RawClient, conv: string): Promise<number[]> {
   }
 }
 
-const seqOf = (f: { body: { value: unknown } }) => (f.body.value as { message: { seq: number } }).message.seq;
+const seqOf = (f: Frame) => (f.body.value as unknown as { message: { seq: number } }).message.seq;
 
 describe('gateway processes (gatewayProcesses=2)', () => {
   let node: Node;
@@ -155,6 +157,21 @@ describe('gateway processes (gatewayProcesses=2)', () => {
         return list.length >= 2 ? list : undefined;
       }, 10_000, 10);
       expect([...got].sort()).toEqual(['from host', 'from viewer']);
+    }
+  });
+
+  it('takes a chunked media upload and serves the download through the gateway processes', async () => {
+    const alice = await user(node, 'gpmedia');
+    try {
+      const png = await noisePng(300, 200);
+      const ref = await alice.upload(png, { name: 'p.png', chunkBytes: 16 * 1024 });
+      expect(ref).toMatchObject({ kind: 'image', size: png.length, sha256: sha256(png) });
+      const seen = await alice.describeMedia(ref.mediaId);
+      const original = await get(seen.urls.original!);
+      expect(original.status).toBe(200);
+      expect(sha256(original.body)).toBe(sha256(png));
+    } finally {
+      await alice.close();
     }
   });
 
