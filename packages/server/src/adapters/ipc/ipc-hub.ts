@@ -36,6 +36,7 @@ export class IpcHub {
   private readonly watcher: MemoryMembership;
   private stopWatch: () => void = () => undefined;
   private server: Server | null = null;
+  private closed = false;
   readonly bus: Bus;
 
   constructor(private readonly services: IpcServices, private readonly options: IpcHubOptions) {
@@ -79,6 +80,7 @@ export class IpcHub {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.stopWatch();
     for (const p of this.peers) p.destroy();
     this.peers.clear();
@@ -88,7 +90,8 @@ export class IpcHub {
   }
 
   private deliver(topic: string, payload: Uint8Array): void {
-    void this.local.publish(topic, payload);
+    if (this.closed) return; // at most once: a reply finishing after close is dropped, as by a stopped broker
+    this.local.publish(topic, payload).catch(() => undefined);
     const subscribers = this.remote.get(topic);
     if (subscribers) for (const p of subscribers) p.publish(topic, payload);
   }
