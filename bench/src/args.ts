@@ -24,6 +24,8 @@ export const USAGE = `usage: npm run bench -- [w1|w1-sweep|w2|w2-sweep|w3|w4|w5|
   --source-addrs N         client source addresses in 127.0.0.0/8 (default: auto)
   --scrypt-cost N          XINBOX_SCRYPT_COST of the started Xinbox (default 10; server default 14)
   --lexicon-dir DIR        XINBOX_LEXICON_DIR of the started Xinbox: sensitive-word filter on (default off)
+  --gateway-processes N    XINBOX_GATEWAY_PROCESSES of the started Xinbox: N gateway processes in front of the
+                           logic + storage process (auto = cores; 0/1 = one process); use with --no-pin
   --no-pin                 do not pin with taskset (server CPU 0, load CPU 1)
   --out DIR                results directory (default bench/results/<timestamp>)
   --gateways N             server processes per target (default 1): a Xinbox cluster on PostgreSQL + Redis
@@ -104,6 +106,10 @@ export function parseArgs(argv: readonly string[]): Parsed {
   take('--register-concurrency', (v) => (o.registerConcurrency = num(v)));
   take('--scrypt-cost', (v) => (o.scryptCost = num(v)));
   take('--lexicon-dir', (v) => (o.lexiconDir = v));
+  take('--gateway-processes', (v) => {
+    if (v !== 'auto' && !/^\d+$/.test(v)) throw new Error('--gateway-processes must be auto or a number');
+    o.gatewayProcesses = v;
+  });
   take('--out', (v) => (o.outDir = v));
   take('--gateways', (v) => {
     o.gateways = num(v);

@@ -28,6 +28,8 @@ export interface BenchOptions {
   scryptCost: number;
   /** XINBOX_LEXICON_DIR for the Xinbox the bench starts: the sensitive-word filter on the send path ('' = off). */
   lexiconDir: string;
+  /** XINBOX_GATEWAY_PROCESSES for the Xinbox the bench starts ('' = the server's default). */
+  gatewayProcesses: string;
   warmupS: number;
   drainS: number;
   p99LimitMs: number;
@@ -76,6 +78,7 @@ export function defaultOptions(quick: boolean): BenchOptions {
     registerConcurrency: 32,
     scryptCost: 10,
     lexiconDir: '',
+    gatewayProcesses: '',
     warmupS: 2,
     drainS: 5,
     p99LimitMs: 200,

@@ -45,6 +45,7 @@ export async function openSession(target: TargetName, ctx: SessionContext, serve
       XINBOX_ADMIN_TOKEN: BENCH_ADMIN_TOKEN,
       ...(target === 'xinbox' ? { XINBOX_SCRYPT_COST: String(opts.scryptCost), XINBOX_RATE_LIMITS: 'false', ...(opts.lexiconDir ? { XINBOX_LEXICON_DIR: opts.lexiconDir } : {}), ...serverEnv } : {}),
       ...(target === 'xinbox' && opts.wsDeflate ? { XINBOX_WS_PER_MESSAGE_DEFLATE: 'true' } : {}),
+      ...(target === 'xinbox' && opts.gatewayProcesses ? { XINBOX_GATEWAY_PROCESSES: opts.gatewayProcesses } : {}),
     },
   };
   const sink = target === 'xinbox' && (opts.beforeSendHook || opts.webhooks) && !opts.external ? await startWebhookSink(opts, ctx.logDir) : null;

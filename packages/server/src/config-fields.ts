@@ -53,3 +53,12 @@ export const commaList = <const T extends readonly [string, ...string[]]>(allowe
 
 /** An http(s) URL, or empty for "off". */
 export const httpUrl = z.string({ error: 'must be a string' }).refine((v) => v === '' || /^https?:\/\/\S+$/.test(v), 'must be an http(s) URL or empty');
+
+/** A process count: `auto` (decided at start from the machine) or an integer in [min, max]. */
+export const autoOrInt = (min: number, max: number) => {
+  const m = `must be auto or an integer in [${min}, ${max}]`;
+  return z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() !== '' && v.trim() !== 'auto' ? Number(v) : v),
+    z.union([z.literal('auto'), z.number().int().min(min).max(max)], { error: m }),
+  );
+};

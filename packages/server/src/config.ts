@@ -13,7 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { bool, commaList, httpUrl, int, oneOf, str, type SettingGroup } from './config-fields.js';
+import { autoOrInt, bool, commaList, httpUrl, int, oneOf, str, type SettingGroup } from './config-fields.js';
 
 export type Role = 'gateway' | 'logic' | 'access' | 'api';
 const ROLES = ['gateway', 'logic', 'access', 'api'] as const satisfies readonly Role[];
@@ -41,6 +41,7 @@ export const configSchema = z.object({
   adminPort: int(-1, 65535).default(-1).meta(doc('admin', 'Separate admin listener serving `/metrics`, `/v1/metrics`, `/healthz` (token required too when adminToken is set); `0` = any free port, `-1` = off')),
   adminHost: str.default('127.0.0.1').meta(doc('admin', 'Address of the admin listener; anything but loopback needs adminToken')),
   tlsCertFile: str.default('').meta(doc('server', 'PEM certificate (chain) file; with `tlsKeyFile` the HTTP/WebSocket and TCP listeners speak TLS (`https`, `wss`); both files are read again on SIGHUP, without dropping connections')),
+  gatewayProcesses: autoOrInt(0, 256).default(0).meta(doc('server', 'Gateway processes in front of the one logic + storage process (sockets, TLS, frame codec, fan-out writes on more cores; they share the HTTP/WebSocket and TCP ports); `auto` = available cores; `0` or `1` = everything in one process. SQLite (embedded) only: a cluster scales gateways as nodes (docs/operations.md)')),
   tlsKeyFile: str.default('').meta(doc('server', 'PEM private key file of `tlsCertFile`')),
   // --- storage and cluster -------------------------------------------------
   dataDir: str.default('./data').meta(doc('storage', 'SQLite database and the generated token secret')),

@@ -63,6 +63,12 @@ import { ServiceRouter } from './core/service/service-router.js';
 import { CustomerService } from './core/service/customer-service.js';
 import { ItemConversationService } from './core/items/item-conversation-service.js';
 import { serviceHandlers } from './gateway/handlers/service-handlers.js';
+import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import type { Server as HttpServer } from 'node:http';
+import type { Server as NetServer } from 'node:net';
+import { createForwardingServer } from './processes/http-forwarder.js';
+import { gatewayProcessCount, startWithGatewayProcesses } from './processes/primary.js';
+import type { GatewayProcessInfo } from './processes/gateway-supervisor.js';
 
 export interface XinboxNode {
   readonly config: XinboxConfig;
@@ -83,9 +89,33 @@ export interface XinboxNode {
    * certificate) when the files are unusable; false when TLS is off.
    */
   reloadTls(): boolean;
+  /** The gateway processes of a primary (gatewayProcesses ≥ 2); absent otherwise. */
+  readonly gatewayProcesses?: { readonly processes: readonly GatewayProcessInfo[] };
+  /** This node's JSON counters and Prometheus series (a primary collects its gateway processes' with it). */
+  metricsSnapshot(): Promise<NodeMetricsSnapshot>;
   /** Stop accepting, move clients elsewhere (DRAINING), then stop. */
   drain(timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface NodeMetricsSnapshot {
+  readonly json: Record<string, unknown>;
+  readonly prometheus: Array<MetricObjectWithValues<MetricValue<string>>>;
+}
+
+/**
+ * A gateway process's listeners (processes/): the primary accepts on the
+ * shared public ports and hands each connection to a gateway process, which
+ * emits it on these servers; plain HTTP goes back to the primary's API.
+ */
+export interface HandedInConnections {
+  /** The public ports (the primary's listeners), advertised to clients. */
+  readonly port: number;
+  readonly tcpPort: number;
+  /** The primary's HTTP API listener (unix socket), or null. */
+  readonly apiPath: string | null;
+  http(server: HttpServer): void;
+  tcp(server: NetServer): void;
 }
 
 /** Adapters handed in instead of opened from config (the in-process cluster harness shares them). */
@@ -95,6 +125,12 @@ export interface NodeDeps {
   readonly metrics?: NodeMetrics;
   /** A MediaStore instead of the configured one (tests share one bucket). */
   readonly mediaStore?: MediaStore;
+  /** Set in a gateway process: connections come from the primary instead of listeners. */
+  readonly handedIn?: HandedInConnections;
+  /** Set in a primary: its HTTP API listens on this unix socket (requests forwarded by its gateway processes). */
+  readonly apiPath?: string;
+  /** Set in a primary: its gateway processes' metrics, served with its own. */
+  readonly peerMetrics?: () => Promise<NodeMetricsSnapshot[]>;
 }
 
 /**
@@ -106,6 +142,10 @@ export interface NodeDeps {
  */
 export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, unknown>> | XinboxConfig = {}, deps: NodeDeps = {}): Promise<XinboxNode> {
   const config = Object.isFrozen(overrides) ? (overrides as XinboxConfig) : buildConfig(overrides);
+  // Gateway processes in front of this one (ADR gateway-processes-over-local-ipc).
+  if (!deps.handedIn && !deps.apiPath && config.roles.includes('gateway') && gatewayProcessCount(config) > 1) {
+    return startWithGatewayProcesses(config, deps, startXinbox);
+  }
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const tls = readTlsFiles(config); // before anything opens: a bad file fails the start at once
@@ -332,8 +372,20 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const access = new AccessService(directory, config, () => (clustered ? null : describe()));
 
   const needsHttp = isGateway || roles.has('api') || roles.has('access');
-  const admin = { metrics, prometheus, adminToken: config.adminToken, moderation };
-  const http = await startHttpListeners({
+  const snapshot = async (): Promise<NodeMetricsSnapshot> => ({ json: metrics(), prometheus: await prometheus.registry.getMetricsAsJSON() });
+  const peerMetrics = deps.peerMetrics;
+  const admin = peerMetrics
+    ? {
+      metrics: async () => ({ ...metrics(), gatewayProcesses: (await peerMetrics()).map((p) => p.json) }),
+      prometheus: {
+        contentType: prometheus.contentType,
+        text: async () => AggregatorRegistry.aggregate([await prometheus.registry.getMetricsAsJSON(), ...(await peerMetrics()).map((p) => p.prometheus)]).metrics(),
+      },
+      adminToken: config.adminToken,
+      moderation,
+    }
+    : { metrics, prometheus, adminToken: config.adminToken, moderation };
+  const http = deps.handedIn ? handedInHttp(deps.handedIn, config, tls, gateway) : await startHttpListeners({
     api: needsHttp
       ? {
         ...admin,
@@ -346,6 +398,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
         accessListTtlMs: config.accessListTtlMs,
         keepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
         tls,
+        trustClientIpHeader: deps.apiPath !== undefined,
         log,
         // Tokens can be registered even before a provider is configured (the app ships first).
         routes: roles.has('api')
@@ -360,13 +413,17 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     attach: gateway ? (server) => gateway.attachWebSocket(server) : undefined,
     host: config.host,
     port: config.port,
+    path: deps.apiPath,
     adminHost: config.adminHost,
     adminPort: config.adminPort,
     admin,
     log,
   });
   port = http.port;
-  if (gateway && config.tcpPort >= 0) tcpPort = await gateway.listenTcp(config.tcpPort, config.host, tls ?? undefined);
+  if (gateway && deps.handedIn) {
+    if (deps.handedIn.tcpPort > 0) deps.handedIn.tcp(gateway.tcpServer(tls ?? undefined));
+    tcpPort = deps.handedIn.tcpPort;
+  } else if (gateway && config.tcpPort >= 0) tcpPort = await gateway.listenTcp(config.tcpPort, config.host, tls ?? undefined);
   gateway?.start();
   if (isLogic) serviceRouter.start();
 
@@ -435,6 +492,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     adminPort: http.adminPort,
     metrics: prometheus,
     media,
+    metricsSnapshot: snapshot,
     reloadTls: () => {
       if (!tls) return false;
       const files = readTlsFiles(config)!;
@@ -527,4 +585,20 @@ function bothListeners<A extends unknown[]>(a: ((...args: A) => void) | undefine
     };
   }
   return a ?? b;
+}
+
+/** A gateway process's HTTP front: WebSocket upgrades here, everything else to the primary's API. */
+function handedInHttp(h: HandedInConnections, config: XinboxConfig, tls: ReturnType<typeof readTlsFiles>, gateway: Gateway | null) {
+  const server = createForwardingServer({ upstreamPath: h.apiPath, tls, keepAliveTimeoutMs: config.httpKeepAliveTimeoutMs });
+  if (gateway) gateway.attachWebSocket(server);
+  h.http(server);
+  return {
+    port: h.port,
+    adminPort: -1,
+    server,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
 }

@@ -15,8 +15,8 @@ import { registerAdminUserRoutes, type OperatorModeration } from './admin-user-r
 import { metricsJsonSchema, metricsTextSchema } from './route-schemas.js';
 
 export interface AdminRoutesDeps {
-  /** The node's JSON counters (/v1/metrics). */
-  readonly metrics: () => Record<string, unknown>;
+  /** The node's JSON counters (/v1/metrics); a primary's include its gateway processes' (asked over IPC). */
+  readonly metrics: () => Record<string, unknown> | Promise<Record<string, unknown>>;
   /** The node's Prometheus registry, as text. */
   readonly prometheus: { text(): Promise<string>; readonly contentType: string };
   /** adminToken: '' = no token configured. */

@@ -47,6 +47,8 @@ export interface HttpApiDeps extends AdminRoutesDeps {
   readonly rateLimit?: ((kind: 'register' | 'login', ip: string) => Promise<number>) | null;
   /** Certificate and key (tlsCertFile/tlsKeyFile): the listener speaks HTTPS/WSS; null or absent: plain HTTP. */
   readonly tls?: TlsFiles | null;
+  /** Requests arrive through a gateway process, which names the client's address in CLIENT_IP_HEADER. */
+  readonly trustClientIpHeader?: boolean;
   readonly log: Logger;
   /** Routes of other features (push tokens, the server API), each registering its JSON-schema routes on the main app. */
   readonly routes?: readonly RouteRegistrar[];
@@ -64,6 +66,9 @@ type Body = Record<string, unknown>;
 /** Registers a feature's routes (with their JSON Schemas) on the main app. */
 export type RouteRegistrar = (app: FastifyInstance) => void;
 
+/** The header carrying the client's address from a gateway process to the primary's API (set by the process, never taken from clients). */
+export const CLIENT_IP_HEADER = 'x-xinbox-client-ip';
+
 /** The main listener's app: every route; the admin routes need the admin token here. */
 export async function createHttpApi(deps: HttpApiDeps): Promise<FastifyInstance> {
   const app = baseApp(deps.log, deps.maxBodyBytes, deps.keepAliveTimeoutMs, deps.tls ?? null);
@@ -74,7 +79,7 @@ export async function createHttpApi(deps: HttpApiDeps): Promise<FastifyInstance>
   registerAdminRoutes(app, deps, 'main');
   if (identity) {
     const limited = async (kind: 'register' | 'login', req: FastifyRequest): Promise<void> => {
-      const wait = deps.rateLimit ? await deps.rateLimit(kind, req.socket.remoteAddress ?? '') : 0;
+      const wait = deps.rateLimit ? await deps.rateLimit(kind, clientIp(req, deps.trustClientIpHeader === true)) : 0;
       if (wait > 0) throw new XinboxError(Errors.RATE_LIMITED, `too many ${kind} requests from this address; retry in ${wait} ms`, wait);
     };
     app.post<{ Body: Body }>('/v1/register', { schema: registerSchema }, async (req, reply) => {
@@ -229,4 +234,10 @@ function sendRaw(res: ServerResponse, status: number, json: unknown): void {
   const body = JSON.stringify(json);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store' });
   res.end(body);
+}
+
+/** The client's address: the socket's, or the one a gateway process forwarded (only on the primary's internal listener). */
+function clientIp(req: FastifyRequest, trustHeader: boolean): string {
+  const forwarded = trustHeader ? req.headers[CLIENT_IP_HEADER] : undefined;
+  return typeof forwarded === 'string' ? forwarded : req.socket.remoteAddress ?? '';
 }

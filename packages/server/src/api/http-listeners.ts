@@ -11,6 +11,8 @@ export interface HttpListenOptions {
   readonly attach?: (server: HttpServer) => void;
   readonly host: string;
   readonly port: number;
+  /** A unix socket path to listen on instead of host:port (a primary's API behind its gateway processes). */
+  readonly path?: string;
   readonly adminHost: string;
   /** -1: no admin listener. */
   readonly adminPort: number;
@@ -45,7 +47,8 @@ export async function startHttpListeners(o: HttpListenOptions): Promise<HttpList
       apps.push(app);
       server = app.server;
       o.attach?.(app.server);
-      port = await listen(app, o.port, o.host);
+      if (o.path) await app.listen({ path: o.path, listenTextResolver: () => '' });
+      else port = await listen(app, o.port, o.host);
     }
     let adminPort = -1;
     if (o.adminPort >= 0) {

@@ -27,7 +27,8 @@ async function serve(config: XinboxConfig): Promise<void> {
   const ws = roles.includes('gateway') && node.port > 0 ? node.wsUrl : '-';
   const tcp = node.tcpPort > 0 ? String(node.tcpPort) : '-';
   // Benchmarks and tests wait for this line ("xinbox listening:").
-  console.log(`xinbox listening: node=${node.nodeId} roles=${roles.join(',')} http=${http} ws=${ws} tcp=${tcp} storage=${config.storage}`);
+  const gateways = node.gatewayProcesses ? ` gatewayProcesses=${node.gatewayProcesses.processes.length}` : '';
+  console.log(`xinbox listening: node=${node.nodeId} roles=${roles.join(',')} http=${http} ws=${ws} tcp=${tcp} storage=${config.storage}${gateways}`);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -146,12 +146,22 @@ export class Gateway implements GatewayControl {
     });
   }
 
-  /** Listens for raw TCP clients, over TLS when `tls` (certificate and key) is given. */
-  listenTcp(port: number, host: string, tls?: SecureContextOptions): Promise<number> {
+  /**
+   * The raw TCP server (over TLS when `tls` is given), not listening: a
+   * gateway process gets its connections from the primary's listener and
+   * emits them on it.
+   */
+  tcpServer(tls?: SecureContextOptions): TcpServer | TlsServer {
     const server = tls
       ? createTlsServer({ ...tls, noDelay: true }, (socket) => this.acceptTcp(socket))
       : createTcpServer({ noDelay: true }, (socket) => this.acceptTcp(socket));
     this.tcp = server;
+    return server;
+  }
+
+  /** Listens for raw TCP clients, over TLS when `tls` (certificate and key) is given. */
+  listenTcp(port: number, host: string, tls?: SecureContextOptions): Promise<number> {
+    const server = this.tcpServer(tls);
     return new Promise((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {
