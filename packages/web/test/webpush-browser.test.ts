@@ -73,11 +73,18 @@ describe('Web Push in the web client', () => {
     await cdp.send('ServiceWorker.enable');
     await expect.poll(() => registrations.length, WAIT).toBeGreaterThan(0);
     const payload = { title: 'ada', body: '2 new messages · see you at 8', badge: 3, conversationId: '42', tag: 'conversation-42', count: 2 };
-    await cdp.send('ServiceWorker.deliverPushMessage', { origin: node!.httpUrl, registrationId: registrations[0]!.registrationId, data: JSON.stringify(payload) });
-    const shown = () => page.evaluate(async () => {
-      const reg = await navigator.serviceWorker.getRegistration('/push-sw.js');
-      return (await reg!.getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data as unknown }));
-    });
+    // A delivery is one-shot: on a loaded machine it can reach a worker that is still starting and be lost. So
+    // while nothing is shown, deliver again to the newest registration (same tag: a repeat replaces, never adds).
+    const deliver = () => cdp.send('ServiceWorker.deliverPushMessage', { origin: node!.httpUrl, registrationId: registrations[registrations.length - 1]!.registrationId, data: JSON.stringify(payload) });
+    await deliver();
+    const shown = async () => {
+      const list = await page.evaluate(async () => {
+        const reg = await navigator.serviceWorker.getRegistration('/push-sw.js');
+        return (await reg!.getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data as unknown }));
+      });
+      if (list.length === 0) await deliver();
+      return list;
+    };
     await expect.poll(shown, WAIT).toEqual([{ title: 'ada', body: '2 new messages · see you at 8', tag: 'conversation-42', data: { conversationId: '42' } }]);
     await context.close();
   });
