@@ -4,51 +4,23 @@
  * the peer's device as ordinary `message` events, and ConversationFold gives
  * the same state there as on a device that connects later and syncs.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Errors, XinboxError, type Message } from '@xinbox/protocol';
-import { startXinbox } from '@xinbox/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket as WsWebSocket } from 'ws';
+import { describe, expect, it } from 'vitest';
+import { until, useLiveNode } from './support/live-node.js';
 import { XinboxClient } from '../src/client.js';
 import { HttpApi } from '../src/http-api.js';
 import { ConversationFold, isSilent } from '../src/message-ops.js';
-import type { WebSocketConstructorLike } from '../src/transport-ws.js';
 
-let node: Awaited<ReturnType<typeof startXinbox>>;
-let dataDir: string;
-const clients: XinboxClient[] = [];
-
-beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'xinbox-sdk-ops-'));
-  node = await startXinbox({ host: '127.0.0.1', port: 0, tcpPort: 0, dataDir, logLevel: 'error', scryptCost: 4 });
-});
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  await node?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function until(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const live = useLiveNode('xinbox-sdk-ops-');
+const node = {
+  get httpUrl(): string {
+    return live.node().httpUrl;
+  },
+};
 
 async function online(user: string, deviceId: string): Promise<{ client: XinboxClient; messages: Message[] }> {
-  const client = new XinboxClient({
-    baseUrl: node.httpUrl, deviceId, platform: 'web', transport: 'ws', reconnect: { baseMs: 50, maxMs: 200 },
-    WebSocket: WsWebSocket as unknown as WebSocketConstructorLike,
-  });
-  clients.push(client);
   const messages: Message[] = [];
-  client.on('message', (m) => messages.push(m));
-  await client.login(user, `pw-${user}-12345`);
-  await client.connect();
-  await new Promise<void>((r) => client.once('synced', () => r()));
+  const client = await live.online(user, deviceId, (c) => c.on('message', (x) => messages.push(x)));
   return { client, messages };
 }
 

@@ -4,50 +4,22 @@
  * `relationChange` events exactly once and in feed order, including a device
  * that reconnects after missing some; blocks surface as typed errors.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Audience, Errors, FriendRequestStatus, XinboxError, type RelationChange } from '@xinbox/protocol';
-import { startXinbox } from '@xinbox/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket as WsWebSocket } from 'ws';
+import { describe, expect, it } from 'vitest';
+import { until, useLiveNode } from './support/live-node.js';
 import { XinboxClient } from '../src/client.js';
 import { HttpApi } from '../src/http-api.js';
-import type { WebSocketConstructorLike } from '../src/transport-ws.js';
 
-let node: Awaited<ReturnType<typeof startXinbox>>;
-let dataDir: string;
-const clients: XinboxClient[] = [];
-
-beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'xinbox-sdk-rel-'));
-  node = await startXinbox({ host: '127.0.0.1', port: 0, tcpPort: 0, dataDir, logLevel: 'error', scryptCost: 4 });
-});
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close()));
-  await node?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-async function until(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const live = useLiveNode('xinbox-sdk-rel-');
+const node = {
+  get httpUrl(): string {
+    return live.node().httpUrl;
+  },
+};
 
 async function online(user: string, deviceId: string): Promise<{ client: XinboxClient; changes: RelationChange[] }> {
-  const client = new XinboxClient({
-    baseUrl: node.httpUrl, deviceId, platform: 'web', transport: 'ws', reconnect: { baseMs: 50, maxMs: 200 },
-    WebSocket: WsWebSocket as unknown as WebSocketConstructorLike,
-  });
-  clients.push(client);
   const changes: RelationChange[] = [];
-  client.on('relationChange', (c) => changes.push(c));
-  await client.login(user, `pw-${user}-12345`);
-  await client.connect();
-  await new Promise<void>((r) => client.once('synced', () => r()));
+  const client = await live.online(user, deviceId, (c) => c.on('relationChange', (x) => changes.push(x)));
   return { client, changes };
 }
 
