@@ -32,6 +32,8 @@ export const USAGE = `usage: npm run bench -- [w1|w1-sweep|w2|w2-sweep|w3|w4|w5|
                            (started from the local binaries) and linked baseline relays; for W4 at 50k+
   --room-push-budget N     XINBOX_ROOM_PUSH_BUDGET of every target (default 100000 / gateways: they share a core)
   --ws-deflate             WebSocket permessage-deflate on (clients offer it, Xinbox accepts it; baselines decline)
+  --payload custom|text    message content: Custom{kind:'bench'} (default) or Text (stamp + a ~40-char Chinese/English
+                           sentence; what the sensitive-word filter and search index see)
   --before-send-hook       Xinbox: run a before-send check (allow-all sink on the load CPU, signed, verified)
   --webhooks               Xinbox: deliver every event as webhooks to the same sink
   --xinbox-url URL --xinbox-ws u1,u2 --xinbox-pid P1,P2   use a running Xinbox (loopback only)`;
@@ -118,6 +120,10 @@ export function parseArgs(argv: readonly string[]): Parsed {
   });
   take('--before-send-hook', () => (o.beforeSendHook = true));
   take('--webhooks', () => (o.webhooks = true));
+  take('--payload', (v) => {
+    if (v !== 'custom' && v !== 'text') throw new Error('--payload must be custom or text');
+    o.payload = v;
+  });
   take('--room-push-budget', (v) => (o.roomPushBudget = num(v)));
   if (flags.has('--ws-deflate')) o.wsDeflate = true;
   if (flags.has('--no-pin')) o.pin = false;

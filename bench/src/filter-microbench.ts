@@ -7,13 +7,19 @@
  *
  *   node --import tsx bench/src/filter-microbench.ts [--words 10000] [--messages 200000] [--write-lexicon DIR]
  *
+ * Two figures: `usPerMessage` is ContentFilter.check on a string;
+ * `screenUsPerMessage` is the send path's ContentScreen.screenBytes on the
+ * encoded Content (what a Send carries), clean messages included.
+ *
  * --write-lexicon DIR writes the same lexicon as `<list>.<policy>.txt` files
  * (the server's lexiconDir format) and exits: the W1 filter on/off A/B runs
  * the bench with `--lexicon-dir DIR` (docs/benchmarks.md).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ContentSchema, create, toBinary } from '@xinbox/protocol';
 import { ContentFilter, type WordList } from '../../packages/server/src/core/moderation/content-filter.js';
+import { ContentScreen } from '../../packages/server/src/core/moderation/content-screen.js';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -72,9 +78,24 @@ hits = 0;
 const start = process.hrtime.bigint();
 for (let i = 0; i < MESSAGES; i++) if (filter.check(messages[i % messages.length]!).matches.length) hits++;
 const ns = Number(process.hrtime.bigint() - start);
+const screen = new ContentScreen();
+screen.use(filter);
+const encoded = messages.map((m) => toBinary(ContentSchema, create(ContentSchema, { kind: { case: 'text', value: { text: m } } })));
+const screenOnce = (b: Uint8Array): void => {
+  try {
+    screen.screenBytes(b);
+  } catch {
+    // CONTENT_REJECTED: counted like any other message
+  }
+};
+for (let i = 0; i < 20_000; i++) screenOnce(encoded[i % encoded.length]!);
+const screenStart = process.hrtime.bigint();
+for (let i = 0; i < MESSAGES; i++) screenOnce(encoded[i % encoded.length]!);
+const screenNs = Number(process.hrtime.bigint() - screenStart);
 const avgChars = messages.reduce((s, m) => s + m.length, 0) / messages.length;
 console.log(JSON.stringify({
   lexiconWords: filter.wordCount, buildMs: Math.round(buildMs), messages: MESSAGES, avgChars: Math.round(avgChars),
   usPerMessage: Number((ns / MESSAGES / 1000).toFixed(2)), messagesPerSecond: Math.round(MESSAGES / (ns / 1e9)),
+  screenUsPerMessage: Number((screenNs / MESSAGES / 1000).toFixed(2)),
   matchedShare: Number((hits / MESSAGES).toFixed(3)),
 }));

@@ -61,6 +61,8 @@ export interface BenchOptions {
   beforeSendHook: boolean;
   /** Xinbox target: webhooks for every event, delivered to the local sink process. */
   webhooks: boolean;
+  /** Content of 1:1 and group bench messages: Custom{kind:'bench'} (default) or Text (stamp + sentence, scanned by the filter). */
+  payload: 'custom' | 'text';
 }
 
 export function defaultOptions(quick: boolean): BenchOptions {
@@ -95,6 +97,7 @@ export function defaultOptions(quick: boolean): BenchOptions {
     wsDeflate: false,
     beforeSendHook: false,
     webhooks: false,
+    payload: 'custom',
   };
   if (!quick) return base;
   return {

@@ -27,7 +27,7 @@ export async function runBench(opts: BenchOptions, command: string): Promise<str
   mkdirSync(dir, { recursive: true });
   const log = (msg: string): void => console.log(`[bench ${((nowMs() - startedAt.getTime()) / 1000).toFixed(1)}s] ${msg}`);
   if (opts.pin) pinSelf(opts.loadCpu);
-  const fleet = new LoadFleet({ cpu: opts.pin ? opts.loadCpu : undefined, maxConnsPerProcess: opts.connsPerProc, minProcesses: opts.procs, heapMb: 4096 });
+  const fleet = new LoadFleet({ cpu: opts.pin ? opts.loadCpu : undefined, maxConnsPerProcess: opts.connsPerProc, minProcesses: opts.procs, heapMb: 4096, textPayload: opts.payload === 'text' });
   await fleet.ensureProcesses(opts.procs);
   const loadAffinity = affinityOf(fleet.pids()[0] ?? process.pid);
   const sourceAddrs = opts.sourceAddrs ?? sourceAddressCount(peakConnections(opts));

@@ -37,14 +37,15 @@ function sessionOn(relays: readonly RunningRelay[], fleet: LoadFleet, name: 'cei
 }
 
 // End to end through real sockets: load processes -> baseline relay -> load processes.
-describe.each<Delivery>(['batched', 'direct'])('load generator against the %s relay', (delivery) => {
+// Text payloads (bench --payload text) carry the stamp in the text: checked once, over the batched relay.
+describe.each<[Delivery, 'custom' | 'text']>([['batched', 'custom'], ['direct', 'custom'], ['batched', 'text']])('load generator against the %s relay, %s payload', (delivery, payload) => {
   let relay: RunningRelay;
   let fleet: LoadFleet;
   let s: TargetSession;
 
   beforeAll(async () => {
     relay = await startRelay({ host: '127.0.0.1', port: 0, delivery });
-    fleet = new LoadFleet({ cpu: undefined, maxConnsPerProcess: 100, minProcesses: 2, heapMb: 512 });
+    fleet = new LoadFleet({ cpu: undefined, maxConnsPerProcess: 100, minProcesses: 2, heapMb: 512, textPayload: payload === 'text' });
     await fleet.ensureProcesses(2);
     s = sessionOn([relay], fleet, delivery === 'batched' ? 'ceiling' : 'naive', 't');
   });
@@ -97,7 +98,7 @@ describe('W4 against three linked ceiling relays', () => {
     relays.push(await startRelay({ host: '127.0.0.1', port: 0, delivery: 'batched', roomLink: 'owner' }));
     const ownerUrl = `ws://127.0.0.1:${relays[0]!.port}/peer`;
     for (let i = 0; i < 2; i++) relays.push(await startRelay({ host: '127.0.0.1', port: 0, delivery: 'batched', roomLink: { ownerUrl } }));
-    fleet = new LoadFleet({ cpu: undefined, maxConnsPerProcess: 200, minProcesses: 2, heapMb: 512 });
+    fleet = new LoadFleet({ cpu: undefined, maxConnsPerProcess: 200, minProcesses: 2, heapMb: 512, textPayload: false });
     await fleet.ensureProcesses(2);
     s = sessionOn(relays, fleet, 'ceiling', 'l');
   });

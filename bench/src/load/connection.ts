@@ -6,7 +6,7 @@ import {
 import type { ConnSpec } from './messages.js';
 import { BENCH_KIND } from './payload.js';
 import {
-  FrameField as FIELD, RoomPushBatch, encodeCustomSendFrame, encodePushAckFrame, encodeRoomPushAckFrame, peekFrame, peekPush, type PushPeek,
+  FrameField as FIELD, RoomPushBatch, encodeCustomSendFrame, encodePushAckFrame, encodeTextSendFrame, encodeRoomPushAckFrame, peekFrame, peekPush, type PushPeek,
 } from '@xinbox/protocol';
 import { RoomAckTracker } from './room-acks.js';
 
@@ -144,6 +144,16 @@ export class BenchConnection {
     if (!ws || ws.readyState !== WebSocket.OPEN) return false;
     const id = this.nextId++;
     ws.send(encodeCustomSendFrame(id, conversationId, clientMsgId, BENCH_KIND, data));
+    this.sends.set(id, scheduledAt);
+    return true;
+  }
+
+  /** Like sendBench with Text content: `textUtf8` carries the stamp (payload.ts encodeTextStamp). */
+  sendBenchText(conversationId: string, clientMsgId: string, textUtf8: Uint8Array, scheduledAt: number): boolean {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    const id = this.nextId++;
+    ws.send(encodeTextSendFrame(id, conversationId, clientMsgId, textUtf8));
     this.sends.set(id, scheduledAt);
     return true;
   }

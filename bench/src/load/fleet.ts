@@ -14,6 +14,8 @@ export interface FleetOptions {
   readonly maxConnsPerProcess: number;
   readonly minProcesses: number;
   readonly heapMb: number;
+  /** Runs send Text content instead of Custom (RunSpec.textPayload). */
+  readonly textPayload: boolean;
 }
 
 export interface ConnectOutcome {
@@ -134,6 +136,7 @@ export class LoadFleet {
       run: {
         runId: run.runId, startAt: run.startAt, durationMs: run.durationMs, warmupMs: run.warmupMs,
         ratePerSec: (run.ratePerSec * perWorker[i]!.length) / total, senders: perWorker[i]!, trackPerMessage: run.trackPerMessage,
+        textPayload: this.opts.textPayload,
       },
     }, 30_000)));
   }

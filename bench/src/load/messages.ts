@@ -33,6 +33,8 @@ export interface RunSpec {
   readonly senders: readonly SenderSpec[];
   /** Keep the slowest recipient latency of every message (fan-out completion). */
   readonly trackPerMessage: boolean;
+  /** Send Text content (stamp + sentence) instead of Custom{kind:'bench'} (bench --payload text). */
+  readonly textPayload: boolean;
 }
 
 export type Command =

@@ -35,6 +35,35 @@ export function decodeStamp(data: Uint8Array): BenchStamp | undefined {
   return { sentAt: v.getFloat64(0), runId: v.getUint32(8), senderIdx: v.getUint32(12), seq: v.getUint32(16) };
 }
 
+/**
+ * Text payload (bench --payload text): the stamp in base64 (28 ASCII
+ * characters) followed by a chat-like sentence of ~40 characters, Chinese and
+ * English, so the server's text paths (the sensitive-word filter, search
+ * indexing) do their real work. The receiver reads the stamp back from the
+ * first 28 bytes of the pushed text.
+ */
+const TEXT_STAMP_CHARS = 28;
+const SENTENCES = [
+  '今天晚上一起吃饭吗？see you at the station at 7',
+  '这个价格可以再便宜一点吗 the meeting moved to Friday',
+  '我已经到了，你在哪里？ok 👍 等你一下就好',
+  'did you get the files? 文件我已经发到群里了',
+].map((s) => Buffer.from(` ${s}`));
+
+export function encodeTextStamp(s: BenchStamp): Uint8Array {
+  const sentence = SENTENCES[s.seq % SENTENCES.length]!;
+  const out = Buffer.allocUnsafe(TEXT_STAMP_CHARS + sentence.length);
+  out.write(Buffer.from(encodeStamp(s)).toString('base64'), 0, 'latin1');
+  sentence.copy(out, TEXT_STAMP_CHARS);
+  return out;
+}
+
+export function decodeTextStamp(text: Uint8Array): BenchStamp | undefined {
+  if (text.length < TEXT_STAMP_CHARS) return undefined;
+  const raw = Buffer.from(Buffer.from(text.buffer, text.byteOffset, TEXT_STAMP_CHARS).toString('latin1'), 'base64');
+  return decodeStamp(raw);
+}
+
 /** The stamp's fields read in place from a frame (W4 reads hundreds per frame): view offset `at`, length `len`. */
 export function isStamp(len: number): boolean {
   return len === STAMP_BYTES;

@@ -1,7 +1,7 @@
 import type { BenchConnection } from './connection.js';
 import type { LiveStats, RunResult, RunSpec } from './messages.js';
 import { PER_MESSAGE_KEY_SEQ_BITS } from './messages.js';
-import { decodeStamp, encodeStamp } from './payload.js';
+import { decodeStamp, decodeTextStamp, encodeStamp, encodeTextStamp } from './payload.js';
 import type { PushPeek } from '@xinbox/protocol';
 import { encodeHistogram, newLatencyHistogram, recordMs } from '../metrics/histogram.js';
 import { nowMs } from '../time.js';
@@ -59,8 +59,11 @@ export class RunState {
       const seq = Math.floor(this.next / n);
       this.scheduleLagMaxMs = Math.max(this.scheduleLagMaxMs, now - dueAt);
       const conn = this.conns[s.conn];
-      const data = encodeStamp({ sentAt: dueAt, runId: this.spec.runId, senderIdx: s.senderIdx, seq });
-      const ok = conn?.sendBench(s.conversationId, `b${this.spec.runId}-${s.senderIdx}-${seq}`, data, dueAt) ?? false;
+      const stamp = { sentAt: dueAt, runId: this.spec.runId, senderIdx: s.senderIdx, seq };
+      const clientMsgId = `b${this.spec.runId}-${s.senderIdx}-${seq}`;
+      const ok = (this.spec.textPayload
+        ? conn?.sendBenchText(s.conversationId, clientMsgId, encodeTextStamp(stamp), dueAt)
+        : conn?.sendBench(s.conversationId, clientMsgId, encodeStamp(stamp), dueAt)) ?? false;
       if (ok) this.sent++;
       else this.countError('CONNECTION_CLOSED');
       this.next++;
@@ -78,8 +81,8 @@ export class RunState {
   }
 
   onPush(c: BenchConnection, push: PushPeek): void {
-    if (!push.customData || push.senderId === c.spec.userId) return;
-    const stamp = decodeStamp(push.customData);
+    if (push.senderId === c.spec.userId) return;
+    const stamp = push.customData ? decodeStamp(push.customData) : push.textData ? decodeTextStamp(push.textData) : undefined;
     if (!stamp) return;
     if (stamp.runId !== this.spec.runId) {
       this.stale++;

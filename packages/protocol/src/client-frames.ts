@@ -4,11 +4,12 @@
  * They produce and read the same wire bytes as the generic codec
  * (test/client-frames.test.ts):
  *  - encodeCustomSendFrame: Frame{id, send:{conversationId, clientMsgId, content:{custom:{kind, data}}}}
+ *  - encodeTextSendFrame:   Frame{id, send:{conversationId, clientMsgId, content:{text:{text}}}}
  *  - encodePushAckFrame:    Frame{pushAck:{syncSeq}}
  *  - encodeRoomPushAckFrame: Frame{roomPushAck:{roomId, seq}}
  *  - peekFrame / peekPush: the request id, the body field number, and from a
- *    Push only sync_seq, message id, sender id and the data of a Custom
- *    content of one kind.
+ *    Push only sync_seq, message id, sender id, and the data of a Custom
+ *    content of one kind or the UTF-8 bytes of a Text content.
  *  - RoomPushBatch: every RoomMessage of a RoomPush with its seq and where
  *    its Custom payload is, without per-message allocations.
  * Readers throw RangeError on truncated input; anything else goes through
@@ -67,12 +68,38 @@ function writeLenField(out: Uint8Array, at: number, tag: number, b: Uint8Array):
 /** Length-prefixed Frame{id, send:{conversationId, clientMsgId, content:{custom:{kind, data}}}}; conversationId is a decimal uint64. */
 export function encodeCustomSendFrame(id: number, conversationId: string, clientMsgId: string, kind: string, data: Uint8Array): Uint8Array {
   const kindUtf8 = kindBytes(kind);
+  const customLen = lenFieldSize(kindUtf8.length) + lenFieldSize(data.length);
+  const { out, at } = sendFrameHead(id, conversationId, clientMsgId, customLen);
+  let i = at;
+  out[i++] = 0x2a; // Content.custom = 5
+  i = writeVarint(out, i, customLen);
+  i = writeLenField(out, i, 0x0a, kindUtf8); // Custom.kind
+  writeLenField(out, i, 0x12, data); // Custom.data
+  return out;
+}
+
+/** Length-prefixed Frame{id, send:{conversationId, clientMsgId, content:{text:{text}}}}; `textUtf8` is the text's UTF-8 bytes. */
+export function encodeTextSendFrame(id: number, conversationId: string, clientMsgId: string, textUtf8: Uint8Array): Uint8Array {
+  const textLen = lenFieldSize(textUtf8.length);
+  const { out, at } = sendFrameHead(id, conversationId, clientMsgId, textLen);
+  let i = at;
+  out[i++] = 0x0a; // Content.text = 1
+  i = writeVarint(out, i, textLen);
+  writeLenField(out, i, 0x0a, textUtf8); // Text.text
+  return out;
+}
+
+/**
+ * Allocates the whole frame for a Send whose content is one message field of
+ * `kindLen` bytes (written by the caller at the returned offset) and writes
+ * everything before it.
+ */
+function sendFrameHead(id: number, conversationId: string, clientMsgId: string, kindLen: number): { out: Uint8Array; at: number } {
   const cid = uint64Varint(conversationId);
   const hasCid = cid.length > 1 || cid[0] !== 0;
   const cmid = encoder.encode(clientMsgId);
-  const customLen = lenFieldSize(kindUtf8.length) + lenFieldSize(data.length);
   // Message fields are written when set, even empty.
-  const contentLen = 1 + varintSize(customLen) + customLen;
+  const contentLen = 1 + varintSize(kindLen) + kindLen;
   const sendLen = (hasCid ? 1 + cid.length : 0) + lenFieldSize(cmid.length) + 1 + varintSize(contentLen) + contentLen;
   const frameLen = (id > 0 ? 1 + varintSize(id) : 0) + 2 + varintSize(sendLen) + sendLen;
   const out = new Uint8Array(LENGTH_PREFIX_BYTES + frameLen);
@@ -93,11 +120,7 @@ export function encodeCustomSendFrame(id: number, conversationId: string, client
   at = writeLenField(out, at, 0x12, cmid); // Send.client_msg_id
   out[at++] = 0x1a; // Send.content
   at = writeVarint(out, at, contentLen);
-  out[at++] = 0x2a; // Content.custom = 5
-  at = writeVarint(out, at, customLen);
-  at = writeLenField(out, at, 0x0a, kindUtf8); // Custom.kind
-  writeLenField(out, at, 0x12, data); // Custom.data
-  return out;
+  return { out, at };
 }
 
 /** Length-prefixed Frame{pushAck:{syncSeq}}. */
@@ -217,9 +240,11 @@ export interface PushPeek {
   readonly senderId: string;
   /** Custom payload when the content is Custom{kind: <the kind asked for>}. */
   readonly customData: Uint8Array | undefined;
+  /** UTF-8 bytes of the text when the content is Text (a view into the frame). */
+  readonly textData: Uint8Array | undefined;
 }
 
-/** Reads a Push frame's sync seq, message and sender ids, and the data of a Custom content of `customKind`. */
+/** Reads a Push frame's sync seq, message and sender ids, and the data of a Custom content of `customKind` or of a Text content. */
 export function peekPush(frameBody: Uint8Array, p: FramePeek, customKind: string): PushPeek {
   const kindUtf8 = kindBytes(customKind);
   const r = new Reader(frameBody, p.bodyStart, p.bodyEnd);
@@ -227,6 +252,7 @@ export function peekPush(frameBody: Uint8Array, p: FramePeek, customKind: string
   let messageId = '0';
   let senderId = '0';
   let customData: Uint8Array | undefined;
+  let textData: Uint8Array | undefined;
   while (r.more) {
     const tag = r.varint();
     const f = Math.floor(tag / 8);
@@ -238,12 +264,39 @@ export function peekPush(frameBody: Uint8Array, p: FramePeek, customKind: string
         const t = m.varint();
         if (t === 0x08) messageId = m.varintString();
         else if (t === 0x20) senderId = m.varintString();
-        else if (t === 0x3a) customData = customOfKind(frameBody, m.len(), kindUtf8);
-        else m.skip(t & 7);
+        else if (t === 0x3a) {
+          const span = m.len();
+          customData = customOfKind(frameBody, span, kindUtf8);
+          if (!customData) textData = textOf(frameBody, span);
+        } else m.skip(t & 7);
       }
     } else r.skip(tag & 7);
   }
-  return { syncSeq, messageId, senderId, customData };
+  return { syncSeq, messageId, senderId, customData, textData };
+}
+
+/** The Text.text bytes of a Content, or undefined when its kind is not Text. */
+function textOf(buf: Uint8Array, [s, e]: [number, number]): Uint8Array | undefined {
+  const content = new Reader(buf, s, e);
+  while (content.more) {
+    const t = content.varint();
+    if (t !== 0x0a) {
+      content.skip(t & 7);
+      continue;
+    }
+    const [ts, te] = content.len();
+    const text = new Reader(buf, ts, te);
+    let data: Uint8Array = buf.subarray(ts, ts);
+    while (text.more) {
+      const tt = text.varint();
+      if (tt === 0x0a) {
+        const [ds, de] = text.len();
+        data = buf.subarray(ds, de);
+      } else text.skip(tt & 7);
+    }
+    return data;
+  }
+  return undefined;
 }
 
 function customOfKind(buf: Uint8Array, [s, e]: [number, number], kindUtf8: Uint8Array): Uint8Array | undefined {

@@ -8,6 +8,8 @@
  * audio = 7 (Media.name = 8).
  */
 const decoder = new TextDecoder();
+/** Content's `kind` oneof uses fields 1..12 (15 reserved for it); reply = 16 and forwarded = 17 are not part of it. */
+const KIND_FIELD_MAX = 15;
 
 export function contentSearchText(bytes: Uint8Array): string {
   // Hot path (every send): plain loops, no closures or intermediate objects.
@@ -31,7 +33,8 @@ export function contentSearchText(bytes: Uint8Array): string {
     at = start + len;
     if (field === 1) text = stringField(bytes, start, at, 1);
     else if (field === 2 || field === 3 || field === 4 || field === 7) text = stringField(bytes, start, at, 8);
-    else text = '';
+    else if (field <= KIND_FIELD_MAX) text = ''; // another kind of the oneof replaces the text (last one wins)
+    // reply (16) and forwarded (17) sit beside the kind: the text stays.
   }
   return text;
 }

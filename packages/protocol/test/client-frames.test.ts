@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  FrameField, Limits, RoomMessageClass, RoomPushBatch, decodeFrame, encodeCustomSendFrame, encodeFrame, encodePushAckFrame, encodeRoomPushAckFrame,
+  FrameField, Limits, RoomMessageClass, RoomPushBatch, decodeFrame, encodeCustomSendFrame, encodeFrame, encodeTextSendFrame, encodePushAckFrame, encodeRoomPushAckFrame,
   peekFrame, peekPush, splitFrames, withLengthPrefix,
 } from '../src/index.js';
 
@@ -23,6 +23,18 @@ describe('client frames (hand-written) against protobuf-es', () => {
           expect(hex(fast)).toBe(hex(generic));
           const f = decodeFrame(body(fast));
           expect(f.body.case === 'send' && [f.body.value.conversationId, f.body.value.clientMsgId]).toEqual([cid, clientMsgId]);
+        }
+      }
+    }
+  });
+
+  it('encodeTextSendFrame writes the bytes encodeFrame writes: empty, unicode and long texts', () => {
+    for (const cid of ['0', '1', '300', '18446744073709551615']) {
+      for (const text of ['', 'hi', '你好 world 👋🏽', 'x'.repeat(Limits.maxTextBytes)]) {
+        for (const id of [0, 1, 0xffff_ffff]) {
+          const fast = encodeTextSendFrame(id, cid, 'c-1', new TextEncoder().encode(text));
+          const generic = withLengthPrefix(encodeFrame({ id, body: { case: 'send', value: { conversationId: cid, clientMsgId: 'c-1', content: { kind: { case: 'text', value: { text } } } } } }));
+          expect(hex(fast)).toBe(hex(generic));
         }
       }
     }
@@ -60,7 +72,10 @@ describe('client frames (hand-written) against protobuf-es', () => {
     const other = body(withLengthPrefix(encodeFrame({ body: { case: 'push', value: { syncSeq: 2, message: { id: '1', senderId: '3', content: { kind: { case: 'custom', value: { kind: 'other', data: bytes(3) } } } } } } })));
     expect(peekPush(other, peekFrame(other), 'bench').customData).toBeUndefined();
     const text = body(withLengthPrefix(encodeFrame({ body: { case: 'push', value: { syncSeq: 3, message: { id: '1', senderId: '3', content: { kind: { case: 'text', value: { text: 'hi' } } } } } } })));
-    expect(peekPush(text, peekFrame(text), 'bench')).toMatchObject({ syncSeq: 3, customData: undefined });
+    const peeked = peekPush(text, peekFrame(text), 'bench');
+    expect(peeked).toMatchObject({ syncSeq: 3, customData: undefined });
+    expect(new TextDecoder().decode(peeked.textData)).toBe('hi');
+    expect(peekPush(other, peekFrame(other), 'bench').textData).toBeUndefined();
   });
 
   it('peekFrame finds the id and body of replies, and refuses truncated input', () => {

@@ -20,6 +20,9 @@ describe('contentSearchText (hand-written) against protobuf-es encodings', () =>
       [{ kind: { case: 'custom', value: { kind: 'card', data: new Uint8Array([10, 3, 97, 98, 99]) } } }, ''],
       [{ kind: { case: 'system', value: { kind: 'join', text: 'alice joined', attrs: { a: 'b' } } } }, ''],
       [{}, ''],
+      // A reply or a forward keeps its text: reply = 16 and forwarded = 17 are outside the kind oneof.
+      [{ kind: { case: 'text', value: { text: 'sure, see you' } }, reply: { seq: 4, snippet: 'dinner?' } }, 'sure, see you'],
+      [{ kind: { case: 'text', value: { text: '转发的消息' } }, forwarded: { conversationId: '9', seq: 2 } }, '转发的消息'],
     ];
     for (const [content, text] of cases) expect(contentSearchText(enc(content))).toBe(text);
   });

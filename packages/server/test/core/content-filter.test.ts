@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AhoCorasick } from '../../src/core/moderation/aho-corasick.js';
+import { ContentSchema, create, fromBinary, toBinary } from '@xinbox/protocol';
 import { ContentFilter } from '../../src/core/moderation/content-filter.js';
+import { ContentScreen } from '../../src/core/moderation/content-screen.js';
 import { readLexiconDir } from '../../src/core/moderation/lexicon-files.js';
 import { normalize, normalizeWord } from '../../src/core/moderation/normalize.js';
 import { TRAD_SIMP_SIZE } from '../../src/core/moderation/trad-simp.js';
@@ -66,6 +68,25 @@ describe('ContentFilter', () => {
     const flagged = filter.check('加 微 信聊');
     expect(flagged).toMatchObject({ rejected: false, masked: false, flagged: true, text: '加 微 信聊' });
     expect(filter.check('all clear 一切正常')).toEqual({ rejected: false, text: 'all clear 一切正常', masked: false, flagged: false, matches: [] });
+  });
+
+  it('screens encoded Content: clean bytes pass untouched, masks re-encode, rejects throw, replies are screened too', () => {
+    const screen = new ContentScreen();
+    screen.use(filter);
+    const text = (t: string, reply = false) => toBinary(ContentSchema, create(ContentSchema, {
+      kind: { case: 'text', value: { text: t } }, ...(reply ? { reply: { seq: 3, snippet: 'earlier' } } : {}),
+    }));
+    const clean = text('all clear 一切正常', true);
+    expect(screen.screenBytes(clean).bytes).toBe(clean);
+    const long = text('长'.repeat(5000) + ' 笨蛋');
+    for (const bytes of [text('你这个笨-蛋'), text('你这个笨-蛋', true), long]) {
+      const out = fromBinary(ContentSchema, screen.screenBytes(bytes).bytes);
+      expect(out.kind.case === 'text' && out.kind.value.text).toMatch(/\*\*$/);
+      expect(out.reply?.seq ?? 0).toBe(fromBinary(ContentSchema, bytes).reply?.seq ?? 0);
+    }
+    expect(() => screen.screenBytes(text('这是违禁词', true))).toThrow(expect.objectContaining({ errorName: 'CONTENT_REJECTED' }));
+    expect(screen.screenBytes(text('加微信聊')).flagged.map((m) => m.policy)).toEqual(['flag']);
+    expect(screen.stats).toMatchObject({ checked: 6, rejected: 1, masked: 3, flagged: 1 });
   });
 
   it('reads lexicon directories of <list>.<policy>.txt files', async () => {

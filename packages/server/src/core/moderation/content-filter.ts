@@ -1,5 +1,5 @@
 import { AhoCorasick } from './aho-corasick.js';
-import { normalize, normalizeWord } from './normalize.js';
+import { NormalizeScratch, normalize, normalizeWord } from './normalize.js';
 
 /** What happens to a message containing a word of a list. */
 export type WordPolicy = 'reject' | 'mask' | 'flag';
@@ -41,6 +41,7 @@ interface Pattern {
 export class ContentFilter {
   private readonly ac: AhoCorasick;
   private readonly patterns: Pattern[] = [];
+  private readonly scratch = new NormalizeScratch();
 
   constructor(readonly lists: readonly WordList[]) {
     const cps: number[][] = [];
@@ -60,7 +61,7 @@ export class ContentFilter {
   }
 
   check(text: string): FilterVerdict {
-    const t = normalize(text);
+    const t = normalize(text, this.scratch);
     const found = this.ac.search(t.cps, t.length);
     if (found.length === 0) return { rejected: false, text, masked: false, flagged: false, matches: [] };
     let rejected = false;

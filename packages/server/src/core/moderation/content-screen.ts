@@ -1,4 +1,4 @@
-import { Errors, XinboxError, create, fromBinary, toBinary, ContentSchema, type Content } from '@xinbox/protocol';
+import { Errors, XinboxError, clone, contentSearchText, create, fromBinary, toBinary, ContentSchema, TextSchema, type Content } from '@xinbox/protocol';
 import { ContentFilter, type FilterMatch } from './content-filter.js';
 
 export interface ScreenResult {
@@ -32,9 +32,17 @@ export class ContentScreen {
    * The same on encoded (already validated) Content bytes, as the send path
    * holds them: only text content is decoded (its first byte is the tag of
    * field 1), and bytes are re-encoded only when something was masked.
+   * The common case, no lexicon word, reads the text straight off the bytes
+   * (contentSearchText, ~0.3 us) instead of decoding the Content (~1.8 us);
+   * a match takes the exact path below.
    */
   screenBytes(bytes: Uint8Array): { bytes: Uint8Array; flagged: readonly FilterMatch[] } {
-    if (!this.filter || bytes.length === 0 || bytes[0] !== 0x0a) return { bytes, flagged: [] };
+    const f = this.filter;
+    if (!f || bytes.length === 0 || bytes[0] !== 0x0a) return { bytes, flagged: [] };
+    if (f.check(contentSearchText(bytes)).matches.length === 0) {
+      this.stats.checked++;
+      return { bytes, flagged: [] };
+    }
     const content = fromBinary(ContentSchema, bytes);
     const r = this.screen(content);
     return { bytes: r.content === content ? bytes : toBinary(ContentSchema, r.content!), flagged: r.flagged };
@@ -53,6 +61,9 @@ export class ContentScreen {
     if (flagged.length) this.stats.flagged++;
     if (!v.masked) return { content, flagged };
     this.stats.masked++;
-    return { content: create(ContentSchema, { kind: { case: 'text', value: { text: v.text } } }), flagged };
+    // Only the text changes: a reply's quote and a forward's origin stay.
+    const out = clone(ContentSchema, content);
+    out.kind = { case: 'text', value: create(TextSchema, { text: v.text }) };
+    return { content: out, flagged };
   }
 }

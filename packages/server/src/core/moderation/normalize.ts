@@ -52,12 +52,33 @@ function foldAstral(cp: number): number {
   return SKIP.test(String.fromCodePoint(cp)) ? 0 : foldCodePoint(cp);
 }
 
-export function normalize(text: string): NormalizedText {
+/**
+ * Reusable output arrays for normalize() on the send path: a filter checks
+ * one message at a time (synchronously), so one grow-only set per filter
+ * saves three typed-array allocations per message.
+ */
+export class NormalizeScratch {
+  cps = new Uint32Array(256);
+  origin = new Uint32Array(256);
+  width = new Uint8Array(256);
+
+  ensure(n: number): void {
+    if (this.cps.length >= n) return;
+    const size = Math.max(n, this.cps.length * 2);
+    this.cps = new Uint32Array(size);
+    this.origin = new Uint32Array(size);
+    this.width = new Uint8Array(size);
+  }
+}
+
+/** `scratch`: write into its arrays (valid until the next call with it) instead of allocating. */
+export function normalize(text: string, scratch?: NormalizeScratch): NormalizedText {
   const table = bmpTable();
   const n = text.length;
-  const cps = new Uint32Array(n);
-  const origin = new Uint32Array(n);
-  const width = new Uint8Array(n);
+  scratch?.ensure(n);
+  const cps = scratch ? scratch.cps : new Uint32Array(n);
+  const origin = scratch ? scratch.origin : new Uint32Array(n);
+  const width = scratch ? scratch.width : new Uint8Array(n);
   let len = 0;
   for (let i = 0; i < n; ) {
     const unit = text.charCodeAt(i);
