@@ -73,6 +73,9 @@ export class Gateway implements GatewayControl {
   private readonly wss: WebSocketServer;
   private tcp: TcpServer | TlsServer | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
+  private sweepEveryMs = 1000;
+  /** performance.now() of the last sweep: a tick that fires late means this event loop was stalled. */
+  private lastSweepAt = 0;
   private lastPresenceRefresh = 0;
   private draining = false;
   /** Offline/route updates of closed connections still running (awaited by stop()). */
@@ -178,6 +181,8 @@ export class Gateway implements GatewayControl {
 
   start(): void {
     const every = Math.max(50, Math.min(1000, Math.floor(Math.min(this.opts.authTimeoutMs, this.opts.heartbeatTimeoutMs, this.opts.pushRetryBaseMs) / 4)));
+    this.sweepEveryMs = every;
+    this.lastSweepAt = performance.now();
     this.sweepTimer = setInterval(() => this.sweep(), every);
     this.sweepTimer.unref();
   }
@@ -442,7 +447,14 @@ export class Gateway implements GatewayControl {
 
   private sweep(): void {
     const now = this.clock();
-    for (const c of this.pendingAuth) if (now - c.openedAt > this.opts.authTimeoutMs) c.close(CloseCodes.AUTH_TIMEOUT);
+    // A tick that fires more than an interval late means this event loop was
+    // stalled (a long GC, a busy machine): what clients sent meanwhile is still
+    // unread in the socket buffers, so silence is not evidence. Timeouts are
+    // judged again on the next tick, after the I/O phase has read them.
+    const tickAt = performance.now();
+    const stalled = tickAt - this.lastSweepAt > this.sweepEveryMs * 2;
+    this.lastSweepAt = tickAt;
+    if (!stalled) for (const c of this.pendingAuth) if (now - c.openedAt > this.opts.authTimeoutMs) c.close(CloseCodes.AUTH_TIMEOUT);
     for (const c of this.open) {
       if (c.expiresAt <= now) {
         // The access token ran out: the client refreshes it and reconnects (protocol.md "Session end").
@@ -454,10 +466,10 @@ export class Gateway implements GatewayControl {
         if (!flow.blockedByClient) c.lastReceivedAt = now;
         flow.maybeResume();
         // Paused by us, the client could not send; paused because it does not read our replies, it is a slow consumer.
-        if (flow.isPaused && flow.blockedByClient && now - flow.pausedAt > this.opts.heartbeatTimeoutMs) c.close(CloseCodes.SLOW_CONSUMER);
+        if (!stalled && flow.isPaused && flow.blockedByClient && now - flow.pausedAt > this.opts.heartbeatTimeoutMs) c.close(CloseCodes.SLOW_CONSUMER);
         continue;
       }
-      if (now - c.lastReceivedAt > this.opts.heartbeatTimeoutMs) c.close(CloseCodes.HEARTBEAT_TIMEOUT);
+      if (!stalled && now - c.lastReceivedAt > this.opts.heartbeatTimeoutMs) c.close(CloseCodes.HEARTBEAT_TIMEOUT);
     }
     this.scheduler.retransmit(now);
     if (now - this.lastPresenceRefresh >= this.opts.presenceRefreshMs) {

@@ -71,4 +71,21 @@ describe('heartbeats', () => {
     clearInterval(keepAlive);
     d.close();
   });
+
+  it('does not time out a live client because the server itself was stalled', async () => {
+    const erin = await register(node.httpUrl, 'he');
+    const e = await device(node, erin, 'e');
+    const keepAlive = setInterval(() => e.send({ body: { case: 'ping', value: {} } }), 100);
+    // Block this event loop (the node runs in this process) for about twice the heartbeat timeout: the
+    // client's pings cannot be read meanwhile, so on the late sweep tick silence is not evidence.
+    const until = performance.now() + 1_600;
+    while (performance.now() < until) {
+      // busy: a long GC pause or an overloaded machine looks like this to the server
+    }
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(e.closeCode).toBeNull();
+    body(await e.request({ case: 'ping', value: {} }), 'pong');
+    clearInterval(keepAlive);
+    e.close();
+  });
 });
