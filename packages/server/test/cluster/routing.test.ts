@@ -74,12 +74,14 @@ describe('cluster routing (in-process harness: 2 gateways, 2 logic nodes, 1 acce
     second.close();
   });
 
-  it('ranks gateways in the access service by load and pins rooms to the same gateways', async () => {
+  it('lists every gateway in the access service, best first', async () => {
     const res = await fetch(`${h.node('access-1').httpUrl}/v1/access?room=r1`);
-    const json = (await res.json()) as { endpoints: Array<{ nodeId: string; ws: string }> };
+    const json = (await res.json()) as { endpoints: Array<{ nodeId: string; ws: string; weight: number }> };
     expect(json.endpoints.map((e) => e.nodeId).sort()).toEqual(['gw-1', 'gw-2']);
-    const again = (await (await fetch(`${h.node('access-1').httpUrl}/v1/access?room=r1`)).json()) as typeof json;
-    expect(again.endpoints[0]!.nodeId).toBe(json.endpoints[0]!.nodeId);
+    // Best first. With two gateways both are the room's pinned pair, so their order follows load, which moves
+    // between calls on a busy machine; pinning itself is tested over eight gateways in router/access-service.test.ts.
+    const weights = json.endpoints.map((e) => e.weight);
+    expect(weights).toEqual([...weights].sort((a, b) => b - a));
   });
 
   it('moves conversations to the survivor when a logic node leaves, without forking a sequence', async () => {

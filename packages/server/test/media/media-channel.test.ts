@@ -258,16 +258,22 @@ describe('media channel', () => {
   });
 });
 
-/** Sends the headers and `part` of a PATCH, then destroys the socket before the request ends. */
+/**
+ * Sends the headers and `part` of a PATCH, then destroys the socket before the request ends; resolves once the
+ * server has stored the part (its HEAD offset moved past it), however long a busy machine takes to get there.
+ */
 function rawPatchThenDrop(url: string, init: RequestInit, part: Uint8Array): Promise<void> {
-  return new Promise((resolve) => {
-    const headers = { ...(init.headers as Record<string, string>), 'content-length': String(part.length * 2) };
+  const headers: Record<string, string> = { ...(init.headers as Record<string, string>), 'content-length': String(part.length * 2) };
+  const expected = Number(headers['upload-offset']) + part.length;
+  return new Promise<void>((resolve) => {
     const req = request(url, { method: 'PATCH', headers });
-    req.on('error', () => resolve());
+    req.on('error', () => undefined);
     req.write(part, () => setTimeout(() => {
       req.destroy();
-      // Let the server see the close and release the upload.
-      setTimeout(resolve, 100);
+      resolve();
     }, 50));
-  });
+  }).then(() => waitFor('the server stored the dropped part', async () => {
+    const head = await fetch(url, { method: 'HEAD', headers: { authorization: headers.authorization! } });
+    return Number(head.headers.get('upload-offset')) >= expected;
+  }, 15_000, 50)).then(() => undefined);
 }
