@@ -61,6 +61,11 @@ export class FloodClient {
     });
   }
 
+  /** A frame that gets no reply (PushAck). */
+  send(body: Body): void {
+    this.ws.send(withLengthPrefix(encodeFrame({ body })));
+  }
+
   /** Many requests in one WebSocket message, replies to onReply. */
   pipeline(bodies: Body[]): void {
     const frames = bodies.map((body) => withLengthPrefix(encodeFrame({ id: this.nextId++, body })));

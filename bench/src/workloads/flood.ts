@@ -44,12 +44,18 @@ export const flood: Workload = {
     const floodConv = await open(cfs, fr!.userId);
     cfs.close();
 
-    // Healthy pair: A -> B at cfg.healthyRate/s, latency from the send time in the client id.
+    // Healthy pair: A -> B at cfg.healthyRate/s, latency from the send time in the client id. B acks
+    // every push as a client must (an unacked push is retransmitted), and counts each message once.
     const pushLatencies: number[] = [];
+    const seen = new Set<string>();
     cb.onPush = (f) => {
       if (f.body.case !== 'push') return;
-      const id = f.body.value.message?.clientMsgId ?? '';
-      if (id.startsWith('h-')) pushLatencies.push(nowMs() - Number(id.split('-')[1]));
+      const { syncSeq, message } = f.body.value;
+      if (syncSeq > 0) cb.send({ case: 'pushAck', value: { syncSeq } });
+      const id = message?.clientMsgId ?? '';
+      if (!id.startsWith('h-') || seen.has(id)) return;
+      seen.add(id);
+      pushLatencies.push(nowMs() - Number(id.split('-')[1]));
     };
     const pings: number[] = [];
     const healthyErrors: Record<string, number> = {};
