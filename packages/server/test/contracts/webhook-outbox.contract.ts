@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { webhookLane, type NewWebhookEvent, type WebhookOutbox } from '../../src/core/ports/webhook-outbox.js';
+import { WEBHOOK_DELIVERY_LOG_SIZE, webhookLane, type NewWebhookEvent, type WebhookOutbox } from '../../src/core/ports/webhook-outbox.js';
 import { uniqueName, useFixture, type FixtureFactory } from './contract-support.js';
 
 export interface WebhookOutboxPorts {
@@ -147,5 +147,63 @@ export function describeWebhookOutboxContract(name: string, makeStores: FixtureF
       expect(batch!.events.map((e) => ({ id: e.id, type: e.type, orderKey: e.orderKey, json: e.json, createdAt: e.createdAt }))).toEqual(events);
       expect(await peer.webhooks.complete(batch!, 'p')).toBe(true);
     });
+
+    it('logs every delivery attempt (failed then delivered), newest first, filtered by lane and event type', async () => {
+      const { webhooks } = ctx.stores();
+      await drain(webhooks);
+      const [key, other] = keysOnDistinctLanes(2);
+      const e1 = { ...event(key!, 1), type: 'message.sent' };
+      const e2 = { ...event(key!, 2), type: 'group.created' };
+      await webhooks.append([e1, e2, { ...event(other!, 3), type: 'user.online' }]);
+      const lane = webhookLane(key!);
+      // Claims the lane under test; other lanes claimed on the way are delivered.
+      const claimLane = async (now: number) => {
+        let batch = await webhooks.claim('a', now, 1000, 10);
+        while (batch && batch.lane !== lane) {
+          await webhooks.complete(batch, 'a', now + 1);
+          batch = await webhooks.claim('a', now, 1000, 10);
+        }
+        return batch;
+      };
+      const batch = await claimLane(10);
+      expect(await webhooks.retryLater(batch!, 'a', 500, 'HTTP 503', 20)).toBe(true);
+      // Not the holder any more: nothing is recorded.
+      expect(await webhooks.retryLater(batch!, 'a', 500, 'late', 21)).toBe(false);
+      const again = await claimLane(600);
+      expect(await webhooks.complete(again!, 'a', 601)).toBe(true);
+
+      const onLane = await webhooks.deliveries({ limit: 10, lane });
+      expect(onLane.map((d) => [d.status, d.attempt, d.error, d.nextAttemptAt, d.at])).toEqual([
+        ['delivered', 2, '', 0, 601],
+        ['failed', 1, 'HTTP 503', 500, 20],
+      ]);
+      expect(onLane[0]!.events).toEqual([
+        { id: e1.id, type: 'message.sent', orderKey: key },
+        { id: e2.id, type: 'group.created', orderKey: key },
+      ]);
+      expect(onLane[0]!.seq).toBeGreaterThan(onLane[1]!.seq);
+      const created = await webhooks.deliveries({ limit: 10, eventType: 'group.created' });
+      expect(created.map((d) => d.lane)).toEqual([lane, lane]);
+      expect(await webhooks.deliveries({ limit: 10, eventType: 'group.%' })).toEqual([]);
+      expect((await webhooks.deliveries({ limit: 10, eventType: 'user.online' })).map((d) => d.status)).toEqual(['delivered']);
+      expect(await webhooks.deliveries({ limit: 1 })).toHaveLength(1);
+    });
+
+    it(`keeps at most ${WEBHOOK_DELIVERY_LOG_SIZE} delivery attempts`, async () => {
+      const { webhooks } = ctx.stores();
+      await drain(webhooks);
+      const [key] = keysOnDistinctLanes(1);
+      await webhooks.append([event(key!, 1)]);
+      let last = 0;
+      for (let i = 0; i < WEBHOOK_DELIVERY_LOG_SIZE + 5; i++) {
+        const batch = await webhooks.claim('a', 10 ** 12, 1, 1);
+        expect(await webhooks.retryLater(batch!, 'a', 0, `attempt ${i}`, i)).toBe(true);
+        last = i;
+      }
+      const log = await webhooks.deliveries({ limit: WEBHOOK_DELIVERY_LOG_SIZE * 2 });
+      expect(log).toHaveLength(WEBHOOK_DELIVERY_LOG_SIZE);
+      expect(log[0]!.error).toBe(`attempt ${last}`);
+      await drain(webhooks);
+    }, 60_000);
   });
 }

@@ -1,6 +1,6 @@
 import {
-  WEBHOOK_LANES, webhookLane,
-  type NewWebhookEvent, type StoredWebhookEvent, type WebhookBatch, type WebhookLaneState, type WebhookOutbox,
+  WEBHOOK_DELIVERY_LOG_SIZE, WEBHOOK_LANES, webhookLane,
+  type NewWebhookEvent, type WebhookDeliveryRecord, type StoredWebhookEvent, type WebhookBatch, type WebhookLaneState, type WebhookOutbox,
 } from '../../core/ports/webhook-outbox.js';
 
 interface Lane {
@@ -21,6 +21,9 @@ export class MemoryWebhookOutbox implements WebhookOutbox {
   }));
   private position = 0;
   private claims = 0;
+  /** The delivery log, oldest first; at most WEBHOOK_DELIVERY_LOG_SIZE. */
+  private log: WebhookDeliveryRecord[] = [];
+  private logSeq = 0;
 
   async append(events: readonly NewWebhookEvent[]): Promise<void> {
     for (const e of events) {
@@ -45,9 +48,10 @@ export class MemoryWebhookOutbox implements WebhookOutbox {
     return { lane: best, events: l.events.slice(0, limit), attempts: l.attempts };
   }
 
-  async complete(batch: WebhookBatch, holder: string): Promise<boolean> {
+  async complete(batch: WebhookBatch, holder: string, at = Date.now()): Promise<boolean> {
     const l = this.laneList[batch.lane]!;
     if (l.holder !== holder) return false;
+    this.record(batch, at, 'delivered', '', 0);
     const last = batch.events.at(-1)?.position ?? 0;
     let n = 0;
     while (n < l.events.length && l.events[n]!.position <= last) n++;
@@ -56,9 +60,10 @@ export class MemoryWebhookOutbox implements WebhookOutbox {
     return true;
   }
 
-  async retryLater(batch: WebhookBatch, holder: string, nextAttemptAt: number, error: string): Promise<boolean> {
+  async retryLater(batch: WebhookBatch, holder: string, nextAttemptAt: number, error: string, at = Date.now()): Promise<boolean> {
     const l = this.laneList[batch.lane]!;
     if (l.holder !== holder) return false;
+    this.record(batch, at, 'failed', error.slice(0, 500), nextAttemptAt);
     Object.assign(l, { holder: '', leaseUntil: 0, attempts: l.attempts + 1, nextAttemptAt, lastError: error });
     return true;
   }
@@ -69,5 +74,22 @@ export class MemoryWebhookOutbox implements WebhookOutbox {
     }]));
   }
 
+  async deliveries(query: { limit: number; lane?: number; eventType?: string }): Promise<WebhookDeliveryRecord[]> {
+    const out: WebhookDeliveryRecord[] = [];
+    for (let i = this.log.length - 1; i >= 0 && out.length < query.limit; i--) {
+      const r = this.log[i]!;
+      if (query.lane !== undefined && r.lane !== query.lane) continue;
+      if (query.eventType !== undefined && !r.events.some((e) => e.type === query.eventType)) continue;
+      out.push(r);
+    }
+    return out;
+  }
+
   async close(): Promise<void> {}
+
+  private record(batch: WebhookBatch, at: number, status: WebhookDeliveryRecord['status'], error: string, nextAttemptAt: number): void {
+    const events = batch.events.map((e) => ({ id: e.id, type: e.type, orderKey: e.orderKey }));
+    this.log.push({ seq: ++this.logSeq, lane: batch.lane, at, status, attempt: batch.attempts + 1, events, error, nextAttemptAt });
+    if (this.log.length > WEBHOOK_DELIVERY_LOG_SIZE) this.log.shift();
+  }
 }

@@ -503,6 +503,26 @@ export const MIGRATIONS: readonly Migration[] = [
     CREATE INDEX message_ops_target ON message_ops (conversation_id, target_seq);
     `,
   },
+  {
+    version: 13,
+    name: 'webhook delivery log',
+    // Issue 16: the admin console's webhook delivery log, one row per
+    // attempt, trimmed to the newest WEBHOOK_DELIVERY_LOG_SIZE by the insert
+    // (webhook-outbox.ts). The types column is ',type,type,' for one LIKE per filter.
+    sql: `
+    CREATE TABLE webhook_deliveries (
+      seq             bigserial PRIMARY KEY,
+      lane            integer NOT NULL,
+      at              bigint NOT NULL,
+      status          text NOT NULL,
+      attempt         integer NOT NULL,
+      events          text NOT NULL,
+      types           text NOT NULL,
+      error           text NOT NULL,
+      next_attempt_at bigint NOT NULL
+    );
+    `,
+  },
 ];
 
 /**

@@ -1,8 +1,9 @@
+import { deliveryEvents, deliveryFromRow, typePattern, type DeliveryRow } from '../webhook-delivery-rows.js';
 import {
-  webhookLane,
-  type NewWebhookEvent, type StoredWebhookEvent, type WebhookBatch, type WebhookLaneState, type WebhookOutbox,
+  WEBHOOK_DELIVERY_LOG_SIZE, webhookLane,
+  type NewWebhookEvent, type WebhookDeliveryRecord, type StoredWebhookEvent, type WebhookBatch, type WebhookLaneState, type WebhookOutbox,
 } from '../../core/ports/webhook-outbox.js';
-import type { Sql } from './client.js';
+import type { Sql, TransactionSql as Tx } from './client.js';
 
 interface EventRow {
   position: number;
@@ -57,7 +58,7 @@ export class PostgresWebhookOutbox implements WebhookOutbox {
     }) as Promise<WebhookBatch | null>;
   }
 
-  async complete(batch: WebhookBatch, holder: string): Promise<boolean> {
+  async complete(batch: WebhookBatch, holder: string, at = Date.now()): Promise<boolean> {
     const last = batch.events.at(-1)?.position ?? 0;
     return this.sql.begin(async (tx) => {
       const released = await tx`
@@ -65,15 +66,31 @@ export class PostgresWebhookOutbox implements WebhookOutbox {
          WHERE lane = ${batch.lane} AND holder = ${holder}`;
       if (released.count === 0) return false;
       await tx`DELETE FROM webhook_events WHERE lane = ${batch.lane} AND position <= ${last}`;
+      await record(tx, batch, at, 'delivered', '', 0);
       return true;
     }) as Promise<boolean>;
   }
 
-  async retryLater(batch: WebhookBatch, holder: string, nextAttemptAt: number, error: string): Promise<boolean> {
-    const r = await this.sql`
-      UPDATE webhook_lanes SET holder = '', lease_until = 0, attempts = attempts + 1, next_attempt_at = ${nextAttemptAt}, last_error = ${error.slice(0, 500)}
-       WHERE lane = ${batch.lane} AND holder = ${holder}`;
-    return r.count === 1;
+  async retryLater(batch: WebhookBatch, holder: string, nextAttemptAt: number, error: string, at = Date.now()): Promise<boolean> {
+    const message = error.slice(0, 500);
+    return this.sql.begin(async (tx) => {
+      const r = await tx`
+        UPDATE webhook_lanes SET holder = '', lease_until = 0, attempts = attempts + 1, next_attempt_at = ${nextAttemptAt}, last_error = ${message}
+         WHERE lane = ${batch.lane} AND holder = ${holder}`;
+      if (r.count !== 1) return false;
+      await record(tx, batch, at, 'failed', message, nextAttemptAt);
+      return true;
+    }) as Promise<boolean>;
+  }
+
+  async deliveries(query: { limit: number; lane?: number; eventType?: string }): Promise<WebhookDeliveryRecord[]> {
+    const lane = query.lane ?? -1;
+    const types = query.eventType === undefined ? '%' : typePattern(query.eventType);
+    const rows = await this.sql<DeliveryRow[]>`
+      SELECT seq, lane, at, status, attempt, events, error, next_attempt_at FROM webhook_deliveries
+       WHERE (${lane}::int < 0 OR lane = ${lane}) AND types LIKE ${types}
+       ORDER BY seq DESC LIMIT ${query.limit}`;
+    return rows.map(deliveryFromRow);
   }
 
   async lanes(): Promise<WebhookLaneState[]> {
@@ -86,6 +103,16 @@ export class PostgresWebhookOutbox implements WebhookOutbox {
 
   /** The pool belongs to the PostgreSQL adapters; they close it. */
   async close(): Promise<void> {}
+}
+
+/** One attempt in the delivery log, in the caller's transaction, then the log trimmed to its bound. */
+async function record(tx: Tx, batch: WebhookBatch, at: number, status: string, error: string, next: number): Promise<void> {
+  const { events, types } = deliveryEvents(batch);
+  const [row] = await tx<Array<{ seq: number }>>`
+    INSERT INTO webhook_deliveries (lane, at, status, attempt, events, types, error, next_attempt_at)
+    VALUES (${batch.lane}, ${at}, ${status}, ${batch.attempts + 1}, ${events}, ${types}, ${error}, ${next}) RETURNING seq`;
+  const seq = Number(row!.seq);
+  if (seq > WEBHOOK_DELIVERY_LOG_SIZE) await tx`DELETE FROM webhook_deliveries WHERE seq <= ${seq - WEBHOOK_DELIVERY_LOG_SIZE}`;
 }
 
 function fromRow(r: EventRow): StoredWebhookEvent {

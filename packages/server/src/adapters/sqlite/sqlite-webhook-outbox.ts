@@ -1,8 +1,9 @@
 import type Database from 'better-sqlite3';
 import { openSideDatabase } from './side-database.js';
+import { deliveryEvents, deliveryFromRow, typePattern, type DeliveryRow } from '../webhook-delivery-rows.js';
 import {
-  WEBHOOK_LANES, webhookLane,
-  type NewWebhookEvent, type StoredWebhookEvent, type WebhookBatch, type WebhookLaneState, type WebhookOutbox,
+  WEBHOOK_DELIVERY_LOG_SIZE, WEBHOOK_LANES, webhookLane,
+  type NewWebhookEvent, type WebhookDeliveryRecord, type StoredWebhookEvent, type WebhookBatch, type WebhookLaneState, type WebhookOutbox,
 } from '../../core/ports/webhook-outbox.js';
 
 const SCHEMA_VERSION = 1;
@@ -35,6 +36,26 @@ const SCHEMA = `
   );
 `;
 
+/**
+ * The delivery log (admin console): one row per attempt, trimmed to the
+ * newest WEBHOOK_DELIVERY_LOG_SIZE on every insert. Created with IF NOT
+ * EXISTS on every open, so outbox files made before it get it too (no data
+ * to convert, so no schema version step).
+ */
+const DELIVERY_LOG = `
+  CREATE TABLE IF NOT EXISTS webhook_deliveries (
+    seq             INTEGER PRIMARY KEY AUTOINCREMENT,
+    lane            INTEGER NOT NULL,
+    at              INTEGER NOT NULL,
+    status          TEXT NOT NULL,
+    attempt         INTEGER NOT NULL,
+    events          TEXT NOT NULL,
+    types           TEXT NOT NULL,
+    error           TEXT NOT NULL,
+    next_attempt_at INTEGER NOT NULL
+  );
+`;
+
 interface EventRow {
   position: number;
   lane: number;
@@ -51,14 +72,25 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
   private readonly appendTx;
   private readonly claimTx;
   private readonly completeTx;
-  private readonly retryStmt;
+  private readonly retryTx;
   private readonly lanesStmt;
+  private readonly deliveriesStmt;
 
   constructor(path: string, synchronous: 'normal' | 'full' = 'normal') {
     const db = (this.db = openSideDatabase(path, synchronous, { sql: SCHEMA, version: SCHEMA_VERSION, what: 'webhook outbox', seed: (db) => {
       const lane = db.prepare<[number]>('INSERT INTO webhook_lanes (lane) VALUES (?)');
       for (let i = 0; i < WEBHOOK_LANES; i++) lane.run(i);
     } }));
+    db.exec(DELIVERY_LOG);
+    const logInsert = db.prepare<[number, number, string, number, string, string, string, number]>(
+      'INSERT INTO webhook_deliveries (lane, at, status, attempt, events, types, error, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    const logTrim = db.prepare<[number]>('DELETE FROM webhook_deliveries WHERE seq <= ?');
+    const record = (batch: WebhookBatch, at: number, status: string, error: string, next: number): void => {
+      const { events, types } = deliveryEvents(batch);
+      const seq = Number(logInsert.run(batch.lane, at, status, batch.attempts + 1, events, types, error, next).lastInsertRowid);
+      if (seq > WEBHOOK_DELIVERY_LOG_SIZE) logTrim.run(seq - WEBHOOK_DELIVERY_LOG_SIZE);
+    };
 
     const insert = db.prepare<[number, string, string, string, string, number]>(
       'INSERT INTO webhook_events (lane, id, type, order_key, json, created_at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -88,13 +120,23 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
       "UPDATE webhook_lanes SET holder = '', lease_until = 0, attempts = 0, next_attempt_at = 0, last_error = '' WHERE lane = ? AND holder = ?",
     );
     const remove = db.prepare<[number, number]>('DELETE FROM webhook_events WHERE lane = ? AND position <= ?');
-    this.completeTx = db.transaction((lane: number, holder: string, last: number): boolean => {
-      if (release.run(lane, holder).changes === 0) return false;
-      remove.run(lane, last);
+    this.completeTx = db.transaction((batch: WebhookBatch, holder: string, at: number): boolean => {
+      if (release.run(batch.lane, holder).changes === 0) return false;
+      remove.run(batch.lane, batch.events.at(-1)?.position ?? 0);
+      record(batch, at, 'delivered', '', 0);
       return true;
     });
-    this.retryStmt = db.prepare<[number, string, number, string]>(
+    const retry = db.prepare<[number, string, number, string]>(
       "UPDATE webhook_lanes SET holder = '', lease_until = 0, attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE lane = ? AND holder = ?",
+    );
+    this.retryTx = db.transaction((batch: WebhookBatch, holder: string, next: number, error: string, at: number): boolean => {
+      if (retry.run(next, error, batch.lane, holder).changes !== 1) return false;
+      record(batch, at, 'failed', error, next);
+      return true;
+    });
+    this.deliveriesStmt = db.prepare<[number, number, string, number], DeliveryRow>(
+      `SELECT seq, lane, at, status, attempt, events, error, next_attempt_at FROM webhook_deliveries
+        WHERE (? < 0 OR lane = ?) AND types LIKE ? ESCAPE '\\' ORDER BY seq DESC LIMIT ?`,
     );
     this.lanesStmt = db.prepare<[], { lane: number; pending: number; attempts: number; next_attempt_at: number; last_error: string }>(
       `SELECT l.lane, count(*) AS pending, l.attempts, l.next_attempt_at, l.last_error
@@ -110,12 +152,18 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
     return this.claimTx.immediate(holder, now, leaseMs, limit);
   }
 
-  async complete(batch: WebhookBatch, holder: string): Promise<boolean> {
-    return this.completeTx.immediate(batch.lane, holder, batch.events.at(-1)?.position ?? 0);
+  async complete(batch: WebhookBatch, holder: string, at = Date.now()): Promise<boolean> {
+    return this.completeTx.immediate(batch, holder, at);
   }
 
-  async retryLater(batch: WebhookBatch, holder: string, nextAttemptAt: number, error: string): Promise<boolean> {
-    return this.retryStmt.run(nextAttemptAt, error.slice(0, 500), batch.lane, holder).changes === 1;
+  async retryLater(batch: WebhookBatch, holder: string, nextAttemptAt: number, error: string, at = Date.now()): Promise<boolean> {
+    return this.retryTx.immediate(batch, holder, nextAttemptAt, error.slice(0, 500), at);
+  }
+
+  async deliveries(query: { limit: number; lane?: number; eventType?: string }): Promise<WebhookDeliveryRecord[]> {
+    const lane = query.lane ?? -1;
+    const types = query.eventType === undefined ? '%' : typePattern(query.eventType);
+    return this.deliveriesStmt.all(lane, lane, types, query.limit).map(deliveryFromRow);
   }
 
   async lanes(): Promise<WebhookLaneState[]> {

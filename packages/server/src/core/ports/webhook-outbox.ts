@@ -48,6 +48,26 @@ export interface WebhookLaneState {
   readonly lastError: string;
 }
 
+/** How many delivery attempts the delivery log keeps (newest win): bounded, whatever the traffic. */
+export const WEBHOOK_DELIVERY_LOG_SIZE = 1000;
+
+/** One delivery attempt of a lane's batch, as the admin console's delivery log shows it. */
+export interface WebhookDeliveryRecord {
+  /** Increases with each recorded attempt. */
+  readonly seq: number;
+  readonly lane: number;
+  readonly at: number;
+  readonly status: 'delivered' | 'failed';
+  /** 1 for the first try of this batch's head, 2 for the first retry, ... */
+  readonly attempt: number;
+  /** The batch's events (id, type, order key), in delivery order. */
+  readonly events: ReadonlyArray<{ readonly id: string; readonly type: string; readonly orderKey: string }>;
+  /** '' when delivered. */
+  readonly error: string;
+  /** When failed: when the lane is tried again; 0 when delivered. */
+  readonly nextAttemptAt: number;
+}
+
 /**
  * Contract (shared suite: test/contracts/webhook-outbox.contract.ts):
  * - `append` is durable when it resolves; events of one call keep their
@@ -60,14 +80,20 @@ export interface WebhookLaneState {
  *   state; `retryLater` keeps them, counts an attempt and makes the lane due
  *   again at `nextAttemptAt`. Both release the lease, and both do nothing
  *   (return false) if the holder no longer holds the lane.
+ * - `complete` and `retryLater` each record one delivery attempt (when they
+ *   return true) in the same write; `deliveries` lists the newest first, at
+ *   most WEBHOOK_DELIVERY_LOG_SIZE are kept.
  */
 export interface WebhookOutbox {
   append(events: readonly NewWebhookEvent[]): Promise<void>;
   claim(holder: string, now: number, leaseMs: number, limit: number): Promise<WebhookBatch | null>;
-  complete(batch: WebhookBatch, holder: string): Promise<boolean>;
-  retryLater(batch: WebhookBatch, holder: string, nextAttemptAt: number, error: string): Promise<boolean>;
+  /** `at`: when the receiver answered (the log's time; default now). */
+  complete(batch: WebhookBatch, holder: string, at?: number): Promise<boolean>;
+  retryLater(batch: WebhookBatch, holder: string, nextAttemptAt: number, error: string, at?: number): Promise<boolean>;
   /** Lanes with pending events (for metrics and the delivery log). */
   lanes(): Promise<WebhookLaneState[]>;
+  /** The delivery log, newest first; `lane` narrows it to one lane, `eventType` to attempts carrying that type. */
+  deliveries(query: { limit: number; lane?: number; eventType?: string }): Promise<WebhookDeliveryRecord[]>;
   close(): Promise<void>;
 }
 

@@ -103,7 +103,7 @@ export class WebhookDispatcher {
     const result = await this.poster.post(batchBody(batch.events.map((e) => e.json)), this.abort.signal);
     try {
       if (result.ok) {
-        await this.outbox.complete(batch, holder);
+        await this.outbox.complete(batch, holder, this.clock());
         this.counters.delivered += batch.events.length;
         this.counters.batches++;
         return;
@@ -116,7 +116,7 @@ export class WebhookDispatcher {
         this.counters.lastError = error;
         if (batch.attempts === 0) this.log.warn(`webhook delivery failed (${error}); retrying with backoff`);
       }
-      await this.outbox.retryLater(batch, holder, next, error);
+      await this.outbox.retryLater(batch, holder, next, error, this.clock());
     } catch (e) {
       // The lease runs out and the lane is delivered again later (at least once).
       this.log.warn('webhook outbox update failed', e);
