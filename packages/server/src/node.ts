@@ -56,6 +56,8 @@ import { createPush, pushTokenCheck } from './platform/push/index.js';
 import { pushTokenRoutes } from './api/push-token-routes.js';
 import { serverApiRoutes } from './api/server-api/routes.js';
 import { adminConsoleRoutes } from './api/admin-console-routes.js';
+import { adminReportRoutes } from './api/admin-report-routes.js';
+import { adminWebhookRoutes } from './api/admin-webhook-routes.js';
 import { EventRecorder } from './platform/event-log/event-recorder.js';
 import type { SessionEvent } from './core/identity/identity-service.js';
 import { ServerActions, type RunAs } from './platform/server-api/server-actions.js';
@@ -406,6 +408,8 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
             pushTokenRoutes(identity, storage.pushTokens, { check: pushTokenCheck(config), webPushPublicKey: config.webPushPublicKey }),
             ...(serverActions && serverSecrets.length > 0 ? [serverApiRoutes(serverActions, serverSecrets)] : []),
             ...(serverActions ? [adminConsoleRoutes(serverActions, config.adminToken)] : []),
+            adminReportRoutes(moderation, config.adminToken),
+            adminWebhookRoutes(storage.webhooks, config.adminToken),
           ]
           : [],
       }

@@ -226,6 +226,16 @@ describe('server API', () => {
     expect((await admin('/users?username=nobody-here')).status).toBe(404);
     const events = await admin(`/users/${alice.userId}/events`);
     expect((events.json.events as Array<{ type: string }>).some((e) => e.type === 'login')).toBe(true);
+    // The moderation queue and the webhook delivery log (full flows: web/test/admin-console-browser.test.ts).
+    expect((await admin('/reports')).json).toEqual({ reports: [] });
+    expect((await admin('/reports?status=bogus')).status).toBe(400);
+    const resolveMissing = await api.call('POST', '/v1/admin/reports/no-such-report/resolve', { body: { action: 'dismiss' }, bearer: TEST_ADMIN_TOKEN });
+    expect(resolveMissing.status).toBe(404);
+    expect((await api.call('POST', '/v1/admin/reports/x/resolve', { body: { action: 'shout' }, bearer: TEST_ADMIN_TOKEN })).status).toBe(400);
+    expect((await admin('/webhooks/deliveries?lane=3&type=message.sent&limit=5')).json).toEqual({ deliveries: [] });
+    expect((await admin('/webhooks/deliveries?lane=32')).status).toBe(400);
+    expect((await admin('/webhooks/lanes')).json).toEqual({ lanes: [] });
+    expect((await api.call('GET', '/v1/admin/webhooks/lanes', { bearer: SECRET_NEW })).status).toBe(401);
     const missing = api.operations().filter((op) => !api.exercised.has(op));
     expect(missing).toEqual([]);
   });

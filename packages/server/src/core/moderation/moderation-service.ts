@@ -105,13 +105,28 @@ export class ModerationService {
   /** Close a report, optionally punishing its sender; both in the audit log. */
   async resolve(moderatorId: UserId, reportId: string, action: Punishment, note: string): Promise<void> {
     await this.requireModerator(moderatorId);
+    await this.resolveAs(moderatorId, reportId, action, note);
+  }
+
+  /** The operator's review queue (admin console): no moderator account involved. */
+  async operatorReports(status: ReportStatus, limit: number): Promise<ReportRecord[]> {
+    return this.store.listReports(status, Math.max(1, Math.min(200, limit || 50)));
+  }
+
+  /** The operator resolves a report (admin console), audited under OPERATOR_ACTOR; a ban closes the sender's devices. */
+  async resolveByOperator(reportId: string, action: Punishment, note: string): Promise<ReportRecord> {
+    await this.resolveAs(OPERATOR_ACTOR, reportId, action, note);
+    return (await this.store.getReport(reportId))!;
+  }
+
+  private async resolveAs(moderatorId: UserId, reportId: string, action: Punishment, note: string): Promise<void> {
     const report = await this.store.getReport(reportId);
     if (!report) throw new XinboxError(Errors.NOT_FOUND, 'no such report');
     const at = this.clock();
     const ok = await this.store.resolveReport(reportId, moderatorId, action.kind, at,
       this.audit(moderatorId, `resolve:${action.kind}`, report.senderId, reportId, note, at));
     if (!ok) throw new XinboxError(Errors.PERMISSION_DENIED, 'the report is already resolved');
-    if (action.kind !== 'dismiss') await this.punish(moderatorId, report.senderId, action, note, reportId);
+    if (action.kind !== 'dismiss') await this.restrict(moderatorId, report.senderId, action, note, reportId);
   }
 
   /** Mute, unmute (untilMs 0), ban or unban directly. */
