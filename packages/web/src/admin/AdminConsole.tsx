@@ -1,10 +1,13 @@
 /**
  * The operators' console: log in with the admin token, find a user, ban or
  * unban them (their sessions close at once), see their recent logins and
- * connections, and watch the node's live figures.
+ * connections, and watch the node's live figures. Each further section is a
+ * module of its own (ReportsPanel, WebhookLogPanel, ...).
  */
 import { useEffect, useState } from 'preact/hooks';
 import { AdminApi, type AdminEvent, type AdminUser } from './admin-api.js';
+import { ReportsPanel } from './ReportsPanel.js';
+import { WebhookLogPanel } from './WebhookLogPanel.js';
 
 const TOKEN_KEY = 'xinbox.admin.token';
 
@@ -26,6 +29,8 @@ export function AdminConsole({ baseUrl }: { baseUrl: string }) {
       <div class="admin__panels">
         <UsersPanel api={api} />
         <MetricsPanel api={api} />
+        <ReportsPanel api={api} />
+        <WebhookLogPanel api={api} />
       </div>
     </main>
   );

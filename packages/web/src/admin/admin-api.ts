@@ -45,7 +45,8 @@ export class AdminApi {
     return ((await this.call('GET', `/v1/admin/users/${userId}/events`)) as { events: AdminEvent[] }).events;
   }
 
-  private async call(method: string, path: string, body?: unknown): Promise<unknown> {
+  /** One admin call: the section modules (reports-api.ts, webhook-log-api.ts, ...) build on this. */
+  async call(method: string, path: string, body?: unknown): Promise<unknown> {
     const res = await this.fetchImpl(`${this.baseUrl}${path}`, {
       method,
       headers: { authorization: `Bearer ${this.token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
