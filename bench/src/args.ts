@@ -4,7 +4,7 @@ import type { TargetName } from './servers/launch.js';
 
 /** Command-line parsing: `[workloads...] [--flags]`, quick defaults first, then overrides. */
 
-export const USAGE = `usage: npm run bench -- [w1|w1-sweep|w2|w2-sweep|w3|w4|w5|flood ...] [options]
+export const USAGE = `usage: npm run bench -- [w1|w1-sweep|w2|w2-sweep|w3|w4|w5|flood|webhooks|before-send ...] [options]
        npm run bench -- compare <old.json|dir> <new.json|dir> [--threshold 10]
 
   --quick                  smoke run of everything (~1 min)
@@ -34,6 +34,9 @@ export const USAGE = `usage: npm run bench -- [w1|w1-sweep|w2|w2-sweep|w3|w4|w5|
   --ws-deflate             WebSocket permessage-deflate on (clients offer it, Xinbox accepts it; baselines decline)
   --payload custom|text    message content: Custom{kind:'bench'} (default) or Text (stamp + a ~40-char Chinese/English
                            sentence; what the sensitive-word filter and search index see)
+  webhooks                 W1 traffic (--rate, --duration) with message.sent webhooks: end-to-end events/s into
+                           a signature-verifying receiver, drain time, lag (Xinbox only)
+  before-send              W1 with a before-send check on every send (compare with w1 alternated; docs/benchmarks.md)
   --before-send-hook       Xinbox: run a before-send check (allow-all sink on the load CPU, signed, verified)
   --webhooks               Xinbox: deliver every event as webhooks to the same sink
   --xinbox-url URL --xinbox-ws u1,u2 --xinbox-pid P1,P2   use a running Xinbox (loopback only)`;

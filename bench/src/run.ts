@@ -54,12 +54,13 @@ export async function runBench(opts: BenchOptions, command: string): Promise<str
             open = undefined;
           }
           const env = wl.serverEnv?.(opts) ?? {};
-          if (open && open.envKey !== JSON.stringify(env) && !opts.external) {
+          const sinkUse = { beforeSend: opts.beforeSendHook || !!wl.sink?.beforeSend, webhooks: opts.webhooks || !!wl.sink?.webhooks };
+          if (open && open.envKey !== JSON.stringify({ serverEnv: env, use: sinkUse }) && !opts.external) {
             await open.close();
             open = undefined;
           }
           try {
-            open ??= await openSession(target, ctx, env);
+            open ??= await openSession(target, ctx, env, wl.sink);
           } catch (e) {
             record(id, target, failed(`server did not start: ${(e as Error).message}`));
             continue;

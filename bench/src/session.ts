@@ -5,7 +5,7 @@ import { ProcessSampler } from './metrics/sampler.js';
 import type { BenchOptions } from './options.js';
 import { externalServer } from './servers/external.js';
 import { launchServer, type LaunchOptions, type TargetName } from './servers/launch.js';
-import { startWebhookSink } from './servers/webhook-sink-launch.js';
+import { startWebhookSink, type SinkUse } from './servers/webhook-sink-launch.js';
 import { launchCluster } from './servers/launch-cluster.js';
 import { sleep } from './time.js';
 import type { TargetSession } from './workloads/types.js';
@@ -36,7 +36,8 @@ export interface SessionContext {
  * (`serverEnv`): load generators put thousands of users behind one address and
  * drive some far beyond a human's rate on purpose.
  */
-export async function openSession(target: TargetName, ctx: SessionContext, serverEnv: Record<string, string> = {}): Promise<OpenSession> {
+export async function openSession(target: TargetName, ctx: SessionContext, serverEnv: Record<string, string> = {},
+  sinkUse: Partial<SinkUse> = {}): Promise<OpenSession> {
   const { opts, fleet } = ctx;
   const launch: LaunchOptions = {
     pin: opts.pin, serverCpu: opts.serverCpu, logDir: ctx.logDir, readyTimeoutMs: 60_000,
@@ -48,7 +49,8 @@ export async function openSession(target: TargetName, ctx: SessionContext, serve
       ...(target === 'xinbox' && opts.gatewayProcesses ? { XINBOX_GATEWAY_PROCESSES: opts.gatewayProcesses } : {}),
     },
   };
-  const sink = target === 'xinbox' && (opts.beforeSendHook || opts.webhooks) && !opts.external ? await startWebhookSink(opts, ctx.logDir) : null;
+  const use: SinkUse = { beforeSend: opts.beforeSendHook || !!sinkUse.beforeSend, webhooks: opts.webhooks || !!sinkUse.webhooks };
+  const sink = target === 'xinbox' && (use.beforeSend || use.webhooks) && !opts.external ? await startWebhookSink(opts, use, ctx.logDir) : null;
   if (sink) Object.assign(launch.env, sink.env);
   const server = target === 'xinbox' && opts.external
     ? externalServer(opts.external)
@@ -60,13 +62,13 @@ export async function openSession(target: TargetName, ctx: SessionContext, serve
   sampler.start();
   let runId = 0;
   const session: TargetSession = {
-    name: target, server, http, pool, fleet, sampler, opts, sourceAddrs: ctx.sourceAddrs,
+    name: target, server, http, pool, fleet, sampler, opts, sourceAddrs: ctx.sourceAddrs, sinkStatsUrl: sink?.statsUrl,
     nextRunId: () => ++runId,
     log: (m) => ctx.log(`${target}: ${m}`),
   };
   return {
     session,
-    envKey: JSON.stringify(serverEnv),
+    envKey: JSON.stringify({ serverEnv, use }),
     used: false,
     settle: async () => {
       // After an overload the server may still be working off a backlog; the next workload must not inherit it.

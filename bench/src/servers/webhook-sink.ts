@@ -2,8 +2,9 @@
  * The customer's backend in the platform benchmarks: one HTTP server that
  * answers the before-send check (allow, as 204) and accepts webhook batches,
  * verifying every signature as a real receiver would. Started by the bench
- * (`--before-send-hook`, `--webhooks`) on the load CPU; prints its counters
- * when stopped.
+ * (`--before-send-hook`, `--webhooks`, or a workload that asks for it) on
+ * the load CPU; prints its counters when stopped, and serves them at
+ * GET /stats (the webhooks workload's end-to-end throughput and lag).
  */
 import { createServer } from 'node:http';
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -19,9 +20,21 @@ function verifyWebhook(key: string, headers: Record<string, string | undefined>,
 
 const port = Number(process.env.SINK_PORT);
 const secret = process.env.SINK_SECRET ?? '';
-const counters = { checks: 0, batches: 0, events: 0, badSignatures: 0 };
+const counters = { checks: 0, batches: 0, events: 0, badSignatures: 0, refused: 0 };
+/** Since the last `GET /stats?reset=1`: events received, when the first and last arrived, and their lag (receipt - event time). */
+let window = { events: 0, firstAt: 0, lastAt: 0, lagSumMs: 0, lagMaxMs: 0 };
+/** While paused the receiver is "down": batches get 503 (the backlog phase of the webhooks workload). */
+let paused = false;
 
 const server = createServer((req, res) => {
+  if (req.method === 'GET' && req.url?.startsWith('/stats')) {
+    // The bench's own read (webhooks workload), unsigned; never a receiver's path.
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...counters, window }));
+    if (req.url.includes('reset=1')) window = { events: 0, firstAt: 0, lastAt: 0, lagSumMs: 0, lagMaxMs: 0 };
+    if (req.url.includes('pause=1')) paused = true;
+    if (req.url.includes('resume=1')) paused = false;
+    return;
+  }
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
@@ -36,9 +49,24 @@ const server = createServer((req, res) => {
       res.writeHead(204).end();
       return;
     }
+    if (paused) {
+      counters.refused++;
+      res.writeHead(503).end();
+      return;
+    }
     counters.batches++;
-    // Count events without parsing the whole batch: each event has one "type" key at its top level.
-    counters.events += body.split('"type":').length - 1;
+    // Parsed as a real receiver would; each event's `time` is when the server emitted it.
+    const now = Date.now();
+    const events = (JSON.parse(body) as { events: Array<{ time: number }> }).events;
+    counters.events += events.length;
+    window.events += events.length;
+    window.firstAt ||= now;
+    window.lastAt = now;
+    for (const e of events) {
+      const lag = now - e.time;
+      window.lagSumMs += lag;
+      if (lag > window.lagMaxMs) window.lagMaxMs = lag;
+    }
     res.writeHead(200).end();
   });
 });

@@ -16,6 +16,8 @@ export interface TargetSession {
   readonly opts: BenchOptions;
   /** Source addresses the client connections are spread over. */
   readonly sourceAddrs: number;
+  /** The customer's-backend sink's counters (GET; `?reset=1` starts a new window), when one runs. */
+  readonly sinkStatsUrl?: string | undefined;
   nextRunId(): number;
   log(message: string): void;
 }
@@ -62,6 +64,8 @@ export interface Workload {
   readonly freshServer?: boolean;
   /** Server settings this workload needs (XINBOX_* variables); a server started with other ones is replaced. */
   serverEnv?(opts: BenchOptions): Record<string, string>;
+  /** Points the server at the signed-verifying sink (bench/src/servers/webhook-sink.ts) for these. */
+  readonly sink?: { readonly beforeSend?: boolean; readonly webhooks?: boolean };
   config(opts: BenchOptions): unknown;
   run(s: TargetSession): Promise<TargetOutcome>;
 }
