@@ -57,6 +57,8 @@ import { pushTokenRoutes } from './api/push-token-routes.js';
 import { serverApiRoutes } from './api/server-api/routes.js';
 import { adminConsoleRoutes } from './api/admin-console-routes.js';
 import { adminReportRoutes } from './api/admin-report-routes.js';
+import { adminAccountRoutes } from './api/admin-account-routes.js';
+import { AccountOperations } from './core/identity/account-operations.js';
 import { adminWebhookRoutes } from './api/admin-webhook-routes.js';
 import { EventRecorder } from './platform/event-log/event-recorder.js';
 import type { SessionEvent } from './core/identity/identity-service.js';
@@ -409,6 +411,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
             ...(serverActions && serverSecrets.length > 0 ? [serverApiRoutes(serverActions, serverSecrets)] : []),
             ...(serverActions ? [adminConsoleRoutes(serverActions, config.adminToken)] : []),
             adminReportRoutes(moderation, config.adminToken),
+            adminAccountRoutes(new AccountOperations(storage.identity, { scryptCost: config.scryptCost, forget: (ids, why) => identity.forget(ids, why) }), config.adminToken),
             adminWebhookRoutes(storage.webhooks, config.adminToken),
           ]
           : [],

@@ -42,6 +42,26 @@ export function describeIdentityStoreContract(name: string, makeStores: FixtureF
       expect(await identity.getUsers([user!.id])).toEqual([user]);
     });
 
+    it('finds users by username prefix, in username order, bounded; only that prefix', async () => {
+      const { identity } = ctx.stores();
+      const stem = uniqueName('pfx').toLowerCase();
+      for (const tail of ['c', 'a', 'b_x', 'b']) await identity.createUser(`${stem}${tail}`, 'h', 1);
+      await identity.createUser(`${stem.slice(0, -1)}~`, 'h', 1);
+      expect((await identity.searchUsers(stem, 10)).map((u) => u.username)).toEqual([`${stem}a`, `${stem}b`, `${stem}b_x`, `${stem}c`]);
+      expect((await identity.searchUsers(`${stem}b`, 10)).map((u) => u.username)).toEqual([`${stem}b`, `${stem}b_x`]);
+      expect(await identity.searchUsers(`${stem}b`, 1)).toHaveLength(1);
+      expect(await identity.searchUsers(`${stem}z`, 10)).toEqual([]);
+    });
+
+    it('replaces a password hash (and nothing else)', async () => {
+      const { identity } = ctx.stores();
+      const u = (await identity.createUser(uniqueName('reset'), 'old-hash', 5))!;
+      expect(await identity.setPasswordHash(u.id, 'new-hash')).toBe(true);
+      expect(await identity.findUserByName(u.username)).toEqual({ ...u, passwordHash: 'new-hash' });
+      expect((await identity.getUsers([u.id]))[0]!.passwordHash).toBe('new-hash');
+      expect(await identity.setPasswordHash(987_654_321_123, 'x')).toBe(false);
+    });
+
     it('rejects a taken username with null and keeps the first user; names are case-sensitive', async () => {
       const { identity } = ctx.stores();
       const username = uniqueName('bob');

@@ -226,6 +226,22 @@ describe('server API', () => {
     expect((await admin('/users?username=nobody-here')).status).toBe(404);
     const events = await admin(`/users/${alice.userId}/events`);
     expect((events.json.events as Array<{ type: string }>).some((e) => e.type === 'login')).toBe(true);
+    // Account actions: prefix search, end every session (the device's connection closes), reset the password.
+    const found = await admin(`/users/search?prefix=${alice.username.slice(0, -1).toUpperCase()}&limit=5`);
+    expect((found.json.users as Array<{ username: string }>).map((u) => u.username)).toContain(alice.username);
+    expect((await admin('/users/search')).status).toBe(400);
+    const { c: live } = await connectWith(token);
+    const revoked = await api.call('POST', `/v1/admin/users/${alice.username}/sessions/revoke`, { bearer: TEST_ADMIN_TOKEN });
+    expect(revoked.json.revoked).toBeGreaterThanOrEqual(2);
+    expect(await live.waitClosed()).toBe(CloseCodes.LOGGED_OUT.code);
+    expect((await api.call('POST', '/v1/admin/users/nobody_at_all/sessions/revoke', { bearer: TEST_ADMIN_TOKEN })).status).toBe(404);
+    const reset = await api.call('POST', `/v1/admin/users/${alice.username}/password`, { body: {}, bearer: TEST_ADMIN_TOKEN });
+    expect(reset.json.password).toMatch(/^.{16}$/);
+    const relogin = await api.call('POST', '/v1/login', { body: { username: alice.username, password: reset.json.password, deviceId: 'alice-web', platform: 'web' } });
+    expect(relogin.status).toBe(200);
+    expect((await api.call('POST', '/v1/login', { body: { username: alice.username, password: alice.password, deviceId: 'alice-web' } })).status).toBe(401);
+    expect((await api.call('POST', `/v1/admin/users/${alice.username}/password`, { body: { password: 'short' }, bearer: TEST_ADMIN_TOKEN })).status).toBe(400);
+    expect((await api.call('POST', `/v1/admin/users/${alice.username}/password`, { body: { password: alice.password }, bearer: TEST_ADMIN_TOKEN })).json.password).toBe(alice.password);
     // The moderation queue and the webhook delivery log (full flows: web/test/admin-console-browser.test.ts).
     expect((await admin('/reports')).json).toEqual({ reports: [] });
     expect((await admin('/reports?status=bogus')).status).toBe(400);

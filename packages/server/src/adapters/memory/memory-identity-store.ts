@@ -26,6 +26,20 @@ export class MemoryIdentityStore implements IdentityStore {
     return [...this.tables.users.keys()].filter((id) => id > afterId).sort((a, b) => a - b).slice(0, limit);
   }
 
+  async searchUsers(prefix: string, limit: number): Promise<UserRecord[]> {
+    return [...this.tables.usersByName.values()].filter((u) => u.username.startsWith(prefix))
+      .sort((a, b) => (a.username < b.username ? -1 : 1)).slice(0, limit);
+  }
+
+  async setPasswordHash(userId: UserId, passwordHash: string): Promise<boolean> {
+    const old = this.tables.users.get(userId);
+    if (!old) return false;
+    const user: UserRecord = Object.freeze({ ...old, passwordHash });
+    this.tables.users.set(userId, user);
+    this.tables.usersByName.set(user.username, user);
+    return true;
+  }
+
   async getUsers(ids: readonly UserId[]): Promise<UserRecord[]> {
     const out: UserRecord[] = [];
     for (const id of new Set(ids)) {

@@ -55,6 +55,16 @@ export class PostgresIdentityStore implements IdentityStore {
     return rows.map((r) => Number(r.id));
   }
 
+  async searchUsers(prefix: string, limit: number): Promise<UserRecord[]> {
+    const rows = await this.sql<UserRow[]>`
+      SELECT id, username, password_hash, created_at FROM users WHERE starts_with(username, ${prefix}) ORDER BY username LIMIT ${limit}`;
+    return rows.map(user);
+  }
+
+  async setPasswordHash(userId: UserId, passwordHash: string): Promise<boolean> {
+    return (await this.sql`UPDATE users SET password_hash = ${passwordHash} WHERE id = ${userId}`).count === 1;
+  }
+
   async getUsers(ids: readonly UserId[]): Promise<UserRecord[]> {
     const unique = [...new Set(ids)];
     if (unique.length === 0) return [];

@@ -37,6 +37,8 @@ export class SqliteIdentityStore implements IdentityStore {
   private readonly findUserStmt;
   private readonly getUserStmt;
   private readonly listUserIdsStmt;
+  private readonly searchUsersStmt;
+  private readonly setPasswordStmt;
   private readonly upsertDeviceStmt;
   private readonly listDevicesStmt;
   private readonly touchDeviceStmt;
@@ -59,6 +61,11 @@ export class SqliteIdentityStore implements IdentityStore {
     this.findUserStmt = db.prepare<[string], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE username = ?`);
     this.getUserStmt = db.prepare<[number], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`);
     this.listUserIdsStmt = db.prepare<[number, number], { id: number }>('SELECT id FROM users WHERE id > ? ORDER BY id LIMIT ?');
+    // A range on the unique username index (binary collation): [prefix, prefix + U+FFFF).
+    this.searchUsersStmt = db.prepare<[string, string, number], UserRow>(
+      `SELECT ${USER_COLUMNS} FROM users WHERE username >= ? AND username < ? ORDER BY username LIMIT ?`,
+    );
+    this.setPasswordStmt = db.prepare<[string, number]>('UPDATE users SET password_hash = ? WHERE id = ?');
     this.upsertDeviceStmt = db.prepare<[number, string, string, number]>(
       `INSERT INTO devices (user_id, device_id, platform, last_seen) VALUES (?, ?, ?, ?)
        ON CONFLICT (user_id, device_id) DO UPDATE SET platform = excluded.platform, last_seen = excluded.last_seen`,
@@ -97,6 +104,14 @@ export class SqliteIdentityStore implements IdentityStore {
 
   async listUserIds(afterId: UserId, limit: number): Promise<UserId[]> {
     return this.listUserIdsStmt.all(afterId, limit).map((r) => r.id);
+  }
+
+  async searchUsers(prefix: string, limit: number): Promise<UserRecord[]> {
+    return this.searchUsersStmt.all(prefix, `${prefix}\uffff`, limit);
+  }
+
+  async setPasswordHash(userId: UserId, passwordHash: string): Promise<boolean> {
+    return this.setPasswordStmt.run(passwordHash, userId).changes === 1;
   }
 
   async getUsers(ids: readonly UserId[]): Promise<UserRecord[]> {

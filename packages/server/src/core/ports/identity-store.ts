@@ -21,6 +21,10 @@ export interface IdentityStore {
   getUsers(ids: readonly UserId[]): Promise<UserRecord[]>;
   /** Ids of users above `afterId`, ascending, at most `limit`: a walk over every user (the server API's broadcast). */
   listUserIds(afterId: UserId, limit: number): Promise<UserId[]>;
+  /** Users whose username starts with `prefix` (as stored, lower case), by username, at most `limit` (the admin console's search). */
+  searchUsers(prefix: string, limit: number): Promise<UserRecord[]>;
+  /** Replaces a user's password hash (an operator's reset); false when there is no such user. */
+  setPasswordHash(userId: UserId, passwordHash: string): Promise<boolean>;
 
   upsertDevice(userId: UserId, deviceId: string, platform: Platform, now: number): Promise<void>;
   listDevices(userId: UserId): Promise<DeviceRecord[]>;
