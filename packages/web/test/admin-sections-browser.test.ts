@@ -152,4 +152,29 @@ describe('admin console sections', () => {
     await expect.poll(() => admin.getByTestId('admin-webhook-lanes').textContent(), WAIT).toBe('Nothing waiting.');
     await admin.context().close();
   });
+
+  it('finds users by prefix, ends every session of one, and resets their password', async () => {
+    const kim = await sdkUser('acct_kim');
+    await sdkUser('acct_kip');
+    const admin = await adminPage();
+    await admin.getByTestId('admin-user-query').fill('acct_ki');
+    await admin.getByRole('button', { name: 'Find' }).click();
+    const matches = admin.getByTestId('admin-user-matches');
+    await expect.poll(() => matches.textContent(), WAIT).toMatch(/acct_kim.*acct_kip/);
+    await matches.getByRole('button', { name: 'acct_kim' }).click();
+    await expect.poll(() => admin.getByTestId('admin-user').textContent(), WAIT).toMatch(/acct_kim/);
+
+    const kicked = new Promise<{ code: number }>((resolve) => kim.on('kicked', resolve));
+    await admin.getByTestId('admin-revoke').click();
+    expect((await kicked).code).toBe(CloseCodes.LOGGED_OUT.code);
+    await expect.poll(() => admin.getByRole('status').textContent(), WAIT).toMatch(/^[1-9]\d* sessions ended$/);
+
+    await admin.getByTestId('admin-reset-password').click();
+    const password = (await admin.getByTestId('admin-new-password').textContent())!;
+    expect(password).toHaveLength(16);
+    await expect(kim.login('acct_kim', PASSWORD)).rejects.toThrow();
+    // The failed attempt started the account's login backoff (about a second): the new password works once it ends.
+    await expect.poll(() => kim.login('acct_kim', password).then(() => 'ok', (e: unknown) => String(e)), WAIT).toBe('ok');
+    await admin.context().close();
+  });
 });

@@ -2,7 +2,7 @@
  * The admin console's account actions (behind the admin token), by username
  * like the operator ban:
  *
- *   GET  /v1/admin/users/search?prefix=&limit=
+ *   GET  /v1/admin/users/search?prefix=&limit=   (a prefix of digits also finds the user with that id)
  *   POST /v1/admin/users/{username}/sessions/revoke
  *   POST /v1/admin/users/{username}/password   { password? }
  *
@@ -22,7 +22,7 @@ const params = { type: 'object', properties: { username: { type: 'string', minLe
 const userId = { type: 'string', pattern: '^[1-9][0-9]{0,18}$' } as const;
 
 export const adminSearchUsersSchema = {
-  summary: 'Users whose username starts with a prefix, in username order (at most 100)', tags, security,
+  summary: 'Users whose username starts with a prefix, in username order (at most 100); a prefix of digits also finds the user with that id (listed first)', tags, security,
   querystring: {
     type: 'object', additionalProperties: false, required: ['prefix'],
     properties: { prefix: { type: 'string', minLength: 1, maxLength: 64 }, limit: { type: 'string', pattern: '^[0-9]{1,3}$', description: '1-100 (default 20)' } },
@@ -66,9 +66,13 @@ export function adminAccountRoutes(accounts: AccountOperations, adminToken: stri
   return (root: FastifyInstance) => {
     void root.register(async (app) => {
       app.addHook('onRequest', adminGuard(adminToken, 'main'));
-      app.get<{ Querystring: { prefix: string; limit?: string } }>('/users/search', { schema: adminSearchUsersSchema }, async (req) => ({
-        users: (await accounts.search(req.query.prefix, Number(req.query.limit ?? 20))).map((u) => ({ ...u, userId: String(u.userId) })),
-      }));
+      app.get<{ Querystring: { prefix: string; limit?: string } }>('/users/search', { schema: adminSearchUsersSchema }, async (req) => {
+        const { prefix } = req.query;
+        const byId = /^[1-9][0-9]{0,15}$/.test(prefix) ? await accounts.byId(Number(prefix)) : null;
+        const byName = await accounts.search(prefix, Number(req.query.limit ?? 20));
+        const users = byId ? [byId, ...byName.filter((u) => u.userId !== byId.userId)] : byName;
+        return { users: users.map((u) => ({ ...u, userId: String(u.userId) })) };
+      });
       app.post<ByName>('/users/:username/sessions/revoke', { schema: adminRevokeSessionsSchema }, async (req) => {
         const r = await accounts.revokeSessions(req.params.username);
         return { userId: String(r.userId), revoked: r.revoked };

@@ -6,6 +6,8 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { AdminApi, type AdminEvent, type AdminUser } from './admin-api.js';
+import { AccountActions } from './AccountActions.js';
+import { searchAccounts, type AccountMatch } from './accounts-api.js';
 import { ReportsPanel } from './ReportsPanel.js';
 import { WebhookLogPanel } from './WebhookLogPanel.js';
 
@@ -70,6 +72,22 @@ function UsersPanel({ api }: { api: AdminApi }) {
   const [user, setUser] = useState<AdminUser | null>(null);
   const [events, setEvents] = useState<AdminEvent[]>([]);
   const [error, setError] = useState('');
+  const [matches, setMatches] = useState<AccountMatch[]>([]);
+  /** The query is a username prefix or an id: the matches are listed; an exact (or the only) match is opened. */
+  const search = async (q: string) => {
+    setError('');
+    try {
+      const found = await searchAccounts(api, q.trim());
+      setMatches(found);
+      const pick = found.find((m) => m.username === q.trim().toLowerCase() || m.userId === q.trim()) ?? (found.length === 1 ? found[0] : undefined);
+      if (pick) return await load(pick.username);
+      setUser(null);
+      setEvents([]);
+      if (found.length === 0) setError(`NOT_FOUND: no user matches ${q}`);
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  };
   const load = async (username: string) => {
     setError('');
     try {
@@ -94,11 +112,18 @@ function UsersPanel({ api }: { api: AdminApi }) {
   return (
     <section class="admin__panel" aria-labelledby="users-title">
       <h2 id="users-title">Users</h2>
-      <form class="admin__search" onSubmit={(e) => { e.preventDefault(); void load(query); }}>
-        <input aria-label="Username" placeholder="username" value={query} onInput={(e) => setQuery(e.currentTarget.value)} data-testid="admin-user-query" />
+      <form class="admin__search" onSubmit={(e) => { e.preventDefault(); void search(query); }}>
+        <input aria-label="Username" placeholder="username, its start, or a user id" value={query} onInput={(e) => setQuery(e.currentTarget.value)} data-testid="admin-user-query" />
         <button type="submit" class="btn">Find</button>
       </form>
       {error && <p class="error" role="alert">{error}</p>}
+      {matches.length > 1 && (
+        <ul class="admin__matches" data-testid="admin-user-matches">
+          {matches.map((m) => (
+            <li key={m.userId}><button type="button" class="link" onClick={() => void load(m.username)}>{m.username}</button> · id {m.userId}</li>
+          ))}
+        </ul>
+      )}
       {user && (
         <div class="admin__user" data-testid="admin-user" data-banned={String(user.banned)}>
           <p>
@@ -108,6 +133,7 @@ function UsersPanel({ api }: { api: AdminApi }) {
           <button type="button" class={user.banned ? 'btn' : 'btn btn--danger'} onClick={() => void toggleBan()} data-testid="admin-ban">
             {user.banned ? 'Lift the ban' : 'Ban (ends every session)'}
           </button>
+          <AccountActions api={api} username={user.username} onDone={() => void load(user.username)} />
           <table class="admin__events">
             <caption>Logins and connections, last 24 hours</caption>
             <thead><tr><th>time</th><th>event</th><th>device</th><th>address</th><th>detail</th></tr></thead>

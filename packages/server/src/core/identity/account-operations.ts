@@ -32,6 +32,12 @@ export class AccountOperations {
     return users.map((u) => ({ userId: u.id, username: u.username, createdAt: u.createdAt }));
   }
 
+  /** One user by id (the console's search by id); null when there is none. */
+  async byId(userId: UserId): Promise<AccountSummary | null> {
+    const [u] = await this.store.getUsers([userId]);
+    return u ? { userId: u.id, username: u.username, createdAt: u.createdAt } : null;
+  }
+
   /** Ends every live session of the account; returns how many. */
   async revokeSessions(username: string): Promise<{ userId: UserId; revoked: number }> {
     const user = await this.user(username);
