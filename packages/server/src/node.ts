@@ -58,6 +58,8 @@ import { serverApiRoutes } from './api/server-api/routes.js';
 import { adminConsoleRoutes } from './api/admin-console-routes.js';
 import { adminReportRoutes } from './api/admin-report-routes.js';
 import { adminAccountRoutes } from './api/admin-account-routes.js';
+import { adminGroupRoutes } from './api/admin-group-routes.js';
+import { adminRoomRoutes } from './api/admin-room-routes.js';
 import { AccountOperations } from './core/identity/account-operations.js';
 import { adminWebhookRoutes } from './api/admin-webhook-routes.js';
 import { EventRecorder } from './platform/event-log/event-recorder.js';
@@ -410,6 +412,8 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
             pushTokenRoutes(identity, storage.pushTokens, { check: pushTokenCheck(config), webPushPublicKey: config.webPushPublicKey }),
             ...(serverActions && serverSecrets.length > 0 ? [serverApiRoutes(serverActions, serverSecrets)] : []),
             ...(serverActions ? [adminConsoleRoutes(serverActions, config.adminToken)] : []),
+            ...(serverActions && rooms ? [adminRoomRoutes(serverActions, rooms.fanout, config.adminToken)] : []),
+            ...(serverActions ? [adminGroupRoutes({ actions: serverActions, conversations: storage.conversations, identity: storage.identity, adminToken: config.adminToken })] : []),
             adminReportRoutes(moderation, config.adminToken),
             adminAccountRoutes(new AccountOperations(storage.identity, { scryptCost: config.scryptCost, forget: (ids, why) => identity.forget(ids, why) }), config.adminToken),
             adminWebhookRoutes(storage.webhooks, config.adminToken),

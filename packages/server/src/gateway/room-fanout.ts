@@ -160,6 +160,25 @@ export class RoomFanout implements AudienceCounter {
     this.byConnection.delete(conn);
   }
 
+  /**
+   * Rooms with viewers on this gateway (the admin console's live rooms):
+   * local viewer count, the whole audience (with other gateways' reports),
+   * and up to `viewersShown` local viewers' user ids. At most `limit` rooms,
+   * the largest first.
+   */
+  liveRooms(limit: number, viewersShown: number): Array<{ roomId: RoomId; localViewers: number; audience: number; viewerIds: number[] }> {
+    const list = [...this.rooms.entries()].filter(([, r]) => r.members.size > 0)
+      .sort((a, b) => b[1].members.size - a[1].members.size).slice(0, limit);
+    return list.map(([roomId, r]) => {
+      const viewerIds = new Set<number>();
+      for (const conn of r.members.keys()) {
+        if (viewerIds.size >= viewersShown) break;
+        viewerIds.add(conn.userId);
+      }
+      return { roomId, localViewers: r.members.size, audience: this.audience(roomId), viewerIds: [...viewerIds] };
+    });
+  }
+
   /** The whole room: local connections plus what the other gateways last reported (cluster). */
   audience(roomId: RoomId): number {
     return (this.rooms.get(roomId)?.members.size ?? 0) + this.peers.audience(roomId, this.clock());

@@ -242,6 +242,32 @@ describe('server API', () => {
     expect((await api.call('POST', '/v1/login', { body: { username: alice.username, password: alice.password, deviceId: 'alice-web' } })).status).toBe(401);
     expect((await api.call('POST', `/v1/admin/users/${alice.username}/password`, { body: { password: 'short' }, bearer: TEST_ADMIN_TOKEN })).status).toBe(400);
     expect((await api.call('POST', `/v1/admin/users/${alice.username}/password`, { body: { password: alice.password }, bearer: TEST_ADMIN_TOKEN })).json.password).toBe(alice.password);
+    // Groups: a user's groups, one group with its members, remove a member, dissolve.
+    const team = await server('POST', '/groups', { ownerId: bob.userId, name: 'ops-team', memberIds: [alice.userId, olga.userId] });
+    const teamId = team.json.groupId as string;
+    const ofBob = await admin(`/users/${bob.userId}/groups`);
+    expect((ofBob.json.groups as Array<{ groupId: string; title: string }>).find((g) => g.groupId === teamId)).toMatchObject({ title: 'ops-team', memberCount: 3 });
+    const detail = await admin(`/groups/${teamId}`);
+    expect(detail.json.group).toMatchObject({ groupId: teamId, name: 'ops-team' });
+    expect((detail.json.members as Array<{ username: string; role: string }>).map((m) => `${m.username}:${m.role}`).sort())
+      .toEqual([`${alice.username}:member`, `${bob.username}:owner`, `${olga.username}:member`].sort());
+    expect((await api.call('POST', `/v1/admin/groups/${teamId}/members/${olga.userId}/remove`, { bearer: TEST_ADMIN_TOKEN })).json).toEqual({ ok: true });
+    expect(((await admin(`/groups/${teamId}`)).json.members as unknown[]).length).toBe(2);
+    expect((await api.call('POST', `/v1/admin/groups/${teamId}/dissolve`, { bearer: TEST_ADMIN_TOKEN })).json).toEqual({ ok: true });
+    expect(((await admin(`/groups/${teamId}`)).json.error as { name: string }).name).toBe('GROUP_DISSOLVED');
+    expect((await admin('/groups/123456789')).status).toBe(404);
+    // Live rooms: a viewer in a room is listed; closing it as the operator tells the viewer.
+    expect((await server('POST', '/rooms', { roomId: 'admin-live', hostId: bob.userId })).status).toBe(201);
+    const viewer = await RawClient.connect('ws', node);
+    const bobLogin = await api.call('POST', '/v1/login', { body: { username: bob.username, password: bob.password, deviceId: 'bob-viewer' } });
+    expect((await viewer.request({ case: 'auth', value: { token: bobLogin.json.accessToken as string } })).body.case).toBe('authOk');
+    expect((await viewer.request({ case: 'roomJoin', value: { roomId: 'admin-live', afterSeq: 0 } })).body.case).toBe('roomJoined');
+    const liveRooms = (await admin('/rooms')).json.rooms as Array<{ roomId: string; localViewers: number; viewerIds: string[] }>;
+    expect(liveRooms.find((r) => r.roomId === 'admin-live')).toMatchObject({ localViewers: 1, viewerIds: [bob.userId] });
+    expect((await api.call('POST', '/v1/admin/rooms/admin-live/close', { bearer: TEST_ADMIN_TOKEN })).json).toEqual({ ok: true });
+    await waitFor('the closed room to leave the list', async () => !((await admin('/rooms')).json.rooms as Array<{ roomId: string }>).some((r) => r.roomId === 'admin-live'));
+    viewer.close();
+    expect((await api.call('POST', '/v1/admin/rooms/no-such-room/close', { bearer: TEST_ADMIN_TOKEN })).json.error).toMatchObject({ name: 'ROOM_NOT_FOUND' });
     // The moderation queue and the webhook delivery log (full flows: web/test/admin-console-browser.test.ts).
     expect((await admin('/reports')).json).toEqual({ reports: [] });
     expect((await admin('/reports?status=bogus')).status).toBe(400);
