@@ -9,9 +9,13 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ServerActions } from '../platform/server-api/server-actions.js';
-import type { RoomFanout } from '../gateway/room-fanout.js';
 import type { RouteRegistrar } from './http-api.js';
 import { adminGuard } from './admin-routes.js';
+
+/** The gateway's room fan-out, as far as this list needs it (RoomFanout.liveRooms). */
+export interface LiveRoomList {
+  liveRooms(limit: number, viewersShown: number): Array<{ roomId: string; localViewers: number; audience: number; viewerIds: number[] }>;
+}
 
 const errors = { '4xx': { $ref: 'XinboxError#' }, '5xx': { $ref: 'XinboxError#' } } as const;
 const security = [{ adminBearer: [] }];
@@ -51,7 +55,7 @@ export const adminCloseRoomSchema = {
   response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } }, required: ['ok'] }, ...errors },
 } as const;
 
-export function adminRoomRoutes(actions: ServerActions, fanout: RoomFanout, adminToken: string): RouteRegistrar {
+export function adminRoomRoutes(actions: ServerActions, fanout: LiveRoomList, adminToken: string): RouteRegistrar {
   return (root: FastifyInstance) => {
     void root.register(async (app) => {
       app.addHook('onRequest', adminGuard(adminToken, 'main'));
