@@ -83,11 +83,13 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
+const userIds = new Map<XinboxClient, string>();
+
 async function sdkUser(username: string): Promise<XinboxClient> {
   const client = new XinboxClient({ baseUrl: node!.httpUrl, deviceId: `${username}-node`, platform: 'desktop', accessUrl: false });
   clients.push(client);
   await client.register(username, PASSWORD);
-  await client.login(username, PASSWORD);
+  userIds.set(client, (await client.login(username, PASSWORD)).userId);
   await client.connect();
   return client;
 }
@@ -175,6 +177,36 @@ describe('admin console sections', () => {
     await expect(kim.login('acct_kim', PASSWORD)).rejects.toThrow();
     // The failed attempt started the account's login backoff (about a second): the new password works once it ends.
     await expect.poll(() => kim.login('acct_kim', password).then(() => 'ok', (e: unknown) => String(e)), WAIT).toBe('ok');
+    await admin.context().close();
+  });
+
+  it('shows a group with its members, removes one and dissolves it; lists a live room and closes it', async () => {
+    const owner = await sdkUser('gr_owner');
+    const member = await sdkUser('gr_member');
+    const group = await owner.createGroup('night shift', [userIds.get(member)!]);
+    await owner.createRoom('admin-room-1');
+    await owner.joinRoom('admin-room-1');
+    await member.joinRoom('admin-room-1');
+    const roomEvents: Array<{ kind: string }> = [];
+    member.on('roomEvent', (e) => roomEvents.push(e as { kind: string }));
+
+    const admin = await adminPage();
+    const groups = admin.getByTestId('admin-groups');
+    await groups.getByLabel('Group or user id').fill(group.group!.conversationId);
+    await groups.getByRole('button', { name: 'Look up' }).click();
+    const members = admin.getByTestId('admin-group-members');
+    await expect.poll(() => members.textContent(), WAIT).toMatch(/gr_owner \(owner\).*gr_member \(member\)|gr_member \(member\).*gr_owner \(owner\)/);
+    await members.getByRole('button', { name: 'Remove gr_member' }).click();
+    await expect.poll(() => members.textContent(), WAIT).not.toMatch(/gr_member/);
+    await groups.getByRole('button', { name: 'Dissolve' }).click();
+    await expect.poll(() => admin.getByTestId('admin-group').getAttribute('data-dissolved'), WAIT).toBe('true');
+    await expect(owner.getGroup(group.group!.conversationId)).rejects.toThrow(/dissolved/i);
+
+    const room = admin.getByTestId('admin-room').filter({ hasText: 'admin-room-1' });
+    await expect.poll(() => room.textContent(), WAIT).toMatch(/2 watching/);
+    await room.getByRole('button', { name: 'Close admin-room-1' }).click();
+    await expect.poll(() => roomEvents.some((e) => e.kind === 'closed'), WAIT).toBe(true);
+    await expect.poll(() => admin.getByTestId('admin-room').filter({ hasText: 'admin-room-1' }).count(), WAIT).toBe(0);
     await admin.context().close();
   });
 });

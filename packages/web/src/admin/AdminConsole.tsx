@@ -2,13 +2,15 @@
  * The operators' console: log in with the admin token, find a user, ban or
  * unban them (their sessions close at once), see their recent logins and
  * connections, and watch the node's live figures. Each further section is a
- * module of its own (ReportsPanel, WebhookLogPanel, ...).
+ * module of its own (ReportsPanel, GroupsPanel, RoomsPanel, WebhookLogPanel, AccountActions).
  */
 import { useEffect, useState } from 'preact/hooks';
 import { AdminApi, type AdminEvent, type AdminUser } from './admin-api.js';
 import { AccountActions } from './AccountActions.js';
 import { searchAccounts, type AccountMatch } from './accounts-api.js';
+import { GroupsPanel } from './GroupsPanel.js';
 import { ReportsPanel } from './ReportsPanel.js';
+import { RoomsPanel } from './RoomsPanel.js';
 import { WebhookLogPanel } from './WebhookLogPanel.js';
 
 const TOKEN_KEY = 'xinbox.admin.token';
@@ -32,6 +34,8 @@ export function AdminConsole({ baseUrl }: { baseUrl: string }) {
         <UsersPanel api={api} />
         <MetricsPanel api={api} />
         <ReportsPanel api={api} />
+        <GroupsPanel api={api} />
+        <RoomsPanel api={api} />
         <WebhookLogPanel api={api} />
       </div>
     </main>
