@@ -271,6 +271,23 @@ describe('server API', () => {
     // The moderation queue and the webhook delivery log (full flows: web/test/admin-console-browser.test.ts).
     expect((await admin('/reports')).json).toEqual({ reports: [] });
     expect((await admin('/reports?status=bogus')).status).toBe(400);
+    // A report from a user's device, reviewed by the operator: mute its sender; a second decision is refused.
+    const spam = await server('POST', '/messages', { from: olga.userId, to: { userId: bob.userId }, content: { text: { text: 'cheap pills' } }, clientMsgId: 'spam-1' });
+    const bobDevice = await api.call('POST', '/v1/login', { body: { username: bob.username, password: bob.password, deviceId: 'bob-reporter' } });
+    const { c: reporter } = await connectWith(bobDevice.json.accessToken as string);
+    const filed = await reporter.request({ case: 'reportMessage', value: { conversationId: spam.json.conversationId as string, seq: spam.json.seq as number, reason: 'spam' } });
+    expect(filed.body.case).toBe('reportInfo');
+    reporter.close();
+    const queue = (await admin('/reports')).json.reports as Array<Record<string, unknown>>;
+    expect(queue).toHaveLength(1);
+    expect(queue[0]).toMatchObject({ excerpt: 'cheap pills', senderId: olga.userId, reporterId: bob.userId, reason: 'spam', status: 'open' });
+    const muted = await api.call('POST', `/v1/admin/reports/${queue[0]!.id as string}/resolve`, { body: { action: 'mute', minutes: 5, note: 'spam' }, bearer: TEST_ADMIN_TOKEN });
+    expect(muted.json).toMatchObject({ status: 'resolved', resolution: 'mute', resolvedBy: '0' });
+    const twice = await api.call('POST', `/v1/admin/reports/${queue[0]!.id as string}/resolve`, { body: { action: 'dismiss' }, bearer: TEST_ADMIN_TOKEN });
+    expect(twice.json.error).toMatchObject({ name: 'PERMISSION_DENIED' });
+    expect((await admin('/reports?status=resolved&limit=5')).json.reports).toEqual([expect.objectContaining({ id: queue[0]!.id, resolution: 'mute' })]);
+    const blocked = await server('POST', '/messages', { from: olga.userId, to: { userId: bob.userId }, content: { text: { text: 'again' } }, clientMsgId: 'spam-2' });
+    expect(blocked.json.error).toMatchObject({ name: 'MUTED' });
     const resolveMissing = await api.call('POST', '/v1/admin/reports/no-such-report/resolve', { body: { action: 'dismiss' }, bearer: TEST_ADMIN_TOKEN });
     expect(resolveMissing.status).toBe(404);
     expect((await api.call('POST', '/v1/admin/reports/x/resolve', { body: { action: 'shout' }, bearer: TEST_ADMIN_TOKEN })).status).toBe(400);
