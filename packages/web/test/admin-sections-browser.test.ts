@@ -151,6 +151,14 @@ describe('admin console sections', () => {
     await admin.getByLabel('Event type').fill('user.online');
     await admin.getByRole('button', { name: 'Filter' }).click();
     await expect.poll(() => rows.count(), WAIT).toBe(0);
+    // By event id: the attempts that carried the refused event, the 503 and the retry that delivered it.
+    const log = await (await fetch(`${node!.httpUrl}/v1/admin/webhooks/deliveries?limit=1000`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json() as
+      { deliveries: Array<{ status: string; events: Array<{ id: string }> }> };
+    const refused = log.deliveries.find((d) => d.status === 'failed')!.events[0]!.id;
+    await admin.getByLabel('Event type').fill('');
+    await admin.getByLabel('Event id').fill(refused);
+    await admin.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(() => rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-status')).join(',')), WAIT).toBe('delivered,failed');
     await expect.poll(() => admin.getByTestId('admin-webhook-lanes').textContent(), WAIT).toBe('Nothing waiting.');
     await admin.context().close();
   });

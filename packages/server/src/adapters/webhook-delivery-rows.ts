@@ -26,6 +26,11 @@ export function typePattern(eventType: string): string {
   return `%,${eventType.replace(/[\\%_]/g, (c) => `\\${c}`)},%`;
 }
 
+/** The LIKE pattern matching rows whose events JSON carries the event `id` (as JSON.stringify wrote it). */
+export function idPattern(eventId: string): string {
+  return `%${JSON.stringify({ id: eventId }).slice(1, -1).replace(/[\\%_]/g, (c) => `\\${c}`)},%`;
+}
+
 export function deliveryFromRow(r: DeliveryRow): WebhookDeliveryRecord {
   return {
     seq: Number(r.seq), lane: r.lane, at: Number(r.at), status: r.status === 'delivered' ? 'delivered' : 'failed', attempt: r.attempt,

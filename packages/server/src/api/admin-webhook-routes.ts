@@ -17,12 +17,13 @@ const tags = ['admin console'];
 const lane = { type: 'integer', minimum: 0, maximum: WEBHOOK_LANES - 1 } as const;
 
 export const adminDeliveriesSchema = {
-  summary: `Webhook delivery attempts, newest first (the last ${WEBHOOK_DELIVERY_LOG_SIZE} are kept)`, tags, security,
+  summary: `Webhook delivery attempts, newest first (the last ${WEBHOOK_DELIVERY_LOG_SIZE} are kept), by lane, event type or event id`, tags, security,
   querystring: {
     type: 'object', additionalProperties: false,
     properties: {
       lane: { type: 'string', pattern: '^[0-9]{1,2}$', description: `0-${WEBHOOK_LANES - 1}: only this lane` },
       type: { type: 'string', minLength: 1, maxLength: 64, description: 'Only attempts whose batch carried this event type' },
+      event: { type: 'string', pattern: '^[A-Za-z0-9-]{1,64}$', description: 'Only attempts whose batch carried this event id' },
       limit: { type: 'string', pattern: '^[0-9]{1,4}$', description: `1-${WEBHOOK_DELIVERY_LOG_SIZE} (default 100)` },
     },
   },
@@ -78,18 +79,18 @@ export const adminLanesSchema = {
   },
 } as const;
 
-type DeliveriesRoute = { Querystring: { lane?: string; type?: string; limit?: string } };
+type DeliveriesRoute = { Querystring: { lane?: string; type?: string; event?: string; limit?: string } };
 
 export function adminWebhookRoutes(outbox: WebhookOutbox, adminToken: string): RouteRegistrar {
   return (root: FastifyInstance) => {
     void root.register(async (app) => {
       app.addHook('onRequest', adminGuard(adminToken, 'main'));
       app.get<DeliveriesRoute>('/webhooks/deliveries', { schema: adminDeliveriesSchema }, async (req) => {
-        const { lane: laneText, type, limit } = req.query;
+        const { lane: laneText, type, event, limit } = req.query;
         const lane = laneText === undefined ? undefined : Number(laneText);
         if (lane !== undefined && lane >= WEBHOOK_LANES) throw new XinboxError(Errors.INVALID_ARGUMENT, `lane must be 0-${WEBHOOK_LANES - 1}`);
         const n = Math.max(1, Math.min(WEBHOOK_DELIVERY_LOG_SIZE, Number(limit ?? 100)));
-        return { deliveries: await outbox.deliveries({ limit: n, ...(lane !== undefined ? { lane } : {}), ...(type ? { eventType: type } : {}) }) };
+        return { deliveries: await outbox.deliveries({ limit: n, ...(lane !== undefined ? { lane } : {}), ...(type ? { eventType: type } : {}), ...(event ? { eventId: event } : {}) }) };
       });
       app.get('/webhooks/lanes', { schema: adminLanesSchema }, async () => ({ lanes: await outbox.lanes() }));
     }, { prefix: '/v1/admin' });

@@ -188,6 +188,8 @@ export function describeWebhookOutboxContract(name: string, makeStores: FixtureF
       const created = await mine({ limit: 10, eventType: 'group.created' });
       expect(created.map((d) => d.lane)).toEqual([lane, lane]);
       expect(await mine({ limit: 10, eventType: 'group.%' })).toEqual([]);
+      expect((await mine({ limit: 10, eventId: e2.id })).map((d) => d.status)).toEqual(['delivered', 'failed']);
+      expect(await mine({ limit: 10, eventId: e2.id.slice(0, 8) })).toEqual([]);
       expect((await mine({ limit: 10, eventType: 'user.online' })).map((d) => d.status)).toEqual(['delivered']);
       expect(await webhooks.deliveries({ limit: 1 })).toHaveLength(1);
     });

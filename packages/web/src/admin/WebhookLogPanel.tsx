@@ -1,7 +1,7 @@
 /**
  * The webhook delivery log: every delivery attempt, newest first (status,
  * attempt number, the batch's events, the receiver's error, the next retry),
- * narrowed to one lane or one event type, and the lanes whose events are
+ * narrowed to one lane, one event type or one event (by id), and the lanes whose events are
  * still waiting. Polled while shown.
  */
 import { useState } from 'preact/hooks';
@@ -12,7 +12,8 @@ import { listDeliveries, listLanes, type WebhookDelivery, type WebhookLane } fro
 export function WebhookLogPanel({ api }: { api: AdminApi }) {
   const [lane, setLane] = useState('');
   const [type, setType] = useState('');
-  const [filter, setFilter] = useState<{ lane?: number; type?: string }>({});
+  const [event, setEvent] = useState('');
+  const [filter, setFilter] = useState<{ lane?: number; type?: string; event?: string }>({});
   const [deliveries, setDeliveries] = useState<WebhookDelivery[]>([]);
   const [lanes, setLanes] = useState<WebhookLane[]>([]);
   const [error, setError] = useState('');
@@ -28,7 +29,7 @@ export function WebhookLogPanel({ api }: { api: AdminApi }) {
   }, 2_000, [api, filter]);
   const apply = (e: Event) => {
     e.preventDefault();
-    setFilter({ ...(lane.trim() ? { lane: Number(lane) } : {}), ...(type.trim() ? { type: type.trim() } : {}) });
+    setFilter({ ...(lane.trim() ? { lane: Number(lane) } : {}), ...(type.trim() ? { type: type.trim() } : {}), ...(event.trim() ? { event: event.trim() } : {}) });
   };
   return (
     <section class="admin__panel admin__panel--wide" aria-labelledby="webhooks-title" data-testid="admin-webhooks">
@@ -36,6 +37,7 @@ export function WebhookLogPanel({ api }: { api: AdminApi }) {
       <form class="admin__search" onSubmit={apply}>
         <input aria-label="Lane" placeholder="lane (0-31)" inputMode="numeric" value={lane} onInput={(e) => setLane(e.currentTarget.value)} />
         <input aria-label="Event type" placeholder="event type, e.g. message.sent" value={type} onInput={(e) => setType(e.currentTarget.value)} />
+        <input aria-label="Event id" placeholder="event id" value={event} onInput={(e) => setEvent(e.currentTarget.value)} />
         <button type="submit" class="btn">Filter</button>
       </form>
       {error && <p class="error" role="alert">{error}</p>}

@@ -20,10 +20,11 @@ export interface WebhookLane {
   readonly lastError: string;
 }
 
-export async function listDeliveries(api: AdminApi, filter: { lane?: number; type?: string }): Promise<WebhookDelivery[]> {
+export async function listDeliveries(api: AdminApi, filter: { lane?: number; type?: string; event?: string }): Promise<WebhookDelivery[]> {
   const q = new URLSearchParams({ limit: '100' });
   if (filter.lane !== undefined) q.set('lane', String(filter.lane));
   if (filter.type) q.set('type', filter.type);
+  if (filter.event) q.set('event', filter.event);
   return ((await api.call('GET', `/v1/admin/webhooks/deliveries?${q}`)) as { deliveries: WebhookDelivery[] }).deliveries;
 }
 

@@ -1,6 +1,6 @@
 import {
   WEBHOOK_DELIVERY_LOG_SIZE, WEBHOOK_LANES, webhookLane,
-  type NewWebhookEvent, type WebhookDeliveryRecord, type StoredWebhookEvent, type WebhookBatch, type WebhookLaneState, type WebhookOutbox,
+  type NewWebhookEvent, type WebhookDeliveryQuery, type WebhookDeliveryRecord, type StoredWebhookEvent, type WebhookBatch, type WebhookLaneState, type WebhookOutbox,
 } from '../../core/ports/webhook-outbox.js';
 
 interface Lane {
@@ -74,12 +74,13 @@ export class MemoryWebhookOutbox implements WebhookOutbox {
     }]));
   }
 
-  async deliveries(query: { limit: number; lane?: number; eventType?: string }): Promise<WebhookDeliveryRecord[]> {
+  async deliveries(query: WebhookDeliveryQuery): Promise<WebhookDeliveryRecord[]> {
     const out: WebhookDeliveryRecord[] = [];
     for (let i = this.log.length - 1; i >= 0 && out.length < query.limit; i--) {
       const r = this.log[i]!;
       if (query.lane !== undefined && r.lane !== query.lane) continue;
       if (query.eventType !== undefined && !r.events.some((e) => e.type === query.eventType)) continue;
+      if (query.eventId !== undefined && !r.events.some((e) => e.id === query.eventId)) continue;
       out.push(r);
     }
     return out;

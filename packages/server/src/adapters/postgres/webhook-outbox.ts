@@ -1,7 +1,7 @@
-import { deliveryEvents, deliveryFromRow, typePattern, type DeliveryRow } from '../webhook-delivery-rows.js';
+import { deliveryEvents, deliveryFromRow, idPattern, typePattern, type DeliveryRow } from '../webhook-delivery-rows.js';
 import {
   WEBHOOK_DELIVERY_LOG_SIZE, webhookLane,
-  type NewWebhookEvent, type WebhookDeliveryRecord, type StoredWebhookEvent, type WebhookBatch, type WebhookLaneState, type WebhookOutbox,
+  type NewWebhookEvent, type WebhookDeliveryQuery, type WebhookDeliveryRecord, type StoredWebhookEvent, type WebhookBatch, type WebhookLaneState, type WebhookOutbox,
 } from '../../core/ports/webhook-outbox.js';
 import type { Sql, TransactionSql as Tx } from './client.js';
 
@@ -83,12 +83,13 @@ export class PostgresWebhookOutbox implements WebhookOutbox {
     }) as Promise<boolean>;
   }
 
-  async deliveries(query: { limit: number; lane?: number; eventType?: string }): Promise<WebhookDeliveryRecord[]> {
+  async deliveries(query: WebhookDeliveryQuery): Promise<WebhookDeliveryRecord[]> {
     const lane = query.lane ?? -1;
     const types = query.eventType === undefined ? '%' : typePattern(query.eventType);
+    const ids = query.eventId === undefined ? '%' : idPattern(query.eventId);
     const rows = await this.sql<DeliveryRow[]>`
       SELECT seq, lane, at, status, attempt, events, error, next_attempt_at FROM webhook_deliveries
-       WHERE (${lane}::int < 0 OR lane = ${lane}) AND types LIKE ${types}
+       WHERE (${lane}::int < 0 OR lane = ${lane}) AND types LIKE ${types} AND events LIKE ${ids}
        ORDER BY seq DESC LIMIT ${query.limit}`;
     return rows.map(deliveryFromRow);
   }

@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
 import { openSideDatabase } from './side-database.js';
-import { deliveryEvents, deliveryFromRow, typePattern, type DeliveryRow } from '../webhook-delivery-rows.js';
+import { deliveryEvents, deliveryFromRow, idPattern, typePattern, type DeliveryRow } from '../webhook-delivery-rows.js';
 import {
   WEBHOOK_DELIVERY_LOG_SIZE, WEBHOOK_LANES, webhookLane,
-  type NewWebhookEvent, type WebhookDeliveryRecord, type StoredWebhookEvent, type WebhookBatch, type WebhookLaneState, type WebhookOutbox,
+  type NewWebhookEvent, type WebhookDeliveryQuery, type WebhookDeliveryRecord, type StoredWebhookEvent, type WebhookBatch, type WebhookLaneState, type WebhookOutbox,
 } from '../../core/ports/webhook-outbox.js';
 
 const SCHEMA_VERSION = 1;
@@ -134,9 +134,9 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
       record(batch, at, 'failed', error, next);
       return true;
     });
-    this.deliveriesStmt = db.prepare<[number, number, string, number], DeliveryRow>(
+    this.deliveriesStmt = db.prepare<[number, number, string, string, number], DeliveryRow>(
       `SELECT seq, lane, at, status, attempt, events, error, next_attempt_at FROM webhook_deliveries
-        WHERE (? < 0 OR lane = ?) AND types LIKE ? ESCAPE '\\' ORDER BY seq DESC LIMIT ?`,
+        WHERE (? < 0 OR lane = ?) AND types LIKE ? ESCAPE '\\' AND events LIKE ? ESCAPE '\\' ORDER BY seq DESC LIMIT ?`,
     );
     this.lanesStmt = db.prepare<[], { lane: number; pending: number; attempts: number; next_attempt_at: number; last_error: string }>(
       `SELECT l.lane, count(*) AS pending, l.attempts, l.next_attempt_at, l.last_error
@@ -160,10 +160,11 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
     return this.retryTx.immediate(batch, holder, nextAttemptAt, error.slice(0, 500), at);
   }
 
-  async deliveries(query: { limit: number; lane?: number; eventType?: string }): Promise<WebhookDeliveryRecord[]> {
+  async deliveries(query: WebhookDeliveryQuery): Promise<WebhookDeliveryRecord[]> {
     const lane = query.lane ?? -1;
     const types = query.eventType === undefined ? '%' : typePattern(query.eventType);
-    return this.deliveriesStmt.all(lane, lane, types, query.limit).map(deliveryFromRow);
+    const ids = query.eventId === undefined ? '%' : idPattern(query.eventId);
+    return this.deliveriesStmt.all(lane, lane, types, ids, query.limit).map(deliveryFromRow);
   }
 
   async lanes(): Promise<WebhookLaneState[]> {

@@ -68,6 +68,13 @@ export interface WebhookDeliveryRecord {
   readonly nextAttemptAt: number;
 }
 
+export interface WebhookDeliveryQuery {
+  readonly limit: number;
+  readonly lane?: number;
+  readonly eventType?: string;
+  readonly eventId?: string;
+}
+
 /**
  * Contract (shared suite: test/contracts/webhook-outbox.contract.ts):
  * - `append` is durable when it resolves; events of one call keep their
@@ -92,8 +99,8 @@ export interface WebhookOutbox {
   retryLater(batch: WebhookBatch, holder: string, nextAttemptAt: number, error: string, at?: number): Promise<boolean>;
   /** Lanes with pending events (for metrics and the delivery log). */
   lanes(): Promise<WebhookLaneState[]>;
-  /** The delivery log, newest first; `lane` narrows it to one lane, `eventType` to attempts carrying that type. */
-  deliveries(query: { limit: number; lane?: number; eventType?: string }): Promise<WebhookDeliveryRecord[]>;
+  /** The delivery log, newest first; `lane` narrows it to one lane, `eventType` / `eventId` to attempts carrying that type / event. */
+  deliveries(query: WebhookDeliveryQuery): Promise<WebhookDeliveryRecord[]>;
   close(): Promise<void>;
 }
 
