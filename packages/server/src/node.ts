@@ -3,8 +3,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildConfig, type XinboxConfig } from './config.js';
-import { createLogger, type Logger } from './logger.js';
-import { openStorage, type Storage } from './storage.js';
+import { createLogger } from './logger.js';
+import { openStorage } from './storage.js';
 import { IdentityService } from './core/identity/identity-service.js';
 import { TokenSigner } from './core/identity/tokens.js';
 import { SnowflakeGenerator, SNOWFLAKE_MAX_NODES } from './core/ids/snowflake.js';
@@ -42,8 +42,7 @@ import { AccessService } from './access/access-service.js';
 import { createRooms, type RoomOptions } from './gateway/rooms.js';
 import { BusRoomBroadcaster } from './router/bus-room-broadcaster.js';
 import { createMediaRoutes } from './api/media-routes.js';
-import { openMediaChannel, type MediaChannel } from './media/index.js';
-import type { MediaStore } from './core/ports/media-store.js';
+import { openMediaChannel } from './media/index.js';
 import { EventLoopDelayMonitor } from './runtime/event-loop-delay.js';
 import { createWebhooks } from './platform/webhooks/index.js';
 import { startHttpListeners } from './api/http-listeners.js';
@@ -69,75 +68,12 @@ import { ServiceRouter } from './core/service/service-router.js';
 import { CustomerService } from './core/service/customer-service.js';
 import { ItemConversationService } from './core/items/item-conversation-service.js';
 import { serviceHandlers } from './gateway/handlers/service-handlers.js';
-import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
-import type { Server as HttpServer } from 'node:http';
-import type { Server as NetServer } from 'node:net';
+import { AggregatorRegistry } from 'prom-client';
 import { createForwardingServer } from './processes/http-forwarder.js';
 import { gatewayProcessCount, startWithGatewayProcesses } from './processes/primary.js';
-import type { GatewayProcessInfo } from './processes/gateway-supervisor.js';
+import type { HandedInConnections, NodeDeps, NodeMetricsSnapshot, XinboxNode } from './node-types.js';
 
-export interface XinboxNode {
-  readonly config: XinboxConfig;
-  readonly nodeId: string;
-  readonly port: number;
-  readonly tcpPort: number;
-  readonly httpUrl: string;
-  readonly wsUrl: string;
-  /** Port of the admin listener (adminPort); -1 when there is none. */
-  readonly adminPort: number;
-  /** This node's Prometheus metrics (its own registry). */
-  readonly metrics: NodeMetrics;
-  /** The media channel (uploads, downloads, collector). */
-  readonly media: MediaChannel;
-  /**
-   * Read tlsCertFile / tlsKeyFile again (SIGHUP): new TLS handshakes use them,
-   * established connections are untouched. Throws (keeping the current
-   * certificate) when the files are unusable; false when TLS is off.
-   */
-  reloadTls(): boolean;
-  /** The gateway processes of a primary (gatewayProcesses ≥ 2); absent otherwise. */
-  readonly gatewayProcesses?: { readonly processes: readonly GatewayProcessInfo[] };
-  /** This node's JSON counters and Prometheus series (a primary collects its gateway processes' with it). */
-  metricsSnapshot(): Promise<NodeMetricsSnapshot>;
-  /** Stop accepting, move clients elsewhere (DRAINING), then stop. */
-  drain(timeoutMs?: number): Promise<void>;
-  stop(): Promise<void>;
-}
-
-export interface NodeMetricsSnapshot {
-  readonly json: Record<string, unknown>;
-  readonly prometheus: Array<MetricObjectWithValues<MetricValue<string>>>;
-}
-
-/**
- * A gateway process's listeners (processes/): the primary accepts on the
- * shared public ports and hands each connection to a gateway process, which
- * emits it on these servers; plain HTTP goes back to the primary's API.
- */
-export interface HandedInConnections {
-  /** The public ports (the primary's listeners), advertised to clients. */
-  readonly port: number;
-  readonly tcpPort: number;
-  /** The primary's HTTP API listener (unix socket), or null. */
-  readonly apiPath: string | null;
-  http(server: HttpServer): void;
-  tcp(server: NetServer): void;
-}
-
-/** Adapters handed in instead of opened from config (the in-process cluster harness shares them). */
-export interface NodeDeps {
-  readonly storage?: Storage;
-  readonly log?: Logger;
-  readonly metrics?: NodeMetrics;
-  /** A MediaStore instead of the configured one (tests share one bucket). */
-  readonly mediaStore?: MediaStore;
-  /** Set in a gateway process: connections come from the primary instead of listeners. */
-  readonly handedIn?: HandedInConnections;
-  /** Set in a primary: its HTTP API listens on this unix socket (requests forwarded by its gateway processes). */
-  readonly apiPath?: string;
-  /** Set in a primary: its gateway processes' metrics, served with its own. */
-  readonly peerMetrics?: () => Promise<NodeMetricsSnapshot[]>;
-}
+export type { HandedInConnections, NodeDeps, NodeMetricsSnapshot, XinboxNode } from './node-types.js';
 
 /**
  * The composition root: builds adapters chosen by config, the core services

@@ -5,6 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Socket } from 'node:net';
 import type { Logger } from '../logger.js';
 import type { FromGateway, InitMessage, ToGateway } from './process-messages.js';
+import type { GatewayProcessInfo } from '../node-types.js';
 
 export interface GatewaySupervisorOptions {
   readonly count: number;
@@ -30,13 +31,6 @@ interface Slot {
 }
 
 /** One gateway process as the primary reports it. */
-export interface GatewayProcessInfo {
-  readonly index: number;
-  readonly nodeId: string;
-  readonly pid: number | null;
-  readonly ready: boolean;
-  readonly restarts: number;
-}
 
 /**
  * Runs `count` gateway processes for the primary: forks them (the compiled

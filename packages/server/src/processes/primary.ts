@@ -8,7 +8,7 @@ import { createLogger } from '../logger.js';
 import { openStorage, type Storage } from '../storage.js';
 import { StartupError } from '../startup-error.js';
 import { IpcHub, servedPorts } from '../adapters/ipc/index.js';
-import type { NodeDeps, NodeMetricsSnapshot, XinboxNode } from '../node.js';
+import type { NodeDeps, NodeMetricsSnapshot, XinboxNode } from '../node-types.js';
 import { GatewaySupervisor } from './gateway-supervisor.js';
 
 /** Gateway processes the config asks for (`auto`: one per available core); 0 or 1 means none (one process does everything). */
