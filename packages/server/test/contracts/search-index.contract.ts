@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ContentSchema, EditSchema, RecallSchema, create, toBinary, type Content } from '@xinbox/protocol';
 import type { ConversationId, UserId } from '../../src/core/model.js';
 import type { SearchIndex, SearchQuery } from '../../src/core/ports/search-index.js';
 import { createUsers, makeMessage, useFixture, type ChatPorts, type FixtureFactory } from './contract-support.js';
@@ -120,6 +121,35 @@ export function describeSearchIndexContract(name: string, makeStores: FixtureFac
       await ctx.stores().search.update(g, 3, 'keep me, 改过');
       expect(await texts(q(b!, ['改过']))).toEqual(['keep me, 改过']);
       expect(await texts(q(b!, ['please']))).toEqual([]);
+    });
+
+    it('an appended Edit replaces its target\'s indexed text and a Recall removes it, in the append transaction', async () => {
+      const { identity, messages } = ctx.stores();
+      const [a, b] = await createUsers(identity, 2);
+      const g = await group(a!, [b!]);
+      await say(g, a!, 1, ['original wording 原来的话', 'second message stays']);
+      const op = (seq: number, kind: Content['kind']) => ({
+        message: makeMessage(g, seq, a!, { content: toBinary(ContentSchema, create(ContentSchema, { kind })) }),
+        timelineUsers: [],
+        senderReadsOwn: false,
+        searchText: '',
+      });
+      await messages.append([op(3, { case: 'edit', value: create(EditSchema, { targetSeq: 1, text: 'revised wording 改过的话' }) })]);
+      expect(await texts(q(b!, ['original']))).toEqual([]);
+      expect(await texts(q(b!, ['原来的']))).toEqual([]);
+      const [hit] = (await ctx.stores().search.search(q(b!, ['改过的话']))).hits;
+      expect(hit!.text).toBe('revised wording 改过的话');
+      expect(hit!.message.seq).toBe(1);
+      // Two edits of one target in one batch: the later wins.
+      await messages.append([
+        op(4, { case: 'edit', value: create(EditSchema, { targetSeq: 2, text: 'second take one' }) }),
+        op(5, { case: 'edit', value: create(EditSchema, { targetSeq: 2, text: 'second take two' }) }),
+      ]);
+      expect(await texts(q(b!, ['second']))).toEqual(['second take two']);
+      await messages.append([op(6, { case: 'recall', value: create(RecallSchema, { targetSeq: 1 }) })]);
+      expect(await texts(q(b!, ['wording']))).toEqual([]);
+      expect(await texts(q(b!, ['or']))).toEqual([]);
+      expect(await texts(q(b!, ['take']))).toEqual(['second take two']);
     });
 
     it('does not index messages appended without text', async () => {

@@ -1,4 +1,4 @@
-import { messageEffect, recalledContent } from '../../core/ports/message-effects.js';
+import { messageEffect, recalledContent, type MessageEffect } from '../../core/ports/message-effects.js';
 import type { ConversationId, MessageId, StoredMessage, TimelineEntry, UserId } from '../../core/model.js';
 import {
   DuplicateClientMsgIdError, SeqConflictError,
@@ -101,20 +101,29 @@ export class MemoryMessageStore implements MessageStore {
     this.recordMentions(message);
     if (item.searchText) tables.searchText.set(message.id, item.searchText);
     const effect = messageEffect(message.content);
-    if (effect) this.applyEffect(message, effect.kind, effect.targetSeq);
+    if (effect) this.applyEffect(message, effect);
 
     const syncSeqs = item.timelineUsers.map((userId) => tables.timelineOf(userId).append(message));
     return { syncSeqs };
   }
 
-  /** An operation event: recorded (never unread), and a recall removes its target's content and edits. */
-  private applyEffect(message: StoredMessage, kind: string, targetSeq: number): void {
+  /**
+   * An operation event: recorded (never unread); an edit replaces its
+   * target's indexed text, a recall removes its target's content and edits.
+   */
+  private applyEffect(message: StoredMessage, { kind, targetSeq, text }: MessageEffect): void {
     const { tables } = this;
     let ops = tables.ops.get(message.conversationId);
     if (!ops) tables.ops.set(message.conversationId, (ops = []));
     ops.push({ seq: message.seq, kind, targetSeq });
-    if (kind !== 'recall') return;
     const log = tables.logOf(message.conversationId);
+    if (kind === 'edit') {
+      const target = log.get(targetSeq);
+      if (target && text) tables.searchText.set(target.id, text);
+      else if (target) tables.searchText.delete(target.id);
+      return;
+    }
+    if (kind !== 'recall') return;
     const redact = (seq: number, content: Uint8Array): void => {
       const old = log.get(seq);
       if (!old) return;

@@ -30,6 +30,12 @@ class AppendPlan {
   /** Operation events (core/ports/message-effects) and, for recalls, the placeholders that replace targets and their edits. */
   readonly ops = { conversation: [] as number[], seq: [] as number[], kind: [] as string[], target: [] as number[] };
   readonly recalls = { conversation: [] as number[], target: [] as number[], content: [] as Uint8Array[], editContent: [] as Uint8Array[] };
+  /**
+   * Edited targets' new indexed text ('' removes the row), one per target:
+   * a later edit of the batch wins, and a recall in the batch drops it (one
+   * statement may not change a row twice).
+   */
+  private readonly edits = new Map<string, { conversation: number; target: number; body: string }>();
   private readonly bumps = new Map<ConversationId, { seq: number; id: string; time: number }>();
   private readonly reads = new Map<string, { conversation: ConversationId; user: UserId; seq: number }>();
 
@@ -61,7 +67,10 @@ class AppendPlan {
         this.ops.seq.push(m.seq);
         this.ops.kind.push(effect.kind);
         this.ops.target.push(effect.targetSeq);
+        const editKey = `${m.conversationId}:${effect.targetSeq}`;
+        if (effect.kind === 'edit') this.edits.set(editKey, { conversation: m.conversationId, target: effect.targetSeq, body: effect.text ?? '' });
         if (effect.kind === 'recall') {
+          this.edits.delete(editKey);
           this.recalls.conversation.push(m.conversationId);
           this.recalls.target.push(effect.targetSeq);
           this.recalls.content.push(recalledContent(m.senderId, m.serverTime));
@@ -108,6 +117,12 @@ class AppendPlan {
       this.timeline.conversation.push(e.conversation);
       this.timeline.seq.push(e.seq);
     }
+  }
+
+  /** The edited targets' search rows to replace, in ascending (conversation, seq) order. */
+  editColumns(): { conversation: number[]; target: number[]; body: string[] } {
+    const rows = [...this.edits.values()].sort((a, b) => a.conversation - b.conversation || a.target - b.target);
+    return { conversation: rows.map((e) => e.conversation), target: rows.map((e) => e.target), body: rows.map((e) => e.body) };
   }
 
   /** Heads to advance, in ascending user order: every append locks head rows in the same order. */
@@ -171,10 +186,11 @@ export class PostgresMessageStore implements MessageStore {
     const f = plan.search;
     const o = plan.ops;
     const rc = plan.recalls;
+    const ed = plan.editColumns();
     // Lock order, the same for every append (and conversations before members,
     // as in the conversation store): PostgreSQL runs the CTE the final SELECT
     // reads (heads) first, then the other data-modifying CTEs in reverse list
-    // order: unindexed and recalled (earlier messages of the batch's conversations, which only their owner writes), op_rows, search_rows, mention_rows, bumped (conversations), read_own (members),
+    // order: reindexed and edit_unindexed (edited targets), unindexed and recalled (earlier messages of the batch's conversations, which only their owner writes), op_rows, search_rows, mention_rows, bumped (conversations), read_own (members),
     // timeline_rows, inserted (messages). Rows within each in ascending key order.
     return sql<Array<{ user_id: number; sync_seq: number }>>`
       WITH heads AS (
@@ -235,6 +251,21 @@ export class PostgresMessageStore implements MessageStore {
         DELETE FROM message_search AS ms
         USING unnest(${int8Array(rc.conversation)}::int8[], ${int8Array(rc.target)}::int8[]) AS r(conv, target)
         WHERE ms.conversation_id = r.conv AND ms.seq = r.target
+        RETURNING 1
+      ), edit_unindexed AS (
+        -- An edit with no text leaves the index (its target was committed before).
+        DELETE FROM message_search AS ms
+        USING unnest(${int8Array(ed.conversation)}::int8[], ${int8Array(ed.target)}::int8[], ${textArray(ed.body)}::text[]) AS e(conv, target, body)
+        WHERE ms.conversation_id = e.conv AND ms.seq = e.target AND e.body = ''
+        RETURNING 1
+      ), reindexed AS (
+        -- An edit's text replaces its target's indexed text (old text no longer found).
+        INSERT INTO message_search (id, conversation_id, seq, body)
+        SELECT msg.id, msg.conversation_id, msg.seq, e.body
+        FROM unnest(${int8Array(ed.conversation)}::int8[], ${int8Array(ed.target)}::int8[], ${textArray(ed.body)}::text[]) AS e(conv, target, body)
+        JOIN messages msg ON msg.conversation_id = e.conv AND msg.seq = e.target
+        WHERE e.body <> ''
+        ON CONFLICT (id) DO UPDATE SET body = excluded.body
         RETURNING 1
       )
       SELECT user_id, sync_seq FROM heads`;

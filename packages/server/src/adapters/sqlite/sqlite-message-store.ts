@@ -4,7 +4,7 @@ import {
   DuplicateClientMsgIdError, SeqConflictError,
   type AppendItem, type AppendResult, type MessageStore,
 } from '../../core/ports/message-store.js';
-import { messageEffect, recalledContent } from '../../core/ports/message-effects.js';
+import { messageEffect, recalledContent, type MessageEffect } from '../../core/ports/message-effects.js';
 import { mentionTargets } from '../memory/mention-targets.js';
 import { idsToSql, messageColumns, messageFromRow, type MessageRow } from './message-row.js';
 import { messageIdToSql, tryMessageIdToSql } from './snowflake-column.js';
@@ -45,6 +45,7 @@ export class SqliteMessageStore implements MessageStore {
   private readonly redactStmt;
   private readonly redactEditsStmt;
   private readonly unindexStmt;
+  private readonly reindexStmt;
   private readonly loadHeadStmt;
   private readonly clientMsgIdExistsStmt;
   private readonly seqExistsStmt;
@@ -89,6 +90,10 @@ export class SqliteMessageStore implements MessageStore {
     this.redactStmt = db.prepare<[Buffer, number, number]>('UPDATE messages SET content = ? WHERE conversation_id = ? AND seq = ?');
     // A recalled message leaves the search index in the same transaction (its rowid is the message id).
     this.unindexStmt = db.prepare<[number, number]>('DELETE FROM message_search WHERE rowid = (SELECT id FROM messages WHERE conversation_id = ? AND seq = ?)');
+    // An edit's text replaces its target's row (delete + insert: FTS5 has no upsert).
+    this.reindexStmt = db.prepare<[string, number, number]>(
+      'INSERT INTO message_search (rowid, body) SELECT id, ? FROM messages WHERE conversation_id = ? AND seq = ?',
+    );
     this.redactEditsStmt = db.prepare<{ content: Buffer; conversation: number; target: number }>(
       `UPDATE messages SET content = @content WHERE conversation_id = @conversation
          AND seq IN (SELECT seq FROM message_ops WHERE conversation_id = @conversation AND target_seq = @target AND kind = 'edit')`,
@@ -231,7 +236,7 @@ export class SqliteMessageStore implements MessageStore {
         this.insertMentionStmt.run(message.conversationId, userId, message.seq, message.senderId);
       }
       const effect = messageEffect(message.content);
-      if (effect) this.applyEffect(message, effect.kind, effect.targetSeq);
+      if (effect) this.applyEffect(message, effect);
 
       const syncSeqs: number[] = [];
       for (const userId of item.timelineUsers) {
@@ -246,9 +251,17 @@ export class SqliteMessageStore implements MessageStore {
     return results;
   }
 
-  /** An operation event: recorded (never unread), and a recall removes its target's content and edits. */
-  private applyEffect(message: StoredMessage, kind: string, targetSeq: number): void {
+  /**
+   * An operation event: recorded (never unread); an edit replaces its
+   * target's indexed text, a recall removes its target's content and edits.
+   */
+  private applyEffect(message: StoredMessage, { kind, targetSeq, text }: MessageEffect): void {
     this.insertOpStmt.run(message.conversationId, message.seq, kind, targetSeq);
+    if (kind === 'edit') {
+      this.unindexStmt.run(message.conversationId, targetSeq);
+      if (text) this.reindexStmt.run(text, message.conversationId, targetSeq);
+      return;
+    }
     if (kind !== 'recall') return;
     this.redactStmt.run(Buffer.from(recalledContent(message.senderId, message.serverTime)), message.conversationId, targetSeq);
     this.redactEditsStmt.run({ content: Buffer.from(recalledContent(message.senderId, message.serverTime, true)), conversation: message.conversationId, target: targetSeq });

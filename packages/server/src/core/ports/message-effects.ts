@@ -9,7 +9,8 @@ import { ContentSchema, RecalledSchema, create, fromBinary, toBinary, type Conte
  * Message operations (Recall, Edit, Reaction, PinChange; Content fields 8-11)
  * are "silent": they take a seq like any message but never count as unread.
  * A Recall also replaces the stored content of its target (and of the
- * target's edits) with a Recalled placeholder.
+ * target's edits) with a Recalled placeholder and removes the target from
+ * the search index; an Edit replaces the target's indexed text.
  *
  * The server re-encodes operation content canonically (MessageOperations), so
  * an operation always starts with its own tag; ordinary content is the
@@ -21,6 +22,12 @@ export type OperationKind = 'recall' | 'edit' | 'reaction' | 'pin';
 export interface MessageEffect {
   readonly kind: OperationKind;
   readonly targetSeq: number;
+  /**
+   * An edit's new text: the stores replace the target's search-index row
+   * with it in the append transaction (old text no longer found, new text
+   * found on the target; the edit event itself is never indexed).
+   */
+  readonly text?: string;
 }
 
 /** First bytes of Content fields 8-11 (wire type 2). */
@@ -40,8 +47,9 @@ export function messageEffect(content: Uint8Array): MessageEffect | null {
 export function operationOf(content: Content): MessageEffect | null {
   const k = content.kind;
   switch (k.case) {
-    case 'recall':
     case 'edit':
+      return { kind: 'edit', targetSeq: k.value.targetSeq, text: k.value.text.replaceAll('\0', '') };
+    case 'recall':
     case 'reaction':
       return { kind: k.case, targetSeq: k.value.targetSeq };
     case 'pin':
