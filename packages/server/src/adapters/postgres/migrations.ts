@@ -465,7 +465,7 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 11,
     name: 'full-text search',
-    // Issue 14 (ADR search-trigram-fts): message text in a table of its own,
+    // Issue 14 (ADR 0012): message text in a table of its own,
     // written by the append statement, with a pg_trgm GIN index for
     // case-insensitive substring search (ILIKE) in any language. The
     // extension is database-wide: it lives in public (one lock for every

@@ -15,7 +15,7 @@ function containsPattern(term: string): string {
 
 /**
  * SearchIndex on PostgreSQL: message_search rows (written by the append
- * statement) with a pg_trgm GIN index (ADR search-trigram-fts).
+ * statement) with a pg_trgm GIN index (ADR 0012).
  *
  * The longest term is the indexed condition (`body ILIKE '%term%'`, answered
  * from the trigram index when it has 3+ characters); every term is then

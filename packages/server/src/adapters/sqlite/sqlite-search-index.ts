@@ -16,7 +16,7 @@ const VISIBLE = `(m.visible_to IS NULL OR m.sender_id = @user OR EXISTS (SELECT 
 const READABLE = `mb.user_id = @user AND m.seq >= mb.first_seq AND ${VISIBLE}`;
 
 /**
- * SearchIndex on SQLite FTS5 with the trigram tokenizer (ADR
+ * SearchIndex on SQLite FTS5 with the trigram tokenizer (ADR 0012
  * search-trigram-fts), in the database the messages live in and served by the
  * storage thread like every SQLite store. MessageStore.append writes the
  * index rows in the batch's own transaction.
