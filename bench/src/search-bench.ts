@@ -5,10 +5,11 @@
  * does), then measures SearchIndex.search p50/p99 per query kind, for a user
  * in ~11 groups (one of them a large group holding a tenth of all messages).
  *
- *   node --conditions=@xinbox/source --import tsx bench/src/search-bench.ts [--messages 1000000] [--queries 200] [--db path] [--postgres url]
+ *   node --conditions=@xinbox/source --import tsx bench/src/search-bench.ts [--messages 1000000] [--queries 200] [--db path] [--postgres url] [--budget 10000]
  *
  * --no-index appends the same messages without search text (the cost of
- * indexing, A/B); --queries 0 only fills.
+ * indexing, A/B); --queries 0 only fills. --budget N sets the scan budget
+ * per page (default 10000, the server's; 0 = unbounded, for A/B).
  *
  * --db reuses (or keeps) the filled file: a second run with the same --db and
  * --messages skips the fill. --postgres runs the same fill and queries on
@@ -31,6 +32,8 @@ const GROUPS = 1000;
 const GROUP_SIZE = 10;
 const BATCH = 512;
 const INDEX = !process.argv.includes('--no-index');
+// SearchQuery.scanBudget (the server's default is 10,000); 0: unbounded, the plan before the budget.
+const BUDGET = Number(arg('budget', '10000')) || 1_000_000_000;
 
 // Deterministic pseudo-random numbers (xorshift), so runs compare.
 let seed = 0x2545f491;
@@ -136,7 +139,7 @@ async function measure(s: Stores, name: string, userId: number, conversationId: 
   for (let i = 0; i < QUERIES; i++) {
     const t = terms();
     const t0 = performance.now();
-    const page = await s.search.search({ userId, conversationId, terms: t, beforeId: null, limit: 20, shortScanLimit: 5000 });
+    const page = await s.search.search({ userId, conversationId, terms: t, beforeId: null, limit: 20, shortScanLimit: 5000, scanBudget: BUDGET });
     times.push(performance.now() - t0);
     hits += page.hits.length;
     if (page.partial) partial++;
@@ -160,7 +163,7 @@ if (QUERIES === 0) {
   process.exit(0);
 }
 const small = scope.groups[1]!;
-console.log(`\nsearch over ${MESSAGES} messages (${where}); user in ${(await stores.conversations.listUserConversations(scope.userId, 1000, 0)).length} groups; ${QUERIES} queries each, limit 20, ms:\n`);
+console.log(`\nsearch over ${MESSAGES} messages (${where}), scan budget ${BUDGET}; user in ${(await stores.conversations.listUserConversations(scope.userId, 1000, 0)).length} groups; ${QUERIES} queries each, limit 20, ms:\n`);
 console.log('| query | p50 ms | p99 ms | hits/query | partial |');
 console.log('| --- | --- | --- | --- | --- |');
 const han3 = () => [Array.from({ length: 3 }, () => HAN[rand(HAN.length)]!).join('')];

@@ -30,7 +30,7 @@ export function describeSearchIndexContract(name: string, makeStores: FixtureFac
       return items.map((i) => i.message.id);
     }
     const q = (userId: UserId, terms: string[], over: Partial<SearchQuery> = {}): SearchQuery => ({
-      userId, conversationId: null, terms, beforeId: null, limit: 20, shortScanLimit: 1000, ...over,
+      userId, conversationId: null, terms, beforeId: null, limit: 20, shortScanLimit: 1000, scanBudget: 10_000, ...over,
     });
     const texts = async (query: SearchQuery) => (await ctx.stores().search.search(query)).hits.map((h) => h.text);
 
@@ -150,6 +150,36 @@ export function describeSearchIndexContract(name: string, makeStores: FixtureFac
       expect(await texts(q(b!, ['wording']))).toEqual([]);
       expect(await texts(q(b!, ['or']))).toEqual([]);
       expect(await texts(q(b!, ['take']))).toEqual(['second take two']);
+    });
+
+    it('examines at most scanBudget entries of a 3+ character term per page, and pages on from resumeBefore without repeating or skipping', async () => {
+      const { identity } = ctx.stores();
+      const [a, b] = await createUsers(identity, 2);
+      const g = await group(a!, [b!]);
+      // 30 messages with the common word; 3 of them also carry the rare short term.
+      const ids = await say(g, a!, 1, Array.from({ length: 30 }, (_, i) => (i % 10 === 3 ? `common word 稀有 ${i}` : `common word ${i}`)));
+      const rare = [ids[23]!, ids[13]!, ids[3]!];
+      const first = await ctx.stores().search.search(q(b!, ['common', '稀有'], { scanBudget: 4 }));
+      expect(first.partial).toBe(true);
+      expect(first.hasMore).toBe(false);
+      expect(first.hits.length).toBeLessThanOrEqual(1);
+      expect(first.resumeBefore).not.toBeNull();
+      const seen = first.hits.map((h) => h.message.id);
+      let resume = first.resumeBefore;
+      let pages = 1;
+      while (resume !== null) {
+        const page = await ctx.stores().search.search(q(b!, ['common', '稀有'], { scanBudget: 4, beforeId: resume }));
+        seen.push(...page.hits.map((h) => h.message.id));
+        resume = page.hasMore ? page.hits.at(-1)!.message.id : page.resumeBefore;
+        pages++;
+        expect(pages).toBeLessThan(20);
+      }
+      expect(seen).toEqual(rare);
+      // Within the budget: complete, not partial.
+      const whole = await ctx.stores().search.search(q(b!, ['common', '稀有']));
+      expect(whole.hits.map((h) => h.message.id)).toEqual(rare);
+      expect(whole.partial).toBe(false);
+      expect(whole.resumeBefore).toBeNull();
     });
 
     it('does not index messages appended without text', async () => {

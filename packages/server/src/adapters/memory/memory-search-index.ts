@@ -26,20 +26,23 @@ export class MemorySearchIndex implements SearchIndex {
     readable.sort((a, b) => compareIds(b.id, a.id));
     const short = q.terms.every(isShortTerm);
     const candidates = short ? readable.slice(0, q.shortScanLimit) : readable;
+    const indexed = q.terms.filter((t) => !isShortTerm(t));
     const hits: SearchHit[] = [];
+    let taken = 0;
+    let stoppedAt: string | null = null;
     for (const message of candidates) {
       const text = this.tables.searchText.get(message.id);
       if (text === undefined) continue;
       const folded = text.toLowerCase();
-      if (!q.terms.every((t) => folded.includes(t))) continue;
-      hits.push({ message, text });
+      // scanBudget counts the entries an index would return for the 3+ character terms.
+      if (!short && indexed.every((t) => folded.includes(t)) && ++taken === q.scanBudget) stoppedAt = message.id;
+      if (q.terms.every((t) => folded.includes(t))) hits.push({ message, text });
       if (hits.length > q.limit) break;
+      if (stoppedAt !== null) break;
     }
-    return {
-      hits: hits.slice(0, q.limit),
-      hasMore: hits.length > q.limit,
-      partial: short && readable.length > q.shortScanLimit && hits.length <= q.limit,
-    };
+    if (hits.length > q.limit) return { hits: hits.slice(0, q.limit), hasMore: true, partial: false, resumeBefore: null };
+    if (short && readable.length > q.shortScanLimit) return { hits, hasMore: false, partial: true, resumeBefore: candidates.at(-1)!.id };
+    return { hits, hasMore: false, partial: stoppedAt !== null, resumeBefore: stoppedAt };
   }
 
   async remove(conversationId: ConversationId, seqs: readonly number[]): Promise<void> {

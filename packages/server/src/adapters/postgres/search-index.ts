@@ -18,7 +18,8 @@ function containsPattern(term: string): string {
  * statement) with a pg_trgm GIN index (ADR 0012).
  *
  * The longest term is the indexed condition (`body ILIKE '%term%'`, answered
- * from the trigram index when it has 3+ characters); every term is then
+ * from the trigram index when it has 3+ characters), at most scanBudget
+ * entries of it per page (partial, resumeBefore past the budget); every term is then
  * checked with ILIKE ALL and again with JavaScript's toLowerCase, so every
  * adapter folds case the same way. Readable: member now, seq >= first_seq,
  * visible_to empty, naming the user, or sent by them. A query of only 1-2
@@ -37,18 +38,36 @@ export class PostgresSearchIndex implements SearchIndex {
     };
     if (!q.terms.every(isShortTerm)) {
       const longest = q.terms.reduce((a, b) => ([...b].length > [...a].length ? b : a));
-      const rows = await this.sql<Array<MessageRow & { body: string }>>`
-        SELECT ${this.sql.unsafe(COLUMNS)}, s.body
-        FROM message_search s
-        JOIN members mb ON mb.conversation_id = s.conversation_id AND mb.user_id = ${q.userId}
-        JOIN messages m ON m.conversation_id = s.conversation_id AND m.seq = s.seq
-        WHERE s.body ILIKE ${containsPattern(longest)} AND s.body ILIKE ALL (${all}::text[])
-          AND s.id < ${before}::int8 AND (${conv}::int8 = 0 OR s.conversation_id = ${conv}::int8)
-          AND s.seq >= mb.first_seq
-          AND (cardinality(m.visible_to) = 0 OR m.sender_id = ${q.userId} OR ${q.userId}::int8 = ANY (m.visible_to))
-        ORDER BY s.id DESC LIMIT ${q.limit + 1}`;
-      const hits = rows.filter((r) => matches(r.body)).map((r): SearchHit => ({ message: messageFromRow(r), text: r.body }));
-      return { hits: hits.slice(0, q.limit), hasMore: hits.length > q.limit, partial: false };
+      // At most scanBudget index entries of the longest term (newest first),
+      // materialised, then the readability and every-term checks; one
+      // statement, so the reach (count, oldest id) and the hits share a snapshot.
+      const rows = await this.sql<Array<Partial<MessageRow> & { body: string | null; taken: number; floor: string | null }>>`
+        WITH cand AS MATERIALIZED (
+          SELECT s.id FROM message_search s
+          WHERE s.body ILIKE ${containsPattern(longest)} AND s.id < ${before}::int8
+            AND (${conv}::int8 = 0 OR s.conversation_id = ${conv}::int8)
+          ORDER BY s.id DESC LIMIT ${q.scanBudget}
+        ), reach AS (
+          SELECT count(*)::int AS taken, min(id)::text AS floor FROM cand
+        ), hits AS (
+          SELECT ${this.sql.unsafe(COLUMNS)}, s.body
+          FROM cand
+          JOIN message_search s ON s.id = cand.id
+          JOIN members mb ON mb.conversation_id = s.conversation_id AND mb.user_id = ${q.userId}
+          JOIN messages m ON m.conversation_id = s.conversation_id AND m.seq = s.seq
+          WHERE s.body ILIKE ALL (${all}::text[]) AND s.seq >= mb.first_seq
+            AND (cardinality(m.visible_to) = 0 OR m.sender_id = ${q.userId} OR ${q.userId}::int8 = ANY (m.visible_to))
+          ORDER BY s.id DESC LIMIT ${q.limit + 1}
+        )
+        SELECT reach.taken, reach.floor, hits.* FROM reach LEFT JOIN hits ON true`;
+      const reach = rows[0]!;
+      const hits = rows
+        .filter((r): r is MessageRow & { body: string; taken: number; floor: string | null } => r.body !== null && r.body !== undefined && matches(r.body))
+        .map((r): SearchHit => ({ message: messageFromRow(r), text: r.body }))
+        .sort((a, b) => (BigInt(b.message.id) > BigInt(a.message.id) ? 1 : -1));
+      if (hits.length > q.limit) return { hits: hits.slice(0, q.limit), hasMore: true, partial: false, resumeBefore: null };
+      const stopped = reach.taken === q.scanBudget && reach.floor !== null;
+      return { hits, hasMore: false, partial: stopped, resumeBefore: stopped ? reach.floor : null };
     }
     const scanned = await this.sql<Array<{ id: string; body: string | null }>>`
       SELECT m.id::text AS id, s.body
@@ -65,10 +84,12 @@ export class PostgresSearchIndex implements SearchIndex {
       ORDER BY m.id DESC`;
     const text = new Map(found.map((r) => [r.id, r.body!]));
     const hits = rows.map((r): SearchHit => ({ message: messageFromRow(r), text: text.get(r.m_id) ?? '' }));
+    const partial = scanned.length === q.shortScanLimit && hits.length <= q.limit;
     return {
       hits: hits.slice(0, q.limit),
       hasMore: hits.length > q.limit,
-      partial: scanned.length === q.shortScanLimit && hits.length <= q.limit,
+      partial,
+      resumeBefore: partial ? scanned.at(-1)!.id : null,
     };
   }
 

@@ -23,8 +23,11 @@ const READABLE = `mb.user_id = @user AND m.seq >= mb.first_seq AND ${VISIBLE}`;
  *
  * - A query with a term of 3+ characters is a MATCH of those terms as
  *   phrases (trigram phrases = substrings), driven by the index in
- *   descending rowid (= message id) order and joined with the caller's
- *   member rows: readable means member now, seq >= first_seq, visible_to.
+ *   descending rowid (= message id) order; at most `scanBudget` index
+ *   entries are taken (bounded work: the storage thread also commits sends)
+ *   and joined with the caller's member rows: readable means member now,
+ *   seq >= first_seq, visible_to. A page that stopped at the budget is
+ *   partial and resumes below the oldest entry taken.
  * - A conversation-scoped query on a conversation of at most
  *   SCAN_CONVERSATION_UP_TO messages reads that conversation's rows instead
  *   (complete, never partial).
@@ -36,6 +39,7 @@ const READABLE = `mb.user_id = @user AND m.seq >= mb.first_seq AND ${VISIBLE}`;
  */
 export class SqliteSearchIndex implements SearchIndex {
   private readonly matchStmt;
+  private readonly reachStmt;
   private readonly scanAllStmt;
   private readonly scanOneStmt;
   private readonly byIdStmt;
@@ -59,17 +63,28 @@ export class SqliteSearchIndex implements SearchIndex {
       return 1;
     });
     const columns = messageColumns('m');
-    type Params = { user: number; conv: number; before: bigint; match?: string; terms?: string; limit: number };
+    type Params = { user: number; conv: number; before: bigint; match?: string; terms?: string; limit: number; budget?: number };
+    // The newest `budget` entries of the indexed terms (FTS5 walks its
+    // doclists in descending rowid order and stops there), materialised, then
+    // joined with the caller's member rows and checked for every term.
+    const candidates = `SELECT rowid AS id FROM message_search
+       WHERE message_search MATCH @match AND rowid < @before ORDER BY rowid DESC LIMIT @budget`;
     this.matchStmt = db.prepare<Params, MessageRow & { body: string }>(
-      `SELECT ${columns}, s.body AS body
-       FROM message_search s
-       JOIN messages m ON m.id = s.rowid
+      `WITH cand AS MATERIALIZED (${candidates})
+       SELECT ${columns}, s.body AS body
+       FROM cand
+       JOIN messages m ON m.id = cand.id
        JOIN members mb ON mb.conversation_id = m.conversation_id
-       WHERE message_search MATCH @match AND s.rowid < @before
-         AND (@conv = 0 OR m.conversation_id = @conv) AND ${READABLE}
+       JOIN message_search s ON s.rowid = cand.id
+       WHERE (@conv = 0 OR m.conversation_id = @conv) AND ${READABLE}
          AND xb_contains_all(s.body, @terms)
-       ORDER BY s.rowid DESC LIMIT @limit`,
+       ORDER BY cand.id DESC LIMIT @limit`,
     );
+    // How far the budget reached (run only when a page came back short; same
+    // thread, so nothing commits in between).
+    this.reachStmt = db.prepare<Params, { n: number; floor: bigint | null }>(
+      `SELECT count(*) AS n, min(id) AS floor FROM (${candidates})`,
+    ).safeIntegers(true);
     this.scanAllStmt = db.prepare<Params, { id: string; body: string | null }>(
       `SELECT CAST(m.id AS TEXT) AS id, s.body AS body
        FROM messages m
@@ -114,9 +129,13 @@ export class SqliteSearchIndex implements SearchIndex {
     const small = q.conversationId !== null && (this.lastSeqStmt.get(q.conversationId) ?? 0) <= SCAN_CONVERSATION_UP_TO;
     if (long.length > 0 && !small) {
       const match = long.map((t) => `"${t.replaceAll('"', '""')}"`).join(' ');
-      const rows = this.matchStmt.all({ ...base, match, limit: q.limit + 1 });
+      const params = { ...base, match, budget: q.scanBudget };
+      const rows = this.matchStmt.all({ ...params, limit: q.limit + 1 });
       const hits = rows.map((row): SearchHit => ({ message: messageFromRow(row), text: row.body }));
-      return { hits: hits.slice(0, q.limit), hasMore: hits.length > q.limit, partial: false };
+      if (hits.length > q.limit) return { hits: hits.slice(0, q.limit), hasMore: true, partial: false, resumeBefore: null };
+      const reach = this.reachStmt.get(params)!;
+      const stopped = Number(reach.n) === q.scanBudget && reach.floor !== null;
+      return { hits, hasMore: false, partial: stopped, resumeBefore: stopped ? String(reach.floor) : null };
     }
     const scanLimit = small ? SCAN_CONVERSATION_UP_TO + 1 : q.shortScanLimit;
     const scanned = (q.conversationId === null ? this.scanAllStmt : this.scanOneStmt).all({ ...base, limit: scanLimit });
@@ -129,10 +148,12 @@ export class SqliteSearchIndex implements SearchIndex {
       if (message) hits.push({ message: messageFromRow(message), text: row.body });
       if (hits.length > q.limit) break;
     }
+    const partial = !small && scanned.length === q.shortScanLimit && hits.length <= q.limit;
     return {
       hits: hits.slice(0, q.limit),
       hasMore: hits.length > q.limit,
-      partial: !small && scanned.length === q.shortScanLimit && hits.length <= q.limit,
+      partial,
+      resumeBefore: partial ? scanned.at(-1)!.id : null,
     };
   }
 

@@ -21,6 +21,16 @@ export interface SearchQuery {
    * stopped there.
    */
   readonly shortScanLimit: number;
+  /**
+   * Bounded work per request: a query with a 3+ character term examines at
+   * most this many index entries of that term (newest first, older than
+   * beforeId) before the readability and remaining-term checks. When it
+   * stopped there with no more than `limit` hits the page is `partial` and
+   * `resumeBefore` says where the next page continues, so a common term next
+   * to a rare one costs the same bounded work per page instead of a walk
+   * over every posting of the common term.
+   */
+  readonly scanBudget: number;
 }
 
 export interface SearchHit {
@@ -33,8 +43,16 @@ export interface SearchPage {
   /** Newest first (descending message id). */
   readonly hits: readonly SearchHit[];
   readonly hasMore: boolean;
-  /** A short-term scan stopped at shortScanLimit before the scope's oldest message. */
+  /**
+   * The scan stopped at shortScanLimit or scanBudget before the scope's
+   * oldest message; older matches may exist.
+   */
   readonly partial: boolean;
+  /**
+   * When partial: the oldest message id examined; the next page searches
+   * below it (beforeId) and neither repeats nor skips a hit. Otherwise null.
+   */
+  readonly resumeBefore: string | null;
 }
 
 /** True when the index cannot look up a term (shorter than a trigram). */

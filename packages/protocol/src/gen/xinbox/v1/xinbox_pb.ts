@@ -4870,8 +4870,12 @@ export type SearchResult = Message$1<"xinbox.v1.SearchResult"> & {
   hasMore: boolean;
 
   /**
-   * True when only the newest messages of the scope were scanned (a query of
-   * only 1-2 character terms); older matches may exist.
+   * True when the page stopped at the server's scan budget before the scope's
+   * oldest message (bounded work per request: a query of only 1-2 character
+   * terms scans the newest messages; a 3+ character term examines a bounded
+   * number of its index entries). Older matches may exist: has_more is true
+   * and next_cursor continues below the last message examined, so a partial
+   * page may hold fewer hits than the limit, even none.
    *
    * @generated from field: bool partial = 4;
    */
