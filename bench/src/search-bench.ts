@@ -5,11 +5,12 @@
  * does), then measures SearchIndex.search p50/p99 per query kind, for a user
  * in ~11 groups (one of them a large group holding a tenth of all messages).
  *
- *   node --conditions=@xinbox/source --import tsx bench/src/search-bench.ts [--messages 1000000] [--queries 200] [--db path] [--postgres url] [--budget 10000]
+ *   node --conditions=@xinbox/source --import tsx bench/src/search-bench.ts [--messages 1000000] [--queries 200] [--db path] [--postgres url] [--budget 10000[,0]]
  *
  * --no-index appends the same messages without search text (the cost of
  * indexing, A/B); --queries 0 only fills. --budget N sets the scan budget
- * per page (default 10000, the server's; 0 = unbounded, for A/B).
+ * per page (default 10000, the server's; 0 = unbounded; a list such as
+ * 10000,0 measures each budget in the same run, A/B).
  *
  * --db reuses (or keeps) the filled file: a second run with the same --db and
  * --messages skips the fill. --postgres runs the same fill and queries on
@@ -33,7 +34,9 @@ const GROUP_SIZE = 10;
 const BATCH = 512;
 const INDEX = !process.argv.includes('--no-index');
 // SearchQuery.scanBudget (the server's default is 10,000); 0: unbounded, the plan before the budget.
-const BUDGET = Number(arg('budget', '10000')) || 1_000_000_000;
+// A comma-separated list measures every query kind once per budget (A/B in one run).
+const BUDGETS = arg('budget', '10000').split(',').map((b) => Number(b) || 1_000_000_000);
+let BUDGET = BUDGETS[0]!;
 
 // Deterministic pseudo-random numbers (xorshift), so runs compare.
 let seed = 0x2545f491;
@@ -163,19 +166,22 @@ if (QUERIES === 0) {
   process.exit(0);
 }
 const small = scope.groups[1]!;
-console.log(`\nsearch over ${MESSAGES} messages (${where}), scan budget ${BUDGET}; user in ${(await stores.conversations.listUserConversations(scope.userId, 1000, 0)).length} groups; ${QUERIES} queries each, limit 20, ms:\n`);
-console.log('| query | p50 ms | p99 ms | hits/query | partial |');
-console.log('| --- | --- | --- | --- | --- |');
 const han3 = () => [Array.from({ length: 3 }, () => HAN[rand(HAN.length)]!).join('')];
-await measure(stores, 'all conversations, common CJK phrase (4 chars)', scope.userId, null, () => [PHRASES[rand(PHRASES.length)]!]);
-await measure(stores, 'all conversations, 3 random CJK chars (rare)', scope.userId, null, han3);
-await measure(stores, 'all conversations, English word', scope.userId, null, () => [enWord()]);
-await measure(stores, 'all conversations, English + CJK word', scope.userId, null, () => [enWord(), HAN[rand(HAN.length)]! + HAN[rand(HAN.length)]!]);
-await measure(stores, 'all conversations, 1 CJK char (short scan)', scope.userId, null, () => [HAN[rand(HAN.length)]!]);
-await measure(stores, 'all conversations, absent word', scope.userId, null, () => ['zzqxj']);
-await measure(stores, 'large group (~10% of messages), common CJK phrase', scope.userId, scope.big, () => [PHRASES[rand(PHRASES.length)]!]);
-await measure(stores, 'large group, English word', scope.userId, scope.big, () => [enWord()]);
-await measure(stores, 'small group, English word', scope.userId, small, () => [enWord()]);
-await measure(stores, 'small group, 2 CJK chars (short scan)', scope.userId, small, () => [HAN[rand(HAN.length)]! + HAN[rand(HAN.length)]!]);
+for (const budget of BUDGETS) {
+  BUDGET = budget;
+  console.log(`\nsearch over ${MESSAGES} messages (${where}), scan budget ${BUDGET >= 1_000_000_000 ? 'unbounded' : BUDGET}; user in ${(await stores.conversations.listUserConversations(scope.userId, 1000, 0)).length} groups; ${QUERIES} queries each, limit 20, ms:\n`);
+  console.log('| query | p50 ms | p99 ms | hits/query | partial |');
+  console.log('| --- | --- | --- | --- | --- |');
+  await measure(stores, 'all conversations, common CJK phrase (4 chars)', scope.userId, null, () => [PHRASES[rand(PHRASES.length)]!]);
+  await measure(stores, 'all conversations, 3 random CJK chars (rare)', scope.userId, null, han3);
+  await measure(stores, 'all conversations, English word', scope.userId, null, () => [enWord()]);
+  await measure(stores, 'all conversations, English + CJK word', scope.userId, null, () => [enWord(), HAN[rand(HAN.length)]! + HAN[rand(HAN.length)]!]);
+  await measure(stores, 'all conversations, 1 CJK char (short scan)', scope.userId, null, () => [HAN[rand(HAN.length)]!]);
+  await measure(stores, 'all conversations, absent word', scope.userId, null, () => ['zzqxj']);
+  await measure(stores, 'large group (~10% of messages), common CJK phrase', scope.userId, scope.big, () => [PHRASES[rand(PHRASES.length)]!]);
+  await measure(stores, 'large group, English word', scope.userId, scope.big, () => [enWord()]);
+  await measure(stores, 'small group, English word', scope.userId, small, () => [enWord()]);
+  await measure(stores, 'small group, 2 CJK chars (short scan)', scope.userId, small, () => [HAN[rand(HAN.length)]! + HAN[rand(HAN.length)]!]);
+}
 await stores.close();
 cleanup();

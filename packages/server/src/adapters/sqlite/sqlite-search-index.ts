@@ -65,20 +65,22 @@ export class SqliteSearchIndex implements SearchIndex {
     const columns = messageColumns('m');
     type Params = { user: number; conv: number; before: bigint; match?: string; terms?: string; limit: number; budget?: number };
     // The newest `budget` entries of the indexed terms (FTS5 walks its
-    // doclists in descending rowid order and stops there), materialised, then
-    // joined with the caller's member rows and checked for every term.
+    // doclists in descending rowid order and stops there), streamed as the
+    // outer loop (CROSS JOIN keeps that order, so no sort and the LIMIT stops
+    // the walk at the first limit + 1 readable hits), each joined with the
+    // caller's member row and checked for every term.
     const candidates = `SELECT rowid AS id FROM message_search
        WHERE message_search MATCH @match AND rowid < @before ORDER BY rowid DESC LIMIT @budget`;
     this.matchStmt = db.prepare<Params, MessageRow & { body: string }>(
-      `WITH cand AS MATERIALIZED (${candidates})
+      `WITH cand AS NOT MATERIALIZED (${candidates})
        SELECT ${columns}, s.body AS body
        FROM cand
-       JOIN messages m ON m.id = cand.id
-       JOIN members mb ON mb.conversation_id = m.conversation_id
-       JOIN message_search s ON s.rowid = cand.id
+       CROSS JOIN messages m ON m.id = cand.id
+       CROSS JOIN members mb ON mb.conversation_id = m.conversation_id AND mb.user_id = @user
+       CROSS JOIN message_search s ON s.rowid = cand.id
        WHERE (@conv = 0 OR m.conversation_id = @conv) AND ${READABLE}
          AND xb_contains_all(s.body, @terms)
-       ORDER BY cand.id DESC LIMIT @limit`,
+       LIMIT @limit`,
     );
     // How far the budget reached (run only when a page came back short; same
     // thread, so nothing commits in between).
@@ -133,7 +135,7 @@ export class SqliteSearchIndex implements SearchIndex {
       const rows = this.matchStmt.all({ ...params, limit: q.limit + 1 });
       const hits = rows.map((row): SearchHit => ({ message: messageFromRow(row), text: row.body }));
       if (hits.length > q.limit) return { hits: hits.slice(0, q.limit), hasMore: true, partial: false, resumeBefore: null };
-      const reach = this.reachStmt.get(params)!;
+      const reach = this.reachStmt.get({ ...params, limit: 0 })!;
       const stopped = Number(reach.n) === q.scanBudget && reach.floor !== null;
       return { hits, hasMore: false, partial: stopped, resumeBefore: stopped ? String(reach.floor) : null };
     }

@@ -28,6 +28,8 @@ export interface MessageEffect {
    * found on the target; the edit event itself is never indexed).
    */
   readonly text?: string;
+  /** A pin change: pinned (true) or unpinned; the stores keep the conversation's pins table. */
+  readonly pinned?: boolean;
 }
 
 /** First bytes of Content fields 8-11 (wire type 2). */
@@ -53,7 +55,7 @@ export function operationOf(content: Content): MessageEffect | null {
     case 'reaction':
       return { kind: k.case, targetSeq: k.value.targetSeq };
     case 'pin':
-      return { kind: 'pin', targetSeq: k.value.targetSeq };
+      return { kind: 'pin', targetSeq: k.value.targetSeq, pinned: k.value.pinned };
     default:
       return null;
   }
