@@ -21,6 +21,8 @@ import { ContentScreen } from './core/moderation/content-screen.js';
 import { LexiconLoader } from './core/moderation/lexicon-loader.js';
 import { moderationHandlers } from './gateway/handlers/moderation-handlers.js';
 import { searchHandlers } from './gateway/handlers/search-handlers.js';
+import { pinHandlers } from './gateway/handlers/pin-handlers.js';
+import { PinListService } from './core/messaging/pin-list.js';
 import { SearchService } from './core/search/search-service.js';
 import type { SendScreening } from './core/moderation/send-screening.js';
 import { CloseCodes, Errors, XinboxError, decodeFrame, encodeFrame, splitFrames } from '@xinbox/protocol';
@@ -222,6 +224,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const presence = new PresenceService(storage.presence, storage.conversations, storage.identity, outbox, nodeId, Date.now, relationGuard);
   const groups = new GroupService(storage.conversations, storage.identity, cache, pipeline, outbox, config, relationGuard);
   const search = new SearchService(storage.search, storage.conversations);
+  const pins = new PinListService(storage.messages, storage.conversations);
   const social = new SocialService(storage.social, storage.identity, relationGuard, outbox, config);
   // Customer service (issue #15): each shop is routed by one logic node, its owner on the ring (`s:<shopId>`).
   const serviceRouter = new ServiceRouter(storage.service, storage.conversations, storage.messages, storage.presence,
@@ -249,7 +252,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const handlers = {
     ...messagingHandlers(messaging, presence, sessions), ...groupHandlers(groups), ...socialHandlers(social),
     ...moderationHandlers(moderation), ...serviceHandlers(customerService, items), ...rooms?.handlers,
-    ...moderationHandlers(moderation), ...searchHandlers(search), ...rooms?.handlers,
+    ...moderationHandlers(moderation), ...searchHandlers(search), ...pinHandlers(pins), ...rooms?.handlers,
   };
   // One request path: this node's sockets and requests forwarded by other gateways run the same handlers.
   const dispatcher = new RequestDispatcher(handlers, hotSendHandler(messaging), log, prometheus);
