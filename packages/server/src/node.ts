@@ -23,6 +23,7 @@ import { moderationHandlers } from './gateway/handlers/moderation-handlers.js';
 import { searchHandlers } from './gateway/handlers/search-handlers.js';
 import { pinHandlers } from './gateway/handlers/pin-handlers.js';
 import { PinListService } from './core/messaging/pin-list.js';
+import { SearchBackfill } from './core/search/search-backfill.js';
 import { SearchService } from './core/search/search-service.js';
 import type { SendScreening } from './core/moderation/send-screening.js';
 import { CloseCodes, Errors, XinboxError, decodeFrame, encodeFrame, splitFrames } from '@xinbox/protocol';
@@ -225,6 +226,8 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const groups = new GroupService(storage.conversations, storage.identity, cache, pipeline, outbox, config, relationGuard);
   const search = new SearchService(storage.search, storage.conversations);
   const pins = new PinListService(storage.messages, storage.conversations);
+  // Indexes messages stored before the search index existed (or after a rebuild), off the request path.
+  const searchBackfill = new SearchBackfill(storage.search, log);
   const social = new SocialService(storage.social, storage.identity, relationGuard, outbox, config);
   // Customer service (issue #15): each shop is routed by one logic node, its owner on the ring (`s:<shopId>`).
   const serviceRouter = new ServiceRouter(storage.service, storage.conversations, storage.messages, storage.presence,
@@ -362,6 +365,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     logicNodes: () => ring.nodes.length,
     eventLoopDelay: () => ({ sinceStart: loopDelay.sinceStart(), lastWindow: loopDelay.lastWindow() }),
     rooms: rooms ? () => rooms.stats() as unknown as Record<string, number> : undefined,
+    searchBackfill: isLogic ? () => searchBackfill.stats : undefined,
   });
 
   const host = config.publicHost || publicHost(config.host);
@@ -440,6 +444,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   } else if (gateway && config.tcpPort >= 0) tcpPort = await gateway.listenTcp(config.tcpPort, config.host, tls ?? undefined);
   gateway?.start();
   if (isLogic) serviceRouter.start();
+  if (isLogic) searchBackfill.start();
 
   let stopMembership = (): void => undefined;
   if (clustered) {
@@ -478,6 +483,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     stopped = true;
     clearInterval(leaseTimer);
     serviceRouter.stop();
+    await searchBackfill.stop();
     loopDelay.stop();
     gc.stop();
     lexicon?.stop();

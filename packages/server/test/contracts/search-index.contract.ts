@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ContentSchema, EditSchema, RecallSchema, create, toBinary, type Content } from '@xinbox/protocol';
+import { ContentSchema, EditSchema, RecallSchema, TextSchema, create, toBinary, type Content } from '@xinbox/protocol';
 import type { ConversationId, UserId } from '../../src/core/model.js';
 import type { SearchIndex, SearchQuery } from '../../src/core/ports/search-index.js';
 import { createUsers, makeMessage, useFixture, type ChatPorts, type FixtureFactory } from './contract-support.js';
@@ -180,6 +180,46 @@ export function describeSearchIndexContract(name: string, makeStores: FixtureFac
       expect(whole.hits.map((h) => h.message.id)).toEqual(rare);
       expect(whole.partial).toBe(false);
       expect(whole.resumeBefore).toBeNull();
+    });
+
+    it('backfills messages stored without index rows in resumable steps: text, latest edit, never recalled or operations', async () => {
+      const { identity, messages } = ctx.stores();
+      const [a, b] = await createUsers(identity, 2);
+      const g = await group(a!, [b!]);
+      const content = (kind: Content['kind']) => toBinary(ContentSchema, create(ContentSchema, { kind }));
+      const text = (t: string) => content({ case: 'text', value: create(TextSchema, { text: t }) });
+      // Stored as if before the index existed: no searchText on the append.
+      const unindexed = (seq: number, bytes: Uint8Array) => ({ message: makeMessage(g, seq, a!, { content: bytes }), timelineUsers: [], senderReadsOwn: false });
+      await messages.append([
+        unindexed(1, text('backfill alpha 回填')),
+        unindexed(2, text('backfill beta')),
+        unindexed(3, text('backfill gamma to recall')),
+        unindexed(4, text('backfill delta draft')),
+        unindexed(5, text('backfill epsilon')),
+      ]);
+      await messages.append([
+        unindexed(6, content({ case: 'edit', value: create(EditSchema, { targetSeq: 4, text: 'backfill delta final' }) })),
+        unindexed(7, content({ case: 'recall', value: create(RecallSchema, { targetSeq: 3 }) })),
+      ]);
+      expect(await texts(q(b!, ['backfill']))).toEqual(['backfill delta final']); // the edit re-indexed its target on append
+      await ctx.stores().search.remove(g, [4]); // as if the index was emptied after the edit
+      let steps = 0;
+      let indexed = 0;
+      for (;;) {
+        const step = await ctx.stores().search.backfill(2);
+        expect(step.scanned).toBeLessThanOrEqual(2);
+        indexed += step.indexed;
+        steps++;
+        if (step.done) break;
+        expect(steps).toBeLessThan(1000);
+      }
+      expect(indexed).toBeGreaterThanOrEqual(3);
+      expect(await texts(q(b!, ['backfill']))).toEqual(['backfill epsilon', 'backfill delta final', 'backfill beta', 'backfill alpha 回填']);
+      expect(await texts(q(b!, ['回填']))).toEqual(['backfill alpha 回填']);
+      expect(await texts(q(b!, ['draft']))).toEqual([]);
+      expect(await texts(q(b!, ['recall']))).toEqual([]);
+      // Done stays done: a later step does nothing.
+      expect(await ctx.stores().search.backfill(2)).toEqual({ scanned: 0, indexed: 0, done: true });
     });
 
     it('does not index messages appended without text', async () => {

@@ -1,5 +1,6 @@
 import type { ConversationId, StoredMessage } from '../../core/model.js';
-import { isShortTerm, type SearchHit, type SearchIndex, type SearchPage, type SearchQuery } from '../../core/ports/search-index.js';
+import { indexedText } from '../../core/ports/message-effects.js';
+import { isShortTerm, type BackfillStep, type SearchHit, type SearchIndex, type SearchPage, type SearchQuery } from '../../core/ports/search-index.js';
 import type { MemoryTables } from './memory-tables.js';
 
 /**
@@ -51,6 +52,32 @@ export class MemorySearchIndex implements SearchIndex {
       const m = log?.range(seq, seq, 1)[0];
       if (m) this.tables.searchText.delete(m.id);
     }
+  }
+
+  /** The backfill cursor (memory lives as long as the process, so "resumable" is within it). */
+  private backfillBefore: string | null = null;
+  private backfillDone = false;
+
+  async backfill(limit: number): Promise<BackfillStep> {
+    if (this.backfillDone) return { scanned: 0, indexed: 0, done: true };
+    const before = this.backfillBefore;
+    const rows = [...this.tables.messagesById.values()]
+      .filter((m) => before === null || compareIds(m.id, before) < 0)
+      .sort((a, b) => compareIds(b.id, a.id))
+      .slice(0, limit);
+    let indexed = 0;
+    for (const m of rows) {
+      if (this.tables.searchText.has(m.id)) continue;
+      const edits = (this.tables.ops.get(m.conversationId) ?? []).filter((o) => o.kind === 'edit' && o.targetSeq === m.seq);
+      const latest = edits.length > 0 ? this.tables.logOf(m.conversationId).get(edits.at(-1)!.seq) : undefined;
+      const text = indexedText(m.content, latest?.content ?? null);
+      if (!text) continue;
+      this.tables.searchText.set(m.id, text);
+      indexed++;
+    }
+    this.backfillDone = rows.length < limit;
+    this.backfillBefore = rows.at(-1)?.id ?? before;
+    return { scanned: rows.length, indexed, done: this.backfillDone };
   }
 
   async update(conversationId: ConversationId, seq: number, text: string): Promise<void> {

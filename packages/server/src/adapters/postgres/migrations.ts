@@ -554,6 +554,23 @@ export const MIGRATIONS: readonly Migration[] = [
       AND (substring(p.content FROM length(p.content) - 1) <> decode('1001', 'hex') OR substring(t.content FROM 1 FOR 1) = decode('62', 'hex'));
     `,
   },
+  {
+    // The search index backfill's cursor (SearchIndex.backfill): one row;
+    // messages below before_id without an index row are indexed by the
+    // background job, newest first. It starts above the newest message
+    // stored now (later ones are indexed by the append statement). A rebuild
+    // empties message_search and resets the row (docs/operations.md).
+    version: 14,
+    name: 'search backfill cursor',
+    sql: `
+    CREATE TABLE search_backfill (
+      id        int PRIMARY KEY CHECK (id = 1),
+      before_id bigint,
+      done      boolean NOT NULL DEFAULT false
+    );
+    INSERT INTO search_backfill (id, before_id, done) SELECT 1, max(id) + 1, false FROM messages;
+    `,
+  },
 ];
 
 /**

@@ -1,5 +1,6 @@
 import type { ConversationId } from '../../core/model.js';
-import { isShortTerm, type SearchHit, type SearchIndex, type SearchPage, type SearchQuery } from '../../core/ports/search-index.js';
+import { isShortTerm, type BackfillStep, type SearchHit, type SearchIndex, type SearchPage, type SearchQuery } from '../../core/ports/search-index.js';
+import { indexedText } from '../../core/ports/message-effects.js';
 import { int8Array, textArray } from './array-literal.js';
 import type { Sql } from './client.js';
 import { messageIdToSql } from './message-id.js';
@@ -91,6 +92,36 @@ export class PostgresSearchIndex implements SearchIndex {
       partial,
       resumeBefore: partial ? scanned.at(-1)!.id : null,
     };
+  }
+
+  async backfill(limit: number): Promise<BackfillStep> {
+    // The cursor row's lock serialises steps across nodes; each step commits its rows with the cursor.
+    return this.sql.begin(async (tx) => {
+      const [cursor] = await tx<Array<{ before_id: string | null; done: boolean }>>`SELECT before_id::text, done FROM search_backfill WHERE id = 1 FOR UPDATE`;
+      if (!cursor || cursor.done) return { scanned: 0, indexed: 0, done: true };
+      const rows = await tx<Array<{ id: string; conversation_id: string; seq: string; content: Uint8Array; edit: Uint8Array | null; indexed: boolean }>>`
+        SELECT m.id::text, m.conversation_id, m.seq, m.content,
+          (SELECT e.content FROM message_ops o JOIN messages e ON e.conversation_id = o.conversation_id AND e.seq = o.seq
+           WHERE o.conversation_id = m.conversation_id AND o.target_seq = m.seq AND o.kind = 'edit'
+           ORDER BY o.seq DESC LIMIT 1) AS edit,
+          EXISTS (SELECT 1 FROM message_search s WHERE s.id = m.id) AS indexed
+        FROM messages m WHERE m.id < ${cursor.before_id ?? MAX_ID}::int8 ORDER BY m.id DESC LIMIT ${limit}`;
+      const todo = rows.flatMap((r) => {
+        if (r.indexed) return [];
+        const text = indexedText(r.content, r.edit);
+        return text ? [{ ...r, text }] : [];
+      });
+      if (todo.length > 0) {
+        await tx`
+          INSERT INTO message_search (id, conversation_id, seq, body)
+          SELECT * FROM unnest(${int8Array(todo.map((r) => r.id))}::int8[], ${int8Array(todo.map((r) => Number(r.conversation_id)))}::int8[],
+                               ${int8Array(todo.map((r) => Number(r.seq)))}::int8[], ${textArray(todo.map((r) => r.text))}::text[])
+          ON CONFLICT DO NOTHING`;
+      }
+      const done = rows.length < limit;
+      await tx`UPDATE search_backfill SET before_id = ${rows.at(-1)?.id ?? cursor.before_id}::int8, done = ${done} WHERE id = 1`;
+      return { scanned: rows.length, indexed: todo.length, done };
+    });
   }
 
   async remove(conversationId: ConversationId, seqs: readonly number[]): Promise<void> {

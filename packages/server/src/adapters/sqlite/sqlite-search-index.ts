@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ConversationId } from '../../core/model.js';
-import { isShortTerm, type SearchHit, type SearchIndex, type SearchPage, type SearchQuery } from '../../core/ports/search-index.js';
+import { isShortTerm, type BackfillStep, type SearchHit, type SearchIndex, type SearchPage, type SearchQuery } from '../../core/ports/search-index.js';
+import { indexedText } from '../../core/ports/message-effects.js';
 import { messageColumns, messageFromRow, type MessageRow } from './message-row.js';
 import { messageIdToSql } from './snowflake-column.js';
 
@@ -48,6 +49,7 @@ export class SqliteSearchIndex implements SearchIndex {
   private readonly insertStmt;
   private readonly removeTx;
   private readonly updateTx;
+  private readonly backfillTx;
 
   constructor(db: Database.Database) {
     let cachedJson = '';
@@ -118,6 +120,34 @@ export class SqliteSearchIndex implements SearchIndex {
       this.deleteStmt.run(conversationId, seq);
       if (text) this.insertStmt.run(text, conversationId, seq);
     });
+    const cursorStmt = db.prepare<[], { before_id: bigint | null; done: bigint }>('SELECT before_id, done FROM search_backfill WHERE id = 1').safeIntegers(true);
+    // The newest messages below the cursor, with their latest edit's content and whether they are indexed.
+    const pendingStmt = db.prepare<[bigint, number], { id: bigint; content: Buffer; edit: Buffer | null; indexed: bigint }>(
+      `SELECT m.id, m.content,
+         (SELECT e.content FROM message_ops o JOIN messages e ON e.conversation_id = o.conversation_id AND e.seq = o.seq
+          WHERE o.conversation_id = m.conversation_id AND o.target_seq = m.seq AND o.kind = 'edit'
+          ORDER BY o.seq DESC LIMIT 1) AS edit,
+         EXISTS (SELECT 1 FROM message_search s WHERE s.rowid = m.id) AS indexed
+       FROM messages m WHERE m.id < ? ORDER BY m.id DESC LIMIT ?`,
+    ).safeIntegers(true);
+    const indexStmt = db.prepare<[bigint, string]>('INSERT INTO message_search (rowid, body) VALUES (?, ?)');
+    const moveStmt = db.prepare<[bigint | null, number]>('UPDATE search_backfill SET before_id = ?, done = ? WHERE id = 1');
+    this.backfillTx = db.transaction((limit: number): BackfillStep => {
+      const cursor = cursorStmt.get();
+      if (!cursor || cursor.done === 1n) return { scanned: 0, indexed: 0, done: true };
+      const rows = pendingStmt.all(cursor.before_id ?? MAX_ID, limit);
+      let indexed = 0;
+      for (const row of rows) {
+        if (row.indexed === 1n) continue;
+        const text = indexedText(row.content, row.edit);
+        if (!text) continue;
+        indexStmt.run(row.id, text);
+        indexed++;
+      }
+      const done = rows.length < limit;
+      moveStmt.run(rows.at(-1)?.id ?? cursor.before_id, done ? 1 : 0);
+      return { scanned: rows.length, indexed, done };
+    });
   }
 
   async search(q: SearchQuery): Promise<SearchPage> {
@@ -165,5 +195,9 @@ export class SqliteSearchIndex implements SearchIndex {
 
   async update(conversationId: ConversationId, seq: number, text: string): Promise<void> {
     this.updateTx.immediate(conversationId, seq, text);
+  }
+
+  async backfill(limit: number): Promise<BackfillStep> {
+    return this.backfillTx.immediate(limit);
   }
 }

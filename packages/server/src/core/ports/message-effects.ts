@@ -1,4 +1,4 @@
-import { ContentSchema, RecalledSchema, create, fromBinary, toBinary, type Content } from '@xinbox/protocol';
+import { ContentSchema, RecalledSchema, contentSearchText, create, fromBinary, toBinary, type Content } from '@xinbox/protocol';
 
 /**
  * What a stored message does to its conversation besides being a message,
@@ -68,4 +68,17 @@ export function operationOf(content: Content): MessageEffect | null {
  */
 export function recalledContent(by: number, at: number, op = false): Uint8Array {
   return toBinary(ContentSchema, create(ContentSchema, { kind: { case: 'recalled', value: create(RecalledSchema, { by: String(by), at, op }) } }));
+}
+
+/**
+ * The text the search index holds for a stored message (SearchIndex.backfill):
+ * its latest edit's text when it was edited (appending an edit re-indexes
+ * the target), otherwise what the send pipeline indexes (contentSearchText,
+ * NUL removed). Recalled messages (their edits are redacted too) and
+ * operation events yield ''.
+ */
+export function indexedText(content: Uint8Array, latestEdit: Uint8Array | null): string {
+  const edit = latestEdit ? messageEffect(latestEdit) : null;
+  const raw = edit?.kind === 'edit' ? edit.text ?? '' : contentSearchText(content);
+  return raw.includes('\0') ? raw.replaceAll('\0', '') : raw;
 }

@@ -81,10 +81,30 @@ export function isShortTerm(term: string): boolean {
  *   updating a message that is not indexed is a no-op (update of an
  *   unindexed message indexes it).
  */
+/** One step of the index backfill (SearchIndex.backfill). */
+export interface BackfillStep {
+  /** Messages examined in this step. */
+  readonly scanned: number;
+  /** Index rows written (examined messages that had text and no row). */
+  readonly indexed: number;
+  /** No message is left below the cursor: complete until the index is rebuilt. */
+  readonly done: boolean;
+}
+
 export interface SearchIndex {
   search(query: SearchQuery): Promise<SearchPage>;
   /** Remove messages from the index (recall, deletion). Messages themselves are untouched. */
   remove(conversationId: ConversationId, seqs: readonly number[]): Promise<void>;
   /** Replace the indexed text of a message (edit); empty text removes it. */
   update(conversationId: ConversationId, seq: number, text: string): Promise<void>;
+  /**
+   * Index up to `limit` stored messages that have no index row (stored
+   * before the index existed, or after a rebuild emptied it), walking down
+   * from a cursor that is persisted with each step, so a restart resumes
+   * where the last step stopped. A message's text is what the append path
+   * would index (contentSearchText), or its latest edit's text; recalled
+   * messages and operation events have none. Idempotent and safe next to
+   * appends and other nodes' steps.
+   */
+  backfill(limit: number): Promise<BackfillStep>;
 }
