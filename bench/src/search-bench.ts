@@ -5,7 +5,7 @@
  * does), then measures SearchIndex.search p50/p99 per query kind, for a user
  * in ~11 groups (one of them a large group holding a tenth of all messages).
  *
- *   node --conditions=@xinbox/source --import tsx bench/src/search-bench.ts [--messages 1000000] [--queries 200] [--db path] [--postgres url] [--budget 10000[,0]]
+ *   node --conditions=@xinbox/source --import tsx bench/src/search-bench.ts [--messages 1000000] [--queries 200] [--db path] [--postgres url [--reuse]] [--budget 10000[,0]]
  *
  * --no-index appends the same messages without search text (the cost of
  * indexing, A/B); --queries 0 only fills. --budget N sets the scan budget
@@ -65,6 +65,7 @@ interface Stores {
   messages: MessageStore;
   search: SearchIndex;
   close(): Promise<void>;
+  analyze?(): Promise<void>;
 }
 
 async function openStores(): Promise<{ stores: Stores; filled: boolean; where: string; cleanup: () => void }> {
@@ -73,10 +74,21 @@ async function openStores(): Promise<{ stores: Stores; filled: boolean; where: s
     const { openPostgresAdapters } = await import('../../packages/server/src/adapters/postgres/index.js');
     const postgres = (await import('postgres')).default;
     const admin = postgres(pgUrl, { max: 1, onnotice: () => undefined });
-    await admin.unsafe('DROP SCHEMA IF EXISTS search_bench CASCADE');
+    // --reuse keeps a schema an earlier run filled with as many messages (the fill takes minutes).
+    const [kept] = process.argv.includes('--reuse')
+      ? await admin.unsafe<Array<{ n: string }>>(`SELECT count(*) AS n FROM search_bench.messages`).catch(() => [{ n: '0' }])
+      : [{ n: '0' }];
+    const filled = Number(kept!.n) === MESSAGES;
+    if (!filled) await admin.unsafe('DROP SCHEMA IF EXISTS search_bench CASCADE');
     await admin.end();
     const pg = await openPostgresAdapters({ url: pgUrl, poolSize: 4, schema: 'search_bench' });
-    return { stores: pg, filled: false, where: 'postgres', cleanup: () => undefined };
+    // Planner statistics, as autovacuum keeps them on a live database (a freshly filled table has none yet).
+    const analyze = async (): Promise<void> => {
+      const a = postgres(pgUrl, { max: 1, onnotice: () => undefined });
+      await a.unsafe('ANALYZE search_bench.messages, search_bench.message_search, search_bench.members');
+      await a.end();
+    };
+    return { stores: { ...pg, analyze }, filled, where: 'postgres', cleanup: () => undefined };
   }
   const given = arg('db', '');
   const dir = given ? '' : mkdtempSync(join(tmpdir(), 'xinbox-search-bench-'));
@@ -154,12 +166,15 @@ async function measure(s: Stores, name: string, userId: number, conversationId: 
 const { stores, filled, where, cleanup } = await openStores();
 let scope: { userId: number; big: number; groups: number[] };
 if (filled) {
-  // Reusing a filled file: user 0 and the big group are the first ones created.
-  const first = (await stores.conversations.listUserConversations(1, 100, 0)).map((v) => v.conversation.id).sort((a, b) => a - b);
-  scope = { userId: 1, big: first[0]!, groups: first };
+  // Reusing a filled store: the big group is the first one created, and user 0 owns it.
+  const owner = (await stores.conversations.listMembers(1, 0, 100)).find((m) => m.role === 'owner');
+  const userId = owner?.userId ?? 1;
+  const first = (await stores.conversations.listUserConversations(userId, 100, 0)).map((v) => v.conversation.id).sort((a, b) => a - b);
+  scope = { userId, big: first[0]!, groups: first };
 } else {
   scope = await fill(stores);
 }
+await stores.analyze?.();
 if (QUERIES === 0) {
   await stores.close();
   cleanup();

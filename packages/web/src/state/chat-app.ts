@@ -347,6 +347,21 @@ export class ChatApp {
     return this.messages.loadOlder(conversationId);
   }
 
+  /**
+   * A message to bring into view and highlight (jump from a search hit):
+   * the chat view scrolls to it once its history is loaded, then clears it.
+   * `missing` when it lies further back than a jump loads.
+   */
+  readonly focus = new Store<{ conversationId: string; seq: number; missing?: boolean } | undefined>(undefined);
+
+  /** Loads the history around `seq` (MessagesStore.loadAround) and asks the chat view to show it. */
+  async jumpTo(conversationId: string, seq: number): Promise<void> {
+    this.focus.set({ conversationId, seq });
+    const held = await this.messages.loadAround(conversationId, seq);
+    const f = this.focus.value;
+    if (f && f.conversationId === conversationId && f.seq === seq) this.focus.set(held ? { conversationId, seq } : { conversationId, seq, missing: true });
+  }
+
   // ------------------------------------------------------------ sending
 
   send(conversationId: string, content: ContentInit, mentions?: { mentions: readonly string[]; mentionAll: boolean }): void {

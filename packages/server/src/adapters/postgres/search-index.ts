@@ -42,25 +42,32 @@ export class PostgresSearchIndex implements SearchIndex {
       // At most scanBudget index entries of the longest term (newest first),
       // materialised, then the readability and every-term checks; one
       // statement, so the reach (count, oldest id) and the hits share a snapshot.
-      const rows = await this.sql<Array<Partial<MessageRow> & { body: string | null; taken: number; floor: string | null }>>`
-        WITH cand AS MATERIALIZED (
+      // Unprepared (prepare: false): a named statement's generic plan cannot
+      // see the pattern, so after five runs PostgreSQL would walk the id index
+      // for every term, rare or common; planned per query it picks the
+      // trigram index for rare terms and the id order for common ones.
+      const rows = await this.sql.unsafe<Array<Partial<MessageRow> & { body: string | null; taken: number; floor: string | null }>>(
+        `WITH cand AS MATERIALIZED (
           SELECT s.id FROM message_search s
-          WHERE s.body ILIKE ${containsPattern(longest)} AND s.id < ${before}::int8
-            AND (${conv}::int8 = 0 OR s.conversation_id = ${conv}::int8)
-          ORDER BY s.id DESC LIMIT ${q.scanBudget}
+          WHERE s.body ILIKE $1 AND s.id < $2::int8
+            AND ($3::int8 = 0 OR s.conversation_id = $3::int8)
+          ORDER BY s.id DESC LIMIT $4
         ), reach AS (
           SELECT count(*)::int AS taken, min(id)::text AS floor FROM cand
         ), hits AS (
-          SELECT ${this.sql.unsafe(COLUMNS)}, s.body
+          SELECT ${COLUMNS}, s.body
           FROM cand
           JOIN message_search s ON s.id = cand.id
-          JOIN members mb ON mb.conversation_id = s.conversation_id AND mb.user_id = ${q.userId}
+          JOIN members mb ON mb.conversation_id = s.conversation_id AND mb.user_id = $5::int8
           JOIN messages m ON m.conversation_id = s.conversation_id AND m.seq = s.seq
-          WHERE s.body ILIKE ALL (${all}::text[]) AND s.seq >= mb.first_seq
-            AND (cardinality(m.visible_to) = 0 OR m.sender_id = ${q.userId} OR ${q.userId}::int8 = ANY (m.visible_to))
-          ORDER BY s.id DESC LIMIT ${q.limit + 1}
+          WHERE s.body ILIKE ALL ($6::text[]) AND s.seq >= mb.first_seq
+            AND (cardinality(m.visible_to) = 0 OR m.sender_id = $5::int8 OR $5::int8 = ANY (m.visible_to))
+          ORDER BY s.id DESC LIMIT $7
         )
-        SELECT reach.taken, reach.floor, hits.* FROM reach LEFT JOIN hits ON true`;
+        SELECT reach.taken, reach.floor, hits.* FROM reach LEFT JOIN hits ON true`,
+        [containsPattern(longest), before, conv, q.scanBudget, q.userId, all, q.limit + 1],
+        { prepare: false },
+      );
       const reach = rows[0]!;
       const hits = rows
         .filter((r): r is MessageRow & { body: string; taken: number; floor: string | null } => r.body !== null && r.body !== undefined && matches(r.body))
