@@ -128,7 +128,11 @@ describe('web client: search, @mentions, group receipts', () => {
     for (let i = 1; i <= 30; i++) await ann.send(`filler ${i}`);
     await expect.poll(() => ann.texts(), WAIT).toContain('filler 30');
 
-    // Ben has not opened the chat: its history is not loaded yet.
+    // Ben reloads after the messages arrived: the page holds none of them (they are before his sync cursor), so
+    // the jump must page the history back to the hit (HISTORY_PAGE is 10).
+    await ben.conversation(ann.username).waitFor();
+    await ben.page.reload();
+    await ben.conversation(ann.username).waitFor();
     await ben.page.getByRole('button', { name: 'Search messages' }).click();
     const panel = ben.page.getByRole('dialog', { name: 'Search messages' });
     await panel.getByRole('searchbox').fill('needle-early');

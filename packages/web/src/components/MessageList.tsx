@@ -66,6 +66,7 @@ export function MessageList({ conversationId, timeline, group, manager = false, 
   const focus = useStore(app.focus);
   const [highlighted, setHighlighted] = useState<number | undefined>(undefined);
   const jumped = useRef(false);
+  const centred = useRef('');
   const firstSeq = timeline.messages[0]?.seq ?? 0;
   const lastKey = `${timeline.messages[timeline.messages.length - 1]?.seq ?? 0}/${timeline.pending.length}`;
 
@@ -88,9 +89,11 @@ export function MessageList({ conversationId, timeline, group, manager = false, 
     const el = ref.current;
     if (!el) return;
     const before = snap.current;
+    let firstPaint = false;
     if (!before || (!before.loaded && timeline.loaded) || (before.firstSeq === 0 && firstSeq !== 0)) {
-      // First paint of this conversation: start at the newest message.
+      // First paint of this conversation: start at the newest message (or at a jump's target, below).
       el.scrollTop = el.scrollHeight;
+      firstPaint = true;
     } else if (firstSeq < before.firstSeq && before.firstSeq !== 0) {
       // Older messages were inserted above: keep the same messages in view.
       el.scrollTop = before.scrollTop + (el.scrollHeight - before.scrollHeight);
@@ -99,14 +102,19 @@ export function MessageList({ conversationId, timeline, group, manager = false, 
       const mine = timeline.pending.length > 0 || newest?.senderId === me?.userId;
       if (before.atBottom || mine) el.scrollTop = el.scrollHeight;
     }
-    if (focus && focus.conversationId === conversationId && !focus.missing) {
-      const target = el.querySelector<HTMLElement>(`[data-seq="${focus.seq}"]`);
+    // A jump: centre the message once per list (a list mounted again, e.g.
+    // when the chat view re-renders around it, centres it again).
+    const focusKey = focus && focus.conversationId === conversationId && !focus.missing ? `${focus.seq}` : '';
+    // Live messages can be held before the first history page (loaded) arrives; its first paint must not undo the jump.
+    if (focusKey && (centred.current !== focusKey || firstPaint)) {
+      const target = el.querySelector<HTMLElement>(`[data-seq="${focus!.seq}"]`);
       if (target) {
         // Centre the message in the list (not scrollIntoView: that could scroll the page too).
-        el.scrollTop = target.offsetTop - el.offsetTop - (el.clientHeight - target.offsetHeight) / 2;
+        const at = target.getBoundingClientRect();
+        el.scrollTop += at.top - el.getBoundingClientRect().top - (el.clientHeight - at.height) / 2;
+        centred.current = focusKey;
         jumped.current = true;
-        setHighlighted(focus.seq);
-        app.focus.set(undefined);
+        setHighlighted(focus!.seq);
       }
     }
     remember(el);
@@ -115,7 +123,10 @@ export function MessageList({ conversationId, timeline, group, manager = false, 
   });
   useEffect(() => {
     if (highlighted === undefined) return;
-    const t = setTimeout(() => setHighlighted(undefined), 4000);
+    const t = setTimeout(() => {
+      setHighlighted(undefined);
+      app.focus.set(undefined); // done with this jump
+    }, 4000);
     return () => clearTimeout(t);
   }, [highlighted]);
 
