@@ -182,6 +182,30 @@ export function describeSearchIndexContract(name: string, makeStores: FixtureFac
       expect(whole.resumeBefore).toBeNull();
     });
 
+    it('bounds a short-term scan over all conversations and pages on from where it stopped, finding every readable match once', async () => {
+      const { identity } = ctx.stores();
+      const [a, b, other] = await createUsers(identity, 3);
+      const mine = await group(a!, [b!]);
+      const theirs = await group(other!, []);
+      // b reads a small share of what is stored: 3 of 23 messages, interleaved with others' traffic.
+      const expected: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        await say(theirs, other!, 1 + i * 7, Array.from({ length: 7 }, (_, k) => `他们的 ${i}-${k} 好`));
+        expected.unshift(...(await say(mine, a!, 1 + i, [`我们的 ${i} 好`])));
+      }
+      await say(theirs, other!, 22, ['他们的 最后 好', '他们的 最后 好 2']);
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      for (let pages = 0; ; pages++) {
+        expect(pages).toBeLessThan(30);
+        const page = await ctx.stores().search.search(q(b!, ['好'], { scanBudget: 4, beforeId: cursor }));
+        seen.push(...page.hits.map((h) => h.message.id));
+        cursor = page.hasMore ? page.hits.at(-1)!.message.id : page.resumeBefore;
+        if (cursor === null) break;
+      }
+      expect(seen).toEqual(expected);
+    });
+
     it('backfills messages stored without index rows in resumable steps: text, latest edit, never recalled or operations', async () => {
       const { identity, messages } = ctx.stores();
       const [a, b] = await createUsers(identity, 2);

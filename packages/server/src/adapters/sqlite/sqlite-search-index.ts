@@ -34,7 +34,8 @@ const READABLE = `mb.user_id = @user AND m.seq >= mb.first_seq AND ${VISIBLE}`;
  *   (complete, never partial).
  * - Terms shorter than 3 characters cannot be looked up; they are checked
  *   on the rows the index returns, and a query of only short terms scans the
- *   newest `shortScanLimit` readable messages of the scope instead.
+ *   newest `shortScanLimit` readable messages of the scope instead (across
+ *   all conversations also at most `scanBudget` stored messages walked).
  * - Every term is checked again with JavaScript's toLowerCase (xb_contains_all),
  *   so every adapter folds case the same way.
  */
@@ -42,6 +43,7 @@ export class SqliteSearchIndex implements SearchIndex {
   private readonly matchStmt;
   private readonly reachStmt;
   private readonly scanAllStmt;
+  private readonly walkReachStmt;
   private readonly scanOneStmt;
   private readonly byIdStmt;
   private readonly lastSeqStmt;
@@ -89,14 +91,22 @@ export class SqliteSearchIndex implements SearchIndex {
     this.reachStmt = db.prepare<Params, { n: number; floor: bigint | null }>(
       `SELECT count(*) AS n, min(id) AS floor FROM (${candidates})`,
     ).safeIntegers(true);
-    this.scanAllStmt = db.prepare<Params, { id: string; body: string | null }>(
+    // The newest `walk` stored messages (any conversation) in id order as the
+    // outer loop (CROSS JOIN keeps it), each checked against the caller's
+    // member row: read with iterate() and left as soon as the page is full.
+    const walkWindow = `SELECT id FROM messages WHERE id < @before ORDER BY id DESC LIMIT @walk`;
+    this.scanAllStmt = db.prepare<Params & { walk: number }, { id: string; body: string | null }>(
       `SELECT CAST(m.id AS TEXT) AS id, s.body AS body
-       FROM messages m
-       JOIN members mb ON mb.conversation_id = m.conversation_id
+       FROM (${walkWindow}) w
+       CROSS JOIN messages m ON m.id = w.id
+       CROSS JOIN members mb ON mb.conversation_id = m.conversation_id AND mb.user_id = @user
        LEFT JOIN message_search s ON s.rowid = m.id
-       WHERE m.id < @before AND ${READABLE}
-       ORDER BY m.id DESC LIMIT @limit`,
+       WHERE ${READABLE}
+       LIMIT @limit`,
     );
+    this.walkReachStmt = db.prepare<{ before: bigint; walk: number }, { n: number; floor: bigint | null }>(
+      `SELECT count(*) AS n, min(id) AS floor FROM (${walkWindow})`,
+    ).safeIntegers(true);
     this.scanOneStmt = db.prepare<Params, { id: string; body: string | null }>(
       `SELECT CAST(m.id AS TEXT) AS id, s.body AS body
        FROM members mb
@@ -169,8 +179,9 @@ export class SqliteSearchIndex implements SearchIndex {
       const stopped = Number(reach.n) === q.scanBudget && reach.floor !== null;
       return { hits, hasMore: false, partial: stopped, resumeBefore: stopped ? String(reach.floor) : null };
     }
+    if (q.conversationId === null) return this.scanAll(q, base);
     const scanLimit = small ? SCAN_CONVERSATION_UP_TO + 1 : q.shortScanLimit;
-    const scanned = (q.conversationId === null ? this.scanAllStmt : this.scanOneStmt).all({ ...base, limit: scanLimit });
+    const scanned = this.scanOneStmt.all({ ...base, limit: scanLimit });
     const hits: SearchHit[] = [];
     for (const row of scanned) {
       if (row.body === null) continue;
@@ -187,6 +198,33 @@ export class SqliteSearchIndex implements SearchIndex {
       partial,
       resumeBefore: partial ? scanned.at(-1)!.id : null,
     };
+  }
+
+  /**
+   * Only 1-2 character terms, all conversations: the newest readable
+   * messages, at most shortScanLimit of them and at most scanBudget stored
+   * messages walked (a user who reads a small share of what is stored would
+   * otherwise walk far); stops at the first limit + 1 hits.
+   */
+  private scanAll(q: SearchQuery, base: { user: number; conv: number; before: bigint; terms: string }): SearchPage {
+    const hits: SearchHit[] = [];
+    let examined = 0;
+    let last: string | null = null;
+    for (const row of this.scanAllStmt.iterate({ ...base, walk: q.scanBudget, limit: q.shortScanLimit })) {
+      examined++;
+      last = row.id;
+      if (row.body === null) continue;
+      const folded = row.body.toLowerCase();
+      if (!q.terms.every((t) => folded.includes(t))) continue;
+      const message = this.byIdStmt.get(messageIdToSql(row.id));
+      if (message) hits.push({ message: messageFromRow(message), text: row.body });
+      if (hits.length > q.limit) break; // iterate() closes the statement: the rest is never read
+    }
+    if (hits.length > q.limit) return { hits: hits.slice(0, q.limit), hasMore: true, partial: false, resumeBefore: null };
+    if (examined === q.shortScanLimit) return { hits, hasMore: false, partial: true, resumeBefore: last };
+    const walked = this.walkReachStmt.get({ before: base.before, walk: q.scanBudget })!;
+    const stopped = Number(walked.n) === q.scanBudget && walked.floor !== null;
+    return { hits, hasMore: false, partial: stopped, resumeBefore: stopped ? String(walked.floor) : null };
   }
 
   async remove(conversationId: ConversationId, seqs: readonly number[]): Promise<void> {
