@@ -560,7 +560,7 @@ export const MIGRATIONS: readonly Migration[] = [
     // background job, newest first. It starts above the newest message
     // stored now (later ones are indexed by the append statement). A rebuild
     // empties message_search and resets the row (docs/operations.md).
-    version: 14,
+    version: 15,
     name: 'search backfill cursor',
     sql: `
     CREATE TABLE search_backfill (
