@@ -122,6 +122,8 @@ const FRAME_ROLES: Record<string, [Direction, string]> = {
   itemConversations: ['S→C', 'reply'],
   search: ['C→S', 'request → SearchResult'],
   searchResult: ['S→C', 'reply'],
+  pinList: ['C→S', 'request → PinListResult'],
+  pinListResult: ['S→C', 'reply'],
 };
 
 function table(header: string[], rows: Array<Array<string | number>>): string {

@@ -5,10 +5,12 @@
  * does), then measures SearchIndex.search p50/p99 per query kind, for a user
  * in ~11 groups (one of them a large group holding a tenth of all messages).
  *
- *   node --conditions=@xinbox/source --import tsx bench/src/search-bench.ts [--messages 1000000] [--queries 200] [--db path] [--postgres url]
+ *   node --conditions=@xinbox/source --import tsx bench/src/search-bench.ts [--messages 1000000] [--queries 200] [--db path] [--postgres url [--reuse]] [--budget 10000[,0]]
  *
  * --no-index appends the same messages without search text (the cost of
- * indexing, A/B); --queries 0 only fills.
+ * indexing, A/B); --queries 0 only fills. --budget N sets the scan budget
+ * per page (default 10000, the server's; 0 = unbounded; a list such as
+ * 10000,0 measures each budget in the same run, A/B).
  *
  * --db reuses (or keeps) the filled file: a second run with the same --db and
  * --messages skips the fill. --postgres runs the same fill and queries on
@@ -31,6 +33,10 @@ const GROUPS = 1000;
 const GROUP_SIZE = 10;
 const BATCH = 512;
 const INDEX = !process.argv.includes('--no-index');
+// SearchQuery.scanBudget (the server's default is 10,000); 0: unbounded, the plan before the budget.
+// A comma-separated list measures every query kind once per budget (A/B in one run).
+const BUDGETS = arg('budget', '10000').split(',').map((b) => Number(b) || 1_000_000_000);
+let BUDGET = BUDGETS[0]!;
 
 // Deterministic pseudo-random numbers (xorshift), so runs compare.
 let seed = 0x2545f491;
@@ -59,6 +65,7 @@ interface Stores {
   messages: MessageStore;
   search: SearchIndex;
   close(): Promise<void>;
+  analyze?(): Promise<void>;
 }
 
 async function openStores(): Promise<{ stores: Stores; filled: boolean; where: string; cleanup: () => void }> {
@@ -67,10 +74,21 @@ async function openStores(): Promise<{ stores: Stores; filled: boolean; where: s
     const { openPostgresAdapters } = await import('../../packages/server/src/adapters/postgres/index.js');
     const postgres = (await import('postgres')).default;
     const admin = postgres(pgUrl, { max: 1, onnotice: () => undefined });
-    await admin.unsafe('DROP SCHEMA IF EXISTS search_bench CASCADE');
+    // --reuse keeps a schema an earlier run filled with as many messages (the fill takes minutes).
+    const [kept] = process.argv.includes('--reuse')
+      ? await admin.unsafe<Array<{ n: string }>>(`SELECT count(*) AS n FROM search_bench.messages`).catch(() => [{ n: '0' }])
+      : [{ n: '0' }];
+    const filled = Number(kept!.n) === MESSAGES;
+    if (!filled) await admin.unsafe('DROP SCHEMA IF EXISTS search_bench CASCADE');
     await admin.end();
     const pg = await openPostgresAdapters({ url: pgUrl, poolSize: 4, schema: 'search_bench' });
-    return { stores: pg, filled: false, where: 'postgres', cleanup: () => undefined };
+    // Planner statistics, as autovacuum keeps them on a live database (a freshly filled table has none yet).
+    const analyze = async (): Promise<void> => {
+      const a = postgres(pgUrl, { max: 1, onnotice: () => undefined });
+      await a.unsafe('ANALYZE search_bench.messages, search_bench.message_search, search_bench.members');
+      await a.end();
+    };
+    return { stores: { ...pg, analyze }, filled, where: 'postgres', cleanup: () => undefined };
   }
   const given = arg('db', '');
   const dir = given ? '' : mkdtempSync(join(tmpdir(), 'xinbox-search-bench-'));
@@ -136,7 +154,7 @@ async function measure(s: Stores, name: string, userId: number, conversationId: 
   for (let i = 0; i < QUERIES; i++) {
     const t = terms();
     const t0 = performance.now();
-    const page = await s.search.search({ userId, conversationId, terms: t, beforeId: null, limit: 20, shortScanLimit: 5000 });
+    const page = await s.search.search({ userId, conversationId, terms: t, beforeId: null, limit: 20, shortScanLimit: 5000, scanBudget: BUDGET });
     times.push(performance.now() - t0);
     hits += page.hits.length;
     if (page.partial) partial++;
@@ -148,31 +166,37 @@ async function measure(s: Stores, name: string, userId: number, conversationId: 
 const { stores, filled, where, cleanup } = await openStores();
 let scope: { userId: number; big: number; groups: number[] };
 if (filled) {
-  // Reusing a filled file: user 0 and the big group are the first ones created.
-  const first = (await stores.conversations.listUserConversations(1, 100, 0)).map((v) => v.conversation.id).sort((a, b) => a - b);
-  scope = { userId: 1, big: first[0]!, groups: first };
+  // Reusing a filled store: the big group is the first one created, and user 0 owns it.
+  const owner = (await stores.conversations.listMembers(1, 0, 100)).find((m) => m.role === 'owner');
+  const userId = owner?.userId ?? 1;
+  const first = (await stores.conversations.listUserConversations(userId, 100, 0)).map((v) => v.conversation.id).sort((a, b) => a - b);
+  scope = { userId, big: first[0]!, groups: first };
 } else {
   scope = await fill(stores);
 }
+await stores.analyze?.();
 if (QUERIES === 0) {
   await stores.close();
   cleanup();
   process.exit(0);
 }
 const small = scope.groups[1]!;
-console.log(`\nsearch over ${MESSAGES} messages (${where}); user in ${(await stores.conversations.listUserConversations(scope.userId, 1000, 0)).length} groups; ${QUERIES} queries each, limit 20, ms:\n`);
-console.log('| query | p50 ms | p99 ms | hits/query | partial |');
-console.log('| --- | --- | --- | --- | --- |');
 const han3 = () => [Array.from({ length: 3 }, () => HAN[rand(HAN.length)]!).join('')];
-await measure(stores, 'all conversations, common CJK phrase (4 chars)', scope.userId, null, () => [PHRASES[rand(PHRASES.length)]!]);
-await measure(stores, 'all conversations, 3 random CJK chars (rare)', scope.userId, null, han3);
-await measure(stores, 'all conversations, English word', scope.userId, null, () => [enWord()]);
-await measure(stores, 'all conversations, English + CJK word', scope.userId, null, () => [enWord(), HAN[rand(HAN.length)]! + HAN[rand(HAN.length)]!]);
-await measure(stores, 'all conversations, 1 CJK char (short scan)', scope.userId, null, () => [HAN[rand(HAN.length)]!]);
-await measure(stores, 'all conversations, absent word', scope.userId, null, () => ['zzqxj']);
-await measure(stores, 'large group (~10% of messages), common CJK phrase', scope.userId, scope.big, () => [PHRASES[rand(PHRASES.length)]!]);
-await measure(stores, 'large group, English word', scope.userId, scope.big, () => [enWord()]);
-await measure(stores, 'small group, English word', scope.userId, small, () => [enWord()]);
-await measure(stores, 'small group, 2 CJK chars (short scan)', scope.userId, small, () => [HAN[rand(HAN.length)]! + HAN[rand(HAN.length)]!]);
+for (const budget of BUDGETS) {
+  BUDGET = budget;
+  console.log(`\nsearch over ${MESSAGES} messages (${where}), scan budget ${BUDGET >= 1_000_000_000 ? 'unbounded' : BUDGET}; user in ${(await stores.conversations.listUserConversations(scope.userId, 1000, 0)).length} groups; ${QUERIES} queries each, limit 20, ms:\n`);
+  console.log('| query | p50 ms | p99 ms | hits/query | partial |');
+  console.log('| --- | --- | --- | --- | --- |');
+  await measure(stores, 'all conversations, common CJK phrase (4 chars)', scope.userId, null, () => [PHRASES[rand(PHRASES.length)]!]);
+  await measure(stores, 'all conversations, 3 random CJK chars (rare)', scope.userId, null, han3);
+  await measure(stores, 'all conversations, English word', scope.userId, null, () => [enWord()]);
+  await measure(stores, 'all conversations, English + CJK word', scope.userId, null, () => [enWord(), HAN[rand(HAN.length)]! + HAN[rand(HAN.length)]!]);
+  await measure(stores, 'all conversations, 1 CJK char (short scan)', scope.userId, null, () => [HAN[rand(HAN.length)]!]);
+  await measure(stores, 'all conversations, absent word', scope.userId, null, () => ['zzqxj']);
+  await measure(stores, 'large group (~10% of messages), common CJK phrase', scope.userId, scope.big, () => [PHRASES[rand(PHRASES.length)]!]);
+  await measure(stores, 'large group, English word', scope.userId, scope.big, () => [enWord()]);
+  await measure(stores, 'small group, English word', scope.userId, small, () => [enWord()]);
+  await measure(stores, 'small group, 2 CJK chars (short scan)', scope.userId, small, () => [HAN[rand(HAN.length)]! + HAN[rand(HAN.length)]!]);
+}
 await stores.close();
 cleanup();

@@ -20,6 +20,7 @@ import {
   type JoinPolicy,
   type ReadReceiptsResult,
   type SearchResult,
+  type PinListResult,
   type ReadUpdate,
   type RoomJoined,
   type SendAck,
@@ -325,6 +326,15 @@ export class XinboxClient extends XinboxClientCore {
    */
   search(query: string, opts: { conversationId?: string; cursor?: string; limit?: number } = {}): Promise<SearchResult> {
     return this.request({ case: 'search', value: { query, conversationId: opts.conversationId ?? '0', cursor: opts.cursor ?? '', limit: opts.limit ?? 0 } }, 'searchResult');
+  }
+
+  /**
+   * The conversation's current pins, most recently pinned first, one page at
+   * a time (pass `nextCursor` back as `cursor`). The server folds the same
+   * PinChange events `pin()` sends, so this equals the client-side fold.
+   */
+  listPins(conversationId: string, opts: { cursor?: string; limit?: number } = {}): Promise<PinListResult> {
+    return this.request({ case: 'pinList', value: { conversationId, cursor: opts.cursor ?? '', limit: opts.limit ?? 0 } }, 'pinListResult');
   }
 
   // ------------------------------------------------------------ profiles, privacy, relationships

@@ -69,4 +69,38 @@ describe('message operations through the SDK', () => {
     // Operations are not unread: ben's unread in the chat is ann's three messages (draft, oops, the reply).
     await until('unread settles', () => later.client.conversation(conv)?.unread === 3);
   });
+
+  it('lists a conversation\'s current pins from the server: paged, equal to the fold, members only, recall and unpin remove', async () => {
+    for (const u of ['pinown', 'pinmem', 'pinout']) await new HttpApi(node.httpUrl).register(u, `pw-${u}-12345`);
+    const owner = await online('pinown', 'own-1');
+    const member = await online('pinmem', 'mem-1');
+    const outsider = await online('pinout', 'out-1');
+    const group = (await owner.client.createGroup('pins', [member.client.userId!])).group!.conversationId;
+    const seqs: number[] = [];
+    for (const t of ['one', 'two', 'three', 'four']) seqs.push((await member.client.send(group, t)).seq);
+    for (const seq of seqs) await owner.client.pin(group, seq);
+    await owner.client.pin(group, seqs[1]!, false);
+    await owner.client.recall(group, seqs[2]!); // an owner recalls a member's pinned message
+    await owner.client.pin(group, seqs[0]!); // pinned again: back on top
+
+    const texts = (r: { pins: Array<{ message?: Message }> }) => r.pins.map((p) => (p.message!.content!.kind.value as { text: string }).text);
+    const first = await member.client.listPins(group, { limit: 1 });
+    expect(texts(first)).toEqual(['one']);
+    expect(first.hasMore).toBe(true);
+    expect(first.pins[0]!.pinnedBy).toBe(owner.client.userId);
+    const second = await member.client.listPins(group, { cursor: first.nextCursor, limit: 1 });
+    expect(texts(second)).toEqual(['four']);
+    expect(second.hasMore).toBe(false);
+    // The server's list equals the fold of the events a device received.
+    await until('member has every pin event', () => member.messages.filter((m) => m.conversationId === group).length >= 11);
+    const pinned = fold(member.messages, group).pinnedSeqs();
+    const listed = (await member.client.listPins(group)).pins.map((p) => p.message!.seq).sort((a, b) => a - b);
+    expect(listed).toEqual(pinned);
+    expect(listed).toEqual([seqs[0], seqs[3]]);
+
+    await expect(outsider.client.listPins(group)).rejects.toMatchObject({ code: Errors.NOT_A_MEMBER.code });
+    await expect(member.client.listPins(group, { cursor: 'abc' })).rejects.toMatchObject({ code: Errors.INVALID_ARGUMENT.code });
+    await member.client.leaveGroup(group);
+    await expect(member.client.listPins(group)).rejects.toMatchObject({ code: Errors.NOT_A_MEMBER.code });
+  });
 });

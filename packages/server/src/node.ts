@@ -21,6 +21,9 @@ import { ContentScreen } from './core/moderation/content-screen.js';
 import { LexiconLoader } from './core/moderation/lexicon-loader.js';
 import { moderationHandlers } from './gateway/handlers/moderation-handlers.js';
 import { searchHandlers } from './gateway/handlers/search-handlers.js';
+import { pinHandlers } from './gateway/handlers/pin-handlers.js';
+import { PinListService } from './core/messaging/pin-list.js';
+import { SearchBackfill } from './core/search/search-backfill.js';
 import { SearchService } from './core/search/search-service.js';
 import type { SendScreening } from './core/moderation/send-screening.js';
 import { CloseCodes, Errors, XinboxError, decodeFrame, encodeFrame, splitFrames } from '@xinbox/protocol';
@@ -158,6 +161,9 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const presence = new PresenceService(storage.presence, storage.conversations, storage.identity, outbox, nodeId, Date.now, relationGuard);
   const groups = new GroupService(storage.conversations, storage.identity, cache, pipeline, outbox, config, relationGuard);
   const search = new SearchService(storage.search, storage.conversations);
+  const pins = new PinListService(storage.messages, storage.conversations);
+  // Indexes messages stored before the search index existed (or after a rebuild), off the request path.
+  const searchBackfill = new SearchBackfill(storage.search, log);
   const social = new SocialService(storage.social, storage.identity, relationGuard, outbox, config);
   // Customer service (issue #15): each shop is routed by one logic node, its owner on the ring (`s:<shopId>`).
   const serviceRouter = new ServiceRouter(storage.service, storage.conversations, storage.messages, storage.presence,
@@ -185,7 +191,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const handlers = {
     ...messagingHandlers(messaging, presence, sessions), ...groupHandlers(groups), ...socialHandlers(social),
     ...moderationHandlers(moderation), ...serviceHandlers(customerService, items), ...rooms?.handlers,
-    ...moderationHandlers(moderation), ...searchHandlers(search), ...rooms?.handlers,
+    ...moderationHandlers(moderation), ...searchHandlers(search), ...pinHandlers(pins), ...rooms?.handlers,
   };
   // One request path: this node's sockets and requests forwarded by other gateways run the same handlers.
   const dispatcher = new RequestDispatcher(handlers, hotSendHandler(messaging), log, prometheus);
@@ -295,6 +301,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     logicNodes: () => ring.nodes.length,
     eventLoopDelay: () => ({ sinceStart: loopDelay.sinceStart(), lastWindow: loopDelay.lastWindow() }),
     rooms: rooms ? () => rooms.stats() as unknown as Record<string, number> : undefined,
+    searchBackfill: isLogic ? () => searchBackfill.stats : undefined,
   });
 
   const host = config.publicHost || publicHost(config.host);
@@ -373,6 +380,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   } else if (gateway && config.tcpPort >= 0) tcpPort = await gateway.listenTcp(config.tcpPort, config.host, tls ?? undefined);
   gateway?.start();
   if (isLogic) serviceRouter.start();
+  if (isLogic) searchBackfill.start();
 
   let stopMembership = (): void => undefined;
   if (clustered) {
@@ -411,6 +419,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     stopped = true;
     clearInterval(leaseTimer);
     serviceRouter.stop();
+    await searchBackfill.stop();
     loopDelay.stop();
     gc.stop();
     lexicon?.stop();

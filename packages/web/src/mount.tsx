@@ -8,6 +8,7 @@ import { App } from './components/App.js';
 import { AppContext, type AppServices } from './components/app-context.js';
 import { LocalStorageCursorStore, XinboxClient } from '@xinbox/sdk';
 import { ChatApp } from './state/chat-app.js';
+import { DesktopNotifier } from './state/desktop-notifier.js';
 import { NetworkStatus } from './state/network-status.js';
 import { Router } from './state/router.js';
 import { TabStorage } from './state/tab-storage.js';
@@ -42,10 +43,17 @@ export function mountApp(root: HTMLElement, opts: MountOptions = {}): AppService
     fetch: (input, init) => win.fetch(input, init),
   });
   const webPush = new WebPushSetup({ baseUrl, accessToken: () => client.session?.accessToken, win });
-  const app = new ChatApp({ client, tabStorage, isVisible: () => win.document.visibilityState === 'visible', beforeLogout: () => webPush.disable() });
+  const router = new Router(win);
+  // Mute: no per-user conversation settings in this client yet; isMuted is the hook for them.
+  const desktop = new DesktopNotifier({ win, storage: win.localStorage, isMuted: () => false, open: (conversationId) => router.go({ kind: 'chat', conversationId }) });
+  win.addEventListener('pointerdown', () => desktop.askOnce(), { once: true });
+  const app = new ChatApp({
+    client, tabStorage, isVisible: () => win.document.visibilityState === 'visible', beforeLogout: () => webPush.disable(),
+    onIncoming: (conversationId, title, body) => void desktop.notify(conversationId, title, body),
+  });
   const services: AppServices = {
     app,
-    router: new Router(win),
+    router,
     theme: new ThemeController(win.document.documentElement, win.localStorage),
     network: new NetworkStatus(win),
     webPush,

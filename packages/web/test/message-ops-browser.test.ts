@@ -5,48 +5,21 @@
  * operations arriving in the conversation one is looking at never raise the
  * badge or the tab title (direct chat and group).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startXinbox, type XinboxNode } from '@xinbox/server';
 import { ChatPage } from './support/chat-page.js';
-import { ensureChromium, launchChromium } from './support/chromium.js';
-import { DIST_DIR, ensureWebBuild } from './support/web-build.js';
+import { startWebHarness, type WebHarness } from './support/web-harness.js';
 
-const PASSWORD = 'correct-horse-battery';
 const WAIT = { timeout: 15_000, interval: 100 };
 
-let node: XinboxNode | undefined;
-let browser: Browser | undefined;
-let dataDir: string | undefined;
-const contexts: BrowserContext[] = [];
-
+let harness: WebHarness | undefined;
 beforeAll(async () => {
-  const missing = ensureChromium();
-  if (missing) throw new Error(missing);
-  ensureWebBuild();
-  dataDir = mkdtempSync(join(tmpdir(), 'xinbox-web-ops-'));
-  node = await startXinbox({ host: '127.0.0.1', port: 0, tcpPort: -1, dataDir, storage: 'sqlite', logLevel: 'error', scryptCost: 10, webRoot: DIST_DIR });
-  browser = await launchChromium();
+  harness = await startWebHarness('xinbox-web-ops-');
 }, 10 * 60_000);
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await node?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(async () => harness?.close());
 
 async function openUser(username: string): Promise<ChatPage & { context: BrowserContext }> {
-  const context = await browser!.newContext({ viewport: { width: 960, height: 600 }, colorScheme: 'light' });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (err) => console.error(`[${username} page error]`, err.message));
-  const user = new ChatPage(page, username);
-  await user.register(node!.httpUrl, PASSWORD);
+  const { user, context } = await harness!.openUser(username, { viewport: { width: 960, height: 600 } });
   return Object.assign(user, { context });
 }
 
@@ -97,7 +70,7 @@ describe('message operations in the web client', () => {
 
     // A new tab of Bob's browser is logged in already (a device of its own) and shows the same chat.
     const tab = await bob.context.newPage();
-    await tab.goto(node!.httpUrl);
+    await tab.goto(harness!.node.httpUrl);
     await tab.getByTestId('me').filter({ hasText: 'opsbob' }).waitFor();
     const second = new ChatPage(tab, 'opsbob');
     await second.openConversation('opsalice');
@@ -121,5 +94,32 @@ describe('message operations in the web client', () => {
     await dave.page.waitForTimeout(1_000);
     expect(await dave.page.title()).toBe('Xinbox');
     expect(await dave.badge('Unread group').count()).toBe(0);
+  });
+
+  it('a group owner recalls and pins a member\'s message from the message menu; a member sees neither action on others\' messages', async () => {
+    const owner = await openUser('ownerolga');
+    const member = await openUser('memberpeter');
+    await owner.createGroup('Moderated group', ['memberpeter']);
+    await owner.send('rules: be kind');
+    await member.openConversation('Moderated group');
+    await member.send('something rude');
+    await member.send('something fine');
+    await expect.poll(() => owner.texts(), WAIT).toEqual(['rules: be kind', 'something rude', 'something fine']);
+
+    // The member's menu on the owner's message: no Recall, no Pin.
+    await message(member, 'rules: be kind').hover();
+    await message(member, 'rules: be kind').getByTestId('message-actions').waitFor();
+    expect(await message(member, 'rules: be kind').getByRole('button', { name: 'Recall' }).count()).toBe(0);
+    expect(await message(member, 'rules: be kind').getByRole('button', { name: 'Pin' }).count()).toBe(0);
+
+    // The owner pins the member's fine message and recalls the rude one.
+    await message(owner, 'something fine').hover();
+    await message(owner, 'something fine').getByRole('button', { name: 'Pin', exact: true }).click();
+    await expect.poll(() => message(owner, 'something fine').getByRole('button', { name: 'Unpin' }).count(), WAIT).toBe(1);
+    await message(owner, 'something rude').hover();
+    await message(owner, 'something rude').getByRole('button', { name: 'Recall' }).click();
+    await expect.poll(() => member.texts(), WAIT).toEqual(['rules: be kind', 'something fine']);
+    await member.page.locator('[data-recalled="true"]').filter({ hasText: 'ownerolga recalled a message' }).waitFor();
+    await owner.page.locator('[data-recalled="true"]').filter({ hasText: 'You recalled a message' }).waitFor();
   });
 });

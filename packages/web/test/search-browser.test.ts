@@ -2,49 +2,20 @@
  * Search, @mentions and group read receipts in the web client, end to end:
  * a real Xinbox node serving the built app, headless Chromium, two people.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startXinbox, type XinboxNode } from '@xinbox/server';
-import { ChatPage } from './support/chat-page.js';
-import { ensureChromium, launchChromium } from './support/chromium.js';
-import { DIST_DIR, ensureWebBuild } from './support/web-build.js';
+import type { ChatPage } from './support/chat-page.js';
+import { startWebHarness, type WebHarness } from './support/web-harness.js';
 
-const PASSWORD = 'correct-horse-battery';
 const WAIT = { timeout: 15_000, interval: 100 };
 
-let node: XinboxNode | undefined;
-let browser: Browser | undefined;
-let dataDir: string | undefined;
-const contexts: BrowserContext[] = [];
-
+let harness: WebHarness | undefined;
 beforeAll(async () => {
-  const missing = ensureChromium();
-  if (missing) throw new Error(missing);
-  ensureWebBuild();
-  dataDir = mkdtempSync(join(tmpdir(), 'xinbox-web-search-'));
-  node = await startXinbox({ host: '127.0.0.1', port: 0, tcpPort: -1, dataDir, storage: 'sqlite', logLevel: 'error', scryptCost: 10, webRoot: DIST_DIR });
-  browser = await launchChromium();
+  harness = await startWebHarness('xinbox-web-search-');
 }, 10 * 60_000);
-
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await node?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(async () => harness?.close());
 
 async function openUser(username: string): Promise<ChatPage> {
-  const context = await browser!.newContext({ viewport: { width: 1100, height: 700 }, colorScheme: 'light' });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (err) => console.error(`[${username} page error]`, err.message));
-  const user = new ChatPage(page, username);
-  await user.register(node!.httpUrl, PASSWORD);
-  return user;
+  return (await harness!.openUser(username, { viewport: { width: 1100, height: 700 } })).user;
 }
 
 describe('web client: search, @mentions, group receipts', () => {
@@ -147,5 +118,40 @@ describe('web client: search, @mentions, group receipts', () => {
 
     await host.page.getByRole('button', { name: 'Close room' }).click();
     await viewer.page.getByText('The room was closed by its host.').waitFor();
+  });
+
+  it('jumps from a search hit to an old message: loads the history around it, scrolls it into view, highlights it; days are separated', async () => {
+    const ann = await openUser(`jann${Date.now() % 100000}`);
+    const ben = await openUser(`jben${Date.now() % 100000}`);
+    await ann.startChat(ben.username);
+    await ann.send('the needle-early 针 message');
+    for (let i = 1; i <= 30; i++) await ann.send(`filler ${i}`);
+    await expect.poll(() => ann.texts(), WAIT).toContain('filler 30');
+
+    // Ben reloads after the messages arrived: the page holds none of them (they are before his sync cursor), so
+    // the jump must page the history back to the hit (HISTORY_PAGE is 10).
+    await ben.conversation(ann.username).waitFor();
+    await ben.page.reload();
+    await ben.conversation(ann.username).waitFor();
+    await ben.page.getByRole('button', { name: 'Search messages' }).click();
+    const panel = ben.page.getByRole('dialog', { name: 'Search messages' });
+    await panel.getByRole('searchbox').fill('needle-early');
+    await panel.getByRole('searchbox').press('Enter');
+    await expect.poll(() => panel.getByTestId('search-hit').count(), WAIT).toBe(1);
+    await panel.getByTestId('search-hit').click();
+    await ben.page.getByTestId('chat-title').filter({ hasText: ann.username }).waitFor();
+
+    const target = ben.page.locator('[data-testid="message"][data-highlighted="true"]');
+    await expect.poll(() => target.locator('.msg__text').allInnerTexts(), WAIT).toEqual(['the needle-early 针 message']);
+    // Everything from the target to the newest message is held (one gap-free range), the target in view.
+    await expect.poll(async () => (await ben.texts()).length, WAIT).toBe(31);
+    const list = await ben.page.getByTestId('messages').boundingBox();
+    const box = await target.boundingBox();
+    expect(box!.y).toBeGreaterThanOrEqual(list!.y - 1);
+    expect(box!.y + box!.height).toBeLessThanOrEqual(list!.y + list!.height + 1);
+    // One date separator above today's messages.
+    expect(await ben.page.getByTestId('date-separator').allInnerTexts()).toEqual(['Today']);
+    // The mark fades after a few seconds.
+    await expect.poll(() => target.count(), { timeout: 10_000, interval: 200 }).toBe(0);
   });
 });

@@ -3,60 +3,32 @@
  * end: a real Xinbox server serving the built app, headless Chromium with one
  * browser context per person, and SDK clients (Node) as customers and buyers.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import type { Browser, BrowserContext } from 'playwright-core';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ServiceStatus } from '@xinbox/protocol';
 import { XinboxClient, textOf } from '@xinbox/sdk';
-import { startXinbox, type XinboxNode } from '@xinbox/server';
-import { ChatPage } from './support/chat-page.js';
-import { ensureChromium, launchChromium } from './support/chromium.js';
-import { DIST_DIR, ensureWebBuild } from './support/web-build.js';
+import type { ChatPage } from './support/chat-page.js';
+import { ARTIFACTS, PASSWORD, startWebHarness, type WebHarness } from './support/web-harness.js';
 
-const ARTIFACTS = resolve(import.meta.dirname, '../../../test-artifacts/web');
-const PASSWORD = 'correct-horse-battery';
 const WAIT = { timeout: 15_000, interval: 100 };
 
-let node: XinboxNode | undefined;
-let browser: Browser | undefined;
-let dataDir: string | undefined;
-const contexts: BrowserContext[] = [];
+let harness: WebHarness | undefined;
 const sdkClients: XinboxClient[] = [];
-
 beforeAll(async () => {
-  const missing = ensureChromium();
-  if (missing) throw new Error(missing);
-  ensureWebBuild();
-  mkdirSync(ARTIFACTS, { recursive: true });
-  dataDir = mkdtempSync(join(tmpdir(), 'xinbox-web-service-'));
-  node = await startXinbox({ host: '127.0.0.1', port: 0, tcpPort: -1, dataDir, storage: 'sqlite', logLevel: 'error', scryptCost: 10, webRoot: DIST_DIR });
-  browser = await launchChromium();
+  harness = await startWebHarness('xinbox-web-service-');
 }, 10 * 60_000);
-
 afterAll(async () => {
   for (const c of sdkClients) await c.close().catch(() => undefined);
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await node?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await harness?.close();
 });
 
 async function openUser(username: string): Promise<ChatPage> {
-  const context = await browser!.newContext({ viewport: { width: 1100, height: 700 }, colorScheme: 'light' });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (err) => console.error(`[${username} page error]`, err.message));
-  const user = new ChatPage(page, username);
-  await user.register(node!.httpUrl, PASSWORD);
-  return user;
+  return (await harness!.openUser(username, { viewport: { width: 1100, height: 700 } })).user;
 }
 
 /** A user on the SDK in this process (a customer or a buyer). */
 async function sdkUser(username: string): Promise<XinboxClient> {
-  const client = new XinboxClient({ baseUrl: node!.httpUrl, deviceId: `${username}-node`, platform: 'desktop', accessUrl: false });
+  const client = new XinboxClient({ baseUrl: harness!.node.httpUrl, deviceId: `${username}-node`, platform: 'desktop', accessUrl: false });
   sdkClients.push(client);
   await client.register(username, PASSWORD);
   await client.login(username, PASSWORD);

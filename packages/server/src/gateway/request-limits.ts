@@ -19,6 +19,7 @@ export const LIMIT_CLASS: Partial<Record<BodyCase, LimitClass>> = {
   presenceQuery: 'read',
   roomPull: 'read',
   search: 'read',
+  pinList: 'read',
   openDirect: 'create',
   groupCreate: 'create',
 };

@@ -29,6 +29,8 @@ export interface MetricsSources {
   /** The node's EventLoopDelayMonitor (delay beyond its sampling resolution, in ms). */
   readonly eventLoopDelay?: () => { sinceStart: LoopDelayFigures; lastWindow: LoopDelayFigures };
   readonly rooms?: () => Record<string, number | undefined>;
+  /** The search index backfill (core/search/SearchBackfill). */
+  readonly searchBackfill?: () => { scanned: number; indexed: number; done: boolean };
 }
 
 /** Seconds: 0.5 ms .. 10 s, dense where an ack on one machine lands. */
@@ -110,6 +112,9 @@ export class NodeMetrics implements SendObserver, GatewayObserver {
     gauge('xinbox_rpc_in_flight', 'Forwarded requests waiting for their reply (queue depth)', 'gateway', (s) => s.rpcInFlight);
     gauge('xinbox_send_queue', 'Sends waiting for the next group commit (queue depth)', 'logic', (s) => s.sendQueue);
     total('xinbox_executed_requests_total', 'Requests executed for other nodes', 'logic', (s) => s.executed);
+    total('xinbox_search_backfill_scanned_total', 'Messages the search index backfill examined', 'logic', (s) => s.searchBackfill && (() => s.searchBackfill!().scanned));
+    total('xinbox_search_backfill_indexed_total', 'Messages the search index backfill indexed', 'logic', (s) => s.searchBackfill && (() => s.searchBackfill!().indexed));
+    gauge('xinbox_search_backfill_done', 'The search index backfill is complete (1) or still running (0)', 'logic', (s) => s.searchBackfill && (() => (s.searchBackfill!().done ? 1 : 0)));
     gauge('xinbox_logic_nodes', 'Logic nodes in the owner ring as seen by this node', 'gateway', (s) => s.logicNodes);
     new Gauge({
       name: 'xinbox_event_loop_delay_seconds', help: 'Event-loop delay of this process (monitorEventLoopDelay): since start, and over the last completed 1-s window',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ContentSchema, EditSchema, ReactionSchema, RecallSchema, TextSchema, create, fromBinary, toBinary, type Content,
+  ContentSchema, EditSchema, PinChangeSchema, ReactionSchema, RecallSchema, TextSchema, create, fromBinary, toBinary, type Content,
 } from '@xinbox/protocol';
 import type { ConversationId, StoredMessage, TimelineEntry, UserId } from '../../src/core/model.js';
 import { DuplicateClientMsgIdError, SeqConflictError, type MessageStore } from '../../src/core/ports/index.js';
@@ -155,6 +155,31 @@ export function describeMessageStoreContract(name: string, makeStores: FixtureFa
       // b sent the recall: read up to it; a has read its own messages only.
       expect(await ports.conversations.unreadCounts(b, chat)).toEqual({ unread: 0, total: 0 });
       expect(await ports.conversations.unreadCounts(a, chat)).toEqual({ unread: 0, total: 0 });
+    });
+
+    it('lists the current pins newest pin first, paged, converging with pin, unpin and recall events (last one in a batch wins)', async () => {
+      const ports = ctx.stores();
+      const { a, b, chat } = await setup();
+      const bytes = (c: Content['kind']) => toBinary(ContentSchema, create(ContentSchema, { kind: c }));
+      const pin = (seq: number, target: number, pinned: boolean, by = a) =>
+        appendItem(makeMessage(chat, seq, by, { content: bytes({ case: 'pin', value: create(PinChangeSchema, { targetSeq: target, pinned }) }), serverTime: 1000 + seq }), [a, b], true);
+      const textAt = (seq: number) => appendItem(makeMessage(chat, seq, a, { content: bytes({ case: 'text', value: create(TextSchema, { text: `m${seq}` }) }) }), [a, b], true);
+      await ports.messages.append([textAt(1), textAt(2), textAt(3), textAt(4)]);
+      await ports.messages.append([pin(5, 1, true), pin(6, 2, true, b), pin(7, 3, true)]);
+      const list = async (before = 0, limit = 10) => (await ports.messages.listPins(chat, before, limit)).map((p) => [p.message.seq, p.pinSeq, p.pinnedBy]);
+      expect(await list()).toEqual([[3, 7, a], [2, 6, b], [1, 5, a]]);
+      expect(await list(0, 2)).toEqual([[3, 7, a], [2, 6, b]]);
+      expect(await list(6, 2)).toEqual([[1, 5, a]]);
+      // Unpin 2; pin 1 again (moves to the top); in one batch pin then unpin 4: unpinned.
+      await ports.messages.append([pin(8, 2, false), pin(9, 1, true), pin(10, 4, true), pin(11, 4, false)]);
+      expect(await list()).toEqual([[1, 9, a], [3, 7, a]]);
+      // A recall of a pinned message removes its pin.
+      await ports.messages.append([appendItem(makeMessage(chat, 12, a, { content: bytes({ case: 'recall', value: create(RecallSchema, { targetSeq: 3 }) }) }), [a, b], true)]);
+      expect(await list()).toEqual([[1, 9, a]]);
+      const [only] = await ports.messages.listPins(chat, 0, 10);
+      expect(only!.pinnedAt).toBe(1009);
+      expect(fromBinary(ContentSchema, only!.message.content).kind).toMatchObject({ case: 'text', value: { text: 'm1' } });
+      expect(await ports.messages.listPins(chat + 1000, 0, 10)).toEqual([]);
     });
 
     it('rejects a taken seq with SeqConflictError and commits nothing of the batch', async () => {

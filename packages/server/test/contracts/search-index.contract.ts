@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ContentSchema, EditSchema, RecallSchema, TextSchema, create, toBinary, type Content } from '@xinbox/protocol';
 import type { ConversationId, UserId } from '../../src/core/model.js';
 import type { SearchIndex, SearchQuery } from '../../src/core/ports/search-index.js';
 import { createUsers, makeMessage, useFixture, type ChatPorts, type FixtureFactory } from './contract-support.js';
@@ -29,7 +30,7 @@ export function describeSearchIndexContract(name: string, makeStores: FixtureFac
       return items.map((i) => i.message.id);
     }
     const q = (userId: UserId, terms: string[], over: Partial<SearchQuery> = {}): SearchQuery => ({
-      userId, conversationId: null, terms, beforeId: null, limit: 20, shortScanLimit: 1000, ...over,
+      userId, conversationId: null, terms, beforeId: null, limit: 20, shortScanLimit: 1000, scanBudget: 10_000, ...over,
     });
     const texts = async (query: SearchQuery) => (await ctx.stores().search.search(query)).hits.map((h) => h.text);
 
@@ -120,6 +121,129 @@ export function describeSearchIndexContract(name: string, makeStores: FixtureFac
       await ctx.stores().search.update(g, 3, 'keep me, 改过');
       expect(await texts(q(b!, ['改过']))).toEqual(['keep me, 改过']);
       expect(await texts(q(b!, ['please']))).toEqual([]);
+    });
+
+    it('an appended Edit replaces its target\'s indexed text and a Recall removes it, in the append transaction', async () => {
+      const { identity, messages } = ctx.stores();
+      const [a, b] = await createUsers(identity, 2);
+      const g = await group(a!, [b!]);
+      await say(g, a!, 1, ['original wording 原来的话', 'second message stays']);
+      const op = (seq: number, kind: Content['kind']) => ({
+        message: makeMessage(g, seq, a!, { content: toBinary(ContentSchema, create(ContentSchema, { kind })) }),
+        timelineUsers: [],
+        senderReadsOwn: false,
+        searchText: '',
+      });
+      await messages.append([op(3, { case: 'edit', value: create(EditSchema, { targetSeq: 1, text: 'revised wording 改过的话' }) })]);
+      expect(await texts(q(b!, ['original']))).toEqual([]);
+      expect(await texts(q(b!, ['原来的']))).toEqual([]);
+      const [hit] = (await ctx.stores().search.search(q(b!, ['改过的话']))).hits;
+      expect(hit!.text).toBe('revised wording 改过的话');
+      expect(hit!.message.seq).toBe(1);
+      // Two edits of one target in one batch: the later wins.
+      await messages.append([
+        op(4, { case: 'edit', value: create(EditSchema, { targetSeq: 2, text: 'second take one' }) }),
+        op(5, { case: 'edit', value: create(EditSchema, { targetSeq: 2, text: 'second take two' }) }),
+      ]);
+      expect(await texts(q(b!, ['second']))).toEqual(['second take two']);
+      await messages.append([op(6, { case: 'recall', value: create(RecallSchema, { targetSeq: 1 }) })]);
+      expect(await texts(q(b!, ['wording']))).toEqual([]);
+      expect(await texts(q(b!, ['or']))).toEqual([]);
+      expect(await texts(q(b!, ['take']))).toEqual(['second take two']);
+    });
+
+    it('examines at most scanBudget entries of a 3+ character term per page, and pages on from resumeBefore without repeating or skipping', async () => {
+      const { identity } = ctx.stores();
+      const [a, b] = await createUsers(identity, 2);
+      const g = await group(a!, [b!]);
+      // 30 messages with the common word; 3 of them also carry the rare short term.
+      const ids = await say(g, a!, 1, Array.from({ length: 30 }, (_, i) => (i % 10 === 3 ? `common word 稀有 ${i}` : `common word ${i}`)));
+      const rare = [ids[23]!, ids[13]!, ids[3]!];
+      const first = await ctx.stores().search.search(q(b!, ['common', '稀有'], { scanBudget: 4 }));
+      expect(first.partial).toBe(true);
+      expect(first.hasMore).toBe(false);
+      expect(first.hits.length).toBeLessThanOrEqual(1);
+      expect(first.resumeBefore).not.toBeNull();
+      const seen = first.hits.map((h) => h.message.id);
+      let resume = first.resumeBefore;
+      let pages = 1;
+      while (resume !== null) {
+        const page = await ctx.stores().search.search(q(b!, ['common', '稀有'], { scanBudget: 4, beforeId: resume }));
+        seen.push(...page.hits.map((h) => h.message.id));
+        resume = page.hasMore ? page.hits.at(-1)!.message.id : page.resumeBefore;
+        pages++;
+        expect(pages).toBeLessThan(20);
+      }
+      expect(seen).toEqual(rare);
+      // Within the budget: complete, not partial.
+      const whole = await ctx.stores().search.search(q(b!, ['common', '稀有']));
+      expect(whole.hits.map((h) => h.message.id)).toEqual(rare);
+      expect(whole.partial).toBe(false);
+      expect(whole.resumeBefore).toBeNull();
+    });
+
+    it('bounds a short-term scan over all conversations and pages on from where it stopped, finding every readable match once', async () => {
+      const { identity } = ctx.stores();
+      const [a, b, other] = await createUsers(identity, 3);
+      const mine = await group(a!, [b!]);
+      const theirs = await group(other!, []);
+      // b reads a small share of what is stored: 3 of 23 messages, interleaved with others' traffic.
+      const expected: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        await say(theirs, other!, 1 + i * 7, Array.from({ length: 7 }, (_, k) => `他们的 ${i}-${k} 好`));
+        expected.unshift(...(await say(mine, a!, 1 + i, [`我们的 ${i} 好`])));
+      }
+      await say(theirs, other!, 22, ['他们的 最后 好', '他们的 最后 好 2']);
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      for (let pages = 0; ; pages++) {
+        expect(pages).toBeLessThan(30);
+        const page = await ctx.stores().search.search(q(b!, ['好'], { scanBudget: 4, beforeId: cursor }));
+        seen.push(...page.hits.map((h) => h.message.id));
+        cursor = page.hasMore ? page.hits.at(-1)!.message.id : page.resumeBefore;
+        if (cursor === null) break;
+      }
+      expect(seen).toEqual(expected);
+    });
+
+    it('backfills messages stored without index rows in resumable steps: text, latest edit, never recalled or operations', async () => {
+      const { identity, messages } = ctx.stores();
+      const [a, b] = await createUsers(identity, 2);
+      const g = await group(a!, [b!]);
+      const content = (kind: Content['kind']) => toBinary(ContentSchema, create(ContentSchema, { kind }));
+      const text = (t: string) => content({ case: 'text', value: create(TextSchema, { text: t }) });
+      // Stored as if before the index existed: no searchText on the append.
+      const unindexed = (seq: number, bytes: Uint8Array) => ({ message: makeMessage(g, seq, a!, { content: bytes }), timelineUsers: [], senderReadsOwn: false });
+      await messages.append([
+        unindexed(1, text('backfill alpha 回填')),
+        unindexed(2, text('backfill beta')),
+        unindexed(3, text('backfill gamma to recall')),
+        unindexed(4, text('backfill delta draft')),
+        unindexed(5, text('backfill epsilon')),
+      ]);
+      await messages.append([
+        unindexed(6, content({ case: 'edit', value: create(EditSchema, { targetSeq: 4, text: 'backfill delta final' }) })),
+        unindexed(7, content({ case: 'recall', value: create(RecallSchema, { targetSeq: 3 }) })),
+      ]);
+      expect(await texts(q(b!, ['backfill']))).toEqual(['backfill delta final']); // the edit re-indexed its target on append
+      await ctx.stores().search.remove(g, [4]); // as if the index was emptied after the edit
+      let steps = 0;
+      let indexed = 0;
+      for (;;) {
+        const step = await ctx.stores().search.backfill(2);
+        expect(step.scanned).toBeLessThanOrEqual(2);
+        indexed += step.indexed;
+        steps++;
+        if (step.done) break;
+        expect(steps).toBeLessThan(1000);
+      }
+      expect(indexed).toBeGreaterThanOrEqual(3);
+      expect(await texts(q(b!, ['backfill']))).toEqual(['backfill epsilon', 'backfill delta final', 'backfill beta', 'backfill alpha 回填']);
+      expect(await texts(q(b!, ['回填']))).toEqual(['backfill alpha 回填']);
+      expect(await texts(q(b!, ['draft']))).toEqual([]);
+      expect(await texts(q(b!, ['recall']))).toEqual([]);
+      // Done stays done: a later step does nothing.
+      expect(await ctx.stores().search.backfill(2)).toEqual({ scanned: 0, indexed: 0, done: true });
     });
 
     it('does not index messages appended without text', async () => {

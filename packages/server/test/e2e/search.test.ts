@@ -128,4 +128,22 @@ describe('search after a recall', () => {
     a.close();
     b.close();
   });
+
+  it('an edit re-indexes its message: the old text is no longer found, the new text finds the original seq', async () => {
+    const [alice, bob] = await Promise.all([register(node.httpUrl, 'es-a'), register(node.httpUrl, 'es-b')]);
+    const a = await device(node, alice, 'a');
+    const b = await device(node, bob, 'b');
+    const conv = body(await a.request({ case: 'openDirect', value: { userId: bob.userId } }), 'conversationInfo').conversation!.conversationId;
+    await say(a, conv, '会议改到 tuesday-standup 下午');
+    const target = body(await search(a, 'tuesday-standup'), 'searchResult').hits[0]!.message!.seq;
+    body(await a.request({ case: 'send', value: { conversationId: conv, clientMsgId: 'es-edit', content: { kind: { case: 'edit', value: { targetSeq: target, text: '会议改到 thursday-retro 上午' } } } } as never }), 'sendAck');
+    for (const c of [a, b]) {
+      expect(await found(c, 'tuesday-standup')).toEqual([]);
+      const r = body(await search(c, 'thursday-retro'), 'searchResult');
+      expect(r.hits.map((h) => [h.message!.seq, h.snippet])).toEqual([[target, '会议改到 thursday-retro 上午']]);
+      expect(await found(c, '上午')).toHaveLength(1);
+    }
+    a.close();
+    b.close();
+  });
 });

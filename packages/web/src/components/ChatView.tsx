@@ -101,6 +101,7 @@ export function ChatView({ conversationId }: { conversationId: string }) {
         conversationId={conversationId}
         timeline={timeline}
         group={group}
+        manager={people.canMentionAll}
         peerReadSeq={direct ? Math.max(conv?.peerReadSeq ?? 0, receiptSeq) : 0}
         onLoadOlder={() => void app.loadOlder(conversationId)}
         onRetry={(p) => app.retry(conversationId, p)}

@@ -25,9 +25,11 @@ interface Props {
   group: boolean;
   peerReadSeq: number;
   nameOf: (userId: string) => string | undefined;
+  /** The message a jump (search hit) brought into view: marked for a few seconds. */
+  highlighted?: boolean;
 }
 
-export function MessageItem({ message: m, view, ops, selfId, group, peerReadSeq, nameOf }: Props) {
+export function MessageItem({ message: m, view, ops, selfId, group, peerReadSeq, nameOf, highlighted = false }: Props) {
   const [editing, setEditing] = useState(false);
   if (m.content?.kind.case === 'system') {
     return (
@@ -50,9 +52,11 @@ export function MessageItem({ message: m, view, ops, selfId, group, peerReadSeq,
   const mentioned = !own && selfId !== undefined && (m.mentionAll || m.mentions.includes(selfId));
   return (
     <li
-      class={`msg ${own ? 'msg--own' : 'msg--other'} ${mentioned ? 'msg--mentioned' : ''}`}
+      class={`msg ${own ? 'msg--own' : 'msg--other'} ${mentioned ? 'msg--mentioned' : ''} ${highlighted ? 'msg--highlighted' : ''}`}
       data-testid="message"
       data-seq={m.seq}
+      data-highlighted={highlighted ? 'true' : undefined}
+      aria-current={highlighted ? 'true' : undefined}
       data-own={own ? 'true' : 'false'}
       data-mentioned={mentioned ? 'true' : undefined}
     >

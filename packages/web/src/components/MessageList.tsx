@@ -3,9 +3,13 @@
  * scrolling to the top (or the "Load older" button, for keyboards) fetches
  * the previous page, and the view stays where it was while older messages
  * are inserted above. New messages scroll into view only when the reader was
- * already at the bottom (or sent them).
+ * already at the bottom (or sent them). A jump (ChatApp.focus, from a search
+ * hit) scrolls the message to the middle of the view and highlights it.
+ * A date separator starts each day.
  */
-import { useLayoutEffect, useMemo, useRef } from 'preact/hooks';
+import { Fragment } from 'preact';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { dayLabel, dayStarts } from '../state/date-separators.js';
 import { conversationTitle } from '../state/conversation-view.js';
 import { foldTimeline } from '../state/message-ops-view.js';
 import { useStore } from '../state/store.js';
@@ -58,6 +62,11 @@ export function MessageList({ conversationId, timeline, group, manager = false, 
   const snap = useRef<ScrollSnapshot | undefined>(undefined);
 
   const visible = folded.rows;
+  const starts = useMemo(() => dayStarts(visible), [visible]);
+  const focus = useStore(app.focus);
+  const [highlighted, setHighlighted] = useState<number | undefined>(undefined);
+  const jumped = useRef(false);
+  const centred = useRef('');
   const firstSeq = timeline.messages[0]?.seq ?? 0;
   const lastKey = `${timeline.messages[timeline.messages.length - 1]?.seq ?? 0}/${timeline.pending.length}`;
 
@@ -80,9 +89,11 @@ export function MessageList({ conversationId, timeline, group, manager = false, 
     const el = ref.current;
     if (!el) return;
     const before = snap.current;
+    let firstPaint = false;
     if (!before || (!before.loaded && timeline.loaded) || (before.firstSeq === 0 && firstSeq !== 0)) {
-      // First paint of this conversation: start at the newest message.
+      // First paint of this conversation: start at the newest message (or at a jump's target, below).
       el.scrollTop = el.scrollHeight;
+      firstPaint = true;
     } else if (firstSeq < before.firstSeq && before.firstSeq !== 0) {
       // Older messages were inserted above: keep the same messages in view.
       el.scrollTop = before.scrollTop + (el.scrollHeight - before.scrollHeight);
@@ -91,10 +102,33 @@ export function MessageList({ conversationId, timeline, group, manager = false, 
       const mine = timeline.pending.length > 0 || newest?.senderId === me?.userId;
       if (before.atBottom || mine) el.scrollTop = el.scrollHeight;
     }
+    // A jump: centre the message once per list (a list mounted again, e.g.
+    // when the chat view re-renders around it, centres it again).
+    const focusKey = focus && focus.conversationId === conversationId && !focus.missing ? `${focus.seq}` : '';
+    // Live messages can be held before the first history page (loaded) arrives; its first paint must not undo the jump.
+    if (focusKey && (centred.current !== focusKey || firstPaint)) {
+      const target = el.querySelector<HTMLElement>(`[data-seq="${focus!.seq}"]`);
+      if (target) {
+        // Centre the message in the list (not scrollIntoView: that could scroll the page too).
+        const at = target.getBoundingClientRect();
+        el.scrollTop += at.top - el.getBoundingClientRect().top - (el.clientHeight - at.height) / 2;
+        centred.current = focusKey;
+        jumped.current = true;
+        setHighlighted(focus!.seq);
+      }
+    }
     remember(el);
-    // The page does not fill the view, so there is nothing to scroll: fetch more now.
-    if (canLoadOlder() && el.scrollHeight <= el.clientHeight + 1) onLoadOlder();
+    // The page does not fill the view, so there is nothing to scroll: fetch more now (not right after a jump).
+    if (!jumped.current && canLoadOlder() && el.scrollHeight <= el.clientHeight + 1) onLoadOlder();
   });
+  useEffect(() => {
+    if (highlighted === undefined) return;
+    const t = setTimeout(() => {
+      setHighlighted(undefined);
+      app.focus.set(undefined); // done with this jump
+    }, 4000);
+    return () => clearTimeout(t);
+  }, [highlighted]);
 
   return (
     <div
@@ -103,6 +137,7 @@ export function MessageList({ conversationId, timeline, group, manager = false, 
       onScroll={(e) => {
         const el = e.currentTarget;
         const previousTop = snap.current?.scrollTop ?? el.scrollTop;
+        if (el.scrollTop !== previousTop) jumped.current = false; // the reader moves on from the jump
         remember(el);
         // Only the reader scrolling up near the top asks for more, not our own jumps to the bottom.
         if (el.scrollTop < previousTop && el.scrollTop < LOAD_OLDER_AT_PX && canLoadOlder()) onLoadOlder();
@@ -134,12 +169,27 @@ export function MessageList({ conversationId, timeline, group, manager = false, 
       </div>
       <ol class="messages__list" aria-label="Message history">
         {visible.map((m) => (
-          <MessageItem key={m.seq} message={m} view={folded.views.get(m.seq)} ops={ops} selfId={me?.userId} group={group} peerReadSeq={peerReadSeq} nameOf={nameOf} />
+          <Fragment key={m.seq}>
+            {starts.has(m.seq) && (
+              <li class="msg-date" role="separator" data-testid="date-separator">
+                {dayLabel(m.serverTime)}
+              </li>
+            )}
+            <MessageItem message={m} view={folded.views.get(m.seq)} ops={ops} selfId={me?.userId} group={group} peerReadSeq={peerReadSeq} nameOf={nameOf} highlighted={highlighted === m.seq} />
+          </Fragment>
         ))}
         {timeline.pending.map((p) => (
           <PendingItem key={p.clientMsgId} pending={p} onRetry={onRetry} />
         ))}
       </ol>
+      {focus && focus.conversationId === conversationId && focus.missing && (
+        <p class="messages__status" role="status" data-testid="jump-missing">
+          That message is too far back to open here; scroll up to reach it.{' '}
+          <button type="button" class="link" onClick={() => app.focus.set(undefined)}>
+            Dismiss
+          </button>
+        </p>
+      )}
       {actionError && (
         <p class="error" role="alert" data-testid="action-error">
           {actionError}

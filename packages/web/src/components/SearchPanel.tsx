@@ -2,8 +2,10 @@
  * Full-text search over the messages this user may read: every conversation,
  * or only the open one. Hits show a snippet with the matched terms marked
  * (the server's highlight ranges, rendered as text, never as HTML), newest
- * first; "More results" pages on with the server's cursor. Choosing a hit
- * opens its conversation.
+ * first; "More results" pages on with the server's cursor (a partial page,
+ * stopped at the server's scan budget, offers to search older messages).
+ * Choosing a hit opens its conversation at that message: the history around
+ * it is loaded and the message highlighted (ChatApp.jumpTo).
  */
 import type { SearchHit } from '@xinbox/protocol';
 import { useRef, useState } from 'preact/hooks';
@@ -101,7 +103,7 @@ export function SearchPanel({ conversationId, onClose }: Props) {
         <div class="search__results" aria-live="polite">
           <p class="search__count" data-testid="search-count">
             {results.hits.length === 0 ? 'No messages found.' : `${results.hits.length}${results.hasMore ? '+' : ''} found`}
-            {results.partial && ' (only recent messages were searched for such a short query)'}
+            {results.partial && ' (only the most recent messages were searched so far)'}
           </p>
           <ul class="search__list" aria-label="Search results">
             {results.hits.map((h) => (
@@ -112,7 +114,9 @@ export function SearchPanel({ conversationId, onClose }: Props) {
                   data-testid="search-hit"
                   onClick={() => {
                     onClose();
-                    router.go({ kind: 'chat', conversationId: h.message!.conversationId });
+                    const { conversationId: conv, seq } = h.message!;
+                    router.go({ kind: 'chat', conversationId: conv });
+                    void app.jumpTo(conv, seq);
                   }}
                 >
                   <span class="search__where">
@@ -127,7 +131,7 @@ export function SearchPanel({ conversationId, onClose }: Props) {
           </ul>
           {results.hasMore && (
             <button type="button" class="btn" disabled={busy} onClick={() => void run(asked.current, results.cursor)}>
-              More results
+              {results.partial ? 'Search older messages' : 'More results'}
             </button>
           )}
         </div>

@@ -9,7 +9,7 @@ import { useServices } from './app-context.js';
 
 export interface GroupPeople {
   readonly members: readonly MentionCandidate[];
-  /** Owner or admin: may mention @all. */
+  /** Owner or admin: may mention @all, recall anyone's message and pin (the message menu). */
   readonly canMentionAll: boolean;
 }
 

@@ -44,6 +44,8 @@ export interface ChatAppDeps {
   readonly isVisible: () => boolean;
   /** Runs before the session ends (Web Push: remove this device's push token while the token still works). */
   readonly beforeLogout?: () => Promise<void>;
+  /** A new message from someone else (desktop notification while the tab is hidden). */
+  readonly onIncoming?: (conversationId: string, title: string, body: string) => void;
 }
 
 export class ChatApp {
@@ -74,6 +76,7 @@ export class ChatApp {
   private readonly isVisible: () => boolean;
   private readonly beforeLogout: () => Promise<void>;
   private activeConversation: string | undefined;
+  private readonly onIncoming: (conversationId: string, title: string, body: string) => void;
   private pendingUsername = '';
   private refreshQueued = false;
   private listRefreshTimer: ReturnType<typeof setTimeout> | undefined;
@@ -88,6 +91,7 @@ export class ChatApp {
     this.tabStorage = deps.tabStorage;
     this.isVisible = deps.isVisible;
     this.beforeLogout = deps.beforeLogout ?? (async () => undefined);
+    this.onIncoming = deps.onIncoming ?? (() => undefined);
     this.messages = new MessagesStore((id, beforeSeq, limit) => this.client.history(id, { beforeSeq, limit }));
     this.room = new RoomModel(this.client);
     this.roomHost = new RoomHost(this.client);
@@ -218,7 +222,9 @@ export class ChatApp {
       if (m.senderId !== self && m.content?.kind.case !== 'system' && !isSilent(m)) {
         const conv = c.conversation(m.conversationId);
         const where = conv && conv.kind === ConversationKind.GROUP ? ` in ${conversationTitle(conv, (id) => this.directory.nameOf(id))}` : '';
-        this.announce(`${senderName(m.senderId, self, (id) => this.directory.nameOf(id))}${where}: ${contentPreview(m)}`);
+        const who = senderName(m.senderId, self, (id) => this.directory.nameOf(id));
+        this.announce(`${who}${where}: ${contentPreview(m)}`);
+        this.onIncoming(m.conversationId, `${who}${where}`, contentPreview(m));
       }
     });
     c.on('typing', (t) => {
@@ -345,6 +351,21 @@ export class ChatApp {
 
   loadOlder(conversationId: string): Promise<void> {
     return this.messages.loadOlder(conversationId);
+  }
+
+  /**
+   * A message to bring into view and highlight (jump from a search hit):
+   * the chat view scrolls to it once its history is loaded, then clears it.
+   * `missing` when it lies further back than a jump loads.
+   */
+  readonly focus = new Store<{ conversationId: string; seq: number; missing?: boolean } | undefined>(undefined);
+
+  /** Loads the history around `seq` (MessagesStore.loadAround) and asks the chat view to show it. */
+  async jumpTo(conversationId: string, seq: number): Promise<void> {
+    this.focus.set({ conversationId, seq });
+    const held = await this.messages.loadAround(conversationId, seq);
+    const f = this.focus.value;
+    if (f && f.conversationId === conversationId && f.seq === seq) this.focus.set(held ? { conversationId, seq } : { conversationId, seq, missing: true });
   }
 
   // ------------------------------------------------------------ sending

@@ -18,6 +18,13 @@ import {
   type Timeline,
 } from './timeline.js';
 
+/** Older messages shown above a jumped-to message. */
+const CONTEXT_BEFORE = 5;
+/** The server's largest history page (limits.maxPageSize). */
+const MAX_PAGE = 100;
+/** A jump loads at most this many messages back from the newest (40 pages of 100). */
+export const JUMP_LIMIT = 4000;
+
 export type FetchHistory = (conversationId: string, beforeSeq: number, limit: number) => Promise<HistoryResult>;
 
 export class MessagesStore {
@@ -44,6 +51,32 @@ export class MessagesStore {
     await this.fetchPage(conversationId, oldestSeq(t), false);
   }
 
+  /**
+   * Loads history back to `seq` plus CONTEXT_BEFORE older messages (the
+   * surrounding history of a search hit), in pages of at most MAX_PAGE, so
+   * the timeline stays one gap-free range from there to the newest message.
+   * Resolves true when `seq` is held; false when it is older than
+   * JUMP_LIMIT messages back (the caller says so) or could not be loaded.
+   */
+  async loadAround(conversationId: string, seq: number): Promise<boolean> {
+    await this.ensureLoaded(conversationId);
+    const start = this.get(conversationId);
+    const newest = start.messages[start.messages.length - 1]?.seq ?? 0;
+    if (newest - seq > JUMP_LIMIT) return false;
+    for (let round = 0; round < JUMP_LIMIT / HISTORY_PAGE; round++) {
+      const t = this.get(conversationId);
+      const oldest = oldestSeq(t);
+      if (t.error) return false;
+      if (oldest !== 0 && (oldest <= Math.max(1, seq - CONTEXT_BEFORE) || !t.hasMore)) return t.messages.some((m) => m.seq === seq);
+      if (t.loading) {
+        await new Promise((r) => setTimeout(r, 50)); // a page another caller asked for is on its way
+        continue;
+      }
+      await this.fetchPage(conversationId, oldest, false, Math.min(MAX_PAGE, Math.max(HISTORY_PAGE, oldest - seq + CONTEXT_BEFORE)));
+    }
+    return this.get(conversationId).messages.some((m) => m.seq === seq);
+  }
+
   deliver(m: Message): void {
     this.change(m.conversationId, (t) => withDelivered(t, m));
   }
@@ -61,10 +94,10 @@ export class MessagesStore {
     this.timelines.set(new Map());
   }
 
-  private async fetchPage(conversationId: string, beforeSeq: number, firstPage: boolean): Promise<void> {
+  private async fetchPage(conversationId: string, beforeSeq: number, firstPage: boolean, limit = HISTORY_PAGE): Promise<void> {
     this.change(conversationId, (t) => ({ ...t, loading: true, error: undefined }));
     try {
-      const page = await this.fetchHistory(conversationId, beforeSeq, HISTORY_PAGE);
+      const page = await this.fetchHistory(conversationId, beforeSeq, limit);
       this.change(conversationId, (t) => withHistoryPage(t, page.messages, page.hasMore, firstPage));
     } catch (err) {
       this.change(conversationId, (t) => ({ ...t, loading: false, error: (err as Error).message || 'could not load messages' }));

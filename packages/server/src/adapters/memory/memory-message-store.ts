@@ -1,8 +1,8 @@
-import { messageEffect, recalledContent } from '../../core/ports/message-effects.js';
+import { messageEffect, recalledContent, type MessageEffect } from '../../core/ports/message-effects.js';
 import type { ConversationId, MessageId, StoredMessage, TimelineEntry, UserId } from '../../core/model.js';
 import {
   DuplicateClientMsgIdError, SeqConflictError,
-  type AppendItem, type AppendResult, type MessageStore,
+  type AppendItem, type AppendResult, type MessageStore, type PinnedMessage,
 } from '../../core/ports/message-store.js';
 import { clientMsgKey, type MemoryTables } from './memory-tables.js';
 import { mentionTargets } from './mention-targets.js';
@@ -32,6 +32,20 @@ export class MemoryMessageStore implements MessageStore {
 
   async getRange(conversationId: ConversationId, fromSeq: number, toSeq: number, limit: number): Promise<StoredMessage[]> {
     return this.tables.logs.get(conversationId)?.range(fromSeq, toSeq, limit) ?? [];
+  }
+
+  async listPins(conversationId: ConversationId, beforePinSeq: number, limit: number): Promise<PinnedMessage[]> {
+    const pins = this.tables.pins.get(conversationId);
+    if (!pins || limit <= 0) return [];
+    const log = this.tables.logOf(conversationId);
+    return [...pins]
+      .filter(([, p]) => beforePinSeq <= 0 || p.pinSeq < beforePinSeq)
+      .sort((a, b) => b[1].pinSeq - a[1].pinSeq)
+      .slice(0, limit)
+      .flatMap(([target, p]) => {
+        const message = log.get(target);
+        return message ? [{ message, ...p }] : [];
+      });
   }
 
   async getBefore(conversationId: ConversationId, beforeSeq: number, limit: number): Promise<StoredMessage[]> {
@@ -101,20 +115,33 @@ export class MemoryMessageStore implements MessageStore {
     this.recordMentions(message);
     if (item.searchText) tables.searchText.set(message.id, item.searchText);
     const effect = messageEffect(message.content);
-    if (effect) this.applyEffect(message, effect.kind, effect.targetSeq);
+    if (effect) this.applyEffect(message, effect);
 
     const syncSeqs = item.timelineUsers.map((userId) => tables.timelineOf(userId).append(message));
     return { syncSeqs };
   }
 
-  /** An operation event: recorded (never unread), and a recall removes its target's content and edits. */
-  private applyEffect(message: StoredMessage, kind: string, targetSeq: number): void {
+  /**
+   * An operation event: recorded (never unread); an edit replaces its
+   * target's indexed text, a recall removes its target's content and edits.
+   */
+  private applyEffect(message: StoredMessage, { kind, targetSeq, text, pinned }: MessageEffect): void {
     const { tables } = this;
     let ops = tables.ops.get(message.conversationId);
     if (!ops) tables.ops.set(message.conversationId, (ops = []));
     ops.push({ seq: message.seq, kind, targetSeq });
-    if (kind !== 'recall') return;
+    let pins = tables.pins.get(message.conversationId);
+    if (!pins) tables.pins.set(message.conversationId, (pins = new Map()));
+    if (kind === 'pin' && pinned) pins.set(targetSeq, { pinSeq: message.seq, pinnedBy: message.senderId, pinnedAt: message.serverTime });
+    else if (kind === 'pin' || kind === 'recall') pins.delete(targetSeq);
     const log = tables.logOf(message.conversationId);
+    if (kind === 'edit') {
+      const target = log.get(targetSeq);
+      if (target && text) tables.searchText.set(target.id, text);
+      else if (target) tables.searchText.delete(target.id);
+      return;
+    }
+    if (kind !== 'recall') return;
     const redact = (seq: number, content: Uint8Array): void => {
       const old = log.get(seq);
       if (!old) return;

@@ -1,5 +1,6 @@
 import type { ConversationId, StoredMessage } from '../../core/model.js';
-import { isShortTerm, type SearchHit, type SearchIndex, type SearchPage, type SearchQuery } from '../../core/ports/search-index.js';
+import { indexedText } from '../../core/ports/message-effects.js';
+import { isShortTerm, type BackfillStep, type SearchHit, type SearchIndex, type SearchPage, type SearchQuery } from '../../core/ports/search-index.js';
 import type { MemoryTables } from './memory-tables.js';
 
 /**
@@ -26,20 +27,23 @@ export class MemorySearchIndex implements SearchIndex {
     readable.sort((a, b) => compareIds(b.id, a.id));
     const short = q.terms.every(isShortTerm);
     const candidates = short ? readable.slice(0, q.shortScanLimit) : readable;
+    const indexed = q.terms.filter((t) => !isShortTerm(t));
     const hits: SearchHit[] = [];
+    let taken = 0;
+    let stoppedAt: string | null = null;
     for (const message of candidates) {
       const text = this.tables.searchText.get(message.id);
       if (text === undefined) continue;
       const folded = text.toLowerCase();
-      if (!q.terms.every((t) => folded.includes(t))) continue;
-      hits.push({ message, text });
+      // scanBudget counts the entries an index would return for the 3+ character terms.
+      if (!short && indexed.every((t) => folded.includes(t)) && ++taken === q.scanBudget) stoppedAt = message.id;
+      if (q.terms.every((t) => folded.includes(t))) hits.push({ message, text });
       if (hits.length > q.limit) break;
+      if (stoppedAt !== null) break;
     }
-    return {
-      hits: hits.slice(0, q.limit),
-      hasMore: hits.length > q.limit,
-      partial: short && readable.length > q.shortScanLimit && hits.length <= q.limit,
-    };
+    if (hits.length > q.limit) return { hits: hits.slice(0, q.limit), hasMore: true, partial: false, resumeBefore: null };
+    if (short && readable.length > q.shortScanLimit) return { hits, hasMore: false, partial: true, resumeBefore: candidates.at(-1)!.id };
+    return { hits, hasMore: false, partial: stoppedAt !== null, resumeBefore: stoppedAt };
   }
 
   async remove(conversationId: ConversationId, seqs: readonly number[]): Promise<void> {
@@ -48,6 +52,32 @@ export class MemorySearchIndex implements SearchIndex {
       const m = log?.range(seq, seq, 1)[0];
       if (m) this.tables.searchText.delete(m.id);
     }
+  }
+
+  /** The backfill cursor (memory lives as long as the process, so "resumable" is within it). */
+  private backfillBefore: string | null = null;
+  private backfillDone = false;
+
+  async backfill(limit: number): Promise<BackfillStep> {
+    if (this.backfillDone) return { scanned: 0, indexed: 0, done: true };
+    const before = this.backfillBefore;
+    const rows = [...this.tables.messagesById.values()]
+      .filter((m) => before === null || compareIds(m.id, before) < 0)
+      .sort((a, b) => compareIds(b.id, a.id))
+      .slice(0, limit);
+    let indexed = 0;
+    for (const m of rows) {
+      if (this.tables.searchText.has(m.id)) continue;
+      const edits = (this.tables.ops.get(m.conversationId) ?? []).filter((o) => o.kind === 'edit' && o.targetSeq === m.seq);
+      const latest = edits.length > 0 ? this.tables.logOf(m.conversationId).get(edits.at(-1)!.seq) : undefined;
+      const text = indexedText(m.content, latest?.content ?? null);
+      if (!text) continue;
+      this.tables.searchText.set(m.id, text);
+      indexed++;
+    }
+    this.backfillDone = rows.length < limit;
+    this.backfillBefore = rows.at(-1)?.id ?? before;
+    return { scanned: rows.length, indexed, done: this.backfillDone };
   }
 
   async update(conversationId: ConversationId, seq: number, text: string): Promise<void> {

@@ -71,6 +71,8 @@ export class MemoryTables {
   readonly mentions = new Map<ConversationId, MentionRow[]>();
   /** Message operation events per conversation (message-effects): never unread; a recall finds edits here. */
   readonly ops = new Map<ConversationId, Array<{ seq: number; kind: string; targetSeq: number }>>();
+  /** Current pins per conversation: target seq -> the pinning event (message-effects). */
+  readonly pins = new Map<ConversationId, Map<number, { pinSeq: number; pinnedBy: number; pinnedAt: number }>>();
 
   // messages
   readonly messagesById = new Map<MessageId, StoredMessage>();

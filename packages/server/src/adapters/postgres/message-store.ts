@@ -1,7 +1,7 @@
 import type { ConversationId, MessageId, StoredMessage, TimelineEntry, UserId } from '../../core/model.js';
 import {
   DuplicateClientMsgIdError, SeqConflictError,
-  type AppendItem, type AppendResult, type MessageStore,
+  type AppendItem, type AppendResult, type MessageStore, type PinnedMessage,
 } from '../../core/ports/message-store.js';
 import { messageEffect, recalledContent } from '../../core/ports/message-effects.js';
 import { mentionTargets } from '../memory/mention-targets.js';
@@ -30,6 +30,14 @@ class AppendPlan {
   /** Operation events (core/ports/message-effects) and, for recalls, the placeholders that replace targets and their edits. */
   readonly ops = { conversation: [] as number[], seq: [] as number[], kind: [] as string[], target: [] as number[] };
   readonly recalls = { conversation: [] as number[], target: [] as number[], content: [] as Uint8Array[], editContent: [] as Uint8Array[] };
+  /**
+   * Edited targets' new indexed text ('' removes the row), one per target:
+   * a later edit of the batch wins, and a recall in the batch drops it (one
+   * statement may not change a row twice).
+   */
+  private readonly edits = new Map<string, { conversation: number; target: number; body: string }>();
+  /** The batch's last pin change per target (a recall counts as an unpin): upsert when pinned, delete otherwise. */
+  private readonly pinChanges = new Map<string, { conversation: number; target: number; seq: number; by: number; at: number; pinned: boolean }>();
   private readonly bumps = new Map<ConversationId, { seq: number; id: string; time: number }>();
   private readonly reads = new Map<string, { conversation: ConversationId; user: UserId; seq: number }>();
 
@@ -61,7 +69,14 @@ class AppendPlan {
         this.ops.seq.push(m.seq);
         this.ops.kind.push(effect.kind);
         this.ops.target.push(effect.targetSeq);
+        const editKey = `${m.conversationId}:${effect.targetSeq}`;
+        if (effect.kind === 'edit') this.edits.set(editKey, { conversation: m.conversationId, target: effect.targetSeq, body: effect.text ?? '' });
+        if (effect.kind === 'pin' || effect.kind === 'recall') {
+          this.pinChanges.delete(editKey); // re-inserted last: Map order is the batch order
+          this.pinChanges.set(editKey, { conversation: m.conversationId, target: effect.targetSeq, seq: m.seq, by: m.senderId, at: m.serverTime, pinned: effect.kind === 'pin' && effect.pinned === true });
+        }
         if (effect.kind === 'recall') {
+          this.edits.delete(editKey);
           this.recalls.conversation.push(m.conversationId);
           this.recalls.target.push(effect.targetSeq);
           this.recalls.content.push(recalledContent(m.senderId, m.serverTime));
@@ -108,6 +123,23 @@ class AppendPlan {
       this.timeline.conversation.push(e.conversation);
       this.timeline.seq.push(e.seq);
     }
+  }
+
+  /** The edited targets' search rows to replace, in ascending (conversation, seq) order. */
+  editColumns(): { conversation: number[]; target: number[]; body: string[] } {
+    const rows = [...this.edits.values()].sort((a, b) => a.conversation - b.conversation || a.target - b.target);
+    return { conversation: rows.map((e) => e.conversation), target: rows.map((e) => e.target), body: rows.map((e) => e.body) };
+  }
+
+  /** Pins to upsert and to delete, each in ascending (conversation, target) order. */
+  pinColumns(): { set: { conversation: number[]; target: number[]; seq: number[]; by: number[]; at: number[] }; unset: { conversation: number[]; target: number[] } } {
+    const rows = [...this.pinChanges.values()].sort((a, b) => a.conversation - b.conversation || a.target - b.target);
+    const set = rows.filter((r) => r.pinned);
+    const unset = rows.filter((r) => !r.pinned);
+    return {
+      set: { conversation: set.map((r) => r.conversation), target: set.map((r) => r.target), seq: set.map((r) => r.seq), by: set.map((r) => r.by), at: set.map((r) => r.at) },
+      unset: { conversation: unset.map((r) => r.conversation), target: unset.map((r) => r.target) },
+    };
   }
 
   /** Heads to advance, in ascending user order: every append locks head rows in the same order. */
@@ -171,10 +203,12 @@ export class PostgresMessageStore implements MessageStore {
     const f = plan.search;
     const o = plan.ops;
     const rc = plan.recalls;
+    const ed = plan.editColumns();
+    const pn = plan.pinColumns();
     // Lock order, the same for every append (and conversations before members,
     // as in the conversation store): PostgreSQL runs the CTE the final SELECT
     // reads (heads) first, then the other data-modifying CTEs in reverse list
-    // order: unindexed and recalled (earlier messages of the batch's conversations, which only their owner writes), op_rows, search_rows, mention_rows, bumped (conversations), read_own (members),
+    // order: unpinned and pinned, reindexed and edit_unindexed (edited targets), unindexed and recalled (earlier messages of the batch's conversations, which only their owner writes), op_rows, search_rows, mention_rows, bumped (conversations), read_own (members),
     // timeline_rows, inserted (messages). Rows within each in ascending key order.
     return sql<Array<{ user_id: number; sync_seq: number }>>`
       WITH heads AS (
@@ -236,6 +270,32 @@ export class PostgresMessageStore implements MessageStore {
         USING unnest(${int8Array(rc.conversation)}::int8[], ${int8Array(rc.target)}::int8[]) AS r(conv, target)
         WHERE ms.conversation_id = r.conv AND ms.seq = r.target
         RETURNING 1
+      ), edit_unindexed AS (
+        -- An edit with no text leaves the index (its target was committed before).
+        DELETE FROM message_search AS ms
+        USING unnest(${int8Array(ed.conversation)}::int8[], ${int8Array(ed.target)}::int8[], ${textArray(ed.body)}::text[]) AS e(conv, target, body)
+        WHERE ms.conversation_id = e.conv AND ms.seq = e.target AND e.body = ''
+        RETURNING 1
+      ), reindexed AS (
+        -- An edit's text replaces its target's indexed text (old text no longer found).
+        INSERT INTO message_search (id, conversation_id, seq, body)
+        SELECT msg.id, msg.conversation_id, msg.seq, e.body
+        FROM unnest(${int8Array(ed.conversation)}::int8[], ${int8Array(ed.target)}::int8[], ${textArray(ed.body)}::text[]) AS e(conv, target, body)
+        JOIN messages msg ON msg.conversation_id = e.conv AND msg.seq = e.target
+        WHERE e.body <> ''
+        ON CONFLICT (id) DO UPDATE SET body = excluded.body
+        RETURNING 1
+      ), pinned AS (
+        INSERT INTO pins AS p (conversation_id, target_seq, pin_seq, pinned_by, pinned_at)
+        SELECT * FROM unnest(${int8Array(pn.set.conversation)}::int8[], ${int8Array(pn.set.target)}::int8[], ${int8Array(pn.set.seq)}::int8[], ${int8Array(pn.set.by)}::int8[], ${int8Array(pn.set.at)}::int8[])
+        ON CONFLICT (conversation_id, target_seq) DO UPDATE SET pin_seq = excluded.pin_seq, pinned_by = excluded.pinned_by, pinned_at = excluded.pinned_at
+        RETURNING 1
+      ), unpinned AS (
+        -- An unpin, or a recall of a pinned message.
+        DELETE FROM pins AS p
+        USING unnest(${int8Array(pn.unset.conversation)}::int8[], ${int8Array(pn.unset.target)}::int8[]) AS u(conv, target)
+        WHERE p.conversation_id = u.conv AND p.target_seq = u.target
+        RETURNING 1
       )
       SELECT user_id, sync_seq FROM heads`;
   }
@@ -290,6 +350,17 @@ export class PostgresMessageStore implements MessageStore {
       `SELECT ${COLUMNS} FROM messages m WHERE m.sender_id = $1 AND m.client_msg_id = $2`, [senderId, clientMsgId], { prepare: true },
     );
     return row ? messageFromRow(row) : null;
+  }
+
+  async listPins(conversationId: ConversationId, beforePinSeq: number, limit: number): Promise<PinnedMessage[]> {
+    if (limit <= 0) return [];
+    const bound = beforePinSeq > 0 ? beforePinSeq : Number.MAX_SAFE_INTEGER;
+    const rows = await this.sql<Array<MessageRow & { pin_seq: string; pinned_by: string; pinned_at: string }>>`
+      SELECT ${this.sql.unsafe(COLUMNS)}, p.pin_seq, p.pinned_by, p.pinned_at
+      FROM pins p JOIN messages m ON m.conversation_id = p.conversation_id AND m.seq = p.target_seq
+      WHERE p.conversation_id = ${conversationId} AND p.pin_seq < ${bound}
+      ORDER BY p.pin_seq DESC LIMIT ${limit}`;
+    return rows.map((r) => ({ message: messageFromRow(r), pinSeq: Number(r.pin_seq), pinnedBy: Number(r.pinned_by), pinnedAt: Number(r.pinned_at) }));
   }
 
   async getById(id: MessageId): Promise<StoredMessage | null> {

@@ -465,7 +465,7 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 11,
     name: 'full-text search',
-    // Issue 14 (ADR search-trigram-fts): message text in a table of its own,
+    // Issue 14 (ADR 0012): message text in a table of its own,
     // written by the append statement, with a pg_trgm GIN index for
     // case-insensitive substring search (ILIKE) in any language. The
     // extension is database-wide: it lives in public (one lock for every
@@ -521,6 +521,54 @@ export const MIGRATIONS: readonly Migration[] = [
       error           text NOT NULL,
       next_attempt_at bigint NOT NULL
     );
+    `,
+  },
+  {
+    // The conversations' current pins (issue #14), kept in the append
+    // statement from PinChange events: pin upserts, unpin and a recall of the
+    // target delete; MessageStore.listPins pages it by pin_seq. Pins stored
+    // before this migration come from message_ops: the latest pin event per
+    // target decides, and a canonically encoded PinChange ends with the bytes
+    // 10 01 exactly when pinned; recalled targets (first byte 0x62) are left out.
+    version: 14,
+    name: 'pins',
+    sql: `
+    CREATE TABLE pins (
+      conversation_id bigint NOT NULL,
+      target_seq      bigint NOT NULL,
+      pin_seq         bigint NOT NULL,
+      pinned_by       bigint NOT NULL,
+      pinned_at       bigint NOT NULL,
+      PRIMARY KEY (conversation_id, target_seq)
+    );
+    CREATE INDEX pins_order ON pins (conversation_id, pin_seq);
+    INSERT INTO pins (conversation_id, target_seq, pin_seq, pinned_by, pinned_at)
+    SELECT DISTINCT ON (o.conversation_id, o.target_seq) o.conversation_id, o.target_seq, o.seq, p.sender_id, p.server_time
+    FROM message_ops o
+    JOIN messages p ON p.conversation_id = o.conversation_id AND p.seq = o.seq
+    WHERE o.kind = 'pin'
+    ORDER BY o.conversation_id, o.target_seq, o.seq DESC;
+    DELETE FROM pins x USING messages p, messages t
+    WHERE p.conversation_id = x.conversation_id AND p.seq = x.pin_seq
+      AND t.conversation_id = x.conversation_id AND t.seq = x.target_seq
+      AND (substring(p.content FROM length(p.content) - 1) <> decode('1001', 'hex') OR substring(t.content FROM 1 FOR 1) = decode('62', 'hex'));
+    `,
+  },
+  {
+    // The search index backfill's cursor (SearchIndex.backfill): one row;
+    // messages below before_id without an index row are indexed by the
+    // background job, newest first. It starts above the newest message
+    // stored now (later ones are indexed by the append statement). A rebuild
+    // empties message_search and resets the row (docs/operations.md).
+    version: 15,
+    name: 'search backfill cursor',
+    sql: `
+    CREATE TABLE search_backfill (
+      id        int PRIMARY KEY CHECK (id = 1),
+      before_id bigint,
+      done      boolean NOT NULL DEFAULT false
+    );
+    INSERT INTO search_backfill (id, before_id, done) SELECT 1, max(id) + 1, false FROM messages;
     `,
   },
 ];

@@ -1,5 +1,6 @@
 import type { ConversationId } from '../../core/model.js';
-import { isShortTerm, type SearchHit, type SearchIndex, type SearchPage, type SearchQuery } from '../../core/ports/search-index.js';
+import { isShortTerm, type BackfillStep, type SearchHit, type SearchIndex, type SearchPage, type SearchQuery } from '../../core/ports/search-index.js';
+import { indexedText } from '../../core/ports/message-effects.js';
 import { int8Array, textArray } from './array-literal.js';
 import type { Sql } from './client.js';
 import { messageIdToSql } from './message-id.js';
@@ -15,10 +16,11 @@ function containsPattern(term: string): string {
 
 /**
  * SearchIndex on PostgreSQL: message_search rows (written by the append
- * statement) with a pg_trgm GIN index (ADR search-trigram-fts).
+ * statement) with a pg_trgm GIN index (ADR 0012).
  *
  * The longest term is the indexed condition (`body ILIKE '%term%'`, answered
- * from the trigram index when it has 3+ characters); every term is then
+ * from the trigram index when it has 3+ characters), at most scanBudget
+ * entries of it per page (partial, resumeBefore past the budget); every term is then
  * checked with ILIKE ALL and again with JavaScript's toLowerCase, so every
  * adapter folds case the same way. Readable: member now, seq >= first_seq,
  * visible_to empty, naming the user, or sent by them. A query of only 1-2
@@ -37,18 +39,43 @@ export class PostgresSearchIndex implements SearchIndex {
     };
     if (!q.terms.every(isShortTerm)) {
       const longest = q.terms.reduce((a, b) => ([...b].length > [...a].length ? b : a));
-      const rows = await this.sql<Array<MessageRow & { body: string }>>`
-        SELECT ${this.sql.unsafe(COLUMNS)}, s.body
-        FROM message_search s
-        JOIN members mb ON mb.conversation_id = s.conversation_id AND mb.user_id = ${q.userId}
-        JOIN messages m ON m.conversation_id = s.conversation_id AND m.seq = s.seq
-        WHERE s.body ILIKE ${containsPattern(longest)} AND s.body ILIKE ALL (${all}::text[])
-          AND s.id < ${before}::int8 AND (${conv}::int8 = 0 OR s.conversation_id = ${conv}::int8)
-          AND s.seq >= mb.first_seq
-          AND (cardinality(m.visible_to) = 0 OR m.sender_id = ${q.userId} OR ${q.userId}::int8 = ANY (m.visible_to))
-        ORDER BY s.id DESC LIMIT ${q.limit + 1}`;
-      const hits = rows.filter((r) => matches(r.body)).map((r): SearchHit => ({ message: messageFromRow(r), text: r.body }));
-      return { hits: hits.slice(0, q.limit), hasMore: hits.length > q.limit, partial: false };
+      // At most scanBudget index entries of the longest term (newest first),
+      // materialised, then the readability and every-term checks; one
+      // statement, so the reach (count, oldest id) and the hits share a snapshot.
+      // Unprepared (prepare: false): a named statement's generic plan cannot
+      // see the pattern, so after five runs PostgreSQL would walk the id index
+      // for every term, rare or common; planned per query it picks the
+      // trigram index for rare terms and the id order for common ones.
+      const rows = await this.sql.unsafe<Array<Partial<MessageRow> & { body: string | null; taken: number; floor: string | null }>>(
+        `WITH cand AS MATERIALIZED (
+          SELECT s.id FROM message_search s
+          WHERE s.body ILIKE $1 AND s.id < $2::int8
+            AND ($3::int8 = 0 OR s.conversation_id = $3::int8)
+          ORDER BY s.id DESC LIMIT $4
+        ), reach AS (
+          SELECT count(*)::int AS taken, min(id)::text AS floor FROM cand
+        ), hits AS (
+          SELECT ${COLUMNS}, s.body
+          FROM cand
+          JOIN message_search s ON s.id = cand.id
+          JOIN members mb ON mb.conversation_id = s.conversation_id AND mb.user_id = $5::int8
+          JOIN messages m ON m.conversation_id = s.conversation_id AND m.seq = s.seq
+          WHERE s.body ILIKE ALL ($6::text[]) AND s.seq >= mb.first_seq
+            AND (cardinality(m.visible_to) = 0 OR m.sender_id = $5::int8 OR $5::int8 = ANY (m.visible_to))
+          ORDER BY s.id DESC LIMIT $7
+        )
+        SELECT reach.taken, reach.floor, hits.* FROM reach LEFT JOIN hits ON true`,
+        [containsPattern(longest), before, conv, q.scanBudget, q.userId, all, q.limit + 1],
+        { prepare: false },
+      );
+      const reach = rows[0]!;
+      const hits = rows
+        .filter((r): r is MessageRow & { body: string; taken: number; floor: string | null } => r.body !== null && r.body !== undefined && matches(r.body))
+        .map((r): SearchHit => ({ message: messageFromRow(r), text: r.body }))
+        .sort((a, b) => (BigInt(b.message.id) > BigInt(a.message.id) ? 1 : -1));
+      if (hits.length > q.limit) return { hits: hits.slice(0, q.limit), hasMore: true, partial: false, resumeBefore: null };
+      const stopped = reach.taken === q.scanBudget && reach.floor !== null;
+      return { hits, hasMore: false, partial: stopped, resumeBefore: stopped ? reach.floor : null };
     }
     const scanned = await this.sql<Array<{ id: string; body: string | null }>>`
       SELECT m.id::text AS id, s.body
@@ -65,11 +92,43 @@ export class PostgresSearchIndex implements SearchIndex {
       ORDER BY m.id DESC`;
     const text = new Map(found.map((r) => [r.id, r.body!]));
     const hits = rows.map((r): SearchHit => ({ message: messageFromRow(r), text: text.get(r.m_id) ?? '' }));
+    const partial = scanned.length === q.shortScanLimit && hits.length <= q.limit;
     return {
       hits: hits.slice(0, q.limit),
       hasMore: hits.length > q.limit,
-      partial: scanned.length === q.shortScanLimit && hits.length <= q.limit,
+      partial,
+      resumeBefore: partial ? scanned.at(-1)!.id : null,
     };
+  }
+
+  async backfill(limit: number): Promise<BackfillStep> {
+    // The cursor row's lock serialises steps across nodes; each step commits its rows with the cursor.
+    return this.sql.begin(async (tx) => {
+      const [cursor] = await tx<Array<{ before_id: string | null; done: boolean }>>`SELECT before_id::text, done FROM search_backfill WHERE id = 1 FOR UPDATE`;
+      if (!cursor || cursor.done) return { scanned: 0, indexed: 0, done: true };
+      const rows = await tx<Array<{ id: string; conversation_id: string; seq: string; content: Uint8Array; edit: Uint8Array | null; indexed: boolean }>>`
+        SELECT m.id::text, m.conversation_id, m.seq, m.content,
+          (SELECT e.content FROM message_ops o JOIN messages e ON e.conversation_id = o.conversation_id AND e.seq = o.seq
+           WHERE o.conversation_id = m.conversation_id AND o.target_seq = m.seq AND o.kind = 'edit'
+           ORDER BY o.seq DESC LIMIT 1) AS edit,
+          EXISTS (SELECT 1 FROM message_search s WHERE s.id = m.id) AS indexed
+        FROM messages m WHERE m.id < ${cursor.before_id ?? MAX_ID}::int8 ORDER BY m.id DESC LIMIT ${limit}`;
+      const todo = rows.flatMap((r) => {
+        if (r.indexed) return [];
+        const text = indexedText(r.content, r.edit);
+        return text ? [{ ...r, text }] : [];
+      });
+      if (todo.length > 0) {
+        await tx`
+          INSERT INTO message_search (id, conversation_id, seq, body)
+          SELECT * FROM unnest(${int8Array(todo.map((r) => r.id))}::int8[], ${int8Array(todo.map((r) => Number(r.conversation_id)))}::int8[],
+                               ${int8Array(todo.map((r) => Number(r.seq)))}::int8[], ${textArray(todo.map((r) => r.text))}::text[])
+          ON CONFLICT DO NOTHING`;
+      }
+      const done = rows.length < limit;
+      await tx`UPDATE search_backfill SET before_id = ${rows.at(-1)?.id ?? cursor.before_id}::int8, done = ${done} WHERE id = 1`;
+      return { scanned: rows.length, indexed: todo.length, done };
+    });
   }
 
   async remove(conversationId: ConversationId, seqs: readonly number[]): Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * Full-text search (issue #14, ADR search-trigram-fts): an FTS5 table with
+ * Full-text search (issue #14, ADR 0012): an FTS5 table with
  * the trigram tokenizer (case-insensitive substring matching that needs no
  * word segmentation, so Chinese works like English). The rowid is the
  * message's id (messages.id), written in the same transaction as the

@@ -6,6 +6,8 @@ import { SEARCH_MIGRATION } from './migration-search.js';
 import { MEDIA_MIGRATION } from './migration-media.js';
 import { COMMERCE_MIGRATION } from './migration-commerce.js';
 import { MESSAGE_OPS_MIGRATION } from './migration-message-ops.js';
+import { PINS_MIGRATION } from './migration-pins.js';
+import { SEARCH_BACKFILL_MIGRATION } from './migration-search-backfill.js';
 
 /**
  * Schema migrations, applied in order at open; PRAGMA user_version records
@@ -160,6 +162,10 @@ export const MIGRATIONS: readonly string[] = [
   SEARCH_MIGRATION,
   // 9: message operations (issue #14), see migration-message-ops.ts.
   MESSAGE_OPS_MIGRATION,
+  // 10: the conversations' current pins (issue #14), see migration-pins.ts.
+  PINS_MIGRATION,
+  // 11: the search index backfill's cursor (issue #14), see migration-search-backfill.ts.
+  SEARCH_BACKFILL_MIGRATION,
 ];
 
 /**

@@ -2,9 +2,9 @@ import Database from 'better-sqlite3';
 import type { ConversationId, MessageId, StoredMessage, TimelineEntry, UserId } from '../../core/model.js';
 import {
   DuplicateClientMsgIdError, SeqConflictError,
-  type AppendItem, type AppendResult, type MessageStore,
+  type AppendItem, type AppendResult, type MessageStore, type PinnedMessage,
 } from '../../core/ports/message-store.js';
-import { messageEffect, recalledContent } from '../../core/ports/message-effects.js';
+import { messageEffect, recalledContent, type MessageEffect } from '../../core/ports/message-effects.js';
 import { mentionTargets } from '../memory/mention-targets.js';
 import { idsToSql, messageColumns, messageFromRow, type MessageRow } from './message-row.js';
 import { messageIdToSql, tryMessageIdToSql } from './snowflake-column.js';
@@ -45,6 +45,7 @@ export class SqliteMessageStore implements MessageStore {
   private readonly redactStmt;
   private readonly redactEditsStmt;
   private readonly unindexStmt;
+  private readonly reindexStmt;
   private readonly loadHeadStmt;
   private readonly clientMsgIdExistsStmt;
   private readonly seqExistsStmt;
@@ -52,6 +53,9 @@ export class SqliteMessageStore implements MessageStore {
   private readonly getByIdStmt;
   private readonly getRangeStmt;
   private readonly getBeforeStmt;
+  private readonly pinStmt;
+  private readonly unpinStmt;
+  private readonly listPinsStmt;
   private readonly readTimelineStmt;
   private readonly boundsStmt;
   private readonly saveTrimmedHeadStmt;
@@ -89,6 +93,10 @@ export class SqliteMessageStore implements MessageStore {
     this.redactStmt = db.prepare<[Buffer, number, number]>('UPDATE messages SET content = ? WHERE conversation_id = ? AND seq = ?');
     // A recalled message leaves the search index in the same transaction (its rowid is the message id).
     this.unindexStmt = db.prepare<[number, number]>('DELETE FROM message_search WHERE rowid = (SELECT id FROM messages WHERE conversation_id = ? AND seq = ?)');
+    // An edit's text replaces its target's row (delete + insert: FTS5 has no upsert).
+    this.reindexStmt = db.prepare<[string, number, number]>(
+      'INSERT INTO message_search (rowid, body) SELECT id, ? FROM messages WHERE conversation_id = ? AND seq = ?',
+    );
     this.redactEditsStmt = db.prepare<{ content: Buffer; conversation: number; target: number }>(
       `UPDATE messages SET content = @content WHERE conversation_id = @conversation
          AND seq IN (SELECT seq FROM message_ops WHERE conversation_id = @conversation AND target_seq = @target AND kind = 'edit')`,
@@ -110,6 +118,16 @@ export class SqliteMessageStore implements MessageStore {
     this.getByIdStmt = db.prepare<[bigint], MessageRow>(`SELECT ${columns} FROM messages m WHERE m.id = ?`);
     this.getRangeStmt = db.prepare<[number, number, number, number], MessageRow>(
       `SELECT ${columns} FROM messages m WHERE m.conversation_id = ? AND m.seq BETWEEN ? AND ? ORDER BY m.seq LIMIT ?`,
+    );
+    this.pinStmt = db.prepare<{ conversation: number; target: number; seq: number; by: number; at: number }>(
+      `INSERT INTO pins (conversation_id, target_seq, pin_seq, pinned_by, pinned_at) VALUES (@conversation, @target, @seq, @by, @at)
+       ON CONFLICT (conversation_id, target_seq) DO UPDATE SET pin_seq = excluded.pin_seq, pinned_by = excluded.pinned_by, pinned_at = excluded.pinned_at`,
+    );
+    this.unpinStmt = db.prepare<[number, number]>('DELETE FROM pins WHERE conversation_id = ? AND target_seq = ?');
+    this.listPinsStmt = db.prepare<[number, number, number], MessageRow & { pin_seq: number; pinned_by: number; pinned_at: number }>(
+      `SELECT ${columns}, p.pin_seq, p.pinned_by, p.pinned_at
+       FROM pins p JOIN messages m ON m.conversation_id = p.conversation_id AND m.seq = p.target_seq
+       WHERE p.conversation_id = ? AND p.pin_seq < ? ORDER BY p.pin_seq DESC LIMIT ?`,
     );
     this.getBeforeStmt = db.prepare<[number, number, number], MessageRow>(
       `SELECT ${columns} FROM messages m WHERE m.conversation_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?`,
@@ -172,6 +190,14 @@ export class SqliteMessageStore implements MessageStore {
     return this.getRangeStmt.all(conversationId, fromSeq, toSeq, limit).map(messageFromRow);
   }
 
+  async listPins(conversationId: ConversationId, beforePinSeq: number, limit: number): Promise<PinnedMessage[]> {
+    if (limit <= 0) return [];
+    const bound = beforePinSeq > 0 ? beforePinSeq : Number.MAX_SAFE_INTEGER;
+    return this.listPinsStmt.all(conversationId, bound, limit).map((row) => ({
+      message: messageFromRow(row), pinSeq: row.pin_seq, pinnedBy: row.pinned_by, pinnedAt: row.pinned_at,
+    }));
+  }
+
   async getBefore(conversationId: ConversationId, beforeSeq: number, limit: number): Promise<StoredMessage[]> {
     if (limit <= 0) return [];
     const bound = beforeSeq > 0 ? beforeSeq : Number.MAX_SAFE_INTEGER;
@@ -231,7 +257,7 @@ export class SqliteMessageStore implements MessageStore {
         this.insertMentionStmt.run(message.conversationId, userId, message.seq, message.senderId);
       }
       const effect = messageEffect(message.content);
-      if (effect) this.applyEffect(message, effect.kind, effect.targetSeq);
+      if (effect) this.applyEffect(message, effect);
 
       const syncSeqs: number[] = [];
       for (const userId of item.timelineUsers) {
@@ -246,9 +272,22 @@ export class SqliteMessageStore implements MessageStore {
     return results;
   }
 
-  /** An operation event: recorded (never unread), and a recall removes its target's content and edits. */
-  private applyEffect(message: StoredMessage, kind: string, targetSeq: number): void {
+  /**
+   * An operation event: recorded (never unread); an edit replaces its
+   * target's indexed text, a recall removes its target's content and edits.
+   */
+  private applyEffect(message: StoredMessage, { kind, targetSeq, text, pinned }: MessageEffect): void {
     this.insertOpStmt.run(message.conversationId, message.seq, kind, targetSeq);
+    if (kind === 'pin' && pinned) {
+      this.pinStmt.run({ conversation: message.conversationId, target: targetSeq, seq: message.seq, by: message.senderId, at: message.serverTime });
+      return;
+    }
+    if (kind === 'pin' || kind === 'recall') this.unpinStmt.run(message.conversationId, targetSeq);
+    if (kind === 'edit') {
+      this.unindexStmt.run(message.conversationId, targetSeq);
+      if (text) this.reindexStmt.run(text, message.conversationId, targetSeq);
+      return;
+    }
     if (kind !== 'recall') return;
     this.redactStmt.run(Buffer.from(recalledContent(message.senderId, message.serverTime)), message.conversationId, targetSeq);
     this.redactEditsStmt.run({ content: Buffer.from(recalledContent(message.senderId, message.serverTime, true)), conversation: message.conversationId, target: targetSeq });

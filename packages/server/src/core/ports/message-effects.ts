@@ -1,4 +1,4 @@
-import { ContentSchema, RecalledSchema, create, fromBinary, toBinary, type Content } from '@xinbox/protocol';
+import { ContentSchema, RecalledSchema, contentSearchText, create, fromBinary, toBinary, type Content } from '@xinbox/protocol';
 
 /**
  * What a stored message does to its conversation besides being a message,
@@ -9,7 +9,8 @@ import { ContentSchema, RecalledSchema, create, fromBinary, toBinary, type Conte
  * Message operations (Recall, Edit, Reaction, PinChange; Content fields 8-11)
  * are "silent": they take a seq like any message but never count as unread.
  * A Recall also replaces the stored content of its target (and of the
- * target's edits) with a Recalled placeholder.
+ * target's edits) with a Recalled placeholder and removes the target from
+ * the search index; an Edit replaces the target's indexed text.
  *
  * The server re-encodes operation content canonically (MessageOperations), so
  * an operation always starts with its own tag; ordinary content is the
@@ -21,6 +22,14 @@ export type OperationKind = 'recall' | 'edit' | 'reaction' | 'pin';
 export interface MessageEffect {
   readonly kind: OperationKind;
   readonly targetSeq: number;
+  /**
+   * An edit's new text: the stores replace the target's search-index row
+   * with it in the append transaction (old text no longer found, new text
+   * found on the target; the edit event itself is never indexed).
+   */
+  readonly text?: string;
+  /** A pin change: pinned (true) or unpinned; the stores keep the conversation's pins table. */
+  readonly pinned?: boolean;
 }
 
 /** First bytes of Content fields 8-11 (wire type 2). */
@@ -40,12 +49,13 @@ export function messageEffect(content: Uint8Array): MessageEffect | null {
 export function operationOf(content: Content): MessageEffect | null {
   const k = content.kind;
   switch (k.case) {
-    case 'recall':
     case 'edit':
+      return { kind: 'edit', targetSeq: k.value.targetSeq, text: k.value.text.replaceAll('\0', '') };
+    case 'recall':
     case 'reaction':
       return { kind: k.case, targetSeq: k.value.targetSeq };
     case 'pin':
-      return { kind: 'pin', targetSeq: k.value.targetSeq };
+      return { kind: 'pin', targetSeq: k.value.targetSeq, pinned: k.value.pinned };
     default:
       return null;
   }
@@ -58,4 +68,17 @@ export function operationOf(content: Content): MessageEffect | null {
  */
 export function recalledContent(by: number, at: number, op = false): Uint8Array {
   return toBinary(ContentSchema, create(ContentSchema, { kind: { case: 'recalled', value: create(RecalledSchema, { by: String(by), at, op }) } }));
+}
+
+/**
+ * The text the search index holds for a stored message (SearchIndex.backfill):
+ * its latest edit's text when it was edited (appending an edit re-indexes
+ * the target), otherwise what the send pipeline indexes (contentSearchText,
+ * NUL removed). Recalled messages (their edits are redacted too) and
+ * operation events yield ''.
+ */
+export function indexedText(content: Uint8Array, latestEdit: Uint8Array | null): string {
+  const edit = latestEdit ? messageEffect(latestEdit) : null;
+  const raw = edit?.kind === 'edit' ? edit.text ?? '' : contentSearchText(content);
+  return raw.includes('\0') ? raw.replaceAll('\0', '') : raw;
 }

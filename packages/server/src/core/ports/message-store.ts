@@ -54,6 +54,15 @@ export class DuplicateClientMsgIdError extends Error {
  * - A conversation's lastSeq never decreases.
  * - Reads return messages in ascending seq (or syncSeq) order unless stated.
  */
+/** A pinned message and the PinChange event that pinned it. */
+export interface PinnedMessage {
+  readonly message: StoredMessage;
+  /** Seq of the PinChange event (the list's order and cursor). */
+  readonly pinSeq: number;
+  readonly pinnedBy: UserId;
+  readonly pinnedAt: number;
+}
+
 export interface MessageStore {
   append(batch: readonly AppendItem[]): Promise<AppendResult[]>;
 
@@ -63,6 +72,15 @@ export interface MessageStore {
   getRange(conversationId: ConversationId, fromSeq: number, toSeq: number, limit: number): Promise<StoredMessage[]>;
   /** Messages with seq < beforeSeq (0 = newest), descending, at most `limit`. */
   getBefore(conversationId: ConversationId, beforeSeq: number, limit: number): Promise<StoredMessage[]>;
+
+  /**
+   * The conversation's current pins, most recently pinned first, with
+   * pinSeq < beforePinSeq (0 = from the newest), at most `limit`. Derived in
+   * the append transaction from PinChange events (a later unpin removes a
+   * pin, a recall of the target removes it too), so the list converges with
+   * the pin/unpin events every device folds.
+   */
+  listPins(conversationId: ConversationId, beforePinSeq: number, limit: number): Promise<PinnedMessage[]>;
 
   /** Timeline entries with syncSeq > after, ascending, at most `limit`. */
   readTimeline(userId: UserId, after: number, limit: number): Promise<TimelineEntry[]>;

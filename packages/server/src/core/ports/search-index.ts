@@ -21,6 +21,16 @@ export interface SearchQuery {
    * stopped there.
    */
   readonly shortScanLimit: number;
+  /**
+   * Bounded work per request: a query with a 3+ character term examines at
+   * most this many index entries of that term (newest first, older than
+   * beforeId) before the readability and remaining-term checks. When it
+   * stopped there with no more than `limit` hits the page is `partial` and
+   * `resumeBefore` says where the next page continues, so a common term next
+   * to a rare one costs the same bounded work per page instead of a walk
+   * over every posting of the common term.
+   */
+  readonly scanBudget: number;
 }
 
 export interface SearchHit {
@@ -33,8 +43,16 @@ export interface SearchPage {
   /** Newest first (descending message id). */
   readonly hits: readonly SearchHit[];
   readonly hasMore: boolean;
-  /** A short-term scan stopped at shortScanLimit before the scope's oldest message. */
+  /**
+   * The scan stopped at shortScanLimit or scanBudget before the scope's
+   * oldest message; older matches may exist.
+   */
   readonly partial: boolean;
+  /**
+   * When partial: the oldest message id examined; the next page searches
+   * below it (beforeId) and neither repeats nor skips a hit. Otherwise null.
+   */
+  readonly resumeBefore: string | null;
 }
 
 /** True when the index cannot look up a term (shorter than a trigram). */
@@ -63,10 +81,30 @@ export function isShortTerm(term: string): boolean {
  *   updating a message that is not indexed is a no-op (update of an
  *   unindexed message indexes it).
  */
+/** One step of the index backfill (SearchIndex.backfill). */
+export interface BackfillStep {
+  /** Messages examined in this step. */
+  readonly scanned: number;
+  /** Index rows written (examined messages that had text and no row). */
+  readonly indexed: number;
+  /** No message is left below the cursor: complete until the index is rebuilt. */
+  readonly done: boolean;
+}
+
 export interface SearchIndex {
   search(query: SearchQuery): Promise<SearchPage>;
   /** Remove messages from the index (recall, deletion). Messages themselves are untouched. */
   remove(conversationId: ConversationId, seqs: readonly number[]): Promise<void>;
   /** Replace the indexed text of a message (edit); empty text removes it. */
   update(conversationId: ConversationId, seq: number, text: string): Promise<void>;
+  /**
+   * Index up to `limit` stored messages that have no index row (stored
+   * before the index existed, or after a rebuild emptied it), walking down
+   * from a cursor that is persisted with each step, so a restart resumes
+   * where the last step stopped. A message's text is what the append path
+   * would index (contentSearchText), or its latest edit's text; recalled
+   * messages and operation events have none. Idempotent and safe next to
+   * appends and other nodes' steps.
+   */
+  backfill(limit: number): Promise<BackfillStep>;
 }

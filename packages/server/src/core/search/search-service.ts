@@ -13,6 +13,13 @@ export interface SearchServiceOptions {
    * terms examines (the trigram index needs 3). Default 5,000.
    */
   readonly shortScanLimit?: number;
+  /**
+   * How many index entries of a 3+ character term one page examines at most
+   * (SearchQuery.scanBudget). Default 10,000: ~30 ms of storage-thread work
+   * on SQLite in the worst case measured (docs/benchmarks.md, Search), after
+   * which the page comes back partial with a cursor to continue.
+   */
+  readonly scanBudget?: number;
 }
 
 export interface SearchRequest {
@@ -30,6 +37,7 @@ export interface SearchRequest {
  */
 export class SearchService {
   private readonly shortScanLimit: number;
+  private readonly scanBudget: number;
 
   constructor(
     private readonly index: SearchIndex,
@@ -37,6 +45,7 @@ export class SearchService {
     opts: SearchServiceOptions = {},
   ) {
     this.shortScanLimit = opts.shortScanLimit ?? 5000;
+    this.scanBudget = opts.scanBudget ?? 10_000;
   }
 
   async search(caller: Caller, req: SearchRequest): Promise<SearchResult> {
@@ -51,6 +60,7 @@ export class SearchService {
       beforeId: parsed.beforeId,
       limit: parsed.limit,
       shortScanLimit: this.shortScanLimit,
+      scanBudget: this.scanBudget,
     });
     const kinds = new Map<ConversationId, ConversationKind>();
     await Promise.all([...new Set(page.hits.map((h) => h.message.conversationId))].map(async (id) => {
@@ -60,10 +70,13 @@ export class SearchService {
       const snippet = makeSnippet(h.text, parsed.terms);
       return { message: toWireMessage(h.message, kinds.get(h.message.conversationId)!), snippet: snippet.text, highlights: snippet.highlights };
     });
+    // A page that stopped at its scan budget continues below the oldest
+    // message it examined (it may have fewer hits than the limit, even none).
+    const nextCursor = page.hasMore ? page.hits.at(-1)!.message.id : page.resumeBefore ?? '';
     return create(SearchResultSchema, {
       hits,
-      hasMore: page.hasMore,
-      nextCursor: page.hasMore ? page.hits.at(-1)!.message.id : '',
+      hasMore: nextCursor !== '',
+      nextCursor,
       partial: page.partial,
     });
   }
