@@ -19,6 +19,8 @@ export const LIMIT_CLASS: Partial<Record<BodyCase, LimitClass>> = {
   presenceQuery: 'read',
   roomPull: 'read',
   search: 'read',
+  // Clients debounce drafts; each change is a feed entry.
+  conversationSettingsSet: 'read',
   openDirect: 'create',
   groupCreate: 'create',
 };

@@ -1,6 +1,6 @@
-import type { UserId } from '../../core/model.js';
+import type { ConversationId, UserId } from '../../core/model.js';
 import type {
-  FriendRequestRecord, ProfileRecord, RelationChangeRecord, RelationRecord, SocialCommit, SocialStore, SocialWrite,
+  ConversationSettingsRecord, FriendRequestRecord, ProfileRecord, RelationChangeRecord, RelationRecord, SocialCommit, SocialStore, SocialWrite,
 } from '../../core/ports/social-store.js';
 
 const pairKey = (a: UserId, b: UserId): string => `${a}:${b}`;
@@ -15,6 +15,7 @@ export class MemorySocialStore implements SocialStore {
   private readonly requests = new Map<string, FriendRequestRecord>();
   private readonly pendingByPair = new Map<string, string>();
   private readonly feeds = new Map<UserId, RelationChangeRecord[]>();
+  private readonly settings = new Map<string, ConversationSettingsRecord>();
 
   async commit(w: SocialWrite): Promise<SocialCommit | null> {
     if (w.request) {
@@ -47,6 +48,7 @@ export class MemorySocialStore implements SocialStore {
       this.relations.set(key, row);
       relations.push(row);
     }
+    for (const c of w.conversationSettings ?? []) this.settings.set(pairKey(c.userId, c.conversationId), Object.freeze({ ...c }));
     const seqs = w.changes.map((c) => {
       let feed = this.feeds.get(c.userId);
       if (!feed) this.feeds.set(c.userId, (feed = []));
@@ -91,5 +93,13 @@ export class MemorySocialStore implements SocialStore {
 
   async readChanges(userId: UserId, afterSeq: number, limit: number): Promise<RelationChangeRecord[]> {
     return (this.feeds.get(userId) ?? []).slice(Math.max(0, afterSeq), Math.max(0, afterSeq) + limit);
+  }
+
+  async getConversationSettings(userId: UserId, conversationIds: readonly ConversationId[]): Promise<ConversationSettingsRecord[]> {
+    return [...new Set(conversationIds)].flatMap((c) => this.settings.get(pairKey(userId, c)) ?? []);
+  }
+
+  async listConversationSettings(userId: UserId, limit: number): Promise<ConversationSettingsRecord[]> {
+    return [...this.settings.values()].filter((r) => r.userId === userId).sort((a, b) => a.conversationId - b.conversationId).slice(0, limit);
   }
 }

@@ -6,6 +6,7 @@ import { SEARCH_MIGRATION } from './migration-search.js';
 import { MEDIA_MIGRATION } from './migration-media.js';
 import { COMMERCE_MIGRATION } from './migration-commerce.js';
 import { MESSAGE_OPS_MIGRATION } from './migration-message-ops.js';
+import { CONVERSATION_SETTINGS_MIGRATION } from './migration-conversation-settings.js';
 
 /**
  * Schema migrations, applied in order at open; PRAGMA user_version records
@@ -160,6 +161,8 @@ export const MIGRATIONS: readonly string[] = [
   SEARCH_MIGRATION,
   // 9: message operations (issue #14), see migration-message-ops.ts.
   MESSAGE_OPS_MIGRATION,
+  // 10: per-user conversation settings (issue #14), see migration-conversation-settings.ts.
+  CONVERSATION_SETTINGS_MIGRATION,
 ];
 
 /**

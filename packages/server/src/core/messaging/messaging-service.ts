@@ -20,6 +20,12 @@ import type { PermissionChecks } from '../social/permission-checks.js';
 import type { SendScreening } from '../moderation/send-screening.js';
 import { namesUploadedMedia } from './content.js';
 import type { MediaAttacher } from '../media/media-attacher.js';
+import type { ConversationSettingsService } from '../settings/conversation-settings-service.js';
+import { settingsToWire } from '../settings/conversation-settings.js';
+import type { ConversationSettingsRecord } from '../ports/social-store.js';
+
+/** What messaging needs of the per-user conversation settings (issue 14 item 2). */
+export type SettingsView = Pick<ConversationSettingsService, 'get' | 'badge' | 'clearMarkedUnread'>;
 
 export interface SyncPage {
   readonly entries: Push[];
@@ -57,6 +63,8 @@ export class MessagingService {
     private readonly screening?: SendScreening,
     /** Binds messages naming uploaded media to the item (access, ref, measured metadata); null: media by id is refused. */
     private readonly media: MediaAttacher | null = null,
+    /** The caller's own conversation settings: shown in the list, applied to the badge; absent = defaults. */
+    private readonly settings: SettingsView | null = null,
   ) {
     this.clock = opts.clock ?? Date.now;
     this.operations = new MessageOperations(cache, messages, { recallWindowMs: opts.recallWindowMs ?? 120_000, clock: this.clock });
@@ -159,6 +167,8 @@ export class MessagingService {
   async markRead(caller: Caller, conversationId: ConversationId, seq: number): Promise<ReadUpdate> {
     const { state } = await this.requireMember(caller.userId, conversationId);
     const readSeq = await this.conversations.advanceReadSeq(conversationId, caller.userId, seq);
+    // Reading clears "mark as unread" (announced on the user's change feed).
+    await this.settings?.clearMarkedUnread(caller.userId, conversationId);
     const counts = await this.conversations.unreadCounts(caller.userId, conversationId);
     const update = create(ReadUpdateSchema, {
       conversationId: String(conversationId),
@@ -192,8 +202,11 @@ export class MessagingService {
   async listConversations(caller: Caller, limitRaw: number, beforeTime: number): Promise<{ conversations: ConversationSummary[]; totalUnread: number; hasMore: boolean }> {
     const limit = clampLimit(limitRaw, 50, 200);
     const views = await this.conversations.listUserConversations(caller.userId, limit + 1, beforeTime);
-    const { page, hasMore } = fitPage(views, limit, summaryWireSize);
-    const [summaries, totalUnread] = await Promise.all([this.summarize(caller.userId, page), this.conversations.totalUnread(caller.userId)]);
+    const settings = this.settings ? await this.settings.get(caller.userId, views.map((v) => v.conversation.id)) : null;
+    // Drafts ride along in the list: they count against the reply budget.
+    const { page, hasMore } = fitPage(views, limit, (v) => summaryWireSize(v) + 64 + (settings?.get(v.conversation.id)?.draft.length ?? 0) * 3);
+    const [summaries, total] = await Promise.all([this.summarize(caller.userId, page, settings), this.conversations.totalUnread(caller.userId)]);
+    const totalUnread = this.settings ? await this.settings.badge(caller.userId, total) : total;
     return { conversations: summaries, totalUnread, hasMore };
   }
 
@@ -232,7 +245,8 @@ export class MessagingService {
     return { state, member };
   }
 
-  private async summarize(userId: UserId, views: ConversationView[]): Promise<ConversationSummary[]> {
+  private async summarize(userId: UserId, views: ConversationView[], settings: Map<ConversationId, ConversationSettingsRecord> | null = null): Promise<ConversationSummary[]> {
+    if (!settings && this.settings && views.length) settings = await this.settings.get(userId, views.map((v) => v.conversation.id));
     const peerIds = views.map((v) => v.peerId).filter((p): p is number => !!p);
     const users = peerIds.length ? await this.identity.getUsers(peerIds) : [];
     const names = new Map(users.map((u) => [u.id, u.username]));
@@ -241,7 +255,10 @@ export class MessagingService {
       let peerRead = 0;
       if (v.peerId) peerRead = (await this.conversations.getMember(v.conversation.id, v.peerId))?.readSeq ?? 0;
       const title = v.group ? v.group.name : (names.get(v.peerId ?? 0) ?? '');
-      out.push(toSummary(v, userId, title, peerRead));
+      const summary = toSummary(v, userId, title, peerRead);
+      const mine = settings?.get(v.conversation.id);
+      if (mine) summary.settings = settingsToWire(mine);
+      out.push(summary);
     }
     return out;
   }
