@@ -45,6 +45,8 @@ const FRAME_ROLES: Record<string, [Direction, string]> = {
   presenceSubscribe: ['C→S', 'request → Ok'],
   presenceUpdate: ['S→C', 'push'],
   unreadUpdate: ['S→C', 'reserved: not sent'],
+  conversationSettingsSet: ['C→S', 'request → ConversationSettings'],
+  conversationSettings: ['S→C', 'reply'],
   groupCreate: ['C→S', 'request → GroupInfo'],
   groupInfo: ['S→C', 'reply'],
   groupInvite: ['C→S', 'request → Ok | GroupInfo'],
