@@ -107,7 +107,10 @@ export abstract class XinboxClientCore extends TypedEmitter<XinboxEvents> {
       { gapFillDelayMs: o.gapFillDelayMs, syncPageLimit: o.syncPageLimit },
     );
     this.relationFeed = new RelationFeed({
-      deliver: (c) => this.emit('relationChange', c),
+      deliver: (c) => {
+        this.emit('relationChange', c);
+        if (c.change.case === 'conversationSettings') this.emit('conversationSettings', c.change.value);
+      },
       error: (err) => this.emitError(err),
     });
     this.roomTracker = new RoomTracker({
