@@ -47,6 +47,7 @@ const FRAME_ROLES: Record<string, [Direction, string]> = {
   unreadUpdate: ['S→C', 'reserved: not sent'],
   conversationSettingsSet: ['C→S', 'request → ConversationSettings'],
   conversationSettings: ['S→C', 'reply'],
+  messagesHide: ['C→S', 'request → Ok'],
   groupCreate: ['C→S', 'request → GroupInfo'],
   groupInfo: ['S→C', 'reply'],
   groupInvite: ['C→S', 'request → Ok | GroupInfo'],

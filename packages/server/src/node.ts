@@ -168,7 +168,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const messaging = new MessagingService(pipeline, cache, storage.messages, storage.conversations, storage.identity, outbox, config, relationGuard, screening, media.attacher, settings);
   const presence = new PresenceService(storage.presence, storage.conversations, storage.identity, outbox, nodeId, Date.now, relationGuard);
   const groups = new GroupService(storage.conversations, storage.identity, cache, pipeline, outbox, config, relationGuard);
-  const search = new SearchService(storage.search, storage.conversations);
+  const search = new SearchService(storage.search, storage.conversations, { hiddenAmong: (u, c, seqs) => settings.hiddenAmong(u, c, seqs) });
   // Customer service (issue #15): each shop is routed by one logic node, its owner on the ring (`s:<shopId>`).
   const serviceRouter = new ServiceRouter(storage.service, storage.conversations, storage.messages, storage.presence,
     (shopId) => !clustered || ring.ownerOfShop(shopId) === nodeId,

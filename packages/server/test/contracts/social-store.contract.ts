@@ -150,6 +150,19 @@ export function describeSocialStoreContract(name: string, makeStores: FixtureFac
       expect((await social.readChanges(a, 0, 10)).map((c) => [c.kind, c.key])).toEqual([['conversation', '7'], ['conversation', '3'], ['conversation', '7']]);
     });
 
+    it('keeps each user\'s delete-for-me set, idempotently', async () => {
+      const { social } = ctx.stores();
+      const [a, b] = (await users(2)) as [UserId, UserId];
+      expect(await social.hiddenAmong(a, 5, [1, 2, 3])).toEqual([]);
+      await social.commit({ hiddenMessages: { userId: a, conversationId: 5, seqs: [2, 7] }, changes: [{ userId: a, kind: 'hidden', key: '5:2,7' }], at: 1 });
+      await social.commit({ hiddenMessages: { userId: a, conversationId: 5, seqs: [7, 9] }, changes: [], at: 2 });
+      expect(await social.hiddenAmong(a, 5, [9, 1, 2, 3, 7, 8])).toEqual([2, 7, 9]);
+      expect(await social.hiddenAmong(a, 6, [2, 7])).toEqual([]);
+      expect(await social.hiddenAmong(b, 5, [2, 7])).toEqual([]);
+      expect(await social.hiddenAmong(a, 5, [])).toEqual([]);
+      expect((await social.readChanges(a, 0, 10)).map((c) => [c.kind, c.key])).toEqual([['hidden', '5:2,7']]);
+    });
+
     it('numbers each user\'s feed 1, 2, 3, ... without holes across concurrent commits on two handles', async () => {
       const { social } = ctx.stores();
       const other = (await ctx.peer())?.social ?? social;

@@ -105,4 +105,50 @@ describe.each(['sqlite', 'memory'] as const)('per-user conversation settings on 
     ca.close();
     co.close();
   });
+
+  it('deletes messages for me on all my devices (one offline), leaving the other member and search untouched', async () => {
+    const [me, peer, outsider] = await Promise.all([register(node.httpUrl, 'del'), register(node.httpUrl, 'del'), register(node.httpUrl, 'del')]);
+    const d1 = await device(node, me, 'phone');
+    const d2 = await device(node, me, 'laptop');
+    const p = await device(node, peer, 'peer');
+    const conv = body(await p.request({ case: 'openDirect', value: { userId: me.userId } }), 'conversationInfo').conversation!.conversationId;
+    const seqs: number[] = [];
+    for (const t of ['keep zebra', 'secret zebra', 'also secret zebra', 'last zebra']) {
+      seqs.push(body(await p.request({ case: 'send', value: { conversationId: conv, clientMsgId: t, content: text(t) } }), 'sendAck').seq);
+    }
+    const ok = await d1.request({ case: 'messagesHide', value: { conversationId: conv, seqs: [seqs[1]!, seqs[2]!] } });
+    expect(ok.body.case).toBe('ok');
+    const pushed = await d2.waitFor((f: Frame) => f.id === 0 && f.body.case === 'relationChange' && f.body.value.change.case === 'messagesHidden');
+    expect((body(pushed, 'relationChange') as RelationChange).change.value).toMatchObject({ conversationId: conv, seqs: [seqs[1], seqs[2]] });
+
+    const visible = async (c: RawClient) => {
+      const h = body(await c.request({ case: 'history', value: { conversationId: conv, beforeSeq: 0, limit: 50 } }), 'historyResult');
+      return h.messages.filter((m) => !m.hidden).map((m) => m.seq).sort((a, b) => a - b);
+    };
+    const d3 = await device(node, me, 'tablet'); // offline until now
+    const mine = [seqs[0]!, seqs[3]!];
+    expect(await visible(d1)).toEqual(mine);
+    expect(await visible(d2)).toEqual(mine);
+    expect(await visible(d3)).toEqual(mine);
+    expect(await visible(p)).toEqual(seqs);
+    // Sync and gap fill return placeholders; search leaves them out.
+    const sync = body(await d3.request({ case: 'sync', value: { cursor: 0, limit: 100 } }), 'syncResult');
+    expect(sync.entries.filter((e) => e.message!.conversationId === conv && !e.message!.hidden).map((e) => e.message!.seq)).toEqual(mine);
+    const range = body(await d3.request({ case: 'pullRange', value: { conversationId: conv, fromSeq: seqs[0]!, toSeq: seqs[3]! } }), 'historyResult');
+    expect(range.messages.map((m) => m.hidden)).toEqual([false, true, true, false]);
+    const found = body(await d3.request({ case: 'search', value: { query: 'zebra', conversationId: conv, limit: 20 } }), 'searchResult');
+    expect(found.hits.map((h) => h.message!.seq).sort((a, b) => a - b)).toEqual(mine);
+    const theirs = body(await p.request({ case: 'search', value: { query: 'zebra', conversationId: conv, limit: 20 } }), 'searchResult');
+    expect(theirs.hits).toHaveLength(4);
+    // The offline device learns it from the change feed too.
+    const feed = body(await d3.request({ case: 'relationSync', value: { cursor: 0, limit: 100 } }), 'relationSyncResult');
+    expect(feed.changes.some((c) => c.change.case === 'messagesHidden' && c.change.value.conversationId === conv)).toBe(true);
+
+    // Authorization: not a member, or a seq beyond what exists.
+    const o = await device(node, outsider, 'o');
+    expect(errorCode(await o.request({ case: 'messagesHide', value: { conversationId: conv, seqs: [seqs[0]!] } }))).toBe(Errors.NOT_A_MEMBER.code);
+    expect(errorCode(await d1.request({ case: 'messagesHide', value: { conversationId: conv, seqs: [seqs[3]! + 50] } }))).toBe(Errors.TARGET_NOT_FOUND.code);
+    expect(errorCode(await d1.request({ case: 'messagesHide', value: { conversationId: conv, seqs: [] } }))).toBe(Errors.INVALID_ARGUMENT.code);
+    for (const c of [d1, d2, d3, p, o]) c.close();
+  });
 });

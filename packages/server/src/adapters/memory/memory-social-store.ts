@@ -16,6 +16,7 @@ export class MemorySocialStore implements SocialStore {
   private readonly pendingByPair = new Map<string, string>();
   private readonly feeds = new Map<UserId, RelationChangeRecord[]>();
   private readonly settings = new Map<string, ConversationSettingsRecord>();
+  private readonly hidden = new Map<string, Set<number>>();
 
   async commit(w: SocialWrite): Promise<SocialCommit | null> {
     if (w.request) {
@@ -47,6 +48,12 @@ export class MemorySocialStore implements SocialStore {
       });
       this.relations.set(key, row);
       relations.push(row);
+    }
+    if (w.hiddenMessages) {
+      const k = pairKey(w.hiddenMessages.userId, w.hiddenMessages.conversationId);
+      let set = this.hidden.get(k);
+      if (!set) this.hidden.set(k, (set = new Set()));
+      for (const seq of w.hiddenMessages.seqs) set.add(seq);
     }
     for (const c of w.conversationSettings ?? []) this.settings.set(pairKey(c.userId, c.conversationId), Object.freeze({ ...c }));
     const seqs = w.changes.map((c) => {
@@ -101,5 +108,10 @@ export class MemorySocialStore implements SocialStore {
 
   async listConversationSettings(userId: UserId, limit: number): Promise<ConversationSettingsRecord[]> {
     return [...this.settings.values()].filter((r) => r.userId === userId).sort((a, b) => a.conversationId - b.conversationId).slice(0, limit);
+  }
+
+  async hiddenAmong(userId: UserId, conversationId: ConversationId, seqs: readonly number[]): Promise<number[]> {
+    const set = this.hidden.get(pairKey(userId, conversationId));
+    return set ? [...new Set(seqs)].filter((s) => set.has(s)).sort((a, b) => a - b) : [];
   }
 }

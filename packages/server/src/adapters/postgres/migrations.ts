@@ -542,6 +542,12 @@ export const MIGRATIONS: readonly Migration[] = [
       updated_at            bigint NOT NULL,
       PRIMARY KEY (user_id, conversation_id)
     );
+    CREATE TABLE hidden_messages (
+      user_id         bigint NOT NULL,
+      conversation_id bigint NOT NULL,
+      seq             bigint NOT NULL,
+      PRIMARY KEY (user_id, conversation_id, seq)
+    );
     `,
   },
 ];

@@ -58,6 +58,11 @@ export class PostgresSocialStore implements SocialStore {
             RETURNING *`;
           relations.push(relation(row!));
         }
+        if (w.hiddenMessages) {
+          const h = w.hiddenMessages;
+          await tx`INSERT INTO hidden_messages (user_id, conversation_id, seq)
+            SELECT ${h.userId}, ${h.conversationId}, unnest(${int8Array(h.seqs)}::int8[]) ON CONFLICT DO NOTHING`;
+        }
         for (const c of w.conversationSettings ?? []) {
           await tx`INSERT INTO conversation_settings (user_id, conversation_id, pinned_at, muted, muted_counts_in_badge, archived, marked_unread, draft, draft_at, updated_at)
             VALUES (${c.userId}, ${c.conversationId}, ${c.pinnedAt}, ${c.muted}, ${c.mutedCountsInBadge}, ${c.archived}, ${c.markedUnread}, ${c.draft}, ${c.draftAt}, ${c.updatedAt})
@@ -142,5 +147,13 @@ export class PostgresSocialStore implements SocialStore {
   async listConversationSettings(userId: UserId, limit: number): Promise<ConversationSettingsRecord[]> {
     const rows = await this.sql<ConversationSettingsRow[]>`SELECT * FROM conversation_settings WHERE user_id = ${userId} ORDER BY conversation_id LIMIT ${limit}`;
     return rows.map(conversationSettingsOf);
+  }
+
+  async hiddenAmong(userId: UserId, conversationId: ConversationId, seqs: readonly number[]): Promise<number[]> {
+    const ids = [...new Set(seqs)];
+    if (ids.length === 0) return [];
+    const rows = await this.sql<Array<{ seq: string | number }>>`SELECT seq FROM hidden_messages
+      WHERE user_id = ${userId} AND conversation_id = ${conversationId} AND seq = ANY(${int8Array(ids)}::int8[]) ORDER BY seq`;
+    return rows.map((r) => Number(r.seq));
   }
 }

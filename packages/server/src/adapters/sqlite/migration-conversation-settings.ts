@@ -1,7 +1,7 @@
 /**
  * Migration 10: per-user conversation settings (issue 14 item 2): pin, mute,
  * archive, mark-unread and draft, one row per (user, conversation) that has
- * any. Changes are announced on the user's relation_feed (kind 'conversation').
+ * any; and delete-for-me (hidden_messages). Changes are announced on the user's relation_feed (kind 'conversation').
  */
 export const CONVERSATION_SETTINGS_MIGRATION = `
   CREATE TABLE conversation_settings (
@@ -16,5 +16,13 @@ export const CONVERSATION_SETTINGS_MIGRATION = `
     draft_at              INTEGER NOT NULL,
     updated_at            INTEGER NOT NULL,
     PRIMARY KEY (user_id, conversation_id)
+  ) WITHOUT ROWID;
+
+  -- Delete-for-me: messages one user hid from themselves.
+  CREATE TABLE hidden_messages (
+    user_id         INTEGER NOT NULL,
+    conversation_id INTEGER NOT NULL,
+    seq             INTEGER NOT NULL,
+    PRIMARY KEY (user_id, conversation_id, seq)
   ) WITHOUT ROWID;
 `;

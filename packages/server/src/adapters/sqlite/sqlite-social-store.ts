@@ -48,6 +48,9 @@ export class SqliteSocialStore implements SocialStore {
         archived, marked_unread, draft, draft_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       getSettings: db.prepare<[number, number], ConversationSettingsRow>('SELECT * FROM conversation_settings WHERE user_id = ? AND conversation_id = ?'),
       listSettings: db.prepare<[number, number], ConversationSettingsRow>('SELECT * FROM conversation_settings WHERE user_id = ? ORDER BY conversation_id LIMIT ?'),
+      hide: db.prepare('INSERT OR IGNORE INTO hidden_messages (user_id, conversation_id, seq) VALUES (?, ?, ?)'),
+      hiddenIn: db.prepare<[number, number, number, number], { seq: number }>(
+        'SELECT seq FROM hidden_messages WHERE user_id = ? AND conversation_id = ? AND seq BETWEEN ? AND ? ORDER BY seq'),
       readFeed: db.prepare<[number, number, number], FeedRow>('SELECT * FROM relation_feed WHERE user_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
     };
     this.commitTx = db.transaction((w: SocialWrite) => this.apply(w));
@@ -75,6 +78,7 @@ export class SqliteSocialStore implements SocialStore {
       p.ownerId, p.peerId, flag(p.friend) ?? 0, flag(p.following) ?? 0, flag(p.blocked) ?? 0, p.remark ?? '', w.at,
       flag(p.friend), flag(p.following), flag(p.blocked), p.remark ?? null, w.at,
     )!));
+    if (w.hiddenMessages) for (const seq of w.hiddenMessages.seqs) s.hide.run(w.hiddenMessages.userId, w.hiddenMessages.conversationId, seq);
     for (const c of w.conversationSettings ?? []) {
       s.putSettings.run(c.userId, c.conversationId, c.pinnedAt, c.muted ? 1 : 0, c.mutedCountsInBadge ? 1 : 0, c.archived ? 1 : 0,
         c.markedUnread ? 1 : 0, c.draft, c.draftAt, c.updatedAt);
@@ -136,5 +140,12 @@ export class SqliteSocialStore implements SocialStore {
 
   async listConversationSettings(userId: UserId, limit: number): Promise<ConversationSettingsRecord[]> {
     return this.stmts.listSettings.all(userId, limit).map(conversationSettingsOf);
+  }
+
+  async hiddenAmong(userId: UserId, conversationId: ConversationId, seqs: readonly number[]): Promise<number[]> {
+    if (seqs.length === 0) return [];
+    const wanted = new Set(seqs);
+    // One range scan of the primary key covers the page.
+    return this.stmts.hiddenIn.all(userId, conversationId, Math.min(...seqs), Math.max(...seqs)).map((r) => r.seq).filter((s) => wanted.has(s));
   }
 }

@@ -7,7 +7,7 @@ import type { ConversationStore } from '../ports/conversation-store.js';
 import type { IdentityStore } from '../ports/identity-store.js';
 import type { MessageStore } from '../ports/message-store.js';
 import type { Outbox } from '../ports/outbox.js';
-import type { ConversationId, ConversationView, MemberRecord, UserId } from '../model.js';
+import type { ConversationId, ConversationView, MemberRecord, StoredMessage, UserId } from '../model.js';
 import type { ConversationCache, ConversationState } from './conversation-cache.js';
 import type { SendPipeline } from './send-pipeline.js';
 import type { Caller, SendAckInfo, SendRequest } from './send-types.js';
@@ -25,7 +25,7 @@ import { settingsToWire } from '../settings/conversation-settings.js';
 import type { ConversationSettingsRecord } from '../ports/social-store.js';
 
 /** What messaging needs of the per-user conversation settings (issue 14 item 2). */
-export type SettingsView = Pick<ConversationSettingsService, 'get' | 'badge' | 'clearMarkedUnread'>;
+export type SettingsView = Pick<ConversationSettingsService, 'get' | 'badge' | 'clearMarkedUnread' | 'hiddenAmong'>;
 
 export interface SyncPage {
   readonly entries: Push[];
@@ -131,8 +131,9 @@ export class MessagingService {
     let { page, hasMore } = fitPage(rows, limit, (r) => messageWireSize(r.message));
     if (!hasMore && largeBytes > 0 && page.length > 1) ({ page, hasMore } = fitPage(rows, limit, (r) => messageWireSize(r.message), Math.max(1, Limits.maxReplyBytes - largeBytes)));
     const kinds = await this.kindsOf(page.map((r) => r.message.conversationId));
+    const hidden = await this.hiddenIn(caller.userId, page.map((r) => r.message));
     const entries = page.map((r) => create(PushSchema, {
-      message: toWireMessage(r.message, kinds.get(r.message.conversationId) ?? 'direct'),
+      message: toWireMessage(r.message, kinds.get(r.message.conversationId) ?? 'direct', hidden.has(r.message)),
       syncSeq: r.syncSeq,
     }));
     return {
@@ -151,7 +152,8 @@ export class MessagingService {
     const rows = await this.messages.getBefore(conversationId, beforeSeq, limit + 1);
     const visible = rows.filter((m) => m.seq >= member.firstSeq);
     const { page, hasMore } = fitPage(visible, limit, messageWireSize);
-    return { messages: page.map((m) => toWireMessage(m, state.record.kind, !visibleTo(m, caller.userId))), hasMore };
+    const hidden = await this.hiddenIn(caller.userId, page);
+    return { messages: page.map((m) => toWireMessage(m, state.record.kind, hidden.has(m) || !visibleTo(m, caller.userId))), hasMore };
   }
 
   /** Ascending range [fromSeq, toSeq] for gap fill, at most one page. */
@@ -161,7 +163,8 @@ export class MessagingService {
     const from = Math.max(fromSeq, member.firstSeq);
     const rows = from > toSeq ? [] : await this.messages.getRange(conversationId, from, toSeq, Limits.maxPageSize + 1);
     const { page, hasMore } = fitPage(rows, Limits.maxPageSize, messageWireSize);
-    return { messages: page.map((m) => toWireMessage(m, state.record.kind, !visibleTo(m, caller.userId))), hasMore };
+    const hidden = await this.hiddenIn(caller.userId, page);
+    return { messages: page.map((m) => toWireMessage(m, state.record.kind, hidden.has(m) || !visibleTo(m, caller.userId))), hasMore };
   }
 
   async markRead(caller: Caller, conversationId: ConversationId, seq: number): Promise<ReadUpdate> {
@@ -243,6 +246,23 @@ export class MessagingService {
     // clients need to tell a kicked member why; membership is not secret here.
     if (!member) throw new XinboxError(Errors.NOT_A_MEMBER);
     return { state, member };
+  }
+
+  /** Messages of the page the user deleted for themselves: sent as placeholders (hidden), so seqs stay continuous. One lookup per conversation in the page. */
+  private async hiddenIn(userId: UserId, page: readonly StoredMessage[]): Promise<Set<StoredMessage>> {
+    const out = new Set<StoredMessage>();
+    if (!this.settings || page.length === 0) return out;
+    const byConv = new Map<ConversationId, StoredMessage[]>();
+    for (const m of page) {
+      const list = byConv.get(m.conversationId);
+      if (list) list.push(m);
+      else byConv.set(m.conversationId, [m]);
+    }
+    for (const [conv, list] of byConv) {
+      const hidden = new Set(await this.settings.hiddenAmong(userId, conv, list.map((m) => m.seq)));
+      for (const m of list) if (hidden.has(m.seq)) out.add(m);
+    }
+    return out;
   }
 
   private async summarize(userId: UserId, views: ConversationView[], settings: Map<ConversationId, ConversationSettingsRecord> | null = null): Promise<ConversationSummary[]> {

@@ -60,7 +60,7 @@ export interface FriendRequestRecord {
 }
 
 /** What a relationship change feed entry points at; readers fetch its current state. */
-export type RelationChangeKind = 'relation' | 'request' | 'profile' | 'privacy' | 'conversation';
+export type RelationChangeKind = 'relation' | 'request' | 'profile' | 'privacy' | 'conversation' | 'hidden';
 
 /**
  * One user's own settings for one conversation (issue 14 item 2), kept with
@@ -105,6 +105,8 @@ export interface SocialWrite {
    * (`expect` its current status: refused when the status differs).
    */
   readonly request?: { readonly record: FriendRequestRecord; readonly expect: 'absent' | FriendRequestStatus };
+  /** Delete-for-me: these messages are hidden from this user (idempotent). */
+  readonly hiddenMessages?: { readonly userId: UserId; readonly conversationId: ConversationId; readonly seqs: readonly number[] };
   /** Whole-row upserts of conversation settings. */
   readonly conversationSettings?: readonly ConversationSettingsRecord[];
   readonly changes: ReadonlyArray<{ readonly userId: UserId; readonly kind: RelationChangeKind; readonly key: string }>;
@@ -151,6 +153,8 @@ export interface SocialStore {
   readChanges(userId: UserId, afterSeq: number, limit: number): Promise<RelationChangeRecord[]>;
   /** The user's stored settings rows for these conversations (missing rows are absent). */
   getConversationSettings(userId: UserId, conversationIds: readonly ConversationId[]): Promise<ConversationSettingsRecord[]>;
+  /** Which of `seqs` of the conversation the user hid (delete-for-me), ascending. */
+  hiddenAmong(userId: UserId, conversationId: ConversationId, seqs: readonly number[]): Promise<number[]>;
   /** Every stored settings row of the user, by conversation id, at most `limit`. */
   listConversationSettings(userId: UserId, limit: number): Promise<ConversationSettingsRecord[]>;
 }

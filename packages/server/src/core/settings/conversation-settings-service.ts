@@ -5,7 +5,7 @@ import type { ConversationSettingsRecord, SocialStore } from '../ports/social-st
 import type { SocialService } from '../social/social-service.js';
 import { defaultSettings } from './conversation-settings.js';
 
-export const SETTINGS_LIMITS = Object.freeze({ draftChars: 4_000, pinned: 50, rows: 10_000 });
+export const SETTINGS_LIMITS = Object.freeze({ draftChars: 4_000, pinned: 50, rows: 10_000, hidePerRequest: 100 });
 
 /** The fields a ConversationSettingsSet may name, and what each sets. */
 export interface SettingsPatch {
@@ -34,7 +34,7 @@ export class ConversationSettingsService {
   constructor(
     private readonly store: SocialStore,
     private readonly social: SocialService,
-    private readonly conversations: Pick<ConversationStore, 'getMember' | 'unreadCounts'>,
+    private readonly conversations: Pick<ConversationStore, 'getMember' | 'unreadCounts' | 'getConversation'>,
     private readonly clock: () => number = Date.now,
   ) {}
 
@@ -52,6 +52,30 @@ export class ConversationSettingsService {
     const rows = await this.store.getConversationSettings(userId, conversationIds);
     const byId = new Map(rows.map((r) => [r.conversationId, r]));
     return new Map(conversationIds.map((c) => [c, byId.get(c) ?? defaultSettings(userId, c)]));
+  }
+
+  /**
+   * Delete for me: the messages disappear for this user only, on every
+   * device. Stored as a per-user hidden set (history, sync and search filter
+   * by lookup, not by replaying a feed) plus one change-feed entry, so online
+   * devices drop them at once and an offline one learns on RelationSync.
+   * Only seqs the user may read (from their join point to the last one).
+   */
+  async hide(userId: UserId, conversationId: ConversationId, seqsRaw: readonly number[]): Promise<void> {
+    const seqs = [...new Set(seqsRaw)].sort((a, b) => a - b);
+    if (seqs.length === 0) throw new XinboxError(Errors.INVALID_ARGUMENT, 'name at least one seq');
+    if (seqs.length > SETTINGS_LIMITS.hidePerRequest) throw new XinboxError(Errors.LIST_TOO_LARGE, `at most ${SETTINGS_LIMITS.hidePerRequest} messages at once`);
+    const [member, conversation] = await Promise.all([this.conversations.getMember(conversationId, userId), this.conversations.getConversation(conversationId)]);
+    if (!member || !conversation) throw new XinboxError(Errors.NOT_A_MEMBER);
+    if (seqs.some((s) => !Number.isInteger(s) || s < Math.max(1, member.firstSeq) || s > conversation.lastSeq)) {
+      throw new XinboxError(Errors.TARGET_NOT_FOUND, 'a named message is not one you can read');
+    }
+    await this.social.commitHidden(userId, conversationId, seqs);
+  }
+
+  /** Which of these seqs the user deleted for themselves. */
+  hiddenAmong(userId: UserId, conversationId: ConversationId, seqs: readonly number[]): Promise<number[]> {
+    return this.store.hiddenAmong(userId, conversationId, seqs);
   }
 
   /** For offline push: is this conversation muted by this user? */

@@ -242,6 +242,11 @@ export class SocialService {
     await this.write({ conversationSettings: [record], changes: [{ userId: record.userId, kind: 'conversation', key: String(record.conversationId) }] }, []);
   }
 
+  /** Delete-for-me: store the hidden seqs and announce them on the user's change feed. */
+  async commitHidden(userId: UserId, conversationId: number, seqs: readonly number[]): Promise<void> {
+    await this.write({ hiddenMessages: { userId, conversationId, seqs }, changes: [{ userId, kind: 'hidden', key: `${conversationId}:${seqs.join(',')}` }] }, []);
+  }
+
   // ------------------------------------------------------------- internals
 
   private async moveRequest(r: FriendRequestRecord, status: FriendRequestStatus, relations: RelationPatch[]): Promise<FriendRequest> {
@@ -322,6 +327,10 @@ export class SocialService {
       const r = await this.store.getRequest(key);
       if (r) return create(RelationChangeSchema, { seq, at, change: { case: 'request', value: await this.wireRequest(r) } });
       return create(RelationChangeSchema, { seq, at });
+    }
+    if (kind === 'hidden') {
+      const [conversationId, list] = key.split(':');
+      return create(RelationChangeSchema, { seq, at, change: { case: 'messagesHidden', value: { conversationId: conversationId!, seqs: list ? list.split(',').map(Number) : [] } } });
     }
     if (kind === 'conversation') {
       const conversationId = Number(key);

@@ -23,5 +23,9 @@ export function conversationSettingsHandlers(settings: ConversationSettingsServi
       const record = await settings.set(caller.userId, parseId(v.conversationId, 'conversationId'), patch);
       return { case: 'conversationSettings', value: settingsToWire(record) };
     },
+    messagesHide: async ({ caller }, v) => {
+      await settings.hide(caller.userId, parseId(v.conversationId, 'conversationId'), v.seqs);
+      return { case: 'ok', value: {} };
+    },
   };
 }
