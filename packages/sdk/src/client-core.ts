@@ -110,6 +110,7 @@ export abstract class XinboxClientCore extends TypedEmitter<XinboxEvents> {
       deliver: (c) => {
         this.emit('relationChange', c);
         if (c.change.case === 'conversationSettings') this.emit('conversationSettings', c.change.value);
+        if (c.change.case === 'messagesHidden') this.emit('messagesHidden', { conversationId: c.change.value.conversationId, seqs: c.change.value.seqs });
       },
       error: (err) => this.emitError(err),
     });

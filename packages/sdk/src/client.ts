@@ -339,6 +339,14 @@ export class XinboxClient extends XinboxClientCore {
     return this.request({ case: 'conversationSettingsSet', value: { ...value, fields } as never }, 'conversationSettings');
   }
 
+  /**
+   * Delete for me: hides up to 100 messages (by seq) from this user only, on
+   * all of their devices ('messagesHidden' event); other members keep them.
+   */
+  async deleteForMe(conversationId: string, seqs: readonly number[]): Promise<void> {
+    await this.request({ case: 'messagesHide', value: { conversationId, seqs: [...seqs] } }, 'ok');
+  }
+
   readReceipts(conversationId: string, seq: number): Promise<ReadReceiptsResult> {
     return this.request({ case: 'readReceipts', value: { conversationId, seq } }, 'readReceiptsResult');
   }

@@ -58,6 +58,12 @@ export interface XinboxEvents {
    */
   conversationSettings: ConversationSettings;
   /**
+   * This user deleted these messages for themselves (here or on another
+   * device): drop them from what you show. History and sync return them as
+   * hidden placeholders from now on.
+   */
+  messagesHidden: { readonly conversationId: string; readonly seqs: readonly number[] };
+  /**
    * A customer-service conversation's routing state changed (queued and its
    * position, assigned, rerouted, transferred, closed, rated). Best effort:
    * openService / serviceBoard return the current state.

@@ -40,4 +40,21 @@ describe('conversation settings through the SDK', () => {
     expect(refused).toBeInstanceOf(XinboxError);
     expect((refused as XinboxError).code).toBe(Errors.NOT_A_MEMBER.code);
   });
+
+  it('deletes for me on every device of the user, not for the other member', async () => {
+    for (const u of ['fay', 'gus']) await new HttpApi(live.node().httpUrl).register(u, `pw-${u}-12345`);
+    const hidden: Array<{ conversationId: string; seqs: readonly number[] }> = [];
+    const f1 = await live.online('fay', 'fay-1', () => {});
+    await live.online('fay', 'fay-2', (c) => c.on('messagesHidden', (h) => hidden.push(h)));
+    const gus = await live.online('gus', 'gus-1', () => {});
+    const conv = (await gus.openDirect({ userId: f1.userId! })).conversationId;
+    const acks = [await gus.send(conv, 'one'), await gus.send(conv, 'two')];
+    await f1.deleteForMe(conv, [acks[0]!.seq]);
+    await until('the other device was told', () => hidden.length > 0);
+    expect(hidden[0]).toEqual({ conversationId: conv, seqs: [acks[0]!.seq] });
+    const mine = await f1.history(conv, { limit: 10 });
+    expect(mine.messages.filter((m) => !m.hidden).map((m) => m.seq)).toEqual([acks[1]!.seq]);
+    const theirs = await gus.history(conv, { limit: 10 });
+    expect(theirs.messages.filter((m) => !m.hidden)).toHaveLength(2);
+  });
 });
