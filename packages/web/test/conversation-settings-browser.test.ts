@@ -1,7 +1,7 @@
 /**
  * Per-user conversation settings in the web client, in headless Chromium
  * against a real server (in process, SQLite): pin, mute, archive from the
- * conversation menu and a draft typed in one tab, all seen in a second tab
+ * conversation menu, a draft typed in one tab and delete-for-me, all seen in a second tab
  * of the same user (its own device), which converges from the server.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -59,7 +59,7 @@ async function choose(u: ChatPage, title: string, item: string): Promise<void> {
 describe('conversation settings in the web client', () => {
   it('pins, mutes, archives and keeps drafts, the same in a second tab', async () => {
     const alice = await openUser('setalice');
-    await openUser('setbob');
+    const bob = await openUser('setbob');
     await openUser('setcarol');
     await alice.startChat('setbob');
     await alice.send('to bob');
@@ -92,6 +92,15 @@ describe('conversation settings in the web client', () => {
     await expect.poll(() => tab2.page.getByTestId('archived-section').locator('[data-testid="conversation"]').getAttribute('aria-label'), WAIT).toContain('muted');
     await tab2.openConversation('setbob');
     await expect.poll(() => tab2.composer().inputValue(), WAIT).toBe('half-written 草稿');
+
+    // Delete for me in the second tab: gone in the first tab too, still there for bob.
+    const msg = (u: ChatPage, t: string) => u.page.locator('[data-testid="message"][data-seq]', { hasText: t });
+    await msg(tab2, 'to bob').hover();
+    await msg(tab2, 'to bob').getByRole('button', { name: 'Delete for me' }).click();
+    await expect.poll(() => msg(tab2, 'to bob').count(), WAIT).toBe(0);
+    await expect.poll(() => msg(alice, 'to bob').count(), WAIT).toBe(0);
+    await bob.openConversation('setalice');
+    await expect.poll(() => bob.texts(), WAIT).toContain('to bob');
 
     // Unpinned in the second tab: the first tab follows without a reload.
     await choose(tab2, 'setbob', 'Unpin');

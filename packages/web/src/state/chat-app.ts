@@ -194,6 +194,7 @@ export class ChatApp {
       this.connection.update((v) => ({ ...v, state, everConnected: v.everConnected || state === 'connected', notice: state === 'connected' ? undefined : v.notice }));
     });
     c.on('session', (s) => this.persistSession(s));
+    c.on('messagesHidden', (h) => this.messages.hide(h.conversationId, h.seqs));
     c.on('connected', (ok) => {
       this.directory.setOnline(ok.userId, true);
       this.queueRefresh();
