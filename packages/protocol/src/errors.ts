@@ -93,6 +93,10 @@ export const Errors = Object.freeze({
   SEARCH_QUERY_INVALID: spec(2000, 'SEARCH_QUERY_INVALID', false, 'The search query is empty (after trimming), longer than 100 characters, has more than 8 terms, or the cursor is malformed.'),
   MENTION_ALL_FORBIDDEN: spec(2001, 'MENTION_ALL_FORBIDDEN', false, 'Only a group\'s owner and admins may mention @all (and not in direct chats).'),
 
+  // 2100-2119: per-user conversation settings
+  CONVERSATION_SETTINGS_INVALID: spec(2100, 'CONVERSATION_SETTINGS_INVALID', false, 'ConversationSettingsSet names an unknown field, no field, or a draft longer than 4,000 characters.'),
+  TOO_MANY_PINNED: spec(2101, 'TOO_MANY_PINNED', false, 'The caller already has the maximum number of pinned conversations (50); unpin one first.'),
+
   // 1500-1599: server side
   INTERNAL: spec(1500, 'INTERNAL', true, 'An unexpected server error; nothing was half-applied.'),
   UNAVAILABLE: spec(1501, 'UNAVAILABLE', true, 'The server is overloaded, draining or failing over.'),

@@ -107,7 +107,11 @@ export abstract class XinboxClientCore extends TypedEmitter<XinboxEvents> {
       { gapFillDelayMs: o.gapFillDelayMs, syncPageLimit: o.syncPageLimit },
     );
     this.relationFeed = new RelationFeed({
-      deliver: (c) => this.emit('relationChange', c),
+      deliver: (c) => {
+        this.emit('relationChange', c);
+        if (c.change.case === 'conversationSettings') this.emit('conversationSettings', c.change.value);
+        if (c.change.case === 'messagesHidden') this.emit('messagesHidden', { conversationId: c.change.value.conversationId, seqs: c.change.value.seqs });
+      },
       error: (err) => this.emitError(err),
     });
     this.roomTracker = new RoomTracker({

@@ -12,6 +12,7 @@ import {
   RoomAdminAction,
   XinboxError,
   type ConversationList,
+  type ConversationSettings,
   type ConversationSummary,
   type GroupInfo,
   type GroupMemberList,
@@ -313,6 +314,40 @@ export class XinboxClient extends XinboxClientCore {
     return this.requestGroup({ case: 'groupSettings', value: { conversationId, doNotDisturb: settings.doNotDisturb } });
   }
 
+  /**
+   * Changes this user's own settings of a conversation on every device (pin,
+   * mute and whether a muted one counts in the badge, archive, mark unread,
+   * draft). Only the fields given change; resolves with the whole new state,
+   * which the user's other devices receive as 'conversationSettings'.
+   * A draft carries its client time: an older draft than the stored one loses.
+   */
+  setConversationSettings(conversationId: string, patch: ConversationSettingsPatch): Promise<ConversationSettings> {
+    const fields: string[] = [];
+    const value: Record<string, unknown> = { conversationId };
+    const named: Array<[keyof ConversationSettingsPatch, string]> = [
+      ['pinned', 'pinned'], ['muted', 'muted'], ['mutedCountsInBadge', 'muted_counts_in_badge'], ['archived', 'archived'], ['markedUnread', 'marked_unread'],
+    ];
+    for (const [key, field] of named) {
+      if (patch[key] === undefined) continue;
+      fields.push(field);
+      value[key] = patch[key];
+    }
+    if (patch.draft !== undefined) {
+      fields.push('draft');
+      value.draft = patch.draft;
+      value.draftAt = patch.draftAt ?? Date.now();
+    }
+    return this.request({ case: 'conversationSettingsSet', value: { ...value, fields } as never }, 'conversationSettings');
+  }
+
+  /**
+   * Delete for me: hides up to 100 messages (by seq) from this user only, on
+   * all of their devices ('messagesHidden' event); other members keep them.
+   */
+  async deleteForMe(conversationId: string, seqs: readonly number[]): Promise<void> {
+    await this.request({ case: 'messagesHide', value: { conversationId, seqs: [...seqs] } }, 'ok');
+  }
+
   readReceipts(conversationId: string, seq: number): Promise<ReadReceiptsResult> {
     return this.request({ case: 'readReceipts', value: { conversationId, seq } }, 'readReceiptsResult');
   }
@@ -566,4 +601,16 @@ export class XinboxClient extends XinboxClientCore {
   joinedRooms(): string[] {
     return this.roomTracker.rooms();
   }
+}
+
+/** Fields of ConversationSettings a client may change; absent ones keep their value. */
+export interface ConversationSettingsPatch {
+  readonly pinned?: boolean;
+  readonly muted?: boolean;
+  readonly mutedCountsInBadge?: boolean;
+  readonly archived?: boolean;
+  readonly markedUnread?: boolean;
+  readonly draft?: string;
+  /** Client time of the draft (default now). */
+  readonly draftAt?: number;
 }

@@ -1,5 +1,5 @@
 /** The events a XinboxClient emits, each with its payload type. */
-import type { ServiceConversation, AuthOk, ConversationSummary, GroupInfo, Message, ReconnectAdvice, RelationChange, RoomEvent, RoomMessage, TypingUpdate, UserPresence } from '@xinbox/protocol';
+import type { ServiceConversation, AuthOk, ConversationSettings, ConversationSummary, GroupInfo, Message, ReconnectAdvice, RelationChange, RoomEvent, RoomMessage, TypingUpdate, UserPresence } from '@xinbox/protocol';
 import type { Session } from './http-api.js';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
@@ -51,6 +51,18 @@ export interface XinboxEvents {
    * profile or privacy), exactly once and in feed order on every device.
    */
   relationChange: RelationChange;
+  /**
+   * This user's settings of one conversation changed (pin, mute, archive,
+   * mark unread, draft) on this or another device: the whole new state.
+   * Also delivered as a relationChange (case conversationSettings).
+   */
+  conversationSettings: ConversationSettings;
+  /**
+   * This user deleted these messages for themselves (here or on another
+   * device): drop them from what you show. History and sync return them as
+   * hidden placeholders from now on.
+   */
+  messagesHidden: { readonly conversationId: string; readonly seqs: readonly number[] };
   /**
    * A customer-service conversation's routing state changed (queued and its
    * position, assigned, rerouted, transferred, closed, rated). Best effort:

@@ -1,4 +1,4 @@
-export { XinboxClient, type SendOptions } from './client.js';
+export { XinboxClient, type SendOptions, type ConversationSettingsPatch } from './client.js';
 export { resolveOptions, SDK_VERSION, type XinboxClientOptions, type ResolvedOptions } from './client-options.js';
 export type { XinboxEvents, ConnectionState, ReadEvent, KickedEvent } from './events.js';
 export { TypedEmitter, type Listener } from './emitter.js';

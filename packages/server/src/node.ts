@@ -15,6 +15,8 @@ import { PresenceService } from './core/presence/presence-service.js';
 import { GroupService } from './core/groups/group-service.js';
 import { RelationGuard } from './core/social/relation-guard.js';
 import { SocialService } from './core/social/social-service.js';
+import { ConversationSettingsService } from './core/settings/conversation-settings-service.js';
+import { conversationSettingsHandlers } from './gateway/handlers/conversation-settings-handlers.js';
 import { socialHandlers } from './gateway/handlers/social-handlers.js';
 import { ModerationService } from './core/moderation/moderation-service.js';
 import { ContentScreen } from './core/moderation/content-screen.js';
@@ -134,12 +136,21 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const outbox: Outbox = clustered ? new ClusterOutbox(nodeId, storage.bus, storage.routes, local, log) : local!;
   const webhooks = createWebhooks({ config, outbox: storage.webhooks, nodeId, deliver: isLogic, log });
   const events = webhooks.events;
-  const push = createPush({ config, tokens: storage.pushTokens, presence: storage.presence, conversations: storage.conversations, identity: storage.identity, log });
+  // Per-user conversation settings (issue 14): built below with SocialService; push asks them at notify time only.
+  let conversationSettings: ConversationSettingsService | null = null;
+  const push = createPush({
+    config, tokens: storage.pushTokens, presence: storage.presence, conversations: storage.conversations, identity: storage.identity, log,
+    mutedFor: async (u, c) => (await conversationSettings?.mutedFor(u, c)) ?? false,
+    badgeFor: async (u, total) => (conversationSettings ? conversationSettings.badge(u, total) : total),
+  });
   const cache = new ConversationCache(storage.conversations, config.conversationCacheSize);
   // One generator per node number: messages and room messages share it.
   const snowflake = new SnowflakeGenerator(nodeNumber);
   // Blocks and privacy, checked by messaging, groups and presence (issue #15).
   const relationGuard = new RelationGuard(storage.social, { ttlMs: config.relationCacheMs });
+  const social = new SocialService(storage.social, storage.identity, relationGuard, outbox, config);
+  const settings = new ConversationSettingsService(storage.social, social, storage.conversations);
+  conversationSettings = settings;
   // The sensitive-word filter (issue #15): lexicon files reloaded on change and on SIGHUP.
   const screen = new ContentScreen();
   const lexicon = config.lexiconDir ? new LexiconLoader(resolve(config.lexiconDir), screen, log) : null;
@@ -157,14 +168,13 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const media = await openMediaChannel({
     config, dataDir, catalog: storage.media, conversations: storage.conversations, tokenSecret: secret, log, store: deps.mediaStore,
   });
-  const messaging = new MessagingService(pipeline, cache, storage.messages, storage.conversations, storage.identity, outbox, config, relationGuard, screening, media.attacher);
+  const messaging = new MessagingService(pipeline, cache, storage.messages, storage.conversations, storage.identity, outbox, config, relationGuard, screening, media.attacher, settings);
   const presence = new PresenceService(storage.presence, storage.conversations, storage.identity, outbox, nodeId, Date.now, relationGuard);
   const groups = new GroupService(storage.conversations, storage.identity, cache, pipeline, outbox, config, relationGuard);
-  const search = new SearchService(storage.search, storage.conversations);
+  const search = new SearchService(storage.search, storage.conversations, { hiddenAmong: (u, c, seqs) => settings.hiddenAmong(u, c, seqs) });
   const pins = new PinListService(storage.messages, storage.conversations);
   // Indexes messages stored before the search index existed (or after a rebuild), off the request path.
   const searchBackfill = new SearchBackfill(storage.search, log);
-  const social = new SocialService(storage.social, storage.identity, relationGuard, outbox, config);
   // Customer service (issue #15): each shop is routed by one logic node, its owner on the ring (`s:<shopId>`).
   const serviceRouter = new ServiceRouter(storage.service, storage.conversations, storage.messages, storage.presence,
     (shopId) => !clustered || ring.ownerOfShop(shopId) === nodeId,
@@ -189,7 +199,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     })
     : null;
   const handlers = {
-    ...messagingHandlers(messaging, presence, sessions), ...groupHandlers(groups), ...socialHandlers(social),
+    ...messagingHandlers(messaging, presence, sessions), ...groupHandlers(groups), ...socialHandlers(social), ...conversationSettingsHandlers(settings),
     ...moderationHandlers(moderation), ...serviceHandlers(customerService, items), ...rooms?.handlers,
     ...moderationHandlers(moderation), ...searchHandlers(search), ...pinHandlers(pins), ...rooms?.handlers,
   };

@@ -4,7 +4,7 @@
  * columns; SQLite returns booleans as 0/1, PostgreSQL as booleans).
  */
 import type {
-  Audience, FriendRequestRecord, FriendRequestStatus, ProfileRecord, RelationChangeKind, RelationChangeRecord, RelationRecord,
+  Audience, ConversationSettingsRecord, FriendRequestRecord, FriendRequestStatus, ProfileRecord, RelationChangeKind, RelationChangeRecord, RelationRecord,
 } from '../core/ports/social-store.js';
 
 export interface ProfileRow {
@@ -29,3 +29,13 @@ export const requestOf = (r: RequestRow): FriendRequestRecord => ({
   id: r.id, fromId: r.from_id, toId: r.to_id, note: r.note, status: r.status, createdAt: r.created_at, expiresAt: r.expires_at, updatedAt: r.updated_at,
 });
 export const feedOf = (r: FeedRow): RelationChangeRecord => ({ userId: r.user_id, seq: r.seq, at: r.at, kind: r.kind, key: r.key });
+
+export interface ConversationSettingsRow {
+  user_id: number; conversation_id: number; pinned_at: number; muted: boolean | number; muted_counts_in_badge: boolean | number;
+  archived: boolean | number; marked_unread: boolean | number; draft: string; draft_at: number; updated_at: number;
+}
+export const conversationSettingsOf = (r: ConversationSettingsRow): ConversationSettingsRecord => ({
+  userId: Number(r.user_id), conversationId: Number(r.conversation_id), pinnedAt: Number(r.pinned_at), muted: Boolean(r.muted),
+  mutedCountsInBadge: Boolean(r.muted_counts_in_badge), archived: Boolean(r.archived), markedUnread: Boolean(r.marked_unread),
+  draft: r.draft, draftAt: Number(r.draft_at), updatedAt: Number(r.updated_at),
+});

@@ -20,6 +20,8 @@ export const LIMIT_CLASS: Partial<Record<BodyCase, LimitClass>> = {
   roomPull: 'read',
   search: 'read',
   pinList: 'read',
+  // Clients debounce drafts; each change is a feed entry.
+  conversationSettingsSet: 'read',
   openDirect: 'create',
   groupCreate: 'create',
 };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { UserId } from '../../src/core/model.js';
 import type { IdentityStore } from '../../src/core/ports/index.js';
-import type { FriendRequestRecord, ProfileRecord, SocialStore } from '../../src/core/ports/social-store.js';
+import type { ConversationSettingsRecord, FriendRequestRecord, ProfileRecord, SocialStore } from '../../src/core/ports/social-store.js';
 import { createUsers, uniqueName, useFixture, type FixtureFactory } from './contract-support.js';
 
 export interface SocialStorePorts {
@@ -127,6 +127,40 @@ export function describeSocialStoreContract(name: string, makeStores: FixtureFac
       expect((await social.listPendingRequests(a, 10)).map((r) => r.id)).toEqual([r2.id, r1.id]);
       expect((await social.listPendingRequests(a, 1)).map((r) => r.id)).toEqual([r2.id]);
       expect(await social.getRequest(uniqueName('missing'))).toBeNull();
+    });
+
+    it('upserts conversation settings rows in the commit that announces them on the feed', async () => {
+      const { social } = ctx.stores();
+      const [a, b] = (await users(2)) as [UserId, UserId];
+      const row = (conversationId: number, over: Partial<ConversationSettingsRecord> = {}): ConversationSettingsRecord => ({
+        userId: a, conversationId, pinnedAt: 0, muted: false, mutedCountsInBadge: false, archived: false, markedUnread: false,
+        draft: '', draftAt: 0, updatedAt: 10, ...over,
+      });
+      expect(await social.getConversationSettings(a, [7])).toEqual([]);
+      const c1 = await social.commit({ conversationSettings: [row(7, { muted: true, draft: '草稿 draft', draftAt: 1_700_000_000_123 })], changes: [{ userId: a, kind: 'conversation', key: '7' }], at: 10 });
+      expect(c1!.seqs).toEqual([1]);
+      await social.commit({ conversationSettings: [row(3, { pinnedAt: 1_700_000_000_000, archived: true, markedUnread: true, mutedCountsInBadge: true })], changes: [{ userId: a, kind: 'conversation', key: '3' }], at: 11 });
+      await social.commit({ conversationSettings: [row(7, { muted: false, draft: '', draftAt: 5, updatedAt: 12 })], changes: [{ userId: a, kind: 'conversation', key: '7' }], at: 12 });
+      expect(await social.getConversationSettings(a, [7, 3, 99, 7])).toEqual(expect.arrayContaining([row(7, { draftAt: 5, updatedAt: 12 }),
+        row(3, { pinnedAt: 1_700_000_000_000, archived: true, markedUnread: true, mutedCountsInBadge: true })]));
+      expect((await social.getConversationSettings(a, [7, 3, 99, 7])).length).toBe(2);
+      expect((await social.listConversationSettings(a, 10)).map((r) => r.conversationId)).toEqual([3, 7]);
+      expect((await social.listConversationSettings(a, 1)).map((r) => r.conversationId)).toEqual([3]);
+      expect(await social.listConversationSettings(b, 10)).toEqual([]);
+      expect((await social.readChanges(a, 0, 10)).map((c) => [c.kind, c.key])).toEqual([['conversation', '7'], ['conversation', '3'], ['conversation', '7']]);
+    });
+
+    it('keeps each user\'s delete-for-me set, idempotently', async () => {
+      const { social } = ctx.stores();
+      const [a, b] = (await users(2)) as [UserId, UserId];
+      expect(await social.hiddenAmong(a, 5, [1, 2, 3])).toEqual([]);
+      await social.commit({ hiddenMessages: { userId: a, conversationId: 5, seqs: [2, 7] }, changes: [{ userId: a, kind: 'hidden', key: '5:2,7' }], at: 1 });
+      await social.commit({ hiddenMessages: { userId: a, conversationId: 5, seqs: [7, 9] }, changes: [], at: 2 });
+      expect(await social.hiddenAmong(a, 5, [9, 1, 2, 3, 7, 8])).toEqual([2, 7, 9]);
+      expect(await social.hiddenAmong(a, 6, [2, 7])).toEqual([]);
+      expect(await social.hiddenAmong(b, 5, [2, 7])).toEqual([]);
+      expect(await social.hiddenAmong(a, 5, [])).toEqual([]);
+      expect((await social.readChanges(a, 0, 10)).map((c) => [c.kind, c.key])).toEqual([['hidden', '5:2,7']]);
     });
 
     it('numbers each user\'s feed 1, 2, 3, ... without holes across concurrent commits on two handles', async () => {

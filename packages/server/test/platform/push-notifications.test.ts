@@ -23,6 +23,7 @@ const COALESCE_MS = 400;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const APNS_BOB = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9';
 const APNS_ERIN = 'ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100';
+const APNS_FRANK = '0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0';
 
 describe('offline push notifications', () => {
   const dir = tempDir();
@@ -115,6 +116,39 @@ describe('offline push notifications', () => {
     await send(a, group, 'shh');
     await sleep(COALESCE_MS * 3);
     expect(apns.pushes.length).toBe(before);
+  });
+
+  it('stays silent for a direct chat the user muted in conversation settings, and leaves it out of the badge unless chosen', async () => {
+    const frank = await register(node.httpUrl, 'frank');
+    await registerToken(frank, 'frank-phone', 'apns', APNS_FRANK);
+    const f = await device(node, frank, 'frank-phone');
+    const c = await device(node, carol, 'c-tablet');
+    const fromAlice = await openDirect(a, frank);
+    const fromCarol = await openDirect(c, frank);
+    body(await f.request({ case: 'conversationSettingsSet', value: { conversationId: fromAlice, fields: ['muted'], muted: true } }), 'conversationSettings');
+    f.close();
+    await f.waitClosed();
+    await sleep(100);
+    const mine = () => apns.pushes.filter((p) => p.token === APNS_FRANK);
+    await send(a, fromAlice, 'muted one');
+    await send(a, fromAlice, 'muted two');
+    await sleep(COALESCE_MS * 3);
+    expect(mine()).toHaveLength(0);
+    // An unmuted conversation notifies; the muted one's 2 unread do not count in the badge.
+    await send(c, fromCarol, 'loud');
+    await waitFor('frank notified', () => mine().length >= 1);
+    expect(mine()[0]!.payload.aps.badge).toBe(1);
+    expect(mine()[0]!.payload.conversationId).toBe(fromCarol);
+    // The user chose to count muted conversations: the badge is the whole total again.
+    const f2 = await device(node, frank, 'frank-laptop');
+    body(await f2.request({ case: 'conversationSettingsSet', value: { conversationId: fromAlice, fields: ['muted_counts_in_badge'], mutedCountsInBadge: true } }), 'conversationSettings');
+    f2.close();
+    await f2.waitClosed();
+    await sleep(100);
+    await send(c, fromCarol, 'louder');
+    await waitFor('frank notified again', () => mine().length >= 2);
+    expect(mine()[1]!.payload.aps.badge).toBe(4);
+    c.close();
   });
 
   it('reaches Android through FCM (OAuth token exchanged once) and removes a token FCM calls unregistered', async () => {

@@ -24,6 +24,7 @@ export function ChatView({ conversationId }: { conversationId: string }) {
   const item = useStore(items.byConversation).get(conversationId);
   const me = useStore(app.me);
   const conv = useStore(app.conversations).find((c) => c.conversationId === conversationId);
+  const draft = useStore(app.settings.byId).get(conversationId)?.draft ?? '';
   const timeline = useStore(app.messages.timelines).get(conversationId) ?? emptyTimeline();
   const names = useStore(app.directory.names);
   const online = useStore(app.directory.online);
@@ -120,6 +121,8 @@ export function ChatView({ conversationId }: { conversationId: string }) {
         onTyping={() => app.noteTyping(conversationId)}
         onFiles={upload}
         onVoice={(clip) => app.uploads.start(conversationId, clip, 'Voice message', 'audio')}
+        draft={draft}
+        onDraft={(text) => app.settings.saveDraft(conversationId, text)}
       />
       {searchOpen && <SearchPanel conversationId={conversationId} onClose={() => setSearchOpen(false)} />}
       {membersOpen && (

@@ -6,7 +6,7 @@
  * elsewhere.
  */
 import { Limits } from '@xinbox/protocol';
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ContentInit } from '@xinbox/sdk';
 import { AttachDialog } from './AttachDialog.js';
 import { EmojiPicker } from './EmojiPicker.js';
@@ -33,12 +33,21 @@ interface Props {
   onFiles: (files: File[]) => void;
   /** A recorded voice clip. */
   onVoice: (clip: Blob) => void;
+  /** The saved draft of this conversation (this or another device): restored while the box is empty. */
+  draft?: string;
+  /** The text changed (saved as the draft after a pause). */
+  onDraft?: (text: string) => void;
 }
 
 const utf8 = new TextEncoder();
 
-export function Composer({ label, onSend, onTyping, onFiles, onVoice, mentionCandidates = [], canMentionAll = false, selfId }: Props) {
-  const [text, setText] = useState('');
+export function Composer({ label, onSend, onTyping, onFiles, onVoice, mentionCandidates = [], canMentionAll = false, selfId, draft = '', onDraft }: Props) {
+  const [text, setText] = useState(draft);
+  // A draft typed on another device or tab arrives later: take it while this box is empty.
+  useEffect(() => {
+    if (draft && !text) setText(draft);
+    // Only a new draft should restore; typing must not re-run this.
+  }, [draft]);
   const [caret, setCaret] = useState(0);
   const [picked, setPicked] = useState<MentionCandidate[]>([]);
   const [activeSuggestion, setActiveSuggestion] = useState(0);
@@ -55,6 +64,7 @@ export function Composer({ label, onSend, onTyping, onFiles, onVoice, mentionCan
     const info = mentionsIn(t, picked, canMentionAll);
     onSend({ kind: { case: 'text', value: { text: t } } }, info.mentions.length > 0 || info.mentionAll ? info : undefined);
     setText('');
+    onDraft?.('');
     setPicked([]);
     input.current?.focus();
   };
@@ -149,6 +159,7 @@ export function Composer({ label, onSend, onTyping, onFiles, onVoice, mentionCan
           aria-activedescendant={suggestions.length > 0 ? `mention-${suggestions[Math.min(activeSuggestion, suggestions.length - 1)]!.userId}` : undefined}
           onInput={(e) => {
             setText(e.currentTarget.value);
+            onDraft?.(e.currentTarget.value);
             setCaret(e.currentTarget.selectionStart ?? e.currentTarget.value.length);
             setActiveSuggestion(0);
             setSuggestionsClosed(false);

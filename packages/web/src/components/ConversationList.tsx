@@ -4,6 +4,7 @@ import { useStore } from '../state/store.js';
 import { useServices } from './app-context.js';
 import { ConversationRow } from './ConversationRow.js';
 import { groupByItem } from './item-groups.js';
+import { inArchive, pinnedFirst } from '../state/conversation-settings.js';
 
 export function ConversationList({ activeId }: { activeId: string | undefined }) {
   const { app } = useServices();
@@ -12,8 +13,11 @@ export function ConversationList({ activeId }: { activeId: string | undefined })
   const { items } = useServices();
   const cards = useStore(items.byConversation);
   const byItem = useStore(items.groupByItem);
-  const list = useStore(app.conversations).filter((c) => c.lastSeq > 0 || c.kind !== ConversationKind.DIRECT || c.conversationId === activeId);
-  if (list.length === 0) {
+  const settings = useStore(app.settings.byId);
+  const all = pinnedFirst(useStore(app.conversations).filter((c) => c.lastSeq > 0 || c.kind !== ConversationKind.DIRECT || c.conversationId === activeId), settings);
+  const list = all.filter((c) => !inArchive(c, settings.get(c.conversationId)));
+  const archived = all.filter((c) => inArchive(c, settings.get(c.conversationId)));
+  if (all.length === 0) {
     return <p class="sidebar__empty">No conversations yet. Start a chat with someone by their username.</p>;
   }
   const hasItems = list.some((c) => cards.has(c.conversationId));
@@ -41,6 +45,16 @@ export function ConversationList({ activeId }: { activeId: string | undefined })
           </li>
         ))}
       </ul>
+      {archived.length > 0 && (
+        <details class="conv-archive" data-testid="archived-section">
+          <summary>Archived ({archived.length})</summary>
+          <ul class="conv-list" aria-label="Archived conversations">
+            {archived.map((c) => (
+              <ConversationRow key={c.conversationId} conversation={c} active={c.conversationId === activeId} />
+            ))}
+          </ul>
+        </details>
+      )}
     </>
   );
 }

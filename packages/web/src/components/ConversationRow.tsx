@@ -6,6 +6,7 @@ import { useStore } from '../state/store.js';
 import { useServices } from './app-context.js';
 import { Avatar } from './Avatar.js';
 import { UnreadBadge } from './UnreadBadge.js';
+import { ConversationMenu } from './ConversationMenu.js';
 
 export function ConversationRow({ conversation: c, active }: { conversation: ConversationSummary; active: boolean }) {
   const { app, router, items, desk } = useServices();
@@ -19,6 +20,10 @@ export function ConversationRow({ conversation: c, active }: { conversation: Con
   const online = useStore(app.directory.online);
   const me = useStore(app.me);
   const typing = useStore(app.typing.typing).get(c.conversationId);
+  const settings = useStore(app.settings.byId).get(c.conversationId);
+  const muted = !!settings?.muted;
+  // "Mark as unread" shows at least 1 until the conversation is read.
+  const unread = settings?.markedUnread ? Math.max(1, c.unread) : c.unread;
   const nameOf = (id: string) => names.get(id);
   // An item conversation (闲鱼) is named by its item.
   const title = item?.item
@@ -35,16 +40,18 @@ export function ConversationRow({ conversation: c, active }: { conversation: Con
   const label = [
     title,
     direct ? (peerOnline ? 'online' : 'offline') : 'group',
-    c.unread > 0 ? `${c.unread} unread` : '',
+    unread > 0 ? `${unread} unread` : '',
+    settings?.pinnedAt ? 'pinned' : '',
+    muted ? 'muted' : '',
     preview ? `last message: ${preview}` : '',
   ]
     .filter(Boolean)
     .join(', ');
 
   return (
-    <li class="conv-row-item">
+    <li class={`conv-row-item ${settings?.pinnedAt ? 'conv-row-item--pinned' : ''}`} data-pinned={settings?.pinnedAt ? 'true' : 'false'}>
       <a
-        class={`conv-row ${active ? 'conv-row--active' : ''} ${c.unread > 0 ? 'conv-row--unread' : ''}`}
+        class={`conv-row ${active ? 'conv-row--active' : ''} ${unread > 0 ? 'conv-row--unread' : ''}`}
         href={`#/c/${c.conversationId}`}
         aria-current={active ? 'page' : undefined}
         aria-label={label}
@@ -58,15 +65,17 @@ export function ConversationRow({ conversation: c, active }: { conversation: Con
         <Avatar name={title} group={!direct} online={peerOnline} />
         <span class="conv-row__main">
           <span class="conv-row__top">
-            <span class="conv-row__title">{title}</span>
+            <span class="conv-row__title">{settings?.pinnedAt ? <span aria-hidden="true">📌 </span> : null}{title}{muted ? <span class="conv-row__muted" aria-hidden="true"> 🔕</span> : null}</span>
             <span class="conv-row__time">{shortTime(c.updatedAt)}</span>
           </span>
           <span class="conv-row__bottom">
             <span class={`conv-row__preview ${typing?.length ? 'conv-row__preview--typing' : ''}`}>{preview || 'No messages yet'}</span>
-            <UnreadBadge count={c.unread} mentions={c.mentions} />
+            {settings?.draft && !active ? <span class="conv-row__draft" data-testid="draft-mark">Draft</span> : null}
+            <UnreadBadge count={unread} mentions={c.mentions} muted={muted} />
           </span>
         </span>
       </a>
+      <ConversationMenu conversation={c} settings={settings} title={title} />
     </li>
   );
 }

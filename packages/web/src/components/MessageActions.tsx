@@ -1,6 +1,6 @@
 /**
  * The per-message menu (shown on hover, focus or long-press): reply, react,
- * edit in place, recall, pin, forward. Each action is one SDK call; the
+ * edit in place, recall, delete for me, pin, forward. Each action is one SDK call; the
  * result comes back as an operation in the conversation's sequence, so this
  * device and every other one show it the same way.
  */
@@ -14,6 +14,7 @@ export interface MessageActionHandlers {
   react(view: MessageView, emoji: string, add: boolean): void;
   edit(view: MessageView, text: string): void;
   recall(view: MessageView): void;
+  deleteForMe(view: MessageView): void;
   pin(view: MessageView, pinned: boolean): void;
   forward(view: MessageView, to: string): void;
 }
@@ -62,6 +63,7 @@ export function MessageActions({ view, own, manager, group, conversations, title
       <button type="button" class="link" onClick={() => handlers.reply(view)}>Reply</button>
       {own && text !== undefined && <button type="button" class="link" onClick={() => setEditing(true)}>Edit</button>}
       {(own || manager) && <button type="button" class="link" onClick={() => handlers.recall(view)}>Recall</button>}
+      <button type="button" class="link" onClick={() => handlers.deleteForMe(view)}>Delete for me</button>
       {(!group || manager) && (
         <button type="button" class="link" onClick={() => handlers.pin(view, !view.pinned)}>{view.pinned ? 'Unpin' : 'Pin'}</button>
       )}

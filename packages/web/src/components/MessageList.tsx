@@ -54,6 +54,7 @@ export function MessageList({ conversationId, timeline, group, manager = false, 
     react: (v: MessageView, emoji: string, add: boolean) => app.ops.react(conversationId, v.seq, emoji, add),
     edit: (v: MessageView, text: string) => app.ops.edit(conversationId, v.seq, text),
     recall: (v: MessageView) => app.ops.recall(conversationId, v.seq),
+    deleteForMe: (v: MessageView) => app.ops.deleteForMe(conversationId, v.seq),
     pin: (v: MessageView, pinned: boolean) => app.ops.pin(conversationId, v.seq, pinned),
     forward: (v: MessageView, to: string) => app.ops.forward(conversationId, v.seq, to),
   };

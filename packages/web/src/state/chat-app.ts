@@ -4,6 +4,7 @@
  * the screens call. Created once by the app root and handed down through
  * context; nothing here is global.
  */
+import { ConversationSettingsModel } from './conversation-settings.js';
 import { UploadQueue } from './uploads.js';
 import { ConversationKind, Errors, QuoteSchema, XinboxError, create, type ConversationSummary } from '@xinbox/protocol';
 import { isSilent, randomId, type ConnectionState, type ContentInit, type Session, type XinboxClient } from '@xinbox/sdk';
@@ -66,6 +67,8 @@ export class ChatApp {
   /** Live rooms this user opened here, and their host controls. */
   readonly roomHost: RoomHost;
   readonly contacts: Contacts;
+  /** Pin, mute, archive, mark unread and drafts, per conversation, on every device. */
+  readonly settings: ConversationSettingsModel;
   /** Reply, react, edit, recall, pin, forward (the message menu). */
   readonly ops: MessageActionsModel;
   get replyTo() {
@@ -96,6 +99,7 @@ export class ChatApp {
     this.room = new RoomModel(this.client);
     this.roomHost = new RoomHost(this.client);
     this.typingSender = new TypingSender(this.client);
+    this.settings = new ConversationSettingsModel(this.client, (text) => this.announce(text));
     this.ops = new MessageActionsModel(this.client, (text) => this.announce(text));
     this.uploads = new UploadQueue(this.client, (conversationId, content) => this.send(conversationId, content));
     this.contacts = new Contacts({
@@ -194,6 +198,7 @@ export class ChatApp {
       this.connection.update((v) => ({ ...v, state, everConnected: v.everConnected || state === 'connected', notice: state === 'connected' ? undefined : v.notice }));
     });
     c.on('session', (s) => this.persistSession(s));
+    c.on('messagesHidden', (h) => this.messages.hide(h.conversationId, h.seqs));
     c.on('connected', (ok) => {
       this.directory.setOnline(ok.userId, true);
       this.queueRefresh();
@@ -267,6 +272,7 @@ export class ChatApp {
       this.refreshQueued = false;
       const list = this.client.conversations();
       for (const s of list) if (s.kind === ConversationKind.DIRECT && s.title) this.directory.learnName(s.peerId, s.title);
+      this.settings.learn(list);
       this.conversations.set(list);
       this.totalUnread.set(this.client.totalUnread);
       this.watchPresence(list);

@@ -47,6 +47,11 @@ export class MessageActionsModel {
     this.run(this.client.recall(conversationId, seq), 'Message recalled');
   }
 
+  /** Hidden on this user's devices only; the 'messagesHidden' event removes it from every open timeline. */
+  deleteForMe(conversationId: string, seq: number): void {
+    this.run(this.client.deleteForMe(conversationId, [seq]), 'Message deleted for you');
+  }
+
   pin(conversationId: string, seq: number, pinned: boolean): void {
     this.run(this.client.pin(conversationId, seq, pinned), pinned ? 'Message pinned' : 'Message unpinned');
   }

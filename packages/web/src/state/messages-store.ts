@@ -10,7 +10,7 @@ import {
   HISTORY_PAGE,
   emptyTimeline,
   oldestSeq,
-  withDelivered,
+  withDelivered, withHidden,
   withHistoryPage,
   withPending,
   withPendingFailed,
@@ -79,6 +79,11 @@ export class MessagesStore {
 
   deliver(m: Message): void {
     this.change(m.conversationId, (t) => withDelivered(t, m));
+  }
+
+  /** Messages this user deleted for themselves (the 'messagesHidden' event). */
+  hide(conversationId: string, seqs: readonly number[]): void {
+    this.change(conversationId, (t) => withHidden(t, seqs));
   }
 
   addPending(conversationId: string, p: PendingMessage): void {

@@ -50,6 +50,13 @@ export function mergeMessages(existing: readonly Message[], incoming: readonly M
   return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
 }
 
+/** Delete for me (this or another device): the messages become hidden placeholders, which the view leaves out. */
+export function withHidden(t: Timeline, seqs: readonly number[]): Timeline {
+  const gone = new Set(seqs);
+  if (!t.messages.some((m) => gone.has(m.seq) && !m.hidden)) return t;
+  return { ...t, messages: t.messages.map((m) => (gone.has(m.seq) ? { ...m, hidden: true, content: undefined } : m)) };
+}
+
 /** A delivered message: stored, and the matching pending send (if any) is done. */
 export function withDelivered(t: Timeline, m: Message): Timeline {
   const messages = mergeMessages(t.messages, [m]);

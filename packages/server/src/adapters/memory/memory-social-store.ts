@@ -1,6 +1,6 @@
-import type { UserId } from '../../core/model.js';
+import type { ConversationId, UserId } from '../../core/model.js';
 import type {
-  FriendRequestRecord, ProfileRecord, RelationChangeRecord, RelationRecord, SocialCommit, SocialStore, SocialWrite,
+  ConversationSettingsRecord, FriendRequestRecord, ProfileRecord, RelationChangeRecord, RelationRecord, SocialCommit, SocialStore, SocialWrite,
 } from '../../core/ports/social-store.js';
 
 const pairKey = (a: UserId, b: UserId): string => `${a}:${b}`;
@@ -15,6 +15,8 @@ export class MemorySocialStore implements SocialStore {
   private readonly requests = new Map<string, FriendRequestRecord>();
   private readonly pendingByPair = new Map<string, string>();
   private readonly feeds = new Map<UserId, RelationChangeRecord[]>();
+  private readonly settings = new Map<string, ConversationSettingsRecord>();
+  private readonly hidden = new Map<string, Set<number>>();
 
   async commit(w: SocialWrite): Promise<SocialCommit | null> {
     if (w.request) {
@@ -47,6 +49,13 @@ export class MemorySocialStore implements SocialStore {
       this.relations.set(key, row);
       relations.push(row);
     }
+    if (w.hiddenMessages) {
+      const k = pairKey(w.hiddenMessages.userId, w.hiddenMessages.conversationId);
+      let set = this.hidden.get(k);
+      if (!set) this.hidden.set(k, (set = new Set()));
+      for (const seq of w.hiddenMessages.seqs) set.add(seq);
+    }
+    for (const c of w.conversationSettings ?? []) this.settings.set(pairKey(c.userId, c.conversationId), Object.freeze({ ...c }));
     const seqs = w.changes.map((c) => {
       let feed = this.feeds.get(c.userId);
       if (!feed) this.feeds.set(c.userId, (feed = []));
@@ -91,5 +100,18 @@ export class MemorySocialStore implements SocialStore {
 
   async readChanges(userId: UserId, afterSeq: number, limit: number): Promise<RelationChangeRecord[]> {
     return (this.feeds.get(userId) ?? []).slice(Math.max(0, afterSeq), Math.max(0, afterSeq) + limit);
+  }
+
+  async getConversationSettings(userId: UserId, conversationIds: readonly ConversationId[]): Promise<ConversationSettingsRecord[]> {
+    return [...new Set(conversationIds)].flatMap((c) => this.settings.get(pairKey(userId, c)) ?? []);
+  }
+
+  async listConversationSettings(userId: UserId, limit: number): Promise<ConversationSettingsRecord[]> {
+    return [...this.settings.values()].filter((r) => r.userId === userId).sort((a, b) => a.conversationId - b.conversationId).slice(0, limit);
+  }
+
+  async hiddenAmong(userId: UserId, conversationId: ConversationId, seqs: readonly number[]): Promise<number[]> {
+    const set = this.hidden.get(pairKey(userId, conversationId));
+    return set ? [...new Set(seqs)].filter((s) => set.has(s)).sort((a, b) => a - b) : [];
   }
 }

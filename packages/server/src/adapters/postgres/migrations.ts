@@ -571,6 +571,33 @@ export const MIGRATIONS: readonly Migration[] = [
     INSERT INTO search_backfill (id, before_id, done) SELECT 1, max(id) + 1, false FROM messages;
     `,
   },
+  {
+    // Per-user conversation settings (issue #14 item 2): pin, mute, archive,
+    // mark-unread and draft; changes ride the user's relation_feed.
+    version: 16,
+    name: 'conversation settings',
+    sql: `
+    CREATE TABLE conversation_settings (
+      user_id               bigint NOT NULL,
+      conversation_id       bigint NOT NULL,
+      pinned_at             bigint NOT NULL,
+      muted                 boolean NOT NULL,
+      muted_counts_in_badge boolean NOT NULL,
+      archived              boolean NOT NULL,
+      marked_unread         boolean NOT NULL,
+      draft                 text NOT NULL,
+      draft_at              bigint NOT NULL,
+      updated_at            bigint NOT NULL,
+      PRIMARY KEY (user_id, conversation_id)
+    );
+    CREATE TABLE hidden_messages (
+      user_id         bigint NOT NULL,
+      conversation_id bigint NOT NULL,
+      seq             bigint NOT NULL,
+      PRIMARY KEY (user_id, conversation_id, seq)
+    );
+    `,
+  },
 ];
 
 /**

@@ -1,11 +1,12 @@
-import type { UserId } from '../../core/model.js';
+import type { ConversationId, UserId } from '../../core/model.js';
 import type {
-  FriendRequestRecord, ProfileRecord, RelationChangeRecord,
+  ConversationSettingsRecord, FriendRequestRecord, ProfileRecord, RelationChangeRecord,
   RelationRecord, SocialCommit, SocialStore, SocialWrite,
 } from '../../core/ports/social-store.js';
 import { int8Array } from './array-literal.js';
 import type { Sql } from './client.js';
 import { explainForeignKey } from './errors.js';
+import { conversationSettingsOf, type ConversationSettingsRow } from '../social-rows.js';
 import { feedOf as feed, profileOf as profile, relationOf as relation, requestOf as request, type FeedRow, type ProfileRow, type RelationRow, type RequestRow } from '../social-rows.js';
 
 
@@ -56,6 +57,18 @@ export class PostgresSocialStore implements SocialStore {
               updated_at = ${w.at}
             RETURNING *`;
           relations.push(relation(row!));
+        }
+        if (w.hiddenMessages) {
+          const h = w.hiddenMessages;
+          await tx`INSERT INTO hidden_messages (user_id, conversation_id, seq)
+            SELECT ${h.userId}, ${h.conversationId}, unnest(${int8Array(h.seqs)}::int8[]) ON CONFLICT DO NOTHING`;
+        }
+        for (const c of w.conversationSettings ?? []) {
+          await tx`INSERT INTO conversation_settings (user_id, conversation_id, pinned_at, muted, muted_counts_in_badge, archived, marked_unread, draft, draft_at, updated_at)
+            VALUES (${c.userId}, ${c.conversationId}, ${c.pinnedAt}, ${c.muted}, ${c.mutedCountsInBadge}, ${c.archived}, ${c.markedUnread}, ${c.draft}, ${c.draftAt}, ${c.updatedAt})
+            ON CONFLICT (user_id, conversation_id) DO UPDATE SET pinned_at = excluded.pinned_at, muted = excluded.muted,
+              muted_counts_in_badge = excluded.muted_counts_in_badge, archived = excluded.archived, marked_unread = excluded.marked_unread,
+              draft = excluded.draft, draft_at = excluded.draft_at, updated_at = excluded.updated_at`;
         }
         const seqs: number[] = [];
         for (const c of w.changes) {
@@ -121,5 +134,26 @@ export class PostgresSocialStore implements SocialStore {
     const rows = await this.sql<FeedRow[]>`
       SELECT * FROM relation_feed WHERE user_id = ${userId} AND seq > ${afterSeq} ORDER BY seq LIMIT ${limit}`;
     return rows.map(feed);
+  }
+
+  async getConversationSettings(userId: UserId, conversationIds: readonly ConversationId[]): Promise<ConversationSettingsRecord[]> {
+    const ids = [...new Set(conversationIds)];
+    if (ids.length === 0) return [];
+    const rows = await this.sql<ConversationSettingsRow[]>`SELECT * FROM conversation_settings
+      WHERE user_id = ${userId} AND conversation_id = ANY(${int8Array(ids)}::int8[]) ORDER BY conversation_id`;
+    return rows.map(conversationSettingsOf);
+  }
+
+  async listConversationSettings(userId: UserId, limit: number): Promise<ConversationSettingsRecord[]> {
+    const rows = await this.sql<ConversationSettingsRow[]>`SELECT * FROM conversation_settings WHERE user_id = ${userId} ORDER BY conversation_id LIMIT ${limit}`;
+    return rows.map(conversationSettingsOf);
+  }
+
+  async hiddenAmong(userId: UserId, conversationId: ConversationId, seqs: readonly number[]): Promise<number[]> {
+    const ids = [...new Set(seqs)];
+    if (ids.length === 0) return [];
+    const rows = await this.sql<Array<{ seq: string | number }>>`SELECT seq FROM hidden_messages
+      WHERE user_id = ${userId} AND conversation_id = ${conversationId} AND seq = ANY(${int8Array(ids)}::int8[]) ORDER BY seq`;
+    return rows.map((r) => Number(r.seq));
   }
 }

@@ -8,6 +8,7 @@ import { COMMERCE_MIGRATION } from './migration-commerce.js';
 import { MESSAGE_OPS_MIGRATION } from './migration-message-ops.js';
 import { PINS_MIGRATION } from './migration-pins.js';
 import { SEARCH_BACKFILL_MIGRATION } from './migration-search-backfill.js';
+import { CONVERSATION_SETTINGS_MIGRATION } from './migration-conversation-settings.js';
 
 /**
  * Schema migrations, applied in order at open; PRAGMA user_version records
@@ -166,6 +167,8 @@ export const MIGRATIONS: readonly string[] = [
   PINS_MIGRATION,
   // 11: the search index backfill's cursor (issue #14), see migration-search-backfill.ts.
   SEARCH_BACKFILL_MIGRATION,
+  // 12: per-user conversation settings (issue #14), see migration-conversation-settings.ts.
+  CONVERSATION_SETTINGS_MIGRATION,
 ];
 
 /**

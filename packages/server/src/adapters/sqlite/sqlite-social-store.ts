@@ -1,9 +1,10 @@
 import type Database from 'better-sqlite3';
-import type { UserId } from '../../core/model.js';
+import type { ConversationId, UserId } from '../../core/model.js';
 import type {
-  FriendRequestRecord, ProfileRecord, RelationChangeRecord,
+  ConversationSettingsRecord, FriendRequestRecord, ProfileRecord, RelationChangeRecord,
   RelationRecord, SocialCommit, SocialStore, SocialWrite,
 } from '../../core/ports/social-store.js';
+import { conversationSettingsOf, type ConversationSettingsRow } from '../social-rows.js';
 import { feedOf as feed, profileOf as profile, relationOf as relation, requestOf as request, type FeedRow, type ProfileRow, type RelationRow, type RequestRow } from '../social-rows.js';
 
 const flag = (v: boolean | undefined): number | null => (v === undefined ? null : v ? 1 : 0);
@@ -43,6 +44,13 @@ export class SqliteSocialStore implements SocialStore {
       findPending: db.prepare<[number, number], RequestRow>("SELECT * FROM friend_requests WHERE from_id = ? AND to_id = ? AND status = 'pending'"),
       listPending: db.prepare<[number, number, number], RequestRow>(`SELECT * FROM friend_requests WHERE status = 'pending' AND (from_id = ? OR to_id = ?)
         ORDER BY created_at DESC, id DESC LIMIT ?`),
+      putSettings: db.prepare(`INSERT OR REPLACE INTO conversation_settings (user_id, conversation_id, pinned_at, muted, muted_counts_in_badge,
+        archived, marked_unread, draft, draft_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      getSettings: db.prepare<[number, number], ConversationSettingsRow>('SELECT * FROM conversation_settings WHERE user_id = ? AND conversation_id = ?'),
+      listSettings: db.prepare<[number, number], ConversationSettingsRow>('SELECT * FROM conversation_settings WHERE user_id = ? ORDER BY conversation_id LIMIT ?'),
+      hide: db.prepare('INSERT OR IGNORE INTO hidden_messages (user_id, conversation_id, seq) VALUES (?, ?, ?)'),
+      hiddenIn: db.prepare<[number, number, number, number], { seq: number }>(
+        'SELECT seq FROM hidden_messages WHERE user_id = ? AND conversation_id = ? AND seq BETWEEN ? AND ? ORDER BY seq'),
       readFeed: db.prepare<[number, number, number], FeedRow>('SELECT * FROM relation_feed WHERE user_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
     };
     this.commitTx = db.transaction((w: SocialWrite) => this.apply(w));
@@ -70,6 +78,11 @@ export class SqliteSocialStore implements SocialStore {
       p.ownerId, p.peerId, flag(p.friend) ?? 0, flag(p.following) ?? 0, flag(p.blocked) ?? 0, p.remark ?? '', w.at,
       flag(p.friend), flag(p.following), flag(p.blocked), p.remark ?? null, w.at,
     )!));
+    if (w.hiddenMessages) for (const seq of w.hiddenMessages.seqs) s.hide.run(w.hiddenMessages.userId, w.hiddenMessages.conversationId, seq);
+    for (const c of w.conversationSettings ?? []) {
+      s.putSettings.run(c.userId, c.conversationId, c.pinnedAt, c.muted ? 1 : 0, c.mutedCountsInBadge ? 1 : 0, c.archived ? 1 : 0,
+        c.markedUnread ? 1 : 0, c.draft, c.draftAt, c.updatedAt);
+    }
     const seqs = w.changes.map((c) => {
       const seq = s.bumpHead.get(c.userId)!.head;
       s.insertFeed.run(c.userId, seq, w.at, c.kind, c.key);
@@ -116,5 +129,23 @@ export class SqliteSocialStore implements SocialStore {
 
   async readChanges(userId: UserId, afterSeq: number, limit: number): Promise<RelationChangeRecord[]> {
     return this.stmts.readFeed.all(userId, afterSeq, limit).map(feed);
+  }
+
+  async getConversationSettings(userId: UserId, conversationIds: readonly ConversationId[]): Promise<ConversationSettingsRecord[]> {
+    return [...new Set(conversationIds)].flatMap((c) => {
+      const r = this.stmts.getSettings.get(userId, c);
+      return r ? [conversationSettingsOf(r)] : [];
+    });
+  }
+
+  async listConversationSettings(userId: UserId, limit: number): Promise<ConversationSettingsRecord[]> {
+    return this.stmts.listSettings.all(userId, limit).map(conversationSettingsOf);
+  }
+
+  async hiddenAmong(userId: UserId, conversationId: ConversationId, seqs: readonly number[]): Promise<number[]> {
+    if (seqs.length === 0) return [];
+    const wanted = new Set(seqs);
+    // One range scan of the primary key covers the page.
+    return this.stmts.hiddenIn.all(userId, conversationId, Math.min(...seqs), Math.max(...seqs)).map((r) => r.seq).filter((s) => wanted.has(s));
   }
 }

@@ -7,7 +7,7 @@ import type { ConversationStore } from '../ports/conversation-store.js';
 import type { IdentityStore } from '../ports/identity-store.js';
 import type { MessageStore } from '../ports/message-store.js';
 import type { Outbox } from '../ports/outbox.js';
-import type { ConversationId, ConversationView, MemberRecord, UserId } from '../model.js';
+import type { ConversationId, ConversationView, MemberRecord, StoredMessage, UserId } from '../model.js';
 import type { ConversationCache, ConversationState } from './conversation-cache.js';
 import type { SendPipeline } from './send-pipeline.js';
 import type { Caller, SendAckInfo, SendRequest } from './send-types.js';
@@ -20,6 +20,12 @@ import type { PermissionChecks } from '../social/permission-checks.js';
 import type { SendScreening } from '../moderation/send-screening.js';
 import { namesUploadedMedia } from './content.js';
 import type { MediaAttacher } from '../media/media-attacher.js';
+import type { ConversationSettingsService } from '../settings/conversation-settings-service.js';
+import { settingsToWire } from '../settings/conversation-settings.js';
+import type { ConversationSettingsRecord } from '../ports/social-store.js';
+
+/** What messaging needs of the per-user conversation settings (issue 14 item 2). */
+export type SettingsView = Pick<ConversationSettingsService, 'get' | 'badge' | 'clearMarkedUnread' | 'hiddenAmong'>;
 
 export interface SyncPage {
   readonly entries: Push[];
@@ -57,6 +63,8 @@ export class MessagingService {
     private readonly screening?: SendScreening,
     /** Binds messages naming uploaded media to the item (access, ref, measured metadata); null: media by id is refused. */
     private readonly media: MediaAttacher | null = null,
+    /** The caller's own conversation settings: shown in the list, applied to the badge; absent = defaults. */
+    private readonly settings: SettingsView | null = null,
   ) {
     this.clock = opts.clock ?? Date.now;
     this.operations = new MessageOperations(cache, messages, { recallWindowMs: opts.recallWindowMs ?? 120_000, clock: this.clock });
@@ -123,8 +131,9 @@ export class MessagingService {
     let { page, hasMore } = fitPage(rows, limit, (r) => messageWireSize(r.message));
     if (!hasMore && largeBytes > 0 && page.length > 1) ({ page, hasMore } = fitPage(rows, limit, (r) => messageWireSize(r.message), Math.max(1, Limits.maxReplyBytes - largeBytes)));
     const kinds = await this.kindsOf(page.map((r) => r.message.conversationId));
+    const hidden = await this.hiddenIn(caller.userId, page.map((r) => r.message));
     const entries = page.map((r) => create(PushSchema, {
-      message: toWireMessage(r.message, kinds.get(r.message.conversationId) ?? 'direct'),
+      message: toWireMessage(r.message, kinds.get(r.message.conversationId) ?? 'direct', hidden.has(r.message)),
       syncSeq: r.syncSeq,
     }));
     return {
@@ -143,7 +152,8 @@ export class MessagingService {
     const rows = await this.messages.getBefore(conversationId, beforeSeq, limit + 1);
     const visible = rows.filter((m) => m.seq >= member.firstSeq);
     const { page, hasMore } = fitPage(visible, limit, messageWireSize);
-    return { messages: page.map((m) => toWireMessage(m, state.record.kind, !visibleTo(m, caller.userId))), hasMore };
+    const hidden = await this.hiddenIn(caller.userId, page);
+    return { messages: page.map((m) => toWireMessage(m, state.record.kind, hidden.has(m) || !visibleTo(m, caller.userId))), hasMore };
   }
 
   /** Ascending range [fromSeq, toSeq] for gap fill, at most one page. */
@@ -153,12 +163,15 @@ export class MessagingService {
     const from = Math.max(fromSeq, member.firstSeq);
     const rows = from > toSeq ? [] : await this.messages.getRange(conversationId, from, toSeq, Limits.maxPageSize + 1);
     const { page, hasMore } = fitPage(rows, Limits.maxPageSize, messageWireSize);
-    return { messages: page.map((m) => toWireMessage(m, state.record.kind, !visibleTo(m, caller.userId))), hasMore };
+    const hidden = await this.hiddenIn(caller.userId, page);
+    return { messages: page.map((m) => toWireMessage(m, state.record.kind, hidden.has(m) || !visibleTo(m, caller.userId))), hasMore };
   }
 
   async markRead(caller: Caller, conversationId: ConversationId, seq: number): Promise<ReadUpdate> {
     const { state } = await this.requireMember(caller.userId, conversationId);
     const readSeq = await this.conversations.advanceReadSeq(conversationId, caller.userId, seq);
+    // Reading clears "mark as unread" (announced on the user's change feed).
+    await this.settings?.clearMarkedUnread(caller.userId, conversationId);
     const counts = await this.conversations.unreadCounts(caller.userId, conversationId);
     const update = create(ReadUpdateSchema, {
       conversationId: String(conversationId),
@@ -192,8 +205,11 @@ export class MessagingService {
   async listConversations(caller: Caller, limitRaw: number, beforeTime: number): Promise<{ conversations: ConversationSummary[]; totalUnread: number; hasMore: boolean }> {
     const limit = clampLimit(limitRaw, 50, 200);
     const views = await this.conversations.listUserConversations(caller.userId, limit + 1, beforeTime);
-    const { page, hasMore } = fitPage(views, limit, summaryWireSize);
-    const [summaries, totalUnread] = await Promise.all([this.summarize(caller.userId, page), this.conversations.totalUnread(caller.userId)]);
+    const settings = this.settings ? await this.settings.get(caller.userId, views.map((v) => v.conversation.id)) : null;
+    // Drafts ride along in the list: they count against the reply budget.
+    const { page, hasMore } = fitPage(views, limit, (v) => summaryWireSize(v) + 64 + (settings?.get(v.conversation.id)?.draft.length ?? 0) * 3);
+    const [summaries, total] = await Promise.all([this.summarize(caller.userId, page, settings), this.conversations.totalUnread(caller.userId)]);
+    const totalUnread = this.settings ? await this.settings.badge(caller.userId, total) : total;
     return { conversations: summaries, totalUnread, hasMore };
   }
 
@@ -232,7 +248,25 @@ export class MessagingService {
     return { state, member };
   }
 
-  private async summarize(userId: UserId, views: ConversationView[]): Promise<ConversationSummary[]> {
+  /** Messages of the page the user deleted for themselves: sent as placeholders (hidden), so seqs stay continuous. One lookup per conversation in the page. */
+  private async hiddenIn(userId: UserId, page: readonly StoredMessage[]): Promise<Set<StoredMessage>> {
+    const out = new Set<StoredMessage>();
+    if (!this.settings || page.length === 0) return out;
+    const byConv = new Map<ConversationId, StoredMessage[]>();
+    for (const m of page) {
+      const list = byConv.get(m.conversationId);
+      if (list) list.push(m);
+      else byConv.set(m.conversationId, [m]);
+    }
+    for (const [conv, list] of byConv) {
+      const hidden = new Set(await this.settings.hiddenAmong(userId, conv, list.map((m) => m.seq)));
+      for (const m of list) if (hidden.has(m.seq)) out.add(m);
+    }
+    return out;
+  }
+
+  private async summarize(userId: UserId, views: ConversationView[], settings: Map<ConversationId, ConversationSettingsRecord> | null = null): Promise<ConversationSummary[]> {
+    if (!settings && this.settings && views.length) settings = await this.settings.get(userId, views.map((v) => v.conversation.id));
     const peerIds = views.map((v) => v.peerId).filter((p): p is number => !!p);
     const users = peerIds.length ? await this.identity.getUsers(peerIds) : [];
     const names = new Map(users.map((u) => [u.id, u.username]));
@@ -241,7 +275,10 @@ export class MessagingService {
       let peerRead = 0;
       if (v.peerId) peerRead = (await this.conversations.getMember(v.conversation.id, v.peerId))?.readSeq ?? 0;
       const title = v.group ? v.group.name : (names.get(v.peerId ?? 0) ?? '');
-      out.push(toSummary(v, userId, title, peerRead));
+      const summary = toSummary(v, userId, title, peerRead);
+      const mine = settings?.get(v.conversation.id);
+      if (mine) summary.settings = settingsToWire(mine);
+      out.push(summary);
     }
     return out;
   }

@@ -1,4 +1,4 @@
-import type { UserId } from '../model.js';
+import type { ConversationId, UserId } from '../model.js';
 
 /** Who may do something to a user. */
 export type Audience = 'anyone' | 'friends' | 'nobody';
@@ -60,7 +60,30 @@ export interface FriendRequestRecord {
 }
 
 /** What a relationship change feed entry points at; readers fetch its current state. */
-export type RelationChangeKind = 'relation' | 'request' | 'profile' | 'privacy';
+export type RelationChangeKind = 'relation' | 'request' | 'profile' | 'privacy' | 'conversation' | 'hidden';
+
+/**
+ * One user's own settings for one conversation (issue 14 item 2), kept with
+ * the user's other per-user state so a change rides the same change feed
+ * (kind 'conversation', key = the conversation id) to every device.
+ */
+export interface ConversationSettingsRecord {
+  readonly userId: UserId;
+  readonly conversationId: ConversationId;
+  /** 0 = not pinned; otherwise when pinned (pins order newest first). */
+  readonly pinnedAt: number;
+  /** No offline push for this conversation. */
+  readonly muted: boolean;
+  /** While muted, still count this conversation's unread in the total badge. */
+  readonly mutedCountsInBadge: boolean;
+  readonly archived: boolean;
+  /** Set by the user ("mark as unread"); reading the conversation clears it. */
+  readonly markedUnread: boolean;
+  readonly draft: string;
+  /** Client time of the draft; a draft older than the stored one is dropped (last writer wins). */
+  readonly draftAt: number;
+  readonly updatedAt: number;
+}
 
 export interface RelationChangeRecord {
   readonly userId: UserId;
@@ -82,6 +105,10 @@ export interface SocialWrite {
    * (`expect` its current status: refused when the status differs).
    */
   readonly request?: { readonly record: FriendRequestRecord; readonly expect: 'absent' | FriendRequestStatus };
+  /** Delete-for-me: these messages are hidden from this user (idempotent). */
+  readonly hiddenMessages?: { readonly userId: UserId; readonly conversationId: ConversationId; readonly seqs: readonly number[] };
+  /** Whole-row upserts of conversation settings. */
+  readonly conversationSettings?: readonly ConversationSettingsRecord[];
   readonly changes: ReadonlyArray<{ readonly userId: UserId; readonly kind: RelationChangeKind; readonly key: string }>;
   readonly at: number;
 }
@@ -124,4 +151,10 @@ export interface SocialStore {
   listPendingRequests(userId: UserId, limit: number): Promise<FriendRequestRecord[]>;
   /** Feed entries with seq > afterSeq, ascending, at most `limit`. */
   readChanges(userId: UserId, afterSeq: number, limit: number): Promise<RelationChangeRecord[]>;
+  /** The user's stored settings rows for these conversations (missing rows are absent). */
+  getConversationSettings(userId: UserId, conversationIds: readonly ConversationId[]): Promise<ConversationSettingsRecord[]>;
+  /** Which of `seqs` of the conversation the user hid (delete-for-me), ascending. */
+  hiddenAmong(userId: UserId, conversationId: ConversationId, seqs: readonly number[]): Promise<number[]>;
+  /** Every stored settings row of the user, by conversation id, at most `limit`. */
+  listConversationSettings(userId: UserId, limit: number): Promise<ConversationSettingsRecord[]>;
 }

@@ -20,6 +20,8 @@ export interface SearchServiceOptions {
    * which the page comes back partial with a cursor to continue.
    */
   readonly scanBudget?: number;
+  /** Delete-for-me: which of these seqs the user hid (ConversationSettingsService.hiddenAmong); absent = none. */
+  readonly hiddenAmong?: (userId: number, conversationId: ConversationId, seqs: readonly number[]) => Promise<number[]>;
 }
 
 export interface SearchRequest {
@@ -38,6 +40,7 @@ export interface SearchRequest {
 export class SearchService {
   private readonly shortScanLimit: number;
   private readonly scanBudget: number;
+  private readonly hiddenAmong: SearchServiceOptions['hiddenAmong'];
 
   constructor(
     private readonly index: SearchIndex,
@@ -46,6 +49,7 @@ export class SearchService {
   ) {
     this.shortScanLimit = opts.shortScanLimit ?? 5000;
     this.scanBudget = opts.scanBudget ?? 10_000;
+    this.hiddenAmong = opts.hiddenAmong;
   }
 
   async search(caller: Caller, req: SearchRequest): Promise<SearchResult> {
@@ -66,7 +70,16 @@ export class SearchService {
     await Promise.all([...new Set(page.hits.map((h) => h.message.conversationId))].map(async (id) => {
       kinds.set(id, (await this.conversations.getConversation(id))?.kind ?? 'group');
     }));
-    const hits = page.hits.map((h) => {
+    // Messages the caller deleted for themselves are left out (the cursor still moves past them).
+    const hiddenIds = new Set<string>();
+    if (this.hiddenAmong) {
+      for (const id of kinds.keys()) {
+        const inConv = page.hits.filter((h) => h.message.conversationId === id);
+        const hidden = new Set(await this.hiddenAmong(caller.userId, id, inConv.map((h) => h.message.seq)));
+        for (const h of inConv) if (hidden.has(h.message.seq)) hiddenIds.add(h.message.id);
+      }
+    }
+    const hits = page.hits.filter((h) => !hiddenIds.has(h.message.id)).map((h) => {
       const snippet = makeSnippet(h.text, parsed.terms);
       return { message: toWireMessage(h.message, kinds.get(h.message.conversationId)!), snippet: snippet.text, highlights: snippet.highlights };
     });

@@ -7,11 +7,12 @@ import type { UserId, UserRecord } from '../model.js';
 import type { IdentityStore } from '../ports/identity-store.js';
 import type { Outbox } from '../ports/outbox.js';
 import type {
-  Audience, FriendRequestRecord, FriendRequestStatus, PrivacyRecord, ProfileRecord, RelationPatch, SocialStore, SocialWrite,
+  Audience, ConversationSettingsRecord, FriendRequestRecord, FriendRequestStatus, PrivacyRecord, ProfileRecord, RelationPatch, SocialStore, SocialWrite,
 } from '../ports/social-store.js';
 import { KeyedRateLimiter } from '../rooms/token-bucket.js';
 import { checkAvatarUrl, checkText, defaultProfile, PROFILE_LIMITS } from './profile-rules.js';
 import type { RelationGuard } from './relation-guard.js';
+import { defaultSettings, settingsToWire } from '../settings/conversation-settings.js';
 import { privacyToWire, profileToWire, relationToWire, requestToWire } from './social-wire.js';
 
 export interface SocialOptions {
@@ -236,6 +237,16 @@ export class SocialService {
     return { changes, nextCursor: page.length ? page[page.length - 1]!.seq : cursor, hasMore };
   }
 
+  /** Store one user's conversation settings row and announce it on the user's change feed (ConversationSettingsService). */
+  async commitConversationSettings(record: ConversationSettingsRecord): Promise<void> {
+    await this.write({ conversationSettings: [record], changes: [{ userId: record.userId, kind: 'conversation', key: String(record.conversationId) }] }, []);
+  }
+
+  /** Delete-for-me: store the hidden seqs and announce them on the user's change feed. */
+  async commitHidden(userId: UserId, conversationId: number, seqs: readonly number[]): Promise<void> {
+    await this.write({ hiddenMessages: { userId, conversationId, seqs }, changes: [{ userId, kind: 'hidden', key: `${conversationId}:${seqs.join(',')}` }] }, []);
+  }
+
   // ------------------------------------------------------------- internals
 
   private async moveRequest(r: FriendRequestRecord, status: FriendRequestStatus, relations: RelationPatch[]): Promise<FriendRequest> {
@@ -316,6 +327,15 @@ export class SocialService {
       const r = await this.store.getRequest(key);
       if (r) return create(RelationChangeSchema, { seq, at, change: { case: 'request', value: await this.wireRequest(r) } });
       return create(RelationChangeSchema, { seq, at });
+    }
+    if (kind === 'hidden') {
+      const [conversationId, list] = key.split(':');
+      return create(RelationChangeSchema, { seq, at, change: { case: 'messagesHidden', value: { conversationId: conversationId!, seqs: list ? list.split(',').map(Number) : [] } } });
+    }
+    if (kind === 'conversation') {
+      const conversationId = Number(key);
+      const [row] = await this.store.getConversationSettings(userId, [conversationId]);
+      return create(RelationChangeSchema, { seq, at, change: { case: 'conversationSettings', value: settingsToWire(row ?? defaultSettings(userId, conversationId)) } });
     }
     const p = await this.profileRecord(userId);
     if (kind === 'privacy') return create(RelationChangeSchema, { seq, at, change: { case: 'privacy', value: privacyToWire(p.privacy) } });

@@ -33,8 +33,9 @@ export interface PushDeps {
   readonly conversations: ConversationStore;
   readonly identity: IdentityStore;
   readonly log: Logger;
-  /** Per-user conversation mute (PushServiceDeps.mutedFor); absent until per-user conversation settings land. */
+  /** Per-user conversation mute (PushServiceDeps.mutedFor) and badge rule (badgeFor), from ConversationSettingsService. */
   readonly mutedFor?: PushServiceDeps['mutedFor'];
+  readonly badgeFor?: PushServiceDeps['badgeFor'];
 }
 
 export function notifiersFrom(config: XinboxConfig): Map<PushProvider, PushNotifier> {
@@ -75,7 +76,7 @@ export function createPush(deps: PushDeps): Push {
   const { config } = deps;
   const notifiers = notifiersFrom(config);
   const service = notifiers.size === 0 ? null : new PushService(
-    { tokens: deps.tokens, presence: deps.presence, conversations: deps.conversations, identity: deps.identity, notifiers, log: deps.log, ...(deps.mutedFor ? { mutedFor: deps.mutedFor } : {}) },
+    { tokens: deps.tokens, presence: deps.presence, conversations: deps.conversations, identity: deps.identity, notifiers, log: deps.log, ...(deps.mutedFor ? { mutedFor: deps.mutedFor } : {}), ...(deps.badgeFor ? { badgeFor: deps.badgeFor } : {}) },
     { coalesceMs: config.notifyCoalesceMs, retries: config.notifyRetries, retryBaseMs: config.notifyRetryBaseMs, maxPending: 100_000 },
   );
   return {

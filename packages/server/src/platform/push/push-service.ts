@@ -26,11 +26,12 @@ export interface PushServiceDeps {
   readonly log: Logger;
   /**
    * Per-user conversation mute beyond the group member's do-not-disturb
-   * flag. HOOK: the per-user conversation settings (direct chats included)
-   * being built on another branch plug in here from node.ts; absent = only
-   * do-not-disturb mutes.
+   * flag: the user's conversation settings (ConversationSettingsService,
+   * direct chats included), wired in node.ts; absent = only do-not-disturb.
    */
   readonly mutedFor?: (userId: UserId, conversationId: ConversationId) => Promise<boolean>;
+  /** The badge from the store's total unread (per-user settings: muted conversations may not count); absent = the total. */
+  readonly badgeFor?: (userId: UserId, total: number) => Promise<number>;
 }
 
 interface Burst {
@@ -46,7 +47,8 @@ interface Burst {
  * joins a burst for (user, conversation); when the burst's window closes
  * the user gets ONE notification for it — only if none of the user's
  * devices is online, the conversation is not muted (do-not-disturb), and
- * the user has push tokens. Badge = the user's total unread. Each token's
+ * the user has push tokens. Badge = the user's total unread, less muted
+ * conversations the user chose not to count (badgeFor). Each token's
  * provider is tried with retries; a token the provider calls dead is
  * removed.
  */
@@ -125,7 +127,8 @@ export class PushService {
         identity.getUsers([b.last.senderId]),
       ]);
       const senderName = sender?.username ?? 'someone';
-      await Promise.all(registrations.map((r) => this.deliver(r, this.render(b, r.preview, senderName, total))));
+      const badge = this.deps.badgeFor ? await this.deps.badgeFor(b.userId, total) : total;
+      await Promise.all(registrations.map((r) => this.deliver(r, this.render(b, r.preview, senderName, badge))));
     } catch (e) {
       this.counters.failed++;
       log.warn('push notification failed', e);
