@@ -44,8 +44,11 @@ export function mountApp(root: HTMLElement, opts: MountOptions = {}): AppService
   });
   const webPush = new WebPushSetup({ baseUrl, accessToken: () => client.session?.accessToken, win });
   const router = new Router(win);
-  // Mute: no per-user conversation settings in this client yet; isMuted is the hook for them.
-  const desktop = new DesktopNotifier({ win, storage: win.localStorage, isMuted: () => false, open: (conversationId) => router.go({ kind: 'chat', conversationId }) });
+  // A conversation the user muted (per-user settings, every device) is not notified; app exists before any message arrives.
+  const desktop = new DesktopNotifier({
+    win, storage: win.localStorage, isMuted: (conversationId) => app.settings.of(conversationId)?.muted === true,
+    open: (conversationId) => router.go({ kind: 'chat', conversationId }),
+  });
   win.addEventListener('pointerdown', () => desktop.askOnce(), { once: true });
   const app = new ChatApp({
     client, tabStorage, isVisible: () => win.document.visibilityState === 'visible', beforeLogout: () => webPush.disable(),

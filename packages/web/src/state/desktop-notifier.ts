@@ -3,15 +3,14 @@
  * (the Notification API; Web Push covers a closed tab). Permission is asked
  * once per browser, on the user's first click in the app (browsers ignore a
  * request without a gesture), and remembered so a "no" is never asked
- * again. A conversation the user muted is skipped: `isMuted` is the hook
- * for the per-user conversation settings (mute), which this client does not
- * have yet; until then nothing counts as muted.
+ * again. A conversation the user muted is skipped (`isMuted`: the per-user
+ * conversation settings, the same on every device).
  */
 export interface DesktopNotifierDeps {
   readonly win: Pick<Window, 'document' | 'focus'> & { Notification?: typeof Notification };
   /** Where "already asked" is remembered (localStorage). */
   readonly storage: Pick<Storage, 'getItem' | 'setItem'>;
-  /** Muted conversations are not notified (hook for per-user conversation settings). */
+  /** Muted conversations are not notified (the user's conversation settings). */
   readonly isMuted?: (conversationId: string) => boolean;
   /** Opens the conversation when a notification is clicked. */
   readonly open?: (conversationId: string) => void;
