@@ -1,50 +1,11 @@
 import { join } from 'node:path';
 import type { XinboxConfig } from './config.js';
-import type {
-  Bus, ConversationStore, IdentityStore, MessageStore, NodeLeaseStore, NodeMembership, Presence, RouteRegistry,
-} from './core/ports/index.js';
-import type { RoomStore } from './core/ports/room-store.js';
-import type { WebhookOutbox } from './core/ports/webhook-outbox.js';
-import type { SocialStore } from './core/ports/social-store.js';
-import type { ModerationStore } from './core/ports/moderation-store.js';
-import type { MediaCatalog } from './core/ports/media-catalog.js';
-import type { RateLimiter } from './core/ports/rate-limiter.js';
-import type { PushTokenStore } from './core/ports/push-tokens.js';
-import type { EventLogStore } from './core/ports/event-log.js';
-import type { ServiceStore } from './core/ports/service-store.js';
-import type { ItemConversationStore } from './core/ports/item-conversation-store.js';
-import type { SearchIndex } from './core/ports/search-index.js';
+import type { DurableStores, NodeMembership, ProcessServices } from './core/ports/index.js';
 import { createMemoryAdapters } from './adapters/memory/index.js';
 import { redactUrl, StartupError } from './startup-error.js';
 
 /** Every port the node needs, wired to adapters chosen by config. */
-export interface Storage {
-  readonly identity: IdentityStore;
-  readonly messages: MessageStore;
-  readonly conversations: ConversationStore;
-  readonly leases: NodeLeaseStore;
-  readonly presence: Presence;
-  readonly bus: Bus;
-  readonly routes: RouteRegistry;
-  readonly rooms: RoomStore;
-  /** Webhook events waiting for delivery (issue 16). */
-  readonly webhooks: WebhookOutbox;
-  readonly social: SocialStore;
-  readonly moderation: ModerationStore;
-  /** Metadata of uploaded media (the bytes are in the MediaStore). */
-  readonly media: MediaCatalog;
-  /** Request budgets: in this process, or shared by the cluster through Redis. */
-  readonly limiter: RateLimiter;
-  /** Devices' push tokens (issue 16). */
-  readonly pushTokens: PushTokenStore;
-  /** Login/logout and connection events, with retention (issue 16). */
-  readonly eventLog: EventLogStore;
-  /** Shops, agents and service-conversation routing state (issue #15). */
-  readonly service: ServiceStore;
-  /** Item conversations: (buyer, seller, item) -> conversation (issue #15). */
-  readonly items: ItemConversationStore;
-  /** Full-text search over messages (issue 14); written by messages.append. */
-  readonly search: SearchIndex;
+export interface Storage extends DurableStores, ProcessServices {
   /** Present in cluster mode: who else is alive. */
   readonly membership: NodeMembership | null;
   close(): Promise<void>;

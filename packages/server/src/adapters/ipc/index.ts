@@ -1,16 +1,4 @@
-import type {
-  Bus, ConversationStore, IdentityStore, MessageStore, NodeLeaseStore, NodeMembership, Presence, RouteRegistry,
-} from '../../core/ports/index.js';
-import type { RoomStore } from '../../core/ports/room-store.js';
-import type { WebhookOutbox } from '../../core/ports/webhook-outbox.js';
-import type { SocialStore } from '../../core/ports/social-store.js';
-import type { ModerationStore } from '../../core/ports/moderation-store.js';
-import type { MediaCatalog } from '../../core/ports/media-catalog.js';
-import type { RateLimiter } from '../../core/ports/rate-limiter.js';
-import type { PushTokenStore } from '../../core/ports/push-tokens.js';
-import type { EventLogStore } from '../../core/ports/event-log.js';
-import type { ServiceStore } from '../../core/ports/service-store.js';
-import type { ItemConversationStore } from '../../core/ports/item-conversation-store.js';
+import type { DurableStores, NodeMembership, ProcessServices } from '../../core/ports/index.js';
 import { IpcClient, type IpcMembership } from './ipc-client.js';
 import type { IpcServices } from './ipc-peer.js';
 
@@ -25,24 +13,7 @@ export { FrameSocket } from './frame-socket.js';
  * membership, which the hub replaces), so a port added to the storage is
  * served without a change here; the typed fields are the ports known today.
  */
-export interface IpcAdapters {
-  readonly identity: IdentityStore;
-  readonly messages: MessageStore;
-  readonly conversations: ConversationStore;
-  readonly leases: NodeLeaseStore;
-  readonly rooms: RoomStore;
-  readonly webhooks: WebhookOutbox;
-  readonly social: SocialStore;
-  readonly moderation: ModerationStore;
-  readonly media: MediaCatalog;
-  readonly pushTokens: PushTokenStore;
-  readonly eventLog: EventLogStore;
-  readonly service: ServiceStore;
-  readonly items: ItemConversationStore;
-  readonly presence: Presence;
-  readonly routes: RouteRegistry;
-  readonly limiter: RateLimiter;
-  readonly bus: Bus;
+export interface IpcAdapters extends Omit<DurableStores, 'search'>, ProcessServices {
   readonly membership: NodeMembership & Pick<IpcMembership, 'stopHeartbeats'>;
   readonly client: IpcClient;
   /** Every served port by name (the typed fields above among them). */

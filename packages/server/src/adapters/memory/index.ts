@@ -1,22 +1,12 @@
-import type {
-  Bus, ConversationStore, IdentityStore, MessageStore, NodeLeaseStore, Presence, RouteRegistry,
-} from '../../core/ports/index.js';
-import type { RoomStore } from '../../core/ports/room-store.js';
-import type { RateLimiter } from '../../core/ports/rate-limiter.js';
+import type { DurableStores, ProcessServices } from '../../core/ports/index.js';
 import { MemoryRateLimiter } from './memory-rate-limiter.js';
 import { MemoryRoomStore } from './memory-room-store.js';
 import { MemoryWebhookOutbox } from './memory-webhook-outbox.js';
 import { MemoryPushTokenStore } from './memory-push-token-store.js';
 import { MemoryEventLog } from './memory-event-log.js';
-import type { EventLogStore } from '../../core/ports/event-log.js';
-import type { PushTokenStore } from '../../core/ports/push-tokens.js';
-import type { WebhookOutbox } from '../../core/ports/webhook-outbox.js';
 import { MemorySocialStore } from './memory-social-store.js';
 import { MemoryModerationStore } from './memory-moderation-store.js';
-import type { ModerationStore } from '../../core/ports/moderation-store.js';
-import type { SocialStore } from '../../core/ports/social-store.js';
 import { MemoryMediaCatalog } from './memory-media-catalog.js';
-import type { MediaCatalog } from '../../core/ports/media-catalog.js';
 import { MemoryBus } from './memory-bus.js';
 import { MemoryConversationStore } from './memory-conversation-store.js';
 import { MemoryIdentityStore } from './memory-identity-store.js';
@@ -27,10 +17,7 @@ import { MemoryRouteRegistry } from './memory-route-registry.js';
 import { MemoryTables } from './memory-tables.js';
 import { MemoryServiceStore } from './memory-service-store.js';
 import { MemoryItemConversationStore } from './memory-item-conversation-store.js';
-import type { ServiceStore } from '../../core/ports/service-store.js';
-import type { ItemConversationStore } from '../../core/ports/item-conversation-store.js';
 import { MemorySearchIndex } from './memory-search-index.js';
-import type { SearchIndex } from '../../core/ports/search-index.js';
 
 export { MemoryBus, type MemoryBusOptions } from './memory-bus.js';
 export { MemoryConversationStore } from './memory-conversation-store.js';
@@ -53,25 +40,7 @@ export { MemoryItemConversationStore } from './memory-item-conversation-store.js
 export { MemorySearchIndex } from './memory-search-index.js';
 export { ALL_MEMBERS, mentionTargets } from './mention-targets.js';
 
-export interface MemoryAdapters {
-  readonly identity: IdentityStore;
-  readonly messages: MessageStore;
-  readonly conversations: ConversationStore;
-  readonly leases: NodeLeaseStore;
-  readonly presence: Presence;
-  readonly bus: Bus;
-  readonly routes: RouteRegistry;
-  readonly rooms: RoomStore;
-  readonly webhooks: WebhookOutbox;
-  readonly social: SocialStore;
-  readonly moderation: ModerationStore;
-  readonly media: MediaCatalog;
-  readonly limiter: RateLimiter;
-  readonly pushTokens: PushTokenStore;
-  readonly eventLog: EventLogStore;
-  readonly service: ServiceStore;
-  readonly items: ItemConversationStore;
-  readonly search: SearchIndex;
+export interface MemoryAdapters extends DurableStores, ProcessServices {
   close(): Promise<void>;
 }
 

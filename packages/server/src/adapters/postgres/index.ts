@@ -1,6 +1,4 @@
-import type { ConversationStore, IdentityStore, MessageStore, NodeLeaseStore } from '../../core/ports/index.js';
-import type { RoomStore } from '../../core/ports/room-store.js';
-import type { MediaCatalog } from '../../core/ports/media-catalog.js';
+import type { DurableStores } from '../../core/ports/index.js';
 import { PostgresMediaCatalog } from './media-catalog.js';
 import { checkSchemaName, createClient, type Sql } from './client.js';
 import { PostgresConversationStore } from './conversation-store.js';
@@ -13,18 +11,10 @@ import { PostgresWebhookOutbox } from './webhook-outbox.js';
 import { PostgresPushTokenStore } from './push-token-store.js';
 import { PostgresEventLog } from './event-log.js';
 import { PostgresSearchIndex } from './search-index.js';
-import type { SearchIndex } from '../../core/ports/search-index.js';
-import type { EventLogStore } from '../../core/ports/event-log.js';
-import type { PushTokenStore } from '../../core/ports/push-tokens.js';
-import type { WebhookOutbox } from '../../core/ports/webhook-outbox.js';
 import { PostgresSocialStore } from './social-store.js';
 import { PostgresServiceStore } from './service-store.js';
 import { PostgresItemConversationStore } from './item-conversation-store.js';
-import type { ServiceStore } from '../../core/ports/service-store.js';
-import type { ItemConversationStore } from '../../core/ports/item-conversation-store.js';
 import { PostgresModerationStore } from './moderation-store.js';
-import type { ModerationStore } from '../../core/ports/moderation-store.js';
-import type { SocialStore } from '../../core/ports/social-store.js';
 
 export { PostgresConversationStore } from './conversation-store.js';
 export { PostgresIdentityStore } from './identity-store.js';
@@ -49,29 +39,7 @@ export interface PostgresAdapterOptions {
   readonly schema?: string;
 }
 
-export interface PostgresAdapters {
-  readonly identity: IdentityStore;
-  readonly messages: MessageStore;
-  readonly conversations: ConversationStore;
-  readonly leases: NodeLeaseStore;
-  /** Live rooms (issue #7): reliable seqs allocated in the database, so they are continuous across nodes. */
-  readonly rooms: RoomStore;
-  /** Webhook events waiting for delivery (issue 16), shared by every node. */
-  readonly webhooks: WebhookOutbox;
-  /** Profiles, privacy, relationships (issue #15). */
-  readonly social: SocialStore;
-  /** Reports, restrictions, audit log (issue #15). */
-  readonly moderation: ModerationStore;
-  readonly media: MediaCatalog;
-  /** Devices' push tokens (issue 16). */
-  readonly pushTokens: PushTokenStore;
-  /** Login/logout and connection events (issue 16). */
-  readonly eventLog: EventLogStore;
-  /** Shops, agents, service-conversation routing state (issue #15). */
-  readonly service: ServiceStore;
-  readonly items: ItemConversationStore;
-  /** Full-text search (issue 14; rows written by messages.append). */
-  readonly search: SearchIndex;
+export interface PostgresAdapters extends DurableStores {
   /** Waits for running queries, then closes every connection. */
   close(): Promise<void>;
 }

@@ -17,3 +17,4 @@ export * from './push-tokens.js';
 export * from './push-notifier.js';
 export * from './search-index.js';
 export * from './message-effects.js';
+export * from './store-sets.js';

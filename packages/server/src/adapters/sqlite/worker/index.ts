@@ -1,5 +1,5 @@
 import type {
-  ConversationStore, IdentityStore, MessageStore, NodeLeaseStore,
+  ConversationStore, DurableStores, IdentityStore, MessageStore, NodeLeaseStore,
 } from '../../../core/ports/index.js';
 import type { RoomStore } from '../../../core/ports/room-store.js';
 import type { WebhookOutbox } from '../../../core/ports/webhook-outbox.js';
@@ -15,25 +15,7 @@ import type { SqliteOpenOptions } from '../sqlite-database.js';
 import { StorageWorkerClient } from './storage-worker-client.js';
 
 /** The SQLite ports served by the storage thread; same contracts as the in-thread adapters. */
-export interface SqliteWorkerAdapters {
-  readonly identity: IdentityStore;
-  readonly messages: MessageStore;
-  readonly conversations: ConversationStore;
-  readonly leases: NodeLeaseStore;
-  readonly rooms: RoomStore;
-  /** The webhook outbox (its own file, webhook-outbox.db, next to the database). */
-  readonly webhooks: WebhookOutbox;
-  readonly social: SocialStore;
-  readonly moderation: ModerationStore;
-  readonly media: MediaCatalog;
-  /** Devices' push tokens (its own file, push-tokens.db). */
-  readonly pushTokens: PushTokenStore;
-  /** The user event log (its own file, event-log.db). */
-  readonly eventLog: EventLogStore;
-  readonly service: ServiceStore;
-  readonly items: ItemConversationStore;
-  /** The full-text index (FTS5 table in the database, written by messages.append). */
-  readonly search: SearchIndex;
+export interface SqliteWorkerAdapters extends DurableStores {
   /** Store calls sent to the thread and not yet answered. */
   outstanding(): number;
   close(): Promise<void>;
