@@ -4,48 +4,31 @@
  * connections, and bans them — the user's open chat tab loses its session at
  * once; lifting the ban lets them log in again.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startXinbox, type XinboxNode } from '@xinbox/server';
 import { ChatPage } from './support/chat-page.js';
-import { ensureChromium, launchChromium } from './support/chromium.js';
-import { DIST_DIR, ensureWebBuild } from './support/web-build.js';
+import { PASSWORD, startWebHarness, type WebHarness } from './support/web-harness.js';
 
 const WAIT = { timeout: 20_000, interval: 100 };
 const ADMIN_TOKEN = 'admin-console-test-token-0123456789';
-let node: XinboxNode | undefined;
-let browser: Browser | undefined;
-let dataDir: string | undefined;
+let h: WebHarness;
 
 beforeAll(async () => {
-  const missing = ensureChromium();
-  if (missing) throw new Error(missing);
-  ensureWebBuild();
-  dataDir = mkdtempSync(join(tmpdir(), 'xinbox-web-admin-'));
-  node = await startXinbox({ host: '127.0.0.1', port: 0, tcpPort: -1, dataDir, storage: 'sqlite', logLevel: 'error', scryptCost: 10, webRoot: DIST_DIR, adminToken: ADMIN_TOKEN });
-  browser = await launchChromium();
+  h = await startWebHarness('xinbox-web-admin-', { adminToken: ADMIN_TOKEN });
 }, 10 * 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await node?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(async () => h?.close());
 
 describe('admin console', () => {
   it('bans a user from the console: their live session closes; unbanning lets them back in', async () => {
-    const userContext = await browser!.newContext();
+    const userContext = await h.browser.newContext();
     const user = new ChatPage(await userContext.newPage(), 'olga');
     user.page.setDefaultTimeout(20_000);
-    await user.register(node!.httpUrl, 'correct-horse-battery');
+    await user.register(h.node.httpUrl, PASSWORD);
 
-    const adminContext = await browser!.newContext();
+    const adminContext = await h.browser.newContext();
     const admin = await adminContext.newPage();
     admin.setDefaultTimeout(20_000);
-    await admin.goto(`${node!.httpUrl}/admin.html`);
+    await admin.goto(`${h.node.httpUrl}/admin.html`);
     await admin.getByTestId('admin-token').fill('wrong-token');
     await admin.getByRole('button', { name: 'Log in' }).click();
     await admin.getByRole('alert').filter({ hasText: 'TOKEN_INVALID' }).waitFor();
@@ -69,7 +52,7 @@ describe('admin console', () => {
 
     await admin.getByTestId('admin-ban').click();
     await expect.poll(() => admin.getByTestId('admin-user-state').textContent(), WAIT).toBe('active');
-    const again = await fetch(`${node!.httpUrl}/v1/login`, { method: 'POST', body: JSON.stringify({ username: 'olga', password: 'correct-horse-battery', deviceId: 'olga-2' }) });
+    const again = await fetch(`${h.node.httpUrl}/v1/login`, { method: 'POST', body: JSON.stringify({ username: 'olga', password: PASSWORD, deviceId: 'olga-2' }) });
     expect(again.status).toBe(200);
     await userContext.close();
     await adminContext.close();

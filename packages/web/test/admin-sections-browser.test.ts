@@ -9,21 +9,16 @@
  *   error and a next retry) and then the delivered one, and the lane drains.
  */
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCodes } from '@xinbox/protocol';
 import { XinboxClient } from '@xinbox/sdk';
-import { startXinbox, verifyWebhook, type XinboxNode } from '@xinbox/server';
-import { ensureChromium, launchChromium } from './support/chromium.js';
-import { DIST_DIR, ensureWebBuild } from './support/web-build.js';
+import { verifyWebhook } from '@xinbox/server';
+import { PASSWORD, startWebHarness, type WebHarness } from './support/web-harness.js';
 
 const WAIT = { timeout: 20_000, interval: 100 };
 const ADMIN_TOKEN = 'admin-sections-test-token-0123456789';
 const WEBHOOK_SECRET = 'admin-sections-webhook-secret-0123456789';
-const PASSWORD = 'correct-horse-battery';
 
 /** The customer's receiver: checks every signature; answers 503 to the first request, 200 after. */
 class Receiver {
@@ -56,37 +51,28 @@ class Receiver {
   }
 }
 
-let node: XinboxNode | undefined;
-let browser: Browser | undefined;
-let dataDir: string | undefined;
+let h: WebHarness;
 const receiver = new Receiver();
 const clients: XinboxClient[] = [];
 
 beforeAll(async () => {
-  const missing = ensureChromium();
-  if (missing) throw new Error(missing);
-  ensureWebBuild();
-  dataDir = mkdtempSync(join(tmpdir(), 'xinbox-web-admin-sections-'));
   const webhookUrl = await receiver.start();
-  node = await startXinbox({
-    host: '127.0.0.1', port: 0, tcpPort: -1, dataDir, storage: 'sqlite', logLevel: 'error', scryptCost: 10, webRoot: DIST_DIR, adminToken: ADMIN_TOKEN,
+  h = await startWebHarness('xinbox-web-admin-sections-', {
+    adminToken: ADMIN_TOKEN,
     webhookUrl, webhookSecret: WEBHOOK_SECRET, webhookEvents: 'message.sent', webhookRetryBaseMs: 1_500, webhookRetryMaxMs: 2_000,
   });
-  browser = await launchChromium();
 }, 10 * 60_000);
 
 afterAll(async () => {
   for (const c of clients) c.close();
-  await browser?.close();
-  await node?.stop();
+  await h?.close();
   await receiver.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 const userIds = new Map<XinboxClient, string>();
 
 async function sdkUser(username: string): Promise<XinboxClient> {
-  const client = new XinboxClient({ baseUrl: node!.httpUrl, deviceId: `${username}-node`, platform: 'desktop', accessUrl: false });
+  const client = new XinboxClient({ baseUrl: h.node.httpUrl, deviceId: `${username}-node`, platform: 'desktop', accessUrl: false });
   clients.push(client);
   await client.register(username, PASSWORD);
   userIds.set(client, (await client.login(username, PASSWORD)).userId);
@@ -95,9 +81,9 @@ async function sdkUser(username: string): Promise<XinboxClient> {
 }
 
 async function adminPage(): Promise<Page> {
-  const page = await (await browser!.newContext()).newPage();
+  const page = await (await h.browser.newContext()).newPage();
   page.setDefaultTimeout(20_000);
-  await page.goto(`${node!.httpUrl}/admin.html`);
+  await page.goto(`${h.node.httpUrl}/admin.html`);
   await page.getByTestId('admin-token').fill(ADMIN_TOKEN);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByTestId('admin-reports').waitFor();
@@ -152,7 +138,7 @@ describe('admin console sections', () => {
     await admin.getByRole('button', { name: 'Filter' }).click();
     await expect.poll(() => rows.count(), WAIT).toBe(0);
     // By event id: the attempts that carried the refused event, the 503 and the retry that delivered it.
-    const log = await (await fetch(`${node!.httpUrl}/v1/admin/webhooks/deliveries?limit=1000`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json() as
+    const log = await (await fetch(`${h.node.httpUrl}/v1/admin/webhooks/deliveries?limit=1000`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json() as
       { deliveries: Array<{ status: string; events: Array<{ id: string }> }> };
     const refused = log.deliveries.find((d) => d.status === 'failed')!.events[0]!.id;
     await admin.getByLabel('Event type').fill('');

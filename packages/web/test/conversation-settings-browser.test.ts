@@ -4,48 +4,23 @@
  * conversation menu, a draft typed in one tab and delete-for-me, all seen in a second tab
  * of the same user (its own device), which converges from the server.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startXinbox, type XinboxNode } from '@xinbox/server';
 import { ChatPage } from './support/chat-page.js';
-import { ensureChromium, launchChromium } from './support/chromium.js';
-import { DIST_DIR, ensureWebBuild } from './support/web-build.js';
+import { startWebHarness, type WebHarness } from './support/web-harness.js';
 
-const PASSWORD = 'correct-horse-battery';
 const WAIT = { timeout: 15_000, interval: 100 };
 
-let node: XinboxNode | undefined;
-let browser: Browser | undefined;
-let dataDir: string | undefined;
-const contexts: BrowserContext[] = [];
+let h: WebHarness;
 
 beforeAll(async () => {
-  const missing = ensureChromium();
-  if (missing) throw new Error(missing);
-  ensureWebBuild();
-  dataDir = mkdtempSync(join(tmpdir(), 'xinbox-web-settings-'));
-  node = await startXinbox({ host: '127.0.0.1', port: 0, tcpPort: -1, dataDir, storage: 'sqlite', logLevel: 'error', scryptCost: 10, webRoot: DIST_DIR });
-  browser = await launchChromium();
+  h = await startWebHarness('xinbox-web-settings-');
 }, 10 * 60_000);
 
-afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => undefined);
-  await browser?.close();
-  await node?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(async () => h?.close());
 
 async function openUser(username: string): Promise<ChatPage & { context: BrowserContext }> {
-  const context = await browser!.newContext({ viewport: { width: 960, height: 600 }, colorScheme: 'light' });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on('pageerror', (err) => console.error(`[${username} page error]`, err.message));
-  const user = new ChatPage(page, username);
-  await user.register(node!.httpUrl, PASSWORD);
+  const { user, context } = await h.openUser(username, { viewport: { width: 960, height: 600 } });
   return Object.assign(user, { context });
 }
 
@@ -85,7 +60,7 @@ describe('conversation settings in the web client', () => {
     // A second tab (its own device) shows the same state.
     const tab2 = new ChatPage(await alice.context.newPage(), 'setalice');
     tab2.page.setDefaultTimeout(15_000);
-    await tab2.page.goto(node!.httpUrl);
+    await tab2.page.goto(h.node.httpUrl);
     await tab2.page.getByTestId('me').filter({ hasText: 'setalice' }).waitFor();
     await expect.poll(() => firstTitle(tab2), WAIT).toBe('setbob');
     await expect.poll(() => tab2.page.getByTestId('archived-section').locator('[data-testid="conversation"]').getAttribute('data-title'), WAIT).toBe('setcarol');

@@ -6,59 +6,41 @@
  * browser's push service, which headless Chromium here cannot reach) is shown
  * as a notification with the payload the server's Web Push adapter sends.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { createECDH } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startXinbox, type XinboxNode } from '@xinbox/server';
 import { ChatPage } from './support/chat-page.js';
-import { ensureChromium, launchChromium } from './support/chromium.js';
-import { DIST_DIR, ensureWebBuild } from './support/web-build.js';
+import { PASSWORD, startWebHarness, type WebHarness } from './support/web-harness.js';
 
 const WAIT = { timeout: 20_000, interval: 100 };
-let node: XinboxNode | undefined;
-let browser: Browser | undefined;
-let dataDir: string | undefined;
+let h: WebHarness;
 
 beforeAll(async () => {
-  const missing = ensureChromium();
-  if (missing) throw new Error(missing);
-  ensureWebBuild();
-  dataDir = mkdtempSync(join(tmpdir(), 'xinbox-web-push-'));
   // A VAPID key pair as `web-push generate-vapid-keys` prints it: the P-256 point and scalar, base64url.
   const ecdh = createECDH('prime256v1');
   ecdh.generateKeys();
   const vapid = { publicKey: ecdh.getPublicKey().toString('base64url'), privateKey: ecdh.getPrivateKey().toString('base64url') };
-  node = await startXinbox({
-    host: '127.0.0.1', port: 0, tcpPort: -1, dataDir, storage: 'sqlite', logLevel: 'error', scryptCost: 10, webRoot: DIST_DIR,
+  h = await startWebHarness('xinbox-web-push-', {
     webPushPublicKey: vapid.publicKey, webPushPrivateKey: vapid.privateKey, webPushSubject: 'mailto:ops@example.com',
   });
-  browser = await launchChromium();
 }, 10 * 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await node?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(async () => h?.close());
 
 describe('Web Push in the web client', () => {
   it('registers the service worker from the toggle and shows a pushed notification', async () => {
-    const context = await browser!.newContext();
-    await context.grantPermissions(['notifications'], { origin: node!.httpUrl });
+    const context = await h.browser.newContext();
+    await context.grantPermissions(['notifications'], { origin: h.node.httpUrl });
     const page = await context.newPage();
     page.setDefaultTimeout(20_000);
     const user = new ChatPage(page, 'nora');
-    await user.register(node!.httpUrl, 'correct-horse-battery');
+    await user.register(h.node.httpUrl, PASSWORD);
 
     const toggle = page.getByTestId('notification-toggle');
     await expect.poll(() => toggle.getAttribute('data-status'), WAIT).toBe('off');
     await toggle.click();
     // The service worker is registered at the site root whether or not this Chromium can reach a push service.
     await expect.poll(() => page.evaluate(async () => (await navigator.serviceWorker.getRegistration('/push-sw.js'))?.active?.scriptURL ?? ''), WAIT)
-      .toBe(`${node!.httpUrl}/push-sw.js`);
+      .toBe(`${h.node.httpUrl}/push-sw.js`);
     await expect.poll(() => toggle.getAttribute('data-status'), WAIT).not.toBe('working');
     // Headless Chromium refuses the subscription itself ("Registration failed - permission denied"; it has no
     // push service here): the toggle stays off and says why, rather than claiming notifications are on.
@@ -75,7 +57,7 @@ describe('Web Push in the web client', () => {
     const payload = { title: 'ada', body: '2 new messages · see you at 8', badge: 3, conversationId: '42', tag: 'conversation-42', count: 2 };
     // A delivery is one-shot: on a loaded machine it can reach a worker that is still starting and be lost. So
     // while nothing is shown, deliver again to the newest registration (same tag: a repeat replaces, never adds).
-    const deliver = () => cdp.send('ServiceWorker.deliverPushMessage', { origin: node!.httpUrl, registrationId: registrations[registrations.length - 1]!.registrationId, data: JSON.stringify(payload) });
+    const deliver = () => cdp.send('ServiceWorker.deliverPushMessage', { origin: h.node.httpUrl, registrationId: registrations[registrations.length - 1]!.registrationId, data: JSON.stringify(payload) });
     await deliver();
     const shown = async () => {
       const list = await page.evaluate(async () => {
