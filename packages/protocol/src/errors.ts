@@ -97,6 +97,13 @@ export const Errors = Object.freeze({
   CONVERSATION_SETTINGS_INVALID: spec(2100, 'CONVERSATION_SETTINGS_INVALID', false, 'ConversationSettingsSet names an unknown field, no field, or a draft longer than 4,000 characters.'),
   TOO_MANY_PINNED: spec(2101, 'TOO_MANY_PINNED', false, 'The caller already has the maximum number of pinned conversations (50); unpin one first.'),
 
+  // 2200-2219: apps (tenants)
+  APP_NOT_FOUND: spec(2200, 'APP_NOT_FOUND', false, 'No app has this id (register/login `appId`, admin app routes).'),
+  APP_ID_INVALID: spec(2201, 'APP_ID_INVALID', false, 'An app id is 3-32 characters: lower-case letters, digits and \'-\', starting with a letter or digit.'),
+  APP_ID_TAKEN: spec(2202, 'APP_ID_TAKEN', false, 'An app with this id already exists (including the built-in `default`).'),
+  APP_DEFAULT_IMMUTABLE: spec(2203, 'APP_DEFAULT_IMMUTABLE', false, 'The built-in `default` app comes from the server config; change the config instead.'),
+  APP_SECRET_LAST: spec(2204, 'APP_SECRET_LAST', false, 'Retiring this secret would leave the app without a server API secret; add a new one first.'),
+
   // 1500-1599: server side
   INTERNAL: spec(1500, 'INTERNAL', true, 'An unexpected server error; nothing was half-applied.'),
   UNAVAILABLE: spec(1501, 'UNAVAILABLE', true, 'The server is overloaded, draining or failing over.'),

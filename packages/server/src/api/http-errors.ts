@@ -25,6 +25,10 @@ const STATUS: Record<number, number> = {
   [Errors.MEDIA_KIND_MISMATCH.code]: 400,
   [Errors.RANGE_NOT_SATISFIABLE.code]: 416,
   [Errors.APP_SECRET_INVALID.code]: 401,
+  [Errors.APP_NOT_FOUND.code]: 404,
+  [Errors.APP_ID_TAKEN.code]: 409,
+  [Errors.APP_DEFAULT_IMMUTABLE.code]: 409,
+  [Errors.APP_SECRET_LAST.code]: 409,
   [Errors.UNAVAILABLE.code]: 503,
   [Errors.TIMEOUT.code]: 504,
 };

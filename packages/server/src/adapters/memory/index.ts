@@ -38,6 +38,7 @@ export { MemoryEventLog } from './memory-event-log.js';
 export { MemoryServiceStore } from './memory-service-store.js';
 export { MemoryItemConversationStore } from './memory-item-conversation-store.js';
 export { MemorySearchIndex } from './memory-search-index.js';
+export { MemoryAppStore } from './memory-app-store.js';
 export { ALL_MEMBERS, mentionTargets } from './mention-targets.js';
 
 export interface MemoryAdapters extends DurableStores, ProcessServices {

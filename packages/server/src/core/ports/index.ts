@@ -18,3 +18,4 @@ export * from './push-notifier.js';
 export * from './search-index.js';
 export * from './message-effects.js';
 export * from './store-sets.js';
+export * from './app-store.js';
