@@ -70,7 +70,7 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
   // The database lives on a storage worker thread (ADR 0007): commits, reads,
   // checkpoints and WAL truncation never run on the event loop serving sockets.
   const { openSqliteWorkerAdapters } = await import('./adapters/sqlite/index.js');
-  const sqlite = await openSqliteWorkerAdapters({ path: join(dataDir, 'xinbox.db'), synchronous: config.sqliteSync });
+  const sqlite = await openSqliteWorkerAdapters({ path: join(dataDir, 'xinbox.db'), synchronous: config.sqliteSync, threadNice: config.storageThreadNice });
   return {
     identity: sqlite.identity,
     messages: sqlite.messages,

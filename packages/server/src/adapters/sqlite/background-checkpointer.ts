@@ -13,13 +13,19 @@ import type Database from 'better-sqlite3';
 export class BackgroundCheckpointer {
   private worker: Worker | null = null;
 
-  constructor(private readonly db: Database.Database, private readonly path: string, private readonly intervalMs = 250) {}
+  constructor(
+    private readonly db: Database.Database,
+    private readonly path: string,
+    private readonly intervalMs = 250,
+    /** Nice steps below the caller's thread (see thread-priority.ts). */
+    private readonly nice = 0,
+  ) {}
 
   start(): void {
     if (this.path === ':memory:') return;
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     try {
-      this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, path: this.path, intervalMs: this.intervalMs } });
+      this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, nice: this.nice, path: this.path, intervalMs: this.intervalMs } });
     } catch {
       return;
     }
@@ -52,6 +58,14 @@ export class BackgroundCheckpointer {
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
+if (workerData.nice > 0) {
+  // Same as thread-priority.ts (kept inline: this source is not compiled).
+  try {
+    const os = require('node:os');
+    const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+    os.setPriority(tid, Math.min(19, os.getPriority(tid) + workerData.nice));
+  } catch (e) { /* not Linux: the default priority */ }
+}
 const db = new Database(workerData.path);
 db.pragma('busy_timeout = 2000');
 const checkpoint = () => {

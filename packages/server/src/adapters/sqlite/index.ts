@@ -52,7 +52,7 @@ export interface SqliteAdapters {
  */
 export function openSqliteAdapters(options: SqliteOpenOptions): SqliteAdapters {
   const db = openSqliteDatabase(options);
-  const checkpointer = new BackgroundCheckpointer(db, options.path);
+  const checkpointer = new BackgroundCheckpointer(db, options.path, undefined, options.threadNice ?? 0);
   checkpointer.start();
   return {
     identity: new SqliteIdentityStore(db),

@@ -10,6 +10,8 @@ export interface SqliteOpenOptions {
   readonly synchronous?: SqliteSynchronous;
   /** How long a writer waits for another connection's lock before SQLITE_BUSY. Default 5000 ms. */
   readonly busyTimeoutMs?: number;
+  /** Nice steps the storage and checkpoint threads run below the event loop's thread (Linux; see thread-priority.ts). Default 0. */
+  readonly threadNice?: number;
 }
 
 /**

@@ -11,6 +11,7 @@ import { SqliteEventLog } from '../sqlite-event-log.js';
 import { SqliteServiceStore } from '../sqlite-service-store.js';
 import { SqliteItemConversationStore } from '../sqlite-item-conversation-store.js';
 import { SqliteSearchIndex } from '../sqlite-search-index.js';
+import { lowerThreadPriority } from '../thread-priority.js';
 
 /**
  * The storage thread: owns the SQLite connection (and, through
@@ -21,6 +22,7 @@ import { SqliteSearchIndex } from '../sqlite-search-index.js';
  */
 const port = parentPort!;
 const { options } = workerData as StorageWorkerData;
+lowerThreadPriority(options.threadNice ?? 0);
 
 let adapters: SqliteAdapters;
 let webhooks: SqliteWebhookOutbox;
