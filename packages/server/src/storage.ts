@@ -58,6 +58,7 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
       service: pg.service,
       items: pg.items,
       search: pg.search,
+      apps: pg.apps,
       membership: redis.membership,
       close: async () => {
         await redis.close();
@@ -90,6 +91,7 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
     service: sqlite.service,
     items: sqlite.items,
     search: sqlite.search,
+    apps: sqlite.apps,
     membership: null,
     close: async () => {
       await sqlite.close();

@@ -15,6 +15,8 @@ export interface UserRecord {
   readonly username: string;
   readonly passwordHash: string;
   readonly createdAt: number;
+  /** The app (tenant, ADR 0013) the user belongs to; the stores always set it, absent means `default`. */
+  readonly appId?: string;
 }
 
 export interface DeviceRecord {

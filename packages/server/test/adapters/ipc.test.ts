@@ -17,7 +17,7 @@ import { DuplicateClientMsgIdError, SeqConflictError } from '../../src/core/port
 import {
   appendItem, createUsers, describeBusContract, describeConversationStoreContract, describeIdentityStoreContract, describeMediaCatalogContract,
   describeMessageStoreContract, describeModerationStoreContract, describeNodeLeaseStoreContract, describePresenceContract,
-  describeRateLimiterContract, describeRouteRegistryContract, describePushTokenStoreContract, describeEventLogContract, describeCommerceContract, describeSocialStoreContract, describeWebhookOutboxContract, makeMessage,
+  describeRateLimiterContract, describeRouteRegistryContract, describePushTokenStoreContract, describeEventLogContract, describeCommerceContract, describeSocialStoreContract, describeWebhookOutboxContract, describeAppStoreContract, makeMessage,
 } from '../contracts/index.js';
 import { describeMembershipContract } from '../contracts/membership.contract.js';
 import { describeOutboxContract } from '../contracts/outbox.contract.js';
@@ -68,6 +68,7 @@ describeSocialStoreContract('ipc', open);
 describeModerationStoreContract('ipc', open);
 describeMediaCatalogContract('ipc', open);
 describePushTokenStoreContract('ipc', open);
+describeAppStoreContract('ipc', open);
 describeEventLogContract('ipc', open);
 describeCommerceContract('ipc', open);
 describePresenceContract('ipc', open);

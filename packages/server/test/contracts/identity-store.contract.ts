@@ -35,7 +35,7 @@ export function describeIdentityStoreContract(name: string, makeStores: FixtureF
       const { identity } = ctx.stores();
       const username = uniqueName('alice');
       const user = await identity.createUser(username, 'pw-hash', 1234);
-      expect(user).toEqual({ id: expect.any(Number), username, passwordHash: 'pw-hash', createdAt: 1234 });
+      expect(user).toEqual({ id: expect.any(Number), username, passwordHash: 'pw-hash', createdAt: 1234, appId: 'default' });
       expect(user!.id).toBeGreaterThan(0);
       expect(Number.isSafeInteger(user!.id)).toBe(true);
       expect(await identity.findUserByName(username)).toEqual(user);
@@ -51,6 +51,30 @@ export function describeIdentityStoreContract(name: string, makeStores: FixtureF
       expect((await identity.searchUsers(`${stem}b`, 10)).map((u) => u.username)).toEqual([`${stem}b`, `${stem}b_x`]);
       expect(await identity.searchUsers(`${stem}b`, 1)).toHaveLength(1);
       expect(await identity.searchUsers(`${stem}z`, 10)).toEqual([]);
+    });
+
+    it('scopes usernames to an app: the same name in two apps is two users, each found only in its app', async () => {
+      const { identity } = ctx.stores();
+      const username = uniqueName('same');
+      const appA = uniqueName('app').toLowerCase();
+      const inDefault = await identity.createUser(username, 'h1', 10);
+      const inA = await identity.createUser(username, 'h2', 11, undefined, appA);
+      expect(inA).toEqual({ id: expect.any(Number), username, passwordHash: 'h2', createdAt: 11, appId: appA });
+      expect(inA!.id).not.toBe(inDefault!.id);
+      expect(await identity.findUserByName(username)).toEqual(inDefault);
+      expect(await identity.findUserByName(username, 'default')).toEqual(inDefault);
+      expect(await identity.findUserByName(username, appA)).toEqual(inA);
+      expect(await identity.findUserByName(username, uniqueName('other').toLowerCase())).toBeNull();
+      expect(await identity.createUser(username, 'h3', 12, undefined, appA)).toBeNull();
+      expect(await identity.appOf(inA!.id)).toBe(appA);
+      expect(await identity.appOf(inDefault!.id)).toBe('default');
+      expect(await identity.appOf(2 ** 40 + 12345)).toBeNull();
+      const withId = await identity.createUser(uniqueName('idd'), 'h', 13, 2 ** 40 + Math.floor(Math.random() * 2 ** 30), appA);
+      expect(withId?.appId).toBe(appA);
+      expect(await identity.listUserIds(0, 10, appA)).toEqual([inA!.id, withId!.id].sort(byNumber));
+      await identity.setPasswordHash(inA!.id, 'h4');
+      expect((await identity.findUserByName(username, appA))?.passwordHash).toBe('h4');
+      expect((await identity.findUserByName(username))?.passwordHash).toBe('h1');
     });
 
     it('replaces a password hash (and nothing else)', async () => {

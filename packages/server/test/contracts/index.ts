@@ -21,3 +21,4 @@ export { describePushTokenStoreContract, type PushTokenPorts } from './push-toke
 export { describeEventLogContract, type EventLogPorts } from './event-log.contract.js';
 export { describeCommerceContract, type CommercePorts } from './service-store.contract.js';
 export { describeSearchIndexContract, type SearchIndexPorts } from './search-index.contract.js';
+export { describeAppStoreContract, type AppStorePorts } from './app-store.contract.js';

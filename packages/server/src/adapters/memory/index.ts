@@ -18,6 +18,7 @@ import { MemoryTables } from './memory-tables.js';
 import { MemoryServiceStore } from './memory-service-store.js';
 import { MemoryItemConversationStore } from './memory-item-conversation-store.js';
 import { MemorySearchIndex } from './memory-search-index.js';
+import { MemoryAppStore } from './memory-app-store.js';
 
 export { MemoryBus, type MemoryBusOptions } from './memory-bus.js';
 export { MemoryConversationStore } from './memory-conversation-store.js';
@@ -81,6 +82,7 @@ export function createMemoryAdapters(options: MemoryAdapterOptions = {}): Memory
     service: new MemoryServiceStore(tables),
     items: new MemoryItemConversationStore(tables),
     search: new MemorySearchIndex(tables),
+    apps: new MemoryAppStore(),
     close: () => bus.close(),
   };
 }

@@ -1,5 +1,6 @@
 import type { DeviceRecord, Platform, SessionRecord, UserId, UserRecord } from '../../core/model.js';
 import type { IdentityStore } from '../../core/ports/identity-store.js';
+import { DEFAULT_APP_ID, type AppId } from '../../core/ports/app-store.js';
 import type { MemoryTables } from './memory-tables.js';
 
 /**
@@ -9,21 +10,26 @@ import type { MemoryTables } from './memory-tables.js';
 export class MemoryIdentityStore implements IdentityStore {
   constructor(private readonly tables: MemoryTables) {}
 
-  async createUser(username: string, passwordHash: string, now: number, id?: UserId): Promise<UserRecord | null> {
-    if (this.tables.usersByName.has(username) || (id !== undefined && this.tables.users.has(id))) return null;
-    const user: UserRecord = Object.freeze({ id: id ?? this.tables.nextUserId++, username, passwordHash, createdAt: now });
+  async createUser(username: string, passwordHash: string, now: number, id?: UserId, appId: AppId = DEFAULT_APP_ID): Promise<UserRecord | null> {
+    if (this.tables.usersByName.has(nameKey(appId, username)) || (id !== undefined && this.tables.users.has(id))) return null;
+    const user: UserRecord = Object.freeze({ id: id ?? this.tables.nextUserId++, username, passwordHash, createdAt: now, appId });
     this.tables.users.set(user.id, user);
-    this.tables.usersByName.set(username, user);
+    this.tables.usersByName.set(nameKey(appId, username), user);
     return user;
   }
 
-  async findUserByName(username: string): Promise<UserRecord | null> {
-    return this.tables.usersByName.get(username) ?? null;
+  async findUserByName(username: string, appId: AppId = DEFAULT_APP_ID): Promise<UserRecord | null> {
+    return this.tables.usersByName.get(nameKey(appId, username)) ?? null;
   }
 
-  async listUserIds(afterId: UserId, limit: number): Promise<UserId[]> {
+  async appOf(userId: UserId): Promise<AppId | null> {
+    return this.tables.users.get(userId)?.appId ?? null;
+  }
+
+  async listUserIds(afterId: UserId, limit: number, appId?: AppId): Promise<UserId[]> {
     // Sorting every id is fine for the memory store (tests, demos).
-    return [...this.tables.users.keys()].filter((id) => id > afterId).sort((a, b) => a - b).slice(0, limit);
+    return [...this.tables.users.values()].filter((u) => u.id > afterId && (appId === undefined || u.appId === appId))
+      .map((u) => u.id).sort((a, b) => a - b).slice(0, limit);
   }
 
   async searchUsers(prefix: string, limit: number): Promise<UserRecord[]> {
@@ -36,7 +42,7 @@ export class MemoryIdentityStore implements IdentityStore {
     if (!old) return false;
     const user: UserRecord = Object.freeze({ ...old, passwordHash });
     this.tables.users.set(userId, user);
-    this.tables.usersByName.set(user.username, user);
+    this.tables.usersByName.set(nameKey(user.appId ?? DEFAULT_APP_ID, user.username), user);
     return true;
   }
 
@@ -109,3 +115,6 @@ export class MemoryIdentityStore implements IdentityStore {
     if (!this.tables.users.has(userId)) throw new Error(`user ${userId} does not exist`);
   }
 }
+
+/** Usernames are unique per app: the by-name index is keyed by both (NUL cannot occur in either). */
+const nameKey = (appId: AppId, username: string): string => `${appId}\u0000${username}`;

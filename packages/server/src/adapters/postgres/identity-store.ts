@@ -1,17 +1,18 @@
 import type { DeviceRecord, Platform, SessionRecord, UserId, UserRecord } from '../../core/model.js';
 import type { IdentityStore } from '../../core/ports/identity-store.js';
+import { DEFAULT_APP_ID, type AppId } from '../../core/ports/app-store.js';
 import { int8Array } from './array-literal.js';
 import { type Sql } from './client.js';
 import { explainForeignKey, PG, pgErrorCode } from './errors.js';
 
-interface UserRow { id: number; username: string; password_hash: string; created_at: number }
+interface UserRow { id: number; username: string; password_hash: string; created_at: number; app_id: string }
 interface DeviceRow { user_id: number; device_id: string; platform: Platform; last_seen: number }
 interface SessionRow {
   id: string; user_id: number; device_id: string; platform: Platform; refresh_hash: string;
   refresh_expires_at: number; created_at: number; revoked: boolean;
 }
 
-const user = (r: UserRow): UserRecord => ({ id: r.id, username: r.username, passwordHash: r.password_hash, createdAt: r.created_at });
+const user = (r: UserRow): UserRecord => ({ id: r.id, username: r.username, passwordHash: r.password_hash, createdAt: r.created_at, appId: r.app_id });
 const device = (r: DeviceRow): DeviceRecord => ({ userId: r.user_id, deviceId: r.device_id, platform: r.platform, lastSeen: r.last_seen });
 const session = (r: SessionRow): SessionRecord => ({
   id: r.id, userId: r.user_id, deviceId: r.device_id, platform: r.platform, refreshHash: r.refresh_hash,
@@ -28,36 +29,43 @@ const session = (r: SessionRow): SessionRecord => ({
 export class PostgresIdentityStore implements IdentityStore {
   constructor(private readonly sql: Sql) {}
 
-  async createUser(username: string, passwordHash: string, now: number, id?: UserId): Promise<UserRecord | null> {
+  async createUser(username: string, passwordHash: string, now: number, id?: UserId, appId: AppId = DEFAULT_APP_ID): Promise<UserRecord | null> {
     if (id !== undefined) {
       // The identity column is GENERATED ALWAYS: an explicit (random public) id needs OVERRIDING.
       const [row] = await this.sql<UserRow[]>`
-        INSERT INTO users (id, username, password_hash, created_at) OVERRIDING SYSTEM VALUE
-        VALUES (${id}, ${username}, ${passwordHash}, ${now})
+        INSERT INTO users (id, app_id, username, password_hash, created_at) OVERRIDING SYSTEM VALUE
+        VALUES (${id}, ${appId}, ${username}, ${passwordHash}, ${now})
         ON CONFLICT DO NOTHING
-        RETURNING id, username, password_hash, created_at`;
+        RETURNING id, username, password_hash, created_at, app_id`;
       return row ? user(row) : null;
     }
     const [row] = await this.sql<UserRow[]>`
-      INSERT INTO users (username, password_hash, created_at) VALUES (${username}, ${passwordHash}, ${now})
-      ON CONFLICT (username) DO NOTHING
-      RETURNING id, username, password_hash, created_at`;
+      INSERT INTO users (app_id, username, password_hash, created_at) VALUES (${appId}, ${username}, ${passwordHash}, ${now})
+      ON CONFLICT (app_id, username) DO NOTHING
+      RETURNING id, username, password_hash, created_at, app_id`;
     return row ? user(row) : null;
   }
 
-  async findUserByName(username: string): Promise<UserRecord | null> {
-    const [row] = await this.sql<UserRow[]>`SELECT id, username, password_hash, created_at FROM users WHERE username = ${username}`;
+  async findUserByName(username: string, appId: AppId = DEFAULT_APP_ID): Promise<UserRecord | null> {
+    const [row] = await this.sql<UserRow[]>`SELECT id, username, password_hash, created_at, app_id FROM users WHERE app_id = ${appId} AND username = ${username}`;
     return row ? user(row) : null;
   }
 
-  async listUserIds(afterId: UserId, limit: number): Promise<UserId[]> {
-    const rows = await this.sql<Array<{ id: string | number }>>`SELECT id FROM users WHERE id > ${afterId} ORDER BY id LIMIT ${limit}`;
+  async appOf(userId: UserId): Promise<AppId | null> {
+    const [row] = await this.sql<Array<{ app_id: string }>>`SELECT app_id FROM users WHERE id = ${userId}`;
+    return row ? row.app_id : null;
+  }
+
+  async listUserIds(afterId: UserId, limit: number, appId?: AppId): Promise<UserId[]> {
+    const rows = appId === undefined
+      ? await this.sql<Array<{ id: string | number }>>`SELECT id FROM users WHERE id > ${afterId} ORDER BY id LIMIT ${limit}`
+      : await this.sql<Array<{ id: string | number }>>`SELECT id FROM users WHERE id > ${afterId} AND app_id = ${appId} ORDER BY id LIMIT ${limit}`;
     return rows.map((r) => Number(r.id));
   }
 
   async searchUsers(prefix: string, limit: number): Promise<UserRecord[]> {
     const rows = await this.sql<UserRow[]>`
-      SELECT id, username, password_hash, created_at FROM users WHERE starts_with(username, ${prefix}) ORDER BY username LIMIT ${limit}`;
+      SELECT id, username, password_hash, created_at, app_id FROM users WHERE starts_with(username, ${prefix}) ORDER BY username LIMIT ${limit}`;
     return rows.map(user);
   }
 
@@ -69,7 +77,7 @@ export class PostgresIdentityStore implements IdentityStore {
     const unique = [...new Set(ids)];
     if (unique.length === 0) return [];
     const rows = await this.sql<UserRow[]>`
-      SELECT id, username, password_hash, created_at FROM users WHERE id = ANY(${int8Array(unique)}::int8[])`;
+      SELECT id, username, password_hash, created_at, app_id FROM users WHERE id = ANY(${int8Array(unique)}::int8[])`;
     const byId = new Map(rows.map((r) => [r.id, user(r)]));
     return unique.flatMap((id) => byId.get(id) ?? []);
   }

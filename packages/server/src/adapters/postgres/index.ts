@@ -15,6 +15,7 @@ import { PostgresSocialStore } from './social-store.js';
 import { PostgresServiceStore } from './service-store.js';
 import { PostgresItemConversationStore } from './item-conversation-store.js';
 import { PostgresModerationStore } from './moderation-store.js';
+import { PostgresAppStore } from './app-store.js';
 
 export { PostgresConversationStore } from './conversation-store.js';
 export { PostgresIdentityStore } from './identity-store.js';
@@ -29,6 +30,7 @@ export { PostgresItemConversationStore } from './item-conversation-store.js';
 export { PostgresModerationStore } from './moderation-store.js';
 export { PostgresMediaCatalog } from './media-catalog.js';
 export { PostgresSearchIndex } from './search-index.js';
+export { PostgresAppStore } from './app-store.js';
 
 export interface PostgresAdapterOptions {
   /** postgres://user:password@host:port/database */
@@ -87,6 +89,7 @@ export async function openPostgresAdapters(options: PostgresAdapterOptions): Pro
     service: new PostgresServiceStore(sql),
     items: new PostgresItemConversationStore(sql),
     search: new PostgresSearchIndex(sql),
+    apps: new PostgresAppStore(sql),
     close: () => sql.end({ timeout: 5 }),
   };
 }

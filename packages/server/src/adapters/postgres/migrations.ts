@@ -598,6 +598,40 @@ export const MIGRATIONS: readonly Migration[] = [
     );
     `,
   },
+  {
+    // Apps (ADR 0013): only operator-created ones; `default` comes from the
+    // config. Secrets are SHA-256 digests, one app per digest.
+    version: 17,
+    name: 'apps',
+    sql: `
+    CREATE TABLE apps (
+      id         text COLLATE "C" PRIMARY KEY,
+      name       text NOT NULL,
+      created_at bigint NOT NULL,
+      webhook    jsonb,
+      push       jsonb NOT NULL,
+      limits     jsonb NOT NULL,
+      version    bigint NOT NULL
+    );
+    CREATE TABLE app_secrets (
+      digest   text COLLATE "C" PRIMARY KEY,
+      app_id   text COLLATE "C" NOT NULL REFERENCES apps (id) ON DELETE CASCADE,
+      added_at bigint GENERATED ALWAYS AS IDENTITY -- the order secrets were added
+    );
+    CREATE INDEX app_secrets_by_app ON app_secrets (app_id, added_at);
+    `,
+  },
+  {
+    // Users belong to one app (ADR 0013): existing users land in `default`;
+    // usernames are unique per app instead of globally.
+    version: 18,
+    name: 'users per app',
+    sql: `
+    ALTER TABLE users ADD COLUMN app_id text COLLATE "C" NOT NULL DEFAULT 'default';
+    ALTER TABLE users DROP CONSTRAINT users_username_key;
+    CREATE UNIQUE INDEX users_by_app_username ON users (app_id, username);
+    `,
+  },
 ];
 
 /**

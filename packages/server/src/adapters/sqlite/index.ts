@@ -26,6 +26,7 @@ export { SqliteSocialStore } from './sqlite-social-store.js';
 export { SqliteModerationStore } from './sqlite-moderation-store.js';
 export { SqliteServiceStore } from './sqlite-service-store.js';
 export { SqliteItemConversationStore } from './sqlite-item-conversation-store.js';
+export { SqliteAppStore } from './sqlite-app-store.js';
 export { MIGRATIONS } from './migrations.js';
 
 export interface SqliteAdapters {

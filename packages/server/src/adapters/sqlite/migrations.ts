@@ -9,6 +9,7 @@ import { MESSAGE_OPS_MIGRATION } from './migration-message-ops.js';
 import { PINS_MIGRATION } from './migration-pins.js';
 import { SEARCH_BACKFILL_MIGRATION } from './migration-search-backfill.js';
 import { CONVERSATION_SETTINGS_MIGRATION } from './migration-conversation-settings.js';
+import { APPS_MIGRATION, USERS_APP_MIGRATION } from './migration-apps.js';
 
 /**
  * Schema migrations, applied in order at open; PRAGMA user_version records
@@ -169,11 +170,20 @@ export const MIGRATIONS: readonly string[] = [
   SEARCH_BACKFILL_MIGRATION,
   // 12: per-user conversation settings (issue #14), see migration-conversation-settings.ts.
   CONVERSATION_SETTINGS_MIGRATION,
+  // 13: apps (ADR 0013), see migration-apps.ts.
+  APPS_MIGRATION,
+  // 14: users.app_id, usernames unique per app (ADR 0013), see migration-apps.ts.
+  USERS_APP_MIGRATION,
 ];
 
 /**
  * Brings the schema to the latest version in one IMMEDIATE transaction, so
  * two processes opening a fresh file at once do not both migrate.
+ *
+ * Foreign keys are off while migrating (a table rebuild, SQLite's documented
+ * way to change a constraint, drops and renames a parent table) and checked
+ * in full before the transaction commits, so a migration cannot leave a
+ * dangling reference behind.
  */
 export function migrate(db: Database.Database): void {
   const run = db.transaction(() => {
@@ -181,10 +191,19 @@ export function migrate(db: Database.Database): void {
     if (current > MIGRATIONS.length) {
       throw new Error(`database schema version ${current} is newer than this server (${MIGRATIONS.length})`);
     }
+    if (current === MIGRATIONS.length) return;
     for (let version = current + 1; version <= MIGRATIONS.length; version++) {
       db.exec(MIGRATIONS[version - 1]!);
       db.pragma(`user_version = ${version}`);
     }
+    const dangling = db.pragma('foreign_key_check') as unknown[];
+    if (dangling.length > 0) throw new Error(`migration left ${dangling.length} dangling foreign key(s): ${JSON.stringify(dangling.slice(0, 3))}`);
   });
-  run.immediate();
+  const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+  db.pragma('foreign_keys = OFF');
+  try {
+    run.immediate();
+  } finally {
+    db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
+  }
 }

@@ -1,12 +1,14 @@
 import type Database from 'better-sqlite3';
 import type { DeviceRecord, Platform, SessionRecord, UserId, UserRecord } from '../../core/model.js';
 import type { IdentityStore } from '../../core/ports/identity-store.js';
+import { DEFAULT_APP_ID, type AppId } from '../../core/ports/app-store.js';
 
 interface UserRow {
   id: number;
   username: string;
   passwordHash: string;
   createdAt: number;
+  appId: string;
 }
 
 interface SessionRow {
@@ -20,7 +22,7 @@ interface SessionRow {
   revoked: number;
 }
 
-const USER_COLUMNS = 'id, username, password_hash AS passwordHash, created_at AS createdAt';
+const USER_COLUMNS = 'id, username, password_hash AS passwordHash, created_at AS createdAt, app_id AS appId';
 const SESSION_COLUMNS = `id, user_id AS userId, device_id AS deviceId, platform, refresh_hash AS refreshHash,
   refresh_expires_at AS refreshExpiresAt, created_at AS createdAt, revoked`;
 
@@ -37,6 +39,8 @@ export class SqliteIdentityStore implements IdentityStore {
   private readonly findUserStmt;
   private readonly getUserStmt;
   private readonly listUserIdsStmt;
+  private readonly listAppUserIdsStmt;
+  private readonly appOfStmt;
   private readonly searchUsersStmt;
   private readonly setPasswordStmt;
   private readonly upsertDeviceStmt;
@@ -49,16 +53,18 @@ export class SqliteIdentityStore implements IdentityStore {
   private readonly revokeDeviceStmt;
 
   constructor(db: Database.Database) {
-    this.createUserStmt = db.prepare<[string, string, number], UserRow>(
-      `INSERT INTO users (username, password_hash, created_at) VALUES (?, ?, ?)
-       ON CONFLICT (username) DO NOTHING RETURNING ${USER_COLUMNS}`,
+    this.createUserStmt = db.prepare<[string, string, string, number], UserRow>(
+      `INSERT INTO users (app_id, username, password_hash, created_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (app_id, username) DO NOTHING RETURNING ${USER_COLUMNS}`,
     );
     // No conflict target: a taken username or a taken id both make it a no-op.
-    this.createUserWithIdStmt = db.prepare<[number, string, string, number], UserRow>(
-      `INSERT INTO users (id, username, password_hash, created_at) VALUES (?, ?, ?, ?)
+    this.createUserWithIdStmt = db.prepare<[number, string, string, string, number], UserRow>(
+      `INSERT INTO users (id, app_id, username, password_hash, created_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT DO NOTHING RETURNING ${USER_COLUMNS}`,
     );
-    this.findUserStmt = db.prepare<[string], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE username = ?`);
+    this.findUserStmt = db.prepare<[string, string], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE app_id = ? AND username = ?`);
+    this.appOfStmt = db.prepare<[number], string>('SELECT app_id FROM users WHERE id = ?').pluck();
+    this.listAppUserIdsStmt = db.prepare<[number, string, number], { id: number }>('SELECT id FROM users WHERE id > ? AND app_id = ? ORDER BY id LIMIT ?');
     this.getUserStmt = db.prepare<[number], UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE id = ?`);
     this.listUserIdsStmt = db.prepare<[number, number], { id: number }>('SELECT id FROM users WHERE id > ? ORDER BY id LIMIT ?');
     // A range on the unique username index (binary collation): [prefix, prefix + U+FFFF).
@@ -93,16 +99,21 @@ export class SqliteIdentityStore implements IdentityStore {
     ).pluck();
   }
 
-  async createUser(username: string, passwordHash: string, now: number, id?: UserId): Promise<UserRecord | null> {
-    if (id !== undefined) return this.createUserWithIdStmt.get(id, username, passwordHash, now) ?? null;
-    return this.createUserStmt.get(username, passwordHash, now) ?? null;
+  async createUser(username: string, passwordHash: string, now: number, id?: UserId, appId: AppId = DEFAULT_APP_ID): Promise<UserRecord | null> {
+    if (id !== undefined) return this.createUserWithIdStmt.get(id, appId, username, passwordHash, now) ?? null;
+    return this.createUserStmt.get(appId, username, passwordHash, now) ?? null;
   }
 
-  async findUserByName(username: string): Promise<UserRecord | null> {
-    return this.findUserStmt.get(username) ?? null;
+  async findUserByName(username: string, appId: AppId = DEFAULT_APP_ID): Promise<UserRecord | null> {
+    return this.findUserStmt.get(appId, username) ?? null;
   }
 
-  async listUserIds(afterId: UserId, limit: number): Promise<UserId[]> {
+  async appOf(userId: UserId): Promise<AppId | null> {
+    return this.appOfStmt.get(userId) ?? null;
+  }
+
+  async listUserIds(afterId: UserId, limit: number, appId?: AppId): Promise<UserId[]> {
+    if (appId !== undefined) return this.listAppUserIdsStmt.all(afterId, appId, limit).map((r) => r.id);
     return this.listUserIdsStmt.all(afterId, limit).map((r) => r.id);
   }
 

@@ -1,3 +1,4 @@
+import type { AppStore } from './app-store.js';
 import type { Bus } from './bus.js';
 import type { ConversationStore } from './conversation-store.js';
 import type { EventLogStore } from './event-log.js';
@@ -47,6 +48,8 @@ export interface DurableStores {
   readonly items: ItemConversationStore;
   /** Full-text search over messages; written by messages.append. */
   readonly search: SearchIndex;
+  /** Apps (tenants) other than the config's `default` (ADR 0013); read through core/apps/app-directory.ts. */
+  readonly apps: AppStore;
 }
 
 /** What a node's process adds to the stores: in memory on one node, Redis (or the primary) in a cluster. */

@@ -11,6 +11,7 @@ import type { EventLogStore } from '../../../core/ports/event-log.js';
 import type { ServiceStore } from '../../../core/ports/service-store.js';
 import type { ItemConversationStore } from '../../../core/ports/item-conversation-store.js';
 import type { SearchIndex } from '../../../core/ports/search-index.js';
+import type { AppStore } from '../../../core/ports/app-store.js';
 import type { SqliteOpenOptions } from '../sqlite-database.js';
 import { StorageWorkerClient } from './storage-worker-client.js';
 
@@ -48,6 +49,7 @@ export async function openSqliteWorkerAdapters(
     service: client.port<ServiceStore>('service'),
     items: client.port<ItemConversationStore>('items'),
     search: client.port<SearchIndex>('search'),
+    apps: client.port<AppStore>('apps'),
     outstanding: () => client.outstanding,
     close: () => client.close(),
   };

@@ -12,6 +12,7 @@ import { SqliteServiceStore } from '../sqlite-service-store.js';
 import { SqliteItemConversationStore } from '../sqlite-item-conversation-store.js';
 import { SqliteSearchIndex } from '../sqlite-search-index.js';
 import { lowerThreadPriority } from '../thread-priority.js';
+import { SqliteAppStore } from '../sqlite-app-store.js';
 
 /**
  * The storage thread: owns the SQLite connection (and, through
@@ -54,6 +55,7 @@ const stores: Record<StoreName, object> = {
   service: new SqliteServiceStore(adapters.database),
   items: new SqliteItemConversationStore(adapters.database),
   search: new SqliteSearchIndex(adapters.database),
+  apps: new SqliteAppStore(adapters.database),
 };
 
 port.on('message', (message: CallMessage | typeof CLOSE) => {

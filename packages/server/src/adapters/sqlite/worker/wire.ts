@@ -1,3 +1,4 @@
+import { XinboxError } from '@xinbox/protocol';
 import { DuplicateClientMsgIdError, SeqConflictError } from '../../../core/ports/message-store.js';
 import { RoomUnavailableError } from '../../../core/ports/room-store.js';
 import type { SqliteOpenOptions } from '../sqlite-database.js';
@@ -9,7 +10,7 @@ import type { SqliteOpenOptions } from '../sqlite-database.js';
  */
 
 /** The stores the worker serves, by the name a call addresses. */
-export const STORE_NAMES = ['identity', 'messages', 'conversations', 'leases', 'rooms', 'webhooks', 'social', 'moderation', 'media', 'pushTokens', 'eventLog', 'service', 'items', 'search'] as const;
+export const STORE_NAMES = ['identity', 'messages', 'conversations', 'leases', 'rooms', 'webhooks', 'social', 'moderation', 'media', 'pushTokens', 'eventLog', 'service', 'items', 'search', 'apps'] as const;
 export type StoreName = (typeof STORE_NAMES)[number];
 
 /** main → worker: [call id, store, method, arguments]. */
@@ -41,6 +42,8 @@ export function errorToWire(error: unknown): WireError {
   if (error instanceof SeqConflictError) return { name: error.name, message: error.message, fields: [error.conversationId, error.seq] };
   if (error instanceof DuplicateClientMsgIdError) return { name: error.name, message: error.message, fields: [error.senderId, error.clientMsgId] };
   if (error instanceof RoomUnavailableError) return { name: 'RoomUnavailableError', message: error.message, fields: [error.roomId, error.reason] };
+  // A store's answer in the error catalog (e.g. APP_ID_TAKEN) reaches the caller as itself.
+  if (error instanceof XinboxError) return { name: 'XinboxError', message: error.message, fields: [error.code, error.retryAfterMs] };
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     return { name: error.name, message: error.message, ...(typeof code === 'string' ? { code } : {}) };
@@ -55,6 +58,7 @@ export function errorFromWire(wire: WireError): Error {
     case 'DuplicateClientMsgIdError': return new DuplicateClientMsgIdError(f[0] as never, f[1] as string);
     case 'RoomUnavailableError': return new RoomUnavailableError(f[0] as never, f[1] as 'missing' | 'closed');
     case 'RangeError': return new RangeError(wire.message);
+    case 'XinboxError': return new XinboxError(f[0] as number, wire.message, f[1] as number);
     default: {
       const error = new Error(wire.message);
       error.name = wire.name;
