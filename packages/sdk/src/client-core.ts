@@ -154,11 +154,11 @@ export abstract class XinboxClientCore extends TypedEmitter<XinboxEvents> {
   }
 
   register(username: string, password: string): Promise<{ userId: string }> {
-    return this.http.register(username, password);
+    return this.http.register(username, password, this.options.appId);
   }
 
   async login(username: string, password: string): Promise<Session> {
-    const s = await this.http.login(username, password, this.options.deviceId, this.options.platform);
+    const s = await this.http.login(username, password, this.options.deviceId, this.options.platform, this.options.appId);
     this.setSession(s);
     return s;
   }

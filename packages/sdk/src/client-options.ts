@@ -11,6 +11,12 @@ export interface XinboxClientOptions {
   /** Stable id of this installation; one live connection per (user, device). */
   deviceId: string;
   platform?: PlatformName;
+  /**
+   * The app (tenant) this client's users belong to, for register and login
+   * (docs/protocol.md 3). Default `default`. The same username in two apps
+   * is two different users.
+   */
+  appId?: string;
   /** 'ws' (default; browsers and Node) or 'tcp' (Node only). */
   transport?: 'ws' | 'tcp';
   /** WebSocket framing: 'proto' (default, binary) or 'json'. */
@@ -56,6 +62,7 @@ export interface ResolvedOptions {
   readonly baseUrl: string;
   readonly deviceId: string;
   readonly platform: PlatformName;
+  readonly appId: string;
   readonly transport: 'ws' | 'tcp';
   readonly subprotocol: SubprotocolName;
   readonly wsUrl: string;
@@ -94,6 +101,7 @@ export function resolveOptions(o: XinboxClientOptions): ResolvedOptions {
     baseUrl: base,
     deviceId: o.deviceId,
     platform: o.platform ?? 'web',
+    appId: o.appId ?? 'default',
     transport,
     subprotocol: o.subprotocol ?? 'proto',
     wsUrl: o.wsUrl ?? `${base.replace(/^http/, 'ws')}/ws`,

@@ -43,13 +43,14 @@ export class HttpApi {
     this.fetchImpl = f;
   }
 
-  async register(username: string, password: string): Promise<{ userId: string }> {
-    const body = await this.call('POST', '/v1/register', { username, password });
+  async register(username: string, password: string, appId = 'default'): Promise<{ userId: string }> {
+    // `appId` is sent only off `default`, so a client talks to a server that predates apps unchanged.
+    const body = await this.call('POST', '/v1/register', { username, password, ...(appId === 'default' ? {} : { appId }) });
     return { userId: String(field(body, 'userId')) };
   }
 
-  async login(username: string, password: string, deviceId: string, platform: PlatformName): Promise<Session> {
-    return toSession(await this.call('POST', '/v1/login', { username, password, deviceId, platform }));
+  async login(username: string, password: string, deviceId: string, platform: PlatformName, appId = 'default'): Promise<Session> {
+    return toSession(await this.call('POST', '/v1/login', { username, password, deviceId, platform, ...(appId === 'default' ? {} : { appId }) }));
   }
 
   /** Rotates the refresh token: the old one stops working. */

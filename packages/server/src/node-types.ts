@@ -7,6 +7,8 @@ import type { Storage } from './storage.js';
 import type { NodeMetrics } from './metrics/node-metrics.js';
 import type { MediaChannel } from './media/index.js';
 import type { MediaStore } from './core/ports/media-store.js';
+import type { AppDirectory } from './core/apps/app-directory.js';
+import type { AppOfUser } from './core/ports/app-store.js';
 
 /**
  * What a started node is and what it may be handed (node.ts composes it).
@@ -26,6 +28,10 @@ export interface GatewayProcessInfo {
 export interface XinboxNode {
   readonly config: XinboxConfig;
   readonly nodeId: string;
+  /** The deployment's apps (ADR 0013): `default` from the config plus the AppStore's. */
+  readonly apps: AppDirectory;
+  /** The app of a user (cached; an unknown user counts as `default`). */
+  readonly appOf: AppOfUser;
   readonly port: number;
   readonly tcpPort: number;
   readonly httpUrl: string;

@@ -77,6 +77,9 @@ import { AggregatorRegistry } from 'prom-client';
 import { createForwardingServer } from './processes/http-forwarder.js';
 import { gatewayProcessCount, startWithGatewayProcesses } from './processes/primary.js';
 import type { HandedInConnections, NodeDeps, NodeMetricsSnapshot, XinboxNode } from './node-types.js';
+import { AppDirectory } from './core/apps/app-directory.js';
+import { UserApps } from './core/identity/user-apps.js';
+import { defaultAppSettingsOf } from './platform/apps/default-app.js';
 
 export type { HandedInConnections, NodeDeps, NodeMetricsSnapshot, XinboxNode } from './node-types.js';
 
@@ -119,6 +122,9 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   leaseTimer.unref();
 
   const secret = config.tokenSecret || tokenSecretIn(dataDir);
+  // Apps (ADR 0013): the config's `default` plus stored ones; every user's app, cached (it never changes).
+  const apps = new AppDirectory(storage.apps, defaultAppSettingsOf(config));
+  const userApps = new UserApps(storage.identity);
   // Moderation (issue #15): mutes and bans are checked at login, connect and send.
   const moderation: ModerationService = new ModerationService(storage.moderation, storage.identity, storage.messages,
     (userId, conversationId) => messaging.requireMember(userId, conversationId),
@@ -129,6 +135,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     : null;
   const identity = new IdentityService(storage.identity, new TokenSigner(secret), {
     ...config, accountCheck: (u) => moderation.checkAccount(u), ...(eventLog ? { sessionEvents: (e: SessionEvent) => eventLog.record(e) } : {}),
+    appExists: async (id) => (await apps.get(id)) !== null,
   },
     Date.now, undefined, config.rateLimits ? storage.limiter : null);
   const sessions = new LocalSessions();
@@ -255,12 +262,11 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     if (frame.body.case === 'error') throw new XinboxError(frame.body.value.code, frame.body.value.message, frame.body.value.retryAfterMs);
     return frame.body;
   };
-  const serverSecrets = config.serverApiSecrets.split(',').map((s) => s.trim()).filter(Boolean);
   // The server API (with app secrets) and the admin console (with the admin token) share the actions.
   const serverActions = roles.has('api')
     ? new ServerActions({
       identity, identityStore: storage.identity, conversations: storage.conversations, moderation, social, pushTokens: storage.pushTokens,
-      rooms: rooms?.service ?? null, runAs, systemUsername: config.systemUsername, eventLog: storage.eventLog,
+      rooms: rooms?.service ?? null, runAs, systemUsername: config.systemUsername, eventLog: storage.eventLog, userApps,
     })
     : null;
   const gateway = isGateway
@@ -363,7 +369,8 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
         routes: roles.has('api')
           ? [
             pushTokenRoutes(identity, storage.pushTokens, { check: pushTokenCheck(config), webPushPublicKey: config.webPushPublicKey }),
-            ...(serverActions && serverSecrets.length > 0 ? [serverApiRoutes(serverActions, serverSecrets)] : []),
+            // Always mounted: the config's secrets are the `default` app's, created apps bring their own.
+            ...(serverActions ? [serverApiRoutes(serverActions, apps)] : []),
             ...(serverActions ? [adminConsoleRoutes(serverActions, config.adminToken)] : []),
             ...(serverActions && rooms ? [adminRoomRoutes(serverActions, rooms.fanout, config.adminToken)] : []),
             ...(serverActions ? [adminGroupRoutes({ actions: serverActions, conversations: storage.conversations, identity: storage.identity, adminToken: config.adminToken })] : []),
@@ -451,6 +458,8 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   return {
     config,
     nodeId,
+    apps,
+    appOf: userApps.appOfUser,
     port,
     tcpPort,
     httpUrl: `${tls ? 'https' : 'http'}://${host}:${port}`,

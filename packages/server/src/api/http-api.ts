@@ -85,11 +85,11 @@ export async function createHttpApi(deps: HttpApiDeps): Promise<FastifyInstance>
     app.post<{ Body: Body }>('/v1/register', { schema: registerSchema }, async (req, reply) => {
       await limited('register', req);
       reply.code(201);
-      return identity.register(req.body.username, req.body.password);
+      return identity.register(req.body.username, req.body.password, req.body.appId);
     });
     app.post<{ Body: Body }>('/v1/login', { schema: loginSchema }, async (req) => {
       await limited('login', req);
-      return identity.login(req.body.username, req.body.password, req.body.deviceId, req.body.platform, req.socket.remoteAddress ?? '');
+      return identity.login(req.body.username, req.body.password, req.body.deviceId, req.body.platform, req.socket.remoteAddress ?? '', req.body.appId);
     });
     app.post<{ Body: Body }>('/v1/refresh', { schema: refreshSchema, config: { invalidAs: Errors.REFRESH_INVALID } }, async (req) => {
       await limited('login', req);

@@ -50,6 +50,7 @@ export const registerSchema = {
     properties: {
       username: { type: 'string', description: '3-32 of a-z 0-9 _ . - (lower-cased)' },
       password: { type: 'string', description: '8 to 256 characters' },
+      appId: { type: 'string', description: 'The app (tenant) the user belongs to; absent = `default`. An unknown app is APP_NOT_FOUND' },
     },
     required: ['username', 'password'],
   },
@@ -66,6 +67,7 @@ export const loginSchema = {
       password: { type: 'string' },
       deviceId: { type: 'string', description: '1-64 of A-Z a-z 0-9 _ . : -' },
       platform: { type: 'string', enum: ['ios', 'android', 'web', 'desktop', 'other'] },
+      appId: { type: 'string', description: 'The app (tenant) of the account; absent = `default`. An unknown app is APP_NOT_FOUND' },
     },
     required: ['username', 'password', 'deviceId'],
   },

@@ -51,6 +51,8 @@ export abstract class Connection implements FlowTransport {
   userId: UserId = 0;
   deviceId = '';
   platform: Platform = 'other';
+  /** The app (tenant, ADR 0013) of the authenticated user: the token's `app` claim, `default` when absent. */
+  appId = 'default';
   sessionId = '';
   /** Auth.client_version as the client sent it (at most 64 characters); '' when not sent. */
   clientVersion = '';

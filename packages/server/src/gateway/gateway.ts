@@ -1,3 +1,4 @@
+import { DEFAULT_APP_ID } from '../core/ports/app-store.js';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { createServer as createTlsServer, type SecureContextOptions, type Server as TlsServer } from 'node:tls';
@@ -399,6 +400,7 @@ export class Gateway implements GatewayControl {
       conn.userId = claims.uid;
       conn.deviceId = claims.did;
       conn.platform = claims.plat;
+      conn.appId = claims.app ?? DEFAULT_APP_ID;
       conn.sessionId = claims.sid;
       conn.clientVersion = clientVersion.slice(0, MAX_CLIENT_VERSION);
       conn.expiresAt = claims.exp;

@@ -6,6 +6,7 @@ import type { Platform, SessionRecord, UserId } from '../model.js';
 import { randomUserId } from './public-ids.js';
 import { DUMMY_HASH_PROMISE, hashPassword, verifyPassword } from './passwords.js';
 import { newOpaqueToken, sha256, TokenSigner, type AccessClaims } from './tokens.js';
+import { APP_ID_PATTERN, DEFAULT_APP_ID, type AppId } from '../ports/app-store.js';
 
 export interface LoginResult {
   readonly userId: UserId;
@@ -33,6 +34,8 @@ export interface IdentityOptions {
   readonly loginBackoffMaxMs?: number;
   /** Told about every login and logout (the user event log); must not throw or block. */
   readonly sessionEvents?: (e: SessionEvent) => void;
+  /** Whether an app other than `default` exists (the AppDirectory); without it only `default` does. */
+  readonly appExists?: (appId: AppId) => Promise<boolean>;
 }
 
 /** A login (password, or issued by the server API) or an explicit logout. */
@@ -66,34 +69,39 @@ export class IdentityService {
     private readonly limiter: RateLimiter | null = null,
   ) {}
 
-  async register(usernameRaw: unknown, password: unknown): Promise<{ userId: UserId }> {
+  /** A new user in `appIdRaw` (absent = `default`; an unknown app is APP_NOT_FOUND). */
+  async register(usernameRaw: unknown, password: unknown, appIdRaw?: unknown): Promise<{ userId: UserId }> {
     const username = normalizeUsername(usernameRaw);
     if (typeof password !== 'string' || password.length < 8 || password.length > 256) {
       throw new XinboxError(Errors.INVALID_ARGUMENT, 'password must be 8 to 256 characters');
     }
+    const appId = await this.knownApp(appIdRaw);
     const hash = await hashPassword(password, this.opts.scryptCost);
     // Random public ids (ADR 0008): a null answer is a taken name or, very rarely, a taken id; retry only the latter.
     for (let attempt = 0; attempt < 5; attempt++) {
-      const user = await this.store.createUser(username, hash, this.clock(), this.newUserId());
+      const user = await this.store.createUser(username, hash, this.clock(), this.newUserId(), appId);
       if (user) return { userId: user.id };
-      if (await this.store.findUserByName(username)) throw new XinboxError(Errors.USERNAME_TAKEN);
+      if (await this.store.findUserByName(username, appId)) throw new XinboxError(Errors.USERNAME_TAKEN);
     }
     throw new XinboxError(Errors.INTERNAL, 'could not allocate a user id');
   }
 
-  async login(usernameRaw: unknown, password: unknown, deviceIdRaw: unknown, platformRaw: unknown, ip = ''): Promise<LoginResult> {
+  /** Logs a user of `appIdRaw` (absent = `default`) in; the same name in another app is another account. */
+  async login(usernameRaw: unknown, password: unknown, deviceIdRaw: unknown, platformRaw: unknown, ip = '', appIdRaw?: unknown): Promise<LoginResult> {
     const username = normalizeUsername(usernameRaw);
     const deviceId = validDeviceId(deviceIdRaw);
     const platform = validPlatform(platformRaw);
     if (typeof password !== 'string') throw new XinboxError(Errors.INVALID_ARGUMENT, 'password is required');
+    const appId = await this.knownApp(appIdRaw);
     // Against guessing: each failure on an account (known or not, so as not to reveal
     // which exist) doubles the wait before the next attempt on it.
-    const backoff = this.limiter && (this.opts.loginBackoffBaseMs ?? 0) > 0 ? `login:acct:${username}` : null;
+    const account = appId === DEFAULT_APP_ID ? username : `${appId}/${username}`;
+    const backoff = this.limiter && (this.opts.loginBackoffBaseMs ?? 0) > 0 ? `login:acct:${account}` : null;
     if (backoff) {
       const wait = await this.limiter!.blockedFor(backoff, this.clock());
       if (wait > 0) throw new XinboxError(Errors.RATE_LIMITED, `too many failed logins for this account; retry in ${wait} ms`, wait);
     }
-    const user = await this.store.findUserByName(username);
+    const user = await this.store.findUserByName(username, appId);
     // Compare against a dummy hash for unknown users so response time does not reveal them.
     const ok = await verifyPassword(password, user?.passwordHash ?? (await DUMMY_HASH_PROMISE));
     if (!user || !ok) {
@@ -101,7 +109,7 @@ export class IdentityService {
       throw new XinboxError(Errors.BAD_CREDENTIALS);
     }
     if (backoff) await this.limiter!.succeed(backoff);
-    return this.openSession(user.id, deviceId, platform, ip, 'password');
+    return this.openSession(user.id, appId, deviceId, platform, ip, 'password');
   }
 
   /**
@@ -114,7 +122,7 @@ export class IdentityService {
     const platform = validPlatform(platformRaw);
     const [user] = await this.store.getUsers([userId]);
     if (!user) throw new XinboxError(Errors.NOT_FOUND, 'no such user');
-    return this.openSession(user.id, deviceId, platform, '', 'server API');
+    return this.openSession(user.id, user.appId ?? DEFAULT_APP_ID, deviceId, platform, '', 'server API');
   }
 
   /**
@@ -126,7 +134,7 @@ export class IdentityService {
     const claims = await this.authenticate(accessToken);
     const deviceId = validDeviceId(deviceIdRaw);
     if (deviceId === claims.did) throw new XinboxError(Errors.INVALID_ARGUMENT, 'the new device id must differ from the token\'s own device');
-    return this.openSession(claims.uid, deviceId, validPlatform(platformRaw), ip, 'added by a live session');
+    return this.openSession(claims.uid, claims.app ?? DEFAULT_APP_ID, deviceId, validPlatform(platformRaw), ip, 'added by a live session');
   }
 
   /**
@@ -135,12 +143,20 @@ export class IdentityService {
    * with a password;
    * the backend issues its sessions instead.
    */
-  async createUser(usernameRaw: unknown, password: unknown): Promise<{ userId: UserId }> {
-    if (password !== undefined) return this.register(usernameRaw, password);
-    return this.register(usernameRaw, `!${newOpaqueToken()}${newOpaqueToken()}`.slice(0, 256));
+  async createUser(usernameRaw: unknown, password: unknown, appId: AppId = DEFAULT_APP_ID): Promise<{ userId: UserId }> {
+    if (password !== undefined) return this.register(usernameRaw, password, appId);
+    return this.register(usernameRaw, `!${newOpaqueToken()}${newOpaqueToken()}`.slice(0, 256), appId);
   }
 
-  private async openSession(userId: UserId, deviceId: string, platform: Platform, ip: string, how: string): Promise<LoginResult> {
+  /** The app a register/login names: absent is `default`; one that does not exist is APP_NOT_FOUND. */
+  private async knownApp(raw: unknown): Promise<AppId> {
+    if (raw === undefined || raw === null || raw === '' || raw === DEFAULT_APP_ID) return DEFAULT_APP_ID;
+    if (typeof raw !== 'string') throw new XinboxError(Errors.INVALID_ARGUMENT, 'appId must be a string');
+    if (!APP_ID_PATTERN.test(raw) || !(await this.opts.appExists?.(raw))) throw new XinboxError(Errors.APP_NOT_FOUND);
+    return raw;
+  }
+
+  private async openSession(userId: UserId, appId: AppId, deviceId: string, platform: Platform, ip: string, how: string): Promise<LoginResult> {
     const user = { id: userId };
     await this.opts.accountCheck?.(user.id);
     const now = this.clock();
@@ -161,7 +177,7 @@ export class IdentityService {
     const revoked = await this.store.revokeDeviceSessions(user.id, deviceId, session.id);
     if (revoked.length) this.forget(revoked, 'replaced');
     this.opts.sessionEvents?.({ type: 'login', userId: user.id, deviceId, platform, ip, detail: how });
-    return this.issue(session, refreshToken);
+    return this.issue(session, refreshToken, appId);
   }
 
   async refresh(refreshTokenRaw: unknown): Promise<LoginResult> {
@@ -183,7 +199,9 @@ export class IdentityService {
       this.forget([session.id], 'logout');
       throw new XinboxError(Errors.REFRESH_INVALID, 'refresh token reused; the session is revoked, log in again');
     }
-    return this.issue({ ...session, refreshExpiresAt: now + this.opts.refreshTokenTtlMs }, next);
+    // The session row has no app: a user's app never changes, so it is the user's.
+    const appId = (await this.store.appOf(session.userId)) ?? DEFAULT_APP_ID;
+    return this.issue({ ...session, refreshExpiresAt: now + this.opts.refreshTokenTtlMs }, next, appId);
   }
 
   /** End the session of a live access token (an expired or revoked one is refused like everywhere else). */
@@ -224,9 +242,13 @@ export class IdentityService {
     for (const l of this.revokeListeners) l(sessionIds, reason);
   }
 
-  private issue(session: SessionRecord, refreshSecret: string): LoginResult {
+  private issue(session: SessionRecord, refreshSecret: string, appId: AppId): LoginResult {
     const accessExpiresAt = this.clock() + this.opts.accessTokenTtlMs;
-    const accessToken = this.signer.sign({ uid: session.userId, did: session.deviceId, sid: session.id, plat: session.platform, exp: accessExpiresAt });
+    // `app` only off `default`: default tokens stay byte-for-byte what they were before apps.
+    const accessToken = this.signer.sign({
+      uid: session.userId, did: session.deviceId, sid: session.id, plat: session.platform, exp: accessExpiresAt,
+      ...(appId === DEFAULT_APP_ID ? {} : { app: appId }),
+    });
     return {
       userId: session.userId,
       deviceId: session.deviceId,

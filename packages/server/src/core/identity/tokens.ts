@@ -10,6 +10,8 @@ export interface AccessClaims {
   readonly plat: Platform;
   /** Expiry, ms since epoch. */
   readonly exp: number;
+  /** The user's app (ADR 0013); absent = `default`, so tokens issued before apps existed stay valid. */
+  readonly app?: string;
 }
 
 /**
@@ -43,7 +45,7 @@ export class TokenSigner {
     } catch {
       throw new XinboxError(Errors.TOKEN_INVALID);
     }
-    if (typeof claims.uid !== 'number' || typeof claims.sid !== 'string' || typeof claims.exp !== 'number') {
+    if (typeof claims.uid !== 'number' || typeof claims.sid !== 'string' || typeof claims.exp !== 'number' || (claims.app !== undefined && typeof claims.app !== 'string')) {
       throw new XinboxError(Errors.TOKEN_INVALID);
     }
     if (claims.exp <= now) throw new XinboxError(Errors.TOKEN_EXPIRED);

@@ -18,6 +18,8 @@ import type { EventQuery, UserEvent } from '../../core/ports/event-log.js';
 import type { EventLogStore } from '../../core/ports/event-log.js';
 import type { RoomService } from '../../core/rooms/room-service.js';
 import type { UserId } from '../../core/model.js';
+import type { UserApps } from '../../core/identity/user-apps.js';
+import { DEFAULT_APP_ID, type AppId } from '../../core/ports/app-store.js';
 import { validateContent } from '../../core/messaging/content.js';
 import { toApiConversation, toApiGroup, toApiMessage, type ApiConversation, type ApiGroup, type ApiMessage } from './api-views.js';
 
@@ -36,6 +38,8 @@ export interface ServerActionsDeps {
   readonly runAs: RunAs;
   readonly systemUsername: string;
   readonly eventLog: EventLogStore;
+  /** Every user's app (ADR 0013), for the app checks of an app's server API. */
+  readonly userApps: UserApps;
 }
 
 /** The device id the server API acts from (audit, "sent from" in webhooks). */
@@ -46,20 +50,40 @@ const BROADCAST_CONCURRENCY = 16;
 
 export type Target = { userId: UserId } | { groupId: string } | { roomId: string };
 
+/**
+ * The actions for one app's backend (`forApp`, the server API: the app
+ * secret names the app) or for the operator (the admin console: every app).
+ * For an app, every user, group, room and conversation a call names must be
+ * the app's, else NOT_FOUND: another app's data does not exist for it
+ * (ADR 0013 §6). Each app has its own system account.
+ */
 export class ServerActions {
   private systemId: Promise<UserId> | null = null;
+  private readonly scoped = new Map<AppId, ServerActions>();
 
-  constructor(private readonly d: ServerActionsDeps) {}
+  /** `appId` null: the operator's view, across apps. */
+  constructor(private readonly d: ServerActionsDeps, private readonly appId: AppId | null = null) {}
+
+  /** The actions of one app's backend (kept per app; apps are few). */
+  forApp(appId: AppId): ServerActions {
+    let actions = this.scoped.get(appId);
+    if (!actions) {
+      if (this.scoped.size >= 10_000) this.scoped.clear();
+      actions = new ServerActions(this.d, appId);
+      this.scoped.set(appId, actions);
+    }
+    return actions;
+  }
 
   async createUser(username: string, password: string | undefined, profile: { displayName?: string; avatarUrl?: string }): Promise<{ userId: string }> {
-    const { userId } = await this.d.identity.createUser(username, password);
+    const { userId } = await this.d.identity.createUser(username, password, this.appId ?? DEFAULT_APP_ID);
     if (profile.displayName !== undefined || profile.avatarUrl !== undefined) await this.d.social.updateProfile(userId, profile);
     return { userId: String(userId) };
   }
 
   async getUser(userId: UserId): Promise<{ userId: string; username: string; createdAt: number; banned: boolean; mutedUntil: number }> {
     const [u] = await this.d.identityStore.getUsers([userId]);
-    if (!u) throw new XinboxError(Errors.NOT_FOUND, 'no such user');
+    if (!u || !this.mayReach(u.appId)) throw new XinboxError(Errors.NOT_FOUND, 'no such user');
     const r = await this.d.moderation.restrictionOf(userId);
     return { userId: String(u.id), username: u.username, createdAt: u.createdAt, banned: r.banned, mutedUntil: r.mutedUntil };
   }
@@ -71,11 +95,12 @@ export class ServerActions {
 
   /** Ban or unban; `note` goes to the moderation audit log (actor 0). */
   async ban(userId: UserId, banned: boolean, note: string): Promise<void> {
+    await this.requireUser(userId);
     await this.d.moderation.restrict(SERVER_ACTOR, userId, { kind: banned ? 'ban' : 'unban' }, note);
   }
 
   async findUser(username: string): Promise<{ userId: string; username: string; createdAt: number; banned: boolean; mutedUntil: number }> {
-    const u = await this.d.identityStore.findUserByName(username.trim().toLowerCase());
+    const u = await this.d.identityStore.findUserByName(username.trim().toLowerCase(), this.appId ?? DEFAULT_APP_ID);
     if (!u) throw new XinboxError(Errors.NOT_FOUND, 'no such user');
     return this.getUser(u.id);
   }
@@ -91,11 +116,13 @@ export class ServerActions {
    * stay, as the other participants' history.
    */
   async deleteUser(userId: UserId): Promise<void> {
+    await this.requireUser(userId);
     await this.d.moderation.restrict(SERVER_ACTOR, userId, { kind: 'ban' }, 'server API: account deleted');
     for (const r of await this.d.pushTokens.tokensOf([userId])) await this.d.pushTokens.unregister(userId, r.deviceId);
   }
 
-  issueTokens(userId: UserId, deviceId: string, platform: string | undefined): Promise<LoginResult> {
+  async issueTokens(userId: UserId, deviceId: string, platform: string | undefined): Promise<LoginResult> {
+    await this.requireUser(userId);
     return this.d.identity.issueSession(userId, deviceId, platform);
   }
 
@@ -112,15 +139,18 @@ export class ServerActions {
     }
     if ('roomId' in to) {
       if (!this.d.rooms) throw new XinboxError(Errors.UNAVAILABLE, 'rooms run on gateway nodes; send room messages to one');
+      await this.requireRoom(to.roomId);
       const ack = await this.d.rooms.send(caller, { roomId: to.roomId, reliable: true, content: validateContent(content), clientMsgId, joined: true });
       return { roomId: to.roomId, messageId: ack?.messageId ?? '0', seq: ack?.seq ?? 0 };
     }
     let conversationId: string;
     if ('userId' in to) {
+      await this.requireUser(to.userId);
       const opened = await this.d.runAs(caller, { case: 'openDirect', value: { userId: String(to.userId) } });
       conversationId = expect(opened, 'conversationInfo').conversation!.conversationId;
     } else {
       conversationId = to.groupId;
+      await this.groupOwner(to.groupId);
       if (from === null) await this.ensureSystemMember(to.groupId, sender);
     }
     const ack = expect(await this.d.runAs(caller, { case: 'send', value: { conversationId, clientMsgId, content } }), 'sendAck');
@@ -129,6 +159,7 @@ export class ServerActions {
 
   async createGroup(ownerId: UserId, input: { name: string; memberIds: UserId[]; announcement?: string; avatarUrl?: string }): Promise<ApiGroup> {
     await this.requireUser(ownerId);
+    for (const m of input.memberIds) await this.requireUser(m);
     const r = await this.d.runAs({ userId: ownerId, deviceId: SERVER_DEVICE }, {
       case: 'groupCreate', value: { name: input.name, memberIds: input.memberIds.map(String), announcement: input.announcement ?? '', avatarUrl: input.avatarUrl ?? '' },
     });
@@ -144,6 +175,8 @@ export class ServerActions {
   }
 
   async addMembers(groupId: string, userIds: UserId[]): Promise<ApiGroup> {
+    await this.groupOwner(groupId);
+    for (const u of userIds) await this.requireUser(u);
     return toApiGroup(expect(await this.asOwner(groupId, { case: 'groupInvite', value: { conversationId: groupId, userIds: userIds.map(String) } }), 'groupInfo').group!);
   }
 
@@ -164,7 +197,7 @@ export class ServerActions {
 
   async closeRoom(roomId: string): Promise<void> {
     if (!this.d.rooms) throw new XinboxError(Errors.UNAVAILABLE, 'rooms run on gateway nodes');
-    const host = await this.d.rooms.hostOf(roomId);
+    const host = await this.requireRoom(roomId);
     await this.d.rooms.admin({ userId: host, deviceId: SERVER_DEVICE }, roomId, { action: 'close' });
   }
 
@@ -176,6 +209,8 @@ export class ServerActions {
 
   /** History as `userId` sees it (a member; hidden messages stay placeholders). */
   async history(conversationId: string, userId: UserId, beforeSeq: number, limit: number): Promise<{ messages: ApiMessage[]; hasMore: boolean }> {
+    // Membership of a user of this app implies the conversation is the app's (ADR 0013 §5).
+    await this.requireUser(userId);
     const r = expect(await this.d.runAs({ userId, deviceId: SERVER_DEVICE }, { case: 'history', value: { conversationId, beforeSeq, limit } }), 'historyResult');
     return { messages: r.messages.map(toApiMessage), hasMore: r.hasMore };
   }
@@ -184,6 +219,7 @@ export class ServerActions {
    * A notice from the system account to every user, in its direct chat with
    * each (stored, so offline users get it on their next sync), walking the
    * users in id order with a few sends in flight. Answers when all are sent.
+   * An app's broadcast reaches that app's users only.
    */
   async broadcast(contentJson: JsonValue, clientMsgId: string): Promise<{ recipients: number; failed: number }> {
     const system = await this.systemUserId();
@@ -191,7 +227,7 @@ export class ServerActions {
     let recipients = 0;
     let failed = 0;
     for (;;) {
-      const page = await this.d.identityStore.listUserIds(after, BROADCAST_PAGE);
+      const page = await this.d.identityStore.listUserIds(after, BROADCAST_PAGE, this.appId ?? undefined);
       if (page.length === 0) break;
       after = page[page.length - 1]!;
       const ids = page.filter((id) => id !== system);
@@ -208,16 +244,41 @@ export class ServerActions {
 
   /** A page of the user event log; `next` is the cursor of the following page (null at the end). */
   async events(q: EventQuery): Promise<{ events: Array<Omit<UserEvent, 'userId'> & { userId: string }>; next: string | null }> {
+    if (q.userId !== undefined) await this.requireUser(q.userId);
     const rows = await this.d.eventLog.query({ ...q, limit: q.limit + 1 });
     const page = rows.slice(0, q.limit);
-    return { events: page.map((e) => ({ ...e, userId: String(e.userId) })), next: rows.length > q.limit ? page[page.length - 1]!.id : null };
+    // Other apps' users' events are left out of an app's page (which may then be short); the cursor still walks every row.
+    const mine = [];
+    for (const e of page) if (await this.isMine(e.userId)) mine.push(e);
+    return { events: mine.map((e) => ({ ...e, userId: String(e.userId) })), next: rows.length > q.limit ? page[page.length - 1]!.id : null };
   }
 
   private async asOwner(groupId: string, body: FrameInit['body']): Promise<Frame['body']> {
+    return this.d.runAs({ userId: await this.groupOwner(groupId), deviceId: SERVER_DEVICE }, body);
+  }
+
+  /** The owner of a group of this app, or NOT_FOUND (a group of another app does not exist here). */
+  private async groupOwner(groupId: string): Promise<UserId> {
     const id = Number(groupId);
     const group = Number.isSafeInteger(id) && id > 0 ? await this.d.conversations.getGroup(id) : null;
-    if (!group) throw new XinboxError(Errors.NOT_FOUND, 'no such group');
-    return this.d.runAs({ userId: group.ownerId, deviceId: SERVER_DEVICE }, body);
+    if (!group || !(await this.isMine(group.ownerId))) throw new XinboxError(Errors.NOT_FOUND, 'no such group');
+    return group.ownerId;
+  }
+
+  /** The host of a room of this app (a room is its host's app's), or NOT_FOUND. */
+  private async requireRoom(roomId: string): Promise<UserId> {
+    const host = await this.d.rooms!.hostOf(roomId);
+    if (!(await this.isMine(host))) throw new XinboxError(Errors.ROOM_NOT_FOUND); // as for a room that does not exist
+    return host;
+  }
+
+  /** Whether a user is visible to this caller: any user for the operator, the app's own for an app. */
+  private async isMine(userId: UserId): Promise<boolean> {
+    return this.appId === null || (await this.d.userApps.isIn(userId, this.appId));
+  }
+
+  private mayReach(appId: AppId | undefined): boolean {
+    return this.appId === null || (appId ?? DEFAULT_APP_ID) === this.appId;
   }
 
   /** The system account joins a group (invited by its owner) before its first notice there. */
@@ -230,18 +291,19 @@ export class ServerActions {
 
   private async requireUser(userId: UserId): Promise<void> {
     const [u] = await this.d.identityStore.getUsers([userId]);
-    if (!u) throw new XinboxError(Errors.NOT_FOUND, `no such user ${userId}`);
+    if (!u || !this.mayReach(u.appId)) throw new XinboxError(Errors.NOT_FOUND, `no such user ${userId}`);
   }
 
-  /** The system account, created on first use (a concurrent creation on another node is found by name). */
+  /** The system account (one per app), created on first use (a concurrent creation on another node is found by name). */
   private systemUserId(): Promise<UserId> {
     this.systemId ??= (async () => {
-      const existing = await this.d.identityStore.findUserByName(this.d.systemUsername);
+      const app = this.appId ?? DEFAULT_APP_ID;
+      const existing = await this.d.identityStore.findUserByName(this.d.systemUsername, app);
       if (existing) return existing.id;
       try {
-        return (await this.d.identity.createUser(this.d.systemUsername, undefined)).userId;
+        return (await this.d.identity.createUser(this.d.systemUsername, undefined, app)).userId;
       } catch (e) {
-        const raced = await this.d.identityStore.findUserByName(this.d.systemUsername);
+        const raced = await this.d.identityStore.findUserByName(this.d.systemUsername, app);
         if (raced) return raced.id;
         throw e;
       }
