@@ -155,7 +155,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const snowflake = new SnowflakeGenerator(nodeNumber);
   // Blocks and privacy, checked by messaging, groups and presence (issue #15).
   const relationGuard = new RelationGuard(storage.social, { ttlMs: config.relationCacheMs });
-  const social = new SocialService(storage.social, storage.identity, relationGuard, outbox, config);
+  const social = new SocialService(storage.social, storage.identity, relationGuard, outbox, config, userApps);
   const settings = new ConversationSettingsService(storage.social, social, storage.conversations);
   conversationSettings = settings;
   // The sensitive-word filter (issue #15): lexicon files reloaded on change and on SIGHUP.
@@ -175,9 +175,9 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const media = await openMediaChannel({
     config, dataDir, catalog: storage.media, conversations: storage.conversations, tokenSecret: secret, log, store: deps.mediaStore,
   });
-  const messaging = new MessagingService(pipeline, cache, storage.messages, storage.conversations, storage.identity, outbox, config, relationGuard, screening, media.attacher, settings);
+  const messaging = new MessagingService(pipeline, cache, storage.messages, storage.conversations, storage.identity, outbox, config, relationGuard, screening, media.attacher, settings, userApps);
   const presence = new PresenceService(storage.presence, storage.conversations, storage.identity, outbox, nodeId, Date.now, relationGuard);
-  const groups = new GroupService(storage.conversations, storage.identity, cache, pipeline, outbox, config, relationGuard);
+  const groups = new GroupService(storage.conversations, storage.identity, cache, pipeline, outbox, config, relationGuard, userApps);
   const search = new SearchService(storage.search, storage.conversations, { hiddenAmong: (u, c, seqs) => settings.hiddenAmong(u, c, seqs) });
   const pins = new PinListService(storage.messages, storage.conversations);
   // Indexes messages stored before the search index existed (or after a rebuild), off the request path.
@@ -191,8 +191,8 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     // The router changed members of ordinary conversations: their owners (here or elsewhere) must reload them.
     for (const id of ids) cache.invalidate(id);
     for (const l of membersListeners) l([...ids]);
-  });
-  const items = new ItemConversationService(storage.items, storage.identity, relationGuard);
+  }, Date.now, userApps);
+  const items = new ItemConversationService(storage.items, storage.identity, relationGuard, Date.now, userApps);
   // Rooms live at the gateways (seed 002 "scale"): each gateway fans out to its own audience.
   const rooms = isGateway
     ? createRooms({
@@ -202,6 +202,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
       options: roomOptionsOf(config),
       events,
       senderCheck: (u) => moderation.checkSender(u),
+      apps: userApps,
       broadcaster: clustered ? (fanout) => new BusRoomBroadcaster(nodeId, storage.bus, fanout, log) : undefined,
     })
     : null;

@@ -3,9 +3,10 @@
  * the node wires it with a handful of lines (see createRooms). It joins core
  * pieces (RoomService, AudienceReporter) with their gateway counterparts
  * (RoomFanout, handlers). It lives in the gateway because the gateway may
- * import the core, never the other way round (see docs/architecture.md).
+import the core, never the other way round (see docs/architecture.md).
  */
 import type { Logger } from '../logger.js';
+import type { AppLinks } from '../core/identity/user-apps.js';
 import type { Connection } from './connection.js';
 import { roomHandlers } from './handlers/room-handlers.js';
 import type { HandlerTable } from './handlers/types.js';
@@ -39,6 +40,8 @@ export interface RoomsDeps {
   readonly events?: PlatformEvents;
   /** A moderator's account-wide mute or ban refuses room sends too. */
   readonly senderCheck?: (userId: number) => Promise<void>;
+  /** Users' apps (ADR 0013): joins stay within the room's app. */
+  readonly apps?: AppLinks | null;
 }
 
 export interface Rooms {
@@ -60,7 +63,7 @@ export function createRooms(deps: RoomsDeps): Rooms {
     retryMs: options.reliableRetryMs, retries: options.reliableRetries, window: options.reliableWindow, pushBudgetPerSec: options.pushBudgetPerSec,
   }, clock);
   const broadcaster = deps.broadcaster ? deps.broadcaster(fanout) : new LocalRoomBroadcaster(fanout);
-  const service = new RoomService({ store: deps.store, broadcaster, ids: deps.ids, options, clock, log: deps.log, events: deps.events, senderCheck: deps.senderCheck });
+  const service = new RoomService({ store: deps.store, broadcaster, ids: deps.ids, options, clock, log: deps.log, events: deps.events, senderCheck: deps.senderCheck, apps: deps.apps });
   // Cluster: other gateways' gifts and admin notices update this service's cached rooms before local members hear of them.
   fanout.onPeer({ reliable: (roomId, seq) => service.peerReliable(roomId, seq), notice: (roomId, notice) => service.peerNotice(roomId, notice) });
   const reporter = new AudienceReporter(fanout, broadcaster, options.audienceEventMs);

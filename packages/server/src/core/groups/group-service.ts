@@ -1,3 +1,5 @@
+import { appOfCaller, type AppLinks } from '../identity/user-apps.js';
+import { DEFAULT_APP_ID } from '../ports/app-store.js';
 import { randomUUID } from 'node:crypto';
 import { ContentSchema, Errors, Limits, XinboxError, create, toBinary } from '@xinbox/protocol';
 import type { ConversationStore, GroupPatch } from '../ports/conversation-store.js';
@@ -46,6 +48,8 @@ export class GroupService {
     private readonly outbox: Outbox,
     private readonly opts: GroupOptions,
     private readonly relations?: PermissionChecks,
+    /** Users' apps (ADR 0013): members are the owner's app's users; another app's group does not exist. */
+    private readonly apps: AppLinks | null = null,
   ) {
     this.clock = opts.clock ?? Date.now;
   }
@@ -54,7 +58,7 @@ export class GroupService {
     const name = validName(input.name);
     const others = [...new Set(input.memberIds)].filter((u) => u !== caller.userId);
     if (others.length + 1 > this.opts.maxGroupMembers) throw new XinboxError(Errors.GROUP_FULL);
-    await this.requireUsers(others);
+    await this.requireUsers(caller.userId, others);
     await this.checkAdds(caller.userId, others);
     const memberIds = [caller.userId, ...others];
     const large = memberIds.length > this.opts.largeGroupThreshold;
@@ -80,7 +84,7 @@ export class GroupService {
   async invite(caller: Caller, id: ConversationId, userIds: UserId[]): Promise<GroupView> {
     const { group } = await this.requireRole(id, caller.userId, 'member');
     if (group.joinPolicy === 'invite') await this.requireRole(id, caller.userId, 'admin');
-    await this.requireUsers(userIds);
+    await this.requireUsers(caller.userId, userIds);
     await this.checkAdds(caller.userId, userIds);
     const added = await this.addMembers(id, userIds);
     if (added.length) await this.notice(caller, id, 'members_added', 'invited members', added);
@@ -95,6 +99,10 @@ export class GroupService {
 
   async join(caller: Caller, id: ConversationId): Promise<GroupView> {
     const group = await this.liveGroup(id);
+    // A group of another app does not exist for the caller (its owner is of the group's app).
+    if (this.apps) await this.apps.requireSameApp(caller.userId, group.ownerId).catch(() => {
+      throw new XinboxError(Errors.NOT_FOUND, 'no such group');
+    });
     if (await this.store.getMember(id, caller.userId)) throw new XinboxError(Errors.ALREADY_MEMBER);
     if (group.joinPolicy === 'invite') throw new XinboxError(Errors.PERMISSION_DENIED, 'this group is invite-only');
     if (group.joinPolicy === 'approval') {
@@ -296,10 +304,15 @@ export class GroupService {
     return { group, member };
   }
 
-  private async requireUsers(ids: UserId[]): Promise<void> {
+  /** Every id is a user of the caller's app (another app's user is as unknown as a missing one). */
+  private async requireUsers(callerId: UserId, ids: UserId[]): Promise<void> {
     if (ids.length > Limits.maxIdsPerRequest) throw new XinboxError(Errors.LIST_TOO_LARGE);
     const found = await this.identity.getUsers(ids);
     if (found.length !== new Set(ids).size) throw new XinboxError(Errors.NOT_FOUND, 'unknown user id in the list');
+    if (this.apps && ids.length > 0) {
+      const app = await appOfCaller(this.apps, callerId);
+      if (found.some((u) => (u.appId ?? DEFAULT_APP_ID) !== app)) throw new XinboxError(Errors.NOT_FOUND, 'unknown user id in the list');
+    }
   }
 }
 

@@ -2,6 +2,18 @@ import { Errors, XinboxError } from '@xinbox/protocol';
 import type { UserId } from '../model.js';
 import { DEFAULT_APP_ID, type AppId, type AppOfUser } from '../ports/app-store.js';
 
+/** The app checks a service makes where it links two principals (UserApps implements it). */
+export interface AppLinks {
+  appOf(userId: UserId): Promise<AppId | null>;
+  /** NOT_FOUND unless every one of `others` exists and is in `userId`'s app. */
+  requireSameApp(userId: UserId, ...others: readonly UserId[]): Promise<void>;
+}
+
+/** The caller's app for a lookup scoped to it (`default` without app checks, or for an unknown caller). */
+export async function appOfCaller(apps: AppLinks | null | undefined, userId: UserId): Promise<AppId> {
+  return (apps ? await apps.appOf(userId) : null) ?? DEFAULT_APP_ID;
+}
+
 /** What the cache asks on a miss (IdentityStore.appOf). */
 export interface AppOfUserSource {
   appOf(userId: UserId): Promise<AppId | null>;
@@ -19,7 +31,7 @@ export interface AppOfUserSource {
  * rooms, shops, item conversations, the server API): sends to an existing
  * conversation never ask, membership already implies the app.
  */
-export class UserApps {
+export class UserApps implements AppLinks {
   private readonly cache = new Map<UserId, AppId>();
 
   constructor(private readonly source: AppOfUserSource, private readonly maxEntries = 100_000) {}

@@ -1,3 +1,4 @@
+import type { AppLinks } from '../identity/user-apps.js';
 import { Errors, XinboxError, create, ItemConversationSchema, type ItemCard, type ItemConversation } from '@xinbox/protocol';
 import type { UserId } from '../model.js';
 import type { IdentityStore } from '../ports/identity-store.js';
@@ -20,6 +21,8 @@ export class ItemConversationService {
     private readonly identity: IdentityStore,
     private readonly relations: PermissionChecks | null,
     private readonly clock: () => number = Date.now,
+    /** Users' apps (ADR 0013): buyer and seller are of one app. */
+    private readonly apps: AppLinks | null = null,
   ) {}
 
   async open(buyerId: UserId, sellerId: UserId, card: ItemCard | undefined): Promise<ItemConversation> {
@@ -27,6 +30,7 @@ export class ItemConversationService {
     const item = checkCard(card);
     const [seller] = await this.identity.getUsers([sellerId]);
     if (!seller) throw new XinboxError(Errors.NOT_FOUND, 'no such user');
+    await this.apps?.requireSameApp(buyerId, sellerId);
     // A new conversation needs the seller's consent (blocks, "messages from"), like OpenDirect.
     const existing = await this.store.find(buyerId, sellerId, item.itemId);
     if (existing) return itemToWire(existing);

@@ -1,3 +1,4 @@
+import { appOfCaller, type AppLinks } from '../identity/user-apps.js';
 import {
   ContentSchema, Errors, Limits, XinboxError, create, encodeFrame, fromBinary, toBinary, withLengthPrefix,
   ConversationSummarySchema, PushSchema, ReadUpdateSchema, TypingUpdateSchema,
@@ -65,6 +66,8 @@ export class MessagingService {
     private readonly media: MediaAttacher | null = null,
     /** The caller's own conversation settings: shown in the list, applied to the badge; absent = defaults. */
     private readonly settings: SettingsView | null = null,
+    /** Users' apps (ADR 0013): OpenDirect links two users of one app only; null = one app. */
+    private readonly apps: AppLinks | null = null,
   ) {
     this.clock = opts.clock ?? Date.now;
     this.operations = new MessageOperations(cache, messages, { recallWindowMs: opts.recallWindowMs ?? 120_000, clock: this.clock });
@@ -216,12 +219,14 @@ export class MessagingService {
   async openDirect(caller: Caller, peer: { userId?: UserId; username?: string }): Promise<ConversationSummary> {
     let peerId = peer.userId ?? 0;
     if (!peerId && peer.username) {
-      const u = await this.identity.findUserByName(peer.username.trim().toLowerCase());
+      // Usernames are per app: the name is looked up in the caller's app only.
+      const u = await this.identity.findUserByName(peer.username.trim().toLowerCase(), await appOfCaller(this.apps, caller.userId));
       if (!u) throw new XinboxError(Errors.NOT_FOUND, 'no such user');
       peerId = u.id;
     } else if (peerId) {
       const [u] = await this.identity.getUsers([peerId]);
       if (!u) throw new XinboxError(Errors.NOT_FOUND, 'no such user');
+      await this.apps?.requireSameApp(caller.userId, peerId);
     }
     if (!peerId) throw new XinboxError(Errors.INVALID_ARGUMENT, 'userId or username is required');
     if (peerId === caller.userId) throw new XinboxError(Errors.INVALID_ARGUMENT, 'cannot open a conversation with yourself');

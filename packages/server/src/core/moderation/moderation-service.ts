@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_APP_ID } from '../ports/app-store.js';
 import { ContentSchema, Errors, XinboxError, fromBinary } from '@xinbox/protocol';
 import type { ConversationId, UserId } from '../model.js';
 import type { IdentityStore } from '../ports/identity-store.js';
@@ -182,7 +183,8 @@ export class ModerationService {
   async isModerator(userId: UserId): Promise<boolean> {
     if (this.opts.moderators.length === 0) return false;
     const [u] = await this.identity.getUsers([userId]);
-    return !!u && this.opts.moderators.includes(u.username);
+    // Moderators are named in the config: users of the `default` app (the same name in another app is someone else).
+    return !!u && (u.appId ?? DEFAULT_APP_ID) === DEFAULT_APP_ID && this.opts.moderators.includes(u.username);
   }
 
   private async requireModerator(userId: UserId): Promise<void> {

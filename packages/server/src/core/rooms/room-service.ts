@@ -1,3 +1,4 @@
+import type { AppLinks } from '../identity/user-apps.js';
 import { Errors, Limits, XinboxError, encodeRoomMessage } from '@xinbox/protocol';
 import type { Logger } from '../../logger.js';
 import type { Caller } from '../messaging/send-types.js';
@@ -72,6 +73,8 @@ export interface RoomServiceDeps {
   readonly events?: PlatformEvents;
   /** Account-wide restrictions (a moderator's mute or ban, issue #15): refuses the send with their catalogued code. */
   readonly senderCheck?: (userId: UserId) => Promise<void>;
+  /** Users' apps (ADR 0013): a room is its host's app's; joining one of another app is ROOM_NOT_FOUND. */
+  readonly apps?: AppLinks | null;
 }
 
 const MAX_SEQ = 0xffff_ffff;
@@ -98,6 +101,7 @@ export class RoomService {
   private readonly log: Logger | undefined;
   private readonly events: PlatformEvents;
   private readonly senderCheck: ((userId: UserId) => Promise<void>) | undefined;
+  private readonly apps: AppLinks | null;
   private readonly directory: RoomDirectory;
   private readonly limiter: KeyedRateLimiter<UserId>;
   private readonly tick: RoomTickBuffer;
@@ -118,6 +122,7 @@ export class RoomService {
     this.log = deps.log;
     this.events = deps.events ?? noPlatformEvents;
     this.senderCheck = deps.senderCheck;
+    this.apps = deps.apps ?? null;
     this.directory = new RoomDirectory(deps.store, this.options.stateCacheMs, this.clock);
     this.limiter = new KeyedRateLimiter(this.options.userSendPerSec, this.options.userSendBurst);
     this.tick = new RoomTickBuffer(this.options.roomOrdinaryPerSec, this.options.tickMs);
@@ -145,6 +150,11 @@ export class RoomService {
   /** May the caller join? Throws ROOM_NOT_FOUND or ROOM_KICKED. */
   async admit(caller: Caller, roomId: RoomId): Promise<void> {
     const state = await this.openRoom(roomId);
+    // Joining links the caller to the room's app: one of another app does not exist for them. Later
+    // sends and pulls need the join (or are the host's), so they carry no app check.
+    if (this.apps) await this.apps.requireSameApp(caller.userId, state.record.hostId).catch(() => {
+      throw new XinboxError(Errors.ROOM_NOT_FOUND);
+    });
     this.refuseKicked(state, caller.userId, this.clock());
   }
 

@@ -1,3 +1,4 @@
+import type { AppLinks } from '../identity/user-apps.js';
 import {
   Errors, XinboxError, create, encodeFrame, withLengthPrefix, ServiceBoardSchema, ShopSchema,
   type ServiceBoard, type ServiceConversation, type Shop,
@@ -37,6 +38,8 @@ export class CustomerService implements RoutingListener {
     private readonly opts: CustomerServiceOptions,
     private readonly membersChangedHere: (conversationIds: readonly number[]) => void,
     private readonly clock: () => number = Date.now,
+    /** Users' apps (ADR 0013): a shop is its admin's app's; agents and customers are of that app. */
+    private readonly apps: AppLinks | null = null,
   ) {
     router.listen(this);
   }
@@ -51,17 +54,18 @@ export class CustomerService implements RoutingListener {
   }
 
   async getShop(callerId: UserId, shopId: ShopId): Promise<Shop> {
-    return this.shopToWire(await this.requireShop(shopId), callerId);
+    return this.shopToWire(await this.requireShop(shopId, callerId), callerId);
   }
 
   async setAgent(callerId: UserId, shopId: ShopId, userId: UserId, skills: readonly string[], capacity: number, remove: boolean): Promise<Shop> {
-    const shop = await this.requireShop(shopId);
+    const shop = await this.requireShop(shopId, callerId);
     if (shop.adminId !== callerId) throw new XinboxError(Errors.NOT_SHOP_ADMIN);
     if (remove) {
       await this.store.removeAgent(shopId, userId);
     } else {
       const [user] = await this.identity.getUsers([userId]);
       if (!user) throw new XinboxError(Errors.NOT_FOUND, 'no such user');
+      await this.apps?.requireSameApp(shop.adminId, userId);
       const wanted = checkSkills(skills);
       for (const s of wanted) if (!shop.skills.includes(s)) throw new XinboxError(Errors.UNKNOWN_SKILL, `the shop has no skill group ${s}`);
       if (capacity > LIMITS.capacity) throw new XinboxError(Errors.INVALID_ARGUMENT, `capacity must be at most ${LIMITS.capacity}`);
@@ -105,7 +109,7 @@ export class CustomerService implements RoutingListener {
 
   /** A customer opens (or returns to) their service conversation with the shop; a closed one starts a new session in the queue. */
   async open(callerId: UserId, shopId: ShopId, skill: string, itemId: string, orderId: string): Promise<ServiceConversation> {
-    const shop = await this.requireShop(shopId);
+    const shop = await this.requireShop(shopId, callerId);
     if (skill !== '' && !shop.skills.includes(skill)) throw new XinboxError(Errors.UNKNOWN_SKILL, `the shop has no skill group ${skill}`);
     if (itemId.length > LIMITS.ref || orderId.length > LIMITS.ref) throw new XinboxError(Errors.INVALID_ARGUMENT, `item and order ids are at most ${LIMITS.ref} characters`);
     const { record } = await this.store.openConversation(shopId, callerId, this.clock());
@@ -200,9 +204,15 @@ export class CustomerService implements RoutingListener {
     return serviceToWire(r, tx.shop, names.get(r.customerId) ?? '', queuePositions(tx.byStatus('queued')).get(conversationId) ?? 0);
   }
 
-  private async requireShop(shopId: ShopId): Promise<ShopRecord> {
+  /** The shop, or SHOP_NOT_FOUND; with `callerId`, also for a shop of another app (it does not exist for the caller). */
+  private async requireShop(shopId: ShopId, callerId?: UserId): Promise<ShopRecord> {
     const shop = await this.store.getShop(shopId);
     if (!shop) throw new XinboxError(Errors.SHOP_NOT_FOUND);
+    if (this.apps && callerId !== undefined && callerId !== shop.adminId) {
+      await this.apps.requireSameApp(callerId, shop.adminId).catch(() => {
+        throw new XinboxError(Errors.SHOP_NOT_FOUND);
+      });
+    }
     return shop;
   }
 

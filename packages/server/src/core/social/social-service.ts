@@ -1,3 +1,5 @@
+import { appOfCaller, type AppLinks } from '../identity/user-apps.js';
+import { DEFAULT_APP_ID } from '../ports/app-store.js';
 import { randomUUID } from 'node:crypto';
 import {
   Errors, Limits, XinboxError, create, encodeFrame, withLengthPrefix,
@@ -55,6 +57,8 @@ export class SocialService {
     private readonly guard: RelationGuard,
     private readonly outbox: Outbox,
     private readonly opts: SocialOptions,
+    /** Users' apps (ADR 0013): lookups, requests, follows and blocks stay within the caller's app. */
+    private readonly apps: AppLinks | null = null,
   ) {
     this.clock = opts.clock ?? Date.now;
     this.lookups = new KeyedRateLimiter(opts.userLookupPerMinute / 60, opts.userLookupPerMinute);
@@ -71,7 +75,9 @@ export class SocialService {
   /** Profiles of existing users, minus those who blocked the caller. */
   async profiles(callerId: UserId, userIds: readonly UserId[]): Promise<Profile[]> {
     if (userIds.length > Limits.maxIdsPerRequest) throw new XinboxError(Errors.LIST_TOO_LARGE);
-    const users = await this.identity.getUsers(userIds);
+    // Another app's users are not found, like users that do not exist (ADR 0013).
+    const app = this.apps ? await appOfCaller(this.apps, callerId) : null;
+    const users = (await this.identity.getUsers(userIds)).filter((u) => app === null || (u.appId ?? DEFAULT_APP_ID) === app);
     const hiding = new Set((await this.blockersOf(callerId, users.map((u) => u.id))));
     return this.profilesOf(users.filter((u) => !hiding.has(u.id)));
   }
@@ -106,7 +112,7 @@ export class SocialService {
     this.limit(this.lookups, callerId, 'too many user lookups; retry later');
     const username = usernameRaw.trim().toLowerCase();
     if (username.length === 0 || username.length > 32) return [];
-    const user = await this.identity.findUserByName(username);
+    const user = await this.identity.findUserByName(username, await appOfCaller(this.apps, callerId));
     if (!user || (await this.blockersOf(callerId, [user.id])).length > 0) return [];
     return this.profilesOf([user]);
   }
@@ -369,6 +375,7 @@ export class SocialService {
     if (peerId === callerId) throw new XinboxError(Errors.INVALID_ARGUMENT, 'that is you');
     const [u] = await this.identity.getUsers([peerId]);
     if (!u) throw new XinboxError(Errors.NOT_FOUND, 'no such user');
+    await this.apps?.requireSameApp(callerId, peerId);
   }
 
   private limit(limiter: KeyedRateLimiter<UserId>, userId: UserId, message: string): void {
