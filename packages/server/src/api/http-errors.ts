@@ -12,6 +12,8 @@ const STATUS: Record<number, number> = {
   [Errors.PERMISSION_DENIED.code]: 403,
   [Errors.NOT_A_MEMBER.code]: 403,
   [Errors.NOT_FOUND.code]: 404,
+  // A room of another app is answered as one that does not exist (ADR 0013): a plain 404 either way.
+  [Errors.ROOM_NOT_FOUND.code]: 404,
   [Errors.USERNAME_TAKEN.code]: 409,
   [Errors.FRAME_TOO_LARGE.code]: 413,
   [Errors.RATE_LIMITED.code]: 429,
