@@ -11,7 +11,9 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryAppStore } from '../../src/adapters/memory/memory-app-store.js';
 import { MIGRATIONS, openSqliteDatabase, openSqliteWorkerAdapters, type SqliteWorkerAdapters } from '../../src/adapters/sqlite/index.js';
-import { openPostgresAdapters, type PostgresAdapters } from '../../src/adapters/postgres/index.js';
+import { APPS_MIGRATION } from '../../src/adapters/sqlite/migration-apps.js';
+import { MIGRATIONS as PG_MIGRATIONS, migrate, openPostgresAdapters, type PostgresAdapters } from '../../src/adapters/postgres/index.js';
+import { createClient } from '../../src/adapters/postgres/client.js';
 import { describeAppStoreContract } from '../contracts/index.js';
 import { requireServices, startPostgres, type PostgresService } from '../support/services.js';
 
@@ -43,8 +45,10 @@ describe('SQLite migration to apps', () => {
     const file = join(dir, 'upgrade.db');
     const old = new Database(file);
     old.pragma('foreign_keys = ON');
-    old.exec(MIGRATIONS.slice(0, 12).join('\n'));
-    old.pragma('user_version = 12');
+    // The schema just before apps (whatever number the apps migration ends up with).
+    const before = MIGRATIONS.indexOf(APPS_MIGRATION);
+    old.exec(MIGRATIONS.slice(0, before).join('\n'));
+    old.pragma(`user_version = ${before}`);
     old.prepare('INSERT INTO users (id, username, password_hash, created_at) VALUES (?, ?, ?, ?)').run(700, 'alice', 'h', 1);
     old.prepare('INSERT INTO devices (user_id, device_id, platform, last_seen) VALUES (?, ?, ?, ?)').run(700, 'phone', 'ios', 2);
     old.close();
@@ -77,6 +81,25 @@ describe('postgres apps', () => {
     await stores?.close();
     await pg?.stop();
   });
+  it('upgrades existing users into the default app and makes usernames unique per app', async () => {
+    const schema = 'app_upgrade';
+    const admin = createClient({ url: pg.url, poolSize: 1 });
+    await admin.unsafe(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await admin.end();
+    const sql = createClient({ url: pg.url, poolSize: 1, schema });
+    try {
+      const apps = PG_MIGRATIONS.findIndex((m) => m.name === 'apps');
+      await migrate(sql, PG_MIGRATIONS.slice(0, apps));
+      await sql`INSERT INTO users (id, username, password_hash, created_at) OVERRIDING SYSTEM VALUE VALUES (700, 'alice', 'h', 1)`;
+      await migrate(sql);
+      expect(await sql`SELECT id, app_id, username FROM users`).toEqual([{ id: 700, app_id: 'default', username: 'alice' }]);
+      await sql`INSERT INTO users (app_id, username, password_hash, created_at) VALUES ('shop', 'alice', 'h', 2)`;
+      await expect(sql`INSERT INTO users (app_id, username, password_hash, created_at) VALUES ('default', 'alice', 'h', 3)`).rejects.toThrow(/users_by_app_username/);
+    } finally {
+      await sql.end();
+    }
+  });
+
   describeAppStoreContract('postgres', async () => ({
     apps: stores.apps,
     close: async () => undefined,

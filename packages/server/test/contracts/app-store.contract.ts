@@ -85,8 +85,8 @@ export function describeAppStoreContract(name: string, makeStores: FixtureFactor
       expect(changed).toEqual({ ...a, name: 'Renamed', webhook: null, push: { fcmServiceAccountFile: '/keys/fcm.json' }, limits: { limitLoginPerIpPerMin: 7 }, version: 3 });
       expect(await apps.get(a.id)).toEqual(changed);
       const missing = appId();
-      for (const call of [apps.update(missing, { name: 'x' }), apps.addSecret(missing, digest()), apps.removeSecret(missing, digest())]) {
-        expect(await codeOf(call)).toBe(Errors.APP_NOT_FOUND.code);
+      for (const call of [() => apps.update(missing, { name: 'x' }), () => apps.addSecret(missing, digest()), () => apps.removeSecret(missing, digest())]) {
+        expect(await codeOf(call())).toBe(Errors.APP_NOT_FOUND.code);
       }
     });
 

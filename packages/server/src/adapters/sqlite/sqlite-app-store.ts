@@ -3,13 +3,19 @@ import { Errors, XinboxError } from '@xinbox/protocol';
 import type { AppId, AppPatch, AppRecord, AppStore } from '../../core/ports/app-store.js';
 import { appOf, webhookJson, type AppRow } from '../app-rows.js';
 
-/** AppStore on SQLite (schema: migration-apps.ts). Each write is one transaction; served by the storage thread. */
+/**
+ * AppStore on SQLite (schema: migration-apps.ts), served by the storage
+ * thread. Each write is one IMMEDIATE transaction: it reads the app and then
+ * writes, and taking the write lock up front lets a second connection (another
+ * process) wait its turn instead of failing to upgrade a read lock.
+ */
 export class SqliteAppStore implements AppStore {
   private readonly s;
   private readonly createTx;
   private readonly updateTx;
   private readonly addSecretTx;
   private readonly removeSecretTx;
+  private readonly deleteTx;
 
   constructor(db: Database.Database) {
     this.s = {
@@ -47,6 +53,10 @@ export class SqliteAppStore implements AppStore {
       this.s.bump.run(id);
       return this.must(id);
     });
+    this.deleteTx = db.transaction((id: string): boolean => {
+      this.s.deleteDigests.run(id);
+      return this.s.delete.run(id).changes === 1;
+    });
     this.removeSecretTx = db.transaction((id: string, digest: string): AppRecord => {
       const app = this.must(id);
       if (!app.secretDigests.includes(digest)) return app;
@@ -58,7 +68,7 @@ export class SqliteAppStore implements AppStore {
   }
 
   async create(app: Omit<AppRecord, 'version'>): Promise<AppRecord> {
-    return this.createTx(app);
+    return this.createTx.immediate(app);
   }
 
   async get(id: AppId): Promise<AppRecord | null> {
@@ -75,20 +85,19 @@ export class SqliteAppStore implements AppStore {
   }
 
   async update(id: AppId, patch: AppPatch): Promise<AppRecord> {
-    return this.updateTx(id, patch);
+    return this.updateTx.immediate(id, patch);
   }
 
   async addSecret(id: AppId, digestHex: string): Promise<AppRecord> {
-    return this.addSecretTx(id, digestHex);
+    return this.addSecretTx.immediate(id, digestHex);
   }
 
   async removeSecret(id: AppId, digestHex: string): Promise<AppRecord> {
-    return this.removeSecretTx(id, digestHex);
+    return this.removeSecretTx.immediate(id, digestHex);
   }
 
   async delete(id: AppId): Promise<boolean> {
-    this.s.deleteDigests.run(id);
-    return this.s.delete.run(id).changes === 1;
+    return this.deleteTx.immediate(id);
   }
 
   private addDigest(id: string, digest: string): void {
