@@ -168,6 +168,9 @@ describe('apps: isolation over sockets and HTTP', () => {
     // A refresh keeps the app.
     const refreshed = await http.refresh(sessionB.refreshToken);
     expect(claims(refreshed.accessToken).app).toBe(APP_B);
+    // So does a session for another device of the same user.
+    const tab = await http.addDevice(refreshed.accessToken, 'x2-tab', 'web');
+    expect([tab.userId, claims(tab.accessToken).app]).toEqual([annB.userId, APP_B]);
     // bob exists only in app B.
     expect(await codeOf(http.login('bob', PASSWORD, 'x3', 'web'))).toBe(Errors.BAD_CREDENTIALS.code);
     expect(await codeOf(http.login('ann', PASSWORD, 'x4', 'web', 'no-such-app'))).toBe(Errors.APP_NOT_FOUND.code);
