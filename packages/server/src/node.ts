@@ -66,6 +66,9 @@ import { adminGroupRoutes } from './api/admin-group-routes.js';
 import { adminRoomRoutes } from './api/admin-room-routes.js';
 import { AccountOperations } from './core/identity/account-operations.js';
 import { adminWebhookRoutes } from './api/admin-webhook-routes.js';
+import { createAppDirectory } from './platform/apps/create-app-directory.js';
+import { MemoryAppStore } from './adapters/memory/memory-app-store.js';
+import { DEFAULT_APP_ID, type AppOfUser } from './core/ports/app-store.js';
 import { EventRecorder } from './platform/event-log/event-recorder.js';
 import type { SessionEvent } from './core/identity/identity-service.js';
 import { ServerActions, type RunAs } from './platform/server-api/server-actions.js';
@@ -119,6 +122,11 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   leaseTimer.unref();
 
   const secret = config.tokenSecret || tokenSecretIn(dataDir);
+  // The deployment's apps (ADR 0013): `default` from the config plus the stored ones.
+  // integration: tenant-core's durable AppStore (storage.apps) replaces the MemoryAppStore here.
+  const apps = createAppDirectory(config, new MemoryAppStore());
+  // integration: tenant-core's identity appOf
+  const appOfUser: AppOfUser = async () => DEFAULT_APP_ID;
   // Moderation (issue #15): mutes and bans are checked at login, connect and send.
   const moderation: ModerationService = new ModerationService(storage.moderation, storage.identity, storage.messages,
     (userId, conversationId) => messaging.requireMember(userId, conversationId),
@@ -342,8 +350,9 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
       },
       adminToken: config.adminToken,
       moderation,
+      apps,
     }
-    : { metrics, prometheus, adminToken: config.adminToken, moderation };
+    : { metrics, prometheus, adminToken: config.adminToken, moderation, apps };
   const http = deps.handedIn ? handedInHttp(deps.handedIn, config, tls, gateway) : await startHttpListeners({
     api: needsHttp
       ? {
