@@ -39,6 +39,16 @@ export function describeWebhookOutboxContract(name: string, makeStores: FixtureF
   describe(`WebhookOutbox contract: ${name}`, () => {
     const ctx = useFixture(makeStores);
 
+    it('keeps each event\'s app; an event appended without one belongs to `default`', async () => {
+      const { webhooks } = ctx.stores();
+      await drain(webhooks);
+      const [key] = keysOnDistinctLanes(1);
+      await webhooks.append([{ ...event(key!, 1), appId: 'shop-b' }, event(key!, 2), { ...event(key!, 3), appId: 'default' }]);
+      const batch = await webhooks.claim('a', 10, 1000, 10);
+      expect(batch!.events.map((e) => e.appId)).toEqual(['shop-b', 'default', 'default']);
+      expect(await webhooks.complete(batch!, 'a')).toBe(true);
+    });
+
     it('hands out a lane\'s events in append order, in batches, and forgets them once completed', async () => {
       const { webhooks } = ctx.stores();
       await drain(webhooks);

@@ -2,6 +2,7 @@ import {
   WEBHOOK_DELIVERY_LOG_SIZE, WEBHOOK_LANES, webhookLane,
   type NewWebhookEvent, type WebhookDeliveryQuery, type WebhookDeliveryRecord, type StoredWebhookEvent, type WebhookBatch, type WebhookLaneState, type WebhookOutbox,
 } from '../../core/ports/webhook-outbox.js';
+import { DEFAULT_APP_ID } from '../../core/ports/app-store.js';
 
 interface Lane {
   readonly events: StoredWebhookEvent[];
@@ -28,7 +29,7 @@ export class MemoryWebhookOutbox implements WebhookOutbox {
   async append(events: readonly NewWebhookEvent[]): Promise<void> {
     for (const e of events) {
       const lane = webhookLane(e.orderKey);
-      this.laneList[lane]!.events.push({ ...e, lane, position: ++this.position });
+      this.laneList[lane]!.events.push({ ...e, appId: e.appId ?? DEFAULT_APP_ID, lane, position: ++this.position });
     }
   }
 

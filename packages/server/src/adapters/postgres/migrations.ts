@@ -598,6 +598,15 @@ export const MIGRATIONS: readonly Migration[] = [
     );
     `,
   },
+  {
+    // Apps (ADR 0013): each webhook event is delivered to its app's
+    // receiver; events stored before apps belong to the default app.
+    version: 17,
+    name: 'webhook outbox app',
+    sql: `
+    ALTER TABLE webhook_events ADD COLUMN app_id text NOT NULL DEFAULT 'default';
+    `,
+  },
 ];
 
 /**

@@ -4,6 +4,7 @@ import {
   type NewWebhookEvent, type WebhookDeliveryQuery, type WebhookDeliveryRecord, type StoredWebhookEvent, type WebhookBatch, type WebhookLaneState, type WebhookOutbox,
 } from '../../core/ports/webhook-outbox.js';
 import type { Sql, TransactionSql as Tx } from './client.js';
+import { DEFAULT_APP_ID } from '../../core/ports/app-store.js';
 
 interface EventRow {
   position: number;
@@ -13,6 +14,7 @@ interface EventRow {
   order_key: string;
   json: string;
   created_at: number;
+  app_id: string;
 }
 
 /**
@@ -33,10 +35,10 @@ export class PostgresWebhookOutbox implements WebhookOutbox {
   async append(events: readonly NewWebhookEvent[]): Promise<void> {
     if (events.length === 0) return;
     const rows = events.map((e) => ({
-      lane: webhookLane(e.orderKey), id: e.id, type: e.type, order_key: e.orderKey, json: e.json, created_at: e.createdAt,
+      lane: webhookLane(e.orderKey), id: e.id, type: e.type, order_key: e.orderKey, json: e.json, created_at: e.createdAt, app_id: e.appId ?? DEFAULT_APP_ID,
     }));
     // One multi-row INSERT: rows get positions in list order.
-    await this.sql`INSERT INTO webhook_events ${this.sql(rows, 'lane', 'id', 'type', 'order_key', 'json', 'created_at')}`;
+    await this.sql`INSERT INTO webhook_events ${this.sql(rows, 'lane', 'id', 'type', 'order_key', 'json', 'created_at', 'app_id')}`;
   }
 
   async claim(holder: string, now: number, leaseMs: number, limit: number): Promise<WebhookBatch | null> {
@@ -52,7 +54,7 @@ export class PostgresWebhookOutbox implements WebhookOutbox {
         RETURNING lane, attempts`;
       if (!lane) return null;
       const rows = await tx<EventRow[]>`
-        SELECT position, lane, id, type, order_key, json, created_at FROM webhook_events
+        SELECT position, lane, id, type, order_key, json, created_at, app_id FROM webhook_events
          WHERE lane = ${lane.lane} ORDER BY position LIMIT ${limit}`;
       return { lane: lane.lane, attempts: lane.attempts, events: rows.map(fromRow) };
     }) as Promise<WebhookBatch | null>;
@@ -117,5 +119,5 @@ async function record(tx: Tx, batch: WebhookBatch, at: number, status: string, e
 }
 
 function fromRow(r: EventRow): StoredWebhookEvent {
-  return { position: r.position, lane: r.lane, id: r.id, type: r.type, orderKey: r.order_key, json: r.json, createdAt: r.created_at };
+  return { position: r.position, lane: r.lane, id: r.id, type: r.type, orderKey: r.order_key, json: r.json, createdAt: r.created_at, appId: r.app_id };
 }

@@ -11,7 +11,13 @@
  * key arrive in the order they were appended; different lanes proceed
  * independently (a receiver failing for one lane does not hold up another,
  * and lanes deliver concurrently).
+ *
+ * Apps (ADR 0013): each event carries the app it belongs to, and is
+ * delivered to that app's receiver. A conversation, user or room belongs to
+ * one app, so ordering by order key is ordering per app and key; lanes are
+ * shared by the apps (the lane of a key does not depend on its app).
  */
+import type { AppId } from './app-store.js';
 
 /** Fixed, so a stored event's lane never changes when settings change. */
 export const WEBHOOK_LANES = 32;
@@ -24,6 +30,8 @@ export interface NewWebhookEvent {
   /** The event as the receiver gets it: a JSON object, serialized. */
   readonly json: string;
   readonly createdAt: number;
+  /** The app whose receiver gets the event; absent = `default` (adapters store and return it, defaulting to `default`). */
+  readonly appId?: AppId;
 }
 
 export interface StoredWebhookEvent extends NewWebhookEvent {
