@@ -142,7 +142,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const sessions = new LocalSessions();
   const local = isGateway ? new LocalOutbox(sessions) : null;
   const outbox: Outbox = clustered ? new ClusterOutbox(nodeId, storage.bus, storage.routes, local, log) : local!;
-  const webhooks = createWebhooks({ config, outbox: storage.webhooks, nodeId, deliver: isLogic, log });
+  const webhooks = await createWebhooks({ config, outbox: storage.webhooks, nodeId, deliver: isLogic, log, apps, appOfUser });
   const events = webhooks.events;
   // Per-user conversation settings (issue 14): built below with SocialService; push asks them at notify time only.
   let conversationSettings: ConversationSettingsService | null = null;
