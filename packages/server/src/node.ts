@@ -54,7 +54,7 @@ import { startHttpListeners } from './api/http-listeners.js';
 import { NodeMetrics } from './metrics/node-metrics.js';
 import { GcStats } from './runtime/gc-stats.js';
 import { RequestLimits, type RequestLimitRules } from './gateway/request-limits.js';
-import type { RateLimiter, RateRule } from './core/ports/rate-limiter.js';
+import type { RateRule } from './core/ports/rate-limiter.js';
 import { readTlsFiles, setSecureContext } from './tls-files.js';
 import { createPush, pushTokenCheck } from './platform/push/index.js';
 import { pushTokenRoutes } from './api/push-token-routes.js';
@@ -67,6 +67,8 @@ import { adminRoomRoutes } from './api/admin-room-routes.js';
 import { AccountOperations } from './core/identity/account-operations.js';
 import { adminWebhookRoutes } from './api/admin-webhook-routes.js';
 import { createAppDirectory } from './platform/apps/create-app-directory.js';
+import { AppLimitResolver } from './core/apps/app-limits.js';
+import { httpRateLimitOf } from './api/http-rate-limit.js';
 import { MemoryAppStore } from './adapters/memory/memory-app-store.js';
 import { DEFAULT_APP_ID, type AppOfUser } from './core/ports/app-store.js';
 import { EventRecorder } from './platform/event-log/event-recorder.js';
@@ -127,6 +129,9 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const apps = createAppDirectory(config, new MemoryAppStore());
   // integration: tenant-core's identity appOf
   const appOfUser: AppOfUser = async () => DEFAULT_APP_ID;
+  // Per-app limits (app.limits.x ?? config.x), for the gateway's per-user rules and the identity endpoints' per-IP rules.
+  const appLimits = config.rateLimits ? new AppLimitResolver(apps, appOfUser, config, log) : null;
+  await appLimits?.start();
   // Moderation (issue #15): mutes and bans are checked at login, connect and send.
   const moderation: ModerationService = new ModerationService(storage.moderation, storage.identity, storage.messages,
     (userId, conversationId) => messaging.requireMember(userId, conversationId),
@@ -273,7 +278,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     : null;
   const gateway = isGateway
     ? new Gateway({ ...config, nodeId }, identity, presence, sessions, dispatcher, hooks, log, forwarder, Date.now, prometheus,
-      config.rateLimits ? new RequestLimits(storage.limiter, requestLimitRulesOf(config)) : null)
+      appLimits ? new RequestLimits(storage.limiter, requestLimitRulesOf(config), Date.now, { forUser: (u) => appLimits.forUser(u), burstSeconds: config.limitBurstSeconds }) : null)
     : null;
 
   // A ban disconnects every device of the user here at once; other nodes hear it from the cluster link.
@@ -362,7 +367,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
         access: roles.has('access') ? (q) => access.rank(q) : null,
         webRoot: config.webRoot || defaultWebRoot(),
         maxBodyBytes: config.httpMaxBodyBytes,
-        rateLimit: config.rateLimits ? httpRateLimitOf(storage.limiter, config) : null,
+        rateLimit: appLimits ? httpRateLimitOf(storage.limiter, appLimits) : null,
         accessListTtlMs: config.accessListTtlMs,
         keepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
         tls,
@@ -450,6 +455,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     await gateway?.stop();
     rooms?.stop();
     await webhooks.stop();
+    appLimits?.stop();
     await push.stop();
     await eventLog?.stop();
     await http.close();
@@ -535,19 +541,6 @@ function requestLimitRulesOf(c: XinboxConfig): RequestLimitRules {
     send: { user: rule(c.limitSendPerUser), ip: rule(c.limitSendPerIp) },
     read: { user: rule(c.limitReadPerUser), ip: rule(c.limitReadPerIp) },
     create: { user: rule(c.limitCreatePerUser), ip: rule(c.limitCreatePerIp) },
-  };
-}
-
-/** Per-IP limits of the HTTP identity endpoints: per minute, bursting one minute's worth. */
-function httpRateLimitOf(limiter: RateLimiter, c: XinboxConfig): (kind: 'register' | 'login', ip: string) => Promise<number> {
-  const rules = {
-    register: c.limitRegisterPerIpPerMin > 0 ? { perSec: c.limitRegisterPerIpPerMin / 60, burst: c.limitRegisterPerIpPerMin } : null,
-    login: c.limitLoginPerIpPerMin > 0 ? { perSec: c.limitLoginPerIpPerMin / 60, burst: c.limitLoginPerIpPerMin } : null,
-  };
-  return async (kind, ip) => {
-    const rule = rules[kind];
-    if (!rule || !ip) return 0;
-    return (await limiter.take([{ key: `${kind}:ip:${ip}`, rule }], Date.now())).retryAfterMs;
   };
 }
 

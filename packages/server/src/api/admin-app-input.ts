@@ -8,9 +8,10 @@
 import { Errors, XinboxError } from '@xinbox/protocol';
 import { configSchema } from '../config.js';
 import { httpUrl } from '../config-fields.js';
+import { APP_LIMIT_KEYS } from '../core/apps/app-limits.js';
 import type { AppLimits, AppPatch, AppPushCredentials, AppRecord, AppWebhook } from '../core/ports/app-store.js';
 
-export const LIMIT_KEYS = ['limitSendPerUser', 'limitReadPerUser', 'limitCreatePerUser', 'limitRegisterPerIpPerMin', 'limitLoginPerIpPerMin'] as const satisfies ReadonlyArray<keyof AppLimits>;
+export const LIMIT_KEYS = APP_LIMIT_KEYS;
 export const PUSH_KEYS = [
   'apnsTeamId', 'apnsKeyId', 'apnsKeyFile', 'apnsTopic', 'fcmServiceAccountFile',
   'webPushPublicKey', 'webPushPrivateKeyFile', 'webPushSubject', 'pushWebhookUrl',
