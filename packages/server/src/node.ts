@@ -151,8 +151,8 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const events = webhooks.events;
   // Per-user conversation settings (issue 14): built below with SocialService; push asks them at notify time only.
   let conversationSettings: ConversationSettingsService | null = null;
-  const push = createPush({
-    config, tokens: storage.pushTokens, presence: storage.presence, conversations: storage.conversations, identity: storage.identity, log,
+  const push = await createPush({
+    config, tokens: storage.pushTokens, presence: storage.presence, conversations: storage.conversations, identity: storage.identity, log, apps, appOfUser,
     mutedFor: async (u, c) => (await conversationSettings?.mutedFor(u, c)) ?? false,
     badgeFor: async (u, total) => (conversationSettings ? conversationSettings.badge(u, total) : total),
   });
