@@ -119,6 +119,7 @@ type IdRoute = { Params: { id: string } };
 export function registerAdminAppRoutes(app: FastifyInstance, apps: AppDirectory, guard: (req: FastifyRequest) => Promise<void>): void {
   app.post<{ Body: { id: string; name?: string } }>('/v1/admin/apps', { schema: createAppSchema, onRequest: guard }, async (req, reply) => {
     const issued = await apps.create(req.body.id, req.body.name?.trim() ?? '');
+    req.log.info({ app: issued.app.id, digest: issued.digest.slice(0, DIGEST_SHOWN) }, 'operator created an app');
     return reply.code(201).send({ app: viewOf(issued.app), secret: issued.secret, digestPrefix: issued.digest.slice(0, DIGEST_SHOWN) });
   });
   app.get('/v1/admin/apps', { schema: listAppsSchema, onRequest: guard }, async () => ({ apps: (await apps.list()).map(viewOf) }));
@@ -126,10 +127,13 @@ export function registerAdminAppRoutes(app: FastifyInstance, apps: AppDirectory,
   app.patch<IdRoute & { Body: AppPatchInput }>('/v1/admin/apps/:id', { schema: patchAppSchema, onRequest: guard }, async (req) => {
     const current = await apps.require(req.params.id);
     if (current.id === DEFAULT_APP_ID) throw new XinboxError(Errors.APP_DEFAULT_IMMUTABLE);
-    return { app: viewOf(await apps.update(current.id, appPatchOf(req.body, current))) };
+    const updated = await apps.update(current.id, appPatchOf(req.body, current));
+    req.log.info({ app: updated.id, version: updated.version, sections: Object.keys(req.body) }, 'operator changed an app');
+    return { app: viewOf(updated) };
   });
   app.post<IdRoute>('/v1/admin/apps/:id/secrets', { schema: rotateSecretSchema, onRequest: guard }, async (req, reply) => {
     const issued = await apps.rotateSecret(req.params.id);
+    req.log.info({ app: issued.app.id, digest: issued.digest.slice(0, DIGEST_SHOWN) }, 'operator added an app secret');
     return reply.code(201).send({ app: viewOf(issued.app), secret: issued.secret, digestPrefix: issued.digest.slice(0, DIGEST_SHOWN) });
   });
   app.delete<{ Params: { id: string; digestPrefix: string } }>('/v1/admin/apps/:id/secrets/:digestPrefix', { schema: retireSecretSchema, onRequest: guard }, async (req) => {
@@ -142,10 +146,13 @@ export function registerAdminAppRoutes(app: FastifyInstance, apps: AppDirectory,
     const matches = current.secretDigests.filter((d) => d.startsWith(prefix));
     if (matches.length === 0) throw new XinboxError(Errors.APP_SECRET_NOT_FOUND);
     if (matches.length > 1) throw new XinboxError(Errors.APP_SECRET_PREFIX_AMBIGUOUS);
-    return { app: viewOf(await apps.retireSecret(current.id, matches[0]!)) };
+    const updated = await apps.retireSecret(current.id, matches[0]!);
+    req.log.info({ app: updated.id, digest: matches[0]!.slice(0, DIGEST_SHOWN) }, 'operator retired an app secret');
+    return { app: viewOf(updated) };
   });
   app.delete<IdRoute>('/v1/admin/apps/:id', { schema: deleteAppSchema, onRequest: guard }, async (req) => {
     if (!(await apps.delete(req.params.id))) throw new XinboxError(Errors.APP_NOT_FOUND);
+    req.log.info({ app: req.params.id }, 'operator deleted an app');
     return { ok: true };
   });
 }

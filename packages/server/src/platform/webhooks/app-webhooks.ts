@@ -33,6 +33,7 @@ export class AppWebhooks {
   private readonly filters = new Map<AppId, { version: number; events: string; filter: EventFilter }>();
   private readonly posters = new Map<AppId, { version: number; poster: WebhookPoster }>();
   private subscribed: EventFilter[] = [];
+  private messages = false;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -52,6 +53,7 @@ export class AppWebhooks {
   async refresh(): Promise<void> {
     const list = await this.apps.list();
     this.subscribed = list.filter((a) => a.webhook).map((a) => this.filterOf(a)).filter((f) => !f.none);
+    this.messages = this.subscribed.some((f) => f.matches('message.sent') || f.mayMatchPrefix('group.'));
     // Forget filters of apps that lost their webhook or were deleted (the map stays as large as the apps).
     const live = new Set(list.filter((a) => a.webhook).map((a) => a.id));
     for (const id of this.filters.keys()) if (!live.has(id)) this.filters.delete(id);
@@ -68,9 +70,9 @@ export class AppWebhooks {
     return false;
   }
 
-  /** Could some app want a type starting with `prefix`? */
-  wantsPrefix(prefix: string): boolean {
-    return this.subscribed.some((f) => f.mayMatchPrefix(prefix));
+  /** Could some app want `message.sent` or `group.*` (from the snapshot; read per committed message)? */
+  get wantsMessages(): boolean {
+    return this.messages;
   }
 
   /** The app whose receiver gets this event, or null: that app has no webhook or does not subscribe to the type. */

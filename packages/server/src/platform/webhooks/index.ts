@@ -79,7 +79,7 @@ export async function createWebhooks(deps: WebhooksDeps): Promise<Webhooks> {
   let committedQueue: Array<[StoredMessage, ConversationKind, boolean]> = [];
   const committed = (m: StoredMessage, kind: ConversationKind, system: boolean): void => {
     // No app wants messages or group notices: nothing to convert (one property read per message).
-    if (!receivers.any || !(receivers.wants('message.sent') || receivers.wantsPrefix('group.'))) return;
+    if (!receivers.wantsMessages) return;
     if (committedQueue.length === 0) {
       setImmediate(() => {
         const list = committedQueue;
