@@ -376,7 +376,10 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
         // Tokens can be registered even before a provider is configured (the app ships first).
         routes: roles.has('api')
           ? [
-            pushTokenRoutes(identity, storage.pushTokens, { check: pushTokenCheck(config), webPushPublicKey: config.webPushPublicKey }),
+            pushTokenRoutes(identity, storage.pushTokens, {
+              check: pushTokenCheck(config), webPushPublicKey: config.webPushPublicKey,
+              webPushKeyOf: async (appId) => (await apps.require(appId)).push.webPushPublicKey ?? '',
+            }),
             ...(serverActions && serverSecrets.length > 0 ? [serverApiRoutes(serverActions, serverSecrets)] : []),
             ...(serverActions ? [adminConsoleRoutes(serverActions, config.adminToken)] : []),
             ...(serverActions && rooms ? [adminRoomRoutes(serverActions, rooms.fanout, config.adminToken)] : []),

@@ -117,6 +117,22 @@ describe('admin app routes', () => {
     expect((await admin('DELETE', '/apps/default')).json.error).toMatchObject({ name: 'APP_DEFAULT_IMMUTABLE' });
   });
 
+  it('serves each app\'s own VAPID public key to browsers (?appId=)', async () => {
+    await admin('POST', '/apps', { id: 'web-push-app' });
+    const key = (appId?: string) => api.call('GET', `/v1/push/webpush-key${appId ? `?appId=${appId}` : ''}`);
+    expect((await key('web-push-app')).json.error).toMatchObject({ name: 'NOT_FOUND', message: expect.stringContaining('web-push-app') });
+    const publicKey = 'BPublicKeyOfTheWebPushApp-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456';
+    const set = await admin('PATCH', '/apps/web-push-app', { push: { webPushPublicKey: publicKey, webPushPrivateKeyFile: '/etc/xinbox/vapid-web.key', webPushSubject: 'mailto:ops@example.com' } });
+    expect(set.json.app).toMatchObject({ push: { webPushPublicKey: publicKey, webPushPrivateKeyFile: '/etc/xinbox/vapid-web.key' } });
+    expect((await key('web-push-app')).json).toEqual({ publicKey });
+    expect((await key('no-such-app')).json.error).toMatchObject({ name: 'APP_NOT_FOUND' });
+    // This server's own (default) has no Web Push configured.
+    expect((await key()).status).toBe(404);
+    expect((await key('default')).status).toBe(404);
+    const half = await admin('PATCH', '/apps/web-push-app', { push: { webPushPublicKey: publicKey } });
+    expect(half.json.error).toMatchObject({ name: 'INVALID_ARGUMENT', message: expect.stringContaining('Web Push needs both webPushPublicKey and webPushPrivateKeyFile') });
+  });
+
   it('needs the admin token', async () => {
     for (const [method, path] of [['GET', '/v1/admin/apps'], ['POST', '/v1/admin/apps/x1x/secrets']] as const) {
       const r = await api.call(method, path, { bearer: 'server-secret-0123456789abcdef0123456789' });
