@@ -53,7 +53,7 @@ export class AppLimitResolver {
   }
 
   async refresh(): Promise<void> {
-    const list = await this.apps.list();
+    const list = await this.apps.listRecent();
     this.overridden = list.some((a) => Object.values(a.limits).some((v) => v !== undefined));
   }
 

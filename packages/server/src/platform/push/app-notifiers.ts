@@ -56,7 +56,7 @@ export class AppNotifiers {
   }
 
   async refresh(): Promise<void> {
-    this.anyApp = (await this.apps.list()).some((a) => a.id !== DEFAULT_APP_ID && hasPush(a));
+    this.anyApp = (await this.apps.listRecent()).some((a) => a.id !== DEFAULT_APP_ID && hasPush(a));
   }
 
   /** Some app (default included) can push: otherwise committed messages need no burst at all. */

@@ -51,7 +51,7 @@ export class AppWebhooks {
   }
 
   async refresh(): Promise<void> {
-    const list = await this.apps.list();
+    const list = await this.apps.listRecent();
     this.subscribed = list.filter((a) => a.webhook).map((a) => this.filterOf(a)).filter((f) => !f.none);
     this.messages = this.subscribed.some((f) => f.matches('message.sent') || f.mayMatchPrefix('group.'));
     // Forget filters of apps that lost their webhook or were deleted (the map stays as large as the apps).
