@@ -50,7 +50,7 @@ export type LimitCounters = Record<LimitClass, number>;
 export class RequestLimits {
   readonly refused: LimitCounters = { send: 0, read: 0, create: 0 };
 
-  /** User rules of each app with overrides, by app id (bounded by the number of apps). */
+  /** User rules of each app, by app id (at most 10,000 apps' kept). */
   private readonly appRules = new Map<string, { version: number; rules: Record<LimitClass, RateRule | null> }>();
 
   constructor(
@@ -85,6 +85,7 @@ export class RequestLimits {
     const burst = this.perApp!.burstSeconds;
     const rule = (perSec: number): RateRule | null => (perSec > 0 ? { perSec, burst: perSec * burst } : null);
     const rules = { send: rule(app.values.limitSendPerUser), read: rule(app.values.limitReadPerUser), create: rule(app.values.limitCreatePerUser) };
+    if (this.appRules.size >= 10_000) this.appRules.delete(this.appRules.keys().next().value!);
     this.appRules.set(app.appId, { version: app.version, rules });
     return rules;
   }
