@@ -2,8 +2,9 @@
  * Per-app webhooks (ADR 0013): two apps with two local receivers over real
  * HTTP and a real SQLite outbox. Each receiver gets only its own app's
  * events, in order per key, signed with its own app's secret; an app
- * without a webhook gets none; a changed webhook takes effect; events of an
- * app that lost its webhook while waiting are discarded, not retried forever.
+ * without a webhook gets none; a changed webhook takes effect; one app's
+ * receiver being down holds back no other app's events; events of an app
+ * that lost its webhook while waiting are discarded, not retried forever.
  *
  * The app of a user comes from an injected AppOfUser (tenant-core's identity
  * provides it in the node); here a table of the test's users.
@@ -101,6 +102,10 @@ describe('per-app webhooks', () => {
     const before = bReceiver2.events.length;
     for (let seq = 1; seq <= 5; seq++) message(201, 22, seq);
     await waitFor('a failed attempt', () => ((webhooks.stats() as { failedAttempts: number }).failedAttempts) > 0);
+    // shop-b's receiver being down holds back nothing of the default app's, on any lane (each app has lanes of its own).
+    for (let c = 100; c < 164; c++) message(101, c, 1);
+    await waitFor('every default conversation delivered while shop-b is down',
+      () => Array.from({ length: 64 }, (_, i) => `conversation:${100 + i}`).every((k) => defaultReceiver.events.some((e) => e.orderKey === k)));
     await apps.update('shop-b', { webhook: null });
     await waitFor('the waiting events discarded', () => ((webhooks.stats() as { discarded: number }).discarded) === 5);
     expect(await outbox.lanes()).toEqual([]);

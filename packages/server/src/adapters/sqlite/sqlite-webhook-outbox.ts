@@ -4,7 +4,7 @@ import { addOutboxAppColumn } from './sqlite-webhook-outbox-app.js';
 import { DEFAULT_APP_ID } from '../../core/ports/app-store.js';
 import { deliveryEvents, deliveryFromRow, idPattern, typePattern, type DeliveryRow } from '../webhook-delivery-rows.js';
 import {
-  WEBHOOK_DELIVERY_LOG_SIZE, WEBHOOK_LANES, webhookLane,
+  WEBHOOK_DELIVERY_LOG_SIZE, WEBHOOK_LANES, webhookLaneOf,
   type NewWebhookEvent, type WebhookDeliveryQuery, type WebhookDeliveryRecord, type StoredWebhookEvent, type WebhookBatch, type WebhookLaneState, type WebhookOutbox,
 } from '../../core/ports/webhook-outbox.js';
 
@@ -99,8 +99,14 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
     const insert = db.prepare<[number, string, string, string, string, number, string]>(
       'INSERT INTO webhook_events (lane, id, type, order_key, json, created_at, app_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
+    // Another app's lane set: its lane rows are made by the first append that uses them.
+    const addLane = db.prepare<[number]>('INSERT OR IGNORE INTO webhook_lanes (lane) VALUES (?)');
     this.appendTx = db.transaction((events: readonly NewWebhookEvent[]) => {
-      for (const e of events) insert.run(webhookLane(e.orderKey), e.id, e.type, e.orderKey, e.json, e.createdAt, e.appId ?? DEFAULT_APP_ID);
+      for (const e of events) {
+        const lane = webhookLaneOf(e.appId, e.orderKey);
+        if (lane >= WEBHOOK_LANES) addLane.run(lane);
+        insert.run(lane, e.id, e.type, e.orderKey, e.json, e.createdAt, e.appId ?? DEFAULT_APP_ID);
+      }
     });
 
     const due = db.prepare<[number, number], { lane: number; attempts: number }>(

@@ -40,8 +40,9 @@ export interface WebhookDeliveryStats {
  * leave only when delivered. A lane is one batch at a time, so events of one
  * order key arrive in order.
  *
- * Apps share lanes: a batch is the lane's leading run of events of one app,
- * posted to that app's receiver with its signing secrets (ADR 0013).
+ * Each app has lanes of its own (webhookLaneOf), but two apps whose ids fold
+ * onto one lane set share it: a batch is the lane's leading run of one app's
+ * events, posted to that app's receiver with its signing secrets (ADR 0013).
  */
 export class WebhookDispatcher {
   private stopped = true;
