@@ -103,6 +103,9 @@ export const Errors = Object.freeze({
   APP_ID_TAKEN: spec(2202, 'APP_ID_TAKEN', false, 'An app with this id already exists (including the built-in `default`).'),
   APP_DEFAULT_IMMUTABLE: spec(2203, 'APP_DEFAULT_IMMUTABLE', false, 'The built-in `default` app comes from the server config; change the config instead.'),
   APP_SECRET_LAST: spec(2204, 'APP_SECRET_LAST', false, 'Retiring this secret would leave the app without a server API secret; add a new one first.'),
+  // 2210-2219: app administration (admin routes, CLI, console)
+  APP_SECRET_NOT_FOUND: spec(2210, 'APP_SECRET_NOT_FOUND', false, 'No server API secret of this app has a SHA-256 digest starting with the given prefix (the digests are listed by `GET /v1/admin/apps/{id}`).'),
+  APP_SECRET_PREFIX_AMBIGUOUS: spec(2211, 'APP_SECRET_PREFIX_AMBIGUOUS', false, 'The digest prefix matches more than one secret of the app; give more characters of the digest.'),
 
   // 1500-1599: server side
   INTERNAL: spec(1500, 'INTERNAL', true, 'An unexpected server error; nothing was half-applied.'),

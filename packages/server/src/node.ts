@@ -54,7 +54,7 @@ import { startHttpListeners } from './api/http-listeners.js';
 import { NodeMetrics } from './metrics/node-metrics.js';
 import { GcStats } from './runtime/gc-stats.js';
 import { RequestLimits, type RequestLimitRules } from './gateway/request-limits.js';
-import type { RateLimiter, RateRule } from './core/ports/rate-limiter.js';
+import type { RateRule } from './core/ports/rate-limiter.js';
 import { readTlsFiles, setSecureContext } from './tls-files.js';
 import { createPush, pushTokenCheck } from './platform/push/index.js';
 import { pushTokenRoutes } from './api/push-token-routes.js';
@@ -66,6 +66,10 @@ import { adminGroupRoutes } from './api/admin-group-routes.js';
 import { adminRoomRoutes } from './api/admin-room-routes.js';
 import { AccountOperations } from './core/identity/account-operations.js';
 import { adminWebhookRoutes } from './api/admin-webhook-routes.js';
+import { createAppDirectory } from './platform/apps/create-app-directory.js';
+import { AppLimitResolver } from './core/apps/app-limits.js';
+import { httpRateLimitOf } from './api/http-rate-limit.js';
+import type { AppOfUser } from './core/ports/app-store.js';
 import { EventRecorder } from './platform/event-log/event-recorder.js';
 import type { SessionEvent } from './core/identity/identity-service.js';
 import { ServerActions, type RunAs } from './platform/server-api/server-actions.js';
@@ -77,9 +81,7 @@ import { AggregatorRegistry } from 'prom-client';
 import { createForwardingServer } from './processes/http-forwarder.js';
 import { gatewayProcessCount, startWithGatewayProcesses } from './processes/primary.js';
 import type { HandedInConnections, NodeDeps, NodeMetricsSnapshot, XinboxNode } from './node-types.js';
-import { AppDirectory } from './core/apps/app-directory.js';
 import { UserApps } from './core/identity/user-apps.js';
-import { defaultAppSettingsOf } from './platform/apps/default-app.js';
 
 export type { HandedInConnections, NodeDeps, NodeMetricsSnapshot, XinboxNode } from './node-types.js';
 
@@ -123,8 +125,12 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
 
   const secret = config.tokenSecret || tokenSecretIn(dataDir);
   // Apps (ADR 0013): the config's `default` plus stored ones; every user's app, cached (it never changes).
-  const apps = new AppDirectory(storage.apps, defaultAppSettingsOf(config));
+  const apps = createAppDirectory(config, storage.apps);
   const userApps = new UserApps(storage.identity);
+  const appOfUser: AppOfUser = userApps.appOfUser;
+  // Per-app limits (app.limits.x ?? config.x), for the gateway's per-user rules and the identity endpoints' per-IP rules.
+  const appLimits = config.rateLimits ? new AppLimitResolver(apps, appOfUser, config, log) : null;
+  await appLimits?.start();
   // Moderation (issue #15): mutes and bans are checked at login, connect and send.
   const moderation: ModerationService = new ModerationService(storage.moderation, storage.identity, storage.messages,
     (userId, conversationId) => messaging.requireMember(userId, conversationId),
@@ -141,12 +147,12 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const sessions = new LocalSessions();
   const local = isGateway ? new LocalOutbox(sessions) : null;
   const outbox: Outbox = clustered ? new ClusterOutbox(nodeId, storage.bus, storage.routes, local, log) : local!;
-  const webhooks = createWebhooks({ config, outbox: storage.webhooks, nodeId, deliver: isLogic, log });
+  const webhooks = await createWebhooks({ config, outbox: storage.webhooks, nodeId, deliver: isLogic, log, apps, appOfUser });
   const events = webhooks.events;
   // Per-user conversation settings (issue 14): built below with SocialService; push asks them at notify time only.
   let conversationSettings: ConversationSettingsService | null = null;
-  const push = createPush({
-    config, tokens: storage.pushTokens, presence: storage.presence, conversations: storage.conversations, identity: storage.identity, log,
+  const push = await createPush({
+    config, tokens: storage.pushTokens, presence: storage.presence, conversations: storage.conversations, identity: storage.identity, log, apps, appOfUser,
     mutedFor: async (u, c) => (await conversationSettings?.mutedFor(u, c)) ?? false,
     badgeFor: async (u, total) => (conversationSettings ? conversationSettings.badge(u, total) : total),
   });
@@ -272,7 +278,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     : null;
   const gateway = isGateway
     ? new Gateway({ ...config, nodeId }, identity, presence, sessions, dispatcher, hooks, log, forwarder, Date.now, prometheus,
-      config.rateLimits ? new RequestLimits(storage.limiter, requestLimitRulesOf(config)) : null)
+      appLimits ? new RequestLimits(storage.limiter, requestLimitRulesOf(config), Date.now, { forUser: (u) => appLimits.forUser(u), burstSeconds: config.limitBurstSeconds }) : null)
     : null;
 
   // A ban disconnects every device of the user here at once; other nodes hear it from the cluster link.
@@ -349,8 +355,9 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
       },
       adminToken: config.adminToken,
       moderation,
+      apps,
     }
-    : { metrics, prometheus, adminToken: config.adminToken, moderation };
+    : { metrics, prometheus, adminToken: config.adminToken, moderation, apps };
   const http = deps.handedIn ? handedInHttp(deps.handedIn, config, tls, gateway) : await startHttpListeners({
     api: needsHttp
       ? {
@@ -360,7 +367,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
         access: roles.has('access') ? (q) => access.rank(q) : null,
         webRoot: config.webRoot || defaultWebRoot(),
         maxBodyBytes: config.httpMaxBodyBytes,
-        rateLimit: config.rateLimits ? httpRateLimitOf(storage.limiter, config) : null,
+        rateLimit: appLimits ? httpRateLimitOf(storage.limiter, appLimits) : null,
         accessListTtlMs: config.accessListTtlMs,
         keepAliveTimeoutMs: config.httpKeepAliveTimeoutMs,
         tls,
@@ -369,7 +376,10 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
         // Tokens can be registered even before a provider is configured (the app ships first).
         routes: roles.has('api')
           ? [
-            pushTokenRoutes(identity, storage.pushTokens, { check: pushTokenCheck(config), webPushPublicKey: config.webPushPublicKey }),
+            pushTokenRoutes(identity, storage.pushTokens, {
+              check: pushTokenCheck(config), webPushPublicKey: config.webPushPublicKey,
+              webPushKeyOf: async (appId) => (await apps.require(appId)).push.webPushPublicKey ?? '',
+            }),
             // Always mounted: the config's secrets are the `default` app's, created apps bring their own.
             ...(serverActions ? [serverApiRoutes(serverActions, apps)] : []),
             ...(serverActions ? [adminConsoleRoutes(serverActions, config.adminToken)] : []),
@@ -449,6 +459,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     await gateway?.stop();
     rooms?.stop();
     await webhooks.stop();
+    appLimits?.stop();
     await push.stop();
     await eventLog?.stop();
     await http.close();
@@ -536,19 +547,6 @@ function requestLimitRulesOf(c: XinboxConfig): RequestLimitRules {
     send: { user: rule(c.limitSendPerUser), ip: rule(c.limitSendPerIp) },
     read: { user: rule(c.limitReadPerUser), ip: rule(c.limitReadPerIp) },
     create: { user: rule(c.limitCreatePerUser), ip: rule(c.limitCreatePerIp) },
-  };
-}
-
-/** Per-IP limits of the HTTP identity endpoints: per minute, bursting one minute's worth. */
-function httpRateLimitOf(limiter: RateLimiter, c: XinboxConfig): (kind: 'register' | 'login', ip: string) => Promise<number> {
-  const rules = {
-    register: c.limitRegisterPerIpPerMin > 0 ? { perSec: c.limitRegisterPerIpPerMin / 60, burst: c.limitRegisterPerIpPerMin } : null,
-    login: c.limitLoginPerIpPerMin > 0 ? { perSec: c.limitLoginPerIpPerMin / 60, burst: c.limitLoginPerIpPerMin } : null,
-  };
-  return async (kind, ip) => {
-    const rule = rules[kind];
-    if (!rule || !ip) return 0;
-    return (await limiter.take([{ key: `${kind}:ip:${ip}`, rule }], Date.now())).retryAfterMs;
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * Admin endpoints: Prometheus text at /metrics, the JSON counters at
  * /v1/metrics (the bench reads them), and the operator's ban/unban
- * (admin-user-routes.ts). They reveal user counts, memory and node ids or
+ * (admin-user-routes.ts) and the apps (admin-app-routes.ts). They reveal user counts, memory and node ids or
  * act on accounts, so nobody gets them by default:
  * - on the main listener they need `Authorization: Bearer <adminToken>`;
  *   with no adminToken set they are refused (403) there;
@@ -11,6 +11,8 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { Errors, XinboxError } from '@xinbox/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AppDirectory } from '../core/apps/app-directory.js';
+import { registerAdminAppRoutes } from './admin-app-routes.js';
 import { registerAdminUserRoutes, type OperatorModeration } from './admin-user-routes.js';
 import { metricsJsonSchema, metricsTextSchema } from './route-schemas.js';
 
@@ -23,6 +25,8 @@ export interface AdminRoutesDeps {
   readonly adminToken: string;
   /** Operator ban/unban; absent: those routes are not served. */
   readonly moderation?: OperatorModeration | null;
+  /** The deployment's apps (admin-app-routes.ts); absent: those routes are not served. */
+  readonly apps?: AppDirectory | null;
 }
 
 export function registerAdminRoutes(app: FastifyInstance, deps: AdminRoutesDeps, listener: 'main' | 'admin'): void {
@@ -31,6 +35,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRoutesDeps,
     reply.type(deps.prometheus.contentType).send(await deps.prometheus.text()));
   app.get('/v1/metrics', { schema: metricsJsonSchema, onRequest: guard }, async () => deps.metrics());
   if (deps.moderation) registerAdminUserRoutes(app, deps.moderation, guard);
+  if (deps.apps) registerAdminAppRoutes(app, deps.apps, guard);
 }
 
 export function adminGuard(token: string, listener: 'main' | 'admin'): (req: FastifyRequest) => Promise<void> {

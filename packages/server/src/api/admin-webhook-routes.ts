@@ -7,21 +7,21 @@
  */
 import { Errors, XinboxError } from '@xinbox/protocol';
 import type { FastifyInstance } from 'fastify';
-import { WEBHOOK_DELIVERY_LOG_SIZE, WEBHOOK_LANES, type WebhookOutbox } from '../core/ports/webhook-outbox.js';
+import { WEBHOOK_DELIVERY_LOG_SIZE, WEBHOOK_MAX_LANES, type WebhookOutbox } from '../core/ports/webhook-outbox.js';
 import type { RouteRegistrar } from './http-api.js';
 import { adminGuard } from './admin-routes.js';
 
 const errors = { '4xx': { $ref: 'XinboxError#' }, '5xx': { $ref: 'XinboxError#' } } as const;
 const security = [{ adminBearer: [] }];
 const tags = ['admin console'];
-const lane = { type: 'integer', minimum: 0, maximum: WEBHOOK_LANES - 1 } as const;
+const lane = { type: 'integer', minimum: 0, maximum: WEBHOOK_MAX_LANES - 1, description: '0-31: the default app\'s; another app\'s lanes are higher (ADR 0013)' } as const;
 
 export const adminDeliveriesSchema = {
   summary: `Webhook delivery attempts, newest first (the last ${WEBHOOK_DELIVERY_LOG_SIZE} are kept), by lane, event type or event id`, tags, security,
   querystring: {
     type: 'object', additionalProperties: false,
     properties: {
-      lane: { type: 'string', pattern: '^[0-9]{1,2}$', description: `0-${WEBHOOK_LANES - 1}: only this lane` },
+      lane: { type: 'string', pattern: '^[0-9]{1,5}$', description: `0-${WEBHOOK_MAX_LANES - 1}: only this lane` },
       type: { type: 'string', minLength: 1, maxLength: 64, description: 'Only attempts whose batch carried this event type' },
       event: { type: 'string', pattern: '^[A-Za-z0-9-]{1,64}$', description: 'Only attempts whose batch carried this event id' },
       limit: { type: 'string', pattern: '^[0-9]{1,4}$', description: `1-${WEBHOOK_DELIVERY_LOG_SIZE} (default 100)` },
@@ -88,7 +88,7 @@ export function adminWebhookRoutes(outbox: WebhookOutbox, adminToken: string): R
       app.get<DeliveriesRoute>('/webhooks/deliveries', { schema: adminDeliveriesSchema }, async (req) => {
         const { lane: laneText, type, event, limit } = req.query;
         const lane = laneText === undefined ? undefined : Number(laneText);
-        if (lane !== undefined && lane >= WEBHOOK_LANES) throw new XinboxError(Errors.INVALID_ARGUMENT, `lane must be 0-${WEBHOOK_LANES - 1}`);
+        if (lane !== undefined && lane >= WEBHOOK_MAX_LANES) throw new XinboxError(Errors.INVALID_ARGUMENT, `lane must be 0-${WEBHOOK_MAX_LANES - 1}`);
         const n = Math.max(1, Math.min(WEBHOOK_DELIVERY_LOG_SIZE, Number(limit ?? 100)));
         return { deliveries: await outbox.deliveries({ limit: n, ...(lane !== undefined ? { lane } : {}), ...(type ? { eventType: type } : {}), ...(event ? { eventId: event } : {}) }) };
       });

@@ -44,7 +44,7 @@ export interface HttpApiDeps extends AdminRoutesDeps {
   /** Idle keep-alive connections close after this (httpKeepAliveTimeoutMs). */
   readonly keepAliveTimeoutMs?: number;
   /** Per-IP limit of register and login/refresh: resolves to 0 when allowed, else ms to wait; null = none. */
-  readonly rateLimit?: ((kind: 'register' | 'login', ip: string) => Promise<number>) | null;
+  readonly rateLimit?: ((kind: 'register' | 'login', ip: string, appId?: string) => Promise<number>) | null;
   /** Certificate and key (tlsCertFile/tlsKeyFile): the listener speaks HTTPS/WSS; null or absent: plain HTTP. */
   readonly tls?: TlsFiles | null;
   /** Requests arrive through a gateway process, which names the client's address in CLIENT_IP_HEADER. */
@@ -78,17 +78,17 @@ export async function createHttpApi(deps: HttpApiDeps): Promise<FastifyInstance>
   app.get('/healthz', { schema: healthSchema }, async () => ({ ok: true }));
   registerAdminRoutes(app, deps, 'main');
   if (identity) {
-    const limited = async (kind: 'register' | 'login', req: FastifyRequest): Promise<void> => {
-      const wait = deps.rateLimit ? await deps.rateLimit(kind, clientIp(req, deps.trustClientIpHeader === true)) : 0;
+    const limited = async (kind: 'register' | 'login', req: FastifyRequest, appId?: string): Promise<void> => {
+      const wait = deps.rateLimit ? await deps.rateLimit(kind, clientIp(req, deps.trustClientIpHeader === true), appId) : 0;
       if (wait > 0) throw new XinboxError(Errors.RATE_LIMITED, `too many ${kind} requests from this address; retry in ${wait} ms`, wait);
     };
     app.post<{ Body: Body }>('/v1/register', { schema: registerSchema }, async (req, reply) => {
-      await limited('register', req);
+      await limited('register', req, req.body.appId as string | undefined);
       reply.code(201);
       return identity.register(req.body.username, req.body.password, req.body.appId);
     });
     app.post<{ Body: Body }>('/v1/login', { schema: loginSchema }, async (req) => {
-      await limited('login', req);
+      await limited('login', req, req.body.appId as string | undefined);
       return identity.login(req.body.username, req.body.password, req.body.deviceId, req.body.platform, req.socket.remoteAddress ?? '', req.body.appId);
     });
     app.post<{ Body: Body }>('/v1/refresh', { schema: refreshSchema, config: { invalidAs: Errors.REFRESH_INVALID } }, async (req) => {

@@ -31,6 +31,8 @@ const STATUS: Record<number, number> = {
   [Errors.APP_ID_TAKEN.code]: 409,
   [Errors.APP_DEFAULT_IMMUTABLE.code]: 409,
   [Errors.APP_SECRET_LAST.code]: 409,
+  [Errors.APP_SECRET_NOT_FOUND.code]: 404,
+  [Errors.APP_SECRET_PREFIX_AMBIGUOUS.code]: 409,
   [Errors.UNAVAILABLE.code]: 503,
   [Errors.TIMEOUT.code]: 504,
 };

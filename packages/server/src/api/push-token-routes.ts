@@ -4,7 +4,7 @@
  * registered.
  *   POST   /v1/push/tokens {provider, token, preview?} -> 204
  *   DELETE /v1/push/tokens                            -> 204
- *   GET    /v1/push/webpush-key                       -> 200 {publicKey} (the VAPID key browsers subscribe with)
+ *   GET    /v1/push/webpush-key[?appId=]              -> 200 {publicKey} (the VAPID key browsers subscribe with; an app's own, ADR 0013)
  */
 import type { FastifyInstance } from 'fastify';
 import type { IdentityService } from '../core/identity/identity-service.js';
@@ -45,6 +45,10 @@ export const unregisterPushTokenSchema = {
 export const webPushKeySchema = {
   summary: 'The server\'s VAPID public key: a browser passes it as applicationServerKey to pushManager.subscribe()',
   tags: ['push'],
+  querystring: {
+    type: 'object', additionalProperties: false,
+    properties: { appId: { type: 'string', minLength: 1, maxLength: 64, description: 'The app whose key to return (multi-tenant apps); absent = `default`, the config\'s' } },
+  },
   response: {
     200: { type: 'object', properties: { publicKey: { type: 'string', description: 'base64url, an uncompressed P-256 point' } }, required: ['publicKey'] },
     ...errors,
@@ -60,6 +64,8 @@ export interface PushTokenRouteOptions {
   readonly check?: PushTokenCheck;
   /** The VAPID public key; empty = Web Push is off (the key endpoint answers NOT_FOUND). */
   readonly webPushPublicKey?: string;
+  /** An app's VAPID public key ('' = none); absent: only the config's key is served. APP_NOT_FOUND for an unknown app. */
+  readonly webPushKeyOf?: (appId: string) => Promise<string>;
   readonly clock?: () => number;
 }
 
@@ -67,9 +73,11 @@ export function pushTokenRoutes(identity: IdentityService, tokens: PushTokenStor
   const check = opts.check ?? (() => undefined);
   const clock = opts.clock ?? Date.now;
   return (app: FastifyInstance) => {
-    app.get('/v1/push/webpush-key', { schema: webPushKeySchema }, async () => {
-      if (!opts.webPushPublicKey) throw new XinboxError(Errors.NOT_FOUND, 'Web Push is not configured on this server');
-      return { publicKey: opts.webPushPublicKey };
+    app.get<{ Querystring: { appId?: string } }>('/v1/push/webpush-key', { schema: webPushKeySchema }, async (req) => {
+      const appId = req.query.appId;
+      const key = appId !== undefined && opts.webPushKeyOf ? await opts.webPushKeyOf(appId) : opts.webPushPublicKey;
+      if (!key) throw new XinboxError(Errors.NOT_FOUND, `Web Push is not configured ${appId ? `for app ${appId}` : 'on this server'}`);
+      return { publicKey: key };
     });
     app.post<{ Body: TokenBody }>('/v1/push/tokens', { schema: registerPushTokenSchema }, async (req, reply) => {
       const claims = await identity.authenticate(bearer(req));

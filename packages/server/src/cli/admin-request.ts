@@ -31,13 +31,18 @@ export function adminTarget(config: XinboxConfig): AdminTarget {
 }
 
 /** POSTs JSON to an admin route; resolves to the reply body, or throws AdminRequestError. */
-export async function adminPost(target: AdminTarget, path: string, body: unknown, timeoutMs = 10_000): Promise<unknown> {
+export function adminPost(target: AdminTarget, path: string, body: unknown, timeoutMs = 10_000): Promise<unknown> {
+  return adminRequest(target, 'POST', path, body, timeoutMs);
+}
+
+/** Calls an admin route (a JSON body when given); resolves to the reply body, or throws AdminRequestError. */
+export async function adminRequest(target: AdminTarget, method: string, path: string, body?: unknown, timeoutMs = 10_000): Promise<unknown> {
   let res: Response;
   try {
     res = await fetch(target.baseUrl + path, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(target.token ? { authorization: `Bearer ${target.token}` } : {}) },
-      body: JSON.stringify(body),
+      method,
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(target.token ? { authorization: `Bearer ${target.token}` } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (e) {

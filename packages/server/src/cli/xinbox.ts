@@ -7,10 +7,12 @@
  *   xinbox user create <username> [--password <pw>]
  *   xinbox user ban <username> [--minutes N] [--reason TEXT]   (asks the running server)
  *   xinbox user unban <username>
+ *   xinbox app create|list|rotate-secret|retire-secret ...     (asks the running server)
  *   xinbox config                      effective, validated settings as JSON (secrets redacted)
  *
  * Settings come from XINBOX_* variables and XINBOX_CONFIG (see the README).
  */
+import { APP_USAGE, runApp } from './app-command.js';
 import { runCluster } from './cluster-command.js';
 import { runConfig } from './config-command.js';
 import { runStart } from './start-command.js';
@@ -20,6 +22,7 @@ const USAGE = `usage: xinbox <command>
   start                                         run a node with the roles in XINBOX_ROLES
   cluster [--gateways N] [--logic N] [--base-port P]   a local cluster of separate processes
   ${USER_USAGE.replace('usage: xinbox ', '').replace(/\n\s+xinbox /g, '\n  ')}
+  ${APP_USAGE.replace('usage: xinbox ', '').replace(/\n\s+xinbox /g, '\n  ')}
   config                                        print the effective settings as JSON (secrets redacted)
 settings: XINBOX_* environment variables or a JSON file named by XINBOX_CONFIG (README, "Configuration")`;
 
@@ -33,6 +36,9 @@ switch (command) {
     break;
   case 'user':
     await runUser(args);
+    break;
+  case 'app':
+    await runApp(args);
     break;
   case 'config':
     runConfig();

@@ -6,7 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe } from 'vitest';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WEBHOOK_LANES, webhookLane } from '../../src/core/ports/webhook-outbox.js';
 import { MemoryWebhookOutbox } from '../../src/adapters/memory/memory-webhook-outbox.js';
 import { SqliteWebhookOutbox } from '../../src/adapters/sqlite/sqlite-webhook-outbox.js';
 import { openPostgresAdapters, type PostgresAdapters } from '../../src/adapters/postgres/index.js';
@@ -29,6 +31,28 @@ const openSqlite = () => {
   return { webhooks, close: () => webhooks.close() };
 };
 describeWebhookOutboxContract('sqlite', async () => ({ ...openSqlite(), openPeer: async () => openSqlite() }));
+
+describe('sqlite webhook outbox made before apps', () => {
+  it('gains the app column at open; its waiting events belong to `default`', async () => {
+    const oldPath = join(dir, 'old-outbox.db');
+    const db = new Database(oldPath);
+    // The version-1 schema as released before apps (no app_id column), with one waiting event.
+    db.exec(`CREATE TABLE webhook_events (position INTEGER PRIMARY KEY AUTOINCREMENT, lane INTEGER NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL,
+      order_key TEXT NOT NULL, json TEXT NOT NULL, created_at INTEGER NOT NULL);
+      CREATE TABLE webhook_lanes (lane INTEGER PRIMARY KEY, holder TEXT NOT NULL DEFAULT '', lease_until INTEGER NOT NULL DEFAULT 0,
+      claimed_at INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '');
+      PRAGMA user_version = 1;`);
+    for (let i = 0; i < WEBHOOK_LANES; i++) db.prepare('INSERT INTO webhook_lanes (lane) VALUES (?)').run(i);
+    db.prepare('INSERT INTO webhook_events (lane, id, type, order_key, json, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(webhookLane('user:1'), 'e1', 'user.online', 'user:1', '{}', 1);
+    db.close();
+    for (let open = 0; open < 2; open++) {
+      const outbox = new SqliteWebhookOutbox(oldPath);
+      const batch = await outbox.claim('x', 10 + open * 100, 1, 10);
+      expect(batch!.events).toEqual([expect.objectContaining({ id: 'e1', appId: 'default' })]);
+      await outbox.close();
+    }
+  });
+});
 
 describePushTokenStoreContract('memory', async () => ({ pushTokens: new MemoryPushTokenStore(), close: async () => undefined }));
 const tokensPath = join(dir, 'push-tokens.db');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { WEBHOOK_DELIVERY_LOG_SIZE, webhookLane, type NewWebhookEvent, type WebhookOutbox } from '../../src/core/ports/webhook-outbox.js';
+import { WEBHOOK_DELIVERY_LOG_SIZE, WEBHOOK_LANES, webhookLane, webhookLaneOf, type NewWebhookEvent, type WebhookOutbox } from '../../src/core/ports/webhook-outbox.js';
 import { uniqueName, useFixture, type FixtureFactory } from './contract-support.js';
 
 export interface WebhookOutboxPorts {
@@ -38,6 +38,43 @@ async function drain(outbox: WebhookOutbox): Promise<void> {
 export function describeWebhookOutboxContract(name: string, makeStores: FixtureFactory<WebhookOutboxPorts>): void {
   describe(`WebhookOutbox contract: ${name}`, () => {
     const ctx = useFixture(makeStores);
+
+    it('keeps each event\'s app; an event appended without one belongs to `default`', async () => {
+      const { webhooks } = ctx.stores();
+      await drain(webhooks);
+      const [key] = keysOnDistinctLanes(1);
+      await webhooks.append([event(key!, 1), { ...event(key!, 2), appId: 'default' }]);
+      const batch = await webhooks.claim('a', 10, 1000, 10);
+      expect(batch!.lane).toBe(webhookLane(key!));
+      expect(batch!.events.map((e) => e.appId)).toEqual(['default', 'default']);
+      expect(await webhooks.complete(batch!, 'a')).toBe(true);
+    });
+
+    it('gives each app lanes of its own: one app\'s failing head does not hold back another\'s events of the same key', async () => {
+      const { webhooks } = ctx.stores();
+      await drain(webhooks);
+      const [key] = keysOnDistinctLanes(1);
+      await webhooks.append([{ ...event(key!, 1), appId: 'shop-a' }, { ...event(key!, 2), appId: 'shop-b' }, { ...event(key!, 3), appId: 'shop-a' }]);
+      expect(webhookLaneOf('shop-a', key!)).not.toBe(webhookLaneOf('shop-b', key!));
+      expect(webhookLaneOf('shop-a', key!)).toBeGreaterThanOrEqual(WEBHOOK_LANES);
+      const first = await webhooks.claim('a', 10, 1000, 10);
+      // shop-a's receiver fails: its lane waits; shop-b's is claimable at once.
+      const failing = first!.events[0]!.appId === 'shop-a' ? first! : (await webhooks.claim('a', 10, 1000, 10))!;
+      expect(failing.events.map((e) => [e.appId, JSON.parse(e.json).n])).toEqual([['shop-a', 1], ['shop-a', 3]]);
+      expect(failing.lane).toBe(webhookLaneOf('shop-a', key!));
+      expect(await webhooks.retryLater(failing, 'a', FAR, 'down')).toBe(true);
+      if (first!.events[0]!.appId === 'shop-a') {
+        const other = await webhooks.claim('a', 20, 1000, 10);
+        expect(other!.events.map((e) => [e.appId, JSON.parse(e.json).n])).toEqual([['shop-b', 2]]);
+        expect(await webhooks.complete(other!, 'a')).toBe(true);
+      } else {
+        expect(await webhooks.complete(first!, 'a')).toBe(true);
+      }
+      expect((await webhooks.lanes()).map((l) => l.lane)).toEqual([webhookLaneOf('shop-a', key!)]);
+      // Clean up for the next test: deliver shop-a's.
+      const retried = await webhooks.claim('a', FAR, 1000, 10);
+      expect(await webhooks.complete(retried!, 'a')).toBe(true);
+    });
 
     it('hands out a lane\'s events in append order, in batches, and forgets them once completed', async () => {
       const { webhooks } = ctx.stores();

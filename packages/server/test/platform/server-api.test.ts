@@ -292,9 +292,19 @@ describe('server API', () => {
     expect(resolveMissing.status).toBe(404);
     expect((await api.call('POST', '/v1/admin/reports/x/resolve', { body: { action: 'shout' }, bearer: TEST_ADMIN_TOKEN })).status).toBe(400);
     expect((await admin('/webhooks/deliveries?lane=3&type=message.sent&event=0b5e-x&limit=5')).json).toEqual({ deliveries: [] });
-    expect((await admin('/webhooks/deliveries?lane=32')).status).toBe(400);
+    expect((await admin('/webhooks/deliveries?lane=99999')).status).toBe(400);
     expect((await admin('/webhooks/lanes')).json).toEqual({ lanes: [] });
     expect((await api.call('GET', '/v1/admin/webhooks/lanes', { bearer: SECRET_NEW })).status).toBe(401);
+    // Apps (full flows: admin-apps.test.ts): create, list, get, patch, rotate, retire, delete.
+    const appCall = (method: string, path: string, b?: unknown) => api.call(method, `/v1/admin/apps${path}`, { ...(b !== undefined ? { body: b } : {}), bearer: TEST_ADMIN_TOKEN });
+    const shop = await appCall('POST', '', { id: 'api-test-app', name: 'API test' });
+    expect(shop.status).toBe(201);
+    expect(((await appCall('GET', '')).json.apps as Array<{ id: string }>).map((a) => a.id)).toContain('api-test-app');
+    expect((await appCall('PATCH', '/api-test-app', { limits: { limitSendPerUser: 3 } })).json.app).toMatchObject({ limits: { limitSendPerUser: 3 } });
+    const second = await appCall('POST', '/api-test-app/secrets');
+    expect((await appCall('DELETE', `/api-test-app/secrets/${shop.json.digestPrefix as string}`)).json.app).toMatchObject({ secrets: [second.json.digestPrefix] });
+    expect((await appCall('GET', '/api-test-app')).json.app).toMatchObject({ version: 4 });
+    expect((await appCall('DELETE', '/api-test-app')).json).toEqual({ ok: true });
     const missing = api.operations().filter((op) => !api.exercised.has(op));
     expect(missing).toEqual([]);
   });

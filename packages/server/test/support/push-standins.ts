@@ -18,6 +18,8 @@ export interface ApnsPush {
   readonly token: string;
   readonly headers: Record<string, string>;
   readonly payload: { aps: { alert: { title: string; body: string }; badge: number }; conversationId: string };
+  /** The team whose provider token authenticated the push (several apps may share one APNs endpoint). */
+  readonly teamId: string;
 }
 
 export class ApnsStandIn {
@@ -26,14 +28,21 @@ export class ApnsStandIn {
   /** Tokens answered 410 Unregistered. */
   readonly dead = new Set<string>();
   readonly privateKeyPem: string;
-  private readonly publicKey: KeyObject;
   private server: Http2Server | null = null;
   port = 0;
 
+  /** Every team (developer account) this stand-in accepts provider tokens of: its key id, public key and bundle id. */
+  private readonly teams = new Map<string, { keyId: string; publicKey: KeyObject; topic: string }>();
+
   constructor(readonly teamId: string, readonly keyId: string, readonly topic: string) {
+    this.privateKeyPem = this.addTeam(teamId, keyId, topic);
+  }
+
+  /** Accepts another team's tokens (another app's credentials); returns its signing key (.p8 PEM). */
+  addTeam(teamId: string, keyId: string, topic: string): string {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    this.privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    this.publicKey = publicKey;
+    this.teams.set(teamId, { keyId, publicKey, topic });
+    return privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   }
 
   async start(): Promise<string> {
@@ -52,20 +61,21 @@ export class ApnsStandIn {
         const auth = String(headers.authorization ?? '');
         if (!auth.startsWith('bearer ')) return answer(403, { reason: 'MissingProviderToken' });
         const jwt = jwtParts(auth.slice(7));
-        const ok = jwt.header.alg === 'ES256' && jwt.header.kid === this.keyId && jwt.claims.iss === this.teamId
-          && verify('sha256', Buffer.from(jwt.input), { key: this.publicKey, dsaEncoding: 'ieee-p1363' }, jwt.sig);
+        const team = this.teams.get(String(jwt.claims.iss));
+        const ok = team !== undefined && jwt.header.alg === 'ES256' && jwt.header.kid === team.keyId
+          && verify('sha256', Buffer.from(jwt.input), { key: team.publicKey, dsaEncoding: 'ieee-p1363' }, jwt.sig);
         if (!ok) {
           this.refused.push('InvalidProviderToken');
           return answer(403, { reason: 'InvalidProviderToken' });
         }
-        if (headers['apns-topic'] !== this.topic) return answer(400, { reason: 'TopicDisallowed' });
+        if (headers['apns-topic'] !== team.topic) return answer(400, { reason: 'TopicDisallowed' });
         if (headers['apns-push-type'] !== 'alert') return answer(400, { reason: 'InvalidPushType' });
         const token = m[1]!;
         if (this.dead.has(token)) {
           this.refused.push(token);
           return answer(410, { reason: 'Unregistered', timestamp: Date.now() });
         }
-        this.pushes.push({ token, headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, String(v)])), payload: JSON.parse(Buffer.concat(chunks).toString()) });
+        this.pushes.push({ teamId: String(jwt.claims.iss), token, headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, String(v)])), payload: JSON.parse(Buffer.concat(chunks).toString()) });
         answer(200);
       });
     });

@@ -2,11 +2,12 @@
  * The operators' console: log in with the admin token, find a user, ban or
  * unban them (their sessions close at once), see their recent logins and
  * connections, and watch the node's live figures. Each further section is a
- * module of its own (ReportsPanel, GroupsPanel, RoomsPanel, WebhookLogPanel, AccountActions).
+ * module of its own (ReportsPanel, GroupsPanel, RoomsPanel, WebhookLogPanel, AppsSection, AccountActions).
  */
 import { useEffect, useState } from 'preact/hooks';
 import { AdminApi, type AdminEvent, type AdminUser } from './admin-api.js';
 import { AccountActions } from './AccountActions.js';
+import { AppsSection } from './AppsSection.js';
 import { searchAccounts, type AccountMatch } from './accounts-api.js';
 import { GroupsPanel } from './GroupsPanel.js';
 import { ReportsPanel } from './ReportsPanel.js';
@@ -37,6 +38,7 @@ export function AdminConsole({ baseUrl }: { baseUrl: string }) {
         <GroupsPanel api={api} />
         <RoomsPanel api={api} />
         <WebhookLogPanel api={api} />
+        <AppsSection api={api} />
       </div>
     </main>
   );

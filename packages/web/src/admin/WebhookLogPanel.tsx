@@ -35,7 +35,7 @@ export function WebhookLogPanel({ api }: { api: AdminApi }) {
     <section class="admin__panel admin__panel--wide" aria-labelledby="webhooks-title" data-testid="admin-webhooks">
       <h2 id="webhooks-title">Webhook deliveries</h2>
       <form class="admin__search" onSubmit={apply}>
-        <input aria-label="Lane" placeholder="lane (0-31)" inputMode="numeric" value={lane} onInput={(e) => setLane(e.currentTarget.value)} />
+        <input aria-label="Lane" placeholder="lane (0-31: default app)" inputMode="numeric" value={lane} onInput={(e) => setLane(e.currentTarget.value)} />
         <input aria-label="Event type" placeholder="event type, e.g. message.sent" value={type} onInput={(e) => setType(e.currentTarget.value)} />
         <input aria-label="Event id" placeholder="event id" value={event} onInput={(e) => setEvent(e.currentTarget.value)} />
         <button type="submit" class="btn">Filter</button>

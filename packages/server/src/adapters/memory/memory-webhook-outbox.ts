@@ -1,7 +1,8 @@
 import {
-  WEBHOOK_DELIVERY_LOG_SIZE, WEBHOOK_LANES, webhookLane,
+  WEBHOOK_DELIVERY_LOG_SIZE, webhookLaneOf,
   type NewWebhookEvent, type WebhookDeliveryQuery, type WebhookDeliveryRecord, type StoredWebhookEvent, type WebhookBatch, type WebhookLaneState, type WebhookOutbox,
 } from '../../core/ports/webhook-outbox.js';
+import { DEFAULT_APP_ID } from '../../core/ports/app-store.js';
 
 interface Lane {
   readonly events: StoredWebhookEvent[];
@@ -16,9 +17,8 @@ interface Lane {
 
 /** WebhookOutbox in memory: the reference implementation for tests and storage=memory. Nothing survives a restart. */
 export class MemoryWebhookOutbox implements WebhookOutbox {
-  private readonly laneList: Lane[] = Array.from({ length: WEBHOOK_LANES }, () => ({
-    events: [], holder: '', leaseUntil: 0, claimedAt: 0, attempts: 0, nextAttemptAt: 0, lastError: '',
-  }));
+  /** Lanes by number, created on first use (each app has a lane set of its own). */
+  private readonly laneList = new Map<number, Lane>();
   private position = 0;
   private claims = 0;
   /** The delivery log, oldest first; at most WEBHOOK_DELIVERY_LOG_SIZE. */
@@ -27,21 +27,23 @@ export class MemoryWebhookOutbox implements WebhookOutbox {
 
   async append(events: readonly NewWebhookEvent[]): Promise<void> {
     for (const e of events) {
-      const lane = webhookLane(e.orderKey);
-      this.laneList[lane]!.events.push({ ...e, lane, position: ++this.position });
+      const lane = webhookLaneOf(e.appId, e.orderKey);
+      let l = this.laneList.get(lane);
+      if (!l) this.laneList.set(lane, (l = { events: [], holder: '', leaseUntil: 0, claimedAt: 0, attempts: 0, nextAttemptAt: 0, lastError: '' }));
+      l.events.push({ ...e, appId: e.appId ?? DEFAULT_APP_ID, lane, position: ++this.position });
     }
   }
 
   async claim(holder: string, now: number, leaseMs: number, limit: number): Promise<WebhookBatch | null> {
     let best = -1;
-    for (let i = 0; i < WEBHOOK_LANES; i++) {
-      const l = this.laneList[i]!;
+    for (const i of this.laneNumbers()) {
+      const l = this.laneList.get(i)!;
       if (l.events.length === 0 || l.nextAttemptAt > now || l.leaseUntil > now) continue;
-      const b = best < 0 ? null : this.laneList[best]!;
+      const b = best < 0 ? null : this.laneList.get(best)!;
       if (!b || l.nextAttemptAt < b.nextAttemptAt || (l.nextAttemptAt === b.nextAttemptAt && l.claimedAt < b.claimedAt)) best = i;
     }
     if (best < 0) return null;
-    const l = this.laneList[best]!;
+    const l = this.laneList.get(best)!;
     l.holder = holder;
     l.leaseUntil = now + leaseMs;
     l.claimedAt = ++this.claims;
@@ -49,8 +51,8 @@ export class MemoryWebhookOutbox implements WebhookOutbox {
   }
 
   async complete(batch: WebhookBatch, holder: string, at = Date.now()): Promise<boolean> {
-    const l = this.laneList[batch.lane]!;
-    if (l.holder !== holder) return false;
+    const l = this.laneList.get(batch.lane);
+    if (!l || l.holder !== holder) return false;
     this.record(batch, at, 'delivered', '', 0);
     const last = batch.events.at(-1)?.position ?? 0;
     let n = 0;
@@ -61,17 +63,18 @@ export class MemoryWebhookOutbox implements WebhookOutbox {
   }
 
   async retryLater(batch: WebhookBatch, holder: string, nextAttemptAt: number, error: string, at = Date.now()): Promise<boolean> {
-    const l = this.laneList[batch.lane]!;
-    if (l.holder !== holder) return false;
+    const l = this.laneList.get(batch.lane);
+    if (!l || l.holder !== holder) return false;
     this.record(batch, at, 'failed', error.slice(0, 500), nextAttemptAt);
     Object.assign(l, { holder: '', leaseUntil: 0, attempts: l.attempts + 1, nextAttemptAt, lastError: error });
     return true;
   }
 
   async lanes(): Promise<WebhookLaneState[]> {
-    return this.laneList.flatMap((l, lane) => (l.events.length === 0 ? [] : [{
-      lane, pending: l.events.length, attempts: l.attempts, nextAttemptAt: l.nextAttemptAt, lastError: l.lastError,
-    }]));
+    return this.laneNumbers().flatMap((lane) => {
+      const l = this.laneList.get(lane)!;
+      return l.events.length === 0 ? [] : [{ lane, pending: l.events.length, attempts: l.attempts, nextAttemptAt: l.nextAttemptAt, lastError: l.lastError }];
+    });
   }
 
   async deliveries(query: WebhookDeliveryQuery): Promise<WebhookDeliveryRecord[]> {
@@ -87,6 +90,10 @@ export class MemoryWebhookOutbox implements WebhookOutbox {
   }
 
   async close(): Promise<void> {}
+
+  private laneNumbers(): number[] {
+    return [...this.laneList.keys()].sort((a, b) => a - b);
+  }
 
   private record(batch: WebhookBatch, at: number, status: WebhookDeliveryRecord['status'], error: string, nextAttemptAt: number): void {
     const events = batch.events.map((e) => ({ id: e.id, type: e.type, orderKey: e.orderKey }));

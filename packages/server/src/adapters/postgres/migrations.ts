@@ -632,6 +632,15 @@ export const MIGRATIONS: readonly Migration[] = [
     CREATE UNIQUE INDEX users_by_app_username ON users (app_id, username);
     `,
   },
+  {
+    // Apps (ADR 0013): each webhook event is delivered to its app's
+    // receiver; events stored before apps belong to the default app.
+    version: 19,
+    name: 'webhook outbox app',
+    sql: `
+    ALTER TABLE webhook_events ADD COLUMN app_id text NOT NULL DEFAULT 'default';
+    `,
+  },
 ];
 
 /**

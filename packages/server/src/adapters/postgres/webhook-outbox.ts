@@ -1,9 +1,11 @@
 import { deliveryEvents, deliveryFromRow, idPattern, typePattern, type DeliveryRow } from '../webhook-delivery-rows.js';
 import {
-  WEBHOOK_DELIVERY_LOG_SIZE, webhookLane,
+  WEBHOOK_DELIVERY_LOG_SIZE, WEBHOOK_LANES, webhookLaneOf,
   type NewWebhookEvent, type WebhookDeliveryQuery, type WebhookDeliveryRecord, type StoredWebhookEvent, type WebhookBatch, type WebhookLaneState, type WebhookOutbox,
 } from '../../core/ports/webhook-outbox.js';
 import type { Sql, TransactionSql as Tx } from './client.js';
+import { int8Array } from './array-literal.js';
+import { DEFAULT_APP_ID } from '../../core/ports/app-store.js';
 
 interface EventRow {
   position: number;
@@ -13,6 +15,7 @@ interface EventRow {
   order_key: string;
   json: string;
   created_at: number;
+  app_id: string;
 }
 
 /**
@@ -33,10 +36,13 @@ export class PostgresWebhookOutbox implements WebhookOutbox {
   async append(events: readonly NewWebhookEvent[]): Promise<void> {
     if (events.length === 0) return;
     const rows = events.map((e) => ({
-      lane: webhookLane(e.orderKey), id: e.id, type: e.type, order_key: e.orderKey, json: e.json, created_at: e.createdAt,
+      lane: webhookLaneOf(e.appId, e.orderKey), id: e.id, type: e.type, order_key: e.orderKey, json: e.json, created_at: e.createdAt, app_id: e.appId ?? DEFAULT_APP_ID,
     }));
+    // Another app's lane set: its lane rows first (before its events can be claimed), made by the first append that uses them.
+    const extra = [...new Set(rows.map((r) => r.lane).filter((l) => l >= WEBHOOK_LANES))];
+    if (extra.length > 0) await this.sql`INSERT INTO webhook_lanes (lane) SELECT unnest(${int8Array(extra)}::int8[]) ON CONFLICT (lane) DO NOTHING`;
     // One multi-row INSERT: rows get positions in list order.
-    await this.sql`INSERT INTO webhook_events ${this.sql(rows, 'lane', 'id', 'type', 'order_key', 'json', 'created_at')}`;
+    await this.sql`INSERT INTO webhook_events ${this.sql(rows, 'lane', 'id', 'type', 'order_key', 'json', 'created_at', 'app_id')}`;
   }
 
   async claim(holder: string, now: number, leaseMs: number, limit: number): Promise<WebhookBatch | null> {
@@ -52,7 +58,7 @@ export class PostgresWebhookOutbox implements WebhookOutbox {
         RETURNING lane, attempts`;
       if (!lane) return null;
       const rows = await tx<EventRow[]>`
-        SELECT position, lane, id, type, order_key, json, created_at FROM webhook_events
+        SELECT position, lane, id, type, order_key, json, created_at, app_id FROM webhook_events
          WHERE lane = ${lane.lane} ORDER BY position LIMIT ${limit}`;
       return { lane: lane.lane, attempts: lane.attempts, events: rows.map(fromRow) };
     }) as Promise<WebhookBatch | null>;
@@ -117,5 +123,5 @@ async function record(tx: Tx, batch: WebhookBatch, at: number, status: string, e
 }
 
 function fromRow(r: EventRow): StoredWebhookEvent {
-  return { position: r.position, lane: r.lane, id: r.id, type: r.type, orderKey: r.order_key, json: r.json, createdAt: r.created_at };
+  return { position: r.position, lane: r.lane, id: r.id, type: r.type, orderKey: r.order_key, json: r.json, createdAt: r.created_at, appId: r.app_id };
 }

@@ -1,8 +1,10 @@
 import type Database from 'better-sqlite3';
 import { openSideDatabase } from './side-database.js';
+import { addOutboxAppColumn } from './sqlite-webhook-outbox-app.js';
+import { DEFAULT_APP_ID } from '../../core/ports/app-store.js';
 import { deliveryEvents, deliveryFromRow, idPattern, typePattern, type DeliveryRow } from '../webhook-delivery-rows.js';
 import {
-  WEBHOOK_DELIVERY_LOG_SIZE, WEBHOOK_LANES, webhookLane,
+  WEBHOOK_DELIVERY_LOG_SIZE, WEBHOOK_LANES, webhookLaneOf,
   type NewWebhookEvent, type WebhookDeliveryQuery, type WebhookDeliveryRecord, type StoredWebhookEvent, type WebhookBatch, type WebhookLaneState, type WebhookOutbox,
 } from '../../core/ports/webhook-outbox.js';
 
@@ -64,6 +66,7 @@ interface EventRow {
   order_key: string;
   json: string;
   created_at: number;
+  app_id: string;
 }
 
 /** WebhookOutbox on SQLite (single node). Write transactions are IMMEDIATE, so a second connection is safe. */
@@ -82,6 +85,7 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
       for (let i = 0; i < WEBHOOK_LANES; i++) lane.run(i);
     } }));
     db.exec(DELIVERY_LOG);
+    addOutboxAppColumn(db);
     const logInsert = db.prepare<[number, number, string, number, string, string, string, number]>(
       'INSERT INTO webhook_deliveries (lane, at, status, attempt, events, types, error, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -92,11 +96,17 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
       if (seq > WEBHOOK_DELIVERY_LOG_SIZE) logTrim.run(seq - WEBHOOK_DELIVERY_LOG_SIZE);
     };
 
-    const insert = db.prepare<[number, string, string, string, string, number]>(
-      'INSERT INTO webhook_events (lane, id, type, order_key, json, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    const insert = db.prepare<[number, string, string, string, string, number, string]>(
+      'INSERT INTO webhook_events (lane, id, type, order_key, json, created_at, app_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
+    // Another app's lane set: its lane rows are made by the first append that uses them.
+    const addLane = db.prepare<[number]>('INSERT OR IGNORE INTO webhook_lanes (lane) VALUES (?)');
     this.appendTx = db.transaction((events: readonly NewWebhookEvent[]) => {
-      for (const e of events) insert.run(webhookLane(e.orderKey), e.id, e.type, e.orderKey, e.json, e.createdAt);
+      for (const e of events) {
+        const lane = webhookLaneOf(e.appId, e.orderKey);
+        if (lane >= WEBHOOK_LANES) addLane.run(lane);
+        insert.run(lane, e.id, e.type, e.orderKey, e.json, e.createdAt, e.appId ?? DEFAULT_APP_ID);
+      }
     });
 
     const due = db.prepare<[number, number], { lane: number; attempts: number }>(
@@ -106,7 +116,7 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
     );
     const lease = db.prepare<[string, number, number, number]>('UPDATE webhook_lanes SET holder = ?, lease_until = ?, claimed_at = ? WHERE lane = ?');
     const head = db.prepare<[number, number], EventRow>(
-      'SELECT position, lane, id, type, order_key, json, created_at FROM webhook_events WHERE lane = ? ORDER BY position LIMIT ?',
+      'SELECT position, lane, id, type, order_key, json, created_at, app_id FROM webhook_events WHERE lane = ? ORDER BY position LIMIT ?',
     );
     let claims = 0;
     this.claimTx = db.transaction((holder: string, now: number, leaseMs: number, limit: number): WebhookBatch | null => {
@@ -177,5 +187,5 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
 }
 
 function fromRow(r: EventRow): StoredWebhookEvent {
-  return { position: r.position, lane: r.lane, id: r.id, type: r.type, orderKey: r.order_key, json: r.json, createdAt: r.created_at };
+  return { position: r.position, lane: r.lane, id: r.id, type: r.type, orderKey: r.order_key, json: r.json, createdAt: r.created_at, appId: r.app_id };
 }

@@ -39,6 +39,7 @@ export class AppDirectory {
   private readonly defaultApp: AppRecord;
   private readonly defaultDigests: Buffer[];
   private readonly cache = new Map<AppId, { app: AppRecord | null; until: number }>();
+  private recent: { apps: Promise<AppRecord[]>; until: number } | null = null;
   private readonly clock: () => number;
   private readonly cacheMs: number;
   private readonly cacheSize: number;
@@ -85,6 +86,19 @@ export class AppDirectory {
   }
 
   /**
+   * Like `list`, from a copy at most `cacheMs` old: the periodic snapshots
+   * of webhooks, push and limits share one store read per interval.
+   */
+  async listRecent(): Promise<AppRecord[]> {
+    const now = this.clock();
+    if (this.recent && this.recent.until > now) return this.recent.apps;
+    const apps = this.list();
+    this.recent = { apps, until: now + this.cacheMs };
+    apps.catch(() => (this.recent = null));
+    return apps;
+  }
+
+  /**
    * The app a server API secret belongs to, or null. The config's secrets are
    * compared in constant time (every one, no early exit); stored ones are
    * found by their SHA-256 digest, which reveals nothing about a near miss.
@@ -104,6 +118,7 @@ export class AppDirectory {
     const { secret, digest } = newSecret();
     const app = await this.store.create({ id, name: name || id, createdAt: this.clock(), secretDigests: [digest], webhook: null, push: {}, limits: {} });
     this.cache.delete(id);
+    this.recent = null;
     return { app, secret, digest };
   }
 
@@ -113,6 +128,7 @@ export class AppDirectory {
     const { secret, digest } = newSecret();
     const app = await this.store.addSecret(id, digest);
     this.cache.delete(id);
+    this.recent = null;
     return { app, secret, digest };
   }
 
@@ -121,6 +137,7 @@ export class AppDirectory {
     this.refuseDefault(id);
     const app = await this.store.removeSecret(id, digestHex);
     this.cache.delete(id);
+    this.recent = null;
     return app;
   }
 
@@ -128,12 +145,14 @@ export class AppDirectory {
     this.refuseDefault(id);
     const app = await this.store.update(id, patch);
     this.cache.delete(id);
+    this.recent = null;
     return app;
   }
 
   async delete(id: AppId): Promise<boolean> {
     this.refuseDefault(id);
     this.cache.delete(id);
+    this.recent = null;
     return this.store.delete(id);
   }
 

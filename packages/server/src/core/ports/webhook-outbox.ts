@@ -11,7 +11,15 @@
  * key arrive in the order they were appended; different lanes proceed
  * independently (a receiver failing for one lane does not hold up another,
  * and lanes deliver concurrently).
+ *
+ * Apps (ADR 0013): each event carries the app it belongs to, and is
+ * delivered to that app's receiver. Each app has a lane set of its own
+ * (`webhookLaneOf`: the default app's are lanes 0-31, as before apps;
+ * another app's, 32 lanes further up, picked by its id), so a receiver that
+ * is down holds back its own app's events only. Lane rows beyond the first
+ * 32 are created by the append that first uses them.
  */
+import { DEFAULT_APP_ID, type AppId } from './app-store.js';
 
 /** Fixed, so a stored event's lane never changes when settings change. */
 export const WEBHOOK_LANES = 32;
@@ -24,6 +32,8 @@ export interface NewWebhookEvent {
   /** The event as the receiver gets it: a JSON object, serialized. */
   readonly json: string;
   readonly createdAt: number;
+  /** The app whose receiver gets the event; absent = `default` (adapters store and return it, defaulting to `default`). */
+  readonly appId?: AppId;
 }
 
 export interface StoredWebhookEvent extends NewWebhookEvent {
@@ -104,12 +114,27 @@ export interface WebhookOutbox {
   close(): Promise<void>;
 }
 
-/** FNV-1a of the order key, folded onto the lanes. */
+/** Lane sets: the default app's plus up to 1,023 for other apps (two apps whose ids fold onto one set share it). */
+export const WEBHOOK_LANE_SETS = 1024;
+/** Every lane number is below this. */
+export const WEBHOOK_MAX_LANES = WEBHOOK_LANES * WEBHOOK_LANE_SETS;
+
+/** FNV-1a of the order key, folded onto the lanes of one set (the default app's lane). */
 export function webhookLane(orderKey: string): number {
+  return fnv1a(orderKey) % WEBHOOK_LANES;
+}
+
+/** The lane of an event: its order key's lane within its app's lane set. */
+export function webhookLaneOf(appId: AppId | undefined, orderKey: string): number {
+  if (appId === undefined || appId === DEFAULT_APP_ID) return webhookLane(orderKey);
+  return WEBHOOK_LANES * (1 + (fnv1a(appId) % (WEBHOOK_LANE_SETS - 1))) + webhookLane(orderKey);
+}
+
+function fnv1a(s: string): number {
   let h = 0x811c9dc5;
-  for (let i = 0; i < orderKey.length; i++) {
-    h ^= orderKey.charCodeAt(i);
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  return (h >>> 0) % WEBHOOK_LANES;
+  return h >>> 0;
 }

@@ -15,6 +15,9 @@ import type { PushProvider, PushTokenStore } from '../../core/ports/push-tokens.
 import { ApnsNotifier } from './apns-notifier.js';
 import { FcmNotifier, type ServiceAccount } from './fcm-notifier.js';
 import { PushService, type PushServiceDeps } from './push-service.js';
+import { AppNotifiers } from './app-notifiers.js';
+import type { AppDirectory } from '../../core/apps/app-directory.js';
+import type { AppOfUser } from '../../core/ports/app-store.js';
 import { WebhookPushNotifier } from './webhook-notifier.js';
 import { WebPushNotifier } from './webpush-notifier.js';
 import { checkWebPushToken } from './webpush-subscription.js';
@@ -36,6 +39,9 @@ export interface PushDeps {
   /** Per-user conversation mute (PushServiceDeps.mutedFor) and badge rule (badgeFor), from ConversationSettingsService. */
   readonly mutedFor?: PushServiceDeps['mutedFor'];
   readonly badgeFor?: PushServiceDeps['badgeFor'];
+  /** The deployment's apps: each app's users are pushed with its credentials (`default`: the config's). */
+  readonly apps: AppDirectory;
+  readonly appOfUser: AppOfUser;
 }
 
 export function notifiersFrom(config: XinboxConfig): Map<PushProvider, PushNotifier> {
@@ -72,20 +78,29 @@ export function pushTokenCheck(config: XinboxConfig): (provider: PushProvider, t
   };
 }
 
-export function createPush(deps: PushDeps): Push {
+export async function createPush(deps: PushDeps): Promise<Push> {
   const { config } = deps;
-  const notifiers = notifiersFrom(config);
-  const service = notifiers.size === 0 ? null : new PushService(
-    { tokens: deps.tokens, presence: deps.presence, conversations: deps.conversations, identity: deps.identity, notifiers, log: deps.log, ...(deps.mutedFor ? { mutedFor: deps.mutedFor } : {}), ...(deps.badgeFor ? { badgeFor: deps.badgeFor } : {}) },
+  const defaults = notifiersFrom(config);
+  const notifiers = new AppNotifiers(defaults, deps.apps, deps.appOfUser, config, deps.log);
+  await notifiers.start();
+  // Apps may get credentials at any time, so the service always exists; it starts no burst while nobody can push.
+  const service = new PushService(
+    {
+      tokens: deps.tokens, presence: deps.presence, conversations: deps.conversations, identity: deps.identity, notifiersOf: (u) => notifiers.forUser(u), log: deps.log,
+      ...(deps.mutedFor ? { mutedFor: deps.mutedFor } : {}), ...(deps.badgeFor ? { badgeFor: deps.badgeFor } : {}),
+    },
     { coalesceMs: config.notifyCoalesceMs, retries: config.notifyRetries, retryBaseMs: config.notifyRetryBaseMs, maxPending: 100_000 },
   );
   return {
     service,
-    committed: service ? (m, _kind, system, recipients) => service.committed(m, recipients, system) : undefined,
-    stats: () => (service ? { ...service.counters } : undefined),
+    committed: (m, _kind, system, recipients) => {
+      if (notifiers.any) service.committed(m, recipients, system);
+    },
+    stats: () => (notifiers.any ? { ...service.counters } : undefined),
     stop: async () => {
-      await service?.stop();
-      await Promise.all([...notifiers.values()].map((n) => n.close()));
+      await service.stop();
+      await notifiers.stop();
+      await Promise.all([...defaults.values()].map((n) => n.close()));
     },
   };
 }

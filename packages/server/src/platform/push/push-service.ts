@@ -22,7 +22,8 @@ export interface PushServiceDeps {
   readonly presence: Presence;
   readonly conversations: ConversationStore;
   readonly identity: IdentityStore;
-  readonly notifiers: ReadonlyMap<PushProvider, PushNotifier>;
+  /** The notifiers of a recipient's app (AppNotifiers, ADR 0013): its credentials, not another app's. */
+  readonly notifiersOf: (userId: UserId) => Promise<ReadonlyMap<PushProvider, PushNotifier>>;
   readonly log: Logger;
   /**
    * Per-user conversation mute beyond the group member's do-not-disturb
@@ -128,7 +129,8 @@ export class PushService {
       ]);
       const senderName = sender?.username ?? 'someone';
       const badge = this.deps.badgeFor ? await this.deps.badgeFor(b.userId, total) : total;
-      await Promise.all(registrations.map((r) => this.deliver(r, this.render(b, r.preview, senderName, badge))));
+      const notifiers = await this.deps.notifiersOf(b.userId);
+      await Promise.all(registrations.map((r) => this.deliver(notifiers, r, this.render(b, r.preview, senderName, badge))));
     } catch (e) {
       this.counters.failed++;
       log.warn('push notification failed', e);
@@ -143,8 +145,8 @@ export class PushService {
     return { ...base, title: senderName, body: b.count > 1 ? `${b.count} new messages · ${text}` : text };
   }
 
-  private async deliver(r: PushRegistration, n: PushNotification): Promise<void> {
-    const notifier = this.deps.notifiers.get(r.provider);
+  private async deliver(notifiers: ReadonlyMap<PushProvider, PushNotifier>, r: PushRegistration, n: PushNotification): Promise<void> {
+    const notifier = notifiers.get(r.provider);
     if (!notifier) return;
     for (let attempt = 0; ; attempt++) {
       const result = await notifier.send(r, n);

@@ -7,20 +7,21 @@
 import type { XinboxConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import type { ConversationKind, StoredMessage, UserId } from '../../core/model.js';
-import { noPlatformEvents, type PlatformEvents } from '../../core/ports/platform-events.js';
+import type { PlatformEvents } from '../../core/ports/platform-events.js';
+import type { AppDirectory } from '../../core/apps/app-directory.js';
+import type { AppOfUser } from '../../core/ports/app-store.js';
+import { AppWebhooks } from './app-webhooks.js';
 import type { SendAdmission } from '../../core/ports/send-admission.js';
 import type { WebhookOutbox } from '../../core/ports/webhook-outbox.js';
 import { BeforeSendHook } from './before-send-hook.js';
-import { EventFilter } from './event-filter.js';
 import { emitCommitted } from './message-events.js';
 import { WebhookDispatcher } from './webhook-dispatcher.js';
 import { WebhookEmitter } from './webhook-emitter.js';
-import { WebhookPoster } from './webhook-poster.js';
 
 export { verifyWebhook, signatureHeaders, TIMESTAMP_HEADER, SIGNATURE_HEADER } from './signature.js';
 
 export interface Webhooks {
-  /** Where the core and the node report events; drops everything when no webhook is configured. */
+  /** Where the core and the node report events; drops at once what no app's webhook subscribes to. */
   readonly events: PlatformEvents;
   readonly admission: SendAdmission | undefined;
   /** The send pipeline's `committed` listener (message.sent, group.*), converted off the commit path. */
@@ -37,45 +38,48 @@ export interface WebhooksDeps {
   /** Only nodes that deliver run the dispatcher (logic role); every node may emit. */
   readonly deliver: boolean;
   readonly log: Logger;
+  /** The deployment's apps (ADR 0013): `default` is the config's webhook. */
+  readonly apps: AppDirectory;
+  /** The app of a user (an event's app is its acting user's). */
+  readonly appOfUser: AppOfUser;
 }
 
 const MAX_BUFFERED_EVENTS = 100_000;
 /** Kept-alive connections to the before-send server; more checks than this wait for a free one. */
 const BEFORE_SEND_SOCKETS = 128;
 
-export function createWebhooks(deps: WebhooksDeps): Webhooks {
+export async function createWebhooks(deps: WebhooksDeps): Promise<Webhooks> {
   const { config, log } = deps;
   const secrets = config.webhookSecret.split(',').map((s) => s.trim()).filter(Boolean);
   const admission = config.beforeSendUrl
     ? new BeforeSendHook({ url: config.beforeSendUrl, secrets, timeoutMs: config.beforeSendTimeoutMs, onFailure: config.beforeSendOnFailure, maxSockets: BEFORE_SEND_SOCKETS }, log)
     : undefined;
-  const filter = new EventFilter(config.webhookEvents);
-  if (!config.webhookUrl || filter.none) {
-    return {
-      events: noPlatformEvents,
-      admission,
-      committed: undefined,
-      stats: () => (admission ? { beforeSend: admission.stats() } : undefined),
-      stop: async () => admission?.close(),
-    };
-  }
-  const poster = new WebhookPoster(config.webhookUrl, secrets, config.webhookTimeoutMs, config.webhookConcurrency);
+  // Every app's webhook, `default` (the config's) included: an app may get one at any time, so the emitter always exists
+  // and drops at once what no app subscribes to.
+  const receivers = new AppWebhooks(deps.apps, deps.appOfUser, log, {
+    timeoutMs: config.webhookTimeoutMs, maxSockets: config.webhookConcurrency,
+  });
+  await receivers.start();
   const dispatcher = deps.deliver
-    ? new WebhookDispatcher(deps.outbox, poster, log, {
+    ? new WebhookDispatcher(deps.outbox, (appId) => receivers.posterFor(appId), log, {
       nodeId: deps.nodeId,
       concurrency: config.webhookConcurrency,
       batchSize: config.webhookBatchSize,
       retryBaseMs: config.webhookRetryBaseMs,
       retryMaxMs: config.webhookRetryMaxMs,
       timeoutMs: config.webhookTimeoutMs,
+      // No app has a webhook: nothing to claim (events kept before a webhook was removed wait for the next one, or are discarded then).
+      active: () => receivers.any,
     })
     : null;
-  const emitter = new WebhookEmitter(deps.outbox, filter, log, { maxBuffered: MAX_BUFFERED_EVENTS, appended: () => dispatcher?.poke() });
+  const emitter = new WebhookEmitter(deps.outbox, receivers, log, { maxBuffered: MAX_BUFFERED_EVENTS, appended: () => dispatcher?.poke() });
   dispatcher?.start();
 
   // Committed messages are converted to JSON on the next turn, not inside the commit's fan-out.
   let committedQueue: Array<[StoredMessage, ConversationKind, boolean]> = [];
   const committed = (m: StoredMessage, kind: ConversationKind, system: boolean): void => {
+    // No app wants messages or group notices: nothing to convert (one property read per message).
+    if (!receivers.wantsMessages) return;
     if (committedQueue.length === 0) {
       setImmediate(() => {
         const list = committedQueue;
@@ -85,18 +89,17 @@ export function createWebhooks(deps: WebhooksDeps): Webhooks {
     }
     committedQueue.push([m, kind, system]);
   };
-  const wantsMessages = filter.matches('message.sent') || filter.mayMatchPrefix('group.');
 
   return {
     events: emitter,
     admission,
-    committed: wantsMessages ? committed : undefined,
+    committed,
     stats: () => ({ ...emitter.stats(), ...dispatcher?.stats(), beforeSend: admission?.stats() }),
     stop: async () => {
       await new Promise((r) => setImmediate(r));
       await emitter.drain();
       await dispatcher?.stop();
-      poster.close();
+      receivers.stop();
       admission?.close();
     },
   };

@@ -1,6 +1,10 @@
 import type { Logger } from '../../logger.js';
+import { DEFAULT_APP_ID, type AppId } from '../../core/ports/app-store.js';
 import type { WebhookBatch, WebhookOutbox } from '../../core/ports/webhook-outbox.js';
 import { batchBody, type WebhookPoster } from './webhook-poster.js';
+
+/** The receivers of the apps: the poster of an app's webhook, or null when it has none (any more). */
+export type ReceiverOf = (appId: AppId) => Promise<WebhookPoster | null>;
 
 export interface WebhookDispatcherOptions {
   /** Lease holder prefix: the node id. */
@@ -15,6 +19,8 @@ export interface WebhookDispatcherOptions {
   /** How often an idle worker looks for due lanes (appends on this node wake it at once). */
   readonly pollMs?: number;
   readonly clock?: () => number;
+  /** False while no app has a webhook: workers then stay idle instead of asking the outbox. Default: always active. */
+  readonly active?: () => boolean;
 }
 
 export interface WebhookDeliveryStats {
@@ -22,6 +28,8 @@ export interface WebhookDeliveryStats {
   readonly batches: number;
   readonly failedAttempts: number;
   readonly lastError: string;
+  /** Events whose app had lost its webhook (or was deleted) by delivery time: discarded. */
+  readonly discarded: number;
 }
 
 /**
@@ -31,6 +39,10 @@ export interface WebhookDeliveryStats {
  * (base * 2^attempts, capped, with jitter) and is retried, forever: events
  * leave only when delivered. A lane is one batch at a time, so events of one
  * order key arrive in order.
+ *
+ * Each app has lanes of its own (webhookLaneOf), but two apps whose ids fold
+ * onto one lane set share it: a batch is the lane's leading run of one app's
+ * events, posted to that app's receiver with its signing secrets (ADR 0013).
  */
 export class WebhookDispatcher {
   private stopped = true;
@@ -38,11 +50,11 @@ export class WebhookDispatcher {
   private wakers: Array<() => void> = [];
   private readonly abort = new AbortController();
   private readonly clock: () => number;
-  private readonly counters = { delivered: 0, batches: 0, failedAttempts: 0, lastError: '' };
+  private readonly counters = { delivered: 0, batches: 0, failedAttempts: 0, lastError: '', discarded: 0 };
 
   constructor(
     private readonly outbox: WebhookOutbox,
-    private readonly poster: WebhookPoster,
+    private readonly receiverOf: ReceiverOf,
     private readonly log: Logger,
     private readonly opts: WebhookDispatcherOptions,
   ) {
@@ -84,6 +96,10 @@ export class WebhookDispatcher {
   private async work(holder: string): Promise<void> {
     const leaseMs = this.opts.timeoutMs + 30_000;
     while (!this.stopped) {
+      if (this.opts.active && !this.opts.active()) {
+        await this.idle();
+        continue;
+      }
       let batch: WebhookBatch | null;
       try {
         batch = await this.outbox.claim(holder, this.clock(), leaseMs, this.opts.batchSize);
@@ -99,8 +115,28 @@ export class WebhookDispatcher {
     }
   }
 
-  private async deliver(batch: WebhookBatch, holder: string): Promise<void> {
-    const result = await this.poster.post(batchBody(batch.events.map((e) => e.json)), this.abort.signal);
+  private async deliver(claimed: WebhookBatch, holder: string): Promise<void> {
+    const appId = claimed.events[0]?.appId ?? DEFAULT_APP_ID;
+    let n = 1;
+    while (n < claimed.events.length && (claimed.events[n]!.appId ?? DEFAULT_APP_ID) === appId) n++;
+    const batch = n === claimed.events.length ? claimed : { ...claimed, events: claimed.events.slice(0, n) };
+    let poster: WebhookPoster | null;
+    try {
+      poster = await this.receiverOf(appId);
+    } catch (e) {
+      // The app could not be read: try the lane again later, like a failed delivery.
+      this.log.warn(`reading app ${appId} for webhook delivery failed`, e);
+      await this.outbox.retryLater(batch, holder, this.clock() + this.backoffMs(batch.attempts), 'app settings unavailable', this.clock()).catch(() => undefined);
+      return;
+    }
+    if (!poster) {
+      // The app removed its webhook (or was deleted) after these were kept: nobody is there to take them.
+      if (this.counters.discarded === 0) this.log.warn(`webhook events of app ${appId}, which has no webhook any more, discarded`);
+      this.counters.discarded += batch.events.length;
+      await this.outbox.complete(batch, holder, this.clock()).catch((e) => this.log.warn('webhook outbox update failed', e));
+      return;
+    }
+    const result = await poster.post(batchBody(batch.events.map((e) => e.json)), this.abort.signal);
     try {
       if (result.ok) {
         await this.outbox.complete(batch, holder, this.clock());

@@ -1,0 +1,60 @@
+/**
+ * Per-app webhooks wired in a real node: an app created and given a webhook
+ * through the admin routes is read by the node's webhook delivery (the same
+ * AppDirectory), and none of the default app's events reach it; the config's
+ * receiver gets them as before. (Users of another app need register/login
+ * with an app id: ADR 0013 step 2, tenant-core; app-webhooks.test.ts covers
+ * two apps' users with an injected AppOfUser.)
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../src/devtools/free-port.js';
+import { TEST_ADMIN_TOKEN, adminGet } from '../support/admin.js';
+import { body } from '../support/frames.js';
+import { device, register, text } from '../support/raw-client.js';
+import { startTestNode } from '../support/server.js';
+import { waitFor } from '../support/wait-for.js';
+import { WebhookReceiver } from '../support/webhook-receiver.js';
+
+const CONFIG_SECRET = 'node-default-signing-0123456789';
+const APP_SECRET = 'node-other-app-signing-012345';
+
+describe('per-app webhooks in a node', () => {
+  let node: Awaited<ReturnType<typeof startTestNode>>;
+  let configReceiver: WebhookReceiver, appReceiver: WebhookReceiver;
+  beforeAll(async () => {
+    configReceiver = new WebhookReceiver(CONFIG_SECRET, await freePort());
+    appReceiver = new WebhookReceiver(APP_SECRET, await freePort());
+    await Promise.all([configReceiver.start(), appReceiver.start()]);
+    node = await startTestNode({ webhookUrl: configReceiver.url, webhookSecret: CONFIG_SECRET, webhookEvents: 'message.sent' });
+  });
+  afterAll(async () => {
+    await node?.cleanup();
+    await Promise.all([configReceiver?.stop(), appReceiver?.stop()]);
+  });
+
+  it('keeps the default app\'s events on the config\'s receiver after another app gets a webhook', async () => {
+    const admin = (method: string, path: string, b?: unknown) => fetch(`${node.httpUrl}/v1/admin${path}`, {
+      method, headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' }, ...(b ? { body: JSON.stringify(b) } : {}),
+    });
+    expect((await admin('POST', '/apps', { id: 'other-app' })).status).toBe(201);
+    expect((await admin('PATCH', '/apps/other-app', { webhook: { url: appReceiver.url, signingSecrets: [APP_SECRET], events: '*' } })).status).toBe(200);
+    // The node reads the apps every 2 s; wait past one refresh.
+    await new Promise((r) => setTimeout(r, 2_500));
+
+    const [alice, bob] = await Promise.all([register(node.httpUrl, 'alice'), register(node.httpUrl, 'bob')]);
+    const a = await device(node, alice, 'a-phone');
+    const conv = body(await a.request({ case: 'openDirect', value: { userId: bob.userId } }), 'conversationInfo').conversation!.conversationId;
+    for (let i = 1; i <= 3; i++) body(await a.request({ case: 'send', value: { conversationId: conv, clientMsgId: `m${i}`, content: text(`hi ${i}`) } }), 'sendAck');
+    a.close();
+    await waitFor('the config receiver got the messages', () => configReceiver.ofType('message.sent').length === 3);
+    expect(configReceiver.requests.every((r) => r.verified)).toBe(true);
+    // user.online/offline happened too, but `default` subscribes to message.sent only; and nothing went to the other app.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(configReceiver.events.map((e) => e.type)).toEqual(['message.sent', 'message.sent', 'message.sent']);
+    expect(appReceiver.requests).toHaveLength(0);
+    // The node did read the other app's subscription (`*`): presence events were kept until their app (default,
+    // message.sent only) was known, then dropped; without another app they would have been dropped at emit, uncounted.
+    const metrics = await (await adminGet(node.httpUrl, '/v1/metrics')).json() as { webhooks: { unsubscribed: number } };
+    expect(metrics.webhooks.unsubscribed).toBeGreaterThanOrEqual(2);
+  });
+});
