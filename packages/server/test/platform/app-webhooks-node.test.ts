@@ -2,9 +2,9 @@
  * Per-app webhooks wired in a real node: an app created and given a webhook
  * through the admin routes is read by the node's webhook delivery (the same
  * AppDirectory), and none of the default app's events reach it; the config's
- * receiver gets them as before. (Users of another app need register/login
- * with an app id: ADR 0013 step 2, tenant-core; app-webhooks.test.ts covers
- * two apps' users with an injected AppOfUser.)
+ * receiver gets them as before; the events of the other app's users (who
+ * register and log in with its app id) go to its receiver only, signed with
+ * its secret.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src/devtools/free-port.js';
@@ -56,5 +56,18 @@ describe('per-app webhooks in a node', () => {
     // message.sent only) was known, then dropped; without another app they would have been dropped at emit, uncounted.
     const metrics = await (await adminGet(node.httpUrl, '/v1/metrics')).json() as { webhooks: { unsubscribed: number } };
     expect(metrics.webhooks.unsubscribed).toBeGreaterThanOrEqual(2);
+  });
+
+  it('sends the events of the other app\'s users to that app\'s receiver only, signed with its secret', async () => {
+    const [carol, dave] = await Promise.all([register(node.httpUrl, 'carol', 'other-app'), register(node.httpUrl, 'dave', 'other-app')]);
+    const c = await device(node, carol, 'c-phone');
+    const conv = body(await c.request({ case: 'openDirect', value: { userId: dave.userId } }), 'conversationInfo').conversation!.conversationId;
+    for (let i = 1; i <= 3; i++) body(await c.request({ case: 'send', value: { conversationId: conv, clientMsgId: `o${i}`, content: text(`other ${i}`) } }), 'sendAck');
+    c.close();
+    await waitFor('the other app\'s receiver got its messages', () => appReceiver.ofType('message.sent').length === 3);
+    expect(appReceiver.requests.every((r) => r.verified)).toBe(true);
+    expect(appReceiver.ofType('message.sent').map((e) => (e.data as { conversationId: string }).conversationId)).toEqual([conv, conv, conv]);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(configReceiver.ofType('message.sent')).toHaveLength(3); // still only the default app's three
   });
 });

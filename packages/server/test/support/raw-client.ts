@@ -154,6 +154,8 @@ export interface Account {
   readonly userId: string;
   readonly username: string;
   readonly password: string;
+  /** The user's app (ADR 0013); absent = `default`. */
+  readonly appId?: string;
 }
 
 export interface Login {
@@ -170,16 +172,17 @@ export async function postJson(httpUrl: string, path: string, body: unknown, hea
 }
 
 let seq = 0;
-export async function register(httpUrl: string, prefix = 'user'): Promise<Account> {
+/** Registers a fresh user (in `appId`'s app when given: ADR 0013). */
+export async function register(httpUrl: string, prefix = 'user', appId?: string): Promise<Account> {
   const username = `${prefix}${process.pid}${Date.now() % 100000}${seq++}`.toLowerCase().slice(0, 32);
   const password = 'correct horse battery';
-  const r = await postJson(httpUrl, '/v1/register', { username, password });
+  const r = await postJson(httpUrl, '/v1/register', { username, password, ...(appId ? { appId } : {}) });
   if (r.status !== 201) throw new Error(`register failed: ${JSON.stringify(r.json)}`);
-  return { userId: String(r.json.userId), username, password };
+  return { userId: String(r.json.userId), username, password, ...(appId ? { appId } : {}) };
 }
 
 export async function login(httpUrl: string, a: Account, deviceId: string, platform = 'other'): Promise<Login> {
-  const r = await postJson(httpUrl, '/v1/login', { username: a.username, password: a.password, deviceId, platform });
+  const r = await postJson(httpUrl, '/v1/login', { username: a.username, password: a.password, deviceId, platform, ...(a.appId ? { appId: a.appId } : {}) });
   if (r.status !== 200) throw new Error(`login failed: ${JSON.stringify(r.json)}`);
   return r.json as unknown as Login;
 }
