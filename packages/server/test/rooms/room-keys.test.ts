@@ -8,7 +8,7 @@ import { ContentSchema, Errors, RoomMessageSchema, XinboxError, create, fromBina
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryRoomStore } from '../../src/adapters/memory/memory-room-store.js';
 import type { OutboundRoomMessage, RoomBroadcaster, RoomNotice } from '../../src/core/rooms/room-broadcaster.js';
-import { appOfRoomKey, clientRoomId, parseRoomKey, roomKey, roomKeyOrNull } from '../../src/core/rooms/room-id.js';
+import { appOfRoomKey, clientRoomId, parseRoomKey, roomKey, unvalidatedRoomKey } from '../../src/core/rooms/room-id.js';
 import { roomOptions } from '../../src/core/rooms/room-options.js';
 import { RoomService } from '../../src/core/rooms/room-service.js';
 import { encodeWireRoomMessage, toWireRoomMessage } from '../../src/core/rooms/room-wire.js';
@@ -34,9 +34,11 @@ describe('room keys', () => {
     for (const bad of ['shop-b~lobby', '~lobby', '', 'x'.repeat(65), 'a/b', 'a b']) {
       expect(codeOf(() => roomKey('default', bad))).toBe(Errors.INVALID_ARGUMENT.code);
       expect(codeOf(() => roomKey('shop-b', bad))).toBe(Errors.INVALID_ARGUMENT.code);
-      expect(roomKeyOrNull('shop-b', bad)).toBeNull();
+      // Unvalidated (acks): never a key of a validated id, so it finds no joined room.
+      const unchecked = unvalidatedRoomKey('shop-b', bad);
+      expect(unchecked.indexOf('~') !== unchecked.lastIndexOf('~') || !/^shop-b~[A-Za-z0-9_.:-]{1,64}$/.test(unchecked)).toBe(true);
     }
-    expect([roomKeyOrNull('default', 'lobby'), roomKeyOrNull('shop-b', 'lobby')]).toEqual(['lobby', 'shop-b~lobby']);
+    expect([unvalidatedRoomKey('default', 'lobby'), unvalidatedRoomKey('shop-b', 'lobby')]).toEqual(['lobby', 'shop-b~lobby']);
   });
 
   it('parses the operator\'s keys: a default-app id, or <app>~<id> for another app', () => {

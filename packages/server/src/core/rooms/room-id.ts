@@ -31,9 +31,14 @@ export function roomKey(appId: AppId, raw: string): RoomId {
   return appId === DEFAULT_APP_ID ? id : appId + ROOM_KEY_SEPARATOR + id;
 }
 
-/** roomKey for input whose errors are ignored (RoomPushAck): null when the id is malformed. */
-export function roomKeyOrNull(appId: AppId, raw: string): RoomId | null {
-  if (!ROOM_ID.test(raw)) return null;
+/**
+ * roomKey without validating the id, for the hottest inbound frame
+ * (RoomPushAck: every viewer acks every gift). Only for looking up state the
+ * connection itself created under a validated key: a malformed id (one
+ * holding `~`, say) gives a string that is no key of this app's rooms, so
+ * it finds nothing. The default app's key is the id itself, as before.
+ */
+export function unvalidatedRoomKey(appId: AppId, raw: string): RoomId {
   return appId === DEFAULT_APP_ID ? raw : appId + ROOM_KEY_SEPARATOR + raw;
 }
 

@@ -3,7 +3,7 @@ import {
   type RoomAdmin,
 } from '@xinbox/protocol';
 import { validateContent } from '../../core/messaging/content.js';
-import { roomKey, roomKeyOrNull } from '../../core/rooms/room-id.js';
+import { roomKey, unvalidatedRoomKey } from '../../core/rooms/room-id.js';
 import type { RoomAdminRequest, RoomService } from '../../core/rooms/room-service.js';
 import { encodeWireRoomMessage, toWireRoomMessage } from '../../core/rooms/room-wire.js';
 import type { RoomFanout } from '../room-fanout.js';
@@ -117,10 +117,8 @@ export function roomHandlers(service: RoomService, fanout: RoomFanout): HandlerT
       return { case: 'sendAck', value: create(SendAckSchema, { ...ack, conversationId: '0' }) };
     },
     roomPushAck: (ctx, v) => {
-      // Acks get no reply; a malformed one is simply ignored.
-      if (!ctx.conn || v.seq <= 0) return undefined;
-      const roomId = roomKeyOrNull(ctx.conn.appId, v.roomId);
-      if (roomId !== null) fanout.acknowledge(ctx.conn, roomId, v.seq);
+      // Acks get no reply; a malformed one is simply ignored (it names no room this connection joined).
+      if (ctx.conn && v.seq > 0 && v.roomId) fanout.acknowledge(ctx.conn, unvalidatedRoomKey(ctx.conn.appId, v.roomId), v.seq);
       return undefined;
     },
     roomPull: async (ctx, v) => {
