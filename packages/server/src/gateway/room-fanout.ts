@@ -4,6 +4,7 @@ import type { Connection } from './connection.js';
 import { Limits, RoomEventSchema, create, encodeFrame, encodeRoomPushFrames, withLengthPrefix } from '@xinbox/protocol';
 import type { UserId } from '../core/model.js';
 import { PeerAudiences } from './room-peer-audiences.js';
+import { clientRoomId } from '../core/rooms/room-id.js';
 
 export interface RoomFanoutOptions {
   /** Delay between retransmissions of an unacknowledged reliable message. */
@@ -64,8 +65,9 @@ export interface RoomFanoutStats {
 }
 
 /**
- * This gateway's room audience: an index room -> connections, and delivery
- * to it. Everything a room receives within one event-loop turn leaves as ONE
+ * This gateway's room audience: an index room -> connections, keyed by room
+ * key (room-id.ts: the client's id qualified by its app; opaque here), and
+ * delivery to it. Everything a room receives within one event-loop turn leaves as ONE
  * RoomPush frame, encoded once and queued on every local connection of the
  * room, so a connection costs one queue push per batch (its own flush then
  * writes it with whatever else it has). No lookups outside this process.
@@ -391,7 +393,10 @@ export class RoomFanout implements AudienceCounter {
   }
 }
 
-/** Length-prefixed Frame{room_event} (rare: generic encoder). */
+/**
+ * Length-prefixed Frame{room_event} (rare: generic encoder), once per room for all its viewers. `roomId` is the
+ * room's key; the frame carries the client's id (every viewer of a room is of its app).
+ */
 function encodeRoomEventFrame(roomId: RoomId, kind: string, audience: number, userId: UserId): Uint8Array {
-  return withLengthPrefix(encodeFrame({ body: { case: 'roomEvent', value: create(RoomEventSchema, { roomId, kind, audience, userId: String(userId) }) } }));
+  return withLengthPrefix(encodeFrame({ body: { case: 'roomEvent', value: create(RoomEventSchema, { roomId: clientRoomId(roomId), kind, audience, userId: String(userId) }) } }));
 }

@@ -14,7 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RoomAdminAction, type RoomMessage } from '@xinbox/protocol';
 import { LocalCluster } from '../support/local-cluster.js';
 import type { ProcessNode } from '../support/process-node.js';
-import { device, register, type Account, type RawClient } from '../support/raw-client.js';
+import { RawClient, device, postJson, register, type Account } from '../support/raw-client.js';
+import { createClient } from '../../src/adapters/postgres/client.js';
+import { PostgresAppStore } from '../../src/adapters/postgres/app-store.js';
 import { body } from '../support/frames.js';
 import { requireServices } from '../support/services.js';
 import { waitFor } from '../support/wait-for.js';
@@ -25,6 +27,7 @@ import {
 requireServices('postgres', 'redis');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const APP_B = 'rooms-cluster-b';
 
 /** One member of the room: a user's device connected to one gateway. */
 interface Member {
@@ -215,5 +218,60 @@ describe('rooms across gateway processes on Redis + PostgreSQL', () => {
       expect(errorName(await send(member.c, roomId, 'anyone?'))).toBe('ROOM_NOT_FOUND');
       expect(errorName(await join(member.c, roomId))).toBe('ROOM_NOT_FOUND');
     }
+  });
+
+  it('keeps rooms per app across gateways: two apps\' rooms of one id, each audience on both gateways sees its own under the plain id', async () => {
+    // App B in the shared PostgreSQL AppStore (the admin routes that create apps are another branch's).
+    const sql = createClient({ url: cluster.pg.url, poolSize: 1 });
+    await new PostgresAppStore(sql).create({
+      id: APP_B, name: 'Rooms B', createdAt: Date.now(), secretDigests: ['0'.repeat(64)], webhook: null, push: {}, limits: {},
+    });
+    await sql.end();
+    const inApp = async (gateway: string, name: string, appId?: string): Promise<RawClient> => {
+      const username = `${name}${process.pid}`.slice(0, 32);
+      const app = appId ? { appId } : {};
+      const url = gw(gateway).httpUrl;
+      expect((await postJson(url, '/v1/register', { username, password: 'pw-cluster-apps', ...app })).status).toBe(201);
+      const l = await postJson(url, '/v1/login', { username, password: 'pw-cluster-apps', deviceId: 'phone', platform: 'other', ...app });
+      const c = await RawClient.connect('ws', gw(gateway));
+      extra.push(c);
+      expect((await c.request({ case: 'auth', value: { token: String(l.json.accessToken) } })).body.case).toBe('authOk');
+      return c;
+    };
+    // Each app has a host on one gateway and a viewer on the other.
+    const hostA = await inApp('gw-1', 'cahost');
+    const viewerA = await inApp('gw-2', 'caview');
+    const hostB = await inApp('gw-2', 'cbhost', APP_B);
+    const viewerB = await inApp('gw-1', 'cbview', APP_B);
+    const lobby = roomName('applobby');
+    await createRoom(hostA, lobby);
+    await createRoom(hostB, lobby);
+    for (const c of [hostA, viewerA, hostB, viewerB]) expect((await joined(c, lobby)).roomId).toBe(lobby);
+    expect(body(await send(hostA, lobby, 'a-hi'), 'ok')).toBeDefined();
+    expect(body(await send(hostB, lobby, 'b-hi'), 'ok')).toBeDefined();
+    expect(body(await send(hostA, lobby, 'a-gift', { reliable: true, clientMsgId: 'g' }), 'sendAck').seq).toBe(1);
+    expect(body(await send(hostB, lobby, 'b-gift', { reliable: true, clientMsgId: 'g' }), 'sendAck').seq).toBe(1);
+    await waitForMessages(viewerA, lobby, 'A on gw-2', (l) => l.length >= 2);
+    await waitForMessages(viewerB, lobby, 'B on gw-1', (l) => l.length >= 2);
+    await sleep(300);
+    for (const [c, app] of [[hostA, 'a'], [viewerA, 'a'], [hostB, 'b'], [viewerB, 'b']] as const) {
+      expect(roomMessages(c, lobby).map(textOf).sort()).toEqual([`${app}-gift`, `${app}-hi`]);
+      for (const f of c.frames) {
+        if (f.body.case === 'roomPush') for (const x of f.body.value.messages) expect(x.roomId).toBe(lobby);
+        if (f.body.case === 'roomEvent') expect(f.body.value.roomId).toBe(lobby);
+      }
+    }
+    // A host notice crosses the bus to the app's own viewer only.
+    expect(body(await admin(hostB, lobby, RoomAdminAction.CLOSE), 'ok')).toBeDefined();
+    expect((await waitForEvent(viewerB, lobby, 'closed')).roomId).toBe(lobby);
+    await sleep(300);
+    expect(roomEvents(viewerA, lobby, 'closed')).toEqual([]);
+    expect(body(await send(viewerA, lobby, 'a-still-open'), 'ok')).toBeDefined();
+    await waitForMessages(hostA, lobby, 'A still open', (l) => l.some((x) => textOf(x) === 'a-still-open'));
+    // App B's viewer cannot reach A's room on either gateway.
+    expect(errorName(await join(viewerB, lobby))).toBe('ROOM_NOT_FOUND');
+    const only = roomName('onlya');
+    await createRoom(hostA, only);
+    expect(errorName(await join(hostB, only))).toBe('ROOM_NOT_FOUND');
   });
 });

@@ -26,7 +26,7 @@ export function RoomsPanel({ api }: { api: AdminApi }) {
       <ul class="admin__list">
         {rooms.map((r) => (
           <li key={r.roomId} class="admin__report" data-testid="admin-room" data-room-id={r.roomId}>
-            <strong>{r.roomId}</strong> · {r.audience} watching ({r.localViewers} here) · viewers {r.viewerIds.join(', ')}{' '}
+            <strong>{r.clientRoomId}</strong>{r.appId !== 'default' && <> (app {r.appId})</>} · {r.audience} watching ({r.localViewers} here) · viewers {r.viewerIds.join(', ')}{' '}
             <button type="button" class="btn btn--danger" onClick={() => void close(r.roomId)}>Close {r.roomId}</button>
           </li>
         ))}

@@ -21,7 +21,11 @@ export interface AdminGroupListing {
   readonly updatedAt: number;
 }
 export interface AdminRoom {
+  /** The room's key: its id for a default-app room, `<appId>~<id>` for another app's (what close takes). */
   readonly roomId: string;
+  readonly appId: string;
+  /** The id the app's clients use. */
+  readonly clientRoomId: string;
   readonly localViewers: number;
   readonly audience: number;
   readonly viewerIds: readonly string[];

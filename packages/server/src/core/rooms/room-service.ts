@@ -11,11 +11,14 @@ import {
 import type { RoomBroadcaster, RoomNotice } from './room-broadcaster.js';
 import { RoomDirectory, type RoomState } from './room-directory.js';
 import type { RoomOptions } from './room-options.js';
+import { clientRoomId } from './room-id.js';
 import { RoomTickBuffer } from './room-tick-buffer.js';
+import { encodeWireRoomMessage } from './room-wire.js';
 import { KeyedRateLimiter } from './token-bucket.js';
 import { fitPage } from '../paging/reply-budget.js';
 
 export interface RoomSendRequest {
+  /** The room's key (room-id.ts roomKey): the client's id qualified by its app. */
   readonly roomId: RoomId;
   readonly reliable: boolean;
   /** Encoded, validated xinbox.v1.Content. */
@@ -139,11 +142,12 @@ export class RoomService {
     const { room, created } = await this.store.createRoom(roomId, caller.userId, this.clock());
     if (created) {
       this.directory.created(room);
-      this.events.emit('room.created', `room:${roomId}`, { roomId, hostId: String(caller.userId), createdAt: room.createdAt });
+      const id = clientRoomId(roomId);
+      this.events.emit('room.created', `room:${id}`, { roomId: id, hostId: String(caller.userId), createdAt: room.createdAt });
       return room;
     }
-    if (room.closed) throw new XinboxError(Errors.INVALID_ARGUMENT, `room ${roomId} was closed; its id cannot be reused`);
-    if (room.hostId !== caller.userId) throw new XinboxError(Errors.PERMISSION_DENIED, `room id ${roomId} is taken`);
+    if (room.closed) throw new XinboxError(Errors.INVALID_ARGUMENT, `room ${clientRoomId(roomId)} was closed; its id cannot be reused`);
+    if (room.hostId !== caller.userId) throw new XinboxError(Errors.PERMISSION_DENIED, `room id ${clientRoomId(roomId)} is taken`);
     return room;
   }
 
@@ -192,7 +196,8 @@ export class RoomService {
       throw new XinboxError(Errors.RATE_LIMITED, `at most ${this.options.userSendPerSec} room messages per second`);
     }
     if (req.reliable) return this.appendReliable(req.roomId, caller.userId, req.content, req.clientMsgId, now, false);
-    const bytes = encodeRoomMessage({ roomId: req.roomId, id: this.ids.next(), senderId: caller.userId, seq: 0, serverTime: now, content: req.content });
+    // Encoded once for every viewer, with the client's id (all viewers of a room are of its app).
+    const bytes = encodeRoomMessage({ roomId: clientRoomId(req.roomId), id: this.ids.next(), senderId: caller.userId, seq: 0, serverTime: now, content: req.content });
     this.counters.ordinaryAccepted++;
     this.enqueue(req.roomId, { seq: 0, bytes });
     return null;
@@ -256,7 +261,9 @@ export class RoomService {
   }
 
   private roomEvent(type: string, roomId: RoomId, caller: Caller, data: Record<string, unknown>): void {
-    this.events.emit(type, `room:${roomId}`, { roomId, actorId: String(caller.userId), ...data, time: this.clock() });
+    // Webhooks see the client's id, never the key (its app is the event's app).
+    const id = clientRoomId(roomId);
+    this.events.emit(type, `room:${id}`, { roomId: id, actorId: String(caller.userId), ...data, time: this.clock() });
   }
 
   /**
@@ -332,7 +339,7 @@ export class RoomService {
         s.record = { ...s.record, lastSeq: Math.max(s.record.lastSeq, m.seq), pinnedSeq: pin ? m.seq : s.record.pinnedSeq };
         if (pin) s.pinned = m;
       });
-      this.enqueue(roomId, { seq: m.seq, bytes: encodeRoomMessage(m) });
+      this.enqueue(roomId, { seq: m.seq, bytes: encodeWireRoomMessage(m) });
     }
     return { messageId: m.id, seq: m.seq, serverTime: m.serverTime, clientMsgId: m.clientMsgId, duplicate: result.duplicate };
   }

@@ -1,11 +1,11 @@
 import {
-  Errors, Limits, RoomAdminAction, RoomJoinedSchema, RoomMessageClass, RoomPullResultSchema, SendAckSchema, XinboxError, create, encodeRoomMessage,
+  Errors, Limits, RoomAdminAction, RoomJoinedSchema, RoomMessageClass, RoomPullResultSchema, SendAckSchema, XinboxError, create,
   type RoomAdmin,
 } from '@xinbox/protocol';
 import { validateContent } from '../../core/messaging/content.js';
-import { parseRoomId } from '../../core/rooms/room-id.js';
+import { roomKey, unvalidatedRoomKey } from '../../core/rooms/room-id.js';
 import type { RoomAdminRequest, RoomService } from '../../core/rooms/room-service.js';
-import { toWireRoomMessage } from '../../core/rooms/room-wire.js';
+import { encodeWireRoomMessage, toWireRoomMessage } from '../../core/rooms/room-wire.js';
 import type { RoomFanout } from '../room-fanout.js';
 import type { Connection } from '../connection.js';
 import type { HandlerTable, ReplyBody, RequestContext } from './types.js';
@@ -45,7 +45,11 @@ function connOf(ctx: RequestContext): Connection {
 }
 
 /**
- * Room frames. The service decides (rooms, hosts, limits, storage); the
+ * Room frames. Room ids are per app (ADR 0013): each request's id becomes
+ * the room's key in the connection's app here (roomKey), and everything
+ * below works with keys; replies carry the client's id again.
+ *
+ * The service decides (rooms, hosts, limits, storage); the
  * fan-out holds this gateway's room -> connections index, so joining,
  * leaving and acks touch only local memory.
  */
@@ -54,7 +58,7 @@ export function roomHandlers(service: RoomService, fanout: RoomFanout): HandlerT
     roomJoin: async (ctx, v) => {
       const { caller } = ctx;
       const conn = connOf(ctx);
-      const roomId = parseRoomId(v.roomId);
+      const roomId = roomKey(conn.appId, v.roomId);
       await service.admit(caller, roomId);
       if (conn.state !== 'open') return undefined;
       const wasJoined = fanout.isJoined(conn, roomId);
@@ -75,14 +79,14 @@ export function roomHandlers(service: RoomService, fanout: RoomFanout): HandlerT
       // A first join (afterSeq 0) starts at the current seq: nothing older is owed.
       fanout.acknowledge(conn, roomId, v.afterSeq > 0 ? v.afterSeq : snap.lastSeq);
       if (snap.missed.length > 0) {
-        const missed = snap.missed.map((m) => ({ seq: m.seq, bytes: encodeRoomMessage(m) }));
+        const missed = snap.missed.map((m) => ({ seq: m.seq, bytes: encodeWireRoomMessage(m) }));
         // After the RoomJoined reply, which the gateway queues once this handler resolves.
         setImmediate(() => fanout.sendTo(conn, roomId, missed));
       }
       return {
         case: 'roomJoined',
         value: create(RoomJoinedSchema, {
-          roomId,
+          roomId: v.roomId,
           audience: fanout.audience(roomId),
           lastSeq: snap.lastSeq,
           pinned: snap.pinned ? toWireRoomMessage(snap.pinned) : undefined,
@@ -90,12 +94,13 @@ export function roomHandlers(service: RoomService, fanout: RoomFanout): HandlerT
       };
     },
     roomLeave: (ctx, v) => {
-      fanout.leave(connOf(ctx), parseRoomId(v.roomId));
+      const conn = connOf(ctx);
+      fanout.leave(conn, roomKey(conn.appId, v.roomId));
       return OK;
     },
     roomSend: async (ctx, v) => {
       const conn = connOf(ctx);
-      const roomId = parseRoomId(v.roomId);
+      const roomId = roomKey(conn.appId, v.roomId);
       const reliable = isReliable(v.class);
       if (v.clientMsgId.length > Limits.maxClientMsgIdLength) {
         throw new XinboxError(Errors.INVALID_ARGUMENT, `clientMsgId is longer than ${Limits.maxClientMsgIdLength} characters`);
@@ -112,17 +117,18 @@ export function roomHandlers(service: RoomService, fanout: RoomFanout): HandlerT
       return { case: 'sendAck', value: create(SendAckSchema, { ...ack, conversationId: '0' }) };
     },
     roomPushAck: (ctx, v) => {
-      // Acks get no reply; a malformed one is simply ignored.
-      if (ctx.conn && v.seq > 0 && v.roomId) fanout.acknowledge(ctx.conn, v.roomId, v.seq);
+      // Acks get no reply; a malformed one is simply ignored (it names no room this connection joined).
+      if (ctx.conn && v.seq > 0 && v.roomId) fanout.acknowledge(ctx.conn, unvalidatedRoomKey(ctx.conn.appId, v.roomId), v.seq);
       return undefined;
     },
     roomPull: async (ctx, v) => {
-      const roomId = parseRoomId(v.roomId);
-      const page = await service.pull(ctx.caller, roomId, v.afterSeq, v.limit, fanout.isJoined(connOf(ctx), roomId));
+      const conn = connOf(ctx);
+      const roomId = roomKey(conn.appId, v.roomId);
+      const page = await service.pull(ctx.caller, roomId, v.afterSeq, v.limit, fanout.isJoined(conn, roomId));
       return { case: 'roomPullResult', value: create(RoomPullResultSchema, { messages: page.messages.map(toWireRoomMessage), hasMore: page.hasMore }) };
     },
-    roomAdmin: async ({ caller }, v) => {
-      await service.admin(caller, parseRoomId(v.roomId), adminFromWire(v));
+    roomAdmin: async (ctx, v) => {
+      await service.admin(ctx.caller, roomKey(connOf(ctx).appId, v.roomId), adminFromWire(v));
       return OK;
     },
   };

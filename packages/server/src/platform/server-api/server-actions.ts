@@ -17,6 +17,7 @@ import type { PushTokenStore } from '../../core/ports/push-tokens.js';
 import type { EventQuery, UserEvent } from '../../core/ports/event-log.js';
 import type { EventLogStore } from '../../core/ports/event-log.js';
 import type { RoomService } from '../../core/rooms/room-service.js';
+import { parseRoomKey, roomKey } from '../../core/rooms/room-id.js';
 import type { UserId } from '../../core/model.js';
 import type { UserApps } from '../../core/identity/user-apps.js';
 import { DEFAULT_APP_ID, type AppId } from '../../core/ports/app-store.js';
@@ -139,8 +140,9 @@ export class ServerActions {
     }
     if ('roomId' in to) {
       if (!this.d.rooms) throw new XinboxError(Errors.UNAVAILABLE, 'rooms run on gateway nodes; send room messages to one');
-      await this.requireRoom(to.roomId);
-      const ack = await this.d.rooms.send(caller, { roomId: to.roomId, reliable: true, content: validateContent(content), clientMsgId, joined: true });
+      const key = this.roomKeyOf(to.roomId);
+      await this.requireRoom(key);
+      const ack = await this.d.rooms.send(caller, { roomId: key, reliable: true, content: validateContent(content), clientMsgId, joined: true });
       return { roomId: to.roomId, messageId: ack?.messageId ?? '0', seq: ack?.seq ?? 0 };
     }
     let conversationId: string;
@@ -191,14 +193,15 @@ export class ServerActions {
   async createRoom(roomId: string, hostId: UserId): Promise<{ roomId: string; hostId: string; createdAt: number }> {
     if (!this.d.rooms) throw new XinboxError(Errors.UNAVAILABLE, 'rooms run on gateway nodes');
     await this.requireUser(hostId);
-    const room = await this.d.rooms.create({ userId: hostId, deviceId: SERVER_DEVICE }, roomId);
-    return { roomId: room.id, hostId: String(room.hostId), createdAt: room.createdAt };
+    const room = await this.d.rooms.create({ userId: hostId, deviceId: SERVER_DEVICE }, this.roomKeyOf(roomId));
+    return { roomId, hostId: String(room.hostId), createdAt: room.createdAt };
   }
 
   async closeRoom(roomId: string): Promise<void> {
     if (!this.d.rooms) throw new XinboxError(Errors.UNAVAILABLE, 'rooms run on gateway nodes');
-    const host = await this.requireRoom(roomId);
-    await this.d.rooms.admin({ userId: host, deviceId: SERVER_DEVICE }, roomId, { action: 'close' });
+    const key = this.roomKeyOf(roomId);
+    const host = await this.requireRoom(key);
+    await this.d.rooms.admin({ userId: host, deviceId: SERVER_DEVICE }, key, { action: 'close' });
   }
 
   async conversations(userId: UserId, limit: number, beforeTime: number): Promise<{ conversations: ApiConversation[]; totalUnread: number; hasMore: boolean }> {
@@ -265,9 +268,17 @@ export class ServerActions {
     return group.ownerId;
   }
 
-  /** The host of a room of this app (a room is its host's app's), or NOT_FOUND. */
-  private async requireRoom(roomId: string): Promise<UserId> {
-    const host = await this.d.rooms!.hostOf(roomId);
+  /**
+   * The room key of a room id a call names (ADR 0013: room ids are per app): the app's own room for an app; the
+   * operator names rooms by key (`<appId>~<id>`, or the bare id for the default app), as the admin console lists them.
+   */
+  private roomKeyOf(roomId: string): string {
+    return this.appId === null ? parseRoomKey(roomId) : roomKey(this.appId, roomId);
+  }
+
+  /** The host of a room of this app (by its key; its host is of the same app), or ROOM_NOT_FOUND. */
+  private async requireRoom(key: string): Promise<UserId> {
+    const host = await this.d.rooms!.hostOf(key);
     if (!(await this.isMine(host))) throw new XinboxError(Errors.ROOM_NOT_FOUND); // as for a room that does not exist
     return host;
   }
