@@ -1,6 +1,6 @@
 /**
- * The WebhookOutbox and PushTokenStore contracts against every adapter: memory, SQLite (a file
- * of its own; the peer is a second connection) and a real PostgreSQL 15
+ * The WebhookOutbox and PushTokenStore contracts against every adapter: memory, SQLite (the
+ * outbox in xinbox.db's tables; the peer is a second connection) and a real PostgreSQL 15
  * started by the harness (the peer is a second pool, as a second node).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { MemoryWebhookOutbox } from '../../src/adapters/memory/memory-webhook-outbox.js';
 import { SqliteWebhookOutbox } from '../../src/adapters/sqlite/sqlite-webhook-outbox.js';
+import { openSqliteDatabase } from '../../src/adapters/sqlite/sqlite-database.js';
 import { openPostgresAdapters, type PostgresAdapters } from '../../src/adapters/postgres/index.js';
 import { describePushTokenStoreContract, describeWebhookOutboxContract } from '../contracts/index.js';
 import { MemoryPushTokenStore } from '../../src/adapters/memory/memory-push-token-store.js';
@@ -23,10 +24,11 @@ describeWebhookOutboxContract('memory', async () => {
   return { webhooks, close: () => webhooks.close() };
 });
 
-const path = join(dir, 'webhook-outbox.db');
+const path = join(dir, 'xinbox.db');
 const openSqlite = () => {
-  const webhooks = new SqliteWebhookOutbox(path);
-  return { webhooks, close: () => webhooks.close() };
+  const db = openSqliteDatabase({ path });
+  const webhooks = new SqliteWebhookOutbox(db);
+  return { webhooks, close: async () => void db.close() };
 };
 describeWebhookOutboxContract('sqlite', async () => ({ ...openSqlite(), openPeer: async () => openSqlite() }));
 

@@ -9,6 +9,7 @@ import { MESSAGE_OPS_MIGRATION } from './migration-message-ops.js';
 import { PINS_MIGRATION } from './migration-pins.js';
 import { SEARCH_BACKFILL_MIGRATION } from './migration-search-backfill.js';
 import { CONVERSATION_SETTINGS_MIGRATION } from './migration-conversation-settings.js';
+import { WEBHOOK_OUTBOX_MIGRATION } from './migration-webhook-outbox.js';
 
 /**
  * Schema migrations, applied in order at open; PRAGMA user_version records
@@ -169,6 +170,8 @@ export const MIGRATIONS: readonly string[] = [
   SEARCH_BACKFILL_MIGRATION,
   // 12: per-user conversation settings (issue #14), see migration-conversation-settings.ts.
   CONVERSATION_SETTINGS_MIGRATION,
+  // 13: the webhook outbox in xinbox.db, written with the messages (issue #16), see migration-webhook-outbox.ts.
+  WEBHOOK_OUTBOX_MIGRATION,
 ];
 
 /**

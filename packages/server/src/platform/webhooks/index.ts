@@ -1,18 +1,20 @@
 /**
  * Webhooks (issue 16), assembled: the node wires them with a few lines.
  * Events go PlatformEvents -> WebhookEmitter -> WebhookOutbox (durable) ->
- * WebhookDispatcher -> the receiver; the before-send check is a
- * SendAdmission the send pipeline consults.
+ * WebhookDispatcher -> the receiver. After-send events (message.sent,
+ * group.*) skip the emitter: the send pipeline asks `afterSend` for them and
+ * the message store writes them in the message's own transaction. The
+ * before-send check is a SendAdmission the send pipeline consults.
  */
 import type { XinboxConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import type { ConversationKind, StoredMessage, UserId } from '../../core/model.js';
 import { noPlatformEvents, type PlatformEvents } from '../../core/ports/platform-events.js';
 import type { SendAdmission } from '../../core/ports/send-admission.js';
-import type { WebhookOutbox } from '../../core/ports/webhook-outbox.js';
+import type { NewWebhookEvent, WebhookOutbox } from '../../core/ports/webhook-outbox.js';
 import { BeforeSendHook } from './before-send-hook.js';
 import { EventFilter } from './event-filter.js';
-import { emitCommitted } from './message-events.js';
+import { afterSendEvents } from './message-events.js';
 import { WebhookDispatcher } from './webhook-dispatcher.js';
 import { WebhookEmitter } from './webhook-emitter.js';
 import { WebhookPoster } from './webhook-poster.js';
@@ -23,7 +25,13 @@ export interface Webhooks {
   /** Where the core and the node report events; drops everything when no webhook is configured. */
   readonly events: PlatformEvents;
   readonly admission: SendAdmission | undefined;
-  /** The send pipeline's `committed` listener (message.sent, group.*), converted off the commit path. */
+  /**
+   * The send pipeline's builder of a message's after-send events (message.sent,
+   * group.*), committed with the message; undefined when none is subscribed
+   * (then the send path builds nothing).
+   */
+  readonly afterSend: ((m: StoredMessage, kind: ConversationKind, system: boolean) => NewWebhookEvent[] | undefined) | undefined;
+  /** The send pipeline's `committed` listener: wakes this node's dispatcher for the events just committed. */
   readonly committed: ((m: StoredMessage, kind: ConversationKind, system: boolean, recipients: readonly UserId[]) => void) | undefined;
   stats(): Record<string, unknown> | undefined;
   /** Appends what is buffered, then stops delivering (undelivered events stay in the outbox). */
@@ -54,6 +62,7 @@ export function createWebhooks(deps: WebhooksDeps): Webhooks {
     return {
       events: noPlatformEvents,
       admission,
+      afterSend: undefined,
       committed: undefined,
       stats: () => (admission ? { beforeSend: admission.stats() } : undefined),
       stop: async () => admission?.close(),
@@ -73,27 +82,21 @@ export function createWebhooks(deps: WebhooksDeps): Webhooks {
   const emitter = new WebhookEmitter(deps.outbox, filter, log, { maxBuffered: MAX_BUFFERED_EVENTS, appended: () => dispatcher?.poke() });
   dispatcher?.start();
 
-  // Committed messages are converted to JSON on the next turn, not inside the commit's fan-out.
-  let committedQueue: Array<[StoredMessage, ConversationKind, boolean]> = [];
-  const committed = (m: StoredMessage, kind: ConversationKind, system: boolean): void => {
-    if (committedQueue.length === 0) {
-      setImmediate(() => {
-        const list = committedQueue;
-        committedQueue = [];
-        for (const [msg, k, sys] of list) emitCommitted(emitter, msg, k, sys);
-      });
-    }
-    committedQueue.push([m, kind, system]);
-  };
   const wantsMessages = filter.matches('message.sent') || filter.mayMatchPrefix('group.');
+  let afterSendBuilt = 0;
+  const afterSend = (m: StoredMessage, kind: ConversationKind, system: boolean): NewWebhookEvent[] | undefined => {
+    const built = afterSendEvents(filter, m, kind, system);
+    if (built) afterSendBuilt += built.length;
+    return built;
+  };
 
   return {
     events: emitter,
     admission,
-    committed: wantsMessages ? committed : undefined,
-    stats: () => ({ ...emitter.stats(), ...dispatcher?.stats(), beforeSend: admission?.stats() }),
+    afterSend: wantsMessages ? afterSend : undefined,
+    committed: wantsMessages && dispatcher ? () => dispatcher.poke() : undefined,
+    stats: () => ({ ...emitter.stats(), afterSendBuilt, ...dispatcher?.stats(), beforeSend: admission?.stats() }),
     stop: async () => {
-      await new Promise((r) => setImmediate(r));
       await emitter.drain();
       await dispatcher?.stop();
       poster.close();

@@ -13,6 +13,12 @@ export interface WebhookEmitterOptions {
 }
 
 const APPEND_CHUNK = 1000;
+
+/** An event as stored and delivered: a fresh id (the receiver's dedupe key) and the JSON the receiver gets, built once. */
+export function newWebhookEvent(type: string, orderKey: string, time: number, data: Record<string, unknown>): NewWebhookEvent {
+  const id = randomUUID();
+  return { id, type, orderKey, createdAt: time, json: JSON.stringify({ id, type, time, orderKey, data }) };
+}
 const RETRY_MS = 500;
 
 /**
@@ -42,10 +48,8 @@ export class WebhookEmitter implements PlatformEvents {
       if (this.counters.dropped++ === 0) this.log.error(`webhook buffer full (${this.opts.maxBuffered} events); dropping events until the outbox catches up`);
       return;
     }
-    const id = randomUUID();
-    const time = this.clock();
     this.counters.emitted++;
-    this.buffer.push({ id, type, orderKey, createdAt: time, json: JSON.stringify({ id, type, time, orderKey, data }) });
+    this.buffer.push(newWebhookEvent(type, orderKey, this.clock(), data));
     if (!this.flushing) this.flushing = new Promise<void>((r) => setImmediate(r)).then(() => this.flush());
   }
 
