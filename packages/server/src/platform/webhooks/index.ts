@@ -31,7 +31,7 @@ export interface Webhooks {
    * (then the send path builds nothing).
    */
   readonly afterSend: ((m: StoredMessage, kind: ConversationKind, system: boolean) => NewWebhookEvent[] | undefined) | undefined;
-  /** The send pipeline's `committed` listener: wakes this node's dispatcher for the events just committed. */
+  /** The send pipeline's `committed` listener: counts the events just committed and wakes this node's dispatcher. */
   readonly committed: ((m: StoredMessage, kind: ConversationKind, system: boolean, recipients: readonly UserId[]) => void) | undefined;
   stats(): Record<string, unknown> | undefined;
   /** Appends what is buffered, then stops delivering (undelivered events stay in the outbox). */
@@ -83,19 +83,29 @@ export function createWebhooks(deps: WebhooksDeps): Webhooks {
   dispatcher?.start();
 
   const wantsMessages = filter.matches('message.sent') || filter.mayMatchPrefix('group.');
-  let afterSendBuilt = 0;
+  // Events built per message, counted once the message committed (a refused batch's events were never stored).
+  const built = new WeakMap<StoredMessage, number>();
+  let afterSendCommitted = 0;
   const afterSend = (m: StoredMessage, kind: ConversationKind, system: boolean): NewWebhookEvent[] | undefined => {
-    const built = afterSendEvents(filter, m, kind, system);
-    if (built) afterSendBuilt += built.length;
-    return built;
+    const events = afterSendEvents(filter, m, kind, system);
+    if (events) built.set(m, events.length);
+    return events;
+  };
+  const committed = (m: StoredMessage): void => {
+    afterSendCommitted += built.get(m) ?? 0;
+    dispatcher?.poke();
   };
 
   return {
     events: emitter,
     admission,
     afterSend: wantsMessages ? afterSend : undefined,
-    committed: wantsMessages && dispatcher ? () => dispatcher.poke() : undefined,
-    stats: () => ({ ...emitter.stats(), afterSendBuilt, ...dispatcher?.stats(), beforeSend: admission?.stats() }),
+    committed: wantsMessages ? committed : undefined,
+    // emitted: every event stored (or buffered to be), the after-send events committed with their messages included.
+    stats: () => {
+      const e = emitter.stats();
+      return { ...e, emitted: e.emitted + afterSendCommitted, appended: e.appended + afterSendCommitted, afterSend: afterSendCommitted, ...dispatcher?.stats(), beforeSend: admission?.stats() };
+    },
     stop: async () => {
       await emitter.drain();
       await dispatcher?.stop();
