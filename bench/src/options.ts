@@ -2,7 +2,7 @@ import type { TargetName } from './servers/launch.js';
 
 /** Every knob of a bench run, with the full and the quick (smoke) defaults. */
 
-export const WORKLOAD_IDS = ['w1', 'w1-sweep', 'w2', 'w2-sweep', 'w3', 'w4', 'w5', 'flood', 'webhooks', 'before-send'] as const;
+export const WORKLOAD_IDS = ['w1', 'w1-sweep', 'w2', 'w2-sweep', 'w3', 'w4', 'w5', 'flood', 'webhooks', 'before-send', 'push-cost'] as const;
 export type WorkloadId = (typeof WORKLOAD_IDS)[number];
 export const TARGET_NAMES: readonly TargetName[] = ['ceiling', 'naive', 'xinbox'];
 

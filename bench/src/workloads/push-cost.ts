@@ -1,0 +1,177 @@
+import { adminHeaders } from '../servers/admin-token.js';
+import { sleep } from '../time.js';
+import { connectUsers, describeMeasurement, errorName, measure, measurementNotes, warmUp, type Measurement } from './common.js';
+import { failed, skipped, type Metric, type TargetOutcome, type TargetSession, type Workload } from './types.js';
+
+interface PushWindow { notifications: number; firstAt: number; lastAt: number; stamped: number; p50Ms: number; p99Ms: number; maxMs: number }
+interface PushSinkStats { apns: number; fcm: number; unstamped: number; window: PushWindow }
+
+type Sender = { conn: number; conversationId: string; senderIdx: number };
+
+/** Alternations of the two phases (push, plain, push, plain ...). */
+const ROUNDS = 2;
+/** How long notifications may keep arriving after a push phase's sends stopped. */
+const SETTLE_MS = 5_000;
+
+/**
+ * The cost of offline push notifications (issue 16). Pairs as in W1, but
+ * the receivers are never connected (offline): in half of the pairs the
+ * receiver registered a push token (alternately APNs and FCM, pointing at
+ * the test suite's stand-ins in a process on the load CPU, bench/src/servers/push-sink.ts),
+ * in the other half it has none. Two phases alternate on one server, ROUNDS
+ * times each: push (the senders of token-holding receivers send) and plain
+ * (the others send; the server stores and finds no token). Coalescing is
+ * off (XINBOX_NOTIFY_COALESCE_MS=0), so every message is one notification:
+ * the worst case, and the cost per notification.
+ */
+export const pushCost: Workload = {
+  id: 'push-cost',
+  title: 'Offline push notifications: throughput, server CPU per message with and without push, latency',
+  description:
+    'W1-style pairs whose receivers are offline; half of them registered an APNs or FCM token (local stand-ins of the ' +
+    'providers that verify the provider JWT / OAuth token on every request, in a process on the load CPU), the other half none. ' +
+    'Phases alternate on one server (push, plain, push, plain), each half of --duration at the offered rate. ' +
+    'Coalescing is off, so every message to a token-holding receiver is one notification. notificationsPerSec = ' +
+    'notifications received by the stand-ins / push phase time; cpuMsPerMsg = server CPU ms per acked message; ' +
+    'pushCpuMsPerNotification = (push - plain) CPU per message, per notification; latency = stand-in receipt - the ' +
+    'send stamp in the notification text (needs --payload text; the message text is the preview).',
+  headline: 'notificationsPerSec',
+  sink: { push: true },
+  serverEnv: () => ({ XINBOX_NOTIFY_COALESCE_MS: '0' }),
+  config: (o) => ({ ...o.w1, payload: o.payload, warmupS: o.warmupS }),
+  async run(s: TargetSession): Promise<TargetOutcome> {
+    if (s.name !== 'xinbox') return skipped('push notifications are a Xinbox feature');
+    const sinkUrl = s.pushStatsUrl;
+    if (!sinkUrl) return skipped('needs the bench\'s own server and push stand-ins (not --external)');
+    const cfg = s.opts.w1;
+    const setup = await setupOfflinePairs(s, cfg.users);
+    if ('status' in setup) return setup;
+    const phaseS = Math.max(1, cfg.durationS / 2);
+    await warmUp(s, { ratePerSec: Math.round(cfg.rate / 4), senders: setup.push, fanout: 0, trackPerMessage: false });
+    await sleep(SETTLE_MS);
+
+    const push: Array<{ m: Measurement; sink: PushWindow }> = [];
+    const plain: Measurement[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      await sinkStats(sinkUrl, true);
+      const before = await pushCounters(s);
+      const m = await measure(s, { ratePerSec: cfg.rate, durationS: phaseS, warmupS: 0, senders: setup.push, fanout: 0, trackPerMessage: false });
+      const sink = await settled(sinkUrl, m.acked);
+      const after = await pushCounters(s);
+      const server = Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]).filter(([, v]) => v !== 0));
+      s.log(`push ${round + 1}: ${describeMeasurement(m)}; ${m.acked} acked, ${sink.notifications} notifications (server: ${JSON.stringify(server)}), latency p50 ${sink.p50Ms} ms p99 ${sink.p99Ms} ms`);
+      push.push({ m, sink });
+      const p = await measure(s, { ratePerSec: cfg.rate, durationS: phaseS, warmupS: 0, senders: setup.plain, fanout: 0, trackPerMessage: false });
+      s.log(`plain ${round + 1}: ${describeMeasurement(p)}; ${p.acked} acked`);
+      plain.push(p);
+      await sleep(1000);
+    }
+    const totals = await sinkStats(sinkUrl, false);
+
+    const cpuMsPerMsg = (ms: readonly Measurement[]): number => {
+      const acked = ms.reduce((n, m) => n + m.acked, 0);
+      const cpuMs = ms.reduce((n, m) => n + (m.server.serverCpuPct / 100) * m.durationS * 1000, 0);
+      return acked > 0 ? cpuMs / acked : -1;
+    };
+    const pushMs = push.map((x) => x.m);
+    const notifications = push.reduce((n, x) => n + x.sink.notifications, 0);
+    const ackedPush = pushMs.reduce((n, m) => n + m.acked, 0);
+    const withPush = cpuMsPerMsg(pushMs);
+    const without = cpuMsPerMsg(plain);
+    const perNotification = notifications > 0 ? ((withPush - without) * ackedPush) / notifications : -1;
+    const round3 = (v: number): number => Math.round(v * 1000) / 1000;
+    const metrics: Record<string, Metric> = {
+      notificationsPerSec: { value: Math.round(notifications / (phaseS * ROUNDS)), unit: 'notifications/s', better: 'higher' },
+      notificationsMissing: { value: Math.max(0, ackedPush - notifications), unit: 'notifications', better: 'lower', noise: 0 },
+      cpuMsPerMsg_push: { value: round3(withPush), unit: 'ms', better: 'lower', noise: 0.01 },
+      cpuMsPerMsg_plain: { value: round3(without), unit: 'ms', better: 'lower', noise: 0.01 },
+      pushCpuMsPerNotification: { value: round3(perNotification), unit: 'ms', better: 'lower', noise: 0.01 },
+      latencyP50Ms: { value: median(push.map((x) => x.sink.p50Ms)), unit: 'ms', better: 'lower', noise: 2 },
+      latencyP99Ms: { value: Math.max(...push.map((x) => x.sink.p99Ms)), unit: 'ms', better: 'lower', noise: 5 },
+      offeredPerSec: { value: cfg.rate, unit: 'msg/s', better: 'none' },
+      serverCpuPct_push: { value: Math.round(avg(pushMs.map((m) => m.server.serverCpuPct))), unit: '%', better: 'none' },
+      serverCpuPct_plain: { value: Math.round(avg(plain.map((m) => m.server.serverCpuPct))), unit: '%', better: 'none' },
+      foreignCpuPct: { value: Math.round(avg([...pushMs, ...plain].map((m) => m.server.foreignCpuPct))), unit: '%', better: 'none' },
+    };
+    const notes = [...pushMs.flatMap((m, i) => measurementNotes(m, `push ${i + 1} `)), ...plain.flatMap((m, i) => measurementNotes(m, `plain ${i + 1} `))]
+      .filter((n) => !n.includes('acked messages undelivered'));
+    if (totals.unstamped > 0 && s.opts.payload !== 'text') notes.push('latency needs --payload text (the notification preview carries the send stamp); not measured');
+    return { status: 'ok', metrics, detail: { push, plain, totals }, notes };
+  },
+};
+
+/**
+ * Users in pairs (2p, 2p+1): the first of each pair connected (the sender),
+ * the second logged in on a phone and never connected. Receivers of the
+ * first half of the pairs register a push token (APNs and FCM alternately).
+ */
+async function setupOfflinePairs(s: TargetSession, users: number): Promise<{ push: Sender[]; plain: Sender[] } | TargetOutcome> {
+  const pairs = Math.floor(users / 2);
+  const pool = await s.pool.ensure(pairs * 2);
+  const senders = pool.filter((_, i) => i % 2 === 0);
+  const receivers = pool.filter((_, i) => i % 2 === 1);
+  const c = await connectUsers(s, senders, 'bench');
+  if (c.failed > 0) return failed(`${c.failed} of ${senders.length} connections failed: ${JSON.stringify(c.errors)}`);
+  await s.pool.login(receivers, 'phone');
+  const withToken = receivers.slice(0, Math.floor(pairs / 2));
+  for (let i = 0; i < withToken.length; i += 50) {
+    const refused = await Promise.all(withToken.slice(i, i + 50).map(async (u, k) => {
+      const apns = (i + k) % 2 === 0;
+      const token = apns ? BigInt(u.userId).toString(16).padStart(64, '0') : `fcm-bench-${u.userId}`;
+      const res = await fetch(`${s.server.httpBase}/v1/push/tokens`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${u.tokens.get('phone')}` },
+        body: JSON.stringify({ provider: apns ? 'apns' : 'fcm', token, preview: true }),
+      });
+      return res.status === 204 ? null : `${res.status} ${await res.text()}`;
+    }));
+    const bad = refused.find((r) => r !== null);
+    if (bad) return failed(`push token registration refused: ${bad}`);
+  }
+  s.log(`${senders.length} senders connected, ${receivers.length} receivers offline, ${withToken.length} with a push token`);
+  const calls = senders.map((_, p) => ({ conn: c.conns[p]!, init: { body: { case: 'openDirect' as const, value: { userId: receivers[p]!.userId } } } }));
+  const replies = await s.fleet.rpc(calls, 50, 15_000);
+  const all: Sender[] = [];
+  for (let p = 0; p < replies.length; p++) {
+    const r = replies[p]!;
+    const cid = !(r instanceof Error) && r.body.case === 'conversationInfo' ? r.body.value.conversation?.conversationId : undefined;
+    if (!cid) return failed(`openDirect failed: ${errorName(r) ?? 'no conversation id'}`);
+    all.push({ conn: calls[p]!.conn, conversationId: cid, senderIdx: p });
+  }
+  return { push: all.slice(0, withToken.length), plain: all.slice(withToken.length) };
+}
+
+async function pushCounters(s: TargetSession): Promise<Record<string, number>> {
+  const res = await fetch(`${s.server.httpBase}/v1/metrics`, { headers: adminHeaders() });
+  return ((await res.json()) as { push?: Record<string, number> }).push ?? {};
+}
+
+async function sinkStats(url: string, reset: boolean): Promise<PushSinkStats> {
+  return (await (await fetch(reset ? `${url}?reset=1` : url)).json()) as PushSinkStats;
+}
+
+/** The window once every acked message's notification arrived, or SETTLE_MS after arrivals stopped growing. */
+async function settled(url: string, expected: number): Promise<PushWindow> {
+  let last = -1;
+  let still = Date.now();
+  for (;;) {
+    const w = (await sinkStats(url, false)).window;
+    if (w.notifications >= expected) return w;
+    if (w.notifications !== last) {
+      last = w.notifications;
+      still = Date.now();
+    } else if (Date.now() - still > SETTLE_MS) {
+      return w;
+    }
+    await sleep(100);
+  }
+}
+
+function avg(xs: readonly number[]): number {
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0;
+}
+
+function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.floor(sorted.length / 2)]! : -1;
+}
