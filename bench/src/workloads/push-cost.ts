@@ -12,6 +12,7 @@ type Sender = { conn: number; conversationId: string; senderIdx: number };
 const ROUNDS = 2;
 /** How long notifications may keep arriving after a push phase's sends stopped. */
 const SETTLE_MS = 5_000;
+const SETTLE_LIMIT_MS = 60_000;
 
 /**
  * The cost of offline push notifications (issue 16). Pairs as in W1, but
@@ -56,7 +57,7 @@ export const pushCost: Workload = {
       await sinkStats(sinkUrl, true);
       const before = await pushCounters(s);
       const m = await measure(s, { ratePerSec: cfg.rate, durationS: phaseS, warmupS: 0, senders: setup.push, fanout: 0, trackPerMessage: false });
-      const sink = await settled(sinkUrl, m.acked);
+      const sink = await settled(s, sinkUrl, m.acked);
       const after = await pushCounters(s);
       const server = Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]).filter(([, v]) => v !== 0));
       s.log(`push ${round + 1}: ${describeMeasurement(m)}; ${m.acked} acked, ${sink.notifications} notifications (server: ${JSON.stringify(server)}), latency p50 ${sink.p50Ms} ms p99 ${sink.p99Ms} ms`);
@@ -150,15 +151,21 @@ async function sinkStats(url: string, reset: boolean): Promise<PushSinkStats> {
   return (await (await fetch(reset ? `${url}?reset=1` : url)).json()) as PushSinkStats;
 }
 
-/** The window once every acked message's notification arrived, or SETTLE_MS after arrivals stopped growing. */
-async function settled(url: string, expected: number): Promise<PushWindow> {
-  let last = -1;
+/**
+ * The window once every acked message's notification arrived, or once
+ * neither the stand-ins nor the server's push counters moved for SETTLE_MS
+ * (at most SETTLE_LIMIT_MS): the next phase must not pay for this one's notifications.
+ */
+async function settled(s: TargetSession, url: string, expected: number): Promise<PushWindow> {
+  let last = '';
   let still = Date.now();
+  const deadline = Date.now() + SETTLE_LIMIT_MS;
   for (;;) {
     const w = (await sinkStats(url, false)).window;
-    if (w.notifications >= expected) return w;
-    if (w.notifications !== last) {
-      last = w.notifications;
+    if (w.notifications >= expected || Date.now() > deadline) return w;
+    const now = JSON.stringify([w.notifications, await pushCounters(s)]);
+    if (now !== last) {
+      last = now;
       still = Date.now();
     } else if (Date.now() - still > SETTLE_MS) {
       return w;
