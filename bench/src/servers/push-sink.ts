@@ -3,7 +3,8 @@
  * stand-ins for APNs (HTTP/2, ES256 provider token verified on every
  * request) and FCM HTTP v1 (OAuth token exchange with an RS256 assertion,
  * then bearer-checked sends), in one process on the load CPU. They accept
- * every notification; this process counts them and times each one from the
+ * every notification; this process counts them (and the messages each one
+ * stands for: `<n> new messages · ...`) and times each one from the
  * send stamp the notification's text carries (bench --payload text: the
  * preview is the message text, whose first 28 characters are the stamp) to
  * its arrival here. Writes the server's provider settings (key file,
@@ -26,10 +27,16 @@ fcm.keep = false;
 
 const counters = { apns: 0, fcm: 0, unstamped: 0 };
 /** Since the last reset: notifications, first and last arrival, and each stamped one's latency (ms). */
-let window = { notifications: 0, firstAt: 0, lastAt: 0, latencies: [] as number[] };
+let window = { notifications: 0, messages: 0, firstAt: 0, lastAt: 0, latencies: [] as number[] };
 const MAX_SAMPLES = 200_000;
 
-/** A preview is `<text>` or `<n> new messages · <text>` (a coalesced burst: the stamp is the last message's). */
+/** A preview is `<text>` or `<n> new messages · <text>` (a burst: messages to one user in one conversation that were committed together). */
+function countOf(body: string): number {
+  const m = /^(\d+) new messages · /.exec(body);
+  return m ? Number(m[1]) : 1;
+}
+
+/** The stamp is the burst's last message's. */
 function latencyOf(body: string, at: number): number | undefined {
   const dot = body.indexOf(' · ');
   const text = dot >= 0 ? body.slice(dot + 3) : body;
@@ -41,6 +48,7 @@ const received = (kind: 'apns' | 'fcm') => (_token: string, alert: { body: strin
   const at = nowMs();
   counters[kind]++;
   window.notifications++;
+  window.messages += countOf(alert.body);
   window.firstAt ||= at;
   window.lastAt = at;
   const latency = latencyOf(alert.body, at);
@@ -57,9 +65,9 @@ function percentile(sorted: readonly number[], q: number): number {
 
 const stats = createServer((req, res) => {
   const sorted = [...window.latencies].sort((a, b) => a - b);
-  const w = { notifications: window.notifications, firstAt: window.firstAt, lastAt: window.lastAt, stamped: sorted.length, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), maxMs: percentile(sorted, 1) };
+  const w = { notifications: window.notifications, messages: window.messages, firstAt: window.firstAt, lastAt: window.lastAt, stamped: sorted.length, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), maxMs: percentile(sorted, 1) };
   res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ...counters, window: w }));
-  if (req.url?.includes('reset=1')) window = { notifications: 0, firstAt: 0, lastAt: 0, latencies: [] };
+  if (req.url?.includes('reset=1')) window = { notifications: 0, messages: 0, firstAt: 0, lastAt: 0, latencies: [] };
 });
 
 const apnsUrl = await apns.start();
