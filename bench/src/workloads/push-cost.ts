@@ -39,12 +39,12 @@ export const pushCost: Workload = {
   headline: 'notificationsPerSec',
   sink: { push: true },
   serverEnv: () => ({ XINBOX_NOTIFY_COALESCE_MS: '0' }),
-  config: (o) => ({ ...o.w1, payload: o.payload, warmupS: o.warmupS }),
+  config: (o) => ({ users: o.w1.users, durationS: o.w1.durationS, rate: o.push.rate, payload: o.payload, warmupS: o.warmupS }),
   async run(s: TargetSession): Promise<TargetOutcome> {
     if (s.name !== 'xinbox') return skipped('push notifications are a Xinbox feature');
     const sinkUrl = s.pushStatsUrl;
     if (!sinkUrl) return skipped('needs the bench\'s own server and push stand-ins (not --external)');
-    const cfg = s.opts.w1;
+    const cfg = { ...s.opts.w1, rate: s.opts.push.rate };
     const setup = await setupOfflinePairs(s, cfg.users);
     if ('status' in setup) return setup;
     const phaseS = Math.max(1, cfg.durationS / 2);
