@@ -1,5 +1,5 @@
 import { adminHeaders } from '../servers/admin-token.js';
-import { sleep } from '../time.js';
+import { nowMs, sleep } from '../time.js';
 import { connectUsers, describeMeasurement, errorName, measure, measurementNotes, warmUp, type Measurement } from './common.js';
 import { failed, skipped, type Metric, type TargetOutcome, type TargetSession, type Workload } from './types.js';
 
@@ -33,7 +33,8 @@ export const pushCost: Workload = {
     'providers that verify the provider JWT / OAuth token on every request, in a process on the load CPU), the other half none. ' +
     'Phases alternate on one server (push, plain, push, plain), each half of --duration at the offered rate. ' +
     'Coalescing is off (XINBOX_NOTIFY_COALESCE_MS=0): only messages to one receiver committed in one batch share a notification. notificationsPerSec = ' +
-    'notifications received by the stand-ins / push phase time; cpuMsPerMsg = server CPU ms per acked message; ' +
+    'notifications received by the stand-ins / push phase time; cpuMsPerMsg = server CPU ms per acked message, from the phase\'s ' +
+    'start until its last notification arrived; ' +
     'pushCpuMsPerNotification = (push - plain) CPU per message, per notification; latency = stand-in receipt - the ' +
     'send stamp in the notification text (needs --payload text; the message text is the preview).',
   headline: 'notificationsPerSec',
@@ -55,34 +56,39 @@ export const pushCost: Workload = {
       if (now !== last) [last, stillSince] = [now, Date.now()];
     }
 
-    const push: Array<{ m: Measurement; sink: PushWindow }> = [];
-    const plain: Measurement[] = [];
+    const push: Array<{ m: Measurement; sink: PushWindow; cpuMs: number }> = [];
+    const plain: Array<{ m: Measurement; cpuMs: number }> = [];
     for (let round = 0; round < ROUNDS; round++) {
       await sinkStats(sinkUrl, true);
       const before = await pushCounters(s);
+      const t0 = await mark(s);
       const m = await measure(s, { ratePerSec: cfg.rate, durationS: phaseS, warmupS: 0, senders: setup.push, fanout: 0, trackPerMessage: false });
       const sink = await settled(sinkUrl, m.acked);
+      // The phase's server CPU includes the notifications sent after its last send.
+      const cpuMs = await cpuMsSince(s, t0);
       const after = await pushCounters(s);
       const server = Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]).filter(([, v]) => v !== 0));
       s.log(`push ${round + 1}: ${describeMeasurement(m)}; ${m.acked} acked, ${sink.notifications} notifications for ${sink.messages} messages (server: ${JSON.stringify(server)}), latency p50 ${sink.p50Ms} ms p99 ${sink.p99Ms} ms`);
-      push.push({ m, sink });
+      push.push({ m, sink, cpuMs });
+      const p0 = await mark(s);
       const p = await measure(s, { ratePerSec: cfg.rate, durationS: phaseS, warmupS: 0, senders: setup.plain, fanout: 0, trackPerMessage: false });
+      const pCpuMs = await cpuMsSince(s, p0);
       s.log(`plain ${round + 1}: ${describeMeasurement(p)}; ${p.acked} acked`);
-      plain.push(p);
+      plain.push({ m: p, cpuMs: pCpuMs });
       await sleep(1000);
     }
     const totals = await sinkStats(sinkUrl, false);
 
-    const cpuMsPerMsg = (ms: readonly Measurement[]): number => {
-      const acked = ms.reduce((n, m) => n + m.acked, 0);
-      const cpuMs = ms.reduce((n, m) => n + (m.server.serverCpuPct / 100) * m.durationS * 1000, 0);
-      return acked > 0 ? cpuMs / acked : -1;
+    const cpuMsPerMsg = (phases: ReadonlyArray<{ m: Measurement; cpuMs: number }>): number => {
+      const acked = phases.reduce((n, x) => n + x.m.acked, 0);
+      return acked > 0 ? phases.reduce((n, x) => n + x.cpuMs, 0) / acked : -1;
     };
     const pushMs = push.map((x) => x.m);
+    const plainMs = plain.map((x) => x.m);
     const notifications = push.reduce((n, x) => n + x.sink.notifications, 0);
     const covered = push.reduce((n, x) => n + x.sink.messages, 0);
     const ackedPush = pushMs.reduce((n, m) => n + m.acked, 0);
-    const withPush = cpuMsPerMsg(pushMs);
+    const withPush = cpuMsPerMsg(push);
     const without = cpuMsPerMsg(plain);
     const perNotification = notifications > 0 ? ((withPush - without) * ackedPush) / notifications : -1;
     const round3 = (v: number): number => Math.round(v * 1000) / 1000;
@@ -98,10 +104,10 @@ export const pushCost: Workload = {
       latencyP99Ms: { value: Math.max(...push.map((x) => x.sink.p99Ms)), unit: 'ms', better: 'lower', noise: 5 },
       offeredPerSec: { value: cfg.rate, unit: 'msg/s', better: 'none' },
       serverCpuPct_push: { value: Math.round(avg(pushMs.map((m) => m.server.serverCpuPct))), unit: '%', better: 'none' },
-      serverCpuPct_plain: { value: Math.round(avg(plain.map((m) => m.server.serverCpuPct))), unit: '%', better: 'none' },
-      foreignCpuPct: { value: Math.round(avg([...pushMs, ...plain].map((m) => m.server.foreignCpuPct))), unit: '%', better: 'none' },
+      serverCpuPct_plain: { value: Math.round(avg(plainMs.map((m) => m.server.serverCpuPct))), unit: '%', better: 'none' },
+      foreignCpuPct: { value: Math.round(avg([...pushMs, ...plainMs].map((m) => m.server.foreignCpuPct))), unit: '%', better: 'none' },
     };
-    const notes = [...pushMs.flatMap((m, i) => measurementNotes(m, `push ${i + 1} `)), ...plain.flatMap((m, i) => measurementNotes(m, `plain ${i + 1} `))]
+    const notes = [...pushMs.flatMap((m, i) => measurementNotes(m, `push ${i + 1} `)), ...plainMs.flatMap((m, i) => measurementNotes(m, `plain ${i + 1} `))]
       .filter((n) => !n.includes('acked messages undelivered'));
     if (totals.unstamped > 0 && s.opts.payload !== 'text') notes.push('latency needs --payload text (the notification preview carries the send stamp); not measured');
     return { status: 'ok', metrics, detail: { push, plain, totals }, notes };
@@ -147,6 +153,19 @@ async function setupOfflinePairs(s: TargetSession, users: number): Promise<{ pus
     all.push({ conn: calls[p]!.conn, conversationId: cid, senderIdx: p });
   }
   return { push: all.slice(0, withToken.length), plain: all.slice(withToken.length) };
+}
+
+/** A CPU sample of the server now; returns its time. */
+async function mark(s: TargetSession): Promise<number> {
+  await s.sampler.sampleOnce();
+  return nowMs();
+}
+
+/** Server CPU milliseconds since `t0` (a mark). */
+async function cpuMsSince(s: TargetSession, t0: number): Promise<number> {
+  await s.sampler.sampleOnce();
+  const t1 = nowMs();
+  return (s.sampler.window(t0, t1).serverCpuPct / 100) * (t1 - t0);
 }
 
 async function pushCounters(s: TargetSession): Promise<Record<string, number>> {
