@@ -4,7 +4,7 @@ import type { TargetName } from './servers/launch.js';
 
 /** Command-line parsing: `[workloads...] [--flags]`, quick defaults first, then overrides. */
 
-export const USAGE = `usage: npm run bench -- [w1|w1-sweep|w2|w2-sweep|w3|w4|w5|flood|webhooks|before-send ...] [options]
+export const USAGE = `usage: npm run bench -- [w1|w1-sweep|w2|w2-sweep|w3|w4|w5|flood|webhooks|before-send|push-cost ...] [options]
        npm run bench -- compare <old.json|dir> <new.json|dir> [--threshold 10]
 
   --quick                  smoke run of everything (~1 min)
@@ -37,6 +37,9 @@ export const USAGE = `usage: npm run bench -- [w1|w1-sweep|w2|w2-sweep|w3|w4|w5|
   webhooks                 W1 traffic (--rate, --duration) with message.sent webhooks: end-to-end events/s into
                            a signature-verifying receiver, drain time, lag (Xinbox only)
   before-send              W1 with a before-send check on every send (compare with w1 alternated; docs/benchmarks.md)
+  push-cost                offline receivers with APNs/FCM tokens (local stand-ins): notifications/s, server CPU per
+                           message with push vs without (alternated phases), latency send -> stand-in (--payload text);
+                           --push-rate N msgs/s (default 1000), --users and --duration as W1
   --before-send-hook       Xinbox: run a before-send check (allow-all sink on the load CPU, signed, verified)
   --webhooks               Xinbox: deliver every event as webhooks to the same sink
   --xinbox-url URL --xinbox-ws u1,u2 --xinbox-pid P1,P2   use a running Xinbox (loopback only)`;
@@ -104,6 +107,7 @@ export function parseArgs(argv: readonly string[]): Parsed {
   take('--hold', (v) => (o.w3.holdS = num(v)));
   take('--flood-duration', (v) => (o.flood.durationS = num(v)));
   take('--healthy-rate', (v) => (o.flood.healthyRate = num(v)));
+  take('--push-rate', (v) => (o.push.rate = num(v)));
   take('--ping-interval', (v) => (o.w3.pingMs = num(v)));
   take('--procs', (v) => (o.procs = num(v)));
   take('--conns-per-proc', (v) => (o.connsPerProc = Math.min(19_000, num(v))));

@@ -2,7 +2,7 @@ import type { TargetName } from './servers/launch.js';
 
 /** Every knob of a bench run, with the full and the quick (smoke) defaults. */
 
-export const WORKLOAD_IDS = ['w1', 'w1-sweep', 'w2', 'w2-sweep', 'w3', 'w4', 'w5', 'flood', 'webhooks', 'before-send'] as const;
+export const WORKLOAD_IDS = ['w1', 'w1-sweep', 'w2', 'w2-sweep', 'w3', 'w4', 'w5', 'flood', 'webhooks', 'before-send', 'push-cost'] as const;
 export type WorkloadId = (typeof WORKLOAD_IDS)[number];
 export const TARGET_NAMES: readonly TargetName[] = ['ceiling', 'naive', 'xinbox'];
 
@@ -42,6 +42,8 @@ export interface BenchOptions {
   w5: { smallFiles: number; largeFiles: number; users: number; senders: number; rate: number; durationS: number; uploaders: number };
   /** Flood: seconds of flooding, and the healthy pair's send rate (msgs/s). */
   flood: { durationS: number; healthyRate: number };
+  /** push-cost: offered msgs/s (users and duration are W1's); far below W1's rate, each message being a notification. */
+  push: { rate: number };
   /** Use an already running Xinbox instead of starting one (still loopback only). */
   external: { httpBase: string; wsUrls: string[]; pids: number[] } | undefined;
   /** Server processes per target (W4 at scale): a Xinbox cluster on PostgreSQL + Redis, or linked relays. */
@@ -91,6 +93,7 @@ export function defaultOptions(quick: boolean): BenchOptions {
     w3: { conns: 50_000, batch: 5000, holdS: 30, pingMs: null, maxFailRatio: 0.02 },
     w5: { smallFiles: 20, largeFiles: 3, users: 200, senders: 100, rate: 1000, durationS: 15, uploaders: 2 },
     flood: { durationS: 20, healthyRate: 10 },
+    push: { rate: 1000 },
     external: undefined,
     gateways: 1,
     roomPushBudget: 100_000,
@@ -111,6 +114,7 @@ export function defaultOptions(quick: boolean): BenchOptions {
     w3: { conns: 100, batch: 100, holdS: 1, pingMs: 300, maxFailRatio: 0.02 },
     w5: { smallFiles: 3, largeFiles: 1, users: 100, senders: 50, rate: 1000, durationS: 2, uploaders: 1 },
     flood: { durationS: 3, healthyRate: 10 },
+    push: { rate: 300 },
   };
 }
 
@@ -122,5 +126,6 @@ export function peakConnections(o: BenchOptions): number {
   if (o.workloads.includes('w2-sweep')) need.push(o.w2Sweep.size);
   if (o.workloads.includes('w3')) need.push(o.w3.conns);
   if (o.workloads.includes('w5')) need.push(o.w5.users);
+  if (o.workloads.includes('push-cost')) need.push(o.w1.users);
   return Math.max(...need);
 }

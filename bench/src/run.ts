@@ -54,7 +54,7 @@ export async function runBench(opts: BenchOptions, command: string): Promise<str
             open = undefined;
           }
           const env = wl.serverEnv?.(opts) ?? {};
-          const sinkUse = { beforeSend: opts.beforeSendHook || !!wl.sink?.beforeSend, webhooks: opts.webhooks || !!wl.sink?.webhooks };
+          const sinkUse = { beforeSend: opts.beforeSendHook || !!wl.sink?.beforeSend, webhooks: opts.webhooks || !!wl.sink?.webhooks, push: !!wl.sink?.push };
           if (open && open.envKey !== JSON.stringify({ serverEnv: env, use: sinkUse }) && !opts.external) {
             await open.close();
             open = undefined;

@@ -6,6 +6,7 @@ import type { BenchOptions } from './options.js';
 import { externalServer } from './servers/external.js';
 import { launchServer, type LaunchOptions, type TargetName } from './servers/launch.js';
 import { startWebhookSink, type SinkUse } from './servers/webhook-sink-launch.js';
+import { startPushSink } from './servers/push-sink-launch.js';
 import { launchCluster } from './servers/launch-cluster.js';
 import { sleep } from './time.js';
 import type { TargetSession } from './workloads/types.js';
@@ -49,9 +50,12 @@ export async function openSession(target: TargetName, ctx: SessionContext, serve
       ...(target === 'xinbox' && opts.gatewayProcesses ? { XINBOX_GATEWAY_PROCESSES: opts.gatewayProcesses } : {}),
     },
   };
-  const use: SinkUse = { beforeSend: opts.beforeSendHook || !!sinkUse.beforeSend, webhooks: opts.webhooks || !!sinkUse.webhooks };
+  const use: SinkUse = { beforeSend: opts.beforeSendHook || !!sinkUse.beforeSend, webhooks: opts.webhooks || !!sinkUse.webhooks, push: !!sinkUse.push };
   const sink = target === 'xinbox' && (use.beforeSend || use.webhooks) && !opts.external ? await startWebhookSink(opts, use, ctx.logDir) : null;
   if (sink) Object.assign(launch.env, sink.env);
+  // The APNs/FCM stand-ins (push-cost workload).
+  const pushSink = target === 'xinbox' && use.push && !opts.external ? await startPushSink(opts, ctx.logDir) : null;
+  if (pushSink) Object.assign(launch.env, pushSink.env);
   const server = target === 'xinbox' && opts.external
     ? externalServer(opts.external)
     : opts.gateways > 1 ? await launchCluster(target, opts.gateways, launch) : await launchServer(target, launch);
@@ -62,7 +66,7 @@ export async function openSession(target: TargetName, ctx: SessionContext, serve
   sampler.start();
   let runId = 0;
   const session: TargetSession = {
-    name: target, server, http, pool, fleet, sampler, opts, sourceAddrs: ctx.sourceAddrs, sinkStatsUrl: sink?.statsUrl,
+    name: target, server, http, pool, fleet, sampler, opts, sourceAddrs: ctx.sourceAddrs, sinkStatsUrl: sink?.statsUrl, pushStatsUrl: pushSink?.statsUrl,
     nextRunId: () => ++runId,
     log: (m) => ctx.log(`${target}: ${m}`),
   };
@@ -89,6 +93,7 @@ export async function openSession(target: TargetName, ctx: SessionContext, serve
       http.close();
       await server.stop();
       await sink?.stop();
+      await pushSink?.stop();
       await sleep(opts.quick ? 100 : 500);
     },
   };

@@ -11,6 +11,8 @@ const SECRET = 'bench-webhook-secret-0123456789';
 export interface SinkUse {
   readonly beforeSend: boolean;
   readonly webhooks: boolean;
+  /** The APNs/FCM stand-ins instead (push-sink-launch.ts). */
+  readonly push?: boolean;
 }
 
 /** Starts the sink on the load CPU and returns the XINBOX_* settings that point the server at it, and its stats URL. */

@@ -18,6 +18,8 @@ export interface TargetSession {
   readonly sourceAddrs: number;
   /** The customer's-backend sink's counters (GET; `?reset=1` starts a new window), when one runs. */
   readonly sinkStatsUrl?: string | undefined;
+  /** The APNs/FCM stand-ins' counters (GET; `?reset=1` starts a new window), when the workload asked for them. */
+  readonly pushStatsUrl?: string | undefined;
   nextRunId(): number;
   log(message: string): void;
 }
@@ -64,8 +66,8 @@ export interface Workload {
   readonly freshServer?: boolean;
   /** Server settings this workload needs (XINBOX_* variables); a server started with other ones is replaced. */
   serverEnv?(opts: BenchOptions): Record<string, string>;
-  /** Points the server at the signed-verifying sink (bench/src/servers/webhook-sink.ts) for these. */
-  readonly sink?: { readonly beforeSend?: boolean; readonly webhooks?: boolean };
+  /** Points the server at the signed-verifying sink (bench/src/servers/webhook-sink.ts) for these, or (push) at the APNs/FCM stand-ins (push-sink.ts). */
+  readonly sink?: { readonly beforeSend?: boolean; readonly webhooks?: boolean; readonly push?: boolean };
   config(opts: BenchOptions): unknown;
   run(s: TargetSession): Promise<TargetOutcome>;
 }

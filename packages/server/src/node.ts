@@ -174,7 +174,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   const pipeline = new SendPipeline(storage.messages, cache, outbox, snowflake, {
     maxBatch: config.maxSendBatch, commitIntervalMs: config.commitIntervalMs, maxQueued: config.maxQueuedSends, maxQueuedPerUser: config.maxQueuedSendsPerUser, timelineRetention: config.timelineRetention,
     dedupeCacheSize: config.dedupeCacheSize,
-    admission: webhooks.admission, committed: bothListeners(webhooks.committed, push.committed),
+    admission: webhooks.admission, afterSendEvents: webhooks.afterSend, committed: bothListeners(webhooks.committed, push.committed),
     relations: relationGuard, senderCheck: (u) => moderation.checkSender(u),
     observer: prometheus,
   });

@@ -19,9 +19,17 @@ describe('storage worker append codec', () => {
       item(0, { content: new Uint8Array(0) }, [7, 8]),
       item(1, { mentions: [8, 9], mentionAll: true, visibleTo: [7, 8], content: big.subarray(100, 110) }, [7, 8, 9], false),
       item(2, {}, [], true, '搜索 search ✓'),
+      {
+        ...item(3, {}, [7]),
+        webhookEvents: [
+          { id: 'e-1', type: 'message.sent', orderKey: 'conversation:1003', json: '{"data":{"content":"信箱 ✓"}}', createdAt: 1_750_000_000_003, appId: 'default' },
+          { id: 'e-2', type: 'group.created', orderKey: 'conversation:1003', json: '{}', createdAt: 1_750_000_000_004, appId: 'shop-b' },
+        ],
+      },
+      item(4, {}, [8]),
     ];
     const packed = packAppend(batch);
-    expect(packed.contents.byteLength).toBe(0 + 10 + 3);
+    expect(packed.contents.byteLength).toBe(0 + 10 + 3 + 3 + 3);
     expect(unpackAppend(packed)).toEqual(batch.map((b) => ({ ...b, message: { ...b.message, content: new Uint8Array(b.message.content) } })));
   });
 

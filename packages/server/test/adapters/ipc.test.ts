@@ -18,6 +18,7 @@ import {
   appendItem, createUsers, describeBusContract, describeConversationStoreContract, describeIdentityStoreContract, describeMediaCatalogContract,
   describeMessageStoreContract, describeModerationStoreContract, describeNodeLeaseStoreContract, describePresenceContract,
   describeRateLimiterContract, describeRouteRegistryContract, describePushTokenStoreContract, describeEventLogContract, describeCommerceContract, describeSocialStoreContract, describeWebhookOutboxContract, describeAppStoreContract, makeMessage,
+  describeMessageWebhookEventsContract,
 } from '../contracts/index.js';
 import { describeMembershipContract } from '../contracts/membership.contract.js';
 import { describeOutboxContract } from '../contracts/outbox.contract.js';
@@ -60,6 +61,7 @@ const open = async () => {
 
 describeIdentityStoreContract('ipc', open);
 describeMessageStoreContract('ipc', open);
+describeMessageWebhookEventsContract('ipc', open);
 describeConversationStoreContract('ipc', open);
 describeNodeLeaseStoreContract('ipc', open);
 describeRoomStoreContract('ipc', open);

@@ -3,7 +3,7 @@ import { createMemoryAdapters, MemoryBus, MemoryPresence, MemoryRouteRegistry } 
 import {
   describeBusContract, describeConversationStoreContract, describeIdentityStoreContract,
   describeMessageStoreContract, describeNodeLeaseStoreContract, describePresenceContract, describeRateLimiterContract, describeRouteRegistryContract,
-  describeSocialStoreContract, describeModerationStoreContract, describeCommerceContract,
+  describeSocialStoreContract, describeModerationStoreContract, describeCommerceContract, describeMessageWebhookEventsContract,
 } from '../contracts/index.js';
 
 // The memory adapters are one process's state, so they offer no peer handle.
@@ -11,6 +11,7 @@ const open = async () => createMemoryAdapters();
 
 describeIdentityStoreContract('memory', open);
 describeMessageStoreContract('memory', open);
+describeMessageWebhookEventsContract('memory', open);
 describeConversationStoreContract('memory', open);
 describeNodeLeaseStoreContract('memory', open);
 describeBusContract('memory', open);

@@ -13,7 +13,7 @@ import { SeqConflictError } from '../../src/core/ports/index.js';
 import {
   appendItem, createUsers, describeConversationStoreContract, describeIdentityStoreContract,
   describeMessageStoreContract, describeNodeLeaseStoreContract, makeMessage, plain,
-  describeSocialStoreContract, describeModerationStoreContract, describeCommerceContract,
+  describeSocialStoreContract, describeModerationStoreContract, describeCommerceContract, describeMessageWebhookEventsContract,
 } from '../contracts/index.js';
 import { requireServices, startPostgres, type PostgresService } from '../support/services.js';
 
@@ -51,6 +51,7 @@ describe('postgres adapters', () => {
   });
   describeIdentityStoreContract('postgres', fixture);
   describeMessageStoreContract('postgres', fixture);
+  describeMessageWebhookEventsContract('postgres', fixture);
   describeConversationStoreContract('postgres', fixture);
     describeNodeLeaseStoreContract('postgres', fixture);
     describeSocialStoreContract('postgres', fixture);

@@ -32,6 +32,9 @@ describe('storage thread priority (storageThreadNice)', () => {
       const lowered = () => [...threadNices()].filter(([tid, nice]) => !before.has(tid) && nice === Math.min(19, own + 7)).length;
       expect(await waitFor(() => lowered() >= 2)).toBe(true); // the storage thread and its checkpoint thread
       expect(threadNices().get(process.pid)).toBe(own);
+      // Not further: the checkpoint thread, started by the storage thread, inherits its nice value and must not lower it again.
+      await new Promise((r) => setTimeout(r, 300));
+      expect([...threadNices()].filter(([tid, nice]) => !before.has(tid) && nice > Math.min(19, own + 7))).toEqual([]);
     } finally {
       await stores.close();
       rmSync(dir, { recursive: true, force: true });

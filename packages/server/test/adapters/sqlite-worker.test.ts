@@ -10,6 +10,7 @@ import {
   appendItem, createUsers, describeConversationStoreContract,
   describeSocialStoreContract, describeModerationStoreContract, describeCommerceContract,
   describeIdentityStoreContract, describeMessageStoreContract, describeNodeLeaseStoreContract, describePushTokenStoreContract, describeWebhookOutboxContract, makeMessage,
+  describeMessageWebhookEventsContract,
 } from '../contracts/index.js';
 import { describeRoomStoreContract } from '../rooms/room-store.contract.js';
 
@@ -63,6 +64,7 @@ describeIdentityStoreContract('sqlite worker', openShared);
 describeWebhookOutboxContract('sqlite worker', openShared);
 describePushTokenStoreContract('sqlite worker', openShared);
 describeMessageStoreContract('sqlite worker', openShared);
+describeMessageWebhookEventsContract('sqlite worker', openShared);
 describeConversationStoreContract('sqlite worker', openShared);
 describeNodeLeaseStoreContract('sqlite worker', openShared);
 describeRoomStoreContract('sqlite worker', openShared);

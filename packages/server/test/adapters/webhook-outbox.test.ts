@@ -1,16 +1,18 @@
 /**
- * The WebhookOutbox and PushTokenStore contracts against every adapter: memory, SQLite (a file
- * of its own; the peer is a second connection) and a real PostgreSQL 15
+ * The WebhookOutbox and PushTokenStore contracts against every adapter: memory, SQLite (the
+ * outbox in xinbox.db's tables; the peer is a second connection) and a real PostgreSQL 15
  * started by the harness (the peer is a second pool, as a second node).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WEBHOOK_LANES, webhookLane } from '../../src/core/ports/webhook-outbox.js';
+import { createClient } from '../../src/adapters/postgres/client.js';
+import { webhookLane } from '../../src/core/ports/webhook-outbox.js';
 import { MemoryWebhookOutbox } from '../../src/adapters/memory/memory-webhook-outbox.js';
 import { SqliteWebhookOutbox } from '../../src/adapters/sqlite/sqlite-webhook-outbox.js';
+import { openSqliteDatabase } from '../../src/adapters/sqlite/sqlite-database.js';
 import { openPostgresAdapters, type PostgresAdapters } from '../../src/adapters/postgres/index.js';
 import { describePushTokenStoreContract, describeWebhookOutboxContract } from '../contracts/index.js';
 import { MemoryPushTokenStore } from '../../src/adapters/memory/memory-push-token-store.js';
@@ -25,34 +27,13 @@ describeWebhookOutboxContract('memory', async () => {
   return { webhooks, close: () => webhooks.close() };
 });
 
-const path = join(dir, 'webhook-outbox.db');
+const path = join(dir, 'xinbox.db');
 const openSqlite = () => {
-  const webhooks = new SqliteWebhookOutbox(path);
-  return { webhooks, close: () => webhooks.close() };
+  const db = openSqliteDatabase({ path });
+  const webhooks = new SqliteWebhookOutbox(db);
+  return { webhooks, close: async () => void db.close() };
 };
 describeWebhookOutboxContract('sqlite', async () => ({ ...openSqlite(), openPeer: async () => openSqlite() }));
-
-describe('sqlite webhook outbox made before apps', () => {
-  it('gains the app column at open; its waiting events belong to `default`', async () => {
-    const oldPath = join(dir, 'old-outbox.db');
-    const db = new Database(oldPath);
-    // The version-1 schema as released before apps (no app_id column), with one waiting event.
-    db.exec(`CREATE TABLE webhook_events (position INTEGER PRIMARY KEY AUTOINCREMENT, lane INTEGER NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL,
-      order_key TEXT NOT NULL, json TEXT NOT NULL, created_at INTEGER NOT NULL);
-      CREATE TABLE webhook_lanes (lane INTEGER PRIMARY KEY, holder TEXT NOT NULL DEFAULT '', lease_until INTEGER NOT NULL DEFAULT 0,
-      claimed_at INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '');
-      PRAGMA user_version = 1;`);
-    for (let i = 0; i < WEBHOOK_LANES; i++) db.prepare('INSERT INTO webhook_lanes (lane) VALUES (?)').run(i);
-    db.prepare('INSERT INTO webhook_events (lane, id, type, order_key, json, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(webhookLane('user:1'), 'e1', 'user.online', 'user:1', '{}', 1);
-    db.close();
-    for (let open = 0; open < 2; open++) {
-      const outbox = new SqliteWebhookOutbox(oldPath);
-      const batch = await outbox.claim('x', 10 + open * 100, 1, 10);
-      expect(batch!.events).toEqual([expect.objectContaining({ id: 'e1', appId: 'default' })]);
-      await outbox.close();
-    }
-  });
-});
 
 describePushTokenStoreContract('memory', async () => ({ pushTokens: new MemoryPushTokenStore(), close: async () => undefined }));
 const tokensPath = join(dir, 'push-tokens.db');
@@ -77,6 +58,41 @@ describe('postgres webhook outbox and push tokens', () => {
     await pg?.stop();
   });
   describePushTokenStoreContract('postgres', async () => ({ pushTokens: shared.pushTokens, close: async () => {} }));
+  it('delivers an event that commits behind a batch being delivered on its lane (positions are taken before commit)', async () => {
+    const outbox = shared.webhooks;
+    for (let b = await outbox.claim('drain', 10 ** 14, 1, 10_000); b; b = await outbox.claim('drain', 10 ** 14, 1, 10_000)) await outbox.complete(b, 'drain');
+    // Two keys on one lane: a message append (say) takes a position, then a later append commits first.
+    const first = `conversation:${randomUUID()}`;
+    let second = `user:${randomUUID()}`;
+    while (webhookLane(second) !== webhookLane(first)) second = `user:${randomUUID()}`;
+    const event = (orderKey: string) => ({ id: randomUUID(), type: 'test.event', orderKey, json: '{}', createdAt: 1 });
+    const slow = event(first);
+    const raw = createClient({ url: pg.url, poolSize: 1, schema: SCHEMA });
+    try {
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let inserted!: () => void;
+      const insertedSeen = new Promise<void>((r) => (inserted = r));
+      const tx = raw.begin(async (t) => {
+        await t`INSERT INTO webhook_events (lane, id, type, order_key, json, created_at) VALUES (${webhookLane(first)}, ${slow.id}, ${slow.type}, ${first}, '{}', 1)`;
+        inserted();
+        await held;
+      });
+      await insertedSeen;
+      await outbox.append([event(second)]);
+      const batch = await outbox.claim('a', 10 ** 14, 60_000, 100);
+      expect(batch!.events.map((e) => e.orderKey)).toEqual([second]);
+      // The earlier position commits while the batch is with the receiver.
+      release();
+      await tx;
+      expect(await outbox.complete(batch!, 'a')).toBe(true);
+      const late = await outbox.claim('a', 10 ** 14, 60_000, 100);
+      expect(late?.events.map((e) => e.id)).toEqual([slow.id]);
+      await outbox.complete(late!, 'a');
+    } finally {
+      await raw.end();
+    }
+  });
   describeWebhookOutboxContract('postgres', async () => ({
     webhooks: shared.webhooks,
     close: async () => {},

@@ -14,6 +14,7 @@ export { describeModerationStoreContract, type ModerationStorePorts } from './mo
 export { describeSocialStoreContract, type SocialStorePorts } from './social-store.contract.js';
 export { describeRouteRegistryContract, type RouteRegistryPorts, type RouteRegistrySettings } from './route-registry.contract.js';
 export { describeWebhookOutboxContract, type WebhookOutboxPorts } from './webhook-outbox.contract.js';
+export { describeMessageWebhookEventsContract, type MessageWebhookEventPorts } from './message-webhook-events.contract.js';
 export { describeMediaStoreContract, type MediaStorePorts } from './media-store.contract.js';
 export { describeMediaCatalogContract, type MediaCatalogPorts } from './media-catalog.contract.js';
 export { describeRateLimiterContract, type RateLimiterPorts } from './rate-limiter.contract.js';

@@ -11,6 +11,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryAppStore } from '../../src/adapters/memory/memory-app-store.js';
+import { openSqliteDatabase } from '../../src/adapters/sqlite/sqlite-database.js';
 import { SqliteWebhookOutbox } from '../../src/adapters/sqlite/sqlite-webhook-outbox.js';
 import { buildConfig } from '../../src/config.js';
 import type { AppDirectory } from '../../src/core/apps/app-directory.js';
@@ -47,7 +48,7 @@ describe('per-app webhooks', () => {
     await apps.create('shop-b', 'Shop B');
     await apps.update('shop-b', { webhook: { url: bReceiver.url, signingSecrets: [B_SECRET], events: 'message.sent,user.*' } });
     await apps.create('shop-c', 'Shop C');
-    outbox = new SqliteWebhookOutbox(`${dir.path}/webhook-outbox.db`);
+    outbox = new SqliteWebhookOutbox(openSqliteDatabase({ path: `${dir.path}/xinbox.db` }));
     webhooks = await createWebhooks({ config, outbox, nodeId: 'n1', deliver: true, log: createLogger('silent'), apps, appOfUser: appOf });
   });
   afterAll(async () => {

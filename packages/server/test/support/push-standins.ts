@@ -22,8 +22,14 @@ export interface ApnsPush {
   readonly teamId: string;
 }
 
+/** Told about every accepted notification as it arrives (the push-cost benchmark's sink counts and times them). */
+export type PushListener = (token: string, alert: { title: string; body: string }) => void;
+
 export class ApnsStandIn {
   readonly pushes: ApnsPush[] = [];
+  /** false: accepted pushes are only reported to `onPush`, not kept (a long benchmark would fill memory). */
+  keep = true;
+  onPush: PushListener | null = null;
   readonly refused: string[] = [];
   /** Tokens answered 410 Unregistered. */
   readonly dead = new Set<string>();
@@ -75,7 +81,9 @@ export class ApnsStandIn {
           this.refused.push(token);
           return answer(410, { reason: 'Unregistered', timestamp: Date.now() });
         }
-        this.pushes.push({ teamId: String(jwt.claims.iss), token, headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, String(v)])), payload: JSON.parse(Buffer.concat(chunks).toString()) });
+        const payload = JSON.parse(Buffer.concat(chunks).toString()) as ApnsPush['payload'];
+        if (this.keep) this.pushes.push({ teamId: String(jwt.claims.iss), token, headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, String(v)])), payload });
+        this.onPush?.(token, payload.aps.alert);
         answer(200);
       });
     });
@@ -96,6 +104,10 @@ export interface FcmMessage {
 
 export class FcmStandIn {
   readonly messages: FcmMessage[] = [];
+  /** false: accepted messages are only reported to `onPush`, not kept. */
+  keep = true;
+  onPush: PushListener | null = null;
+  private accepted = 0;
   readonly refused: string[] = [];
   readonly dead = new Set<string>();
   readonly serviceAccount: Record<string, string>;
@@ -138,8 +150,9 @@ export class FcmStandIn {
           this.refused.push(m.message.token);
           return json(404, { error: { code: 404, message: 'Requested entity was not found.', status: 'NOT_FOUND', details: [{ '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode: 'UNREGISTERED' }] } });
         }
-        this.messages.push(m);
-        json(200, { name: `projects/${this.projectId}/messages/${this.messages.length}` });
+        if (this.keep) this.messages.push(m);
+        this.onPush?.(m.message.token, m.message.notification);
+        json(200, { name: `projects/${this.projectId}/messages/${++this.accepted}` });
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));

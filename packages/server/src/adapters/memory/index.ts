@@ -63,16 +63,17 @@ export interface MemoryAdapterOptions {
 export function createMemoryAdapters(options: MemoryAdapterOptions = {}): MemoryAdapters {
   const tables = new MemoryTables();
   const bus = new MemoryBus();
+  const webhooks = new MemoryWebhookOutbox();
   return {
     identity: new MemoryIdentityStore(tables),
-    messages: new MemoryMessageStore(tables),
+    messages: new MemoryMessageStore(tables, webhooks),
     conversations: new MemoryConversationStore(tables),
     leases: new MemoryNodeLeaseStore(),
     presence: new MemoryPresence({ ttlMs: options.presenceTtlMs }),
     bus,
     routes: new MemoryRouteRegistry({ ttlMs: options.routeTtlMs, clock: options.clock }),
     rooms: new MemoryRoomStore(),
-    webhooks: new MemoryWebhookOutbox(),
+    webhooks,
     social: new MemorySocialStore(),
     moderation: new MemoryModerationStore(),
     media: new MemoryMediaCatalog(),

@@ -5,6 +5,7 @@ import {
   type AppendItem, type AppendResult, type MessageStore, type PinnedMessage,
 } from '../../core/ports/message-store.js';
 import { clientMsgKey, type MemoryTables } from './memory-tables.js';
+import type { MemoryWebhookOutbox } from './memory-webhook-outbox.js';
 import { mentionTargets } from './mention-targets.js';
 
 /**
@@ -15,7 +16,8 @@ import { mentionTargets } from './mention-targets.js';
  * duplicate wins: it tells the caller the message is already stored.
  */
 export class MemoryMessageStore implements MessageStore {
-  constructor(private readonly tables: MemoryTables) {}
+  /** `webhooks`: where items' webhookEvents go, in the same synchronous write as the message. */
+  constructor(private readonly tables: MemoryTables, private readonly webhooks?: MemoryWebhookOutbox) {}
 
   async append(batch: readonly AppendItem[]): Promise<AppendResult[]> {
     this.validate(batch);
@@ -74,7 +76,8 @@ export class MemoryMessageStore implements MessageStore {
     const seqs = new Set<string>();
     const clientIds = new Set<string>();
     const ids = new Set<MessageId>();
-    for (const { message } of batch) {
+    for (const { message, webhookEvents } of batch) {
+      if (webhookEvents && webhookEvents.length > 0 && !this.webhooks) throw new Error('webhook events appended to a message store without a webhook outbox');
       const log = this.tables.logs.get(message.conversationId);
       const seqKey = `${message.conversationId}:${message.seq}`;
       const clientKey = clientMsgKey(message.senderId, message.clientMsgId);
@@ -118,6 +121,7 @@ export class MemoryMessageStore implements MessageStore {
     if (effect) this.applyEffect(message, effect);
 
     const syncSeqs = item.timelineUsers.map((userId) => tables.timelineOf(userId).append(message));
+    if (item.webhookEvents && item.webhookEvents.length > 0) this.webhooks!.appendNow(item.webhookEvents);
     return { syncSeqs };
   }
 

@@ -26,6 +26,11 @@ export class MemoryWebhookOutbox implements WebhookOutbox {
   private logSeq = 0;
 
   async append(events: readonly NewWebhookEvent[]): Promise<void> {
+    this.appendNow(events);
+  }
+
+  /** Synchronous append: the memory message store's writes (a batch's messages and their events) never interleave with others. */
+  appendNow(events: readonly NewWebhookEvent[]): void {
     for (const e of events) {
       const lane = webhookLaneOf(e.appId, e.orderKey);
       let l = this.laneList.get(lane);

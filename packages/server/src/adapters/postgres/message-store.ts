@@ -5,6 +5,8 @@ import {
 } from '../../core/ports/message-store.js';
 import { messageEffect, recalledContent } from '../../core/ports/message-effects.js';
 import { mentionTargets } from '../memory/mention-targets.js';
+import { WEBHOOK_LANES, webhookLaneOf } from '../../core/ports/webhook-outbox.js';
+import { DEFAULT_APP_ID } from '../../core/ports/app-store.js';
 import { boolArray, byteaArray, int8Array, textArray } from './array-literal.js';
 import { type Sql } from './client.js';
 import { PG, pgConstraint, pgErrorCode, retryTransient } from './errors.js';
@@ -27,6 +29,8 @@ class AppendPlan {
   readonly mentions = { conversation: [] as number[], user: [] as number[], seq: [] as number[], sender: [] as number[] };
   /** Full-text index rows (items with a searchText). */
   readonly search = { id: [] as string[], conversation: [] as number[], seq: [] as number[], body: [] as string[] };
+  /** Webhook events (AppendItem.webhookEvents), in batch order: their positions follow it. */
+  readonly webhooks = { lane: [] as number[], id: [] as string[], type: [] as string[], orderKey: [] as string[], json: [] as string[], createdAt: [] as number[], appId: [] as string[], newLanes: [] as number[] };
   /** Operation events (core/ports/message-effects) and, for recalls, the placeholders that replace targets and their edits. */
   readonly ops = { conversation: [] as number[], seq: [] as number[], kind: [] as string[], target: [] as number[] };
   readonly recalls = { conversation: [] as number[], target: [] as number[], content: [] as Uint8Array[], editContent: [] as Uint8Array[] };
@@ -57,6 +61,21 @@ class AppendPlan {
       c.mentions.push(int8Array(m.mentions));
       c.mentionAll.push(m.mentionAll);
       c.visibleTo.push(int8Array(m.visibleTo));
+      if (item.webhookEvents) {
+        const w = this.webhooks;
+        for (const e of item.webhookEvents) {
+          const lane = webhookLaneOf(e.appId, e.orderKey);
+          // Another app's lane set: its lane rows are made by the first append that uses them.
+          if (lane >= WEBHOOK_LANES && !w.newLanes.includes(lane)) w.newLanes.push(lane);
+          w.lane.push(lane);
+          w.appId.push(e.appId ?? DEFAULT_APP_ID);
+          w.id.push(e.id);
+          w.type.push(e.type);
+          w.orderKey.push(e.orderKey);
+          w.json.push(e.json);
+          w.createdAt.push(e.createdAt);
+        }
+      }
       if (item.searchText) {
         this.search.id.push(id);
         this.search.conversation.push(m.conversationId);
@@ -205,11 +224,12 @@ export class PostgresMessageStore implements MessageStore {
     const rc = plan.recalls;
     const ed = plan.editColumns();
     const pn = plan.pinColumns();
+    const w = plan.webhooks;
     // Lock order, the same for every append (and conversations before members,
     // as in the conversation store): PostgreSQL runs the CTE the final SELECT
     // reads (heads) first, then the other data-modifying CTEs in reverse list
     // order: unpinned and pinned, reindexed and edit_unindexed (edited targets), unindexed and recalled (earlier messages of the batch's conversations, which only their owner writes), op_rows, search_rows, mention_rows, bumped (conversations), read_own (members),
-    // timeline_rows, inserted (messages). Rows within each in ascending key order.
+    // timeline_rows, inserted (messages), webhook_rows (the outbox: no unique keys, never waits). Rows within each in ascending key order.
     return sql<Array<{ user_id: number; sync_seq: number }>>`
       WITH heads AS (
         INSERT INTO user_heads AS h (user_id, sync_seq)
@@ -224,6 +244,19 @@ export class PostgresMessageStore implements MessageStore {
           ${textArray(m.clientMsgId)}::text[], ${int8Array(m.time)}::int8[], ${byteaArray(m.content)}::bytea[],
           ${textArray(m.mentions)}::text[], ${boolArray(m.mentionAll)}::bool[], ${textArray(m.visibleTo)}::text[]
         ) AS u(c, s, id, sender, cmid, t, content, mentions, mention_all, visible)
+        RETURNING 1
+      ), webhook_rows AS (
+        -- The messages' webhook events, in this transaction: committed exactly when the messages are. Positions follow batch order.
+        INSERT INTO webhook_events (lane, id, type, order_key, json, created_at, app_id)
+        SELECT e.lane, e.id, e.type, e.order_key, e.json, e.created_at, e.app_id
+        FROM unnest(${int8Array(w.lane)}::int4[], ${textArray(w.id)}::text[], ${textArray(w.type)}::text[], ${textArray(w.orderKey)}::text[],
+          ${textArray(w.json)}::text[], ${int8Array(w.createdAt)}::int8[], ${textArray(w.appId)}::text[])
+          WITH ORDINALITY AS e(lane, id, type, order_key, json, created_at, app_id, n)
+        ORDER BY e.n
+        RETURNING 1
+      ), webhook_lane_rows AS (
+        -- Lane rows of another app's lanes used for the first time (usually none), committed with their events.
+        INSERT INTO webhook_lanes (lane) SELECT unnest(${int8Array(w.newLanes)}::int8[]) ON CONFLICT (lane) DO NOTHING
         RETURNING 1
       ), timeline_rows AS (
         INSERT INTO timeline (user_id, sync_seq, conversation_id, seq)

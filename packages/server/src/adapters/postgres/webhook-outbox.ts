@@ -24,11 +24,14 @@ interface EventRow {
  * FOR UPDATE SKIP LOCKED, so concurrent claimers on other nodes pick other
  * lanes instead of waiting, and one lane has one holder at a time.
  *
- * Order within a lane is the bigserial position. A sequence value is taken
- * before commit, so two concurrent appends could commit out of position
- * order; the node's emitter appends one batch at a time, and a conversation
- * has one owner node, so events of one order key are never appended
- * concurrently.
+ * Order within a lane is the identity position. A position is taken
+ * before commit, so two concurrent appends (the emitter's and a message
+ * append's, or two nodes') could commit out of position order. Events of
+ * one order key are never appended concurrently (`conversation:` events
+ * only by the conversation's owner, one append batch at a time; `user:` and
+ * `room:` events only by a node's emitter, one batch at a time), and
+ * `complete` deletes exactly the delivered positions, so an event of another
+ * key that commits late behind a delivered batch is delivered next, not lost.
  */
 export class PostgresWebhookOutbox implements WebhookOutbox {
   constructor(private readonly sql: Sql) {}
@@ -65,13 +68,13 @@ export class PostgresWebhookOutbox implements WebhookOutbox {
   }
 
   async complete(batch: WebhookBatch, holder: string, at = Date.now()): Promise<boolean> {
-    const last = batch.events.at(-1)?.position ?? 0;
+    const positions = batch.events.map((e) => e.position);
     return this.sql.begin(async (tx) => {
       const released = await tx`
         UPDATE webhook_lanes SET holder = '', lease_until = 0, attempts = 0, next_attempt_at = 0, last_error = ''
          WHERE lane = ${batch.lane} AND holder = ${holder}`;
       if (released.count === 0) return false;
-      await tx`DELETE FROM webhook_events WHERE lane = ${batch.lane} AND position <= ${last}`;
+      await tx`DELETE FROM webhook_events WHERE lane = ${batch.lane} AND position = ANY(${int8Array(positions)}::int8[])`;
       await record(tx, batch, at, 'delivered', '', 0);
       return true;
     }) as Promise<boolean>;

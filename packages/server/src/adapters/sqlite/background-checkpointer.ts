@@ -59,11 +59,12 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 if (workerData.nice > 0) {
-  // Same as thread-priority.ts (kept inline: this source is not compiled).
+  // Same as thread-priority.ts (kept inline: this source is not compiled): relative to the event loop's
+  // nice (the main thread's, tid = pid), not to the inherited nice of the storage thread that started this one.
   try {
     const os = require('node:os');
     const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
-    os.setPriority(tid, Math.min(19, os.getPriority(tid) + workerData.nice));
+    os.setPriority(tid, Math.min(19, os.getPriority(process.pid) + workerData.nice));
   } catch (e) { /* not Linux: the default priority */ }
 }
 const db = new Database(workerData.path);

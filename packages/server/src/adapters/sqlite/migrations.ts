@@ -10,6 +10,7 @@ import { PINS_MIGRATION } from './migration-pins.js';
 import { SEARCH_BACKFILL_MIGRATION } from './migration-search-backfill.js';
 import { CONVERSATION_SETTINGS_MIGRATION } from './migration-conversation-settings.js';
 import { APPS_MIGRATION, USERS_APP_MIGRATION } from './migration-apps.js';
+import { WEBHOOK_OUTBOX_MIGRATION } from './migration-webhook-outbox.js';
 
 /**
  * Schema migrations, applied in order at open; PRAGMA user_version records
@@ -174,6 +175,8 @@ export const MIGRATIONS: readonly string[] = [
   APPS_MIGRATION,
   // 14: users.app_id, usernames unique per app (ADR 0013), see migration-apps.ts.
   USERS_APP_MIGRATION,
+  // 15: the webhook outbox in xinbox.db, written with the messages (issue #16), see migration-webhook-outbox.ts.
+  WEBHOOK_OUTBOX_MIGRATION,
 ];
 
 /**

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 
 /**
  * Opens one of the stores that keep their own database file beside xinbox.db
- * (webhook outbox, push tokens, event log), so their writes never hold the
+ * (push tokens, event log), so their writes never hold the
  * message database's writer: WAL, the chosen durability, and a one-version
  * schema created on first open (`seed` runs in the same transaction, e.g. to
  * insert fixed rows). A file written by a newer server is refused, naming

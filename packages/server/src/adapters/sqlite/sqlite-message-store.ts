@@ -9,6 +9,8 @@ import { mentionTargets } from '../memory/mention-targets.js';
 import { idsToSql, messageColumns, messageFromRow, type MessageRow } from './message-row.js';
 import { messageIdToSql, tryMessageIdToSql } from './snowflake-column.js';
 import { SyncHeadCache } from './sync-head-cache.js';
+import { webhookEventWriter } from './sqlite-webhook-outbox.js';
+import type { NewWebhookEvent } from '../../core/ports/webhook-outbox.js';
 
 type TimelineRow = MessageRow & { sync_seq: number };
 
@@ -41,6 +43,8 @@ export class SqliteMessageStore implements MessageStore {
   private readonly insertMentionStmt;
   private readonly insertTimelineStmt;
   private readonly insertSearchStmt;
+  /** AppendItem.webhookEvents into the webhook outbox's table, in the append transaction. */
+  private readonly writeWebhookEvents: (events: readonly NewWebhookEvent[]) => void;
   private readonly insertOpStmt;
   private readonly redactStmt;
   private readonly redactEditsStmt;
@@ -87,6 +91,7 @@ export class SqliteMessageStore implements MessageStore {
       'INSERT INTO timeline (user_id, sync_seq, conversation_id, seq) VALUES (?, ?, ?, ?)',
     );
     this.insertSearchStmt = db.prepare<[bigint, string]>('INSERT INTO message_search (rowid, body) VALUES (?, ?)');
+    this.writeWebhookEvents = webhookEventWriter(db);
     this.insertOpStmt = db.prepare<[number, number, string, number]>(
       'INSERT INTO message_ops (conversation_id, seq, kind, target_seq) VALUES (?, ?, ?, ?)',
     );
@@ -235,6 +240,7 @@ export class SqliteMessageStore implements MessageStore {
       const sqlId = messageIdToSql(message.id);
       this.insertMessage(message, sqlId);
       if (item.searchText) this.insertSearchStmt.run(sqlId, item.searchText);
+      if (item.webhookEvents && item.webhookEvents.length > 0) this.writeWebhookEvents(item.webhookEvents);
 
       const bump = bumps.get(message.conversationId);
       if (!bump) bumps.set(message.conversationId, { seq: message.seq, id: sqlId, time: message.serverTime });

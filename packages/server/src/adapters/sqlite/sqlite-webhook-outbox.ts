@@ -1,62 +1,10 @@
 import type Database from 'better-sqlite3';
-import { openSideDatabase } from './side-database.js';
-import { addOutboxAppColumn } from './sqlite-webhook-outbox-app.js';
 import { DEFAULT_APP_ID } from '../../core/ports/app-store.js';
 import { deliveryEvents, deliveryFromRow, idPattern, typePattern, type DeliveryRow } from '../webhook-delivery-rows.js';
 import {
   WEBHOOK_DELIVERY_LOG_SIZE, WEBHOOK_LANES, webhookLaneOf,
   type NewWebhookEvent, type WebhookDeliveryQuery, type WebhookDeliveryRecord, type StoredWebhookEvent, type WebhookBatch, type WebhookLaneState, type WebhookOutbox,
 } from '../../core/ports/webhook-outbox.js';
-
-const SCHEMA_VERSION = 1;
-
-/**
- * The outbox has its own database file (`webhook-outbox.db` next to
- * xinbox.db): its writes never wait for the message store's write lock, and
- * its schema evolves on its own (user_version of this file).
- */
-const SCHEMA = `
-  CREATE TABLE webhook_events (
-    position   INTEGER PRIMARY KEY AUTOINCREMENT, -- append order; never reused
-    lane       INTEGER NOT NULL,
-    id         TEXT NOT NULL,
-    type       TEXT NOT NULL,
-    order_key  TEXT NOT NULL,
-    json       TEXT NOT NULL,
-    created_at INTEGER NOT NULL
-  );
-  CREATE INDEX webhook_events_by_lane ON webhook_events (lane, position);
-  -- One row per lane: the delivery lease and the retry state of its head.
-  CREATE TABLE webhook_lanes (
-    lane            INTEGER PRIMARY KEY,
-    holder          TEXT NOT NULL DEFAULT '',
-    lease_until     INTEGER NOT NULL DEFAULT 0,
-    claimed_at      INTEGER NOT NULL DEFAULT 0,
-    attempts        INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at INTEGER NOT NULL DEFAULT 0,
-    last_error      TEXT NOT NULL DEFAULT ''
-  );
-`;
-
-/**
- * The delivery log (admin console): one row per attempt, trimmed to the
- * newest WEBHOOK_DELIVERY_LOG_SIZE on every insert. Created with IF NOT
- * EXISTS on every open, so outbox files made before it get it too (no data
- * to convert, so no schema version step).
- */
-const DELIVERY_LOG = `
-  CREATE TABLE IF NOT EXISTS webhook_deliveries (
-    seq             INTEGER PRIMARY KEY AUTOINCREMENT,
-    lane            INTEGER NOT NULL,
-    at              INTEGER NOT NULL,
-    status          TEXT NOT NULL,
-    attempt         INTEGER NOT NULL,
-    events          TEXT NOT NULL,
-    types           TEXT NOT NULL,
-    error           TEXT NOT NULL,
-    next_attempt_at INTEGER NOT NULL
-  );
-`;
 
 interface EventRow {
   position: number;
@@ -69,9 +17,33 @@ interface EventRow {
   app_id: string;
 }
 
-/** WebhookOutbox on SQLite (single node). Write transactions are IMMEDIATE, so a second connection is safe. */
+const INSERT_EVENT = 'INSERT INTO webhook_events (lane, id, type, order_key, json, created_at, app_id) VALUES (?, ?, ?, ?, ?, ?, ?)';
+
+/**
+ * Appends events inside the caller's transaction: SqliteMessageStore writes
+ * a message's webhook events (AppendItem.webhookEvents) in its append
+ * transaction with it, so they commit together. Each event goes to its
+ * app's lane set (webhookLaneOf); another app's lane rows are made by the
+ * first append that uses them.
+ */
+export function webhookEventWriter(db: Database.Database): (events: readonly NewWebhookEvent[]) => void {
+  const insert = db.prepare<[number, string, string, string, string, number, string]>(INSERT_EVENT);
+  const addLane = db.prepare<[number]>('INSERT OR IGNORE INTO webhook_lanes (lane) VALUES (?)');
+  return (events) => {
+    for (const e of events) {
+      const lane = webhookLaneOf(e.appId, e.orderKey);
+      if (lane >= WEBHOOK_LANES) addLane.run(lane);
+      insert.run(lane, e.id, e.type, e.orderKey, e.json, e.createdAt, e.appId ?? DEFAULT_APP_ID);
+    }
+  };
+}
+
+/**
+ * WebhookOutbox on SQLite (single node), in xinbox.db (migration 15; tables
+ * in migration-webhook-outbox.ts) so that messages and their events commit
+ * together. Write transactions are IMMEDIATE, so a second connection is safe.
+ */
 export class SqliteWebhookOutbox implements WebhookOutbox {
-  private readonly db: Database.Database;
   private readonly appendTx;
   private readonly claimTx;
   private readonly completeTx;
@@ -79,13 +51,8 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
   private readonly lanesStmt;
   private readonly deliveriesStmt;
 
-  constructor(path: string, synchronous: 'normal' | 'full' = 'normal') {
-    const db = (this.db = openSideDatabase(path, synchronous, { sql: SCHEMA, version: SCHEMA_VERSION, what: 'webhook outbox', seed: (db) => {
-      const lane = db.prepare<[number]>('INSERT INTO webhook_lanes (lane) VALUES (?)');
-      for (let i = 0; i < WEBHOOK_LANES; i++) lane.run(i);
-    } }));
-    db.exec(DELIVERY_LOG);
-    addOutboxAppColumn(db);
+  /** `db`: the migrated xinbox.db connection (openSqliteDatabase); the outbox does not own it. */
+  constructor(db: Database.Database) {
     const logInsert = db.prepare<[number, number, string, number, string, string, string, number]>(
       'INSERT INTO webhook_deliveries (lane, at, status, attempt, events, types, error, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -96,18 +63,7 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
       if (seq > WEBHOOK_DELIVERY_LOG_SIZE) logTrim.run(seq - WEBHOOK_DELIVERY_LOG_SIZE);
     };
 
-    const insert = db.prepare<[number, string, string, string, string, number, string]>(
-      'INSERT INTO webhook_events (lane, id, type, order_key, json, created_at, app_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
-    // Another app's lane set: its lane rows are made by the first append that uses them.
-    const addLane = db.prepare<[number]>('INSERT OR IGNORE INTO webhook_lanes (lane) VALUES (?)');
-    this.appendTx = db.transaction((events: readonly NewWebhookEvent[]) => {
-      for (const e of events) {
-        const lane = webhookLaneOf(e.appId, e.orderKey);
-        if (lane >= WEBHOOK_LANES) addLane.run(lane);
-        insert.run(lane, e.id, e.type, e.orderKey, e.json, e.createdAt, e.appId ?? DEFAULT_APP_ID);
-      }
-    });
+    this.appendTx = db.transaction(webhookEventWriter(db));
 
     const due = db.prepare<[number, number], { lane: number; attempts: number }>(
       `SELECT lane, attempts FROM webhook_lanes l
@@ -181,9 +137,8 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
     return this.lanesStmt.all().map((r) => ({ lane: r.lane, pending: r.pending, attempts: r.attempts, nextAttemptAt: r.next_attempt_at, lastError: r.last_error }));
   }
 
-  async close(): Promise<void> {
-    if (this.db.open) this.db.close();
-  }
+  /** The connection belongs to the SQLite adapters; they close it. */
+  async close(): Promise<void> {}
 }
 
 function fromRow(r: EventRow): StoredWebhookEvent {

@@ -4,6 +4,7 @@ import { DuplicateClientMsgIdError, SeqConflictError } from '../ports/message-st
 import type { Outbox, UserPush } from '../ports/outbox.js';
 import type { ConversationKind as Kind, StoredMessage, UserId } from '../model.js';
 import type { SendAdmission } from '../ports/send-admission.js';
+import type { NewWebhookEvent } from '../ports/webhook-outbox.js';
 import type { SnowflakeGenerator } from '../ids/snowflake.js';
 import type { ConversationCache, ConversationState } from './conversation-cache.js';
 import { DedupeCache } from './dedupe-cache.js';
@@ -63,6 +64,14 @@ export interface SendPipelineOptions {
   readonly observer?: SendObserver;
   /** Acks remembered by (sender, clientMsgId) for resends (dedupeCacheSize); DedupeCache's default when absent. */
   readonly dedupeCacheSize?: number;
+  /**
+   * Builds a message's after-send webhook events, which commit in the
+   * message's own transaction (AppendItem.webhookEvents): a crash can never
+   * keep the message and lose them. Returns undefined at once when no webhook
+   * wants them (then nothing is built on the send path), else a promise that
+   * never rejects (the message's seq is already taken when it is asked).
+   */
+  readonly afterSendEvents?: (message: StoredMessage, kind: Kind, system: boolean) => Promise<readonly NewWebhookEvent[] | undefined> | undefined;
   /** Told about every committed message, after its ack, with the users it was written to (empty for read fan-out): webhooks, push. Must not throw or block. */
   readonly committed?: (message: StoredMessage, kind: Kind, system: boolean, recipients: readonly UserId[]) => void;
 }
@@ -273,7 +282,10 @@ export class SendPipeline {
         // The text for the full-text index, committed with the message (read off the bytes, no decode).
         const raw = contentSearchText(req.content);
         const searchText = raw.includes('\0') ? raw.replaceAll('\0', '') : raw;
-        out.push({ pending, state, item: { message, timelineUsers, senderReadsOwn: !pending.system, searchText } });
+        // Resolved only when some app wants them (the sender's app is looked up then); never rejects: the seq is taken.
+        const built = this.opts.afterSendEvents?.(message, state.record.kind, pending.system);
+        const webhookEvents = built === undefined ? undefined : await built;
+        out.push({ pending, state, item: { message, timelineUsers, senderReadsOwn: !pending.system, searchText, webhookEvents } });
         inBatch.set(key, pending);
       } catch (e) {
         pending.reject(e);

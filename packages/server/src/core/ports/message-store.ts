@@ -1,4 +1,5 @@
 import type { ConversationId, MessageId, StoredMessage, TimelineEntry, UserId } from '../model.js';
+import type { NewWebhookEvent } from './webhook-outbox.js';
 
 /** One message to append, with everything that must commit with it. */
 export interface AppendItem {
@@ -15,6 +16,13 @@ export interface AppendItem {
    * as the message. Absent or empty: the message is not searchable.
    */
   readonly searchText?: string;
+  /**
+   * Webhook events about this message (after-send: `message.sent`,
+   * `group.*`), written to the webhook outbox (DurableStores.webhooks of the
+   * same storage) in the same commit as the message, after any events of
+   * earlier items of the batch. Absent when webhooks are off.
+   */
+  readonly webhookEvents?: readonly NewWebhookEvent[];
 }
 
 export interface AppendResult {
@@ -42,8 +50,8 @@ export class DuplicateClientMsgIdError extends Error {
  * Contract:
  * - `append` is atomic for the whole batch: every message, its timeline rows,
  *   the conversation's last seq / last message / updated time, the sender's
- *   read seq, mention rows and the search index entry (searchText) commit
- *   together or not at all. When the promise
+ *   read seq, mention rows, the search index entry (searchText) and the
+ *   webhook events (webhookEvents) commit together or not at all. When the promise
  *   resolves the batch is durable per the adapter's documented sync policy.
  * - (conversationId, seq) is unique: appending a taken seq rejects the whole
  *   batch with SeqConflictError (this is what fences a stale owner).

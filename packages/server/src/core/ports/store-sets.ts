@@ -30,7 +30,11 @@ export interface DurableStores {
   readonly leases: NodeLeaseStore;
   /** Live rooms: reliable seqs allocated by the store, continuous across nodes. */
   readonly rooms: RoomStore;
-  /** Webhook events waiting for delivery (on SQLite its own file, webhook-outbox.db). */
+  /**
+   * Webhook events waiting for delivery. In the same database as `messages`
+   * (on SQLite in xinbox.db): `messages.append` writes an item's
+   * webhookEvents here in the message's own transaction.
+   */
   readonly webhooks: WebhookOutbox;
   /** Profiles, privacy, relationships, per-user conversation settings and the user's change feed. */
   readonly social: SocialStore;

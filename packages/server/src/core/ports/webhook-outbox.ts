@@ -88,7 +88,10 @@ export interface WebhookDeliveryQuery {
 /**
  * Contract (shared suite: test/contracts/webhook-outbox.contract.ts):
  * - `append` is durable when it resolves; events of one call keep their
- *   order, and a later call's events come after an earlier call's.
+ *   order, and a later call's events come after an earlier call's. The
+ *   same storage's MessageStore.append also appends (AppendItem.webhookEvents,
+ *   in the message's transaction), ordered with these calls the same way
+ *   (suite: test/contracts/message-webhook-events.contract.ts).
  * - `claim` leases one lane that has events, is due (its retry time has
  *   passed) and is not leased by another holder (or whose lease expired),
  *   and returns its first `limit` events in order. Two holders never hold

@@ -1,4 +1,5 @@
 import type { Logger } from '../../logger.js';
+import type { UserId } from '../../core/model.js';
 import type { AppDirectory } from '../../core/apps/app-directory.js';
 import { DEFAULT_APP_ID, type AppId, type AppOfUser, type AppRecord } from '../../core/ports/app-store.js';
 import { EventFilter } from './event-filter.js';
@@ -81,6 +82,17 @@ export class AppWebhooks {
     const app = await this.apps.get(appId);
     if (!app?.webhook) return null;
     return this.filterOf(app).matches(type) ? app.id : null;
+  }
+
+  /**
+   * The app of a message's sender and that app's event filter, or null when
+   * the app has no webhook: after-send events are built for it alone.
+   */
+  async messageFilterFor(senderId: UserId): Promise<{ appId: AppId; filter: EventFilter } | null> {
+    const app = await this.apps.get(await this.appOfUser(senderId));
+    if (!app?.webhook) return null;
+    const filter = this.filterOf(app);
+    return filter.none ? null : { appId: app.id, filter };
   }
 
   /** The poster of the app's receiver, or null when the app has no webhook (any more). */

@@ -1,8 +1,10 @@
 /**
  * Webhooks (issue 16), assembled: the node wires them with a few lines.
  * Events go PlatformEvents -> WebhookEmitter -> WebhookOutbox (durable) ->
- * WebhookDispatcher -> the receiver; the before-send check is a
- * SendAdmission the send pipeline consults.
+ * WebhookDispatcher -> the receiver. After-send events (message.sent,
+ * group.*) skip the emitter: the send pipeline asks `afterSend` for them and
+ * the message store writes them in the message's own transaction. The
+ * before-send check is a SendAdmission the send pipeline consults.
  */
 import type { XinboxConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
@@ -12,9 +14,9 @@ import type { AppDirectory } from '../../core/apps/app-directory.js';
 import type { AppOfUser } from '../../core/ports/app-store.js';
 import { AppWebhooks } from './app-webhooks.js';
 import type { SendAdmission } from '../../core/ports/send-admission.js';
-import type { WebhookOutbox } from '../../core/ports/webhook-outbox.js';
+import type { NewWebhookEvent, WebhookOutbox } from '../../core/ports/webhook-outbox.js';
 import { BeforeSendHook } from './before-send-hook.js';
-import { emitCommitted } from './message-events.js';
+import { afterSendEvents } from './message-events.js';
 import { WebhookDispatcher } from './webhook-dispatcher.js';
 import { WebhookEmitter } from './webhook-emitter.js';
 
@@ -24,7 +26,13 @@ export interface Webhooks {
   /** Where the core and the node report events; drops at once what no app's webhook subscribes to. */
   readonly events: PlatformEvents;
   readonly admission: SendAdmission | undefined;
-  /** The send pipeline's `committed` listener (message.sent, group.*), converted off the commit path. */
+  /**
+   * The send pipeline's builder of a message's after-send events (message.sent,
+   * group.*), committed with the message; undefined when none is subscribed
+   * (then the send path builds nothing).
+   */
+  readonly afterSend: ((m: StoredMessage, kind: ConversationKind, system: boolean) => Promise<NewWebhookEvent[] | undefined> | undefined) | undefined;
+  /** The send pipeline's `committed` listener: counts the events just committed and wakes this node's dispatcher. */
   readonly committed: ((m: StoredMessage, kind: ConversationKind, system: boolean, recipients: readonly UserId[]) => void) | undefined;
   stats(): Record<string, unknown> | undefined;
   /** Appends what is buffered, then stops delivering (undelivered events stay in the outbox). */
@@ -75,28 +83,47 @@ export async function createWebhooks(deps: WebhooksDeps): Promise<Webhooks> {
   const emitter = new WebhookEmitter(deps.outbox, receivers, log, { maxBuffered: MAX_BUFFERED_EVENTS, appended: () => dispatcher?.poke() });
   dispatcher?.start();
 
-  // Committed messages are converted to JSON on the next turn, not inside the commit's fan-out.
-  let committedQueue: Array<[StoredMessage, ConversationKind, boolean]> = [];
-  const committed = (m: StoredMessage, kind: ConversationKind, system: boolean): void => {
-    // No app wants messages or group notices: nothing to convert (one property read per message).
-    if (!receivers.wantsMessages) return;
-    if (committedQueue.length === 0) {
-      setImmediate(() => {
-        const list = committedQueue;
-        committedQueue = [];
-        for (const [msg, k, sys] of list) emitCommitted(emitter, msg, k, sys);
-      });
+  // After-send events, built per message in the send pipeline for the sender's app and its subscriptions, and
+  // counted once the message committed (a refused batch's events were never stored).
+  const built = new WeakMap<StoredMessage, number>();
+  let afterSendCommitted = 0;
+  let afterSendFailures = 0;
+  const buildFor = async (m: StoredMessage, kind: ConversationKind, system: boolean): Promise<NewWebhookEvent[] | undefined> => {
+    try {
+      const route = await receivers.messageFilterFor(m.senderId);
+      const events = route ? afterSendEvents(route.filter, m, kind, system, route.appId) : undefined;
+      if (events) built.set(m, events.length);
+      return events;
+    } catch (e) {
+      // The sender's app could not be read (storage failing): the message still commits, without its events. Logged, counted.
+      if (afterSendFailures++ === 0) log.error(`after-send webhook events could not be built: ${(e as Error).message}`);
+      return undefined;
     }
-    committedQueue.push([m, kind, system]);
+  };
+  const afterSend = (m: StoredMessage, kind: ConversationKind, system: boolean): Promise<NewWebhookEvent[] | undefined> | undefined =>
+    // No app wants messages or group notices: nothing is built (one property read per message).
+    receivers.wantsMessages ? buildFor(m, kind, system) : undefined;
+  const committed = (m: StoredMessage): void => {
+    const n = built.get(m);
+    if (n === undefined) return;
+    afterSendCommitted += n;
+    dispatcher?.poke();
   };
 
   return {
     events: emitter,
     admission,
+    afterSend,
     committed,
-    stats: () => ({ ...emitter.stats(), ...dispatcher?.stats(), beforeSend: admission?.stats() }),
+    // emitted: every event stored (or buffered to be), the after-send events committed with their messages included.
+    stats: () => {
+      const e = emitter.stats();
+      return {
+        ...e, emitted: e.emitted + afterSendCommitted, appended: e.appended + afterSendCommitted, afterSend: afterSendCommitted,
+        afterSendFailures, ...dispatcher?.stats(), beforeSend: admission?.stats(),
+      };
+    },
     stop: async () => {
-      await new Promise((r) => setImmediate(r));
       await emitter.drain();
       await dispatcher?.stop();
       receivers.stop();

@@ -1,7 +1,10 @@
 import { ContentSchema, fromBinary } from '@xinbox/protocol';
 import { toJson } from '@bufbuild/protobuf';
 import type { ConversationKind, StoredMessage } from '../../core/model.js';
-import type { PlatformEvents } from '../../core/ports/platform-events.js';
+import type { NewWebhookEvent } from '../../core/ports/webhook-outbox.js';
+import type { AppId } from '../../core/ports/app-store.js';
+import type { EventFilter } from './event-filter.js';
+import { newWebhookEvent } from './webhook-emitter.js';
 
 /** The message as webhooks show it: ids as strings, content as protobuf JSON (docs/integration.md). */
 export function messageJson(m: StoredMessage, kind: ConversationKind): Record<string, unknown> {
@@ -25,25 +28,36 @@ export function contentJson(bytes: Uint8Array): unknown {
 }
 
 /**
- * After commit: every message becomes `message.sent`; a group's system
- * notice (created, members added, dissolved...) also becomes
- * `group.<kind>` (the `group_` prefix dropped: group.created,
- * group.members_added). Both are ordered by conversation.
+ * The after-send events of a message, built before its commit and written
+ * in the same transaction (AppendItem.webhookEvents): every message becomes
+ * `message.sent`; a group's system notice (created, members added,
+ * dissolved...) also becomes `group.<kind>` (the `group_` prefix dropped:
+ * group.created, group.members_added). Both are ordered by conversation.
+ * Only subscribed types are built; undefined when there are none.
  */
-export function emitCommitted(events: PlatformEvents, m: StoredMessage, kind: ConversationKind, system: boolean): void {
+export function afterSendEvents(filter: EventFilter, m: StoredMessage, kind: ConversationKind, system: boolean, appId?: AppId): NewWebhookEvent[] | undefined {
+  const wantsMessage = filter.matches('message.sent');
+  const mayBeGroupEvent = system && kind === 'group' && filter.mayMatchPrefix('group.');
+  if (!wantsMessage && !mayBeGroupEvent) return undefined;
   const orderKey = `conversation:${m.conversationId}`;
-  const message = messageJson(m, kind);
-  events.emit('message.sent', orderKey, message);
-  if (!system || kind !== 'group') return;
-  const content = message.content as { system?: { kind?: string; actorId?: string; targetIds?: string[]; attrs?: Record<string, string> } };
-  const notice = content.system;
-  if (!notice?.kind) return;
-  events.emit(`group.${notice.kind.replace(/^group_/, '')}`, orderKey, {
-    conversationId: String(m.conversationId),
-    actorId: notice.actorId ?? '',
-    targetIds: notice.targetIds ?? [],
-    attrs: notice.attrs ?? {},
-    seq: m.seq,
-    serverTime: m.serverTime,
-  });
+  const events: NewWebhookEvent[] = [];
+  const message = wantsMessage ? messageJson(m, kind) : undefined;
+  if (message) events.push(newWebhookEvent('message.sent', orderKey, m.serverTime, message, appId));
+  if (mayBeGroupEvent) {
+    const notice = ((message?.content ?? contentJson(m.content)) as { system?: SystemNoticeJson }).system;
+    const type = notice?.kind ? `group.${notice.kind.replace(/^group_/, '')}` : undefined;
+    if (type && filter.matches(type)) {
+      events.push(newWebhookEvent(type, orderKey, m.serverTime, {
+        conversationId: String(m.conversationId),
+        actorId: notice!.actorId ?? '',
+        targetIds: notice!.targetIds ?? [],
+        attrs: notice!.attrs ?? {},
+        seq: m.seq,
+        serverTime: m.serverTime,
+      }, appId));
+    }
+  }
+  return events.length > 0 ? events : undefined;
 }
+
+interface SystemNoticeJson { kind?: string; actorId?: string; targetIds?: string[]; attrs?: Record<string, string> }

@@ -24,6 +24,13 @@ export interface WebhookEmitterOptions {
 }
 
 const APPEND_CHUNK = 1000;
+
+/** An event as stored and delivered: a fresh id (the receiver's dedupe key) and the JSON the receiver gets, built once. */
+export function newWebhookEvent(type: string, orderKey: string, time: number, data: Record<string, unknown>, appId?: AppId): NewWebhookEvent {
+  const id = randomUUID();
+  const json = JSON.stringify({ id, type, time, orderKey, data });
+  return appId === undefined ? { id, type, orderKey, createdAt: time, json } : { id, type, orderKey, createdAt: time, json, appId };
+}
 const RETRY_MS = 500;
 
 /**
@@ -55,10 +62,8 @@ export class WebhookEmitter implements PlatformEvents {
       if (this.counters.dropped++ === 0) this.log.error(`webhook buffer full (${this.opts.maxBuffered} events); dropping events until the outbox catches up`);
       return;
     }
-    const id = randomUUID();
-    const time = this.clock();
     this.counters.emitted++;
-    this.buffer.push({ id, type, orderKey, createdAt: time, json: JSON.stringify({ id, type, time, orderKey, data }), actor: actorOf(orderKey, data) });
+    this.buffer.push({ ...newWebhookEvent(type, orderKey, this.clock(), data), actor: actorOf(orderKey, data) });
     if (!this.flushing) this.flushing = new Promise<void>((r) => setImmediate(r)).then(() => this.flush());
   }
 

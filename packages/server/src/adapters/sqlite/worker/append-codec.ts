@@ -1,10 +1,12 @@
 import type { StoredMessage } from '../../../core/model.js';
 import type { AppendItem, AppendResult } from '../../../core/ports/message-store.js';
+import type { NewWebhookEvent } from '../../../core/ports/webhook-outbox.js';
+import { DEFAULT_APP_ID } from '../../../core/ports/app-store.js';
 
 // A field added to StoredMessage or AppendItem must be packed below: this stops the build until it is.
 type PackedMessageFields = 'id' | 'conversationId' | 'seq' | 'senderId' | 'clientMsgId' | 'serverTime' | 'content' | 'mentions' | 'mentionAll' | 'visibleTo';
 const everyMessageFieldPacked: [Exclude<keyof StoredMessage, PackedMessageFields>] extends [never] ? true : never = true;
-const everyItemFieldPacked: [Exclude<keyof AppendItem, 'message' | 'timelineUsers' | 'senderReadsOwn' | 'searchText'>] extends [never] ? true : never = true;
+const everyItemFieldPacked: [Exclude<keyof AppendItem, 'message' | 'timelineUsers' | 'senderReadsOwn' | 'searchText' | 'webhookEvents'>] extends [never] ? true : never = true;
 void everyMessageFieldPacked;
 void everyItemFieldPacked;
 
@@ -17,7 +19,9 @@ void everyItemFieldPacked;
  *
  * Numbers per item: conversationId, seq, senderId, serverTime, mentionAll,
  * senderReadsOwn, content length, then three counted lists (mentions,
- * visibleTo, timelineUsers). Strings per item: id, clientMsgId, searchText.
+ * visibleTo, timelineUsers), then the webhook event count and each event's
+ * createdAt. Strings per item: id, clientMsgId, searchText, then each
+ * webhook event's id, type, orderKey, json and app id.
  */
 export interface PackedAppend {
   readonly numbers: Float64Array;
@@ -30,20 +34,24 @@ const FIXED = 7;
 export function packAppend(batch: readonly AppendItem[]): PackedAppend {
   let count = 0;
   let bytes = 0;
-  for (const { message: m, timelineUsers } of batch) {
-    count += FIXED + 3 + m.mentions.length + m.visibleTo.length + timelineUsers.length;
+  let texts = 0;
+  for (const { message: m, timelineUsers, webhookEvents } of batch) {
+    const events = webhookEvents?.length ?? 0;
+    count += FIXED + 4 + m.mentions.length + m.visibleTo.length + timelineUsers.length + events;
     bytes += m.content.byteLength;
+    texts += 3 + 5 * events;
   }
   const numbers = new Float64Array(count);
   const contents = new Uint8Array(bytes);
-  const strings: string[] = new Array<string>(batch.length * 3);
+  const strings: string[] = new Array<string>(texts);
   let n = 0;
   let b = 0;
+  let s = 0;
   for (let i = 0; i < batch.length; i++) {
-    const { message: m, timelineUsers, senderReadsOwn, searchText } = batch[i]!;
-    strings[3 * i] = m.id;
-    strings[3 * i + 1] = m.clientMsgId;
-    strings[3 * i + 2] = searchText ?? '';
+    const { message: m, timelineUsers, senderReadsOwn, searchText, webhookEvents } = batch[i]!;
+    strings[s++] = m.id;
+    strings[s++] = m.clientMsgId;
+    strings[s++] = searchText ?? '';
     numbers[n++] = m.conversationId;
     numbers[n++] = m.seq;
     numbers[n++] = m.senderId;
@@ -57,6 +65,17 @@ export function packAppend(batch: readonly AppendItem[]): PackedAppend {
       numbers[n++] = list.length;
       for (let j = 0; j < list.length; j++) numbers[n++] = list[j]!;
     }
+    numbers[n++] = webhookEvents?.length ?? 0;
+    if (webhookEvents) {
+      for (const e of webhookEvents) {
+        numbers[n++] = e.createdAt;
+        strings[s++] = e.id;
+        strings[s++] = e.type;
+        strings[s++] = e.orderKey;
+        strings[s++] = e.json;
+        strings[s++] = e.appId ?? DEFAULT_APP_ID;
+      }
+    }
   }
   return { numbers, strings, contents };
 }
@@ -66,13 +85,17 @@ export function unpackAppend(p: PackedAppend): AppendItem[] {
   const items: AppendItem[] = [];
   let n = 0;
   let b = 0;
+  let s = 0;
   const list = (): number[] => {
     const len = numbers[n++]!;
     const out = new Array<number>(len);
     for (let j = 0; j < len; j++) out[j] = numbers[n++]!;
     return out;
   };
-  for (let i = 0; n < numbers.length; i++) {
+  while (n < numbers.length) {
+    const id = strings[s++]!;
+    const clientMsgId = strings[s++]!;
+    const searchText = strings[s++]!;
     const conversationId = numbers[n++]!;
     const seq = numbers[n++]!;
     const senderId = numbers[n++]!;
@@ -85,11 +108,20 @@ export function unpackAppend(p: PackedAppend): AppendItem[] {
     const mentions = list();
     const visibleTo = list();
     const timelineUsers = list();
+    const eventCount = numbers[n++]!;
+    let webhookEvents: NewWebhookEvent[] | undefined;
+    if (eventCount > 0) {
+      webhookEvents = new Array<NewWebhookEvent>(eventCount);
+      for (let j = 0; j < eventCount; j++) {
+        webhookEvents[j] = { createdAt: numbers[n++]!, id: strings[s++]!, type: strings[s++]!, orderKey: strings[s++]!, json: strings[s++]!, appId: strings[s++]! };
+      }
+    }
     items.push({
-      message: { id: strings[3 * i]!, conversationId, seq, senderId, clientMsgId: strings[3 * i + 1]!, serverTime, content, mentions, mentionAll, visibleTo },
+      message: { id, conversationId, seq, senderId, clientMsgId, serverTime, content, mentions, mentionAll, visibleTo },
       timelineUsers,
       senderReadsOwn,
-      searchText: strings[3 * i + 2]!,
+      searchText,
+      webhookEvents,
     });
   }
   return items;

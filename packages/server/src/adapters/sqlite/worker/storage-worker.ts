@@ -3,6 +3,7 @@ import { openSqliteAdapters, type SqliteAdapters } from '../index.js';
 import { dirname, join } from 'node:path';
 import { SqliteRoomStore } from '../sqlite-room-store.js';
 import { SqliteWebhookOutbox } from '../sqlite-webhook-outbox.js';
+import { importLegacyWebhookOutbox } from '../legacy-webhook-outbox.js';
 import { packAppendResults, unpackAppend, type PackedAppend } from './append-codec.js';
 import { APPEND_PACKED, CLOSE, errorToWire, type CallMessage, type ReplyMessage, type StartMessage, type StorageWorkerData, type StoreName } from './wire.js';
 import { SqliteMediaCatalog } from '../sqlite-media-catalog.js';
@@ -31,9 +32,12 @@ let pushTokens: SqlitePushTokenStore;
 let eventLog: SqliteEventLog;
 try {
   adapters = openSqliteAdapters(options);
-  // The webhook outbox has a file of its own next to the database (webhook-outbox.db), served by this thread too.
+  // Push tokens and the event log have files of their own next to the database, served by this thread too.
   const beside = (file: string): string => (options.path === ':memory:' ? ':memory:' : join(dirname(options.path), file));
-  webhooks = new SqliteWebhookOutbox(beside('webhook-outbox.db'), options.synchronous);
+  // The webhook outbox is in the database itself (a message and its events commit together); an older
+  // server's outbox file is carried over once.
+  if (options.path !== ':memory:') importLegacyWebhookOutbox(adapters.database, beside('webhook-outbox.db'));
+  webhooks = new SqliteWebhookOutbox(adapters.database);
   pushTokens = new SqlitePushTokenStore(beside('push-tokens.db'), options.synchronous);
   eventLog = new SqliteEventLog(beside('event-log.db'), options.synchronous);
 } catch (error) {
