@@ -76,7 +76,8 @@ export function Composer({ label, onSend, onTyping, onFiles, onVoice, mentionCan
     const next = text.slice(0, start) + emoji + text.slice(end);
     setText(next);
     requestAnimationFrame(() => {
-      if (!el) return;
+      // Typed on already (a fast typist between the render and this frame): their caret is right, leave it.
+      if (!el || el.value !== next) return;
       el.focus();
       el.selectionStart = el.selectionEnd = start + emoji.length;
     });
@@ -92,7 +93,8 @@ export function Composer({ label, onSend, onTyping, onFiles, onVoice, mentionCan
     setPicked((p) => [...p.filter((x) => x.userId !== c.userId), c]);
     requestAnimationFrame(() => {
       const el = input.current;
-      if (!el) return;
+      // Typed on already (a fast typist between the render and this frame): their caret is right, leave it.
+      if (!el || el.value !== next.text) return;
       el.focus();
       el.selectionStart = el.selectionEnd = next.caret;
     });
