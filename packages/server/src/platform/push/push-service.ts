@@ -113,14 +113,15 @@ export class PushService {
         this.counters.skippedOnline++;
         return;
       }
-      const member = await conversations.getMember(b.conversationId, b.userId);
-      if (!member || member.doNotDisturb || (await this.deps.mutedFor?.(b.userId, b.conversationId))) {
-        this.counters.skippedMuted++;
-        return;
-      }
+      // Tokens before membership and mute: most offline users have none, and each check is a storage call.
       const registrations = await tokens.tokensOf([b.userId]);
       if (registrations.length === 0) {
         this.counters.skippedNoToken++;
+        return;
+      }
+      const member = await conversations.getMember(b.conversationId, b.userId);
+      if (!member || member.doNotDisturb || (await this.deps.mutedFor?.(b.userId, b.conversationId))) {
+        this.counters.skippedMuted++;
         return;
       }
       const [{ total }, [sender]] = await Promise.all([
