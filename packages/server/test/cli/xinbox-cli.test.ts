@@ -2,35 +2,20 @@
  * The compiled `xinbox` command under plain node: what an operator types.
  * Failures must be one line that names the setting to fix, never a stack.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { XinboxClient } from '@xinbox/sdk';
+import { runXinbox } from '../support/cli.js';
 import { spawnNode } from '../support/process-node.js';
 import { startPostgres, type PostgresService } from '../support/services.js';
 
-const XINBOX = resolve(import.meta.dirname, '../../dist/cli/xinbox.js');
 const SECRET = 'cli-test-secret-0123456789';
 
-interface Result { code: number; stdout: string; stderr: string }
-
-/** Runs `node dist/cli/xinbox.js ...args` with only PATH and the given settings in its environment. */
-async function xinbox(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [XINBOX, ...args], {
-      env: { PATH: process.env.PATH, XINBOX_LOG_LEVEL: 'warn', XINBOX_SCRYPT_COST: '4', ...env },
-      timeout: 30_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
-  }
-}
+/** Runs the compiled CLI (test/support/cli.ts) with a cheap password hash. */
+const xinbox = (args: string[], env: Record<string, string> = {}) => runXinbox(args, { XINBOX_SCRYPT_COST: '4', ...env });
 
 /** One line, and nothing that looks like a stack frame. */
 function expectOneLine(text: string): void {

@@ -4,45 +4,21 @@
  * through ModerationService, so a connected SDK device is closed with 4011
  * within a second and login is refused with BANNED; unban restores login.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloseCodes, Errors, XinboxError } from '@xinbox/protocol';
 import { MemoryCursorStore, XinboxClient, type KickedEvent } from '@xinbox/sdk';
 import { TEST_ADMIN_TOKEN } from '../support/admin.js';
+import { freePort } from '../../src/devtools/free-port.js';
+import { runXinbox } from '../support/cli.js';
 import { spawnNode, type ProcessNode } from '../support/process-node.js';
 
-const XINBOX = resolve(import.meta.dirname, '../../dist/cli/xinbox.js');
 const PASSWORD = 'a long password';
 
-interface Result { code: number; stdout: string; stderr: string }
+const xinbox = runXinbox;
 
-async function xinbox(args: string[], env: Record<string, string>): Promise<Result> {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [XINBOX, ...args], {
-      env: { PATH: process.env.PATH, XINBOX_LOG_LEVEL: 'warn', ...env },
-      timeout: 30_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
-  }
-}
-
-/** A port nothing listens on (bound, then released). */
-function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => res(port));
-    });
-  });
-}
 
 function expectOneLine(text: string): void {
   expect(text.trim().split('\n')).toHaveLength(1);
