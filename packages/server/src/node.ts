@@ -382,11 +382,11 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
             }),
             // Always mounted: the config's secrets are the `default` app's, created apps bring their own.
             ...(serverActions ? [serverApiRoutes(serverActions, apps)] : []),
-            ...(serverActions ? [adminConsoleRoutes(serverActions, config.adminToken)] : []),
+            ...(serverActions ? [adminConsoleRoutes(serverActions, config.adminToken, apps)] : []),
             ...(serverActions && rooms ? [adminRoomRoutes(serverActions, rooms.fanout, config.adminToken)] : []),
             ...(serverActions ? [adminGroupRoutes({ actions: serverActions, conversations: storage.conversations, identity: storage.identity, adminToken: config.adminToken })] : []),
             adminReportRoutes(moderation, config.adminToken),
-            adminAccountRoutes(new AccountOperations(storage.identity, { scryptCost: config.scryptCost, forget: (ids, why) => identity.forget(ids, why) }), config.adminToken),
+            adminAccountRoutes(new AccountOperations(storage.identity, { scryptCost: config.scryptCost, forget: (ids, why) => identity.forget(ids, why) }), config.adminToken, apps),
             adminWebhookRoutes(storage.webhooks, config.adminToken),
           ]
           : [],

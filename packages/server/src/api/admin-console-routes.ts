@@ -3,11 +3,13 @@
  * metrics endpoints: find a user and read their event log. The console page
  * (admin.html of the web client) calls these, bans and unbans through
  * admin-user-routes.ts (by username), and reads live figures from /v1/metrics.
+ * Usernames are unique per app: `app` selects one (admin-app-selector.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import type { ServerActions } from '../platform/server-api/server-actions.js';
 import type { RouteRegistrar } from './http-api.js';
 import { adminGuard } from './admin-routes.js';
+import { appSelectorSchema, selectedApp, type AppLookup } from './admin-app-selector.js';
 
 const errors = { '4xx': { $ref: 'XinboxError#' }, '5xx': { $ref: 'XinboxError#' } } as const;
 const security = [{ adminBearer: [] }];
@@ -16,13 +18,19 @@ const id = { type: 'string', pattern: '^[1-9][0-9]{0,18}$' } as const;
 const userParams = { type: 'object', properties: { userId: id }, required: ['userId'] } as const;
 const user = {
   type: 'object',
-  properties: { userId: id, username: { type: 'string' }, createdAt: { type: 'number' }, banned: { type: 'boolean' }, mutedUntil: { type: 'number' } },
-  required: ['userId', 'username', 'createdAt', 'banned', 'mutedUntil'],
+  properties: {
+    userId: id, username: { type: 'string' }, app: { type: 'string', description: 'The app the user belongs to' },
+    createdAt: { type: 'number' }, banned: { type: 'boolean' }, mutedUntil: { type: 'number' },
+  },
+  required: ['userId', 'username', 'app', 'createdAt', 'banned', 'mutedUntil'],
 } as const;
 
 export const adminFindUserSchema = {
-  summary: 'Find a user by username', tags, security,
-  querystring: { type: 'object', additionalProperties: false, properties: { username: { type: 'string', minLength: 1, maxLength: 64 } }, required: ['username'] },
+  summary: 'Find a user by username in an app (default `default`)', tags, security,
+  querystring: {
+    type: 'object', additionalProperties: false, required: ['username'],
+    properties: { username: { type: 'string', minLength: 1, maxLength: 64 }, app: appSelectorSchema },
+  },
   response: { 200: user, ...errors },
 } as const;
 export const adminEventsSchema = {
@@ -46,11 +54,12 @@ export const adminEventsSchema = {
   },
 } as const;
 
-export function adminConsoleRoutes(actions: ServerActions, adminToken: string): RouteRegistrar {
+export function adminConsoleRoutes(actions: ServerActions, adminToken: string, apps: AppLookup | null = null): RouteRegistrar {
   return (root: FastifyInstance) => {
     void root.register(async (app) => {
       app.addHook('onRequest', adminGuard(adminToken, 'main'));
-      app.get<{ Querystring: { username: string } }>('/users', { schema: adminFindUserSchema }, async (req) => actions.findUser(req.query.username));
+      app.get<{ Querystring: { username: string; app?: string } }>('/users', { schema: adminFindUserSchema }, async (req) =>
+        actions.findUser(req.query.username, await selectedApp(apps, req.query.app)));
       app.get<{ Params: { userId: string } }>('/users/:userId/events', { schema: adminEventsSchema }, async (req) => {
         return { events: await actions.latestEvents(Number(req.params.userId), 100) };
       });

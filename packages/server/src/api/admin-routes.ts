@@ -34,7 +34,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminRoutesDeps,
   app.get('/metrics', { schema: metricsTextSchema, onRequest: guard }, async (_req, reply) =>
     reply.type(deps.prometheus.contentType).send(await deps.prometheus.text()));
   app.get('/v1/metrics', { schema: metricsJsonSchema, onRequest: guard }, async () => deps.metrics());
-  if (deps.moderation) registerAdminUserRoutes(app, deps.moderation, guard);
+  if (deps.moderation) registerAdminUserRoutes(app, deps.moderation, guard, deps.apps);
   if (deps.apps) registerAdminAppRoutes(app, deps.apps, guard);
 }
 

@@ -7,6 +7,7 @@
  *   xinbox user create <username> [--password <pw>]
  *   xinbox user ban <username> [--minutes N] [--reason TEXT]   (asks the running server)
  *   xinbox user unban <username>
+ *   xinbox user reset-password <username> [--password <pw>]   (every user command takes --app <id>)
  *   xinbox app create|list|rotate-secret|retire-secret ...     (asks the running server)
  *   xinbox config                      effective, validated settings as JSON (secrets redacted)
  *

@@ -31,14 +31,14 @@ describe('xinbox user ban / unban', () => {
   let cli: Record<string, string>; // what the operator's shell has: the server's settings
   const clients: XinboxClient[] = [];
 
-  const device = (deviceId: string) => {
-    const c = new XinboxClient({ baseUrl: node.httpUrl, deviceId, platform: 'desktop', cursorStore: new MemoryCursorStore() });
+  const device = (deviceId: string, appId?: string) => {
+    const c = new XinboxClient({ baseUrl: node.httpUrl, deviceId, platform: 'desktop', cursorStore: new MemoryCursorStore(), ...(appId ? { appId } : {}) });
     clients.push(c);
     return c;
   };
-  const loginError = async (username: string): Promise<unknown> => {
-    const c = device(`probe-${Math.random().toString(36).slice(2)}`);
-    return c.login(username, PASSWORD).then(() => null, (e: unknown) => e);
+  const loginError = async (username: string, appId?: string, password = PASSWORD): Promise<unknown> => {
+    const c = device(`probe-${Math.random().toString(36).slice(2)}`, appId);
+    return c.login(username, password).then(() => null, (e: unknown) => e);
   };
 
   beforeAll(async () => {
@@ -97,6 +97,52 @@ describe('xinbox user ban / unban', () => {
     expect(refused.code).toBe(Errors.BANNED.code);
     expect(refused.message).toContain(new Date(until).toISOString());
     expect((await xinbox(['user', 'unban', username], cli)).code).toBe(0);
+  });
+
+  it('--app picks the user of that app: the same name in `default` is left alone; reset-password likewise; an unknown app is APP_NOT_FOUND', async () => {
+    const created = await fetch(`${node.httpUrl}/v1/admin/apps`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+      body: JSON.stringify({ id: 'cli-app-b' }),
+    });
+    expect(created.status).toBe(200);
+    const username = `twin_${Date.now().toString(36)}`;
+    const inDefault = device('twin-default');
+    await inDefault.register(username, PASSWORD);
+    await inDefault.login(username, PASSWORD);
+    await inDefault.connect();
+    const inB = device('twin-b', 'cli-app-b');
+    await inB.register(username, PASSWORD);
+    await inB.login(username, PASSWORD);
+    await inB.connect();
+    let defaultKicked = false;
+    const defaultClosed = new Promise<KickedEvent>((r) => inDefault.on('kicked', (e) => { defaultKicked = true; r(e); }));
+    const bKicked = new Promise<KickedEvent>((r) => inB.on('kicked', r));
+
+    const ban = await xinbox(['user', 'ban', username, '--app', 'cli-app-b'], cli);
+    expect(ban.stderr).toBe('');
+    expect(ban.stdout).toMatch(new RegExp(`^banned ${username} of app cli-app-b \\(id \\d+\\) until unbanned; `));
+    expect((await bKicked).code).toBe(CloseCodes.BANNED.code);
+    expect(((await loginError(username, 'cli-app-b')) as XinboxError).code).toBe(Errors.BANNED.code);
+    expect(await loginError(username)).toBeNull();
+    expect(defaultKicked).toBe(false);
+    const unban = await xinbox(['user', 'unban', username, '--app', 'cli-app-b'], cli);
+    expect(unban.stdout).toMatch(new RegExp(`^unbanned ${username} of app cli-app-b `));
+    expect(await loginError(username, 'cli-app-b')).toBeNull();
+
+    const reset = await xinbox(['user', 'reset-password', username, '--app', 'cli-app-b', '--password', 'the new password'], cli);
+    expect(reset.stderr).toBe('');
+    expect(reset.stdout).toMatch(new RegExp(`^reset the password of ${username} of app cli-app-b \\(id \\d+\\); \\d+ session\\(s\\) ended\\n$`));
+    expect(await loginError(username, 'cli-app-b', 'the new password')).toBeNull();
+    expect(await loginError(username)).toBeNull(); // the `default` twin keeps its password
+    const random = await xinbox(['user', 'reset-password', username], cli);
+    const generated = /to (\S+);/.exec(random.stdout)![1]!;
+    expect(await loginError(username, undefined, generated)).toBeNull();
+    expect((await defaultClosed).code).toBe(CloseCodes.LOGGED_OUT.code); // the reset of the `default` twin ended its session
+
+    const unknown = await xinbox(['user', 'ban', username, '--app', 'no-such-app'], cli);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('APP_NOT_FOUND');
+    expectOneLine(unknown.stderr);
   });
 
   it('fails in one line: unknown user, wrong token, server not running, no admin settings, bad --minutes', async () => {

@@ -53,6 +53,18 @@ export function describeIdentityStoreContract(name: string, makeStores: FixtureF
       expect(await identity.searchUsers(`${stem}z`, 10)).toEqual([]);
     });
 
+    it('searches one app\'s users by prefix when given the app, every app\'s without', async () => {
+      const { identity } = ctx.stores();
+      const stem = uniqueName('apx').toLowerCase();
+      const appB = uniqueName('appb').toLowerCase();
+      await identity.createUser(`${stem}a`, 'h', 1);
+      await identity.createUser(`${stem}a`, 'h', 1, undefined, appB);
+      await identity.createUser(`${stem}b`, 'h', 1, undefined, appB);
+      expect((await identity.searchUsers(stem, 10, appB)).map((u) => [u.username, u.appId])).toEqual([[`${stem}a`, appB], [`${stem}b`, appB]]);
+      expect((await identity.searchUsers(stem, 10, 'default')).map((u) => [u.username, u.appId])).toEqual([[`${stem}a`, 'default']]);
+      expect(await identity.searchUsers(stem, 10)).toHaveLength(3);
+    });
+
     it('scopes usernames to an app: the same name in two apps is two users, each found only in its app', async () => {
       const { identity } = ctx.stores();
       const username = uniqueName('same');

@@ -195,6 +195,54 @@ describe('server API', () => {
     expect((await server('GET', '/events?type=bogus')).status).toBe(400);
   });
 
+  it('finds, bans, ends the sessions of and resets users of the app the operator names (usernames are unique per app)', async () => {
+    const adminCall = (method: string, path: string, b?: unknown) =>
+      api.call(method, `/v1/admin${path}`, { ...(b !== undefined ? { body: b } : {}), bearer: TEST_ADMIN_TOKEN });
+    expect((await adminCall('POST', '/apps', { id: 'ops-app-b' })).status).toBe(200);
+    const inDefault = await register(node.httpUrl, 'twin');
+    const inB: Account = { ...inDefault, appId: 'ops-app-b' };
+    expect((await api.call('POST', '/v1/register', { body: { username: inB.username, password: inB.password, appId: 'ops-app-b' } })).status).toBe(201);
+    const bId = String((await adminCall('GET', `/users?username=${inB.username}&app=ops-app-b`)).json.userId);
+    expect(bId).not.toBe(inDefault.userId);
+    expect((await adminCall('GET', `/users?username=${inB.username}`)).json).toMatchObject({ userId: inDefault.userId, app: 'default' });
+    expect((await adminCall('GET', `/users?username=${inB.username}&app=ops-app-b`)).json).toMatchObject({ userId: bId, app: 'ops-app-b' });
+    expect((await adminCall('GET', `/users?username=${inB.username}&app=no-such-app`)).json.error).toMatchObject({ name: 'APP_NOT_FOUND' });
+    // Search: one app's users, each shown with its app; a user id of another app is not found in this one.
+    const searchB = await adminCall('GET', `/users/search?prefix=${inB.username}&app=ops-app-b`);
+    expect(searchB.json.users).toEqual([{ userId: bId, username: inB.username, createdAt: expect.any(Number), app: 'ops-app-b' }]);
+    expect((await adminCall('GET', `/users/search?prefix=${inB.username}`)).json.users).toMatchObject([{ userId: inDefault.userId, app: 'default' }]);
+    expect((await adminCall('GET', `/users/search?prefix=${bId}`)).json.users).toEqual([]);
+    expect((await adminCall('GET', `/users/search?prefix=${bId}&app=ops-app-b`)).json.users).toMatchObject([{ userId: bId, app: 'ops-app-b' }]);
+    expect((await adminCall('GET', '/users/search?prefix=a&app=no-such-app')).json.error).toMatchObject({ name: 'APP_NOT_FOUND' });
+
+    // Ban B's user (app in the body): B's device closes with BANNED, the `default` twin stays connected.
+    const [lb, ld] = await Promise.all([
+      api.call('POST', '/v1/login', { body: { username: inB.username, password: inB.password, deviceId: 'b-phone', appId: 'ops-app-b' } }),
+      api.call('POST', '/v1/login', { body: { username: inDefault.username, password: inDefault.password, deviceId: 'd-phone' } }),
+    ]);
+    const { c: bLive } = await connectWith(lb.json.accessToken as string);
+    const { c: dLive } = await connectWith(ld.json.accessToken as string);
+    const banned = await adminCall('POST', `/users/${inB.username}/ban`, { app: 'ops-app-b', reason: 'b only' });
+    expect(banned.json).toMatchObject({ userId: Number(bId), username: inB.username, app: 'ops-app-b', banned: true });
+    expect(await bLive.waitClosed()).toBe(CloseCodes.BANNED.code);
+    expect((await adminCall('GET', `/users?username=${inB.username}`)).json).toMatchObject({ banned: false });
+    // The app may come in the query too; unknown apps are APP_NOT_FOUND on every route.
+    expect((await api.call('POST', `/v1/admin/users/${inB.username}/unban?app=ops-app-b`, { body: {}, bearer: TEST_ADMIN_TOKEN })).json)
+      .toMatchObject({ app: 'ops-app-b', banned: false });
+    for (const path of ['ban', 'unban', 'sessions/revoke', 'password']) {
+      expect((await adminCall('POST', `/users/${inB.username}/${path}`, { app: 'no-such-app' })).json.error).toMatchObject({ name: 'APP_NOT_FOUND' });
+    }
+    // Reset B's password: only B's twin changes and only B's sessions end.
+    const reset = await adminCall('POST', `/users/${inB.username}/password`, { app: 'ops-app-b', password: 'b-new-password' });
+    expect(reset.json).toMatchObject({ userId: bId, app: 'ops-app-b', password: 'b-new-password' });
+    expect((await api.call('POST', '/v1/login', { body: { username: inB.username, password: 'b-new-password', deviceId: 'b2', appId: 'ops-app-b' } })).status).toBe(200);
+    expect((await api.call('POST', '/v1/login', { body: { username: inDefault.username, password: inDefault.password, deviceId: 'd2' } })).status).toBe(200);
+    const revokeB = await api.call('POST', `/v1/admin/users/${inB.username}/sessions/revoke?app=ops-app-b`, { bearer: TEST_ADMIN_TOKEN });
+    expect(revokeB.json).toMatchObject({ userId: bId, app: 'ops-app-b' });
+    // The `default` twin's connection outlived all of it.
+    body(await dLive.request({ case: 'ping', value: {} }), 'pong');
+  });
+
   it('exercised every documented operation, each response valid against the document', async () => {
     // The remaining public and operator endpoints, validated the same way.
     expect((await api.call('GET', '/healthz')).status).toBe(200);

@@ -7,7 +7,7 @@ import { useState } from 'preact/hooks';
 import type { AdminApi } from './admin-api.js';
 import { resetPassword, revokeSessions } from './accounts-api.js';
 
-export function AccountActions({ api, username, onDone }: { api: AdminApi; username: string; onDone: () => void }) {
+export function AccountActions({ api, username, app, onDone }: { api: AdminApi; username: string; app: string; onDone: () => void }) {
   const [result, setResult] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState('');
@@ -24,10 +24,10 @@ export function AccountActions({ api, username, onDone }: { api: AdminApi; usern
     <div class="admin__actions" data-testid="admin-account-actions">
       <button type="button" class="btn" data-testid="admin-revoke" onClick={() => void run(async () => {
         setPassword('');
-        setResult(`${await revokeSessions(api, username)} sessions ended`);
+        setResult(`${await revokeSessions(api, username, app)} sessions ended`);
       })}>End all sessions</button>
       <button type="button" class="btn" data-testid="admin-reset-password" onClick={() => void run(async () => {
-        const r = await resetPassword(api, username);
+        const r = await resetPassword(api, username, app);
         setPassword(r.password);
         setResult(`password reset; ${r.revoked} sessions ended`);
       })}>Reset password</button>

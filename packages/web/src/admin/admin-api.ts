@@ -5,6 +5,8 @@
 export interface AdminUser {
   readonly userId: string;
   readonly username: string;
+  /** The user's app (usernames are unique per app). */
+  readonly app: string;
   readonly createdAt: number;
   readonly banned: boolean;
   readonly mutedUntil: number;
@@ -32,13 +34,14 @@ export class AdminApi {
     return this.call('GET', '/v1/metrics') as Promise<Record<string, unknown>>;
   }
 
-  findUser(username: string): Promise<AdminUser> {
-    return this.call('GET', `/v1/admin/users?username=${encodeURIComponent(username)}`) as Promise<AdminUser>;
+  /** The user of this name in `app` (usernames are unique per app). */
+  findUser(username: string, app = 'default'): Promise<AdminUser> {
+    return this.call('GET', `/v1/admin/users?username=${encodeURIComponent(username)}&app=${encodeURIComponent(app)}`) as Promise<AdminUser>;
   }
 
-  /** The operator ban (admin-user-routes.ts, by username): devices close with 4011 at once. */
-  async setBanned(username: string, banned: boolean, reason: string): Promise<void> {
-    await this.call('POST', `/v1/admin/users/${encodeURIComponent(username)}/${banned ? 'ban' : 'unban'}`, { reason });
+  /** The operator ban (admin-user-routes.ts, by username in `app`): devices close with 4011 at once. */
+  async setBanned(username: string, banned: boolean, reason: string, app = 'default'): Promise<void> {
+    await this.call('POST', `/v1/admin/users/${encodeURIComponent(username)}/${banned ? 'ban' : 'unban'}`, { reason, app });
   }
 
   async events(userId: string): Promise<AdminEvent[]> {

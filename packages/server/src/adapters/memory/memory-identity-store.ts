@@ -32,8 +32,9 @@ export class MemoryIdentityStore implements IdentityStore {
       .map((u) => u.id).sort((a, b) => a - b).slice(0, limit);
   }
 
-  async searchUsers(prefix: string, limit: number): Promise<UserRecord[]> {
-    return [...this.tables.usersByName.values()].filter((u) => u.username.startsWith(prefix))
+  async searchUsers(prefix: string, limit: number, appId?: AppId): Promise<UserRecord[]> {
+    return [...this.tables.usersByName.values()]
+      .filter((u) => u.username.startsWith(prefix) && (appId === undefined || (u.appId ?? DEFAULT_APP_ID) === appId))
       .sort((a, b) => (a.username < b.username ? -1 : 1)).slice(0, limit);
   }
 

@@ -63,9 +63,13 @@ export class PostgresIdentityStore implements IdentityStore {
     return rows.map((r) => Number(r.id));
   }
 
-  async searchUsers(prefix: string, limit: number): Promise<UserRecord[]> {
-    const rows = await this.sql<UserRow[]>`
-      SELECT id, username, password_hash, created_at, app_id FROM users WHERE starts_with(username, ${prefix}) ORDER BY username LIMIT ${limit}`;
+  async searchUsers(prefix: string, limit: number, appId?: AppId): Promise<UserRecord[]> {
+    const rows = appId === undefined
+      ? await this.sql<UserRow[]>`
+        SELECT id, username, password_hash, created_at, app_id FROM users WHERE starts_with(username, ${prefix}) ORDER BY username LIMIT ${limit}`
+      : await this.sql<UserRow[]>`
+        SELECT id, username, password_hash, created_at, app_id FROM users
+        WHERE app_id = ${appId} AND starts_with(username, ${prefix}) ORDER BY username LIMIT ${limit}`;
     return rows.map(user);
   }
 

@@ -42,6 +42,7 @@ export class SqliteIdentityStore implements IdentityStore {
   private readonly listAppUserIdsStmt;
   private readonly appOfStmt;
   private readonly searchUsersStmt;
+  private readonly searchAppUsersStmt;
   private readonly setPasswordStmt;
   private readonly upsertDeviceStmt;
   private readonly listDevicesStmt;
@@ -70,6 +71,10 @@ export class SqliteIdentityStore implements IdentityStore {
     // A range on the unique username index (binary collation): [prefix, prefix + U+FFFF).
     this.searchUsersStmt = db.prepare<[string, string, number], UserRow>(
       `SELECT ${USER_COLUMNS} FROM users WHERE username >= ? AND username < ? ORDER BY username LIMIT ?`,
+    );
+    // The same range within one app: the (app_id, username) unique index.
+    this.searchAppUsersStmt = db.prepare<[string, string, string, number], UserRow>(
+      `SELECT ${USER_COLUMNS} FROM users WHERE app_id = ? AND username >= ? AND username < ? ORDER BY username LIMIT ?`,
     );
     this.setPasswordStmt = db.prepare<[string, number]>('UPDATE users SET password_hash = ? WHERE id = ?');
     this.upsertDeviceStmt = db.prepare<[number, string, string, number]>(
@@ -117,7 +122,8 @@ export class SqliteIdentityStore implements IdentityStore {
     return this.listUserIdsStmt.all(afterId, limit).map((r) => r.id);
   }
 
-  async searchUsers(prefix: string, limit: number): Promise<UserRecord[]> {
+  async searchUsers(prefix: string, limit: number, appId?: AppId): Promise<UserRecord[]> {
+    if (appId !== undefined) return this.searchAppUsersStmt.all(appId, prefix, `${prefix}\uffff`, limit);
     return this.searchUsersStmt.all(prefix, `${prefix}\uffff`, limit);
   }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_APP_ID } from '../ports/app-store.js';
+import { DEFAULT_APP_ID, type AppId } from '../ports/app-store.js';
 import { ContentSchema, Errors, XinboxError, fromBinary } from '@xinbox/protocol';
 import type { ConversationId, UserId } from '../model.js';
 import type { IdentityStore } from '../ports/identity-store.js';
@@ -139,10 +139,12 @@ export class ModerationService {
   /**
    * The operator's ban/unban (admin API, `xinbox user ban|unban`): no
    * moderator account involved, audited under OPERATOR_ACTOR; otherwise the
-   * very path a moderator's ban takes (devices closed, login refused).
+   * very path a moderator's ban takes (devices closed, login refused). The
+   * username is looked up in `appId` (usernames are unique per app).
    */
-  async restrictByOperator(username: string, action: Extract<Restriction, { kind: 'ban' | 'unban' }>, note: string): Promise<{ userId: UserId; restriction: RestrictionRecord }> {
-    const user = await this.identity.findUserByName(username.trim().toLowerCase());
+  async restrictByOperator(username: string, action: Extract<Restriction, { kind: 'ban' | 'unban' }>, note: string, appId: AppId = DEFAULT_APP_ID):
+    Promise<{ userId: UserId; restriction: RestrictionRecord }> {
+    const user = await this.identity.findUserByName(username.trim().toLowerCase(), appId);
     if (!user) throw new XinboxError(Errors.NOT_FOUND, `no such user: ${username}`);
     const restriction = (await this.restrict(OPERATOR_ACTOR, user.id, action, note, ''))!;
     return { userId: user.id, restriction };

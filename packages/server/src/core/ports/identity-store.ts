@@ -31,8 +31,11 @@ export interface IdentityStore {
    * every user (the server API's broadcast), or over one app's with `appId`.
    */
   listUserIds(afterId: UserId, limit: number, appId?: AppId): Promise<UserId[]>;
-  /** Users whose username starts with `prefix` (as stored, lower case), by username, at most `limit` (the admin console's search). */
-  searchUsers(prefix: string, limit: number): Promise<UserRecord[]>;
+  /**
+   * Users whose username starts with `prefix` (as stored, lower case), by username, at most `limit`
+   * (the admin console's search): of one app with `appId`, of every app without.
+   */
+  searchUsers(prefix: string, limit: number, appId?: AppId): Promise<UserRecord[]>;
   /** Replaces a user's password hash (an operator's reset); false when there is no such user. */
   setPasswordHash(userId: UserId, passwordHash: string): Promise<boolean>;
 

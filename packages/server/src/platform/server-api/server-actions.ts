@@ -100,10 +100,13 @@ export class ServerActions {
     await this.d.moderation.restrict(SERVER_ACTOR, userId, { kind: banned ? 'ban' : 'unban' }, note);
   }
 
-  async findUser(username: string): Promise<{ userId: string; username: string; createdAt: number; banned: boolean; mutedUntil: number }> {
-    const u = await this.d.identityStore.findUserByName(username.trim().toLowerCase(), this.appId ?? DEFAULT_APP_ID);
+  /** A user by name in this app; the operator's view (no app of its own) names the app, `default` when it does not. */
+  async findUser(username: string, operatorApp: AppId = DEFAULT_APP_ID):
+    Promise<{ userId: string; username: string; createdAt: number; banned: boolean; mutedUntil: number; app: AppId }> {
+    const appId = this.appId ?? operatorApp;
+    const u = await this.d.identityStore.findUserByName(username.trim().toLowerCase(), appId);
     if (!u) throw new XinboxError(Errors.NOT_FOUND, 'no such user');
-    return this.getUser(u.id);
+    return { ...(await this.getUser(u.id)), app: appId };
   }
 
   /** The user's events of the last day, oldest first (at most `limit`): the admin console's view. */
