@@ -111,6 +111,21 @@ describe('admin console: apps', () => {
     await row.getByTestId('admin-app-editor').getByLabel('Webhook URL').fill('https://hooks.example.com/v2');
     await row.getByTestId('admin-app-editor').getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => row.getByTestId('admin-app-webhook').textContent(), WAIT).toContain('https://hooks.example.com/v2 [message.sent,user.*] signed with …0123');
+    expect(await row.getByTestId('admin-app-before-send').textContent()).toBe('Before-send check: none (every message admitted)');
+
+    // The app's before-send check: checked like the config's (timeout range), then shown.
+    await row.getByRole('button', { name: 'Edit shop-web' }).click();
+    const hookEditor = row.getByTestId('admin-app-editor');
+    await hookEditor.getByLabel('Before-send URL').fill('https://hooks.example.com/check');
+    await hookEditor.getByLabel('Before-send timeout').fill('5');
+    await hookEditor.getByLabel('Before-send on failure').selectOption('reject');
+    await hookEditor.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByTestId('admin-apps').getByRole('alert').textContent(), WAIT).toMatch(/INVALID_ARGUMENT: .*beforeSend\.timeoutMs/);
+    await hookEditor.getByLabel('Before-send timeout').fill('800');
+    await hookEditor.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => row.getByTestId('admin-app-before-send').textContent(), WAIT)
+      .toBe('Before-send check: https://hooks.example.com/check · 800 ms · on failure reject');
+    expect((await appJson('shop-web')).webhook).toMatchObject({ beforeSend: { url: 'https://hooks.example.com/check', timeoutMs: 800, onFailure: 'reject' } });
     await page.context().close();
   });
 });

@@ -67,7 +67,7 @@ describe('admin console', () => {
       method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
       body: JSON.stringify({ id: 'console-b', name: 'Console B' }),
     });
-    expect(created.status).toBe(200);
+    expect(created.status).toBe(201);
     const twin = async (appId: string) => {
       const c = new XinboxClient({ baseUrl: h.node.httpUrl, deviceId: `nadia-${appId}`, platform: 'desktop', accessUrl: false, appId });
       await c.register('nadia', PASSWORD);

@@ -9,7 +9,7 @@ import { Errors, XinboxError } from '@xinbox/protocol';
 import { configSchema } from '../config.js';
 import { httpUrl } from '../config-fields.js';
 import { APP_LIMIT_KEYS } from '../core/apps/app-limits.js';
-import type { AppLimits, AppPatch, AppPushCredentials, AppRecord, AppWebhook } from '../core/ports/app-store.js';
+import type { AppBeforeSend, AppLimits, AppPatch, AppPushCredentials, AppRecord, AppWebhook } from '../core/ports/app-store.js';
 
 export const LIMIT_KEYS = APP_LIMIT_KEYS;
 export const PUSH_KEYS = [
@@ -24,7 +24,11 @@ const EVENT_PATTERN = /^(\*|[a-z][a-z_]*(\.[a-z_]+)*(\.\*)?)$/;
 export interface AppPatchInput {
   readonly name?: string;
   /** `signingSecrets` absent: keep the app's current ones (the listing never shows them, so an edit need not repeat them). */
-  readonly webhook?: { readonly url: string; readonly signingSecrets?: readonly string[]; readonly events?: string } | null;
+  readonly webhook?: {
+    readonly url: string; readonly signingSecrets?: readonly string[]; readonly events?: string;
+    /** null = no before-send check; absent = keep the current one. */
+    readonly beforeSend?: AppBeforeSend | null;
+  } | null;
   readonly push?: AppPushCredentials;
   readonly limits?: AppLimits;
 }
@@ -55,7 +59,19 @@ function webhookOf(w: NonNullable<AppPatchInput['webhook']>, current: AppWebhook
   if (events.length === 0) problems.push('webhook.events must name at least one event type, `prefix.*` or `*`');
   const bad = events.filter((e) => !EVENT_PATTERN.test(e));
   if (bad.length) problems.push(`webhook.events: ${bad.map((b) => JSON.stringify(b)).join(', ')} is not an event type, \`prefix.*\` or \`*\``);
-  return { url: w.url, signingSecrets, events: events.join(',') };
+  const beforeSend = w.beforeSend === undefined ? current?.beforeSend : w.beforeSend === null ? undefined : beforeSendOf(w.beforeSend, problems);
+  return { url: w.url, signingSecrets, events: events.join(','), ...(beforeSend ? { beforeSend } : {}) };
+}
+
+/** The config's own fields (beforeSendUrl, beforeSendTimeoutMs, beforeSendOnFailure): same checks, same ranges. */
+function beforeSendOf(b: AppBeforeSend, problems: string[]): AppBeforeSend {
+  if (!b.url || !httpUrl.safeParse(b.url).success) problems.push('webhook.beforeSend.url must be an http(s) URL');
+  if (b.timeoutMs !== undefined) {
+    const r = configSchema.shape.beforeSendTimeoutMs.safeParse(b.timeoutMs);
+    if (!r.success) problems.push(`webhook.beforeSend.timeoutMs ${r.error.issues[0]?.message ?? 'is out of range'}`);
+  }
+  if (b.onFailure !== undefined && b.onFailure !== 'allow' && b.onFailure !== 'reject') problems.push('webhook.beforeSend.onFailure must be `allow` or `reject`');
+  return { url: b.url, ...(b.timeoutMs !== undefined ? { timeoutMs: b.timeoutMs } : {}), ...(b.onFailure !== undefined ? { onFailure: b.onFailure } : {}) };
 }
 
 function pushOf(p: AppPushCredentials, webhook: AppWebhook | null, problems: string[]): AppPushCredentials {

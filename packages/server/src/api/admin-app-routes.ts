@@ -5,7 +5,7 @@
  *   POST   /v1/admin/apps                               { id, name? } -> the app and its secret (shown this once)
  *   GET    /v1/admin/apps                               every app, `default` first
  *   GET    /v1/admin/apps/{id}
- *   PATCH  /v1/admin/apps/{id}                          { name?, webhook?, push?, limits? }
+ *   PATCH  /v1/admin/apps/{id}                          { name?, webhook? (with beforeSend?), push?, limits? }
  *   POST   /v1/admin/apps/{id}/secrets                  rotate: a new secret (shown this once); the old ones keep working
  *   DELETE /v1/admin/apps/{id}/secrets/{digestPrefix}   retire the secret whose SHA-256 digest starts so
  *   DELETE /v1/admin/apps/{id}
@@ -36,6 +36,12 @@ const str = (maxLength: number, description?: string) => ({ type: 'string', maxL
 const pushProperties = Object.fromEntries(PUSH_KEYS.map((k) => [k, str(1024)]));
 const limitProperties = Object.fromEntries(LIMIT_KEYS.map((k) => [k, { type: 'integer', description: `Overrides the config's ${k}` }]));
 
+const beforeSendView = {
+  type: 'object',
+  properties: { url: { type: 'string' }, timeoutMs: { type: 'integer' }, onFailure: { type: 'string', enum: ['allow', 'reject'] } },
+  required: ['url'],
+  description: 'The before-send check (absent: the app\'s messages are not checked)',
+} as const;
 const appView = {
   type: 'object',
   properties: {
@@ -51,6 +57,7 @@ const appView = {
         url: { type: 'string' },
         events: { type: 'string' },
         signingSecrets: { type: 'array', items: { type: 'string' }, description: 'Masked: the last 4 characters only' },
+        beforeSend: beforeSendView,
       },
       required: ['url', 'events', 'signingSecrets'],
     },
@@ -92,6 +99,15 @@ export const patchAppSchema = {
           url: str(2048),
           signingSecrets: { type: 'array', maxItems: MAX_SIGNING_SECRETS, items: str(256), description: '16+ characters each; absent = keep the current ones' },
           events: str(1024, 'Comma list of event types, `prefix.*` or `*` (default `*`)'),
+          beforeSend: {
+            type: ['object', 'null'], additionalProperties: false, required: ['url'],
+            description: 'The app\'s before-send check, signed with the signing secrets; null = none; absent = keep the current one',
+            properties: {
+              url: str(2048),
+              timeoutMs: { type: 'integer', description: 'As config beforeSendTimeoutMs (10-60000); absent = the config\'s' },
+              onFailure: { type: 'string', enum: ['allow', 'reject'], description: 'As config beforeSendOnFailure; absent = the config\'s' },
+            },
+          },
         },
       },
       push: { type: 'object', additionalProperties: false, properties: pushProperties },
@@ -166,7 +182,12 @@ export function viewOf(app: AppRecord) {
     createdAt: app.createdAt,
     version: app.version,
     secrets: app.secretDigests.map((d) => d.slice(0, DIGEST_SHOWN)),
-    webhook: app.webhook ? { url: app.webhook.url, events: app.webhook.events, signingSecrets: app.webhook.signingSecrets.map(mask) } : null,
+    webhook: app.webhook
+      ? {
+        url: app.webhook.url, events: app.webhook.events, signingSecrets: app.webhook.signingSecrets.map(mask),
+        ...(app.webhook.beforeSend ? { beforeSend: { ...app.webhook.beforeSend } } : {}),
+      }
+      : null,
     push: Object.fromEntries(PUSH_KEYS.filter((k) => app.push[k]).map((k) => [k, app.push[k]])),
     limits: { ...app.limits },
   };

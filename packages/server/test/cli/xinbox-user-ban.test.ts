@@ -104,7 +104,7 @@ describe('xinbox user ban / unban', () => {
       method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
       body: JSON.stringify({ id: 'cli-app-b' }),
     });
-    expect(created.status).toBe(200);
+    expect(created.status).toBe(201);
     const username = `twin_${Date.now().toString(36)}`;
     const inDefault = device('twin-default');
     await inDefault.register(username, PASSWORD);

@@ -198,7 +198,7 @@ describe('server API', () => {
   it('finds, bans, ends the sessions of and resets users of the app the operator names (usernames are unique per app)', async () => {
     const adminCall = (method: string, path: string, b?: unknown) =>
       api.call(method, `/v1/admin${path}`, { ...(b !== undefined ? { body: b } : {}), bearer: TEST_ADMIN_TOKEN });
-    expect((await adminCall('POST', '/apps', { id: 'ops-app-b' })).status).toBe(200);
+    expect((await adminCall('POST', '/apps', { id: 'ops-app-b' })).status).toBe(201);
     const inDefault = await register(node.httpUrl, 'twin');
     const inB: Account = { ...inDefault, appId: 'ops-app-b' };
     expect((await api.call('POST', '/v1/register', { body: { username: inB.username, password: inB.password, appId: 'ops-app-b' } })).status).toBe(201);

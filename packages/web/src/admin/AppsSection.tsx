@@ -1,7 +1,7 @@
 /**
  * The deployment's apps (ADR 0013): list them, create one (its server API
  * secret is shown once, with a copy button), rotate and retire secrets, and
- * edit an app's webhook and limits. `default` comes from the server config
+ * edit an app's webhook (with its before-send check) and limits. `default` comes from the server config
  * and is shown read-only.
  */
 import { useEffect, useState } from 'preact/hooks';
@@ -98,6 +98,9 @@ function AppRow({ app, api, act, onIssued }: { app: AdminApp; api: AdminApi; act
       <div data-testid="admin-app-webhook">
         Webhook: {app.webhook ? `${app.webhook.url} [${app.webhook.events}] signed with ${app.webhook.signingSecrets.join(', ')}` : 'none'}
       </div>
+      <div data-testid="admin-app-before-send">
+        Before-send check: {beforeSendText(app)}
+      </div>
       <div data-testid="admin-app-limits">
         Limits: {Object.entries(app.limits).map(([k, v]) => `${k}=${v}`).join(', ') || 'the server\'s'}
       </div>
@@ -107,14 +110,30 @@ function AppRow({ app, api, act, onIssued }: { app: AdminApp; api: AdminApi; act
   );
 }
 
+function beforeSendText(app: AdminApp): string {
+  if (app.builtIn) return 'the server config\'s (beforeSendUrl)';
+  const b = app.webhook?.beforeSend;
+  if (!b) return 'none (every message admitted)';
+  return `${b.url}${b.timeoutMs ? ` · ${b.timeoutMs} ms` : ''} · on failure ${b.onFailure ?? 'as the server config'}`;
+}
+
 function AppEditor({ app, onSave, onCancel }: { app: AdminApp; onSave: (patch: Parameters<typeof updateApp>[2]) => Promise<void>; onCancel: () => void }) {
   const [url, setUrl] = useState(app.webhook?.url ?? '');
   const [secret, setSecret] = useState('');
   const [events, setEvents] = useState(app.webhook?.events ?? '*');
+  const [hookUrl, setHookUrl] = useState(app.webhook?.beforeSend?.url ?? '');
+  const [hookTimeout, setHookTimeout] = useState(app.webhook?.beforeSend?.timeoutMs === undefined ? '' : String(app.webhook.beforeSend.timeoutMs));
+  const [hookOnFailure, setHookOnFailure] = useState(app.webhook?.beforeSend?.onFailure ?? '');
   const [limits, setLimits] = useState<Record<string, string>>(Object.fromEntries(LIMITS.map(([k]) => [k, app.limits[k] === undefined ? '' : String(app.limits[k])])));
   const save = (e: Event) => {
     e.preventDefault();
-    const webhook = url.trim() ? { url: url.trim(), events: events.trim() || '*', ...(secret ? { signingSecrets: [secret] } : {}) } : null;
+    const beforeSend = hookUrl.trim()
+      ? {
+        url: hookUrl.trim(), ...(hookTimeout.trim() ? { timeoutMs: Number(hookTimeout) } : {}),
+        ...(hookOnFailure ? { onFailure: hookOnFailure as 'allow' | 'reject' } : {}),
+      }
+      : null;
+    const webhook = url.trim() ? { url: url.trim(), events: events.trim() || '*', ...(secret ? { signingSecrets: [secret] } : {}), beforeSend } : null;
     const chosen = Object.fromEntries(Object.entries(limits).filter(([, v]) => v.trim() !== '').map(([k, v]) => [k, Number(v)]));
     void onSave({ webhook, limits: chosen });
   };
@@ -126,6 +145,22 @@ function AppEditor({ app, onSave, onCancel }: { app: AdminApp; onSave: (patch: P
         <input aria-label="Signing secret" type="password" value={secret} onInput={(e) => setSecret(e.currentTarget.value)} />
       </label>
       <label class="field"><span>Events</span><input aria-label="Events" value={events} onInput={(e) => setEvents(e.currentTarget.value)} /></label>
+      <label class="field">
+        <span>Before-send check URL (signed with the signing secret; empty: none)</span>
+        <input aria-label="Before-send URL" value={hookUrl} onInput={(e) => setHookUrl(e.currentTarget.value)} />
+      </label>
+      <label class="field">
+        <span>Before-send timeout, ms (empty: the server's)</span>
+        <input aria-label="Before-send timeout" inputMode="numeric" value={hookTimeout} onInput={(e) => setHookTimeout(e.currentTarget.value)} />
+      </label>
+      <label class="field">
+        <span>When the check fails or times out</span>
+        <select aria-label="Before-send on failure" value={hookOnFailure} onChange={(e) => setHookOnFailure(e.currentTarget.value)}>
+          <option value="">as the server config</option>
+          <option value="allow">allow (fail open)</option>
+          <option value="reject">reject (fail closed)</option>
+        </select>
+      </label>
       {LIMITS.map(([k, label]) => (
         <label class="field" key={k}>
           <span>{label} (empty: the server's)</span>

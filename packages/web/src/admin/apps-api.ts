@@ -10,9 +10,19 @@ export interface AdminApp {
   /** Digest prefixes of the server API secrets (never the secrets). */
   readonly secrets: readonly string[];
   /** signingSecrets are masked (last 4 characters). */
-  readonly webhook: { readonly url: string; readonly events: string; readonly signingSecrets: readonly string[] } | null;
+  readonly webhook: {
+    readonly url: string; readonly events: string; readonly signingSecrets: readonly string[];
+    readonly beforeSend?: BeforeSendSettings;
+  } | null;
   readonly push: Readonly<Record<string, string>>;
   readonly limits: Readonly<Record<string, number>>;
+}
+
+/** An app's before-send check (absent timeoutMs / onFailure: the server config's). */
+export interface BeforeSendSettings {
+  readonly url: string;
+  readonly timeoutMs?: number;
+  readonly onFailure?: 'allow' | 'reject';
 }
 
 export interface IssuedSecret {
@@ -23,7 +33,8 @@ export interface IssuedSecret {
 
 export interface AppPatch {
   readonly name?: string;
-  readonly webhook?: { url: string; signingSecrets?: string[]; events?: string } | null;
+  /** beforeSend null: no check. */
+  readonly webhook?: { url: string; signingSecrets?: string[]; events?: string; beforeSend?: BeforeSendSettings | null } | null;
   readonly limits?: Record<string, number>;
 }
 

@@ -123,7 +123,8 @@ export class SendPipeline {
       const share = Math.ceil(max / Math.max(1, this.queue.keys));
       if (this.queue.sizeOf(caller.userId) >= share) return Promise.reject(new XinboxError(Errors.UNAVAILABLE, 'too many sends waiting; retry shortly', retryAfterMs));
     }
-    if (this.opts.admission && !system) return this.admitThenEnqueue(this.opts.admission, caller, req);
+    const admission = this.opts.admission;
+    if (admission && !system && admission.enabled !== false) return this.admitThenEnqueue(admission, caller, req);
     return this.enqueue(caller, req, system, key);
   }
 

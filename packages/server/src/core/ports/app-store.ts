@@ -23,6 +23,20 @@ export interface AppWebhook {
   readonly signingSecrets: readonly string[];
   /** Subscribed event types: comma list of types, `prefix.*` or `*` (as config `webhookEvents`). */
   readonly events: string;
+  /**
+   * The app's synchronous before-send check (as config `beforeSendUrl`), signed
+   * with `signingSecrets`; absent = the app's messages are not checked.
+   */
+  readonly beforeSend?: AppBeforeSend;
+}
+
+/** Where and how an app's client messages are checked before they commit (docs/integration.md, before-send). */
+export interface AppBeforeSend {
+  readonly url: string;
+  /** How long a send waits for the answer; absent = config `beforeSendTimeoutMs`. */
+  readonly timeoutMs?: number;
+  /** A failed or timed-out check lets the message through (`allow`) or refuses it (`reject`); absent = config `beforeSendOnFailure`. */
+  readonly onFailure?: 'allow' | 'reject';
 }
 
 /**

@@ -8,5 +8,7 @@ import type { Caller, SendRequest } from '../messaging/send-types.js';
  * pipeline keeps each sender's order within a conversation.
  */
 export interface SendAdmission {
+  /** false: nothing is checked right now (no hook anywhere) and the pipeline skips `admit`; absent = always consulted. */
+  readonly enabled?: boolean;
   admit(caller: Caller, req: SendRequest): Promise<SendRequest>;
 }

@@ -16,6 +16,7 @@ import { AppWebhooks } from './app-webhooks.js';
 import type { SendAdmission } from '../../core/ports/send-admission.js';
 import type { NewWebhookEvent, WebhookOutbox } from '../../core/ports/webhook-outbox.js';
 import { BeforeSendHook } from './before-send-hook.js';
+import { AppBeforeSend } from './app-before-send.js';
 import { afterSendEvents } from './message-events.js';
 import { WebhookDispatcher } from './webhook-dispatcher.js';
 import { WebhookEmitter } from './webhook-emitter.js';
@@ -25,7 +26,8 @@ export { verifyWebhook, signatureHeaders, TIMESTAMP_HEADER, SIGNATURE_HEADER } f
 export interface Webhooks {
   /** Where the core and the node report events; drops at once what no app's webhook subscribes to. */
   readonly events: PlatformEvents;
-  readonly admission: SendAdmission | undefined;
+  /** The before-send check of the sender's app (AppBeforeSend); `enabled` false while no app has one. */
+  readonly admission: SendAdmission;
   /**
    * The send pipeline's builder of a message's after-send events (message.sent,
    * group.*), committed with the message; undefined when none is subscribed
@@ -59,9 +61,15 @@ const BEFORE_SEND_SOCKETS = 128;
 export async function createWebhooks(deps: WebhooksDeps): Promise<Webhooks> {
   const { config, log } = deps;
   const secrets = config.webhookSecret.split(',').map((s) => s.trim()).filter(Boolean);
-  const admission = config.beforeSendUrl
+  // `default`'s check is the config's; every other app's is its own (AppWebhook.beforeSend). Always built, since an app may
+  // get a hook at any time: while none has one, `enabled` is false and the send pipeline skips it.
+  const defaultHook = config.beforeSendUrl
     ? new BeforeSendHook({ url: config.beforeSendUrl, secrets, timeoutMs: config.beforeSendTimeoutMs, onFailure: config.beforeSendOnFailure, maxSockets: BEFORE_SEND_SOCKETS }, log)
     : undefined;
+  const admission = new AppBeforeSend(deps.apps, deps.appOfUser, defaultHook, log, {
+    timeoutMs: config.beforeSendTimeoutMs, onFailure: config.beforeSendOnFailure, maxSockets: BEFORE_SEND_SOCKETS,
+  });
+  await admission.start();
   // Every app's webhook, `default` (the config's) included: an app may get one at any time, so the emitter always exists
   // and drops at once what no app subscribes to.
   const receivers = new AppWebhooks(deps.apps, deps.appOfUser, log, {
@@ -120,14 +128,14 @@ export async function createWebhooks(deps: WebhooksDeps): Promise<Webhooks> {
       const e = emitter.stats();
       return {
         ...e, emitted: e.emitted + afterSendCommitted, appended: e.appended + afterSendCommitted, afterSend: afterSendCommitted,
-        afterSendFailures, ...dispatcher?.stats(), beforeSend: admission?.stats(),
+        afterSendFailures, ...dispatcher?.stats(), beforeSend: admission.enabled ? admission.stats() : undefined,
       };
     },
     stop: async () => {
       await emitter.drain();
       await dispatcher?.stop();
       receivers.stop();
-      admission?.close();
+      admission.close();
     },
   };
 }
