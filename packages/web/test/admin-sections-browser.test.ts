@@ -145,6 +145,14 @@ describe('admin console sections', () => {
     await admin.getByLabel('Event id').fill(refused);
     await admin.getByRole('button', { name: 'Filter' }).click();
     await expect.poll(() => rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-status')).join(',')), WAIT).toBe('delivered,failed');
+    // Each attempt names its app; filtering by app keeps `default`'s and drops everything for another.
+    await admin.getByLabel('Event id').fill('');
+    await admin.getByLabel('Filter by app').fill('default');
+    await admin.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(() => rows.evaluateAll((trs) => [...new Set(trs.map((tr) => tr.getAttribute('data-app')))].join(',')), WAIT).toBe('default');
+    await admin.getByLabel('Filter by app').fill('some-other-app');
+    await admin.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(() => rows.count(), WAIT).toBe(0);
     await expect.poll(() => admin.getByTestId('admin-webhook-lanes').textContent(), WAIT).toBe('Nothing waiting.');
     await admin.context().close();
   });

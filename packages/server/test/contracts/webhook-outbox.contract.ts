@@ -231,6 +231,32 @@ export function describeWebhookOutboxContract(name: string, makeStores: FixtureF
       expect(await webhooks.deliveries({ limit: 1 })).toHaveLength(1);
     });
 
+    it('names each attempt\'s app and filters the log by app', async () => {
+      const { webhooks } = ctx.stores();
+      await drain(webhooks);
+      const since = (await webhooks.deliveries({ limit: 1 }))[0]?.seq ?? 0;
+      const mine = async (app?: string) => (await webhooks.deliveries({ limit: 50, ...(app !== undefined ? { app } : {}) })).filter((d) => d.seq > since);
+      const shop = uniqueName('shop').toLowerCase();
+      const [key] = keysOnDistinctLanes(1);
+      const inShop = { ...event(key!, 1), appId: shop };
+      const inShopLonger = { ...event(key!, 2), appId: `${shop}x` };
+      const inDefault = event(key!, 3);
+      await webhooks.append([inShop, inShopLonger, inDefault]);
+      for (let batch = await webhooks.claim('a', FAR, 1000, 10); batch; batch = await webhooks.claim('a', FAR, 1000, 10)) {
+        // One attempt per app: a batch is delivered to one app's receiver.
+        const first = batch.events[0]!.appId;
+        const oneApp = { ...batch, events: batch.events.filter((e) => e.appId === first) };
+        expect(await webhooks.complete(oneApp, 'a', 5)).toBe(true);
+      }
+      const all = await mine();
+      expect(all.map((d) => d.app).sort()).toEqual([shop, `${shop}x`, 'default'].sort());
+      expect((await mine(shop)).map((d) => [d.app, d.events.map((e) => e.id)])).toEqual([[shop, [inShop.id]]]);
+      expect((await mine(`${shop}x`)).map((d) => d.events.map((e) => e.id))).toEqual([[inShopLonger.id]]);
+      expect((await mine('default')).map((d) => d.events.map((e) => e.id))).toEqual([[inDefault.id]]);
+      expect(await mine(`${shop.slice(0, -1)}%`)).toEqual([]);
+      expect(all.every((d) => d.events.every((e) => Object.keys(e).sort().join() === 'id,orderKey,type'))).toBe(true);
+    });
+
     it(`keeps at most ${WEBHOOK_DELIVERY_LOG_SIZE} delivery attempts`, async () => {
       const { webhooks } = ctx.stores();
       await drain(webhooks);

@@ -69,5 +69,21 @@ describe('per-app webhooks in a node', () => {
     expect(appReceiver.ofType('message.sent').map((e) => (e.data as { conversationId: string }).conversationId)).toEqual([conv, conv, conv]);
     await new Promise((r) => setTimeout(r, 500));
     expect(configReceiver.ofType('message.sent')).toHaveLength(3); // still only the default app's three
+
+    // The delivery log names each attempt's app and filters by it.
+    type Log = { deliveries: Array<{ app: string; events: Array<{ type: string; orderKey: string }> }> };
+    const log = async (q: string) => (await (await adminGet(node.httpUrl, `/v1/admin/webhooks/deliveries?limit=1000${q}`)).json() as Log).deliveries;
+    const all = await log('');
+    expect(new Set(all.map((d) => d.app))).toEqual(new Set(['default', 'other-app']));
+    const ofOther = await log('&app=other-app');
+    expect(ofOther.length).toBeGreaterThan(0);
+    expect(ofOther.every((d) => d.app === 'other-app')).toBe(true);
+    const sent = ofOther.flatMap((d) => d.events).filter((e) => e.type === 'message.sent');
+    expect(sent.map((e) => e.orderKey)).toEqual([`conversation:${conv}`, `conversation:${conv}`, `conversation:${conv}`]);
+    const ofDefault = await log('&app=default');
+    expect(ofDefault.length).toBeGreaterThan(0);
+    expect(ofDefault.every((d) => d.app === 'default')).toBe(true);
+    expect(ofDefault.length + ofOther.length).toBe(all.length);
+    expect(await log('&app=nobody-here')).toEqual([]);
   });
 });

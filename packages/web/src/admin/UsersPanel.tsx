@@ -67,7 +67,7 @@ export function UsersPanel({ api }: { api: AdminApi }) {
     <section class="admin__panel" aria-labelledby="users-title">
       <h2 id="users-title">Users</h2>
       <form class="admin__search" onSubmit={(e) => { e.preventDefault(); void search(query); }}>
-        <select aria-label="App" value={app} onFocus={loadApps} onChange={(e) => { setApp(e.currentTarget.value); clear(); }} data-testid="admin-user-app">
+        <select aria-label="User app" value={app} onFocus={loadApps} onChange={(e) => { setApp(e.currentTarget.value); clear(); }} data-testid="admin-user-app">
           {apps.map((id) => <option key={id} value={id}>{id}</option>)}
         </select>
         <input aria-label="Username" placeholder="username, its start, or a user id" value={query} onInput={(e) => setQuery(e.currentTarget.value)} data-testid="admin-user-query" />

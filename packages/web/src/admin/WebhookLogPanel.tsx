@@ -1,19 +1,20 @@
 /**
  * The webhook delivery log: every delivery attempt, newest first (status,
- * attempt number, the batch's events, the receiver's error, the next retry),
- * narrowed to one lane, one event type or one event (by id), and the lanes whose events are
+ * attempt number, the app, the batch's events, the receiver's error, the next retry),
+ * narrowed to one app, one lane, one event type or one event (by id), and the lanes whose events are
  * still waiting. Polled while shown.
  */
 import { useState } from 'preact/hooks';
 import type { AdminApi } from './admin-api.js';
 import { usePolling } from './use-polling.js';
-import { listDeliveries, listLanes, type WebhookDelivery, type WebhookLane } from './webhook-log-api.js';
+import { listDeliveries, listLanes, type DeliveryFilter, type WebhookDelivery, type WebhookLane } from './webhook-log-api.js';
 
 export function WebhookLogPanel({ api }: { api: AdminApi }) {
   const [lane, setLane] = useState('');
   const [type, setType] = useState('');
   const [event, setEvent] = useState('');
-  const [filter, setFilter] = useState<{ lane?: number; type?: string; event?: string }>({});
+  const [app, setApp] = useState('');
+  const [filter, setFilter] = useState<DeliveryFilter>({});
   const [deliveries, setDeliveries] = useState<WebhookDelivery[]>([]);
   const [lanes, setLanes] = useState<WebhookLane[]>([]);
   const [error, setError] = useState('');
@@ -29,7 +30,10 @@ export function WebhookLogPanel({ api }: { api: AdminApi }) {
   }, 2_000, [api, filter]);
   const apply = (e: Event) => {
     e.preventDefault();
-    setFilter({ ...(lane.trim() ? { lane: Number(lane) } : {}), ...(type.trim() ? { type: type.trim() } : {}), ...(event.trim() ? { event: event.trim() } : {}) });
+    setFilter({
+      ...(lane.trim() ? { lane: Number(lane) } : {}), ...(type.trim() ? { type: type.trim() } : {}), ...(event.trim() ? { event: event.trim() } : {}),
+      ...(app.trim() ? { app: app.trim() } : {}),
+    });
   };
   return (
     <section class="admin__panel admin__panel--wide" aria-labelledby="webhooks-title" data-testid="admin-webhooks">
@@ -38,6 +42,7 @@ export function WebhookLogPanel({ api }: { api: AdminApi }) {
         <input aria-label="Lane" placeholder="lane (0-31: default app)" inputMode="numeric" value={lane} onInput={(e) => setLane(e.currentTarget.value)} />
         <input aria-label="Event type" placeholder="event type, e.g. message.sent" value={type} onInput={(e) => setType(e.currentTarget.value)} />
         <input aria-label="Event id" placeholder="event id" value={event} onInput={(e) => setEvent(e.currentTarget.value)} />
+        <input aria-label="Filter by app" placeholder="app id" value={app} onInput={(e) => setApp(e.currentTarget.value)} />
         <button type="submit" class="btn">Filter</button>
       </form>
       {error && <p class="error" role="alert">{error}</p>}
@@ -46,11 +51,12 @@ export function WebhookLogPanel({ api }: { api: AdminApi }) {
           `lane ${l.lane}: ${l.pending} waiting, ${l.attempts} failed, next ${time(l.nextAttemptAt)}${l.lastError ? ` (${l.lastError})` : ''}`).join(' · ')}
       </p>
       <table class="admin__deliveries">
-        <thead><tr><th>time</th><th>lane</th><th>status</th><th>attempt</th><th>events</th><th>error</th><th>next retry</th></tr></thead>
+        <thead><tr><th>time</th><th>app</th><th>lane</th><th>status</th><th>attempt</th><th>events</th><th>error</th><th>next retry</th></tr></thead>
         <tbody data-testid="admin-deliveries">
           {deliveries.map((d) => (
-            <tr key={d.seq} data-status={d.status}>
+            <tr key={d.seq} data-status={d.status} data-app={d.app}>
               <td>{new Date(d.at).toLocaleTimeString()}</td>
+              <td>{d.app}</td>
               <td>{d.lane}</td>
               <td>{d.status}</td>
               <td>{d.attempt}</td>

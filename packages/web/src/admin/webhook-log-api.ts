@@ -4,6 +4,8 @@ import type { AdminApi } from './admin-api.js';
 export interface WebhookDelivery {
   readonly seq: number;
   readonly lane: number;
+  /** The app whose receiver the batch went to. */
+  readonly app: string;
   readonly at: number;
   readonly status: 'delivered' | 'failed';
   readonly attempt: number;
@@ -20,11 +22,14 @@ export interface WebhookLane {
   readonly lastError: string;
 }
 
-export async function listDeliveries(api: AdminApi, filter: { lane?: number; type?: string; event?: string }): Promise<WebhookDelivery[]> {
+export interface DeliveryFilter { lane?: number; type?: string; event?: string; app?: string }
+
+export async function listDeliveries(api: AdminApi, filter: DeliveryFilter): Promise<WebhookDelivery[]> {
   const q = new URLSearchParams({ limit: '100' });
   if (filter.lane !== undefined) q.set('lane', String(filter.lane));
   if (filter.type) q.set('type', filter.type);
   if (filter.event) q.set('event', filter.event);
+  if (filter.app) q.set('app', filter.app);
   return ((await api.call('GET', `/v1/admin/webhooks/deliveries?${q}`)) as { deliveries: WebhookDelivery[] }).deliveries;
 }
 

@@ -89,6 +89,7 @@ export class MemoryWebhookOutbox implements WebhookOutbox {
       if (query.lane !== undefined && r.lane !== query.lane) continue;
       if (query.eventType !== undefined && !r.events.some((e) => e.type === query.eventType)) continue;
       if (query.eventId !== undefined && !r.events.some((e) => e.id === query.eventId)) continue;
+      if (query.app !== undefined && r.app !== query.app) continue;
       out.push(r);
     }
     return out;
@@ -102,7 +103,8 @@ export class MemoryWebhookOutbox implements WebhookOutbox {
 
   private record(batch: WebhookBatch, at: number, status: WebhookDeliveryRecord['status'], error: string, nextAttemptAt: number): void {
     const events = batch.events.map((e) => ({ id: e.id, type: e.type, orderKey: e.orderKey }));
-    this.log.push({ seq: ++this.logSeq, lane: batch.lane, at, status, attempt: batch.attempts + 1, events, error, nextAttemptAt });
+    const app = batch.events[0]?.appId ?? DEFAULT_APP_ID;
+    this.log.push({ seq: ++this.logSeq, lane: batch.lane, app, at, status, attempt: batch.attempts + 1, events, error, nextAttemptAt });
     if (this.log.length > WEBHOOK_DELIVERY_LOG_SIZE) this.log.shift();
   }
 }

@@ -1,4 +1,4 @@
-import { deliveryEvents, deliveryFromRow, idPattern, typePattern, type DeliveryRow } from '../webhook-delivery-rows.js';
+import { NO_APP_PATTERN, appFilter, deliveryEvents, deliveryFromRow, idPattern, typePattern, type DeliveryRow } from '../webhook-delivery-rows.js';
 import {
   WEBHOOK_DELIVERY_LOG_SIZE, WEBHOOK_LANES, webhookLaneOf,
   type NewWebhookEvent, type WebhookDeliveryQuery, type WebhookDeliveryRecord, type StoredWebhookEvent, type WebhookBatch, type WebhookLaneState, type WebhookOutbox,
@@ -96,9 +96,11 @@ export class PostgresWebhookOutbox implements WebhookOutbox {
     const lane = query.lane ?? -1;
     const types = query.eventType === undefined ? '%' : typePattern(query.eventType);
     const ids = query.eventId === undefined ? '%' : idPattern(query.eventId);
+    const app = appFilter(query.app);
     const rows = await this.sql<DeliveryRow[]>`
       SELECT seq, lane, at, status, attempt, events, error, next_attempt_at FROM webhook_deliveries
        WHERE (${lane}::int < 0 OR lane = ${lane}) AND types LIKE ${types} AND events LIKE ${ids}
+         AND (events LIKE ${app.pattern} OR (${app.legacy}::int = 1 AND events NOT LIKE ${NO_APP_PATTERN}))
        ORDER BY seq DESC LIMIT ${query.limit}`;
     return rows.map(deliveryFromRow);
   }

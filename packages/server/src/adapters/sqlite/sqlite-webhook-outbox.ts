@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { DEFAULT_APP_ID } from '../../core/ports/app-store.js';
-import { deliveryEvents, deliveryFromRow, idPattern, typePattern, type DeliveryRow } from '../webhook-delivery-rows.js';
+import { NO_APP_PATTERN, appFilter, deliveryEvents, deliveryFromRow, idPattern, typePattern, type DeliveryRow } from '../webhook-delivery-rows.js';
 import {
   WEBHOOK_DELIVERY_LOG_SIZE, WEBHOOK_LANES, webhookLaneOf,
   type NewWebhookEvent, type WebhookDeliveryQuery, type WebhookDeliveryRecord, type StoredWebhookEvent, type WebhookBatch, type WebhookLaneState, type WebhookOutbox,
@@ -100,9 +100,11 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
       record(batch, at, 'failed', error, next);
       return true;
     });
-    this.deliveriesStmt = db.prepare<[number, number, string, string, number], DeliveryRow>(
+    this.deliveriesStmt = db.prepare<[number, number, string, string, string, number, string, number], DeliveryRow>(
       `SELECT seq, lane, at, status, attempt, events, error, next_attempt_at FROM webhook_deliveries
-        WHERE (? < 0 OR lane = ?) AND types LIKE ? ESCAPE '\\' AND events LIKE ? ESCAPE '\\' ORDER BY seq DESC LIMIT ?`,
+        WHERE (? < 0 OR lane = ?) AND types LIKE ? ESCAPE '\\' AND events LIKE ? ESCAPE '\\'
+          AND (events LIKE ? ESCAPE '\\' OR (? = 1 AND events NOT LIKE ?))
+        ORDER BY seq DESC LIMIT ?`,
     );
     this.lanesStmt = db.prepare<[], { lane: number; pending: number; attempts: number; next_attempt_at: number; last_error: string }>(
       `SELECT l.lane, count(*) AS pending, l.attempts, l.next_attempt_at, l.last_error
@@ -130,7 +132,8 @@ export class SqliteWebhookOutbox implements WebhookOutbox {
     const lane = query.lane ?? -1;
     const types = query.eventType === undefined ? '%' : typePattern(query.eventType);
     const ids = query.eventId === undefined ? '%' : idPattern(query.eventId);
-    return this.deliveriesStmt.all(lane, lane, types, ids, query.limit).map(deliveryFromRow);
+    const app = appFilter(query.app);
+    return this.deliveriesStmt.all(lane, lane, types, ids, app.pattern, app.legacy, NO_APP_PATTERN, query.limit).map(deliveryFromRow);
   }
 
   async lanes(): Promise<WebhookLaneState[]> {

@@ -66,6 +66,8 @@ export interface WebhookDeliveryRecord {
   /** Increases with each recorded attempt. */
   readonly seq: number;
   readonly lane: number;
+  /** The app whose receiver the batch went to (a batch is one app's; rows recorded before apps say `default`). */
+  readonly app: AppId;
   readonly at: number;
   readonly status: 'delivered' | 'failed';
   /** 1 for the first try of this batch's head, 2 for the first retry, ... */
@@ -83,6 +85,8 @@ export interface WebhookDeliveryQuery {
   readonly lane?: number;
   readonly eventType?: string;
   readonly eventId?: string;
+  /** Only attempts of this app's batches. */
+  readonly app?: AppId;
 }
 
 /**
@@ -112,7 +116,7 @@ export interface WebhookOutbox {
   retryLater(batch: WebhookBatch, holder: string, nextAttemptAt: number, error: string, at?: number): Promise<boolean>;
   /** Lanes with pending events (for metrics and the delivery log). */
   lanes(): Promise<WebhookLaneState[]>;
-  /** The delivery log, newest first; `lane` narrows it to one lane, `eventType` / `eventId` to attempts carrying that type / event. */
+  /** The delivery log, newest first; `lane` narrows it to one lane, `eventType` / `eventId` to attempts carrying that type / event, `app` to one app's. */
   deliveries(query: WebhookDeliveryQuery): Promise<WebhookDeliveryRecord[]>;
   close(): Promise<void>;
 }
