@@ -88,7 +88,7 @@ describe('per-app push in a node', () => {
     expect(toDavePush).toHaveLength(1); // the burst coalesced
     expect(toDavePush[0]).toMatchObject({
       teamId: 'TEAMAPPB01', headers: { 'apns-topic': 'com.example.appb' },
-      payload: { aps: { alert: { title: carol.username, body: 'two for dave' }, badge: 2 }, conversationId: toDave },
+      payload: { aps: { alert: { title: carol.username, body: '2 new messages · two for dave' }, badge: 2 }, conversationId: toDave },
     });
     const [header, claims] = toDavePush[0]!.headers.authorization!.slice(7).split('.').slice(0, 2).map((p) => JSON.parse(Buffer.from(p, 'base64url').toString()));
     expect(header).toMatchObject({ alg: 'ES256', kid: 'KEYAPPB001' });

@@ -64,9 +64,13 @@ export class AppNotifiers {
     return this.defaults.size > 0 || this.anyApp;
   }
 
-  /** The notifiers of the user's app. */
+  /**
+   * The notifiers of the user's app. Always by the user's app (a cached
+   * lookup): answering `defaults` from the 2 s snapshot while it says no other
+   * app has credentials would push a user of an app given credentials (or
+   * created) a moment ago with the config's, i.e. another app's.
+   */
   async forUser(userId: UserId): Promise<Notifiers> {
-    if (!this.anyApp) return this.defaults;
     return this.forApp(await this.appOfUser(userId));
   }
 
