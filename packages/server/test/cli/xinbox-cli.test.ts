@@ -147,6 +147,14 @@ describe('xinbox user', () => {
     expect(again.stderr).toContain('USERNAME_TAKEN');
     expectOneLine(again.stderr);
 
+    // --app names the user's app; one that does not exist is refused, in one line.
+    const noApp = await xinbox(['user', 'create', 'erin', '--password', 'erins long password', '--app', 'no-such-app'], env);
+    expect(noApp.code).toBe(1);
+    expect(noApp.stderr).toContain('APP_NOT_FOUND');
+    expectOneLine(noApp.stderr);
+    expect((await xinbox(['user', 'create', 'erin', '--password', 'erins long password', '--app', 'default'], env)).stdout)
+      .toMatch(/^created user erin in app default \(id \d+\)\n$/);
+
     const generated = await xinbox(['user', 'create', 'dave'], env);
     const password = /with password (\S+)/.exec(generated.stdout)?.[1];
     expect(password).toBeTruthy();
