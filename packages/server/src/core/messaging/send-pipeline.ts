@@ -1,4 +1,4 @@
-import { ConversationKind, Errors, XinboxError, contentSearchText, encodeMessageParts, encodePushFrame } from '@xinbox/protocol';
+import { ConversationKind, Errors, XinboxError, contentSearchText, encodeMessageParts, encodePushFrame, type MessageParts } from '@xinbox/protocol';
 import type { MessageStore, AppendItem } from '../ports/message-store.js';
 import { DuplicateClientMsgIdError, SeqConflictError } from '../ports/message-store.js';
 import type { Outbox, UserPush } from '../ports/outbox.js';
@@ -346,11 +346,7 @@ export class SendPipeline {
       if (m.seq > state.record.lastSeq) state.record = { ...state.record, lastSeq: m.seq, lastMessageId: m.id, updatedAt: m.serverTime };
       pending.resolve(this.remember(m, false, pending.key));
       this.opts.committed?.(m, state.record.kind, pending.system, item.timelineUsers);
-      const messageBytes = encodeMessageParts({
-        ...m,
-        hidden: false,
-        conversationKind: state.record.kind === 'direct' ? ConversationKind.DIRECT : ConversationKind.GROUP,
-      });
+      const messageBytes = encodeMessageParts(pushParts(m, state.record.kind));
       const seqs = syncSeqs[i]!;
       this.opts.observer?.fannedOut(item.timelineUsers.length > 0 ? 'timeline' : 'audience', item.timelineUsers.length);
       if (item.timelineUsers.length > 0) {
@@ -393,6 +389,29 @@ export class SendPipeline {
 }
 
 function noop(): void {}
+
+/**
+ * The wire parts of a committed message, field by field. Not `{ ...m, hidden, conversationKind }`:
+ * under W1 load that spread showed up as ~750-860 bytes per send allocated in V8's old space
+ * (scripts/promotion-profile.mjs, docs/benchmarks.md "Old-space promotion"); this literal of one
+ * fixed shape dies young like the rest of the send.
+ */
+function pushParts(m: StoredMessage, kind: Kind): MessageParts {
+  return {
+    id: m.id,
+    conversationId: m.conversationId,
+    seq: m.seq,
+    senderId: m.senderId,
+    clientMsgId: m.clientMsgId,
+    serverTime: m.serverTime,
+    content: m.content,
+    mentions: m.mentions,
+    mentionAll: m.mentionAll,
+    visibleTo: m.visibleTo,
+    hidden: false,
+    conversationKind: kind === 'direct' ? ConversationKind.DIRECT : ConversationKind.GROUP,
+  };
+}
 
 function timelineAudience(memberIds: readonly UserId[], m: StoredMessage): UserId[] {
   if (m.visibleTo.length === 0) return memberIds as UserId[];
