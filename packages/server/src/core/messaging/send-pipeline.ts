@@ -393,7 +393,7 @@ function noop(): void {}
 /**
  * The wire parts of a committed message, field by field. Not `{ ...m, hidden, conversationKind }`:
  * under W1 load that spread showed up as ~750-860 bytes per send allocated in V8's old space
- * (scripts/promotion-profile.mjs, docs/benchmarks.md "Old-space promotion"); this literal of one
+ * (scripts/alloc-profile.mjs --promoted, docs/benchmarks.md "Old-space promotion"); this literal of one
  * fixed shape dies young like the rest of the send.
  */
 function pushParts(m: StoredMessage, kind: Kind): MessageParts {
