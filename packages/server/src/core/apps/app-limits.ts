@@ -2,6 +2,7 @@ import type { Logger } from '../../logger.js';
 import type { UserId } from '../model.js';
 import { DEFAULT_APP_ID, type AppId, type AppLimits, type AppOfUser } from '../ports/app-store.js';
 import type { AppDirectory } from './app-directory.js';
+import { AppSnapshotRefresh } from './app-snapshot-refresh.js';
 
 /** The limits an app may override (AppLimits), by their config names. */
 export const APP_LIMIT_KEYS = ['limitSendPerUser', 'limitReadPerUser', 'limitCreatePerUser', 'limitRegisterPerIpPerMin', 'limitLoginPerIpPerMin'] as const satisfies ReadonlyArray<keyof AppLimits>;
@@ -28,7 +29,7 @@ export class AppLimitResolver {
   private readonly base: ResolvedLimits;
   private readonly resolved = new Map<AppId, ResolvedLimits & { appVersion: number }>();
   private overridden = false;
-  private timer: NodeJS.Timeout | null = null;
+  private refresher: AppSnapshotRefresh | null = null;
 
   constructor(
     private readonly apps: AppDirectory,
@@ -42,14 +43,12 @@ export class AppLimitResolver {
   }
 
   async start(): Promise<void> {
-    await this.refresh();
-    this.timer = setInterval(() => void this.refresh().catch((e) => this.log.warn('reading the apps\' limits failed', e)), this.refreshMs);
-    this.timer.unref();
+    this.refresher ??= new AppSnapshotRefresh(() => this.refresh(), this.refreshMs, this.log, "the apps' limits");
+    await this.refresher.start();
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.refresher?.stop();
   }
 
   async refresh(): Promise<void> {

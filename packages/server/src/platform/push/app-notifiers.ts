@@ -10,6 +10,7 @@ import { ApnsNotifier } from './apns-notifier.js';
 import { FcmNotifier, type ServiceAccount } from './fcm-notifier.js';
 import { WebhookPushNotifier } from './webhook-notifier.js';
 import { WebPushNotifier } from './webpush-notifier.js';
+import { AppSnapshotRefresh } from '../../core/apps/app-snapshot-refresh.js';
 
 type Notifiers = ReadonlyMap<PushProvider, PushNotifier>;
 const NONE: Notifiers = new Map();
@@ -38,7 +39,7 @@ export interface AppNotifiersOptions {
 export class AppNotifiers {
   private readonly built = new Map<AppId, { version: number; notifiers: Promise<Notifiers> }>();
   private anyApp = false;
-  private timer: NodeJS.Timeout | null = null;
+  private refresher: AppSnapshotRefresh | null = null;
 
   constructor(
     private readonly defaults: Notifiers,
@@ -50,9 +51,8 @@ export class AppNotifiers {
   ) {}
 
   async start(): Promise<void> {
-    await this.refresh();
-    this.timer = setInterval(() => void this.refresh().catch((e) => this.log.warn('reading the apps\' push credentials failed', e)), this.opts.refreshMs ?? 2_000);
-    this.timer.unref();
+    this.refresher ??= new AppSnapshotRefresh(() => this.refresh(), this.opts.refreshMs ?? 2_000, this.log, "the apps' push credentials");
+    await this.refresher.start();
   }
 
   async refresh(): Promise<void> {
@@ -99,8 +99,7 @@ export class AppNotifiers {
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.refresher?.stop();
     const all = [...this.built.values()];
     this.built.clear();
     await Promise.all(all.map(async (b) => Promise.all([...(await b.notifiers).values()].map((n) => n.close()))));

@@ -4,6 +4,7 @@ import { DEFAULT_APP_ID, type AppId, type AppOfUser, type AppRecord } from '../.
 import type { SendAdmission } from '../../core/ports/send-admission.js';
 import type { Caller, SendRequest } from '../../core/messaging/send-types.js';
 import { BeforeSendHook } from './before-send-hook.js';
+import { AppSnapshotRefresh } from '../../core/apps/app-snapshot-refresh.js';
 
 export interface AppBeforeSendOptions {
   /** The config's settings: `default`'s hook, and what an app's hook without its own timeout / failure mode uses. */
@@ -34,7 +35,7 @@ export class AppBeforeSend implements SendAdmission {
   /** Counters of hooks closed since (an app's hook replaced or removed), so `stats` never goes backwards. */
   private readonly retired: HookStats = { allowed: 0, rejected: 0, rewritten: 0, failures: 0, lastFailure: '' };
   private anyAppHook = false;
-  private timer: NodeJS.Timeout | null = null;
+  private refresher: AppSnapshotRefresh | null = null;
 
   constructor(
     private readonly apps: AppDirectory,
@@ -47,9 +48,8 @@ export class AppBeforeSend implements SendAdmission {
 
   /** Reads the apps once (so `enabled` is right from the first send), then every refreshMs. */
   async start(): Promise<void> {
-    await this.refresh();
-    this.timer = setInterval(() => void this.refresh().catch((e) => this.log.warn('reading the apps\' before-send hooks failed', e)), this.opts.refreshMs ?? 2_000);
-    this.timer.unref();
+    this.refresher ??= new AppSnapshotRefresh(() => this.refresh(), this.opts.refreshMs ?? 2_000, this.log, "the apps' before-send hooks");
+    await this.refresher.start();
   }
 
   async refresh(): Promise<void> {
@@ -85,8 +85,7 @@ export class AppBeforeSend implements SendAdmission {
   }
 
   close(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.refresher?.stop();
     for (const id of [...this.hooks.keys()]) this.closeHook(id);
     this.defaultHook?.close();
   }

@@ -4,6 +4,7 @@ import type { AppDirectory } from '../../core/apps/app-directory.js';
 import { DEFAULT_APP_ID, type AppId, type AppOfUser, type AppRecord } from '../../core/ports/app-store.js';
 import { EventFilter } from './event-filter.js';
 import { WebhookPoster } from './webhook-poster.js';
+import { AppSnapshotRefresh } from '../../core/apps/app-snapshot-refresh.js';
 
 export interface AppWebhooksOptions {
   readonly timeoutMs: number;
@@ -35,7 +36,7 @@ export class AppWebhooks {
   private readonly posters = new Map<AppId, { version: number; poster: WebhookPoster }>();
   private subscribed: EventFilter[] = [];
   private messages = false;
-  private timer: NodeJS.Timeout | null = null;
+  private refresher: AppSnapshotRefresh | null = null;
 
   constructor(
     private readonly apps: AppDirectory,
@@ -46,9 +47,8 @@ export class AppWebhooks {
 
   /** Reads the apps once (so `wants` is right from the first event), then every refreshMs. */
   async start(): Promise<void> {
-    await this.refresh();
-    this.timer = setInterval(() => void this.refresh().catch((e) => this.log.warn('reading the apps\' webhooks failed', e)), this.opts.refreshMs ?? 2_000);
-    this.timer.unref();
+    this.refresher ??= new AppSnapshotRefresh(() => this.refresh(), this.opts.refreshMs ?? 2_000, this.log, "the apps' webhooks");
+    await this.refresher.start();
   }
 
   async refresh(): Promise<void> {
@@ -117,8 +117,7 @@ export class AppWebhooks {
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.refresher?.stop();
     for (const id of [...this.posters.keys()]) this.closePoster(id);
   }
 
