@@ -6,9 +6,21 @@ import type Database from 'better-sqlite3';
  * Runs WAL checkpoints on a worker thread with its own connection, so the
  * copy back into the database file (and, under synchronous=NORMAL, its fsync)
  * never stalls the event loop that serves connections. PASSIVE checkpoints do
- * not take the write lock: commits continue while one runs, and once a
- * checkpoint has caught up the next commit rewinds the WAL. If the worker
+ * not take the write lock: commits continue while one runs. If the worker
  * cannot start, the connection keeps SQLite's own auto-checkpoint.
+ *
+ * Rewinding the WAL: a commit starts the WAL over from its first frame only
+ * if, when its transaction began, a checkpoint had copied every frame. Under
+ * sustained writes that never happens on its own (commits every few ms land
+ * while each background checkpoint runs), and the WAL grew without bound: 1.4
+ * GB for a 15 MB database after 20 s of W1 at 4,000 msgs/s, every frame
+ * appended to fresh file space (docs/benchmarks.md, "The WAL that never
+ * rewound"). So when a background checkpoint leaves the WAL at
+ * `rewindFrames` or more, the worker asks the writer to catch up: a PASSIVE
+ * checkpoint on the writer's own connection, run between its transactions,
+ * copies only the frames committed while the background one ran, and the
+ * next commit rewinds. The writer does that on its own thread (the storage
+ * thread, never the event loop in a node; ADR 0007).
  */
 export class BackgroundCheckpointer {
   private worker: Worker | null = null;
@@ -19,17 +31,28 @@ export class BackgroundCheckpointer {
     private readonly intervalMs = 250,
     /** Nice steps below the caller's thread (see thread-priority.ts). */
     private readonly nice = 0,
+    /** WAL frames (pages) past which the writer catches up so the WAL rewinds; 0 = never. */
+    private readonly rewindFrames = 4096,
   ) {}
+
+  /** Catch-ups the writer ran (each followed, unless a reader held the WAL, by a rewind at the next commit). */
+  rewinds = 0;
 
   start(): void {
     if (this.path === ':memory:') return;
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     try {
-      this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, nice: this.nice, path: this.path, intervalMs: this.intervalMs } });
+      this.worker = new Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: { driver, nice: this.nice, path: this.path, intervalMs: this.intervalMs, rewindFrames: this.rewindFrames },
+      });
     } catch {
       return;
     }
     this.worker.unref();
+    this.worker.on('message', (m) => {
+      if (m === 'catch-up') this.catchUp();
+    });
     this.worker.on('error', () => this.fallBack());
     this.worker.on('exit', (code) => {
       if (code !== 0) this.fallBack();
@@ -46,6 +69,17 @@ export class BackgroundCheckpointer {
       w.postMessage('stop');
       setTimeout(() => void w.terminate().then(() => resolve()), 5_000).unref();
     });
+  }
+
+  /** Copies the frames the background checkpoint left (the writer is between transactions: nothing waits on a lock). */
+  private catchUp(): void {
+    if (!this.db.open || this.db.inTransaction) return;
+    try {
+      const [row] = this.db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number }>;
+      if (row && row.busy === 0) this.rewinds++;
+    } catch {
+      // SQLITE_BUSY (a background checkpoint started meanwhile): the next one asks again.
+    }
   }
 
   private fallBack(): void {
@@ -70,7 +104,11 @@ if (workerData.nice > 0) {
 const db = new Database(workerData.path);
 db.pragma('busy_timeout = 2000');
 const checkpoint = () => {
-  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (e) { /* busy: try again next tick */ }
+  try {
+    const [r] = db.pragma('wal_checkpoint(PASSIVE)');
+    // Caught up with what it saw, but commits landed meanwhile: the writer copies the rest so the WAL can rewind.
+    if (r && r.busy === 0 && workerData.rewindFrames > 0 && r.log >= workerData.rewindFrames) parentPort.postMessage('catch-up');
+  } catch (e) { /* busy: try again next tick */ }
 };
 const timer = setInterval(checkpoint, workerData.intervalMs);
 parentPort.on('message', (m) => {
