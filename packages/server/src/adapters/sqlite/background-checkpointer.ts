@@ -32,7 +32,7 @@ export class BackgroundCheckpointer {
     /** Nice steps below the caller's thread (see thread-priority.ts). */
     private readonly nice = 0,
     /** WAL frames (pages) past which the writer catches up so the WAL rewinds; 0 = never. */
-    private readonly rewindFrames = 4096,
+    private readonly rewindFrames = 8192,
   ) {}
 
   /** Catch-ups the writer ran (each followed, unless a reader held the WAL, by a rewind at the next commit). */
