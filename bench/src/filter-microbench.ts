@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { ContentSchema, create, toBinary } from '@xinbox/protocol';
 import { ContentFilter, type WordList } from '../../packages/server/src/core/moderation/content-filter.js';
 import { ContentScreen } from '../../packages/server/src/core/moderation/content-screen.js';
+import { xorshift } from './xorshift.js';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,14 +29,8 @@ const arg = (name: string, dflt: number): number => {
 const WORDS = arg('words', 10_000);
 const MESSAGES = arg('messages', 200_000);
 
-// Deterministic pseudo-random numbers (xorshift), so runs compare.
-let seed = 0x9e3779b9;
-const rand = (n: number): number => {
-  seed ^= seed << 13;
-  seed ^= seed >>> 17;
-  seed ^= seed << 5;
-  return (seed >>> 0) % n;
-};
+// Deterministic, so runs compare.
+const rand = xorshift(0x9e3779b9);
 const cjk = (len: number): string => Array.from({ length: len }, () => String.fromCodePoint(0x4e00 + rand(3000))).join('');
 const ascii = (len: number): string => Array.from({ length: len }, () => String.fromCharCode(97 + rand(26))).join('');
 

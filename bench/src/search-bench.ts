@@ -21,6 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteAdapters, SqliteSearchIndex } from '../../packages/server/src/adapters/sqlite/index.js';
 import type { AppendItem, ConversationStore, IdentityStore, MessageStore, SearchIndex } from '../../packages/server/src/core/ports/index.js';
+import { xorshift } from './xorshift.js';
 
 const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -38,14 +39,8 @@ const INDEX = !process.argv.includes('--no-index');
 const BUDGETS = arg('budget', '10000').split(',').map((b) => Number(b) || 1_000_000_000);
 let BUDGET = BUDGETS[0]!;
 
-// Deterministic pseudo-random numbers (xorshift), so runs compare.
-let seed = 0x2545f491;
-const rand = (n: number): number => {
-  seed ^= seed << 13;
-  seed ^= seed >>> 17;
-  seed ^= seed << 5;
-  return (seed >>> 0) % n;
-};
+// Deterministic, so runs compare.
+const rand = xorshift(0x2545f491);
 // ~600 common characters, so CJK words repeat like real chat does.
 const HAN = '的一是不了人我在有他这为之大来以个中上们到说国和地也子时道出而要于就下得可你年生自会那后能对着事其里所去行过家十用发天如然作方成者多日都三小军二无同么经法当起与好看学进种将还分此心前面又定见只主没公从知使问已向战命此文明实现所加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处府队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严';
 const cjkWord = (): string => Array.from({ length: 2 + rand(3) }, () => HAN[rand(HAN.length)]!).join('');

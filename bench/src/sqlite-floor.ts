@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteAdapters, type SqliteAdapters } from '../../packages/server/src/adapters/sqlite/index.js';
 import type { AppendItem } from '../../packages/server/src/core/ports/index.js';
+import { xorshift } from './xorshift.js';
 
 const arg = (name: string, dflt: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -32,14 +33,8 @@ const BATCH = arg('batch', 8);
 const ROUNDS = arg('rounds', 2);
 const USERS = 1000;
 
-// Deterministic pseudo-random numbers (xorshift), so both modes see the same traffic.
-let seed = 0x2545f491;
-const rand = (n: number): number => {
-  seed ^= seed << 13;
-  seed ^= seed >>> 17;
-  seed ^= seed << 5;
-  return (seed >>> 0) % n;
-};
+// Deterministic, so runs compare.
+const rand = xorshift(0x2545f491);
 
 interface Pair { readonly conversationId: number; readonly a: number; readonly b: number; seq: number }
 interface World { readonly db: SqliteAdapters; readonly pairs: Pair[]; readonly heads: Map<number, number>; nextId: bigint; sent: number }
