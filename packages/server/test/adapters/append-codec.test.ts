@@ -1,5 +1,6 @@
+import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { packAppend, packAppendResults, unpackAppend, unpackAppendResults } from '../../src/adapters/sqlite/worker/append-codec.js';
+import { packAppend, packAppendResults, packedBuffer, unpackAppend, unpackAppendResults, type PackedAppend } from '../../src/adapters/sqlite/worker/append-codec.js';
 import type { AppendItem } from '../../src/core/ports/message-store.js';
 
 const item = (i: number, extra: Partial<AppendItem['message']> = {}, timelineUsers: number[] = [], senderReadsOwn = true, searchText = ''): AppendItem => ({
@@ -29,7 +30,11 @@ describe('storage worker append codec', () => {
       item(4, {}, [8]),
     ];
     const packed = packAppend(batch);
-    expect(packed.contents.byteLength).toBe(0 + 10 + 3 + 3 + 3);
+    const [numbers, , contents] = packed;
+    expect(contents.byteLength).toBe(0 + 10 + 3 + 3 + 3);
+    // Numbers and contents travel in one buffer (one transfer).
+    expect(contents.buffer).toBe(numbers.buffer);
+    expect(packedBuffer(packed).byteLength).toBe(numbers.byteLength + contents.byteLength);
     expect(unpackAppend(packed)).toEqual(batch.map((b) => ({ ...b, message: { ...b.message, content: new Uint8Array(b.message.content) } })));
   });
 
@@ -37,6 +42,18 @@ describe('storage worker append codec', () => {
     const batch = [item(0, {}, [1, 2]), item(1, {}, []), item(2, {}, [3])];
     const flat = packAppendResults([{ syncSeqs: [10, 20] }, { syncSeqs: [] }, { syncSeqs: [30] }]);
     expect(unpackAppendResults(batch, flat)).toEqual([{ syncSeqs: [10, 20] }, { syncSeqs: [] }, { syncSeqs: [30] }]);
+  });
+
+  it('survives the trip to a worker thread with its one buffer transferred', async () => {
+    const batch = [item(0, { mentions: [8] }, [7, 8]), item(1, { content: new Uint8Array([1, 2, 3, 4, 5]).subarray(1, 4) }, [9])];
+    const packed = packAppend(batch);
+    const channel = new MessageChannel();
+    const received = new Promise<PackedAppend>((resolve) => channel.port2.once('message', resolve));
+    channel.port1.postMessage(packed, [packedBuffer(packed)]);
+    const unpacked = unpackAppend(await received);
+    channel.port1.close();
+    expect(packed[0].byteLength).toBe(0); // transferred, not copied
+    expect(unpacked).toEqual(batch.map((b) => ({ ...b, message: { ...b.message, content: new Uint8Array(b.message.content) } })));
   });
 
   it('packs an empty batch to nothing', () => {

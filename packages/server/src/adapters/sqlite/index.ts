@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { ConversationStore, IdentityStore, MessageStore, NodeLeaseStore } from '../../core/ports/index.js';
+import type { ConversationStore, IdentityStore, NodeLeaseStore } from '../../core/ports/index.js';
 import { SqliteConversationStore } from './sqlite-conversation-store.js';
 import { openSqliteDatabase, type SqliteOpenOptions } from './sqlite-database.js';
 import { BackgroundCheckpointer } from './background-checkpointer.js';
@@ -31,7 +31,8 @@ export { MIGRATIONS } from './migrations.js';
 
 export interface SqliteAdapters {
   readonly identity: IdentityStore;
-  readonly messages: MessageStore;
+  /** The class, not just the port: the storage thread calls its synchronous append. */
+  readonly messages: SqliteMessageStore;
   readonly conversations: ConversationStore;
   readonly leases: NodeLeaseStore;
   readonly social: SocialStore;

@@ -7,7 +7,8 @@ import type { MessageId } from '../../core/model.js';
  * so every 64-bit id round-trips exactly.
  */
 export function messageIdToSql(id: MessageId): bigint {
-  return BigInt.asIntN(64, BigInt(id));
+  // Up to 18 digits is below 2^63 (every snowflake for the next centuries): no wrap to compute.
+  return id.length <= 18 ? BigInt(id) : BigInt.asIntN(64, BigInt(id));
 }
 
 /** Reads a column selected as CAST(id AS TEXT). */

@@ -14,8 +14,9 @@ import type { NewWebhookEvent } from '../../core/ports/webhook-outbox.js';
 
 type TimelineRow = MessageRow & { sync_seq: number };
 
-/** Highest seq / newest message / latest time a batch brings to one conversation. */
+/** Highest seq / newest message / latest time a batch brings to one conversation (bumpConversationStmt's parameters). */
 interface ConversationBump {
+  readonly conversation: ConversationId;
   seq: number;
   id: bigint;
   time: number;
@@ -69,7 +70,7 @@ export class SqliteMessageStore implements MessageStore {
 
   constructor(private readonly db: Database.Database) {
     this.dataVersionStmt = db.prepare<[], number>('PRAGMA data_version').pluck();
-    this.insertMessageStmt = db.prepare<[bigint, number, number, number, string, number, Buffer, string | null, number, string | null]>(
+    this.insertMessageStmt = db.prepare<[bigint, number, number, number, string, number, Uint8Array, string | null, number, string | null]>(
       `INSERT INTO messages (id, conversation_id, seq, sender_id, client_msg_id, server_time, content, mentions, mention_all, visible_to)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
@@ -162,6 +163,14 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async append(batch: readonly AppendItem[]): Promise<AppendResult[]> {
+    return this.appendNow(batch);
+  }
+
+  /**
+   * `append`, synchronously: the storage thread answers a packed append with
+   * no promise in between. Throws what `append` rejects with.
+   */
+  appendNow(batch: readonly AppendItem[]): AppendResult[] {
     if (batch.length === 0) return [];
     this.heads.begin();
     try {
@@ -233,48 +242,57 @@ export class SqliteMessageStore implements MessageStore {
     }
 
     const bumps = new Map<ConversationId, ConversationBump>();
-    const reads = new Map<string, { conversationId: ConversationId; userId: UserId; seq: number }>();
-    const results: AppendResult[] = [];
-    for (const item of batch) {
+    // Highest own seq per conversation, per sender (numeric keys: no key strings per message).
+    let reads: Map<ConversationId, Map<UserId, number>> | null = null;
+    const results: AppendResult[] = new Array<AppendResult>(batch.length);
+    for (let i = 0; i < batch.length; i++) {
+      const item = batch[i]!;
       const { message } = item;
+      const { conversationId, seq, senderId } = message;
       const sqlId = messageIdToSql(message.id);
       this.insertMessage(message, sqlId);
       if (item.searchText) this.insertSearchStmt.run(sqlId, item.searchText);
       if (item.webhookEvents && item.webhookEvents.length > 0) this.writeWebhookEvents(item.webhookEvents);
 
-      const bump = bumps.get(message.conversationId);
-      if (!bump) bumps.set(message.conversationId, { seq: message.seq, id: sqlId, time: message.serverTime });
+      const bump = bumps.get(conversationId);
+      if (!bump) bumps.set(conversationId, { conversation: conversationId, seq, id: sqlId, time: message.serverTime });
       else {
-        if (message.seq > bump.seq) {
-          bump.seq = message.seq;
+        if (seq > bump.seq) {
+          bump.seq = seq;
           bump.id = sqlId;
         }
         bump.time = Math.max(bump.time, message.serverTime);
       }
 
       if (item.senderReadsOwn) {
-        const key = `${message.conversationId}:${message.senderId}`;
-        const read = reads.get(key);
-        if (!read) reads.set(key, { conversationId: message.conversationId, userId: message.senderId, seq: message.seq });
-        else read.seq = Math.max(read.seq, message.seq);
+        reads ??= new Map();
+        let senders = reads.get(conversationId);
+        if (!senders) reads.set(conversationId, (senders = new Map()));
+        senders.set(senderId, Math.max(senders.get(senderId) ?? 0, seq));
       }
 
-      for (const userId of mentionTargets(message)) {
-        this.insertMentionStmt.run(message.conversationId, userId, message.seq, message.senderId);
+      // Most messages mention no one: skip building the (empty) target list.
+      if (message.mentions.length > 0 || message.mentionAll) {
+        for (const userId of mentionTargets(message)) this.insertMentionStmt.run(conversationId, userId, seq, senderId);
       }
       const effect = messageEffect(message.content);
       if (effect) this.applyEffect(message, effect);
 
-      const syncSeqs: number[] = [];
-      for (const userId of item.timelineUsers) {
-        const syncSeq = this.heads.next(userId);
-        this.insertTimelineStmt.run(userId, syncSeq, message.conversationId, message.seq);
-        syncSeqs.push(syncSeq);
+      const users = item.timelineUsers;
+      const syncSeqs = new Array<number>(users.length);
+      for (let j = 0; j < users.length; j++) {
+        const syncSeq = this.heads.next(users[j]!);
+        this.insertTimelineStmt.run(users[j]!, syncSeq, conversationId, seq);
+        syncSeqs[j] = syncSeq;
       }
-      results.push({ syncSeqs });
+      results[i] = { syncSeqs };
     }
-    for (const [conversation, bump] of bumps) this.bumpConversationStmt.run({ ...bump, conversation });
-    for (const read of reads.values()) this.readOwnStmt.run(read.seq, read.conversationId, read.userId);
+    for (const bump of bumps.values()) this.bumpConversationStmt.run(bump);
+    if (reads) {
+      for (const [conversationId, senders] of reads) {
+        for (const [userId, seq] of senders) this.readOwnStmt.run(seq, conversationId, userId);
+      }
+    }
     return results;
   }
 
@@ -310,7 +328,8 @@ export class SqliteMessageStore implements MessageStore {
         message.senderId,
         message.clientMsgId,
         message.serverTime,
-        Buffer.from(content.buffer, content.byteOffset, content.byteLength),
+        // better-sqlite3 binds any Uint8Array view as a blob of its bytes: no Buffer wrapper needed.
+        content,
         idsToSql(message.mentions),
         message.mentionAll ? 1 : 0,
         idsToSql(message.visibleTo),

@@ -14,8 +14,10 @@ void everyItemFieldPacked;
  * `MessageStore.append` batches as they cross to the storage thread: columns
  * instead of one object graph per message. Structured clone writes every
  * property name of every object; a batch of 500 messages would be ~8,000
- * keys. Here a batch is one Float64Array of numbers, one array of strings and
- * one buffer of all contents — both buffers transferred, not copied.
+ * keys. Here a batch is a tuple of one Float64Array of numbers, one array of
+ * strings and the bytes of all contents, the numbers and the contents in one
+ * ArrayBuffer (one transfer; on the worker one buffer and two views, and no
+ * property names to read back).
  *
  * Numbers per item: conversationId, seq, senderId, serverTime, mentionAll,
  * senderReadsOwn, content length, then three counted lists (mentions,
@@ -23,13 +25,11 @@ void everyItemFieldPacked;
  * createdAt. Strings per item: id, clientMsgId, searchText, then each
  * webhook event's id, type, orderKey, json and app id.
  */
-export interface PackedAppend {
-  readonly numbers: Float64Array;
-  readonly strings: string[];
-  readonly contents: Uint8Array;
-}
+export type PackedAppend = readonly [numbers: Float64Array, strings: string[], contents: Uint8Array];
 
 const FIXED = 7;
+/** Shared by every unpacked item with an empty list (the lists are readonly). */
+const NONE: readonly number[] = Object.freeze([]);
 
 export function packAppend(batch: readonly AppendItem[]): PackedAppend {
   let count = 0;
@@ -41,8 +41,9 @@ export function packAppend(batch: readonly AppendItem[]): PackedAppend {
     bytes += m.content.byteLength;
     texts += 3 + 5 * events;
   }
-  const numbers = new Float64Array(count);
-  const contents = new Uint8Array(bytes);
+  const buffer = new ArrayBuffer(count * 8 + bytes);
+  const numbers = new Float64Array(buffer, 0, count);
+  const contents = new Uint8Array(buffer, count * 8, bytes);
   const strings: string[] = new Array<string>(texts);
   let n = 0;
   let b = 0;
@@ -61,10 +62,9 @@ export function packAppend(batch: readonly AppendItem[]): PackedAppend {
     numbers[n++] = m.content.byteLength;
     contents.set(m.content, b);
     b += m.content.byteLength;
-    for (const list of [m.mentions, m.visibleTo, timelineUsers]) {
-      numbers[n++] = list.length;
-      for (let j = 0; j < list.length; j++) numbers[n++] = list[j]!;
-    }
+    n = putList(numbers, n, m.mentions);
+    n = putList(numbers, n, m.visibleTo);
+    n = putList(numbers, n, timelineUsers);
     numbers[n++] = webhookEvents?.length ?? 0;
     if (webhookEvents) {
       for (const e of webhookEvents) {
@@ -77,21 +77,27 @@ export function packAppend(batch: readonly AppendItem[]): PackedAppend {
       }
     }
   }
-  return { numbers, strings, contents };
+  return [numbers, strings, contents];
+}
+
+/** Writes a counted list at `n`; returns the index after it. */
+function putList(numbers: Float64Array, n: number, ids: readonly number[]): number {
+  numbers[n++] = ids.length;
+  for (let j = 0; j < ids.length; j++) numbers[n++] = ids[j]!;
+  return n;
+}
+
+/** The one buffer to transfer with a packed batch. */
+export function packedBuffer(p: PackedAppend): ArrayBuffer {
+  return p[0].buffer as ArrayBuffer;
 }
 
 export function unpackAppend(p: PackedAppend): AppendItem[] {
-  const { numbers, strings, contents } = p;
+  const [numbers, strings, contents] = p;
   const items: AppendItem[] = [];
   let n = 0;
   let b = 0;
   let s = 0;
-  const list = (): number[] => {
-    const len = numbers[n++]!;
-    const out = new Array<number>(len);
-    for (let j = 0; j < len; j++) out[j] = numbers[n++]!;
-    return out;
-  };
   while (n < numbers.length) {
     const id = strings[s++]!;
     const clientMsgId = strings[s++]!;
@@ -105,9 +111,12 @@ export function unpackAppend(p: PackedAppend): AppendItem[] {
     const length = numbers[n++]!;
     const content = contents.subarray(b, b + length);
     b += length;
-    const mentions = list();
-    const visibleTo = list();
-    const timelineUsers = list();
+    const mentions = getList(numbers, n);
+    n += 1 + mentions.length;
+    const visibleTo = getList(numbers, n);
+    n += 1 + visibleTo.length;
+    const timelineUsers = getList(numbers, n);
+    n += 1 + timelineUsers.length;
     const eventCount = numbers[n++]!;
     let webhookEvents: NewWebhookEvent[] | undefined;
     if (eventCount > 0) {
@@ -125,6 +134,15 @@ export function unpackAppend(p: PackedAppend): AppendItem[] {
     });
   }
   return items;
+}
+
+/** The counted list at `n` (its length, then its ids). */
+function getList(numbers: Float64Array, n: number): readonly number[] {
+  const len = numbers[n]!;
+  if (len === 0) return NONE;
+  const out = new Array<number>(len);
+  for (let j = 0; j < len; j++) out[j] = numbers[n + 1 + j]!;
+  return out;
 }
 
 /** Results back: every item's sync seqs, concatenated (the caller knows each item's timeline length). */

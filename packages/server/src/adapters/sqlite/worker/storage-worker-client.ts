@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AppendItem, AppendResult } from '../../../core/ports/message-store.js';
 import type { SqliteOpenOptions } from '../sqlite-database.js';
-import { packAppend, unpackAppendResults } from './append-codec.js';
+import { packAppend, packedBuffer, unpackAppendResults } from './append-codec.js';
 import {
   APPEND_PACKED, CLOSE, errorFromWire, type CallMessage, type ReplyMessage, type StartMessage, type StorageWorkerData, type StoreName,
 } from './wire.js';
@@ -71,7 +71,7 @@ export class StorageWorkerClient {
   async append(batch: readonly AppendItem[]): Promise<AppendResult[]> {
     if (batch.length === 0) return [];
     const packed = packAppend(batch);
-    const flat = await this.call('messages', APPEND_PACKED, [packed], [packed.numbers.buffer as ArrayBuffer, packed.contents.buffer as ArrayBuffer]);
+    const flat = await this.call('messages', APPEND_PACKED, [packed], [packedBuffer(packed)]);
     return unpackAppendResults(batch, flat as Float64Array);
   }
 
