@@ -10,8 +10,11 @@ import type { UserId } from '../../core/model.js';
  * so a rolled-back batch consumes no sync seqs.
  */
 export class SyncHeadCache {
-  private readonly heads = new Map<UserId, number>();
-  private undo: Map<UserId, number | undefined> | null = null;
+  /** A user's cached head, with what it was before the open batch first moved it. */
+  private readonly heads = new Map<UserId, Head>();
+  /** Heads the open batch moved, each once (one map lookup per allocation, not one per map). */
+  private undo: Head[] | null = null;
+  private batch = 0;
 
   /**
    * @param loadHead reads a user's committed head from the database.
@@ -24,16 +27,24 @@ export class SyncHeadCache {
 
   begin(): void {
     if (this.heads.size > this.maxUsers) this.heads.clear();
-    this.undo = new Map();
+    this.batch++;
+    this.undo = [];
   }
 
   /** The next sync seq of `userId`; only valid between begin and commit/rollback. */
   next(userId: UserId): number {
-    const cached = this.heads.get(userId);
-    const head = cached ?? this.loadHead(userId);
-    if (this.undo && !this.undo.has(userId)) this.undo.set(userId, cached);
-    this.heads.set(userId, head + 1);
-    return head + 1;
+    let entry = this.heads.get(userId);
+    if (!entry) {
+      entry = { userId, head: this.loadHead(userId), batch: 0, before: NOT_CACHED };
+      this.heads.set(userId, entry);
+    } else if (entry.batch !== this.batch) {
+      entry.before = entry.head;
+    }
+    if (this.undo && entry.batch !== this.batch) {
+      entry.batch = this.batch;
+      this.undo.push(entry);
+    }
+    return ++entry.head;
   }
 
   commit(): void {
@@ -41,9 +52,12 @@ export class SyncHeadCache {
   }
 
   rollback(): void {
-    for (const [userId, head] of this.undo ?? []) {
-      if (head === undefined) this.heads.delete(userId);
-      else this.heads.set(userId, head);
+    for (const entry of this.undo ?? []) {
+      if (entry.before === NOT_CACHED) {
+        if (this.heads.get(entry.userId) === entry) this.heads.delete(entry.userId);
+      } else {
+        entry.head = entry.before;
+      }
     }
     this.undo = null;
   }
@@ -51,6 +65,18 @@ export class SyncHeadCache {
   /** Forget everything, e.g. after another connection wrote timelines. */
   clear(): void {
     this.heads.clear();
-    this.undo?.clear();
+    if (this.undo) this.undo.length = 0;
   }
+}
+
+/** `Head.before` of a head the open batch loaded from the database (a rollback forgets it). */
+const NOT_CACHED = -1;
+
+interface Head {
+  readonly userId: UserId;
+  head: number;
+  /** The batch that last moved this head. */
+  batch: number;
+  /** The head before that batch moved it, or NOT_CACHED. */
+  before: number;
 }

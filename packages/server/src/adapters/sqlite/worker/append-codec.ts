@@ -34,25 +34,20 @@ const NONE: readonly number[] = Object.freeze([]);
 export function packAppend(batch: readonly AppendItem[]): PackedAppend {
   let count = 0;
   let bytes = 0;
-  let texts = 0;
   for (const { message: m, timelineUsers, webhookEvents } of batch) {
-    const events = webhookEvents?.length ?? 0;
-    count += FIXED + 4 + m.mentions.length + m.visibleTo.length + timelineUsers.length + events;
+    count += FIXED + 4 + m.mentions.length + m.visibleTo.length + timelineUsers.length + (webhookEvents?.length ?? 0);
     bytes += m.content.byteLength;
-    texts += 3 + 5 * events;
   }
   const buffer = new ArrayBuffer(count * 8 + bytes);
   const numbers = new Float64Array(buffer, 0, count);
   const contents = new Uint8Array(buffer, count * 8, bytes);
-  const strings: string[] = new Array<string>(texts);
+  // Filled by push, not preallocated: a holey array crosses structured clone in the slower sparse form.
+  const strings: string[] = [];
   let n = 0;
   let b = 0;
-  let s = 0;
   for (let i = 0; i < batch.length; i++) {
     const { message: m, timelineUsers, senderReadsOwn, searchText, webhookEvents } = batch[i]!;
-    strings[s++] = m.id;
-    strings[s++] = m.clientMsgId;
-    strings[s++] = searchText ?? '';
+    strings.push(m.id, m.clientMsgId, searchText ?? '');
     numbers[n++] = m.conversationId;
     numbers[n++] = m.seq;
     numbers[n++] = m.senderId;
@@ -69,11 +64,7 @@ export function packAppend(batch: readonly AppendItem[]): PackedAppend {
     if (webhookEvents) {
       for (const e of webhookEvents) {
         numbers[n++] = e.createdAt;
-        strings[s++] = e.id;
-        strings[s++] = e.type;
-        strings[s++] = e.orderKey;
-        strings[s++] = e.json;
-        strings[s++] = e.appId ?? DEFAULT_APP_ID;
+        strings.push(e.id, e.type, e.orderKey, e.json, e.appId ?? DEFAULT_APP_ID);
       }
     }
   }
