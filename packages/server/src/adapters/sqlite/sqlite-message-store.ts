@@ -14,7 +14,7 @@ import type { NewWebhookEvent } from '../../core/ports/webhook-outbox.js';
 
 type TimelineRow = MessageRow & { sync_seq: number };
 
-/** Highest seq / newest message / latest time a batch brings to one conversation (bumpConversationStmt's parameters). */
+/** Highest seq / newest message / latest time a batch brings to one conversation. */
 interface ConversationBump {
   readonly conversation: ConversationId;
   seq: number;
@@ -43,6 +43,7 @@ export class SqliteMessageStore implements MessageStore {
   private readonly readOwnStmt;
   private readonly insertMentionStmt;
   private readonly insertTimelineStmt;
+  private readonly insertTimelinePairStmt;
   private readonly insertSearchStmt;
   /** AppendItem.webhookEvents into the webhook outbox's table, in the append transaction. */
   private readonly writeWebhookEvents: (events: readonly NewWebhookEvent[]) => void;
@@ -75,12 +76,13 @@ export class SqliteMessageStore implements MessageStore {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     // SET expressions see the old row, so the CASE compares against the previous last_seq.
-    this.bumpConversationStmt = db.prepare<{ seq: number; id: bigint; time: number; conversation: number }>(
+    // Positional parameters (seq, id, seq, time, conversation): binding by name costs a property lookup each.
+    this.bumpConversationStmt = db.prepare<[number, bigint, number, number, number]>(
       `UPDATE conversations SET
-         last_message_id = CASE WHEN @seq > last_seq THEN @id ELSE last_message_id END,
-         last_seq = MAX(last_seq, @seq),
-         updated_at = MAX(updated_at, @time)
-       WHERE id = @conversation`,
+         last_message_id = CASE WHEN ? > last_seq THEN ? ELSE last_message_id END,
+         last_seq = MAX(last_seq, ?),
+         updated_at = MAX(updated_at, ?)
+       WHERE id = ?`,
     );
     this.readOwnStmt = db.prepare<[number, number, number]>(
       'UPDATE members SET read_seq = MAX(read_seq, ?) WHERE conversation_id = ? AND user_id = ?',
@@ -90,6 +92,10 @@ export class SqliteMessageStore implements MessageStore {
     );
     this.insertTimelineStmt = db.prepare<[number, number, number, number]>(
       'INSERT INTO timeline (user_id, sync_seq, conversation_id, seq) VALUES (?, ?, ?, ?)',
+    );
+    // A direct conversation's message (both members' timelines, the common case) in one statement run.
+    this.insertTimelinePairStmt = db.prepare<[number, number, number, number, number, number, number, number]>(
+      'INSERT INTO timeline (user_id, sync_seq, conversation_id, seq) VALUES (?, ?, ?, ?), (?, ?, ?, ?)',
     );
     this.insertSearchStmt = db.prepare<[bigint, string]>('INSERT INTO message_search (rowid, body) VALUES (?, ?)');
     this.writeWebhookEvents = webhookEventWriter(db);
@@ -279,6 +285,15 @@ export class SqliteMessageStore implements MessageStore {
       if (effect) this.applyEffect(message, effect);
 
       const users = item.timelineUsers;
+      if (users.length === 2) {
+        const a = users[0]!;
+        const b = users[1]!;
+        const syncA = this.heads.next(a);
+        const syncB = this.heads.next(b);
+        this.insertTimelinePairStmt.run(a, syncA, conversationId, seq, b, syncB, conversationId, seq);
+        results[i] = { syncSeqs: [syncA, syncB] };
+        continue;
+      }
       const syncSeqs = new Array<number>(users.length);
       for (let j = 0; j < users.length; j++) {
         const syncSeq = this.heads.next(users[j]!);
@@ -287,7 +302,7 @@ export class SqliteMessageStore implements MessageStore {
       }
       results[i] = { syncSeqs };
     }
-    for (const bump of bumps.values()) this.bumpConversationStmt.run(bump);
+    for (const b of bumps.values()) this.bumpConversationStmt.run(b.seq, b.id, b.seq, b.time, b.conversation);
     if (reads) {
       for (const [conversationId, senders] of reads) {
         for (const [userId, seq] of senders) this.readOwnStmt.run(seq, conversationId, userId);
