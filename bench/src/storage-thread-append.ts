@@ -1,32 +1,34 @@
 /**
  * Micro-benchmark of the SQLite append path as the storage thread runs it
- * (issue 11): W1-shaped batches (direct conversations, two timeline users,
- * sender reads own, search text) of B messages.
+ * (issue 11): W1-shaped batches of B messages (500 direct conversations,
+ * random senders, two timeline rows, the sender's read position; `search`
+ * adds a search-index row per message, which W1's traffic does not have).
  *
- *   node --conditions=@xinbox/source --import tsx scripts/bench-storage-append.ts [inproc|worker] [B] [N] [nosearch]
+ *   node --conditions=@xinbox/source --import tsx bench/src/storage-thread-append.ts [inproc|worker] [B] [N] [search]
  *
  * inproc: unpackAppend → SqliteMessageStore.append → packAppendResults in
  *   this thread (batches packed beforehand); reports this thread's CPU per
  *   message from /proc/thread-self (the checkpoint thread is not counted).
  * worker: the real storage thread (openSqliteWorkerAdapters); reports that
  *   thread's user/sys CPU per message from /proc/self/task.
- * Both include SQLite itself (a raw better-sqlite3 loop costs about half the user time), so
- * compare before/after, not absolute values.
+ * Both include SQLite's own work (bench/src/sqlite-floor.ts runs the bare
+ * statements), so compare before/after, not absolute values; the gap
+ * between the two modes is the thread hop. docs/benchmarks.md, "The storage
+ * thread's own JavaScript".
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSqliteAdapters, openSqliteWorkerAdapters } from '../packages/server/src/adapters/sqlite/index.js';
-import { packAppend, packAppendResults, unpackAppend } from '../packages/server/src/adapters/sqlite/worker/append-codec.js';
-import type { DurableStores } from '../packages/server/src/core/ports/index.js';
-import type { AppendItem } from '../packages/server/src/core/ports/message-store.js';
+import { openSqliteAdapters, openSqliteWorkerAdapters } from '../../packages/server/src/adapters/sqlite/index.js';
+import { packAppend, packAppendResults, unpackAppend } from '../../packages/server/src/adapters/sqlite/worker/append-codec.js';
+import type { DurableStores } from '../../packages/server/src/core/ports/index.js';
+import type { AppendItem } from '../../packages/server/src/core/ports/message-store.js';
 
 const mode = process.argv[2] ?? 'inproc';
 const B = Number(process.argv[3] ?? 8);
 const N = Number(process.argv[4] ?? 100_000);
 const PAIRS = 500;
-/** `nosearch`: no search text (no FTS5 insert), as the raw better-sqlite3 floor script. */
-const search = process.argv[5] !== 'nosearch';
+const search = process.argv[5] === 'search';
 
 const dir = mkdtempSync(join(tmpdir(), 'xinbox-append-bench-'));
 const path = join(dir, 'bench.db');
