@@ -58,8 +58,9 @@ interface Burst {
  * provider is tried with retries; a token the provider calls dead is
  * removed.
  *
- * Bursts whose windows close in the same tick (at load, many) are resolved
- * as one batch of at most maxBatch: one presence query, one token read and
+ * Bursts started in the same millisecond share one timer; bursts whose
+ * windows close in the same tick (at load, many) are resolved as one batch
+ * of at most maxBatch: one presence query, one token read and
  * one sender lookup for all of them, one settings read per user; then per
  * burst the member row and the unread count. If a shared read fails, each
  * burst of the batch is tried alone; a failure of one burst's own reads
@@ -71,6 +72,8 @@ export class PushService {
   private readonly inFlight = new Set<Promise<void>>();
   private stopped = false;
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Keys of the bursts whose window closes at this clock time: one timer per millisecond, not per burst. */
+  private readonly due = new Map<number, string[]>();
   private closing: Burst[] = [];
   private flushing: NodeJS.Immediate | null = null;
   readonly counters = { notified: 0, skippedOnline: 0, skippedMuted: 0, skippedNoToken: 0, failed: 0, retried: 0, deadTokensRemoved: 0, droppedBursts: 0 };
@@ -82,6 +85,7 @@ export class PushService {
   /** The send pipeline's committed listener: `recipients` are the users the message was written to. */
   committed(m: StoredMessage, recipients: readonly UserId[], system: boolean): void {
     if (this.stopped || system) return;
+    let closesAt = 0;
     for (const userId of recipients) {
       if (userId === m.senderId) continue;
       const key = `${userId}:${m.conversationId}`;
@@ -96,20 +100,35 @@ export class PushService {
         continue;
       }
       this.pending.set(key, { userId, conversationId: m.conversationId, count: 1, last: m });
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        const b = this.pending.get(key);
-        this.pending.delete(key);
-        if (b) this.close(b);
-      }, this.opts.coalesceMs);
-      this.timers.add(timer);
+      closesAt ||= this.clock() + this.opts.coalesceMs;
+      this.closeAt(closesAt, key);
     }
+  }
+
+  private closeAt(at: number, key: string): void {
+    const keys = this.due.get(at);
+    if (keys) {
+      keys.push(key);
+      return;
+    }
+    this.due.set(at, [key]);
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      for (const k of this.due.get(at) ?? []) {
+        const b = this.pending.get(k);
+        this.pending.delete(k);
+        if (b) this.close(b);
+      }
+      this.due.delete(at);
+    }, this.opts.coalesceMs);
+    this.timers.add(timer);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    this.due.clear();
     this.pending.clear();
     if (this.flushing) clearImmediate(this.flushing);
     this.flushing = null;
