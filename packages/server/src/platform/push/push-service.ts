@@ -54,7 +54,7 @@ interface Burst {
  * the user gets ONE notification for it — only if none of the user's
  * devices is online, the conversation is not muted (do-not-disturb), and
  * the user has push tokens. Badge = the user's total unread, less muted
- * conversations the user chose not to count (badgeFor). Each token's
+ * conversations the user chose not to count (settingsOf). Each token's
  * provider is tried with retries; a token the provider calls dead is
  * removed.
  *
