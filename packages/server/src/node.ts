@@ -15,7 +15,7 @@ import { PresenceService } from './core/presence/presence-service.js';
 import { GroupService } from './core/groups/group-service.js';
 import { RelationGuard } from './core/social/relation-guard.js';
 import { SocialService } from './core/social/social-service.js';
-import { ConversationSettingsService } from './core/settings/conversation-settings-service.js';
+import { ConversationSettingsService, NO_PUSH_SETTINGS } from './core/settings/conversation-settings-service.js';
 import { conversationSettingsHandlers } from './gateway/handlers/conversation-settings-handlers.js';
 import { socialHandlers } from './gateway/handlers/social-handlers.js';
 import { ModerationService } from './core/moderation/moderation-service.js';
@@ -153,8 +153,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
   let conversationSettings: ConversationSettingsService | null = null;
   const push = await createPush({
     config, tokens: storage.pushTokens, presence: storage.presence, conversations: storage.conversations, identity: storage.identity, log, apps, appOfUser,
-    mutedFor: async (u, c) => (await conversationSettings?.mutedFor(u, c)) ?? false,
-    badgeFor: async (u, total) => (conversationSettings ? conversationSettings.badge(u, total) : total),
+    settingsOf: async (u) => (conversationSettings ? conversationSettings.pushView(u) : NO_PUSH_SETTINGS),
   });
   const cache = new ConversationCache(storage.conversations, config.conversationCacheSize);
   // One generator per node number: messages and room messages share it.

@@ -17,6 +17,16 @@ export interface SettingsPatch {
   readonly draft?: { readonly text: string; readonly at: number };
 }
 
+/** What offline push needs of one user's conversation settings, from one read (ConversationSettingsService.pushView). */
+export interface UserPushSettings {
+  muted(conversationId: ConversationId): Promise<boolean>;
+  /** The badge from the store's total unread (ConversationSettingsService.badge). */
+  badge(total: number): Promise<number>;
+}
+
+/** No settings: nothing muted beyond do-not-disturb, badge = the total. */
+export const NO_PUSH_SETTINGS: UserPushSettings = { muted: async () => false, badge: async (total) => total };
+
 /**
  * Per-user conversation settings (issue 14 item 2): pin, mute, archive, mark
  * unread and draft. Rows live in the SocialStore so that a change is one
@@ -91,7 +101,29 @@ export class ConversationSettingsService {
    * (rows are bounded per user).
    */
   async badge(userId: UserId, total: number): Promise<number> {
+    return this.badgeFrom(userId, await this.store.listConversationSettings(userId, SETTINGS_LIMITS.rows), total);
+  }
+
+  /**
+   * For offline push, one read of the user's settings rows answers both
+   * questions for all of the user's closing bursts: is a conversation muted
+   * (mutedFor; a conversation without a row is not, unless the list was cut
+   * at the row limit — then it is looked up) and the badge (badge).
+   */
+  async pushView(userId: UserId): Promise<UserPushSettings> {
     const rows = await this.store.listConversationSettings(userId, SETTINGS_LIMITS.rows);
+    const byConversation = new Map(rows.map((r) => [r.conversationId, r]));
+    const complete = rows.length < SETTINGS_LIMITS.rows;
+    return {
+      muted: async (conversationId) => {
+        const row = byConversation.get(conversationId);
+        return row || complete ? (row?.muted ?? false) : this.mutedFor(userId, conversationId);
+      },
+      badge: (total) => this.badgeFrom(userId, rows, total),
+    };
+  }
+
+  private async badgeFrom(userId: UserId, rows: readonly ConversationSettingsRecord[], total: number): Promise<number> {
     let badge = total;
     for (const r of rows) {
       const excluded = r.muted && !r.mutedCountsInBadge;

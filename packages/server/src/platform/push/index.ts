@@ -36,9 +36,8 @@ export interface PushDeps {
   readonly conversations: ConversationStore;
   readonly identity: IdentityStore;
   readonly log: Logger;
-  /** Per-user conversation mute (PushServiceDeps.mutedFor) and badge rule (badgeFor), from ConversationSettingsService. */
-  readonly mutedFor?: PushServiceDeps['mutedFor'];
-  readonly badgeFor?: PushServiceDeps['badgeFor'];
+  /** Per-user conversation mute and badge rule (PushServiceDeps.settingsOf), from ConversationSettingsService. */
+  readonly settingsOf?: PushServiceDeps['settingsOf'];
   /** The deployment's apps: each app's users are pushed with its credentials (`default`: the config's). */
   readonly apps: AppDirectory;
   readonly appOfUser: AppOfUser;
@@ -87,7 +86,7 @@ export async function createPush(deps: PushDeps): Promise<Push> {
   const service = new PushService(
     {
       tokens: deps.tokens, presence: deps.presence, conversations: deps.conversations, identity: deps.identity, notifiersOf: (u) => notifiers.forUser(u), log: deps.log,
-      ...(deps.mutedFor ? { mutedFor: deps.mutedFor } : {}), ...(deps.badgeFor ? { badgeFor: deps.badgeFor } : {}),
+      ...(deps.settingsOf ? { settingsOf: deps.settingsOf } : {}),
     },
     { coalesceMs: config.notifyCoalesceMs, retries: config.notifyRetries, retryBaseMs: config.notifyRetryBaseMs, maxPending: 100_000 },
   );
