@@ -1,4 +1,5 @@
 import { Errors, XinboxError } from '@xinbox/protocol';
+import { BoundedLru } from '../bounded-lru.js';
 import type { UserId } from '../model.js';
 import type { Audience, PrivacyRecord, SocialStore } from '../ports/social-store.js';
 import type { PermissionChecks } from './permission-checks.js';
@@ -31,7 +32,7 @@ export interface RelationGuardOptions {
  * event is lost.
  */
 export class RelationGuard implements PermissionChecks {
-  private readonly pairs = new Map<string, PairFacts>();
+  private readonly pairs: BoundedLru<string, PairFacts>;
   private readonly invalidated = new Map<UserId, { epoch: number; at: number }>();
   private readonly loading = new Map<string, Promise<PairFacts>>();
   private epoch = 0;
@@ -39,6 +40,7 @@ export class RelationGuard implements PermissionChecks {
 
   constructor(private readonly store: SocialStore, private readonly opts: RelationGuardOptions) {
     this.clock = opts.clock ?? Date.now;
+    this.pairs = new BoundedLru(opts.capacity ?? 100_000);
   }
 
   /** Forget what is cached about these users (their relations or privacy changed). */
@@ -87,11 +89,7 @@ export class RelationGuard implements PermissionChecks {
   private async facts(a: UserId, b: UserId): Promise<PairFacts> {
     const key = `${a}:${b}`;
     const hit = this.pairs.get(key);
-    if (hit && this.fresh(hit, a, b)) {
-      this.pairs.delete(key);
-      this.pairs.set(key, hit);
-      return hit;
-    }
+    if (hit && this.fresh(hit, a, b)) return hit;
     let p = this.loading.get(key);
     if (!p) {
       p = this.load(a, b, key).finally(() => this.loading.delete(key));
@@ -121,7 +119,6 @@ export class RelationGuard implements PermissionChecks {
       loadedEpoch,
       loadedAt,
     };
-    if (this.pairs.size >= (this.opts.capacity ?? 100_000)) this.pairs.delete(this.pairs.keys().next().value!);
     this.pairs.set(key, facts);
     return facts;
   }
