@@ -30,6 +30,16 @@ export class ConversationCache {
     return this.map.peek(id);
   }
 
+  /** The cached state, counting as a use; undefined when it would have to load (then call get). */
+  cached(id: ConversationId): ConversationState | undefined {
+    return this.map.get(id);
+  }
+
+  /** The member record when already looked up (null = not a member), undefined when it would have to load. */
+  cachedMember(state: ConversationState, userId: UserId): MemberRecord | null | undefined {
+    return state.members.get(userId);
+  }
+
   async get(id: ConversationId): Promise<ConversationState | null> {
     const hit = this.map.get(id);
     if (hit) return hit;

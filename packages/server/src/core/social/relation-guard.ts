@@ -56,7 +56,21 @@ export class RelationGuard implements PermissionChecks {
 
   /** `sender` may send to `recipient` in a direct chat. */
   async checkMessage(sender: UserId, recipient: UserId): Promise<void> {
-    const f = await this.facts(sender, recipient);
+    await this.checkMessageNow(sender, recipient);
+  }
+
+  /**
+   * The same check, synchronous when the pair's facts are cached and fresh
+   * (throws the refusal at once, no promise); otherwise a promise that loads
+   * them and then applies the same verdict.
+   */
+  checkMessageNow(sender: UserId, recipient: UserId): void | Promise<void> {
+    const cached = this.cachedFacts(sender, recipient);
+    if (cached !== undefined) return this.messageVerdict(cached);
+    return this.facts(sender, recipient).then((f) => this.messageVerdict(f));
+  }
+
+  private messageVerdict(f: PairFacts): void {
     if (f.blocked) throw new XinboxError(Errors.BLOCKED);
     this.checkAudience(f, f.privacy.messageFrom, 'accepts messages');
   }
@@ -84,6 +98,12 @@ export class RelationGuard implements PermissionChecks {
   private checkAudience(f: PairFacts, audience: Audience, what: string): void {
     if (audience === 'nobody') throw new XinboxError(Errors.PRIVACY_RESTRICTED, `the user ${what} from nobody`);
     if (audience === 'friends' && !f.friends) throw new XinboxError(Errors.PRIVACY_RESTRICTED, `the user ${what} from friends only`);
+  }
+
+  /** The pair's facts when cached and still trusted (counts as a use), else undefined. */
+  private cachedFacts(a: UserId, b: UserId): PairFacts | undefined {
+    const hit = this.pairs.get(`${a}:${b}`);
+    return hit && this.fresh(hit, a, b) ? hit : undefined;
   }
 
   private async facts(a: UserId, b: UserId): Promise<PairFacts> {
