@@ -37,7 +37,7 @@ const cases: Array<{ name: string; relations: RelationPatch[]; messageFrom: Priv
   { name: 'sender blocked the recipient', relations: [{ ownerId: 1, peerId: 2, blocked: true }], messageFrom: 'anyone', expect: 'refused' },
   { name: 'recipient blocked the sender', relations: [{ ownerId: 2, peerId: 1, blocked: true }], messageFrom: 'anyone', expect: 'refused' },
   { name: 'strangers, messages from friends only', relations: [], messageFrom: 'friends', expect: 'refused' },
-  { name: 'friends, messages from friends only', relations: [{ ownerId: 1, peerId: 2, friend: true, expect: 'allowed' }, { ownerId: 2, peerId: 1, friend: true }], messageFrom: 'friends', expect: 'allowed' },
+  { name: 'friends, messages from friends only', relations: [{ ownerId: 1, peerId: 2, friend: true }, { ownerId: 2, peerId: 1, friend: true }], messageFrom: 'friends', expect: 'allowed' },
   { name: 'one-way friend row, messages from friends only', relations: [{ ownerId: 1, peerId: 2, friend: true }], messageFrom: 'friends', expect: 'refused' },
   { name: 'messages from nobody', relations: [], messageFrom: 'nobody', expect: 'refused' },
 ];
