@@ -174,7 +174,7 @@ export async function startXinbox(overrides: Partial<Record<keyof XinboxConfig, 
     maxBatch: config.maxSendBatch, commitIntervalMs: config.commitIntervalMs, maxQueued: config.maxQueuedSends, maxQueuedPerUser: config.maxQueuedSendsPerUser, timelineRetention: config.timelineRetention,
     dedupeCacheSize: config.dedupeCacheSize,
     admission: webhooks.admission, afterSendEvents: webhooks.afterSend, committed: bothListeners(webhooks.committed, push.committed),
-    relations: relationGuard, senderCheck: (u) => moderation.checkSender(u),
+    relations: relationGuard, senderCheck: (u) => moderation.checkSenderNow(u),
     observer: prometheus,
   });
   const media = await openMediaChannel({

@@ -1,3 +1,4 @@
+import { BoundedLru } from '../bounded-lru.js';
 import type { ConversationStore } from '../ports/conversation-store.js';
 import type { ConversationId, ConversationRecord, GroupRecord, MemberRecord, UserId } from '../model.js';
 
@@ -14,26 +15,34 @@ export interface ConversationState {
 }
 
 /**
- * Bounded LRU of conversation state. An entry is dropped when membership or
+ * Bounded (approximate) LRU of conversation state. An entry is dropped when membership or
  * settings change (and on a seq conflict, which means another node wrote).
  */
 export class ConversationCache {
-  private readonly map = new Map<ConversationId, ConversationState>();
+  private readonly map: BoundedLru<ConversationId, ConversationState>;
   private readonly loading = new Map<ConversationId, Promise<ConversationState | null>>();
 
-  constructor(private readonly store: ConversationStore, private readonly capacity = 50_000) {}
+  constructor(private readonly store: ConversationStore, capacity = 50_000) {
+    this.map = new BoundedLru(capacity);
+  }
 
   peek(id: ConversationId): ConversationState | undefined {
+    return this.map.peek(id);
+  }
+
+  /** The cached state, counting as a use; undefined when it would have to load (then call get). */
+  cached(id: ConversationId): ConversationState | undefined {
     return this.map.get(id);
+  }
+
+  /** The member record when already looked up (null = not a member), undefined when it would have to load. */
+  cachedMember(state: ConversationState, userId: UserId): MemberRecord | null | undefined {
+    return state.members.get(userId);
   }
 
   async get(id: ConversationId): Promise<ConversationState | null> {
     const hit = this.map.get(id);
-    if (hit) {
-      this.map.delete(id);
-      this.map.set(id, hit);
-      return hit;
-    }
+    if (hit) return hit;
     let p = this.loading.get(id);
     if (!p) {
       p = this.load(id).finally(() => this.loading.delete(id));
@@ -65,7 +74,6 @@ export class ConversationCache {
     const memberIds = record.large ? null : await this.store.memberIds(id);
     const group = record.kind === 'group' ? await this.store.getGroup(id) : null;
     const state: ConversationState = { record, group, lastSeq: record.lastSeq, memberIds, members: new Map() };
-    if (this.map.size >= this.capacity) this.map.delete(this.map.keys().next().value!);
     this.map.set(id, state);
     return state;
   }

@@ -2,7 +2,7 @@ import { ConversationKind, Errors, XinboxError, contentSearchText, encodeMessage
 import type { MessageStore, AppendItem } from '../ports/message-store.js';
 import { DuplicateClientMsgIdError, SeqConflictError } from '../ports/message-store.js';
 import type { Outbox, UserPush } from '../ports/outbox.js';
-import type { ConversationKind as Kind, StoredMessage, UserId } from '../model.js';
+import type { ConversationKind as Kind, MemberRecord, StoredMessage, UserId } from '../model.js';
 import type { SendAdmission } from '../ports/send-admission.js';
 import type { NewWebhookEvent } from '../ports/webhook-outbox.js';
 import type { SnowflakeGenerator } from '../ids/snowflake.js';
@@ -59,8 +59,8 @@ export interface SendPipelineOptions {
   readonly admission?: SendAdmission;
   /** Relationship checks for direct chats (blocks, "messages from friends only"). */
   readonly relations?: PermissionChecks;
-  /** Account-wide restrictions (a moderator's mute or ban), for every conversation kind. */
-  readonly senderCheck?: (userId: UserId) => Promise<void>;
+  /** Account-wide restrictions (a moderator's mute or ban), for every conversation kind; synchronous when cached. */
+  readonly senderCheck?: (userId: UserId) => void | Promise<void>;
   readonly observer?: SendObserver;
   /** Acks remembered by (sender, clientMsgId) for resends (dedupeCacheSize); DedupeCache's default when absent. */
   readonly dedupeCacheSize?: number;
@@ -263,9 +263,13 @@ export class SendPipeline {
         continue;
       }
       try {
-        const state = await this.conversations.get(req.conversationId);
+        // Cached state and an authorization answered from caches stay synchronous (no promise per send).
+        const state = this.conversations.cached(req.conversationId) ?? await this.conversations.get(req.conversationId);
         if (!state) throw new XinboxError(Errors.NOT_FOUND, 'conversation not found');
-        if (!pending.system) await this.authorize(state, caller.userId, now, req.mentionAll);
+        if (!pending.system) {
+          const loading = this.authorize(state, caller.userId, now, req.mentionAll);
+          if (loading !== undefined) await loading;
+        }
         const seq = ++state.lastSeq;
         const message: StoredMessage = {
           id: this.ids.next(),
@@ -314,13 +318,32 @@ export class SendPipeline {
     return out;
   }
 
-  private async authorize(state: ConversationState, userId: UserId, now: number, mentionAll: boolean): Promise<void> {
-    const member = await this.conversations.member(state, userId);
+  /**
+   * The sender's checks, in this order: membership, @all, account restrictions,
+   * then the group's rules or the direct peer's relation. Each step runs
+   * synchronously when its lookup is cached (a refusal throws at once) and
+   * continues after the load otherwise: one sequence of checks either way,
+   * returning a promise only when something had to load.
+   */
+  private authorize(state: ConversationState, userId: UserId, now: number, mentionAll: boolean): void | Promise<void> {
+    const member = this.conversations.cachedMember(state, userId);
+    if (member === undefined) {
+      return this.conversations.member(state, userId).then((m) => this.authorizeMember(state, userId, m, now, mentionAll));
+    }
+    return this.authorizeMember(state, userId, member, now, mentionAll);
+  }
+
+  private authorizeMember(state: ConversationState, userId: UserId, member: MemberRecord | null, now: number, mentionAll: boolean): void | Promise<void> {
     if (!member) throw new XinboxError(Errors.NOT_A_MEMBER);
     if (mentionAll && (state.record.kind !== 'group' || member.role === 'member')) {
       throw new XinboxError(Errors.MENTION_ALL_FORBIDDEN, 'only group owners and admins may mention @all');
     }
-    if (this.opts.senderCheck) await this.opts.senderCheck(userId);
+    const restriction = this.opts.senderCheck?.(userId);
+    if (restriction !== undefined) return restriction.then(() => this.authorizeConversation(state, userId, member, now));
+    return this.authorizeConversation(state, userId, member, now);
+  }
+
+  private authorizeConversation(state: ConversationState, userId: UserId, member: MemberRecord, now: number): void | Promise<void> {
     if (state.record.kind === 'group') {
       const group = state.group;
       if (group?.dissolved) throw new XinboxError(Errors.GROUP_DISSOLVED);
@@ -329,7 +352,7 @@ export class SendPipeline {
     } else if (this.opts.relations && state.memberIds) {
       // The conversation stays visible, but a block or the peer's privacy refuses the send.
       const peer = state.memberIds.find((u) => u !== userId);
-      if (peer !== undefined) await this.opts.relations.checkMessage(userId, peer);
+      if (peer !== undefined) return this.opts.relations.checkMessageNow(userId, peer);
     }
   }
 

@@ -69,7 +69,17 @@ export class ModerationService {
 
   /** Refuses a muted or banned sender (every conversation kind). */
   async checkSender(userId: UserId): Promise<void> {
-    const r = await this.restriction(userId);
+    await this.checkSenderNow(userId);
+  }
+
+  /** checkSender, synchronous (throws at once, no promise) when the restriction is cached; same verdicts and errors. */
+  checkSenderNow(userId: UserId): void | Promise<void> {
+    const hit = this.cache.get(userId);
+    if (hit && this.clock() - hit.at < this.opts.restrictionCacheMs) return this.senderVerdict(hit.r);
+    return this.restriction(userId).then((r) => this.senderVerdict(r));
+  }
+
+  private senderVerdict(r: RestrictionRecord | null): void {
     if (!r) return;
     if (this.isBanned(r)) throw bannedError(r);
     if (r.mutedUntil > this.clock()) throw new XinboxError(Errors.MUTED, `you are muted until ${new Date(r.mutedUntil).toISOString()}`);

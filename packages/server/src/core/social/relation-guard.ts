@@ -1,4 +1,5 @@
 import { Errors, XinboxError } from '@xinbox/protocol';
+import { BoundedLru } from '../bounded-lru.js';
 import type { UserId } from '../model.js';
 import type { Audience, PrivacyRecord, SocialStore } from '../ports/social-store.js';
 import type { PermissionChecks } from './permission-checks.js';
@@ -31,7 +32,7 @@ export interface RelationGuardOptions {
  * event is lost.
  */
 export class RelationGuard implements PermissionChecks {
-  private readonly pairs = new Map<string, PairFacts>();
+  private readonly pairs: BoundedLru<string, PairFacts>;
   private readonly invalidated = new Map<UserId, { epoch: number; at: number }>();
   private readonly loading = new Map<string, Promise<PairFacts>>();
   private epoch = 0;
@@ -39,6 +40,7 @@ export class RelationGuard implements PermissionChecks {
 
   constructor(private readonly store: SocialStore, private readonly opts: RelationGuardOptions) {
     this.clock = opts.clock ?? Date.now;
+    this.pairs = new BoundedLru(opts.capacity ?? 100_000);
   }
 
   /** Forget what is cached about these users (their relations or privacy changed). */
@@ -54,7 +56,21 @@ export class RelationGuard implements PermissionChecks {
 
   /** `sender` may send to `recipient` in a direct chat. */
   async checkMessage(sender: UserId, recipient: UserId): Promise<void> {
-    const f = await this.facts(sender, recipient);
+    await this.checkMessageNow(sender, recipient);
+  }
+
+  /**
+   * The same check, synchronous when the pair's facts are cached and fresh
+   * (throws the refusal at once, no promise); otherwise a promise that loads
+   * them and then applies the same verdict.
+   */
+  checkMessageNow(sender: UserId, recipient: UserId): void | Promise<void> {
+    const cached = this.cachedFacts(sender, recipient);
+    if (cached !== undefined) return this.messageVerdict(cached);
+    return this.facts(sender, recipient).then((f) => this.messageVerdict(f));
+  }
+
+  private messageVerdict(f: PairFacts): void {
     if (f.blocked) throw new XinboxError(Errors.BLOCKED);
     this.checkAudience(f, f.privacy.messageFrom, 'accepts messages');
   }
@@ -84,14 +100,16 @@ export class RelationGuard implements PermissionChecks {
     if (audience === 'friends' && !f.friends) throw new XinboxError(Errors.PRIVACY_RESTRICTED, `the user ${what} from friends only`);
   }
 
+  /** The pair's facts when cached and still trusted (counts as a use), else undefined. */
+  private cachedFacts(a: UserId, b: UserId): PairFacts | undefined {
+    const hit = this.pairs.get(`${a}:${b}`);
+    return hit && this.fresh(hit, a, b) ? hit : undefined;
+  }
+
   private async facts(a: UserId, b: UserId): Promise<PairFacts> {
     const key = `${a}:${b}`;
     const hit = this.pairs.get(key);
-    if (hit && this.fresh(hit, a, b)) {
-      this.pairs.delete(key);
-      this.pairs.set(key, hit);
-      return hit;
-    }
+    if (hit && this.fresh(hit, a, b)) return hit;
     let p = this.loading.get(key);
     if (!p) {
       p = this.load(a, b, key).finally(() => this.loading.delete(key));
@@ -121,7 +139,6 @@ export class RelationGuard implements PermissionChecks {
       loadedEpoch,
       loadedAt,
     };
-    if (this.pairs.size >= (this.opts.capacity ?? 100_000)) this.pairs.delete(this.pairs.keys().next().value!);
     this.pairs.set(key, facts);
     return facts;
   }

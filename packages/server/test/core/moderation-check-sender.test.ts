@@ -1,0 +1,57 @@
+import { XinboxError } from '@xinbox/protocol';
+import { describe, expect, it } from 'vitest';
+import { createMemoryAdapters } from '../../src/adapters/memory/index.js';
+import type { UserId } from '../../src/core/model.js';
+import type { RestrictionPatch } from '../../src/core/ports/moderation-store.js';
+import { ModerationService } from '../../src/core/moderation/moderation-service.js';
+
+type Outcome = { ok: true } | { ok: false; code: number; message: string };
+
+async function run(check: () => void | Promise<void>): Promise<{ sync: boolean; outcome: Outcome }> {
+  const verdict = (e: unknown): Outcome => {
+    if (!(e instanceof XinboxError)) throw e;
+    return { ok: false, code: e.code, message: e.message };
+  };
+  let result: void | Promise<void>;
+  try {
+    result = check();
+  } catch (e) {
+    return { sync: true, outcome: verdict(e) };
+  }
+  if (result === undefined) return { sync: true, outcome: { ok: true } };
+  try {
+    await result;
+    return { sync: false, outcome: { ok: true } };
+  } catch (e) {
+    return { sync: false, outcome: verdict(e) };
+  }
+}
+
+const NOW = 1_700_000_000_000;
+const cases: Array<{ name: string; patch: RestrictionPatch | null; expect: 'allowed' | 'refused' }> = [
+  { name: 'no restriction', patch: null, expect: 'allowed' },
+  { name: 'mute in the past', patch: { mutedUntil: NOW - 1 }, expect: 'allowed' },
+  { name: 'muted', patch: { mutedUntil: NOW + 60_000 }, expect: 'refused' },
+  { name: 'banned until unbanned', patch: { banned: true, bannedUntil: 0 }, expect: 'refused' },
+  { name: 'banned until later', patch: { banned: true, bannedUntil: NOW + 60_000 }, expect: 'refused' },
+];
+
+describe('ModerationService.checkSenderNow (the send path\'s synchronous fast path)', () => {
+  for (const c of cases) {
+    it(`gives checkSender's verdict, loaded and cached: ${c.name}`, async () => {
+      const { moderation: store, identity, messages } = createMemoryAdapters();
+      const user = 7 as UserId;
+      if (c.patch) await store.restrict(user, c.patch, NOW - 10, { at: NOW - 10, actorId: 1 as UserId, action: 'test', targetUserId: user, reportId: '', detail: '' });
+      const make = () => new ModerationService(store, identity, messages, async () => undefined, { moderators: [], restrictionCacheMs: 60_000, clock: () => NOW });
+
+      const expected = await run(() => make().checkSender(user));
+      expect(expected.sync).toBe(false);
+      expect(expected.outcome.ok ? 'allowed' : 'refused').toBe(c.expect);
+
+      const service = make();
+      expect(await run(() => service.checkSenderNow(user))).toEqual({ sync: false, outcome: expected.outcome });
+      expect(await run(() => service.checkSenderNow(user))).toEqual({ sync: true, outcome: expected.outcome });
+      expect((await run(() => service.checkSender(user))).outcome).toEqual(expected.outcome);
+    });
+  }
+});
