@@ -1,31 +1,9 @@
-import { XinboxError } from '@xinbox/protocol';
 import { describe, expect, it } from 'vitest';
 import { createMemoryAdapters } from '../../src/adapters/memory/index.js';
 import type { UserId } from '../../src/core/model.js';
 import type { RestrictionPatch } from '../../src/core/ports/moderation-store.js';
 import { ModerationService } from '../../src/core/moderation/moderation-service.js';
-
-type Outcome = { ok: true } | { ok: false; code: number; message: string };
-
-async function run(check: () => void | Promise<void>): Promise<{ sync: boolean; outcome: Outcome }> {
-  const verdict = (e: unknown): Outcome => {
-    if (!(e instanceof XinboxError)) throw e;
-    return { ok: false, code: e.code, message: e.message };
-  };
-  let result: void | Promise<void>;
-  try {
-    result = check();
-  } catch (e) {
-    return { sync: true, outcome: verdict(e) };
-  }
-  if (result === undefined) return { sync: true, outcome: { ok: true } };
-  try {
-    await result;
-    return { sync: false, outcome: { ok: true } };
-  } catch (e) {
-    return { sync: false, outcome: verdict(e) };
-  }
-}
+import { runCheck as run } from '../support/check-verdict.js';
 
 const NOW = 1_700_000_000_000;
 const cases: Array<{ name: string; patch: RestrictionPatch | null; expect: 'allowed' | 'refused' }> = [

@@ -1,33 +1,11 @@
-import { Errors, XinboxError } from '@xinbox/protocol';
+import { Errors } from '@xinbox/protocol';
 import { describe, expect, it } from 'vitest';
 import { MemorySocialStore } from '../../src/adapters/memory/index.js';
 import type { UserId } from '../../src/core/model.js';
 import type { PrivacyRecord, RelationPatch } from '../../src/core/ports/social-store.js';
 import { RelationGuard } from '../../src/core/social/relation-guard.js';
+import { runCheck as run } from '../support/check-verdict.js';
 
-type Outcome = { ok: true } | { ok: false; code: number; message: string };
-
-const outcome = (e: unknown): Outcome => {
-  if (!(e instanceof XinboxError)) throw e;
-  return { ok: false, code: e.code, message: e.message };
-};
-
-/** Runs a check that may answer synchronously; says whether it did, and its verdict. */
-async function run(check: () => void | Promise<void>): Promise<{ sync: boolean; outcome: Outcome }> {
-  let result: void | Promise<void>;
-  try {
-    result = check();
-  } catch (e) {
-    return { sync: true, outcome: outcome(e) };
-  }
-  if (result === undefined) return { sync: true, outcome: { ok: true } };
-  try {
-    await result;
-    return { sync: false, outcome: { ok: true } };
-  } catch (e) {
-    return { sync: false, outcome: outcome(e) };
-  }
-}
 
 const privacy = (messageFrom: PrivacyRecord['messageFrom']): PrivacyRecord =>
   ({ messageFrom, groupInviteFrom: 'anyone', presenceTo: 'anyone', friendRequestFrom: 'anyone' });
