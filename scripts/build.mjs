@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
+import { ensureNativeBuild } from './native-build.mjs';
 import { ensureWebBuild } from './web-build.mjs';
 
 const root = resolve(import.meta.dirname, '..');
@@ -15,6 +16,12 @@ try {
   execFileSync(process.execPath, [tsc, '-b', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 } catch {
   console.error('[xinbox] build failed: TypeScript errors above (npm run build)');
+  process.exit(1);
+}
+try {
+  ensureNativeBuild();
+} catch (e) {
+  console.error(`${e.message}\n[xinbox] or run without it: XINBOX_SQLITE_WAL_COALESCING=false (docs/operations.md)`);
   process.exit(1);
 }
 // tsc does not set the executable bit of the `xinbox` bin (npm links it from node_modules/.bin).

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from './ports.js';
 import { affinityOf } from '../metrics/proc.js';
 import { sleep } from '../time.js';
+import { ensureNativeBuild } from '../../../scripts/native-build.mjs';
 
 /**
  * Starts a server under test as a child process, pinned with `taskset -c 0`
@@ -57,6 +58,7 @@ export function ensureCompiledXinbox(): boolean {
   if (!existsSync(XINBOX_CLI)) return false;
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-b', 'tsconfig.build.json'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  ensureNativeBuild();
   return existsSync(XINBOX_DIST_CLI);
 }
 

@@ -47,6 +47,7 @@ export const configSchema = z.object({
   dataDir: str.default('./data').meta(doc('storage', 'SQLite database and the generated token secret')),
   storage: oneOf('sqlite', 'memory', 'postgres').default('sqlite').meta(doc('storage', '`sqlite`, `memory` (tests, demos) or `postgres` (cluster)')),
   sqliteSync: oneOf('normal', 'full').default('normal').meta(doc('storage', '`normal`: a committed send survives a crash of the process (WAL, fsync at checkpoints); `full`: also survives power loss (fsync per commit)')),
+  sqliteWalCoalescing: bool.default(true).meta(doc('storage', 'Write each SQLite commit\'s WAL frames with one write call instead of two per page (a SQLite VFS shim compiled by `npm run build`; same durability, ADR 0015); `false` runs without it, e.g. where no C compiler is available')),
   storageThreadNice: int(0, 19).default(10).meta(doc('storage', 'Nice steps the SQLite storage and checkpoint threads run below the thread serving sockets (Linux), so a commit does not preempt the event loop; 0 = equal priority')),
   postgresUrl: str.default('').meta(doc('storage', 'PostgreSQL URL for `storage=postgres`')),
   redisUrl: str.default('').meta(doc('storage', 'Redis URL for presence, routes, bus and membership in a cluster')),

@@ -70,8 +70,19 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
   if (config.storage === 'memory') return { ...memory, membership: null };
   // The database lives on a storage worker thread (ADR 0007): commits, reads,
   // checkpoints and WAL truncation never run on the event loop serving sockets.
-  const { openSqliteWorkerAdapters } = await import('./adapters/sqlite/index.js');
-  const sqlite = await openSqliteWorkerAdapters({ path: join(dataDir, 'xinbox.db'), synchronous: config.sqliteSync, threadNice: config.storageThreadNice });
+  const { openSqliteWorkerAdapters, WAL_COALESCING_LIBRARY, walCoalescingAvailable } = await import('./adapters/sqlite/index.js');
+  if (config.sqliteWalCoalescing && !walCoalescingAvailable()) {
+    throw new StartupError(
+      `sqliteWalCoalescing is on but ${WAL_COALESCING_LIBRARY} is missing: build it with \`npm run build\` (needs a C compiler) ` +
+      'or set XINBOX_SQLITE_WAL_COALESCING=false',
+    );
+  }
+  const sqlite = await openSqliteWorkerAdapters({
+    path: join(dataDir, 'xinbox.db'),
+    synchronous: config.sqliteSync,
+    threadNice: config.storageThreadNice,
+    ...(config.sqliteWalCoalescing ? { walCoalescingLibrary: WAL_COALESCING_LIBRARY } : {}),
+  });
   return {
     identity: sqlite.identity,
     messages: sqlite.messages,

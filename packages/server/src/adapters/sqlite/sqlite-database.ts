@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { migrate } from './migrations.js';
+import { loadWalCoalescing } from './wal-coalescing.js';
 
 export type SqliteSynchronous = 'normal' | 'full';
 
@@ -12,6 +13,11 @@ export interface SqliteOpenOptions {
   readonly busyTimeoutMs?: number;
   /** Nice steps the storage and checkpoint threads run below the event loop's thread (Linux; see thread-priority.ts). Default 0. */
   readonly threadNice?: number;
+  /**
+   * The WAL write-coalescing extension to load before opening (wal-coalescing.ts, ADR 0015): each commit's WAL
+   * frames reach the file in one write. Loading it makes it the process's default VFS. Default: not loaded.
+   */
+  readonly walCoalescingLibrary?: string;
 }
 
 /**
@@ -35,6 +41,7 @@ export interface SqliteOpenOptions {
  * message store notices other connections' commits.
  */
 export function openSqliteDatabase(options: SqliteOpenOptions): Database.Database {
+  if (options.walCoalescingLibrary) loadWalCoalescing(options.walCoalescingLibrary);
   const db = new Database(options.path);
   try {
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);

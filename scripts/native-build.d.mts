@@ -1,0 +1,2 @@
+export declare const walCoalescingLibrary: string;
+export declare function ensureNativeBuild(): boolean;
