@@ -32,7 +32,7 @@ export function ensureNativeBuild() {
     execFileSync(process.env.CC || 'cc', args, { stdio: 'pipe' });
   } catch (e) {
     const out = `${e.stderr?.toString() ?? ''}${e.stdout?.toString() ?? ''}`.trim() || String(e);
-    throw new Error(`[xinbox] could not compile ${source} (needs a C compiler: apt-get install -y build-essential):\n${out}`);
+    throw new Error(`[xinbox] could not compile ${source} (needs a C compiler: apt-get install -y build-essential):\n${out}`, { cause: e });
   }
   renameSync(partial, walCoalescingLibrary);
   return true;

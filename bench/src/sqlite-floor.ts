@@ -5,7 +5,10 @@
  * background checkpointer on), W1's shape: 1,000 users in 500 direct
  * conversations, random senders, batches of --batch sends per transaction.
  *
- *   node --conditions=@xinbox/source --import tsx bench/src/sqlite-floor.ts [--messages 200000] [--batch 8] [--rounds 2]
+ *   node --conditions=@xinbox/source --import tsx bench/src/sqlite-floor.ts [--messages 200000] [--batch 8] [--rounds 2] [--coalesce 1]
+ *
+ * `--coalesce 1` loads the WAL write-coalescing VFS shim (ADR 0015) first, as
+ * the server does by default; it is process-wide, so compare two runs.
  *
  * `store` is SqliteMessageStore.append (message row, two timeline rows, the
  * conversation bump and the sender's read position, in one transaction):
@@ -20,7 +23,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSqliteAdapters, type SqliteAdapters } from '../../packages/server/src/adapters/sqlite/index.js';
+import { openSqliteAdapters, WAL_COALESCING_LIBRARY, type SqliteAdapters } from '../../packages/server/src/adapters/sqlite/index.js';
 import type { AppendItem } from '../../packages/server/src/core/ports/index.js';
 import { xorshift } from './xorshift.js';
 
@@ -31,6 +34,7 @@ const arg = (name: string, dflt: number): number => {
 const MESSAGES = arg('messages', 200_000);
 const BATCH = arg('batch', 8);
 const ROUNDS = arg('rounds', 2);
+const COALESCE = arg('coalesce', 0) === 1;
 const USERS = 1000;
 
 // Deterministic, so runs compare.
@@ -40,7 +44,7 @@ interface Pair { readonly conversationId: number; readonly a: number; readonly b
 interface World { readonly db: SqliteAdapters; readonly pairs: Pair[]; readonly heads: Map<number, number>; nextId: bigint; sent: number }
 
 async function openWorld(dir: string, name: string): Promise<World> {
-  const db = openSqliteAdapters({ path: join(dir, `${name}.db`) });
+  const db = openSqliteAdapters({ path: join(dir, `${name}.db`), ...(COALESCE ? { walCoalescingLibrary: WAL_COALESCING_LIBRARY } : {}) });
   const now = Date.now();
   const users: number[] = [];
   for (let i = 0; i < USERS; i++) users.push((await db.identity.createUser(`floor-${i}`, 'x', now))!.id);
@@ -134,7 +138,7 @@ try {
   // Warm both (statement caches, JIT, the first B-tree pages), then alternate.
   await runStore(store, 20_000);
   await bareRun(20_000);
-  console.log(`${MESSAGES} messages per run, ${USERS} users in ${USERS / 2} direct conversations; µs per message`);
+  console.log(`${MESSAGES} messages per run, ${USERS} users in ${USERS / 2} direct conversations, WAL write coalescing ${COALESCE ? 'on' : 'off'}; µs per message`);
   console.log('| mode | batch | user | system | total CPU | wall |');
   console.log('|---|---:|---:|---:|---:|---:|');
   for (let r = 0; r < ROUNDS; r++) {

@@ -4,7 +4,7 @@
  * random senders, two timeline rows, the sender's read position; `search`
  * adds a search-index row per message, which W1's traffic does not have).
  *
- *   node --conditions=@xinbox/source --import tsx bench/src/storage-thread-append.ts [inproc|worker] [B] [N] [search]
+ *   node --conditions=@xinbox/source --import tsx bench/src/storage-thread-append.ts [inproc|worker] [B] [N] [search] [coalesce]
  *
  * inproc: unpackAppend → SqliteMessageStore.append → packAppendResults in
  *   this thread (batches packed beforehand); reports this thread's CPU per
@@ -13,13 +13,15 @@
  *   thread's user/sys CPU per message from /proc/self/task.
  * Both include SQLite's own work (bench/src/sqlite-floor.ts runs the bare
  * statements), so compare before/after, not absolute values; the gap
- * between the two modes is the thread hop. docs/benchmarks.md, "The storage
+ * between the two modes is the thread hop. `coalesce` loads the WAL
+ * write-coalescing VFS shim (ADR 0015) as the server does by default; it is
+ * process-wide, so compare two runs. docs/benchmarks.md, "The storage
  * thread's own JavaScript".
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openSqliteAdapters, openSqliteWorkerAdapters } from '../../packages/server/src/adapters/sqlite/index.js';
+import { openSqliteAdapters, openSqliteWorkerAdapters, WAL_COALESCING_LIBRARY } from '../../packages/server/src/adapters/sqlite/index.js';
 import { packAppend, packAppendResults, unpackAppend } from '../../packages/server/src/adapters/sqlite/worker/append-codec.js';
 import type { DurableStores } from '../../packages/server/src/core/ports/index.js';
 import type { AppendItem } from '../../packages/server/src/core/ports/message-store.js';
@@ -29,6 +31,7 @@ const B = Number(process.argv[3] ?? 8);
 const N = Number(process.argv[4] ?? 100_000);
 const PAIRS = 500;
 const search = process.argv[5] === 'search';
+const coalesce = process.argv.includes('coalesce') ? { walCoalescingLibrary: WAL_COALESCING_LIBRARY } : {};
 
 const dir = mkdtempSync(join(tmpdir(), 'xinbox-append-bench-'));
 const path = join(dir, 'bench.db');
@@ -82,7 +85,7 @@ function ownTicks(): [number, number] {
 const TICK = 1e6 / 100; // µs per USER_HZ tick
 const us = (micros: number) => (micros / N).toFixed(1);
 if (mode === 'inproc') {
-  const s = openSqliteAdapters({ path });
+  const s = openSqliteAdapters({ path, ...coalesce });
   const pairs = await setup(s);
   const batches = Array.from({ length: N / B }, () => makeBatch(pairs));
   const packed = batches.map(packAppend);
@@ -92,7 +95,7 @@ if (mode === 'inproc') {
   console.log(`inproc batch ${B}: ${N} msgs, user ${us((u1 - u0) * TICK)} µs/msg + sys ${us((k1 - k0) * TICK)} µs/msg (this thread, packing excluded)`);
   s.close();
 } else {
-  const s = await openSqliteWorkerAdapters({ path });
+  const s = await openSqliteWorkerAdapters({ path, ...coalesce });
   const pairs = await setup(s);
   const batches = Array.from({ length: N / B }, () => makeBatch(pairs));
   const before = threadTicks();

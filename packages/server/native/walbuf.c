@@ -7,7 +7,7 @@
 ** the file lock, the mtime update and the page-cache lookup again. This
 ** shim keeps the frames a connection appends to its WAL in memory and hands
 ** them to the real file in one write when the transaction's commit frame
-** is complete. ADR 0014 (docs/decisions/0014-wal-write-coalescing.md).
+** is complete. ADR 0015 (docs/decisions/0015-wal-write-coalescing.md).
 **
 ** Durability is exactly SQLite's own. A commit becomes visible to other
 ** connections (and to recovery after a crash) through the wal-index header,

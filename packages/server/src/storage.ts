@@ -1,8 +1,24 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { XinboxConfig } from './config.js';
 import type { DurableStores, NodeMembership, ProcessServices } from './core/ports/index.js';
 import { createMemoryAdapters } from './adapters/memory/index.js';
 import { redactUrl, StartupError } from './startup-error.js';
+
+/**
+ * The storage thread's `walCoalescingLibrary` option (ADR 0015): the library when the setting is on; a
+ * StartupError naming both ways out when it is on and the library was never built.
+ */
+export function walCoalescingOption(enabled: boolean, library: string): { walCoalescingLibrary?: string } {
+  if (!enabled) return {};
+  if (!existsSync(library)) {
+    throw new StartupError(
+      `sqliteWalCoalescing is on but ${library} is missing: build it with \`npm run build\` (needs a C compiler) ` +
+      'or set XINBOX_SQLITE_WAL_COALESCING=false',
+    );
+  }
+  return { walCoalescingLibrary: library };
+}
 
 /** Every port the node needs, wired to adapters chosen by config. */
 export interface Storage extends DurableStores, ProcessServices {
@@ -70,18 +86,12 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
   if (config.storage === 'memory') return { ...memory, membership: null };
   // The database lives on a storage worker thread (ADR 0007): commits, reads,
   // checkpoints and WAL truncation never run on the event loop serving sockets.
-  const { openSqliteWorkerAdapters, WAL_COALESCING_LIBRARY, walCoalescingAvailable } = await import('./adapters/sqlite/index.js');
-  if (config.sqliteWalCoalescing && !walCoalescingAvailable()) {
-    throw new StartupError(
-      `sqliteWalCoalescing is on but ${WAL_COALESCING_LIBRARY} is missing: build it with \`npm run build\` (needs a C compiler) ` +
-      'or set XINBOX_SQLITE_WAL_COALESCING=false',
-    );
-  }
+  const { openSqliteWorkerAdapters, WAL_COALESCING_LIBRARY } = await import('./adapters/sqlite/index.js');
   const sqlite = await openSqliteWorkerAdapters({
     path: join(dataDir, 'xinbox.db'),
     synchronous: config.sqliteSync,
     threadNice: config.storageThreadNice,
-    ...(config.sqliteWalCoalescing ? { walCoalescingLibrary: WAL_COALESCING_LIBRARY } : {}),
+    ...walCoalescingOption(config.sqliteWalCoalescing, WAL_COALESCING_LIBRARY),
   });
   return {
     identity: sqlite.identity,

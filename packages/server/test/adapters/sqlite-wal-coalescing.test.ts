@@ -16,9 +16,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BackgroundCheckpointer } from '../../src/adapters/sqlite/background-checkpointer.js';
-import {
-  openSqliteDatabase, WAL_COALESCING_LIBRARY, walCoalescingAvailable, walCoalescingStats,
-} from '../../src/adapters/sqlite/index.js';
+import { openSqliteDatabase, WAL_COALESCING_LIBRARY, walCoalescingStats } from '../../src/adapters/sqlite/index.js';
+import { StartupError } from '../../src/startup-error.js';
+import { walCoalescingOption } from '../../src/storage.js';
 
 /** Deterministic integers in [0, n) (so a failure reproduces). */
 function xorshift(seed: number): (n: number) => number {
@@ -75,8 +75,11 @@ function digestOf(model: Map<number, Buffer>): string {
 }
 
 describe('WAL write coalescing (walbuf VFS shim)', () => {
-  it('is built by the test setup (scripts/native-build.mjs)', () => {
-    expect(walCoalescingAvailable(), WAL_COALESCING_LIBRARY).toBe(true);
+  it('is built by the test setup (scripts/native-build.mjs); the server refuses to start without it unless turned off', () => {
+    expect(walCoalescingOption(true, WAL_COALESCING_LIBRARY)).toEqual({ walCoalescingLibrary: WAL_COALESCING_LIBRARY });
+    expect(walCoalescingOption(false, '/nowhere/walbuf.so')).toEqual({});
+    expect(() => walCoalescingOption(true, '/nowhere/walbuf.so')).toThrow(StartupError);
+    expect(() => walCoalescingOption(true, '/nowhere/walbuf.so')).toThrow(/XINBOX_SQLITE_WAL_COALESCING=false/);
   });
 
   it('writes each commit with one buffer write, visible to another connection as soon as the commit returns', () => {

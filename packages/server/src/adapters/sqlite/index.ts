@@ -13,7 +13,7 @@ import type { SocialStore } from '../../core/ports/social-store.js';
 
 export { SqliteConversationStore } from './sqlite-conversation-store.js';
 export { openSqliteDatabase, type SqliteOpenOptions, type SqliteSynchronous } from './sqlite-database.js';
-export { loadWalCoalescing, WAL_COALESCING_LIBRARY, walCoalescingAvailable, walCoalescingStats } from './wal-coalescing.js';
+export { loadWalCoalescing, WAL_COALESCING_LIBRARY, walCoalescingStats } from './wal-coalescing.js';
 export { SqliteIdentityStore } from './sqlite-identity-store.js';
 export { SqliteMessageStore } from './sqlite-message-store.js';
 export { SqliteRoomStore } from './sqlite-room-store.js';

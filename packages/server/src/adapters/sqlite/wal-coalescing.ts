@@ -1,5 +1,4 @@
 import Database from 'better-sqlite3';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -15,10 +14,6 @@ import { fileURLToPath } from 'node:url';
 export const WAL_COALESCING_LIBRARY = fileURLToPath(
   new URL(`../../../native/dist/walbuf.${process.platform === 'darwin' ? 'dylib' : 'so'}`, import.meta.url),
 );
-
-export function walCoalescingAvailable(library = WAL_COALESCING_LIBRARY): boolean {
-  return existsSync(library);
-}
 
 /**
  * Registers the shim as the process's default VFS, so every database opened
