@@ -42,6 +42,7 @@ export const configSchema = z.object({
   adminHost: str.default('127.0.0.1').meta(doc('admin', 'Address of the admin listener; anything but loopback needs adminToken')),
   tlsCertFile: str.default('').meta(doc('server', 'PEM certificate (chain) file; with `tlsKeyFile` the HTTP/WebSocket and TCP listeners speak TLS (`https`, `wss`); both files are read again on SIGHUP, without dropping connections')),
   gatewayProcesses: autoOrInt(0, 256).default(0).meta(doc('server', 'Gateway processes in front of the one logic + storage process (sockets, TLS, frame codec, fan-out writes on more cores; they share the HTTP/WebSocket and TCP ports); `auto` = available cores; `0` or `1` = everything in one process. SQLite (embedded) only: a cluster scales gateways as nodes (docs/operations.md)')),
+  gcThreads: oneOf('auto', 'single', 'parallel').default('auto').meta(doc('server', 'V8 garbage collection: `single` collects on the thread that allocates (`node --single-threaded-gc`; `xinbox start` restarts itself with it), `parallel` uses V8\'s helper threads; `auto` = single when the process may use only one core (CPU affinity), where helper threads only take turns with the event loop')),
   tlsKeyFile: str.default('').meta(doc('server', 'PEM private key file of `tlsCertFile`')),
   // --- storage and cluster -------------------------------------------------
   dataDir: str.default('./data').meta(doc('storage', 'SQLite database and the generated token secret')),

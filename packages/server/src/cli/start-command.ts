@@ -1,17 +1,21 @@
 /**
  * `xinbox start` (`npm start`): one node with the configured roles, config
  * from XINBOX_* / XINBOX_CONFIG. Prints the ready line tests and benchmarks
- * wait for, drains on SIGTERM/SIGINT, reloads TLS files on SIGHUP.
+ * wait for, drains on SIGTERM/SIGINT, reloads TLS files on SIGHUP. On one
+ * core it first starts itself again with V8's single-threaded GC (gc-threads.ts).
  */
 import { configFromEnv, type XinboxConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { startXinbox } from '../node.js';
 import { explainStartError } from './explain-error.js';
+import { hasSingleThreadedGc, restartedChildWatchesParent, restartWithSingleThreadedGc, wantsSingleThreadedGc } from './gc-threads.js';
 
 export async function runStart(): Promise<void> {
   let config: XinboxConfig | undefined;
   try {
     config = configFromEnv();
+    if (wantsSingleThreadedGc(config.gcThreads) && !hasSingleThreadedGc()) return await restartWithSingleThreadedGc();
+    restartedChildWatchesParent();
     await serve(config);
   } catch (e) {
     console.error(explainStartError(e, config));
@@ -28,7 +32,8 @@ async function serve(config: XinboxConfig): Promise<void> {
   const tcp = node.tcpPort > 0 ? String(node.tcpPort) : '-';
   // Benchmarks and tests wait for this line ("xinbox listening:").
   const gateways = node.gatewayProcesses ? ` gatewayProcesses=${node.gatewayProcesses.processes.length}` : '';
-  console.log(`xinbox listening: node=${node.nodeId} roles=${roles.join(',')} http=${http} ws=${ws} tcp=${tcp} storage=${config.storage}${gateways}`);
+  const gc = hasSingleThreadedGc() ? ' gc=single-threaded' : '';
+  console.log(`xinbox listening: node=${node.nodeId} roles=${roles.join(',')} http=${http} ws=${ws} tcp=${tcp} storage=${config.storage}${gateways}${gc}`);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
