@@ -32,6 +32,8 @@ export const USAGE = `usage: npm run bench -- [w1|w1-sweep|w2|w2-sweep|w3|w4|w5|
                            (started from the local binaries) and linked baseline relays; for W4 at 50k+
   --room-push-budget N     XINBOX_ROOM_PUSH_BUDGET of every target (default 100000 / gateways: they share a core)
   --ws-deflate             WebSocket permessage-deflate on (clients offer it, Xinbox accepts it; baselines decline)
+  --transport ws|tcp       client transport of the messaging workloads: WebSocket (default) or Xinbox's raw TCP
+                           (protocol.md 2.3; what native apps use; Xinbox targets only)
   --payload custom|text    message content: Custom{kind:'bench'} (default) or Text (stamp + a ~40-char Chinese/English
                            sentence; what the sensitive-word filter and search index see)
   webhooks                 W1 traffic (--rate, --duration) with message.sent webhooks: end-to-end events/s into
@@ -127,6 +129,10 @@ export function parseArgs(argv: readonly string[]): Parsed {
   });
   take('--before-send-hook', () => (o.beforeSendHook = true));
   take('--webhooks', () => (o.webhooks = true));
+  take('--transport', (v) => {
+    if (v !== 'ws' && v !== 'tcp') throw new Error('--transport must be ws or tcp');
+    o.transport = v;
+  });
   take('--payload', (v) => {
     if (v !== 'custom' && v !== 'text') throw new Error('--payload must be custom or text');
     o.payload = v;

@@ -65,6 +65,8 @@ export interface BenchOptions {
   webhooks: boolean;
   /** Content of 1:1 and group bench messages: Custom{kind:'bench'} (default) or Text (stamp + sentence, scanned by the filter). */
   payload: 'custom' | 'text';
+  /** Client transport of connectUsers (W1, W2, flood, ...): WebSocket, or Xinbox's raw TCP. */
+  transport: 'ws' | 'tcp';
 }
 
 export function defaultOptions(quick: boolean): BenchOptions {
@@ -101,6 +103,7 @@ export function defaultOptions(quick: boolean): BenchOptions {
     beforeSendHook: false,
     webhooks: false,
     payload: 'custom',
+    transport: 'ws',
   };
   if (!quick) return base;
   return {

@@ -1,6 +1,5 @@
-import WebSocket from 'ws';
 import {
-  Limits, RoomMessageClass, SUBPROTOCOL_PROTO, decodeFrame, encodeFrame, splitFrames, withLengthPrefix,
+  Limits, RoomMessageClass, decodeFrame, encodeFrame, splitFrames, withLengthPrefix,
   type AuthOk, type Frame, type FrameInit,
 } from '@xinbox/protocol';
 import type { ConnSpec } from './messages.js';
@@ -9,11 +8,13 @@ import {
   FrameField as FIELD, RoomPushBatch, encodeCustomSendFrame, encodePushAckFrame, encodeTextSendFrame, encodeRoomPushAckFrame, peekFrame, peekPush, type PushPeek,
 } from '@xinbox/protocol';
 import { RoomAckTracker } from './room-acks.js';
+import { openLink, type FrameLink } from './link.js';
 
 /**
  * One client connection of a load process, speaking the wire protocol
  * directly: length-prefixed protobuf Frames in binary WebSocket messages
- * (several frames per message are accepted). The protocol package's codec
+ * (several frames per message are accepted) or on a raw TCP stream
+ * (link.ts; `spec.tcp`). The protocol package's codec
  * handles framing and every frame except the hot ones (bench Send, Push,
  * SendAck, PushAck, Pong, RoomPush, RoomPushAck), which use the byte-exact
  * fast path in fast-codec.ts.
@@ -47,7 +48,7 @@ export class BenchConnection {
   nextPingAt = Number.POSITIVE_INFINITY;
   pingsSent = 0;
   pongs = 0;
-  private ws: WebSocket | undefined;
+  private link: FrameLink | undefined;
   private nextId = 1;
   private readonly rpcs = new Map<number, PendingRpc>();
   /** Frame id of each unacknowledged bench Send -> its scheduled time. */
@@ -70,50 +71,22 @@ export class BenchConnection {
   /** Open the socket and authenticate; resolves with AuthOk. */
   async connect(timeoutMs: number): Promise<AuthOk> {
     this.state = 'connecting';
-    const ws = new WebSocket(this.spec.url, [SUBPROTOCOL_PROTO], {
-      localAddress: this.spec.localAddress,
-      perMessageDeflate: this.spec.deflate === true,
-      handshakeTimeout: timeoutMs,
-      maxPayload: Limits.maxFrameBytes * 256,
-    });
-    this.ws = ws;
-    ws.binaryType = 'nodebuffer';
-    ws.on('message', (data: Buffer, isBinary: boolean) => {
-      if (isBinary) this.onBytes(data);
-    });
-    ws.on('error', () => undefined);
-    ws.on('close', (code: number) => {
-      const wasOpen = this.state === 'open';
-      this.state = 'closed';
-      for (const [, p] of this.rpcs) {
-        clearTimeout(p.timer);
-        p.reject(new Error(`closed ${code}`));
-      }
-      this.rpcs.clear();
-      if (wasOpen) this.events.onClose(this, code);
-    });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('connect timeout')), timeoutMs);
-      ws.once('open', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      ws.once('close', (code: number) => {
-        clearTimeout(timer);
-        reject(new Error(`closed during connect (${code})`));
-      });
-      ws.once('unexpected-response', (_req, res) => {
-        clearTimeout(timer);
-        reject(new Error(`upgrade refused: HTTP ${res.statusCode}`));
-      });
-      ws.once('error', (e: Error) => {
-        clearTimeout(timer);
-        reject(new Error((e as NodeJS.ErrnoException).code ?? e.message));
-      });
+    this.link = await openLink(this.spec, timeoutMs, {
+      onBytes: (bytes) => this.onBytes(bytes),
+      onClose: (code) => {
+        const wasOpen = this.state === 'open';
+        this.state = 'closed';
+        for (const [, p] of this.rpcs) {
+          clearTimeout(p.timer);
+          p.reject(new Error(`closed ${code}`));
+        }
+        this.rpcs.clear();
+        if (wasOpen) this.events.onClose(this, code);
+      },
     });
     const reply = await this.request({ body: { case: 'auth', value: { token: this.spec.token, clientVersion: 'xinbox-bench' } } }, timeoutMs);
     if (reply.body.case !== 'authOk') {
-      ws.terminate();
+      this.link.terminate();
       throw new Error(reply.body.case === 'error' ? `auth: ${reply.body.value.name}` : `auth: unexpected ${reply.body.case}`);
     }
     this.authOk = reply.body.value;
@@ -140,20 +113,20 @@ export class BenchConnection {
 
   /** Fire one bench message; the ack (or error) comes back through events.onSendResult. */
   sendBench(conversationId: string, clientMsgId: string, data: Uint8Array, scheduledAt: number): boolean {
-    const ws = this.ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    const link = this.link;
+    if (!link?.open) return false;
     const id = this.nextId++;
-    ws.send(encodeCustomSendFrame(id, conversationId, clientMsgId, BENCH_KIND, data));
+    link.send(encodeCustomSendFrame(id, conversationId, clientMsgId, BENCH_KIND, data));
     this.sends.set(id, scheduledAt);
     return true;
   }
 
   /** Like sendBench with Text content: `textUtf8` carries the stamp (payload.ts encodeTextStamp). */
   sendBenchText(conversationId: string, clientMsgId: string, textUtf8: Uint8Array, scheduledAt: number): boolean {
-    const ws = this.ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    const link = this.link;
+    if (!link?.open) return false;
     const id = this.nextId++;
-    ws.send(encodeTextSendFrame(id, conversationId, clientMsgId, textUtf8));
+    link.send(encodeTextSendFrame(id, conversationId, clientMsgId, textUtf8));
     this.sends.set(id, scheduledAt);
     return true;
   }
@@ -196,30 +169,30 @@ export class BenchConnection {
   flushAcks(): void {
     if (this.ackSyncSeq > this.sentAckSyncSeq || this.ackIds.length > 0) {
       const ids = this.ackIds.splice(0, MAX_ACK_IDS);
-      if (ids.length === 0) this.ws?.send(encodePushAckFrame(this.ackSyncSeq));
+      if (ids.length === 0) this.link?.send(encodePushAckFrame(this.ackSyncSeq));
       else this.write({ body: { case: 'pushAck', value: { syncSeq: this.ackSyncSeq, messageIds: ids } } });
       this.sentAckSyncSeq = this.ackSyncSeq;
       if (this.ackIds.length > 0) this.events.onAckDirty(this);
     }
     for (const [roomId, t] of this.roomAcks) {
       if (!t.ackDue) continue;
-      this.ws?.send(encodeRoomPushAckFrame(roomId, t.contiguous));
+      this.link?.send(encodeRoomPushAckFrame(roomId, t.contiguous));
       t.sent = t.contiguous;
     }
   }
 
   close(): void {
-    if (this.ws && this.state !== 'closed') this.ws.close(1000);
+    if (this.link && this.state !== 'closed') this.link.close(1000);
   }
 
   terminate(): void {
-    this.ws?.terminate();
+    this.link?.terminate();
   }
 
   private write(init: FrameInit): boolean {
-    const ws = this.ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
-    ws.send(withLengthPrefix(encodeFrame(init)));
+    const link = this.link;
+    if (!link?.open) return false;
+    link.send(withLengthPrefix(encodeFrame(init)));
     return true;
   }
 
@@ -228,7 +201,7 @@ export class BenchConnection {
     try {
       bodies = splitFrames(data, Limits.maxFrameBytes);
     } catch {
-      this.ws?.close(4006, 'bench: broken framing');
+      this.link?.close(4006, 'bench: broken framing');
       return;
     }
     try {
@@ -242,7 +215,7 @@ export class BenchConnection {
         else this.onFrame(decodeFrame(b));
       }
     } catch {
-      this.ws?.close(4006, 'bench: undecodable frame');
+      this.link?.close(4006, 'bench: undecodable frame');
     }
   }
 

@@ -9,6 +9,8 @@ export interface ConnSpec {
   readonly token: string;
   readonly url: string;
   readonly localAddress: string;
+  /** Raw TCP instead of the WebSocket at `url` (bench --transport tcp; protocol.md 2.3). */
+  readonly tcp?: { readonly host: string; readonly port: number };
   /** Offer permessage-deflate (bench --ws-deflate). */
   readonly deflate?: boolean;
 }

@@ -29,6 +29,8 @@ export interface ServerHandle {
   readonly httpBases: readonly string[];
   /** One or more WebSocket gateway URLs; connections are spread over them. */
   readonly wsUrls: readonly string[];
+  /** Raw TCP listeners (protocol.md 2.3), where the target has them (Xinbox; not the relays). */
+  readonly tcpAddrs?: readonly { readonly host: string; readonly port: number }[];
   /** CPU affinity as read back from the running process. */
   readonly affinity: string;
   readonly logPath: string | undefined;
@@ -167,6 +169,7 @@ export async function launchServer(name: TargetName, opts: LaunchOptions): Promi
     httpBase: `http://127.0.0.1:${port}`,
     httpBases: [`http://127.0.0.1:${port}`],
     wsUrls: [`ws://127.0.0.1:${port}/ws`],
+    ...(name === 'xinbox' ? { tcpAddrs: [{ host: '127.0.0.1', port: tcpPort }] } : {}),
     affinity: affinityOf(proc.pid),
     logPath: proc.logPath,
     stop: async () => {

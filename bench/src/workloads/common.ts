@@ -17,12 +17,15 @@ export async function connectUsers(s: TargetSession, users: readonly BenchUser[]
   await s.pool.login(users, deviceId);
   const base = s.fleet.connectionCount;
   const urls = s.server.wsUrls;
+  const tcp = s.opts.transport === 'tcp' ? s.server.tcpAddrs : undefined;
+  if (s.opts.transport === 'tcp' && !tcp?.length) throw new Error(`--transport tcp: target ${s.server.name} has no TCP listener`);
   const specs: ConnSpec[] = users.map((u, k) => ({
     userId: u.userId,
     token: u.tokens.get(deviceId) ?? 'missing-token',
     url: urls[(base + k) % urls.length]!,
     localAddress: sourceAddress(base + k, s.sourceAddrs),
     deflate: s.opts.wsDeflate,
+    ...(tcp ? { tcp: tcp[(base + k) % tcp.length]! } : {}),
   }));
   const out = await s.fleet.connect(specs, CONNECT_CONCURRENCY, CONNECT_TIMEOUT_MS);
   return { conns: specs.map((_, k) => base + k), failed: specs.length - out.okCount, errors: out.errors, ms: out.ms };

@@ -11,7 +11,7 @@ export const w1: Workload = {
     '(open loop) so a slow server shows up as latency. Latency is end to end: scheduled send time (stamped in the ' +
     'message) to arrival at the receiver. Lost = acked messages that never arrived (must be 0).',
   headline: 'deliveredPerSec',
-  config: (o) => ({ ...o.w1, warmupS: o.warmupS, ...(o.wsDeflate ? { wsDeflate: true } : {}) }),
+  config: (o) => ({ ...o.w1, warmupS: o.warmupS, ...(o.wsDeflate ? { wsDeflate: true } : {}), ...(o.transport === 'tcp' ? { transport: 'tcp' } : {}) }),
   async run(s: TargetSession): Promise<TargetOutcome> {
     const cfg = s.opts.w1;
     const setup = await setupPairs(s, cfg.users, cfg.senders);
