@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startXinbox, type XinboxNode } from '@xinbox/server';
-import { SUBPROTOCOL_PROTO, decodeFrame, encodeFrame, splitFrames, withLengthPrefix } from '@xinbox/protocol';
+import { CloseCodes, SUBPROTOCOL_PROTO, decodeFrame, encodeFrame, splitFrames, withLengthPrefix } from '@xinbox/protocol';
 import { ensureChromium, launchChromium } from './support/chromium.js';
 
 const MAX_FRAME = 64 * 1024;
@@ -95,8 +95,8 @@ describe('Chromium WebSocket against the lean framer', () => {
     const big = new Uint8Array(4 + MAX_FRAME + 1);
     new DataView(big.buffer).setUint32(0, MAX_FRAME + 1);
     const res = await session([Array.from(big)], 0);
-    expect(res.code).toBe(4007);
-    expect(res.reason).toContain('FRAME_TOO_LARGE');
+    expect(res.code).toBe(CloseCodes.FRAME_TOO_LARGE.code);
+    expect(res.reason).toBe(CloseCodes.FRAME_TOO_LARGE.description);
     expect(res.wasClean).toBe(true);
   });
 

@@ -30,6 +30,7 @@ export class WsWireClient {
   /** Response headers of the opening handshake, lower-cased names. */
   headers: Record<string, string> = {};
   ended = false;
+  private closeSent = false;
   private buf: Buffer = Buffer.alloc(0);
   private waiters: Array<() => void> = [];
 
@@ -116,6 +117,7 @@ export class WsWireClient {
   }
 
   sendFrame(opcode: number, payload: Uint8Array, o?: FrameOptions): void {
+    if (opcode === 8) this.closeSent = true;
     this.write(WsWireClient.frame(opcode, payload, o));
   }
 
@@ -168,8 +170,14 @@ export class WsWireClient {
       if (b.length < h) break;
       const len = l7 < 126 ? l7 : l7 === 126 ? b.readUInt16BE(2) : b.readUInt32BE(6);
       if (b.length < h + len) break;
-      this.frames.push({ fin: (b[0]! & 0x80) !== 0, opcode: b[0]! & 0x0f, payload: Buffer.from(b.subarray(h, h + len)), masked });
+      const frame = { fin: (b[0]! & 0x80) !== 0, opcode: b[0]! & 0x0f, payload: Buffer.from(b.subarray(h, h + len)), masked };
+      this.frames.push(frame);
       this.buf = b.subarray(h + len);
+      // As a conforming client does: answer the server's close frame with one of ours, then end.
+      if (frame.opcode === 8 && !this.socket.destroyed) {
+        if (!this.closeSent) this.sendFrame(8, frame.payload.subarray(0, 2));
+        this.socket.end();
+      }
     }
     this.wake();
   }
