@@ -11,7 +11,13 @@
  * turn, --rounds times, so drift hits them alike.
  *
  *   taskset -c 1 node --conditions=@xinbox/source --import tsx bench/src/ws-cost/run.ts \
- *     [--variants ws,ws-oneframe,lean,tcp] [--rate 12000] [--pairs 500] [--seconds 8] [--rounds 2] [--client ws|lean]
+ *     [--variants ws,ws-oneframe,lean,tcp] [--rate 12000] [--pairs 500] [--seconds 8] [--rounds 2] [--client ws|lean] [--work 40]
+ *
+ * --work N: the server spins N µs per Send, standing in for Xinbox's own
+ * logic. Without it the server idles between messages, and the cost of going
+ * to sleep and being woken (per message at low load) swamps the framing; with
+ * it the loop is as busy as a loaded server's, where one wake-up serves many
+ * sockets. The work is subtracted in the 'minus work' column.
  *
  * --client lean: the clients frame by hand (masked binary frames written with
  * one socket.write) instead of through `ws`, to see whether the load
@@ -36,6 +42,7 @@ const SECONDS = Number(arg('seconds', '8'));
 const ROUNDS = Number(arg('rounds', '2'));
 const WARMUP_S = Number(arg('warmup', '3'));
 const CLIENT = arg('client', 'ws');
+const WORK_US = Number(arg('work', '0'));
 const SEND_BYTES = 72;
 const TICK = Number(process.env.CLK_TCK ?? 100);
 
@@ -157,7 +164,9 @@ async function tcpClient(port: number, pair: number, role: string, onFrames: (n:
 }
 
 function startServer(variant: Variant): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn('taskset', ['-c', '0', process.execPath, '--conditions=@xinbox/source', '--import', 'tsx', new URL('./server.ts', import.meta.url).pathname, variant, '0'], {
+  // WS_COST_SERVER_NODE_ARGS: extra node flags for the server (e.g. --perf-basic-prof for perf).
+  const extra = (process.env.WS_COST_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn('taskset', ['-c', '0', process.execPath, ...extra, '--conditions=@xinbox/source', '--import', 'tsx', new URL('./server.ts', import.meta.url).pathname, variant, '0', String(WORK_US)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
@@ -231,6 +240,7 @@ async function runOne(variant: Variant): Promise<string> {
     `server user ${us(s1[0] - s0[0]).toFixed(1)}`,
     `sys ${us(s1[1] - s0[1]).toFixed(1)}`,
     `total ${us(s1[0] + s1[1] - s0[0] - s0[1]).toFixed(1)} µs/msg`,
+    `minus work ${(us(s1[0] + s1[1] - s0[0] - s0[1]) - WORK_US).toFixed(1)}`,
     `(${((((s1[0] + s1[1] - s0[0] - s0[1]) / TICK) / secs) * 100).toFixed(0)} % core)`,
     `client ${us(c1 - c0).toFixed(1)} µs/msg (${((((c1 - c0) / TICK) / secs) * 100).toFixed(0)} % core)`,
   ].join('  ');
@@ -240,5 +250,5 @@ async function runOne(variant: Variant): Promise<string> {
   return line;
 }
 
-console.log(`ws-cost: ${PAIRS} pairs, ${RATE}/s, ${SEND_BYTES}-byte sends, ${WARMUP_S}+${SECONDS} s, client ${CLIENT}, ${new Date().toISOString()}`);
+console.log(`ws-cost: ${PAIRS} pairs, ${RATE}/s, ${SEND_BYTES}-byte sends, ${WORK_US} µs work per send, ${WARMUP_S}+${SECONDS} s, client ${CLIENT}, ${new Date().toISOString()}`);
 for (let r = 0; r < ROUNDS; r++) for (const v of variants) console.log(await runOne(v));

@@ -9,17 +9,17 @@
  *  - ws: the `ws` library as the gateway uses it (ws.send of the joined buffer);
  *  - ws-oneframe: `ws` reads; the server writes one pre-framed buffer
  *    (WebSocket header reserved in front of the joined frames) with one socket.write;
- *  - lean: the gateway's lean RFC 6455 server framer (gateway/lean-ws.ts) over the upgraded socket;
+ *  - lean: a lean RFC 6455 server framer of our own (./lean-ws.ts) over the upgraded socket;
  *  - tcp: the gateway's raw TCP transport (length-prefixed frames, no WebSocket), the floor.
  *
- *   node --conditions=@xinbox/source --import tsx bench/src/ws-cost/server.ts <variant> <port>
+ *   node --conditions=@xinbox/source --import tsx bench/src/ws-cost/server.ts <variant> <port> [<work µs per Send>]
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { FrameStreamDecoder, Limits, splitFrames } from '@xinbox/protocol';
-import { LeanWebSocket, acceptLeanUpgrade } from '../../../packages/server/src/gateway/lean-ws.js';
+import { LeanWebSocket, acceptLeanUpgrade } from './lean-ws.js';
 import { VARIANTS, type Variant } from './variants.js';
 
 
@@ -35,6 +35,8 @@ interface Peer {
 
 const variant = process.argv[2] as Variant;
 const port = Number(process.argv[3] ?? 0);
+/** Busy work per Send (µs), standing in for Xinbox's own logic so the loop is as busy as a loaded server's. */
+const workUs = Number(process.argv[4] ?? 0);
 if (!VARIANTS.includes(variant)) throw new Error(`variant: one of ${VARIANTS.join(', ')}`);
 
 const pairs = new Map<number, { a?: Peer; b?: Peer }>();
@@ -66,6 +68,10 @@ const enqueue = (p: Peer, frame: Uint8Array): void => {
 
 /** A "Send" body: ack it to the sender (echoing its first 8 bytes) and push it, a little longer, to the peer. */
 const onSend = (p: Peer, body: Uint8Array): void => {
+  if (workUs > 0) {
+    const until = performance.now() + workUs / 1000;
+    while (performance.now() < until);
+  }
   const ack = new Uint8Array(4 + ACK_BYTES);
   new DataView(ack.buffer).setUint32(0, ACK_BYTES);
   ack.set(body.subarray(0, 8), 4);

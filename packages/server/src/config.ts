@@ -83,7 +83,6 @@ export const configSchema = z.object({
   pushRetries: int(0, 20).default(3).meta(doc('connections', 'Retransmissions before a push is left to sync')),
   wsPerMessageDeflate: bool.default(false).meta(doc('connections', 'Accept WebSocket permessage-deflate when a client offers it: fewer bytes for text-heavy traffic, more CPU per frame (measured in docs/benchmarks.md)')),
   wsDeflateThresholdBytes: int(0, 16 * 1024 * 1024).default(256).meta(doc('connections', 'With wsPerMessageDeflate: WebSocket messages smaller than this are sent uncompressed (compressing a few bytes costs CPU and saves nothing)')),
-  wsLeanFraming: bool.default(true).meta(doc('connections', 'Frame binary-subprotocol WebSockets (when deflate is off) with the gateway\'s own RFC 6455 framer instead of the ws library: less CPU per message (ADR 0015); false sends every WebSocket through ws')),
   closeGraceMs: int(50, 600_000).default(2_000).meta(doc('connections', 'After the server closes a connection, how long the client may take to finish the WebSocket closing handshake (TCP: to read the Kicked frame) before the socket is cut; also how long a stopping node waits for its connections to close')),
   // --- messaging -----------------------------------------------------------
   maxSendBatch: int(1, 10_000).default(512).meta(doc('messaging', 'Most sends committed in one storage transaction')),

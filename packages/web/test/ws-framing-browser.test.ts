@@ -1,8 +1,8 @@
 /**
- * Chromium's own WebSocket against the gateway's lean framer (the default
- * for the binary subprotocol): messages of every length form, close codes
- * both ways (the browser's, the server's 4007 with its reason, 1009 for an
- * oversized message). A real browser, a real node on SQLite.
+ * Chromium's own WebSocket against the gateway on the binary subprotocol:
+ * messages of every length form, close codes both ways (the browser's, the
+ * server's 4007 with its reason, 1009 for an oversized message). A real
+ * browser, a real node on SQLite.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -75,7 +75,7 @@ const join2 = (parts: Uint8Array[]): number[] => parts.flatMap((p) => Array.from
 const pongIds = (o: Outcome): number[] =>
   o.messages.flatMap((m) => splitFrames(Uint8Array.from(m), 1 << 24).map((b) => decodeFrame(b))).filter((f) => f.body.case === 'pong').map((f) => f.id);
 
-describe('Chromium WebSocket against the lean framer', () => {
+describe('Chromium WebSocket against the gateway', () => {
   it('round-trips messages of 7-bit, 16-bit and 64-bit lengths and closes cleanly with its code', async () => {
     const small = join2([ping(1)]);
     // ~1 KB and ~90 KB messages of many pings (16-bit and 64-bit length forms).

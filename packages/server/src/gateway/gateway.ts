@@ -20,8 +20,6 @@ import { LIMIT_CLASS, type RequestLimits } from './request-limits.js';
 import type { LocalSessions } from './local-sessions.js';
 import { TcpConnection } from './tcp-connection.js';
 import { WsConnection } from './ws-connection.js';
-import { LeanWsConnection } from './lean-ws-connection.js';
-import { acceptLeanUpgrade, offeredProtocols, type LeanWebSocket } from './lean-ws.js';
 import type { ReplyBody } from './handlers/types.js';
 import type { GatewayControl, RequestForwarder } from './ports.js';
 import { replyFrame, type RequestDispatcher } from './request-dispatcher.js';
@@ -49,11 +47,6 @@ export interface GatewayOptions extends ConnectionLimits {
   readonly wsPerMessageDeflate?: boolean;
   /** Smaller WebSocket messages go uncompressed (wsDeflateThresholdBytes). */
   readonly wsDeflateThresholdBytes?: number;
-  /**
-   * Binary-subprotocol WebSockets (without deflate) are framed by lean-ws.ts
-   * instead of the `ws` library (ADR: lean WebSocket framing). Default true.
-   */
-  readonly wsLeanFraming?: boolean;
 }
 
 /** Hooks the gateway calls around a connection's life (routing, audience index, sync head). */
@@ -153,28 +146,8 @@ export class Gateway implements GatewayControl {
         socket.end('HTTP/1.1 ' + (this.draining ? '503 Service Unavailable' : '404 Not Found') + '\r\nConnection: close\r\n\r\n');
         return;
       }
-      const lean = this.leanProtocol(req);
-      if (lean !== undefined) {
-        const ws = acceptLeanUpgrade(req, socket as Socket, head, { maxPayload: this.opts.maxFrameBytes * 4, protocol: lean, closeTimeoutMs: this.opts.closeGraceMs });
-        if (ws) this.acceptLeanWs(ws, req);
-        return;
-      }
       this.wss.handleUpgrade(req, socket, head, (ws) => this.acceptWs(ws, req));
     });
-  }
-
-  /**
-   * The subprotocol to confirm when this upgrade takes the lean path (null:
-   * none offered), or undefined when it takes `ws`: JSON, deflate configured,
-   * lean framing off, or a malformed protocol header (`ws` refuses it).
-   * Same choice as the WebSocketServer's handleProtocols: proto before JSON.
-   */
-  private leanProtocol(req: IncomingMessage): string | null | undefined {
-    if (this.opts.wsLeanFraming === false || this.opts.wsPerMessageDeflate) return undefined;
-    const offered = offeredProtocols(req);
-    if (!offered) return undefined;
-    if (offered.has(SUBPROTOCOL_PROTO)) return SUBPROTOCOL_PROTO;
-    return offered.has(SUBPROTOCOL_JSON) ? undefined : null;
   }
 
   /**
@@ -269,36 +242,18 @@ export class Gateway implements GatewayControl {
         }
         return flow.accept(frame);
       }
-      this.onBinaryMessage(conn, flow, bytes, isBinary);
+      if (!isBinary) return this.replyError(conn, 0, new XinboxError(Errors.BAD_FRAME, 'proto subprotocol takes binary messages'));
+      let bodies: Uint8Array[];
+      try {
+        bodies = splitFrames(bytes, this.opts.maxFrameBytes);
+      } catch (e) {
+        if (e instanceof FrameSizeError) return this.tooLarge(conn, e.size);
+        return this.replyError(conn, 0, new XinboxError(Errors.BAD_FRAME, 'truncated frame'));
+      }
+      for (const body of bodies) flow.accept(body);
     });
     ws.on('close', () => this.onClosed(conn));
     ws.on('error', () => conn.close(CloseCodes.PROTOCOL_ERROR));
-  }
-
-  private acceptLeanWs(ws: LeanWebSocket, req: IncomingMessage): void {
-    const conn = new LeanWsConnection(this.nextConnId++, ws, req.socket.remoteAddress ?? '', this.scheduler, this.opts, this.clock());
-    const flow = this.attachFlow(conn);
-    this.pendingAuth.add(conn);
-    ws.onMessage = (bytes, isBinary) => {
-      conn.lastReceivedAt = this.clock();
-      this.onBinaryMessage(conn, flow, bytes, isBinary);
-    };
-    ws.onClose = () => this.onClosed(conn);
-    // The framer has already sent its close frame (1002, 1007 or 1009).
-    ws.onError = () => conn.close(CloseCodes.PROTOCOL_ERROR);
-  }
-
-  /** One WebSocket message on the binary subprotocol: length-prefixed frames. */
-  private onBinaryMessage(conn: Connection, flow: InboundFlow<Uint8Array | Frame>, bytes: Uint8Array, isBinary: boolean): void {
-    if (!isBinary) return this.replyError(conn, 0, new XinboxError(Errors.BAD_FRAME, 'proto subprotocol takes binary messages'));
-    let bodies: Uint8Array[];
-    try {
-      bodies = splitFrames(bytes, this.opts.maxFrameBytes);
-    } catch (e) {
-      if (e instanceof FrameSizeError) return this.tooLarge(conn, e.size);
-      return this.replyError(conn, 0, new XinboxError(Errors.BAD_FRAME, 'truncated frame'));
-    }
-    for (const body of bodies) flow.accept(body);
   }
 
   private acceptTcp(socket: Socket): void {
