@@ -12,7 +12,8 @@ import { isUtf8 } from 'node:buffer';
  * implementation (docs/benchmarks.md, "What the WebSocket framing costs").
  * It was written to gateway standard and passed the gateway's conformance
  * suite (test/gateway/ws-conformance.test.ts) and the Chromium test while it
- * was wired in (branch wsframe, commit 87c0028), so the figure is for a
+ * was wired in (branch wsframe, the commit "gateway: lean WebSocket framing
+ * for the binary subprotocol without deflate"), so the figure is for a
  * complete framer, not a shortcut.
  *
  * What it does differently from `ws`: a chunk is parsed in the socket's
