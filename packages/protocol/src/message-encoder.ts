@@ -81,6 +81,17 @@ class Writer {
 
 /** Protobuf bytes of a Message (fields in field-number order, defaults omitted, as the generic encoder does). */
 export function encodeMessageParts(m: MessageParts): Uint8Array {
+  // One exact-size copy out of the reused buffer.
+  return encodeMessagePartsView(m).slice();
+}
+
+/**
+ * The same bytes as a view into the encoder's reused buffer, valid only until
+ * the next encodeMessageParts* call: for a caller that copies them at once
+ * (the send path splices them into each recipient's push frame), which saves
+ * one buffer per message.
+ */
+export function encodeMessagePartsView(m: MessageParts): Uint8Array {
   const w = scratch;
   // writeString needs 3 bytes per UTF-16 unit at worst.
   w.reset(96 + 3 * m.clientMsgId.length + m.content.length + 10 * (m.mentions.length + m.visibleTo.length));
@@ -126,8 +137,7 @@ export function encodeMessageParts(m: MessageParts): Uint8Array {
     w.varint((12 << 3) | 0);
     w.varint(m.conversationKind);
   }
-  // One exact-size copy out of the reused buffer.
-  return w.buf.slice(0, w.at);
+  return w.buf.subarray(0, w.at);
 }
 
 const scratch = new Writer(4096);

@@ -79,7 +79,7 @@ describe('catalogs', () => {
 
 describe('hand-rolled message encoder', () => {
   it('matches the generic encoder byte for byte', async () => {
-    const { encodeMessageParts, ContentSchema, ConversationKind } = await import('../src/index.js');
+    const { encodeMessageParts, encodeMessagePartsView, ContentSchema, ConversationKind } = await import('../src/index.js');
     const content = toBinary(ContentSchema, create(ContentSchema, { kind: { case: 'text', value: { text: '你好 🎉' } } }));
     const cases = [
       { id: '7331234567890123456', conversationId: 42, seq: 300, senderId: 2 ** 40, clientMsgId: 'c-1', serverTime: 1_763_800_000_123, content, mentions: [], mentionAll: false, visibleTo: [], hidden: false, conversationKind: ConversationKind.DIRECT },
@@ -95,6 +95,18 @@ describe('hand-rolled message encoder', () => {
         mentions: c.mentions.map(String), mentionAll: c.mentionAll, visibleTo: c.visibleTo.map(String), hidden: c.hidden, conversationKind: c.conversationKind,
       }));
       expect(Buffer.from(encodeMessageParts(c)).equals(Buffer.from(generic))).toBe(true);
+      expect(Buffer.from(encodeMessagePartsView(c)).equals(Buffer.from(generic))).toBe(true);
     }
+  });
+
+  it('gives a view that the next encode reuses, and copies that stay', async () => {
+    const { encodeMessageParts, encodeMessagePartsView, ConversationKind } = await import('../src/index.js');
+    const parts = (clientMsgId: string) => ({ id: '5', conversationId: 1, seq: 1, senderId: 2, clientMsgId, serverTime: 3, content: new Uint8Array(0), mentions: [], mentionAll: false, visibleTo: [], hidden: false, conversationKind: ConversationKind.DIRECT });
+    const kept = encodeMessageParts(parts('aaaa'));
+    const view = encodeMessagePartsView(parts('aaaa'));
+    expect(Buffer.from(view).equals(Buffer.from(kept))).toBe(true);
+    encodeMessagePartsView(parts('bbbb'));
+    expect(Buffer.from(view).equals(Buffer.from(kept))).toBe(false);
+    expect(Buffer.from(kept).includes('aaaa')).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { ConversationKind, Errors, XinboxError, contentSearchText, encodeMessageParts, encodePushFrame, type MessageParts } from '@xinbox/protocol';
+import { ConversationKind, Errors, XinboxError, contentSearchText, encodeMessagePartsView, encodePushFrame, type MessageParts } from '@xinbox/protocol';
 import type { MessageStore, AppendItem } from '../ports/message-store.js';
 import { DuplicateClientMsgIdError, SeqConflictError } from '../ports/message-store.js';
 import type { Outbox, UserPush } from '../ports/outbox.js';
@@ -113,12 +113,11 @@ export class SendPipeline {
   submit(caller: Caller, req: SendRequest, system = false): Promise<SendAckInfo> {
     const cached = this.dedupe.get(caller.userId, req.clientMsgId);
     if (cached) return Promise.resolve({ ...cached, duplicate: true });
-    const retryAfterMs = this.retryAfterMs();
     const max = this.opts.maxQueued ?? this.opts.maxBatch * 100;
     if (this.queue.size + this.admitting >= max) {
       // Overloaded: only users holding more than an equal share of the queue are refused.
       const share = Math.ceil(max / Math.max(1, this.queue.keys));
-      if (this.queue.sizeOf(caller.userId) >= share) return Promise.reject(new XinboxError(Errors.UNAVAILABLE, 'too many sends waiting; retry shortly', retryAfterMs));
+      if (this.queue.sizeOf(caller.userId) >= share) return Promise.reject(new XinboxError(Errors.UNAVAILABLE, 'too many sends waiting; retry shortly', this.retryAfterMs()));
     }
     const admission = this.opts.admission;
     if (admission && !system && admission.enabled !== false) return this.admitThenEnqueue(admission, caller, req);
@@ -366,7 +365,8 @@ export class SendPipeline {
       const m = item.message;
       pending.resolve(this.remember(m, false, pending.caller.userId));
       this.opts.committed?.(m, state.record.kind, pending.system, item.timelineUsers);
-      const messageBytes = encodeMessageParts(pushParts(m, state.record.kind));
+      // A view into the encoder's buffer: each push frame below copies it before the next message is encoded.
+      const messageBytes = encodeMessagePartsView(pushParts(m, state.record.kind));
       const seqs = syncSeqs[i]!;
       this.opts.observer?.fannedOut(item.timelineUsers.length > 0 ? 'timeline' : 'audience', item.timelineUsers.length);
       if (item.timelineUsers.length > 0) {
