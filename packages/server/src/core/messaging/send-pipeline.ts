@@ -360,6 +360,7 @@ export class SendPipeline {
 
   private finish(prepared: Prepared[], syncSeqs: ReadonlyArray<readonly number[]>): void {
     const userPushes: UserPush[] = [];
+    const outbox = this.outbox;
     for (let i = 0; i < prepared.length; i++) {
       const { pending, state, item } = prepared[i]!;
       const m = item.message;
@@ -373,12 +374,10 @@ export class SendPipeline {
         for (let u = 0; u < item.timelineUsers.length; u++) {
           const userId = item.timelineUsers[u]!;
           this.maybeTrim(userId, seqs[u]!);
-          userPushes.push({
-            userId,
-            frame: encodePushFrame(messageBytes, seqs[u]!),
-            syncSeq: seqs[u]!,
-            exceptDeviceId: userId === pending.caller.userId ? pending.caller.deviceId : undefined,
-          });
+          const exceptDeviceId = userId === pending.caller.userId ? pending.caller.deviceId : undefined;
+          // No frame for a user no connection would take it to (the sender without another device, the offline).
+          if (outbox.reaches !== undefined && !outbox.reaches(userId, exceptDeviceId)) continue;
+          userPushes.push({ userId, frame: encodePushFrame(messageBytes, seqs[u]!), syncSeq: seqs[u]!, exceptDeviceId });
         }
       } else {
         this.outbox.toAudience(m.conversationId, encodePushFrame(messageBytes, 0), m.id, { userId: pending.caller.userId, deviceId: pending.caller.deviceId });
