@@ -6,6 +6,7 @@
  * only the reflection cost goes away. Tested against the generic codec.
  */
 import { varintSize, writeDecimalU64Varint, writeVarint } from './varint.js';
+import { writeString } from './wire-string.js';
 
 export interface HotSend {
   readonly kind: 'send';
@@ -33,7 +34,6 @@ export interface HotRoomPushAck {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-const utf8Encoder = new TextEncoder();
 
 class Reader {
   at: number;
@@ -249,29 +249,6 @@ export function encodeSendAckFrame(id: number, a: SendAckParts): Uint8Array {
   o = writeVarint(out, o, at);
   out.set(body.subarray(0, at), o);
   return out;
-}
-
-/**
- * Length-delimited UTF-8 of `s` at `at` (room for 3 bytes per unit plus the length is the caller's):
- * ASCII, what client ids almost always are, byte by byte; anything else through TextEncoder.
- */
-function writeString(buf: Uint8Array, at: number, s: string): number {
-  let ascii = true;
-  for (let i = 0; i < s.length; i++) {
-    if (s.charCodeAt(i) >= 0x80) {
-      ascii = false;
-      break;
-    }
-  }
-  if (ascii) {
-    at = writeVarint(buf, at, s.length);
-    for (let i = 0; i < s.length; i++) buf[at++] = s.charCodeAt(i);
-    return at;
-  }
-  const bytes = utf8Encoder.encode(s);
-  at = writeVarint(buf, at, bytes.length);
-  buf.set(bytes, at);
-  return at + bytes.length;
 }
 
 const EMPTY: Uint8Array = new Uint8Array(0);

@@ -22,8 +22,7 @@ export interface MessageParts {
 }
 
 import { varintSize, writeDecimalU64Varint, writeVarint } from './varint.js';
-
-const utf8 = new TextEncoder();
+import { writeString } from './wire-string.js';
 
 class Writer {
   buf: Uint8Array;
@@ -54,6 +53,11 @@ class Writer {
     this.at = end;
   }
 
+  /** Length-delimited UTF-8, written in place (no encoded copy per message). */
+  string(s: string): void {
+    this.at = writeString(this.buf, this.at, s);
+  }
+
   bytes(b: Uint8Array): void {
     this.varint(b.length);
     this.buf.set(b, this.at);
@@ -77,9 +81,20 @@ class Writer {
 
 /** Protobuf bytes of a Message (fields in field-number order, defaults omitted, as the generic encoder does). */
 export function encodeMessageParts(m: MessageParts): Uint8Array {
-  const clientId = m.clientMsgId ? utf8.encode(m.clientMsgId) : EMPTY;
+  // One exact-size copy out of the reused buffer.
+  return encodeMessagePartsView(m).slice();
+}
+
+/**
+ * The same bytes as a view into the encoder's reused buffer, valid only until
+ * the next encodeMessageParts* call: for a caller that copies them at once
+ * (the send path splices them into each recipient's push frame), which saves
+ * one buffer per message.
+ */
+export function encodeMessagePartsView(m: MessageParts): Uint8Array {
   const w = scratch;
-  w.reset(96 + clientId.length + m.content.length + 10 * (m.mentions.length + m.visibleTo.length));
+  // writeString needs 3 bytes per UTF-16 unit at worst.
+  w.reset(96 + 3 * m.clientMsgId.length + m.content.length + 10 * (m.mentions.length + m.visibleTo.length));
   if (m.id !== '0' && m.id !== '') {
     w.varint((1 << 3) | 0);
     w.decimalU64(m.id);
@@ -96,9 +111,9 @@ export function encodeMessageParts(m: MessageParts): Uint8Array {
     w.varint((4 << 3) | 0);
     w.varint(m.senderId);
   }
-  if (clientId.length) {
+  if (m.clientMsgId.length) {
     w.varint((5 << 3) | 2);
-    w.bytes(clientId);
+    w.string(m.clientMsgId);
   }
   if (m.serverTime) {
     w.varint((6 << 3) | 1);
@@ -122,10 +137,8 @@ export function encodeMessageParts(m: MessageParts): Uint8Array {
     w.varint((12 << 3) | 0);
     w.varint(m.conversationKind);
   }
-  // One exact-size copy out of the reused buffer.
-  return w.buf.slice(0, w.at);
+  return w.buf.subarray(0, w.at);
 }
 
 const scratch = new Writer(4096);
 
-const EMPTY = new Uint8Array(0);

@@ -15,7 +15,11 @@ export function encodePushFrame(messageBytes: Uint8Array, syncSeq: number): Uint
   const pushLen = 1 + varintSize(messageBytes.length) + messageBytes.length + (syncSeq > 0 ? 1 + varintSize(syncSeq) : 0);
   const frameLen = varintSize(FRAME_PUSH_TAG) + varintSize(pushLen) + pushLen;
   const out = new Uint8Array(4 + frameLen);
-  new DataView(out.buffer).setUint32(0, frameLen);
+  // The big-endian length prefix byte by byte: a DataView here was one more object per push.
+  out[0] = frameLen >>> 24;
+  out[1] = (frameLen >>> 16) & 0xff;
+  out[2] = (frameLen >>> 8) & 0xff;
+  out[3] = frameLen & 0xff;
   let at = writeVarint(out, 4, FRAME_PUSH_TAG);
   at = writeVarint(out, at, pushLen);
   out[at++] = PUSH_MESSAGE_TAG;

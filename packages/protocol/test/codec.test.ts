@@ -32,6 +32,12 @@ describe('frame codec', () => {
       const slow = withLengthPrefix(encodeFrame({ body: { case: 'push', value: { message, syncSeq } } }));
       expect(Buffer.from(fast).equals(Buffer.from(slow))).toBe(true);
     }
+    // Frames whose length needs every byte of the prefix.
+    const big = { ...message, clientMsgId: 'b'.repeat(70_000) };
+    const bigBytes = toBinary(MessageSchema, big);
+    const fast = encodePushFrame(bigBytes, 5);
+    expect(fast.length).toBeGreaterThan(65_536);
+    expect(Buffer.from(fast).equals(Buffer.from(withLengthPrefix(encodeFrame({ body: { case: 'push', value: { message: big, syncSeq: 5 } } }))))).toBe(true);
   });
 
   it('splits joined frames and rejects truncation and oversize', () => {
@@ -73,11 +79,14 @@ describe('catalogs', () => {
 
 describe('hand-rolled message encoder', () => {
   it('matches the generic encoder byte for byte', async () => {
-    const { encodeMessageParts, ContentSchema, ConversationKind } = await import('../src/index.js');
+    const { encodeMessageParts, encodeMessagePartsView, ContentSchema, ConversationKind } = await import('../src/index.js');
     const content = toBinary(ContentSchema, create(ContentSchema, { kind: { case: 'text', value: { text: '你好 🎉' } } }));
     const cases = [
       { id: '7331234567890123456', conversationId: 42, seq: 300, senderId: 2 ** 40, clientMsgId: 'c-1', serverTime: 1_763_800_000_123, content, mentions: [], mentionAll: false, visibleTo: [], hidden: false, conversationKind: ConversationKind.DIRECT },
       { id: '18446744073709551615', conversationId: 1, seq: 1, senderId: 9, clientMsgId: '', serverTime: 5, content: new Uint8Array(0), mentions: [3, 300, 2 ** 50], mentionAll: true, visibleTo: [7, 8], hidden: true, conversationKind: ConversationKind.GROUP },
+      // Client ids written in place: non-ASCII (2-, 3- and 4-byte UTF-8, a lone surrogate), and long enough for a 2-byte length.
+      ...['客户端-1 🎉', 'é\ud800x', 'x'.repeat(200), '消'.repeat(100)].map((clientMsgId, i) => (
+        { id: String(1000 + i), conversationId: 3, seq: 2, senderId: 4, clientMsgId, serverTime: 6, content, mentions: [], mentionAll: false, visibleTo: [], hidden: false, conversationKind: ConversationKind.DIRECT })),
     ];
     for (const c of cases) {
       const generic = toBinary(MessageSchema, create(MessageSchema, {
@@ -86,6 +95,18 @@ describe('hand-rolled message encoder', () => {
         mentions: c.mentions.map(String), mentionAll: c.mentionAll, visibleTo: c.visibleTo.map(String), hidden: c.hidden, conversationKind: c.conversationKind,
       }));
       expect(Buffer.from(encodeMessageParts(c)).equals(Buffer.from(generic))).toBe(true);
+      expect(Buffer.from(encodeMessagePartsView(c)).equals(Buffer.from(generic))).toBe(true);
     }
+  });
+
+  it('gives a view that the next encode reuses, and copies that stay', async () => {
+    const { encodeMessageParts, encodeMessagePartsView, ConversationKind } = await import('../src/index.js');
+    const parts = (clientMsgId: string) => ({ id: '5', conversationId: 1, seq: 1, senderId: 2, clientMsgId, serverTime: 3, content: new Uint8Array(0), mentions: [], mentionAll: false, visibleTo: [], hidden: false, conversationKind: ConversationKind.DIRECT });
+    const kept = encodeMessageParts(parts('aaaa'));
+    const view = encodeMessagePartsView(parts('aaaa'));
+    expect(Buffer.from(view).equals(Buffer.from(kept))).toBe(true);
+    encodeMessagePartsView(parts('bbbb'));
+    expect(Buffer.from(view).equals(Buffer.from(kept))).toBe(false);
+    expect(Buffer.from(kept).includes('aaaa')).toBe(true);
   });
 });

@@ -7,7 +7,7 @@ import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import {
   CloseCodes, Errors, FrameSizeError, FrameStreamDecoder, SUBPROTOCOL_JSON, SUBPROTOCOL_PROTO, XinboxError,
   create, decodeFrame, decodeHotFrame, frameFromJson, splitFrames, AuthOkSchema, RoomPushAckSchema,
-  type Frame, type ErrorSpec, type CloseSpec,
+  type Frame, type ErrorSpec, type CloseSpec, type HotSend,
 } from '@xinbox/protocol';
 import type { IdentityService } from '../core/identity/identity-service.js';
 import type { Caller } from '../core/messaging/send-types.js';
@@ -293,14 +293,17 @@ export class Gateway implements GatewayControl {
     return flow;
   }
 
-  /** Run a request whose reply comes later, counted in the connection's in-flight requests. */
-  private answerLater(conn: Connection, id: number, reply: Promise<Uint8Array>, acked?: () => void): void {
+  /**
+   * Run a request whose reply comes later, counted in the connection's in-flight requests.
+   * `sendStarted` (performance.now() when a Send arrived, or -1) times its ack for the observer.
+   */
+  private answerLater(conn: Connection, id: number, reply: Promise<Uint8Array>, sendStarted = -1): void {
     const flow = conn.flow!;
     flow.started();
     reply.then(
       (bytes) => {
         conn.enqueueReply(bytes);
-        acked?.();
+        if (sendStarted >= 0) this.observer?.sendAcked((performance.now() - sendStarted) / 1e3);
         flow.finished();
       },
       (e) => {
@@ -326,10 +329,11 @@ export class Gateway implements GatewayControl {
       if (hot?.kind === 'send') {
         // The frame's bytes go to the owner as they came; the same handler runs here or there.
         const caller = callerOf(conn);
-        const started = this.observer ? performance.now() : 0;
-        const run = (): Promise<Uint8Array> => this.forwarder?.forwardSend(caller, hot.conversationId, body) ?? this.dispatcher.send(caller, hot);
-        const reply = this.limits ? this.limits.check('send', conn.userId, conn.remoteAddress).then(run) : run();
-        this.answerLater(conn, hot.id, reply, this.observer ? () => this.observer?.sendAcked((performance.now() - started) / 1e3) : undefined);
+        const started = this.observer ? performance.now() : -1;
+        const reply = this.limits
+          ? this.limits.check('send', conn.userId, conn.remoteAddress).then(() => this.runSend(caller, hot, body))
+          : this.runSend(caller, hot, body);
+        this.answerLater(conn, hot.id, reply, started);
         return;
       }
     }
@@ -341,6 +345,11 @@ export class Gateway implements GatewayControl {
       return this.replyError(conn, 0, new XinboxError(Errors.BAD_FRAME));
     }
     this.onFrame(conn, frame);
+  }
+
+  /** A hot-decoded Send: on its conversation's owner node (cluster) or here. */
+  private runSend(caller: Caller, hot: HotSend, body: Uint8Array): Promise<Uint8Array> {
+    return this.forwarder?.forwardSend(caller, hot.conversationId, body) ?? this.dispatcher.send(caller, hot);
   }
 
   private onFrame(conn: Connection, frame: Frame): void {

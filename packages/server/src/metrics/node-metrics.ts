@@ -5,15 +5,17 @@
  * `node` label and a `role` label naming the role that produces it.
  *
  * Cost on the hot path: events that happen per message (send acked, batch
- * committed, fan-out) observe a pre-labelled histogram child; everything the
- * node already counts (connections, queue depths, deliveries, room counters)
- * is read only when scraped, through `collect`.
+ * committed, fan-out) observe a FixedLabelHistogram (no label hashing per
+ * observation); everything the node already counts (connections, queue
+ * depths, deliveries, room counters) is read only when scraped, through
+ * `collect`.
  */
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import type { Role } from '../config.js';
 import type { SendObserver } from '../core/messaging/send-pipeline.js';
 import type { GatewayObserver } from '../gateway/gateway.js';
 import type { LoopDelayFigures } from '../runtime/event-loop-delay.js';
+import { FixedLabelHistogram } from './fixed-label-histogram.js';
 
 /** What the node already counts, read at scrape time; absent parts belong to roles this node does not run. */
 export interface MetricsSources {
@@ -55,22 +57,22 @@ export class NodeMetrics implements SendObserver, GatewayObserver {
     // monitor (stopped with the node) feeds xinbox_event_loop_delay_seconds; process figures are read here.
     processMetrics(registers);
 
-    this.sendAckLatency = new Histogram({
+    this.sendAckLatency = new FixedLabelHistogram({
       name: 'xinbox_send_ack_seconds', help: 'Time from a Send frame arriving at the gateway to its ack being queued (commit and forwarding included)',
-      labelNames: ['role'], buckets: LATENCY_BUCKETS, registers,
-    }).labels({ role: 'gateway' });
-    this.commitLatency = new Histogram({
+      labels: { role: 'gateway' }, buckets: LATENCY_BUCKETS, registers,
+    });
+    this.commitLatency = new FixedLabelHistogram({
       name: 'xinbox_commit_seconds', help: 'Duration of one storage transaction of the send pipeline (group commit)',
-      labelNames: ['role'], buckets: LATENCY_BUCKETS, registers,
-    }).labels({ role: 'logic' });
-    this.commitBatch = new Histogram({
+      labels: { role: 'logic' }, buckets: LATENCY_BUCKETS, registers,
+    });
+    this.commitBatch = new FixedLabelHistogram({
       name: 'xinbox_commit_batch_sends', help: 'Sends committed per storage transaction',
-      labelNames: ['role'], buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024], registers,
-    }).labels({ role: 'logic' });
-    this.fanout = new Histogram({
+      labels: { role: 'logic' }, buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024], registers,
+    });
+    this.fanout = new FixedLabelHistogram({
       name: 'xinbox_fanout_recipients', help: 'Timelines one committed message is written to (write fan-out size)',
-      labelNames: ['role'], buckets: FANOUT_BUCKETS, registers,
-    }).labels({ role: 'logic' });
+      labels: { role: 'logic' }, buckets: FANOUT_BUCKETS, registers,
+    });
     this.audiencePublishes = new Counter({
       name: 'xinbox_audience_publishes_total', help: 'Messages of read-fan-out conversations published once to their audience',
       labelNames: ['role'], registers,

@@ -26,6 +26,11 @@ export class LocalOutbox implements Outbox {
     }
   }
 
+  reaches(userId: UserId, exceptDeviceId?: string): boolean {
+    for (const c of this.sessions.connectionsOf(userId)) if (c.deviceId !== exceptDeviceId) return true;
+    return false;
+  }
+
   toAudience(conversationId: ConversationId, frame: Uint8Array, messageId: string, except?: { userId: UserId; deviceId: string }): void {
     const users = this.sessions.audienceUsers(conversationId);
     if (!users) return;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MemorySocialStore } from '../../src/adapters/memory/index.js';
 import type { UserId } from '../../src/core/model.js';
 import type { PrivacyRecord, RelationPatch } from '../../src/core/ports/social-store.js';
-import { RelationGuard } from '../../src/core/social/relation-guard.js';
+import { pairKey, RelationGuard } from '../../src/core/social/relation-guard.js';
 import { runCheck as run } from '../support/check-verdict.js';
 
 
@@ -65,5 +65,29 @@ describe('RelationGuard.checkMessageNow (the send path\'s synchronous fast path)
     await store.commit({ relations: [{ ownerId: b, peerId: a, blocked: false }], changes: [], at: 3 });
     now += 5_001;
     expect(await run(() => guard.checkMessageNow(a, b))).toEqual({ sync: false, outcome: { ok: true } });
+  });
+
+  it('keys every ordered pair apart, small ids as one number and ids from 2^21 up as a string', () => {
+    const big = 2 ** 21;
+    const ids = [0, 1, 2, 1023, big - 1, big, big + 1, 2 ** 40, Number.MAX_SAFE_INTEGER] as UserId[];
+    const keys = new Set<number | string>();
+    for (const a of ids) for (const b of ids) keys.add(pairKey(a, b));
+    expect(keys.size).toBe(ids.length * ids.length);
+    expect(typeof pairKey(big - 1 as UserId, 5 as UserId)).toBe('number');
+    expect(pairKey(big as UserId, 5 as UserId)).toBe(`${big}:5`);
+  });
+
+  it('caches and refuses the same way for ids beyond the numeric key range', async () => {
+    const store = new MemorySocialStore();
+    const a = (2 ** 21 + 7) as UserId;
+    const b = 3 as UserId;
+    await store.commit({ relations: [{ ownerId: b, peerId: a, blocked: true }], changes: [], at: 1 });
+    const guard = new RelationGuard(store, { ttlMs: 60_000 });
+    const cold = await run(() => guard.checkMessageNow(a, b));
+    expect(cold.sync).toBe(false);
+    expect(cold.outcome).toMatchObject({ ok: false, code: Errors.BLOCKED.code });
+    expect(await run(() => guard.checkMessageNow(a, b))).toEqual({ sync: true, outcome: cold.outcome });
+    // The other direction is another pair, also blocked (either side's block counts).
+    expect((await run(() => guard.checkMessageNow(b, a))).outcome).toEqual(cold.outcome);
   });
 });

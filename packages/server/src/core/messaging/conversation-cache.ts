@@ -4,6 +4,11 @@ import type { ConversationId, ConversationRecord, GroupRecord, MemberRecord, Use
 
 /** What the owner keeps in memory about a conversation it writes to. */
 export interface ConversationState {
+  /**
+   * The record as loaded. Its head fields (lastSeq, lastMessageId, updatedAt) are not advanced
+   * per send (that was an object copy per message on the send path, read by nothing): the live
+   * seq is `lastSeq` below, and the store keeps the committed head.
+   */
   record: ConversationRecord;
   group: GroupRecord | null;
   /** Next seq to assign is lastSeq + 1. Authoritative while this node owns the conversation. */

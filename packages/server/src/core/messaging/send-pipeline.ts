@@ -1,4 +1,4 @@
-import { ConversationKind, Errors, XinboxError, contentSearchText, encodeMessageParts, encodePushFrame, type MessageParts } from '@xinbox/protocol';
+import { ConversationKind, Errors, XinboxError, contentSearchText, encodeMessagePartsView, encodePushFrame, type MessageParts } from '@xinbox/protocol';
 import type { MessageStore, AppendItem } from '../ports/message-store.js';
 import { DuplicateClientMsgIdError, SeqConflictError } from '../ports/message-store.js';
 import type { Outbox, UserPush } from '../ports/outbox.js';
@@ -14,8 +14,6 @@ import type { PermissionChecks } from '../social/permission-checks.js';
 
 interface PendingSend {
   readonly caller: Caller;
-  /** DedupeCache key of (sender, clientMsgId), computed once per send. */
-  readonly key: string;
   readonly req: SendRequest;
   /** Server-written notices skip membership and mute checks. */
   readonly system: boolean;
@@ -113,19 +111,17 @@ export class SendPipeline {
   }
 
   submit(caller: Caller, req: SendRequest, system = false): Promise<SendAckInfo> {
-    const key = DedupeCache.key(caller.userId, req.clientMsgId);
-    const cached = this.dedupe.get(key);
+    const cached = this.dedupe.get(caller.userId, req.clientMsgId);
     if (cached) return Promise.resolve({ ...cached, duplicate: true });
-    const retryAfterMs = this.retryAfterMs();
     const max = this.opts.maxQueued ?? this.opts.maxBatch * 100;
     if (this.queue.size + this.admitting >= max) {
       // Overloaded: only users holding more than an equal share of the queue are refused.
       const share = Math.ceil(max / Math.max(1, this.queue.keys));
-      if (this.queue.sizeOf(caller.userId) >= share) return Promise.reject(new XinboxError(Errors.UNAVAILABLE, 'too many sends waiting; retry shortly', retryAfterMs));
+      if (this.queue.sizeOf(caller.userId) >= share) return Promise.reject(new XinboxError(Errors.UNAVAILABLE, 'too many sends waiting; retry shortly', this.retryAfterMs()));
     }
     const admission = this.opts.admission;
     if (admission && !system && admission.enabled !== false) return this.admitThenEnqueue(admission, caller, req);
-    return this.enqueue(caller, req, system, key);
+    return this.enqueue(caller, req, system);
   }
 
   /**
@@ -159,9 +155,9 @@ export class SendPipeline {
     return Math.max(50, Math.ceil(this.lastBatchMs * 2));
   }
 
-  private enqueue(caller: Caller, req: SendRequest, system: boolean, key = DedupeCache.key(caller.userId, req.clientMsgId)): Promise<SendAckInfo> {
+  private enqueue(caller: Caller, req: SendRequest, system: boolean): Promise<SendAckInfo> {
     return new Promise((resolve, reject) => {
-      if (!this.queue.push(caller.userId, { caller, key, req, system, resolve, reject })) {
+      if (!this.queue.push(caller.userId, { caller, req, system, resolve, reject })) {
         reject(new XinboxError(Errors.RATE_LIMITED, 'too many of your sends are waiting; retry shortly', this.retryAfterMs()));
         return;
       }
@@ -221,7 +217,7 @@ export class SendPipeline {
   private async commitOne(pending: PendingSend): Promise<void> {
     const existing = await this.messages.findByClientMsgId(pending.caller.userId, pending.req.clientMsgId);
     if (existing) {
-      pending.resolve(this.remember(existing, true, pending.key));
+      pending.resolve(this.remember(existing, true, pending.caller.userId));
       return;
     }
     const [p] = await this.prepare([pending]);
@@ -237,7 +233,7 @@ export class SendPipeline {
         pending.reject(new XinboxError(Errors.UNAVAILABLE, 'conversation owner changed; retry'));
       } else if (e instanceof DuplicateClientMsgIdError) {
         const again = await this.messages.findByClientMsgId(pending.caller.userId, pending.req.clientMsgId);
-        if (again) pending.resolve(this.remember(again, true, pending.key));
+        if (again) pending.resolve(this.remember(again, true, pending.caller.userId));
         else pending.reject(e);
       } else {
         pending.reject(e);
@@ -248,18 +244,19 @@ export class SendPipeline {
   /** Check permissions, dedupe within the batch, assign seqs and ids. */
   private async prepare(batch: PendingSend[]): Promise<Prepared[]> {
     const out: Prepared[] = [];
-    // First send per dedupe key; later sends with the same key (rare) wait in `twins`.
-    const inBatch = new Map<string, PendingSend>();
-    let twins: Map<string, PendingSend[]> | null = null;
+    // The first prepared send per (sender, clientMsgId); later sends of the same pair (rare) wait in `twins`.
+    const inBatch = new BatchSends();
+    let twins: Map<PendingSend, PendingSend[]> | null = null;
     const now = this.clock();
     for (const pending of batch) {
-      const { caller, req, key } = pending;
-      if (inBatch.has(key)) {
+      const { caller, req } = pending;
+      const first = inBatch.get(caller.userId, req.clientMsgId);
+      if (first !== undefined) {
         // Same client id twice in one batch: answer the second with the first's ack.
         twins ??= new Map();
-        const list = twins.get(key);
+        const list = twins.get(first);
         if (list) list.push(pending);
-        else twins.set(key, [pending]);
+        else twins.set(first, [pending]);
         continue;
       }
       try {
@@ -291,7 +288,7 @@ export class SendPipeline {
         const built = this.opts.afterSendEvents?.(message, state.record.kind, pending.system);
         const webhookEvents = built === undefined ? undefined : await built;
         out.push({ pending, state, item: { message, timelineUsers, senderReadsOwn: !pending.system, searchText, webhookEvents } });
-        inBatch.set(key, pending);
+        inBatch.add(pending);
       } catch (e) {
         pending.reject(e);
       }
@@ -299,7 +296,7 @@ export class SendPipeline {
     if (twins === null) return out;
     // Twins resolve with the first send's ack.
     for (const p of out) {
-      const rest = twins.get(p.pending.key);
+      const rest = twins.get(p.pending);
       if (rest) {
         const first = p.pending;
         (p as { pending: PendingSend }).pending = {
@@ -363,25 +360,24 @@ export class SendPipeline {
 
   private finish(prepared: Prepared[], syncSeqs: ReadonlyArray<readonly number[]>): void {
     const userPushes: UserPush[] = [];
+    const outbox = this.outbox;
     for (let i = 0; i < prepared.length; i++) {
       const { pending, state, item } = prepared[i]!;
       const m = item.message;
-      if (m.seq > state.record.lastSeq) state.record = { ...state.record, lastSeq: m.seq, lastMessageId: m.id, updatedAt: m.serverTime };
-      pending.resolve(this.remember(m, false, pending.key));
+      pending.resolve(this.remember(m, false, pending.caller.userId));
       this.opts.committed?.(m, state.record.kind, pending.system, item.timelineUsers);
-      const messageBytes = encodeMessageParts(pushParts(m, state.record.kind));
+      // A view into the encoder's buffer: each push frame below copies it before the next message is encoded.
+      const messageBytes = encodeMessagePartsView(pushParts(m, state.record.kind));
       const seqs = syncSeqs[i]!;
       this.opts.observer?.fannedOut(item.timelineUsers.length > 0 ? 'timeline' : 'audience', item.timelineUsers.length);
       if (item.timelineUsers.length > 0) {
         for (let u = 0; u < item.timelineUsers.length; u++) {
           const userId = item.timelineUsers[u]!;
           this.maybeTrim(userId, seqs[u]!);
-          userPushes.push({
-            userId,
-            frame: encodePushFrame(messageBytes, seqs[u]!),
-            syncSeq: seqs[u]!,
-            exceptDeviceId: userId === pending.caller.userId ? pending.caller.deviceId : undefined,
-          });
+          const exceptDeviceId = userId === pending.caller.userId ? pending.caller.deviceId : undefined;
+          // No frame for a user no connection would take it to (the sender without another device, the offline).
+          if (outbox.reaches !== undefined && !outbox.reaches(userId, exceptDeviceId)) continue;
+          userPushes.push({ userId, frame: encodePushFrame(messageBytes, seqs[u]!), syncSeq: seqs[u]!, exceptDeviceId });
         }
       } else {
         this.outbox.toAudience(m.conversationId, encodePushFrame(messageBytes, 0), m.id, { userId: pending.caller.userId, deviceId: pending.caller.deviceId });
@@ -397,7 +393,7 @@ export class SendPipeline {
     this.messages.trimTimeline(userId, syncSeq - keep).catch(() => undefined);
   }
 
-  private remember(m: StoredMessage, duplicate: boolean, key: string): SendAckInfo {
+  private remember(m: StoredMessage, duplicate: boolean, senderId: UserId): SendAckInfo {
     const ack: SendAckInfo = {
       messageId: m.id,
       conversationId: m.conversationId,
@@ -406,12 +402,35 @@ export class SendPipeline {
       clientMsgId: m.clientMsgId,
       duplicate,
     };
-    this.dedupe.set(key, ack);
+    this.dedupe.set(senderId, ack);
     return ack;
   }
 }
 
 function noop(): void {}
+
+/**
+ * The sends of one batch by (sender, clientMsgId), without building a key
+ * string per send: by client id, then, only when two senders in the batch
+ * use the same client id (rare), by sender too.
+ */
+class BatchSends {
+  private readonly byClientId = new Map<string, PendingSend>();
+  private others: Map<string, PendingSend> | null = null;
+
+  get(senderId: UserId, clientMsgId: string): PendingSend | undefined {
+    const first = this.byClientId.get(clientMsgId);
+    if (first === undefined || first.caller.userId === senderId) return first;
+    return this.others?.get(`${senderId}:${clientMsgId}`);
+  }
+
+  add(pending: PendingSend): void {
+    const clientMsgId = pending.req.clientMsgId;
+    const first = this.byClientId.get(clientMsgId);
+    if (first === undefined) this.byClientId.set(clientMsgId, pending);
+    else if (first.caller.userId !== pending.caller.userId) (this.others ??= new Map()).set(`${pending.caller.userId}:${clientMsgId}`, pending);
+  }
+}
 
 /**
  * The wire parts of a committed message, field by field. Not `{ ...m, hidden, conversationKind }`:

@@ -27,6 +27,12 @@ export interface UserPush {
  */
 export interface Outbox {
   toUsers(pushes: readonly UserPush[]): void;
+  /**
+   * Optional: false when a push to `userId` (skipping its device `exceptDeviceId`) would reach
+   * no connection, so the caller may skip building it (a frame per recipient on the send path).
+   * Absent (the cluster outbox, whose gateways are elsewhere): every push is handed over.
+   */
+  reaches?(userId: UserId, exceptDeviceId?: string): boolean;
   toAudience(conversationId: ConversationId, frame: Uint8Array, messageId: string, exceptUserDevice?: { userId: UserId; deviceId: string }): void;
   /** Tell gateways that users joined or left a read-fan-out conversation (audience index). */
   audienceChanged(conversationId: ConversationId, joined: readonly UserId[], left: readonly UserId[]): void;

@@ -32,9 +32,9 @@ export interface RelationGuardOptions {
  * event is lost.
  */
 export class RelationGuard implements PermissionChecks {
-  private readonly pairs: BoundedLru<string, PairFacts>;
+  private readonly pairs: BoundedLru<PairKey, PairFacts>;
   private readonly invalidated = new Map<UserId, { epoch: number; at: number }>();
-  private readonly loading = new Map<string, Promise<PairFacts>>();
+  private readonly loading = new Map<PairKey, Promise<PairFacts>>();
   private epoch = 0;
   private readonly clock: () => number;
 
@@ -102,12 +102,12 @@ export class RelationGuard implements PermissionChecks {
 
   /** The pair's facts when cached and still trusted (counts as a use), else undefined. */
   private cachedFacts(a: UserId, b: UserId): PairFacts | undefined {
-    const hit = this.pairs.get(`${a}:${b}`);
+    const hit = this.pairs.get(pairKey(a, b));
     return hit && this.fresh(hit, a, b) ? hit : undefined;
   }
 
   private async facts(a: UserId, b: UserId): Promise<PairFacts> {
-    const key = `${a}:${b}`;
+    const key = pairKey(a, b);
     const hit = this.pairs.get(key);
     if (hit && this.fresh(hit, a, b)) return hit;
     let p = this.loading.get(key);
@@ -125,7 +125,7 @@ export class RelationGuard implements PermissionChecks {
     return (!ia || ia.epoch <= f.loadedEpoch) && (!ib || ib.epoch <= f.loadedEpoch);
   }
 
-  private async load(a: UserId, b: UserId, key: string): Promise<PairFacts> {
+  private async load(a: UserId, b: UserId, key: PairKey): Promise<PairFacts> {
     // The epoch is taken before reading: an invalidation during the read makes this entry stale at once.
     const loadedEpoch = this.epoch;
     const loadedAt = this.clock();
@@ -142,4 +142,18 @@ export class RelationGuard implements PermissionChecks {
     this.pairs.set(key, facts);
     return facts;
   }
+}
+
+/** One number for the ordered pair while both ids are below 2^21 (every real deployment), else a string. */
+type PairKey = number | string;
+const PAIR_SHIFT = 2 ** 21;
+
+/**
+ * The cache key of (a, b). A number needs no string built per send (two
+ * number-to-string conversions and a concatenation, then hashing the string,
+ * on the send path's relation check); ids at or beyond 2^21 fall back to
+ * `${a}:${b}`, which can never equal a number key.
+ */
+export function pairKey(a: UserId, b: UserId): PairKey {
+  return a >= 0 && b >= 0 && a < PAIR_SHIFT && b < PAIR_SHIFT && Number.isInteger(a) && Number.isInteger(b) ? a * PAIR_SHIFT + b : `${a}:${b}`;
 }
