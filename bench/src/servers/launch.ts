@@ -90,11 +90,12 @@ export interface SpawnOptions {
 export async function spawnServerProcess(o: SpawnOptions): Promise<SpawnedProcess> {
   // BENCH_SERVER_NODE_ARGS: extra node flags for the server under test (e.g. --cpu-prof).
   const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  // Pinned to one core, `xinbox start` would restart itself with V8's single-threaded GC (gcThreads=auto, gc-threads.ts);
-  // giving it the flag up front keeps the measured pid the server's own.
+  // Where `xinbox start` would restart itself with V8's single-threaded GC (gcThreads=single, or auto pinned to one
+  // core; gc-threads.ts), giving it the flag up front keeps the measured pid the server's own.
   const oneCore = o.pin && /^\d+$/.test(o.serverCpu);
   const gcThreads = o.env.XINBOX_GC_THREADS ?? process.env.XINBOX_GC_THREADS ?? 'auto';
-  if (o.script === XINBOX_DIST_CLI && oneCore && gcThreads !== 'parallel' && !extra.includes('--single-threaded-gc')) extra.push('--single-threaded-gc');
+  const singleThreadedGc = gcThreads === 'single' || (gcThreads === 'auto' && oneCore);
+  if (o.script === XINBOX_DIST_CLI && singleThreadedGc && !extra.includes('--single-threaded-gc')) extra.push('--single-threaded-gc');
   // Compiled JS (dist/) runs as production does; TypeScript sources (relays, sinks) through tsx.
   const nodeArgs = o.script.endsWith('.js') ? [...extra, o.script] : [...extra, '--conditions=@xinbox/source', '--import', 'tsx', o.script];
   const [cmd, args] = o.pin ? ['taskset', ['-c', o.serverCpu, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
