@@ -18,7 +18,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { FrameStreamDecoder, Limits, splitFrames } from '@xinbox/protocol';
+import { FrameStreamDecoder, joinChunks, Limits, splitFrames } from '@xinbox/protocol';
 import { LeanWebSocket, acceptLeanUpgrade } from './lean-ws.js';
 import { VARIANTS, type Variant } from './variants.js';
 
@@ -84,17 +84,6 @@ const onSend = (p: Peer, body: Uint8Array): void => {
   enqueue(other, push);
 };
 
-function join(frames: Uint8Array[], bytes: number): Uint8Array {
-  if (frames.length === 1) return frames[0]!;
-  const out = new Uint8Array(bytes);
-  let at = 0;
-  for (const f of frames) {
-    out.set(f, at);
-    at += f.length;
-  }
-  return out;
-}
-
 /** Header bytes of an unmasked server frame carrying `n` bytes. */
 const headerBytes = (n: number): number => (n < 126 ? 2 : n < 65536 ? 4 : 10);
 
@@ -144,7 +133,7 @@ if (variant === 'tcp') {
       for (const body of decoder.push(chunk)) {
         if (!peer) {
           const [pair, r] = Buffer.from(body).toString('latin1').split(',');
-          ({ peer, role } = register(`/?pair=${pair}&role=${r}`, (f, n) => void socket.write(join(f, n))));
+          ({ peer, role } = register(`/?pair=${pair}&role=${r}`, (f, n) => void socket.write(joinChunks(f, n))));
           continue;
         }
         if (role === 'a') onSend(peer, body);
@@ -172,7 +161,7 @@ function onWs(ws: WebSocket, url: string): void {
   const sock = (ws as unknown as { _socket: Socket })._socket;
   const send: Peer['send'] = variant === 'ws-oneframe'
     ? (f, n) => void sock.write(preFramed(f, n))
-    : (f, n) => ws.send(join(f, n), { binary: true });
+    : (f, n) => ws.send(joinChunks(f, n), { binary: true });
   const { peer, role } = register(url, send);
   ws.on('message', (data: Buffer) => {
     if (role !== 'a') return;
