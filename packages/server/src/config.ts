@@ -88,7 +88,7 @@ export const configSchema = z.object({
   maxSendBatch: int(1, 10_000).default(512).meta(doc('messaging', 'Most sends committed in one storage transaction')),
   commitIntervalMs: int(0, 100).default(2).meta(doc('messaging', 'Group commit: batch commits start at least this many ms apart (sooner when a full batch waits), so concurrent sends share a transaction; adds at most this much latency (measured in docs/benchmarks.md)')),
   maxQueuedSends: int(1, 10_000_000).default(51_200).meta(doc('messaging', 'Sends waiting for a commit per logic node; beyond it a send fails with `UNAVAILABLE` (retryable)')),
-  dedupeCacheSize: int(1, 100_000_000).default(200_000).meta(doc('messaging', 'Recent acks kept per logic node by (sender, client message id), so a resend is answered without a store read (older resends hit the store\'s unique key)')),
+  dedupeCacheSize: int(1, 10_000_000).default(200_000).meta(doc('messaging', 'Recent sends remembered per logic node by (sender, client message id) as 64-bit fingerprints (about 16 bytes each, allocated at start), so a new send is told apart from a resend without a store read; a resend costs one store read by the (sender, client message id) unique key, which also answers sends forgotten here')),
   conversationCacheSize: int(1, 10_000_000).default(50_000).meta(doc('messaging', 'Conversation states (members, seq) cached per logic node')),
   timelineRetention: int(100, 100_000_000).default(100_000).meta(doc('messaging', 'Sync-timeline entries kept per user; older cursors resync')),
   largeGroupThreshold: int(2, 1_000_000).default(500).meta(doc('messaging', 'Groups above this size use read fan-out')),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryConversationStore, MemoryIdentityStore, MemoryMessageStore, MemoryTables } from '../../src/adapters/memory/index.js';
 import { SnowflakeGenerator } from '../../src/core/ids/snowflake.js';
 import { ConversationCache } from '../../src/core/messaging/conversation-cache.js';
+import { RecentSends } from '../../src/core/messaging/recent-sends.js';
 import { SendPipeline, type SendPipelineOptions } from '../../src/core/messaging/send-pipeline.js';
 import type { Caller, SendAckInfo, SendRequest } from '../../src/core/messaging/send-types.js';
 import type { ConversationId, UserId } from '../../src/core/model.js';
@@ -52,6 +53,24 @@ describe('SendPipeline dedupe by (sender, clientMsgId)', () => {
     same(acks[2]!, acks[4]!);
     same(acks[0]!, acks[5]!);
     expect(await stored()).toEqual(users.map((u) => `${u}:same`).sort());
+  });
+
+  it('a filter hit is only a maybe: with a filter that always says maybe, new sends still commit once each and resends get the original ack', async () => {
+    class AlwaysMaybe extends RecentSends {
+      override mayHave(): boolean {
+        return true;
+      }
+    }
+    const { pipeline, caller, req, stored, users } = await setup({ recentSends: new AlwaysMaybe(4) });
+    const acks = await Promise.all(Array.from({ length: 12 }, (_, i) => pipeline.submit(caller(i % 3), req(`k${i % 6}`))));
+    // k0..k5 from senders 0,1,2,0,1,2: sends 6..11 repeat sends 0..5 (same sender, same client id).
+    expect(acks.map((a) => a.duplicate)).toEqual([...Array(6).fill(false), ...Array(6).fill(true)]);
+    for (let i = 0; i < 6; i++) same(acks[i]!, acks[i + 6]!);
+    const later = await pipeline.submit(caller(0), req('k0'));
+    expect(later).toEqual({ ...acks[0]!, duplicate: true });
+    expect((await pipeline.submit(caller(1), req('fresh'))).duplicate).toBe(false);
+    expect(await stored()).toHaveLength(7);
+    expect((await stored()).filter((k) => k.startsWith(`${users[0]}:`))).toEqual([`${users[0]}:k0`, `${users[0]}:k3`]);
   });
 
   it('answers a resend in a later batch from the cache, and another sender\'s same id is new', async () => {

@@ -7,8 +7,8 @@ import type { SendAdmission } from '../ports/send-admission.js';
 import type { NewWebhookEvent } from '../ports/webhook-outbox.js';
 import type { SnowflakeGenerator } from '../ids/snowflake.js';
 import type { ConversationCache, ConversationState } from './conversation-cache.js';
-import { DedupeCache } from './dedupe-cache.js';
 import { FairQueue } from './fair-queue.js';
+import { RecentSends } from './recent-sends.js';
 import type { Caller, SendAckInfo, SendRequest } from './send-types.js';
 import type { PermissionChecks } from '../social/permission-checks.js';
 
@@ -60,8 +60,10 @@ export interface SendPipelineOptions {
   /** Account-wide restrictions (a moderator's mute or ban), for every conversation kind; synchronous when cached. */
   readonly senderCheck?: (userId: UserId) => void | Promise<void>;
   readonly observer?: SendObserver;
-  /** Acks remembered by (sender, clientMsgId) for resends (dedupeCacheSize); DedupeCache's default when absent. */
+  /** Recent sends remembered by (sender, clientMsgId), so a resend costs one store read (dedupeCacheSize); RecentSends' default when absent. */
   readonly dedupeCacheSize?: number;
+  /** The recent-sends filter itself; built from dedupeCacheSize when absent (tests inject one that always says "maybe"). */
+  readonly recentSends?: RecentSends;
   /**
    * Builds a message's after-send webhook events, which commit in the
    * message's own transaction (AppendItem.webhookEvents): a crash can never
@@ -92,7 +94,7 @@ export class SendPipeline {
   /** performance.now() when the last batch commit began (group-commit pacing). */
   private lastCommitStart = 0;
   private draining = false;
-  private readonly dedupe: DedupeCache;
+  private readonly recent: RecentSends;
   private readonly clock: () => number;
   /** Per sender and conversation: the admission of the previous send, so admitted sends keep their order. */
   private readonly admitTails = new Map<string, Promise<void>>();
@@ -107,12 +109,22 @@ export class SendPipeline {
   ) {
     this.clock = opts.clock ?? Date.now;
     this.queue = new FairQueue(opts.maxQueuedPerUser ?? Number.MAX_SAFE_INTEGER);
-    this.dedupe = new DedupeCache(opts.dedupeCacheSize);
+    this.recent = opts.recentSends ?? new RecentSends(opts.dedupeCacheSize);
   }
 
   submit(caller: Caller, req: SendRequest, system = false): Promise<SendAckInfo> {
-    const cached = this.dedupe.get(caller.userId, req.clientMsgId);
-    if (cached) return Promise.resolve({ ...cached, duplicate: true });
+    if (this.recent.mayHave(caller.userId, req.clientMsgId)) return this.resend(caller, req, system);
+    return this.submitNew(caller, req, system);
+  }
+
+  /** A send the filter may have seen: the store's (sender, clientMsgId) lookup decides (a filter hit is not proof). */
+  private async resend(caller: Caller, req: SendRequest, system: boolean): Promise<SendAckInfo> {
+    const existing = await this.messages.findByClientMsgId(caller.userId, req.clientMsgId);
+    if (existing) return ackOf(existing, true);
+    return this.submitNew(caller, req, system);
+  }
+
+  private submitNew(caller: Caller, req: SendRequest, system: boolean): Promise<SendAckInfo> {
     const max = this.opts.maxQueued ?? this.opts.maxBatch * 100;
     if (this.queue.size + this.admitting >= max) {
       // Overloaded: only users holding more than an equal share of the queue are refused.
@@ -394,17 +406,13 @@ export class SendPipeline {
   }
 
   private remember(m: StoredMessage, duplicate: boolean, senderId: UserId): SendAckInfo {
-    const ack: SendAckInfo = {
-      messageId: m.id,
-      conversationId: m.conversationId,
-      seq: m.seq,
-      serverTime: m.serverTime,
-      clientMsgId: m.clientMsgId,
-      duplicate,
-    };
-    this.dedupe.set(senderId, ack);
-    return ack;
+    this.recent.add(senderId, m.clientMsgId);
+    return ackOf(m, duplicate);
   }
+}
+
+function ackOf(m: StoredMessage, duplicate: boolean): SendAckInfo {
+  return { messageId: m.id, conversationId: m.conversationId, seq: m.seq, serverTime: m.serverTime, clientMsgId: m.clientMsgId, duplicate };
 }
 
 function noop(): void {}
