@@ -18,6 +18,26 @@ export interface SqliteOpenOptions {
    * frames reach the file in one write. Loading it makes it the process's default VFS. Default: not loaded.
    */
   readonly walCoalescingLibrary?: string;
+  /**
+   * Page size in bytes for a NEW database file (a power of two, 512–65536). SQLite fixes the page size when the file
+   * is first written; an existing file keeps its own (docs/operations.md says how to convert one offline).
+   * Default SQLITE_PAGE_SIZE.
+   */
+  readonly pageSize?: number;
+  /** The connection's page cache in MiB (PRAGMA cache_size, per connection). Default SQLITE_CACHE_MIB. */
+  readonly cacheMiB?: number;
+}
+
+/** Default page size of a new database file (see SqliteOpenOptions.pageSize). */
+export const SQLITE_PAGE_SIZE = 4096;
+/** Default page cache per connection, MiB. */
+export const SQLITE_CACHE_MIB = 64;
+/** WAL size (bytes) after which a checkpoint runs: 32 MiB whatever the page size (the pragma counts pages). */
+export const WAL_CHECKPOINT_BYTES = 32 * 1024 * 1024;
+
+/** `wal_autocheckpoint` (and the checkpointer's rewind threshold) in pages of this database. */
+export function walCheckpointPages(db: Database.Database): number {
+  return Math.max(1, Math.round(WAL_CHECKPOINT_BYTES / (db.pragma('page_size', { simple: true }) as number)));
 }
 
 /**
@@ -45,19 +65,22 @@ export function openSqliteDatabase(options: SqliteOpenOptions): Database.Databas
   const db = new Database(options.path);
   try {
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    // Only takes effect on a file nothing has been written to yet (before journal_mode=WAL writes the header);
+    // an existing database keeps its page size, and every page-counted setting below is scaled by the real one.
+    db.pragma(`page_size = ${validPageSize(options.pageSize ?? SQLITE_PAGE_SIZE)}`);
     const mode = db.pragma('journal_mode = WAL', { simple: true }) as string;
     if (mode !== 'wal' && options.path !== ':memory:') throw new Error(`could not enable WAL (journal_mode=${mode})`);
     db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma('foreign_keys = ON');
-    db.pragma('cache_size = -65536');
+    db.pragma(`cache_size = -${Math.max(1, Math.round((options.cacheMiB ?? SQLITE_CACHE_MIB) * 1024))}`);
     db.pragma('temp_store = MEMORY');
     db.pragma('mmap_size = 268435456');
-    // Checkpoint every 8192 pages (32 MiB) instead of 1000: an append batch
+    // Checkpoint every 32 MiB of WAL (8192 pages of 4 KiB) instead of 1000 pages: an append batch
     // dirties a few hundred scattered pages, so the default would checkpoint
     // (and, under NORMAL, fsync) every few batches. Measured ~1.5x append throughput.
     // openSqliteAdapters moves checkpoints off the event loop (BackgroundCheckpointer).
-    db.pragma('wal_autocheckpoint = 8192');
-    // Truncate the WAL back to this size after a checkpoint.
+    db.pragma(`wal_autocheckpoint = ${walCheckpointPages(db)}`);
+    // Truncate the WAL back to this size (bytes) after a checkpoint.
     db.pragma('journal_size_limit = 67108864');
     migrate(db);
     return db;
@@ -65,4 +88,11 @@ export function openSqliteDatabase(options: SqliteOpenOptions): Database.Databas
     db.close();
     throw error;
   }
+}
+
+function validPageSize(bytes: number): number {
+  if (!Number.isInteger(bytes) || bytes < 512 || bytes > 65536 || (bytes & (bytes - 1)) !== 0) {
+    throw new Error(`SQLite page size must be a power of two from 512 to 65536, got ${bytes}`);
+  }
+  return bytes;
 }
