@@ -12,11 +12,12 @@
  * direct conversations, default 1,000 as W1). For settings that matter only
  * once the database outgrows the page cache, run N ≥ 200,000 (W1 writes that
  * many per 20 s run); the report gives the file sizes at the end.
- * reads=K (worker mode) then times the read side on the database the run
- * left: K History reads (getBefore, the newest 50 messages of a random
- * conversation) and K Sync reads (readTimeline, a random user's newest 100
- * entries), one at a time: the storage thread's CPU and the wall time per
- * read (the thread hop included).
+ * reads=K then times the read side on the database the run left: K History
+ * reads (getBefore, the newest 50 messages of a random conversation) and K
+ * Sync reads (readTimeline, a random user's newest 100 entries), one at a
+ * time: the storage thread's CPU and the wall time per read (worker: the
+ * thread hop and the copy of the answer included; inproc: the statements and
+ * the store's row decoding only, in this thread).
  *
  * inproc: unpackAppend → SqliteMessageStore.append → packAppendResults in
  *   this thread (batches packed beforehand); reports this thread's CPU per
@@ -124,6 +125,7 @@ if (mode === 'inproc') {
   for (const p of packed) packAppendResults(await s.messages.append(unpackAppend(p)));
   const [u1, k1] = ownTicks();
   console.log(`inproc batch ${B}: ${N} msgs (${settings}), user ${us((u1 - u0) * TICK)} µs/msg + sys ${us((k1 - k0) * TICK)} µs/msg (this thread, packing excluded); ${fileSizes()}`);
+  if (READS > 0) await timeReads(s, pairs, 'self');
   await s.close();
 } else {
   // The threads the open starts are the storage thread and the checkpoint thread it runs (no names to tell them by:
@@ -156,18 +158,19 @@ if (mode === 'inproc') {
 rmSync(dir, { recursive: true, force: true });
 
 /** History and Sync reads one at a time: the storage thread's CPU and the wall time per read. */
-async function timeReads(s: DurableStores, pairs: Awaited<ReturnType<typeof setup>>, storageTid: string): Promise<void> {
+async function timeReads(s: Pick<DurableStores, 'messages'>, pairs: Awaited<ReturnType<typeof setup>>, storageTid: string): Promise<void> {
   const kinds: Array<[string, (p: (typeof pairs)[number]) => Promise<unknown>]> = [
     ['history', (p) => s.messages.getBefore(p.conversation, p.seq + 1, 50)],
     ['sync', (p) => s.messages.readTimeline(p.a, Math.max(0, p.seq - 100), 100)],
   ];
   const parts: string[] = [];
   for (const [name, read] of kinds) {
-    const t0 = threadTicks().get(storageTid) ?? [0, 0];
+    const ticks = () => (storageTid === 'self' ? ownTicks() : (threadTicks().get(storageTid) ?? [0, 0]));
+    const t0 = ticks();
     const w0 = performance.now();
     for (let i = 0; i < READS; i++) await read(pairs[Math.floor(Math.random() * pairs.length)]!);
     const wall = ((performance.now() - w0) * 1000) / READS;
-    const t1 = threadTicks().get(storageTid) ?? [0, 0];
+    const t1 = ticks();
     const cpu = ((t1[0] - t0[0] + t1[1] - t0[1]) * TICK) / READS;
     parts.push(`${name} ${cpu.toFixed(1)} µs CPU, ${wall.toFixed(1)} µs wall per read`);
   }

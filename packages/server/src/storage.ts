@@ -92,7 +92,7 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
     synchronous: config.sqliteSync,
     threadNice: config.storageThreadNice,
     pageSize: config.sqlitePageSize,
-    cacheMiB: config.sqliteCacheMiB,
+    cacheMiB: config.sqliteCacheMb,
     ...walCoalescingOption(config.sqliteWalCoalescing, WAL_COALESCING_LIBRARY),
   });
   return {

@@ -1,6 +1,6 @@
 /**
  * Page size and page cache of the message database (sqlitePageSize,
- * sqliteCacheMiB): a new file gets the configured page size, an existing
+ * sqliteCacheMb): a new file gets the configured page size, an existing
  * file keeps its own and opens fine through the storage thread, and the
  * settings SQLite counts in pages (wal_autocheckpoint, the checkpointer's
  * rewind threshold) keep their byte meaning whatever the page size.
@@ -40,24 +40,24 @@ function headerPageSize(path: string): number {
 describe('SQLite page size and page cache', () => {
   it('a new database gets the configured page size, and the page-counted settings keep their byte meaning', () => {
     const path = freshPath();
-    const db = openSqliteDatabase({ path, pageSize: 2048, cacheMiB: 8 });
+    const db = openSqliteDatabase({ path, pageSize: 1024, cacheMiB: 8 });
     try {
-      expect(db.pragma('page_size', { simple: true })).toBe(2048);
+      expect(db.pragma('page_size', { simple: true })).toBe(1024);
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.pragma('cache_size', { simple: true })).toBe(-8 * 1024);
-      expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(WAL_CHECKPOINT_BYTES / 2048);
-      expect(walCheckpointPages(db)).toBe(16384);
+      expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(WAL_CHECKPOINT_BYTES / 1024);
+      expect(walCheckpointPages(db)).toBe(32768);
       expect(db.pragma('journal_size_limit', { simple: true })).toBe(64 * 1024 * 1024);
     } finally {
       db.close();
     }
-    expect(headerPageSize(path)).toBe(2048);
+    expect(headerPageSize(path)).toBe(1024);
   });
 
   it('defaults: config and the adapter agree', () => {
     const config = buildConfig();
     expect(config.sqlitePageSize).toBe(SQLITE_PAGE_SIZE);
-    expect(config.sqliteCacheMiB).toBe(SQLITE_CACHE_MIB);
+    expect(config.sqliteCacheMb).toBe(SQLITE_CACHE_MIB);
     const path = freshPath();
     const db = openSqliteDatabase({ path });
     try {

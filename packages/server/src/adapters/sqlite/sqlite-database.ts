@@ -28,10 +28,21 @@ export interface SqliteOpenOptions {
   readonly cacheMiB?: number;
 }
 
-/** Default page size of a new database file (see SqliteOpenOptions.pageSize). */
-export const SQLITE_PAGE_SIZE = 4096;
-/** Default page cache per connection, MiB. */
-export const SQLITE_CACHE_MIB = 64;
+/**
+ * Default page size of a new database file (see SqliteOpenOptions.pageSize; config `sqlitePageSize`). 2 KiB rather
+ * than SQLite's 4 KiB: a W1 message dirties ~7 scattered B-tree pages and each goes whole into the WAL (checksummed,
+ * written, later checkpointed), so half-size pages halve those bytes for about one more tree level's seek; the storage
+ * and checkpoint threads spent ≈ 10 % less per message (docs/benchmarks.md, "SQLite page size and page cache").
+ */
+export const SQLITE_PAGE_SIZE = 2048;
+/**
+ * Default page cache of the writer's connection, MiB (config `sqliteCacheMb`). Small on purpose: SQLite scans the
+ * whole page-cache hash at the first commit after most page splits (balance_nonroot renumbers pages through the
+ * pending-byte page, leaving the cache's largest key there, and the commit's truncate then walks every slot), so
+ * that scan grows with the cache. 16 MiB halved it against 64 MiB; pages outside the cache are read from the
+ * memory-mapped file without a system call (or from the WAL while they are in it).
+ */
+export const SQLITE_CACHE_MIB = 16;
 /** WAL size (bytes) after which a checkpoint runs: 32 MiB whatever the page size (the pragma counts pages). */
 export const WAL_CHECKPOINT_BYTES = 32 * 1024 * 1024;
 
@@ -55,7 +66,8 @@ export function walCheckpointPages(db: Database.Database): number {
  *   cost of one fsync per transaction (one per append batch, not per message).
  *
  * Other settings: foreign keys on; busy_timeout so a second connection waits
- * for the write lock instead of failing; 64 MiB page cache; 256 MiB mmap;
+ * for the write lock instead of failing; page size (new files) and page cache
+ * per SqliteOpenOptions; 256 MiB mmap;
  * temp tables in memory. One process should own the file (single-node mode); a second
  * connection is still safe, because write transactions are IMMEDIATE and the
  * message store notices other connections' commits.
