@@ -31,16 +31,19 @@ export interface SqliteOpenOptions {
 /**
  * Default page size of a new database file (see SqliteOpenOptions.pageSize; config `sqlitePageSize`). 2 KiB rather
  * than SQLite's 4 KiB: a W1 message dirties ~7 scattered B-tree pages and each goes whole into the WAL (checksummed,
- * written, later checkpointed), so half-size pages halve those bytes for about one more tree level's seek; the storage
- * and checkpoint threads spent ≈ 10 % less per message (docs/benchmarks.md, "SQLite page size and page cache").
+ * written, later checkpointed), so half-size pages halve those bytes for slightly deeper trees: the storage and
+ * checkpoint threads spent ≈ 10 % less per message in the storage-thread bench, the storage thread's system time
+ * fell by a quarter in W1 (docs/benchmarks.md, "SQLite page size and page cache"). 1 KiB cost more user time than
+ * it saved.
  */
 export const SQLITE_PAGE_SIZE = 2048;
 /**
  * Default page cache of the writer's connection, MiB (config `sqliteCacheMb`). Small on purpose: SQLite scans the
  * whole page-cache hash at the first commit after most page splits (balance_nonroot renumbers pages through the
  * pending-byte page, leaving the cache's largest key there, and the commit's truncate then walks every slot), so
- * that scan grows with the cache. 16 MiB halved it against 64 MiB; pages outside the cache are read from the
- * memory-mapped file without a system call (or from the WAL while they are in it).
+ * that scan grows with the cache: 9.4 % of the storage thread's samples at 64 MiB, 4.5 % at 16 MiB, once the
+ * database outgrew the cache. Pages outside the cache are read from the memory-mapped file without a system call
+ * (or from the WAL while they are in it: below ≈ 8 MiB those reads cost more system time than the walk saves).
  */
 export const SQLITE_CACHE_MIB = 16;
 /** WAL size (bytes) after which a checkpoint runs: 32 MiB whatever the page size (the pragma counts pages). */
