@@ -49,6 +49,8 @@ export const configSchema = z.object({
   storage: oneOf('sqlite', 'memory', 'postgres').default('sqlite').meta(doc('storage', '`sqlite`, `memory` (tests, demos) or `postgres` (cluster)')),
   sqliteSync: oneOf('normal', 'full').default('normal').meta(doc('storage', '`normal`: a committed send survives a crash of the process (WAL, fsync at checkpoints); `full`: also survives power loss (fsync per commit)')),
   sqliteWalCoalescing: bool.default(true).meta(doc('storage', 'Write each SQLite commit\'s WAL frames with one write call instead of two per page (a SQLite VFS shim compiled by `npm run build`; same durability, ADR 0015); `false` runs without it, e.g. where no C compiler is available')),
+  sqlitePageSize: int(512, 65536).refine((v) => (v & (v - 1)) === 0, 'must be a power of two').default(2048).meta(doc('storage', 'Page size in bytes (a power of two) of a NEW SQLite database file; an existing file keeps the page size it was created with (docs/operations.md: how to convert one offline)')),
+  sqliteCacheMb: int(1, 4096).default(16).meta(doc('storage', 'SQLite page cache of the storage thread\'s connection, MiB (the file is memory-mapped too, so pages outside the cache are still read without a system call unless they are in the WAL)')),
   storageThreadNice: int(0, 19).default(10).meta(doc('storage', 'Nice steps the SQLite storage and checkpoint threads run below the thread serving sockets (Linux), so a commit does not preempt the event loop; 0 = equal priority')),
   postgresUrl: str.default('').meta(doc('storage', 'PostgreSQL URL for `storage=postgres`')),
   redisUrl: str.default('').meta(doc('storage', 'Redis URL for presence, routes, bus and membership in a cluster')),

@@ -91,6 +91,8 @@ export async function openStorage(config: XinboxConfig, dataDir: string, nodeId:
     path: join(dataDir, 'xinbox.db'),
     synchronous: config.sqliteSync,
     threadNice: config.storageThreadNice,
+    pageSize: config.sqlitePageSize,
+    cacheMiB: config.sqliteCacheMb,
     ...walCoalescingOption(config.sqliteWalCoalescing, WAL_COALESCING_LIBRARY),
   });
   return {

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BackgroundCheckpointer } from '../../src/adapters/sqlite/background-checkpointer.js';
-import { openSqliteDatabase, WAL_COALESCING_LIBRARY, walCoalescingStats } from '../../src/adapters/sqlite/index.js';
+import { openSqliteDatabase, SQLITE_PAGE_SIZE, WAL_COALESCING_LIBRARY, walCoalescingStats } from '../../src/adapters/sqlite/index.js';
 import { StartupError } from '../../src/startup-error.js';
 import { walCoalescingOption } from '../../src/storage.js';
 
@@ -205,6 +205,7 @@ describe('WAL write coalescing (walbuf VFS shim)', () => {
       const Database = require(${JSON.stringify(driver)});
       const boot = new Database(':memory:'); boot.loadExtension(${JSON.stringify(WAL_COALESCING_LIBRARY)}); boot.close();
       const db = new Database(${JSON.stringify(path)});
+      db.pragma('page_size = ${SQLITE_PAGE_SIZE}'); // the server's page size for a new file
       db.pragma('journal_mode = WAL'); db.pragma('synchronous = NORMAL'); db.pragma('cache_size = 16');
       db.exec('CREATE TABLE IF NOT EXISTS t (k INTEGER PRIMARY KEY, v BLOB NOT NULL)');
       const put = db.prepare('INSERT OR REPLACE INTO t (k, v) VALUES (?, ?)');

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
+import { walCheckpointPages } from './sqlite-database.js';
 
 /**
  * Runs WAL checkpoints on a worker thread with its own connection, so the
@@ -31,8 +32,8 @@ export class BackgroundCheckpointer {
     private readonly intervalMs = 250,
     /** Nice steps below the caller's thread (see thread-priority.ts). */
     private readonly nice = 0,
-    /** WAL frames (pages) past which the writer catches up so the WAL rewinds; 0 = never. */
-    private readonly rewindFrames = 8192,
+    /** WAL frames (pages) past which the writer catches up so the WAL rewinds; 0 = never. Default: 32 MiB of pages. */
+    private readonly rewindFrames = walCheckpointPages(db),
   ) {}
 
   /** Catch-ups the writer ran (each followed, unless a reader held the WAL, by a rewind at the next commit). */
@@ -84,7 +85,7 @@ export class BackgroundCheckpointer {
 
   private fallBack(): void {
     this.worker = null;
-    if (this.db.open) this.db.pragma('wal_autocheckpoint = 8192');
+    if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${walCheckpointPages(this.db)}`);
   }
 }
 

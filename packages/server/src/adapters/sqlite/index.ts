@@ -12,7 +12,9 @@ import type { ModerationStore } from '../../core/ports/moderation-store.js';
 import type { SocialStore } from '../../core/ports/social-store.js';
 
 export { SqliteConversationStore } from './sqlite-conversation-store.js';
-export { openSqliteDatabase, type SqliteOpenOptions, type SqliteSynchronous } from './sqlite-database.js';
+export {
+  openSqliteDatabase, SQLITE_CACHE_MIB, SQLITE_PAGE_SIZE, WAL_CHECKPOINT_BYTES, walCheckpointPages, type SqliteOpenOptions, type SqliteSynchronous,
+} from './sqlite-database.js';
 export { loadWalCoalescing, WAL_COALESCING_LIBRARY, walCoalescingStats } from './wal-coalescing.js';
 export { SqliteIdentityStore } from './sqlite-identity-store.js';
 export { SqliteMessageStore } from './sqlite-message-store.js';
