@@ -95,6 +95,72 @@ describe('DedupeCache', () => {
     }
   });
 
+  it('matches a reference FIFO map while its hash index grows, wraps and deletes by backward shift', () => {
+    // Capacity 3,000: the index grows 1,024 -> 8,192 positions; 40,000 writes evict ~37,000 entries, each
+    // deletion shifting the rest of its probe run, with resends (replaces) and lookups mixed in.
+    const capacity = 3_000;
+    const cache = new DedupeCache(capacity);
+    const reference = new Map<string, SendAckInfo>();
+    let evictions = 0;
+    let seed = 987654;
+    // xorshift32 (the other test's LCG loses precision past 2^53 and soon repeats).
+    const rand = (n: number) => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    for (let i = 0; i < 60_000; i++) {
+      const sender = 1 + rand(300);
+      const id = `client-${rand(400)}-${sender % 7}`;
+      const key = `${sender}:${id}`;
+      if (rand(3) === 0) {
+        expect(cache.get(u(sender), id)).toBe(reference.get(key));
+        continue;
+      }
+      const a = ack(id);
+      if (!reference.has(key) && reference.size >= capacity) {
+        reference.delete(reference.keys().next().value!);
+        evictions++;
+      }
+      reference.set(key, a);
+      cache.set(u(sender), a);
+    }
+    expect(cache.size).toBe(reference.size);
+    expect([...cache.entries()].map(([s, id]) => `${s}:${id}`)).toEqual([...reference.keys()]);
+    for (const [key, a] of reference) {
+      const [s, id] = key.split(':');
+      expect(cache.get(u(Number(s)), id!)).toBe(a);
+    }
+    // Everything evicted is really gone (not merely shadowed in the index).
+    let misses = 0;
+    for (let sender = 1; sender <= 300; sender++) {
+      for (let c = 0; c < 400; c++) {
+        const id = `client-${c}-${sender % 7}`;
+        if (!reference.has(`${sender}:${id}`)) {
+          expect(cache.get(u(sender), id)).toBeUndefined();
+          misses++;
+        }
+      }
+    }
+    expect(misses).toBeGreaterThan(100_000);
+    expect(evictions).toBeGreaterThan(20_000);
+  });
+
+  it('tells senders apart whose ids are large (beyond 32 bits) and client ids that are empty or long', () => {
+    const cache = new DedupeCache(8);
+    const big = u(2 ** 40 + 5);
+    const other = u(5);
+    const a = ack('');
+    const b = ack('x'.repeat(200));
+    cache.set(big, a);
+    cache.set(other, b);
+    expect(cache.get(big, '')).toBe(a);
+    expect(cache.get(other, '')).toBeUndefined();
+    expect(cache.get(other, 'x'.repeat(200))).toBe(b);
+    expect(cache.get(big, 'x'.repeat(200))).toBeUndefined();
+  });
+
   it('refuses a capacity below 1', () => {
     expect(() => new DedupeCache(0)).toThrow(RangeError);
   });
