@@ -3,7 +3,7 @@ import {
   PresenceResultSchema, SendAckSchema, SyncResultSchema, type HotSend,
 } from '@xinbox/protocol';
 import type { MessagingService } from '../../core/messaging/messaging-service.js';
-import type { Caller } from '../../core/messaging/send-types.js';
+import type { Caller, SendAckInfo } from '../../core/messaging/send-types.js';
 import type { PresenceService } from '../../core/presence/presence-service.js';
 import { toWirePresence } from '../../core/presence/wire.js';
 import type { LocalSessions } from '../local-sessions.js';
@@ -20,7 +20,17 @@ export type HotSendHandler = (caller: Caller, send: HotSend) => Promise<Uint8Arr
  * MessagingService.send validates.
  */
 export function hotSendHandler(messaging: MessagingService): HotSendHandler {
-  return async (caller, s) => encodeSendAckFrame(s.id, await messaging.send(caller, s));
+  // A reaction, not an async function: no generator object and await machinery per send (docs/benchmarks.md,
+  // "The event loop's own JavaScript per message, second pass"). A synchronous throw still becomes a rejection.
+  return (caller, s) => {
+    let acked: Promise<SendAckInfo>;
+    try {
+      acked = messaging.send(caller, s);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return acked.then((ack) => encodeSendAckFrame(s.id, ack));
+  };
 }
 
 /** One-to-one and group message traffic, conversation list, presence. */
