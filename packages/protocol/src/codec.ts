@@ -71,11 +71,11 @@ export class FrameSizeError extends Error {
  */
 export function splitFrames(buf: Uint8Array, maxFrameBytes: number): Uint8Array[] {
   const out: Uint8Array[] = [];
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   let at = 0;
   while (at < buf.length) {
     if (buf.length - at < LENGTH_PREFIX_BYTES) throw new RangeError('truncated length prefix');
-    const len = view.getUint32(at);
+    // Big-endian uint32 read by hand: a DataView per WebSocket message was an object and a typed-array construction per send.
+    const len = (buf[at]! * 0x1000000) + ((buf[at + 1]! << 16) | (buf[at + 2]! << 8) | buf[at + 3]!);
     if (len > maxFrameBytes) throw new FrameSizeError(len, maxFrameBytes);
     at += LENGTH_PREFIX_BYTES;
     if (buf.length - at < len) throw new RangeError('truncated frame');

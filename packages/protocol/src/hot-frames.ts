@@ -247,7 +247,8 @@ export function encodeSendAckFrame(id: number, a: SendAckParts): Uint8Array {
   }
   o = writeVarint(out, o, sendAckTag);
   o = writeVarint(out, o, at);
-  out.set(body.subarray(0, at), o);
+  // A byte loop, not out.set(body.subarray(0, at)): the ack body is ~40 bytes, and a subarray is a typed array per ack.
+  for (let i = 0; i < at; i++) out[o + i] = body[i]!;
   return out;
 }
 

@@ -49,6 +49,29 @@ describe('frame codec', () => {
     expect(() => splitFrames(withLengthPrefix(new Uint8Array(2000)), 1024)).toThrow(FrameSizeError);
   });
 
+  it('reads each big-endian length prefix exactly, also inside a larger buffer and past 2^31', () => {
+    const a = withLengthPrefix(encodeFrame({ id: 7, body: { case: 'ping', value: {} } }));
+    const b = withLengthPrefix(new Uint8Array(300).fill(9));
+    // The frames at an odd offset of a bigger ArrayBuffer, as a WebSocket message's bytes may be.
+    const backing = new Uint8Array(5 + a.length + b.length + 3);
+    backing.set(a, 5);
+    backing.set(b, 5 + a.length);
+    const bodies = splitFrames(backing.subarray(5, 5 + a.length + b.length), 1024);
+    expect(bodies.map((f) => f.length)).toEqual([a.length - 4, 300]);
+    expect(decodeFrame(bodies[0]!).id).toBe(7);
+    expect(bodies[1]!.every((x) => x === 9)).toBe(true);
+    // A prefix with the top bit set is a size of 4,026,531,841 bytes (not a negative number), refused as too large.
+    try {
+      splitFrames(Uint8Array.of(0xf0, 0, 0, 1, 0), 1024);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(FrameSizeError);
+      expect((e as FrameSizeError).size).toBe(0xf0000001);
+    }
+    expect(() => splitFrames(Uint8Array.of(0, 0, 1), 1024)).toThrow(RangeError);
+    expect(splitFrames(Uint8Array.of(0, 0, 0, 0), 1024).map((f) => f.length)).toEqual([0]);
+  });
+
   it('decodes a TCP stream fed one byte at a time, and bounds memory on a huge prefix', () => {
     const frames = [1, 2, 3].map((id) => withLengthPrefix(encodeFrame({ id, body: { case: 'ping', value: {} } })));
     const stream = joinChunks(frames);

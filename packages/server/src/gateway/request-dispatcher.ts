@@ -1,4 +1,4 @@
-import { Errors, XinboxError, decodeFrame, decodeHotFrame, encodeFrame, withLengthPrefix, type Frame, type HotSend } from '@xinbox/protocol';
+import { Errors, XinboxError, decodeFrame, decodeHotFrame, encodeFrame, encodeSendAckFrame, withLengthPrefix, type Frame, type HotSend } from '@xinbox/protocol';
 import type { Caller } from '../core/messaging/send-types.js';
 import type { Logger } from '../logger.js';
 import type { HotSendHandler } from './handlers/messaging-handlers.js';
@@ -40,7 +40,7 @@ export class RequestDispatcher implements RequestRunner {
 
   /** A Send read by the hot codec. */
   send(caller: Caller, hot: HotSend): Promise<Uint8Array> {
-    return this.hotSend(caller, hot).catch((e) => this.errorFrame(hot.id, e, caller));
+    return this.hotSend(caller, hot).then((ack) => encodeSendAckFrame(hot.id, ack), (e) => this.errorFrame(hot.id, e, caller));
   }
 
   /** A generically decoded frame; `ctx.conn` is set when it came from a local socket. */

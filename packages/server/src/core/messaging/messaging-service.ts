@@ -44,6 +44,10 @@ export interface MessagingOptions {
   readonly clock?: () => number;
 }
 
+type Flagged = ReturnType<SendScreening['screen']['screenBytes']>['flagged'];
+/** Shared by every send nothing flagged (read only). */
+const NO_FLAGS: Flagged = Object.freeze([]);
+
 /**
  * One-to-one and group messaging as seen by a device: send, sync, history,
  * read positions, typing. Permission checks live here; storage behind ports.
@@ -77,7 +81,7 @@ export class MessagingService {
   send(caller: Caller, input: SendInput): Promise<SendAckInfo> {
     let req: SendRequest;
     let refers: boolean;
-    let flagged: ReturnType<SendScreening['screen']['screenBytes']>['flagged'] = [];
+    let flagged: Flagged = NO_FLAGS;
     try {
       const checked = validateSendDecoded(input);
       req = checked.req;
@@ -91,14 +95,9 @@ export class MessagingService {
     } catch (e) {
       return Promise.reject(e);
     }
-    const submit = (r: SendRequest): Promise<SendAckInfo> => {
-      const ack = this.pipeline.submit(caller, r);
-      if (flagged.length === 0) return ack;
-      return ack.then((a) => {
-        if (!a.duplicate) this.screening!.flagged(caller, a, flagged);
-        return a;
-      });
-    };
+    // The common send (no reference to resolve, no upload to bind) allocates no closure for the steps below.
+    if (!refers && !namesUploadedMedia(req.content)) return this.submitScreened(caller, req, flagged);
+    const submit = (r: SendRequest): Promise<SendAckInfo> => this.submitScreened(caller, r, flagged);
     if (refers) {
       // Operations, replies and forwards: checked against the message they name, then sent like any message.
       const content = fromBinary(ContentSchema, req.content);
@@ -106,8 +105,17 @@ export class MessagingService {
         .then((r) => (namesUploadedMedia(r.content) ? this.attachMedia(caller, r) : r))
         .then(submit);
     }
-    if (!namesUploadedMedia(req.content)) return submit(req);
     return this.attachMedia(caller, req).then(submit);
+  }
+
+  /** Into the pipeline; words the screening flagged are reported once the message is stored (not for a resend). */
+  private submitScreened(caller: Caller, req: SendRequest, flagged: Flagged): Promise<SendAckInfo> {
+    const ack = this.pipeline.submit(caller, req);
+    if (flagged.length === 0) return ack;
+    return ack.then((a) => {
+      if (!a.duplicate) this.screening!.flagged(caller, a, flagged);
+      return a;
+    });
   }
 
   /** Content naming an uploaded item is bound to it and re-encoded with the server's metadata. */

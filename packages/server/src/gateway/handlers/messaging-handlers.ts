@@ -1,26 +1,36 @@
 import {
-  ContentSchema, create, encodeSendAckFrame, toBinary, ConversationListSchema, HistoryResultSchema,
+  ContentSchema, create, toBinary, ConversationListSchema, HistoryResultSchema,
   PresenceResultSchema, SendAckSchema, SyncResultSchema, type HotSend,
 } from '@xinbox/protocol';
 import type { MessagingService } from '../../core/messaging/messaging-service.js';
-import type { Caller } from '../../core/messaging/send-types.js';
+import type { Caller, SendAckInfo } from '../../core/messaging/send-types.js';
 import type { PresenceService } from '../../core/presence/presence-service.js';
 import { toWirePresence } from '../../core/presence/wire.js';
 import type { LocalSessions } from '../local-sessions.js';
 import type { HandlerTable } from './types.js';
 import { parseId, parseIds } from './ids.js';
 
-/** Executes a Send decoded by the hot path; resolves with the length-prefixed reply frame. */
-export type HotSendHandler = (caller: Caller, send: HotSend) => Promise<Uint8Array>;
+/** Executes a Send decoded by the hot path; resolves with its ack (the dispatcher encodes the reply frame). */
+export type HotSendHandler = (caller: Caller, send: HotSend) => Promise<SendAckInfo>;
 
 /**
  * The Send handler for frames decoded by the hot-path codec, on a gateway
  * for its own sockets and on a logic node for forwarded ones alike. The
  * content bytes go to the store and the pushes as the client sent them;
- * MessagingService.send validates.
+ * MessagingService.send validates. The ack frame is encoded in the same
+ * reaction that turns a failure into an error frame (RequestDispatcher.send):
+ * one promise and no generator per send (docs/benchmarks.md, "The event
+ * loop's own JavaScript per message, second pass").
  */
 export function hotSendHandler(messaging: MessagingService): HotSendHandler {
-  return async (caller, s) => encodeSendAckFrame(s.id, await messaging.send(caller, s));
+  return (caller, s) => {
+    try {
+      return messaging.send(caller, s);
+    } catch (e) {
+      // A synchronous throw still becomes a rejection (an error frame).
+      return Promise.reject(e);
+    }
+  };
 }
 
 /** One-to-one and group message traffic, conversation list, presence. */
