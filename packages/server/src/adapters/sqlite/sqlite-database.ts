@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { migrate } from './migrations.js';
 import { loadWalCoalescing } from './wal-coalescing.js';
+import { recoverConversationSummaries } from './conversation-summaries.js';
 
 export type SqliteSynchronous = 'normal' | 'full';
 
@@ -18,6 +19,11 @@ export interface SqliteOpenOptions {
    * frames reach the file in one write. Loading it makes it the process's default VFS. Default: not loaded.
    */
   readonly walCoalescingLibrary?: string;
+  /**
+   * Storage thread only (openSqliteWorkerAdapters): how long conversation summaries may stay in memory
+   * before they are written (ADR 0016). Default DEFAULT_SUMMARY_FLUSH_MS (500 ms).
+   */
+  readonly summaryFlushMs?: number;
 }
 
 /**
@@ -60,6 +66,8 @@ export function openSqliteDatabase(options: SqliteOpenOptions): Database.Databas
     // Truncate the WAL back to this size after a checkpoint.
     db.pragma('journal_size_limit = 67108864');
     migrate(db);
+    // Before anything reads: summaries a killed write-behind store still held in memory.
+    recoverConversationSummaries(db);
     return db;
   } catch (error) {
     db.close();
