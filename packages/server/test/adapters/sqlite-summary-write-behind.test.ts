@@ -26,7 +26,9 @@ function rawSummaries(path: string) {
   const db = new Database(path);
   try {
     return {
-      conversations: db.prepare('SELECT id, last_seq, CAST(last_message_id AS TEXT) AS last_message_id, updated_at FROM conversations ORDER BY id').all(),
+      conversations: db.prepare<[], { id: number; last_seq: number; last_message_id: string | null; updated_at: number }>(
+        'SELECT id, last_seq, CAST(last_message_id AS TEXT) AS last_message_id, updated_at FROM conversations ORDER BY id',
+      ).all(),
       members: db.prepare('SELECT conversation_id, user_id, read_seq FROM members ORDER BY conversation_id, user_id').all(),
       systemSends: db.prepare('SELECT CAST(message_id AS TEXT) AS id FROM summary_system_sends ORDER BY message_id').pluck().all(),
     };

@@ -67,6 +67,13 @@ const stores: Record<StoreName, object> = {
   apps: new SqliteAppStore(adapters.database),
 };
 
+/**
+ * Stores whose statements never touch conversations or members (other tables, or other files): their
+ * calls, some periodic (webhook polling, lease renewal), need not write pending summaries first.
+ * A store that reads or writes either table must not be listed.
+ */
+const SUMMARY_BLIND = new Set<StoreName>(['webhooks', 'pushTokens', 'eventLog', 'leases', 'media']);
+
 port.on('message', (message: CallMessage | typeof CLOSE) => {
   if (message === CLOSE) {
     void webhooks.close().then(() => pushTokens.close()).then(() => eventLog.close()).then(() => adapters.close()).finally(() => process.exit(0));
@@ -95,7 +102,7 @@ port.on('message', (message: CallMessage | typeof CLOSE) => {
   let result: Promise<unknown>;
   try {
     // Anything but an append may read (or overwrite) conversation summaries: write the pending ones first.
-    if (store !== 'messages' || method !== 'append') adapters.messages.flushSummaries();
+    if ((store !== 'messages' || method !== 'append') && !SUMMARY_BLIND.has(store)) adapters.messages.flushSummaries();
     result = fn.apply(target, args);
   } catch (error) {
     port.postMessage([id, false, errorToWire(error)] satisfies ReplyMessage);
