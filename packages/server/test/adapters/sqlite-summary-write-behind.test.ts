@@ -97,6 +97,28 @@ describe('conversation summaries written behind on the storage thread', () => {
     }
   });
 
+  it('are written with the next append once another connection has committed', async () => {
+    const path = freshPath();
+    const s = await openSqliteWorkerAdapters({ path, summaryFlushMs: 600_000 });
+    try {
+      const [a, b] = await createUsers(s.identity, 2, 5);
+      const chat = (await s.conversations.getOrCreateDirect(a!, b!, 5)).conversation.id;
+      const send = (seq: number) => s.messages.append([appendItem(makeMessage(chat, seq, a!, { serverTime: 10 + seq }), [a!, b!], true)]);
+      await send(1);
+      await send(2);
+      expect(rawSummaries(path).conversations).toMatchObject([{ last_seq: 1 }]);
+      const other = new Database(path);
+      other.exec('CREATE TABLE scratch (x INTEGER); INSERT INTO scratch VALUES (1)');
+      other.close();
+      // Only an append follows: it sees data_version moved and writes what is pending with its own summaries.
+      await send(3);
+      expect(rawSummaries(path).conversations).toMatchObject([{ id: chat, last_seq: 3, updated_at: 13 }]);
+      expect(rawSummaries(path).members).toContainEqual({ conversation_id: chat, user_id: a, read_seq: 3 });
+    } finally {
+      await s.close();
+    }
+  });
+
   it('that a crashed connection never wrote are redone at the next open, system sends not moving the sender\'s read position', async () => {
     const path = freshPath();
     const db = openSqliteDatabase({ path });
