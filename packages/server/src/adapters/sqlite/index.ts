@@ -73,7 +73,11 @@ export function openSqliteAdapters(options: SqliteOpenOptions, writeBehind?: { s
     moderation: new SqliteModerationStore(db),
     database: db,
     close: async () => {
-      if (db.open) messages.closeSummaries();
+      try {
+        if (db.open) messages.closeSummaries();
+      } catch {
+        // Not written (e.g. another connection held the lock past busy_timeout): the next open redoes them from the watermark.
+      }
       await checkpointer.stop();
       if (db.open) db.close();
     },
