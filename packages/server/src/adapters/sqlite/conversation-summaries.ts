@@ -58,13 +58,13 @@ export class SummaryChanges {
     else (this.systemIds ??= []).push(id);
   }
 
-  /** Folds `other` in with the same MAX semantics the UPDATEs have. */
+  /** Folds `other` in with the same MAX semantics the UPDATEs have; `other` is not used afterwards (its bumps are taken over). */
   merge(other: SummaryChanges): void {
     if (other.empty) return;
     if (this.empty) this.minId = this.maxId = other.minId;
     for (const b of other.bumps.values()) {
       const mine = this.bumps.get(b.conversation);
-      if (!mine) this.bumps.set(b.conversation, { ...b });
+      if (!mine) this.bumps.set(b.conversation, b);
       else {
         if (b.seq > mine.seq) {
           mine.seq = b.seq;
