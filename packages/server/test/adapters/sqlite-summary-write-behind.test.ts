@@ -43,7 +43,7 @@ describe('conversation summaries written behind on the storage thread', () => {
     const s = await openSqliteWorkerAdapters({ path, summaryFlushMs: 600_000 });
     const [a, b] = await createUsers(s.identity, 2, 5);
     const chat = (await s.conversations.getOrCreateDirect(a!, b!, 5)).conversation.id;
-    // The first append after open is written at once (the store has not seen the file's data_version yet): warm up.
+    // A read writes the first append's summaries: from here on another connection sees last_seq 1.
     await s.messages.append([appendItem(makeMessage(chat, 1, a!, { serverTime: 10 }), [a!, b!], true)]);
     await s.conversations.getConversation(chat);
 
@@ -106,7 +106,7 @@ describe('conversation summaries written behind on the storage thread', () => {
       const send = (seq: number) => s.messages.append([appendItem(makeMessage(chat, seq, a!, { serverTime: 10 + seq }), [a!, b!], true)]);
       await send(1);
       await send(2);
-      expect(rawSummaries(path).conversations).toMatchObject([{ last_seq: 1 }]);
+      expect(rawSummaries(path).conversations).toMatchObject([{ last_seq: 0 }]);
       const other = new Database(path);
       other.exec('CREATE TABLE scratch (x INTEGER); INSERT INTO scratch VALUES (1)');
       other.close();
@@ -114,6 +114,30 @@ describe('conversation summaries written behind on the storage thread', () => {
       await send(3);
       expect(rawSummaries(path).conversations).toMatchObject([{ id: chat, last_seq: 3, updated_at: 13 }]);
       expect(rawSummaries(path).members).toContainEqual({ conversation_id: chat, user_id: a, read_seq: 3 });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('are written in every append once another server connection has opened the file', async () => {
+    const path = freshPath();
+    const s = await openSqliteWorkerAdapters({ path, summaryFlushMs: 600_000 });
+    try {
+      const [a, b] = await createUsers(s.identity, 2, 5);
+      const chat = (await s.conversations.getOrCreateDirect(a!, b!, 5)).conversation.id;
+      const send = (seq: number) => s.messages.append([appendItem(makeMessage(chat, seq, a!, { serverTime: 10 + seq }), [a!, b!], true)]);
+      await send(1);
+      expect(rawSummaries(path).conversations).toMatchObject([{ last_seq: 0 }]);
+      // A second server connection (it may read summaries any time): its open is a commit the store notices.
+      const other = openSqliteDatabase({ path });
+      try {
+        await send(2);
+        await send(3);
+        expect(rawSummaries(path).conversations).toMatchObject([{ id: chat, last_seq: 3, updated_at: 13 }]);
+        expect(other.prepare('SELECT read_seq FROM members WHERE conversation_id = ? AND user_id = ?').pluck().get(chat, a)).toBe(3);
+      } finally {
+        other.close();
+      }
     } finally {
       await s.close();
     }
@@ -134,7 +158,7 @@ describe('conversation summaries written behind on the storage thread', () => {
     await store.append([item(2, b!, '202', 20), item(3, a!, '201', 15)]);
     await store.append([item(4, b!, '301', 12, false)]);
     db.close();
-    expect(rawSummaries(path).conversations).toMatchObject([{ last_seq: 1 }]);
+    expect(rawSummaries(path).conversations).toMatchObject([{ last_seq: 0 }]);
     expect(rawSummaries(path).systemSends).toEqual(['301']);
 
     const reopened = openSqliteAdapters({ path });
@@ -168,7 +192,8 @@ describe('conversation summaries written behind on the storage thread', () => {
       await s.messages.append([m(ab, 1, a, 1001, 100), m(ab, 2, b, 1002, 101)]);
       await s.messages.append([m(ab, 3, a, 2001, 200), m(ab, 4, b, 2002, 150), m(ac, 1, a, 2003, 300)]);
       await s.messages.append([m(ac, 2, c, 3001, 310), m(ac, 3, a, 3002, 320, false), m(ab, 5, b, 3003, 330, false)]);
-      await s.messages.append([m(ab, 6, a, 900, 340)]);
+      await s.conversations.getConversation(ab); // writes the pending summaries, the watermark to 3003
+      await s.messages.append([m(ab, 6, a, 900, 340)]); // below the watermark: written with its append
       await s.messages.append([m(ab, 7, b, 5004, 400, false), m(ac, 4, c, 5002, 390), m(ac, 5, a, 5003, 380), m(ab, 8, a, 5001, 350)]);
       ${killed ? "process.stdout.write(JSON.stringify({ ab, ac, a, b, c }) + '\\n', () => process.kill(process.pid, 'SIGKILL'));"
         : "process.stdout.write(JSON.stringify({ ab, ac, a, b, c }) + '\\n', () => process.exit(0));"}

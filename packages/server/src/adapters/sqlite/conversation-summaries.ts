@@ -111,6 +111,11 @@ export class SummaryChanges {
  */
 export class ConversationSummaries {
   private readonly pending = new SummaryChanges();
+  /**
+   * Off for good once another connection has committed to the file (a second server, a tool): it may read
+   * the summaries, and only this store's own dispatcher would write them first.
+   */
+  private writeBehind: boolean;
   /** Every message with id <= watermark has its summary written (durably, once the writing transaction committed). */
   private watermark: bigint;
   /** summary_system_sends holds rows to delete at the next write. */
@@ -127,6 +132,7 @@ export class ConversationSummaries {
 
   /** @param flushMs write-behind interval; null writes every batch's summaries in its own transaction. */
   constructor(db: Database.Database, private readonly flushMs: number | null) {
+    this.writeBehind = flushMs !== null;
     // SET expressions see the old row, so the CASE compares against the previous last_seq.
     // Positional parameters (seq, id, seq, time, conversation): binding by name costs a property lookup each.
     this.bumpStmt = db.prepare<[number, bigint, number, number, number]>(
@@ -154,12 +160,14 @@ export class ConversationSummaries {
   /**
    * In the append transaction, after the batch's rows: writes the pending
    * changes and the batch's, or (write-behind) records the batch's system
-   * sends for recovery and keeps its changes for later. `writeNow` forces the
-   * write (another connection committed: let it see our summaries).
+   * sends for recovery and keeps its changes for later. `foreignCommit`:
+   * another connection committed since this one last looked; it may read
+   * summaries, so they are written now and in every append from then on.
    */
-  stage(batch: SummaryChanges, writeNow: boolean): void {
+  stage(batch: SummaryChanges, foreignCommit: boolean): void {
+    if (foreignCommit) this.writeBehind = false;
     // A message below the watermark (ids are not strictly in append order) would be invisible to recovery: write it now.
-    if (this.flushMs === null || writeNow || batch.minId <= this.watermark) {
+    if (!this.writeBehind || batch.minId <= this.watermark) {
       this.staged = { batch, written: true, watermark: this.writeAll(this.pending, batch) };
       return;
     }
@@ -244,10 +252,14 @@ function readWatermark(db: Database.Database): bigint {
  * above the watermark (the ones a write-behind store had kept in memory when
  * the process died), with the same MAX semantics as the live UPDATEs, then
  * advances the watermark. The range is a rowid range scan (message ids are
- * the rowid), at most one flush interval of messages.
+ * the rowid), at most one flush interval of messages. Every server
+ * connection on the file runs this at open.
  */
 export function recoverConversationSummaries(db: Database.Database): void {
   db.transaction(() => {
+    // A commit every other connection's PRAGMA data_version sees: a write-behind store already on the file
+    // then writes its summaries in every append (ConversationSummaries.stage), as this connection may read them.
+    db.prepare('UPDATE summary_watermark SET opens = opens + 1').run();
     const watermark = readWatermark(db);
     const newest = db.prepare<[], bigint | null>('SELECT MAX(id) FROM messages').safeIntegers().pluck().get() ?? null;
     if (newest === null || newest <= watermark) {

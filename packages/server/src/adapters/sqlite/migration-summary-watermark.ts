@@ -12,7 +12,8 @@
 export const SUMMARY_WATERMARK_MIGRATION = `
   CREATE TABLE summary_watermark (
     singleton  INTEGER PRIMARY KEY CHECK (singleton = 1),
-    message_id INTEGER NOT NULL
+    message_id INTEGER NOT NULL,
+    opens      INTEGER NOT NULL DEFAULT 0 -- bumped by every connection's open, so a write-behind store sees another connection arrive
   );
   INSERT INTO summary_watermark (singleton, message_id)
     VALUES (1, COALESCE((SELECT MAX(id) FROM messages), -9223372036854775808));

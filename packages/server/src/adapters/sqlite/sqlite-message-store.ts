@@ -71,6 +71,8 @@ export class SqliteMessageStore implements MessageStore {
   constructor(private readonly db: Database.Database, summaryFlushMs?: number) {
     this.summaries = new ConversationSummaries(db, summaryFlushMs ?? null);
     this.dataVersionStmt = db.prepare<[], number>('PRAGMA data_version').pluck();
+    // Other connections' commits from here on are news (ConversationSummaries turns write-behind off for them).
+    this.dataVersion = this.dataVersionStmt.get()!;
     this.insertMessageStmt = db.prepare<[bigint, number, number, number, string, number, Uint8Array, string | null, number, string | null]>(
       `INSERT INTO messages (id, conversation_id, seq, sender_id, client_msg_id, server_time, content, mentions, mention_all, visible_to)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -242,7 +244,7 @@ export class SqliteMessageStore implements MessageStore {
     // We hold the write lock: if another connection committed since our last
     // look, its timeline rows may have moved heads we have cached.
     const version = this.dataVersionStmt.get()!;
-    // Another connection committed: it may read summaries too, so ours are written now.
+    // Another connection committed: it may read summaries too, so ours are written now (and from now on).
     const foreignCommit = version !== this.dataVersion;
     if (foreignCommit) {
       this.heads.clear();
