@@ -152,11 +152,6 @@ export class ConversationSummaries {
     this.flushTx = db.transaction(() => this.writeAll(this.pending, null));
   }
 
-  /** Summaries appended but not yet written. */
-  get hasPending(): boolean {
-    return !this.pending.empty;
-  }
-
   /**
    * In the append transaction, after the batch's rows: writes the pending
    * changes and the batch's, or (write-behind) records the batch's system
@@ -189,7 +184,7 @@ export class ConversationSummaries {
     if (!this.timer && this.flushMs !== null) {
       this.timer = setTimeout(() => {
         this.timer = null;
-        // A failed write (SQLITE_BUSY past busy_timeout) stays pending: the next read or close retries and reports it.
+        // A failed write (SQLITE_BUSY past busy_timeout) stays pending: the next read, append or close retries it.
         try { this.flush(); } catch { /* retried */ }
       }, this.flushMs);
       this.timer.unref();
