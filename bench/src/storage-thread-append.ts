@@ -137,6 +137,8 @@ if (mode === 'inproc') {
   const batches = Array.from({ length: N / B }, () => makeBatch(pairs));
   const before = threadTicks();
   for (const batch of batches) await s.messages.append(batch);
+  // A read: the storage thread first writes the conversation summaries it still holds (ADR 0016), inside the measurement.
+  await s.conversations.getConversation(pairs[0]!.conversation);
   const after = threadTicks();
   const spent = sqliteThreads
     .map((tid): [number, number, string] => {

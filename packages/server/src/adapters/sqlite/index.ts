@@ -54,20 +54,32 @@ export interface SqliteAdapters {
  * since the last checkpoint may be lost on power loss or an OS crash; with 'full' each
  * commit is fsynced before the call resolves and survives power loss too.
  * See openSqliteDatabase for the details.
+ *
+ * `writeBehind` (the storage thread only): conversation summaries are kept in
+ * memory up to summaryFlushMs (ADR 0016); the caller must run
+ * `messages.flushSummaries()` before any store call other than
+ * `messages.append`, as the storage thread's dispatcher does. Without it
+ * (in-thread adapters, tests) every append writes its summaries.
  */
-export function openSqliteAdapters(options: SqliteOpenOptions): SqliteAdapters {
+export function openSqliteAdapters(options: SqliteOpenOptions, writeBehind?: { summaryFlushMs: number }): SqliteAdapters {
   const db = openSqliteDatabase(options);
+  const messages = new SqliteMessageStore(db, writeBehind?.summaryFlushMs);
   const checkpointer = new BackgroundCheckpointer(db, options.path, undefined, options.threadNice ?? 0);
   checkpointer.start();
   return {
     identity: new SqliteIdentityStore(db),
-    messages: new SqliteMessageStore(db),
+    messages,
     conversations: new SqliteConversationStore(db),
     leases: new SqliteNodeLeaseStore(db),
     social: new SqliteSocialStore(db),
     moderation: new SqliteModerationStore(db),
     database: db,
     close: async () => {
+      try {
+        if (db.open) messages.closeSummaries();
+      } catch {
+        // Not written (e.g. another connection held the lock past busy_timeout): the next open redoes them from the watermark.
+      }
       await checkpointer.stop();
       if (db.open) db.close();
     },

@@ -11,6 +11,7 @@ import { SEARCH_BACKFILL_MIGRATION } from './migration-search-backfill.js';
 import { CONVERSATION_SETTINGS_MIGRATION } from './migration-conversation-settings.js';
 import { APPS_MIGRATION, USERS_APP_MIGRATION } from './migration-apps.js';
 import { WEBHOOK_OUTBOX_MIGRATION } from './migration-webhook-outbox.js';
+import { SUMMARY_WATERMARK_MIGRATION } from './migration-summary-watermark.js';
 
 /**
  * Schema migrations, applied in order at open; PRAGMA user_version records
@@ -177,6 +178,8 @@ export const MIGRATIONS: readonly string[] = [
   USERS_APP_MIGRATION,
   // 15: the webhook outbox in xinbox.db, written with the messages (issue #16), see migration-webhook-outbox.ts.
   WEBHOOK_OUTBOX_MIGRATION,
+  // 16: conversation-summary write-behind's watermark (ADR 0016), see migration-summary-watermark.ts.
+  SUMMARY_WATERMARK_MIGRATION,
 ];
 
 /**

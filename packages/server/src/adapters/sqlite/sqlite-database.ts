@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { migrate } from './migrations.js';
 import { loadWalCoalescing } from './wal-coalescing.js';
+import { recoverConversationSummaries } from './conversation-summaries.js';
 
 export type SqliteSynchronous = 'normal' | 'full';
 
@@ -26,6 +27,11 @@ export interface SqliteOpenOptions {
   readonly pageSize?: number;
   /** The connection's page cache in MiB (PRAGMA cache_size, per connection). Default SQLITE_CACHE_MIB. */
   readonly cacheMiB?: number;
+  /**
+   * Storage thread only (openSqliteWorkerAdapters): how long conversation summaries may stay in memory
+   * before they are written (ADR 0016). Default DEFAULT_SUMMARY_FLUSH_MS (500 ms).
+   */
+  readonly summaryFlushMs?: number;
 }
 
 /**
@@ -98,6 +104,8 @@ export function openSqliteDatabase(options: SqliteOpenOptions): Database.Databas
     // Truncate the WAL back to this size (bytes) after a checkpoint.
     db.pragma('journal_size_limit = 67108864');
     migrate(db);
+    // Before anything reads: summaries a killed write-behind store still held in memory.
+    recoverConversationSummaries(db);
     return db;
   } catch (error) {
     db.close();

@@ -10,17 +10,10 @@ import { idsToSql, messageColumns, messageFromRow, type MessageRow } from './mes
 import { messageIdToSql, tryMessageIdToSql } from './snowflake-column.js';
 import { SyncHeadCache } from './sync-head-cache.js';
 import { webhookEventWriter } from './sqlite-webhook-outbox.js';
+import { ConversationSummaries, SummaryChanges } from './conversation-summaries.js';
 import type { NewWebhookEvent } from '../../core/ports/webhook-outbox.js';
 
 type TimelineRow = MessageRow & { sync_seq: number };
-
-/** Highest seq / newest message / latest time a batch brings to one conversation. */
-interface ConversationBump {
-  readonly conversation: ConversationId;
-  seq: number;
-  id: bigint;
-  time: number;
-}
 
 /**
  * MessageStore on SQLite. `append` is the fan-out hot path: one IMMEDIATE
@@ -32,6 +25,12 @@ interface ConversationBump {
  *
  * When a message both reuses a taken seq and repeats a stored clientMsgId,
  * DuplicateClientMsgIdError wins: it tells the caller the message is stored.
+ *
+ * Conversation summaries (last_seq, last_message_id, updated_at, the sender's
+ * read_seq) go through ConversationSummaries: written in each append
+ * transaction, or with `summaryFlushMs` (the storage thread) kept in memory
+ * until `flushSummaries` — which the caller must run before any other store
+ * reads the database — or the interval elapses (ADR 0016).
  */
 export class SqliteMessageStore implements MessageStore {
   private readonly heads: SyncHeadCache;
@@ -39,8 +38,7 @@ export class SqliteMessageStore implements MessageStore {
 
   private readonly dataVersionStmt;
   private readonly insertMessageStmt;
-  private readonly bumpConversationStmt;
-  private readonly readOwnStmt;
+  private readonly summaries: ConversationSummaries;
   private readonly insertMentionStmt;
   private readonly insertTimelineStmt;
   private readonly insertTimelinePairStmt;
@@ -69,23 +67,15 @@ export class SqliteMessageStore implements MessageStore {
   private readonly appendTx;
   private readonly trimTx;
 
-  constructor(private readonly db: Database.Database) {
+  /** @param summaryFlushMs write-behind of conversation summaries (ADR 0016); omitted: written in every append. */
+  constructor(private readonly db: Database.Database, summaryFlushMs?: number) {
+    this.summaries = new ConversationSummaries(db, summaryFlushMs ?? null);
     this.dataVersionStmt = db.prepare<[], number>('PRAGMA data_version').pluck();
+    // Other connections' commits from here on are news (ConversationSummaries turns write-behind off for them).
+    this.dataVersion = this.dataVersionStmt.get()!;
     this.insertMessageStmt = db.prepare<[bigint, number, number, number, string, number, Uint8Array, string | null, number, string | null]>(
       `INSERT INTO messages (id, conversation_id, seq, sender_id, client_msg_id, server_time, content, mentions, mention_all, visible_to)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    // SET expressions see the old row, so the CASE compares against the previous last_seq.
-    // Positional parameters (seq, id, seq, time, conversation): binding by name costs a property lookup each.
-    this.bumpConversationStmt = db.prepare<[number, bigint, number, number, number]>(
-      `UPDATE conversations SET
-         last_message_id = CASE WHEN ? > last_seq THEN ? ELSE last_message_id END,
-         last_seq = MAX(last_seq, ?),
-         updated_at = MAX(updated_at, ?)
-       WHERE id = ?`,
-    );
-    this.readOwnStmt = db.prepare<[number, number, number]>(
-      'UPDATE members SET read_seq = MAX(read_seq, ?) WHERE conversation_id = ? AND user_id = ?',
     );
     this.insertMentionStmt = db.prepare<[number, number, number, number]>(
       'INSERT OR IGNORE INTO mentions (conversation_id, user_id, seq, sender_id) VALUES (?, ?, ?, ?)',
@@ -182,15 +172,27 @@ export class SqliteMessageStore implements MessageStore {
     try {
       const results = this.appendTx.immediate(batch);
       this.heads.commit();
+      this.summaries.commit();
       return results;
     } catch (error) {
       this.heads.rollback();
+      this.summaries.drop();
       if (!(error instanceof SeqConflictError) && !(error instanceof DuplicateClientMsgIdError)) {
         // Unexpected failure (e.g. a timeline key clash): reload heads from disk next time.
         this.heads.clear();
       }
       throw error;
     }
+  }
+
+  /** Writes the summaries write-behind keeps in memory; a no-op when none are pending. */
+  flushSummaries(): void {
+    this.summaries.flush();
+  }
+
+  /** Writes pending summaries and stops the write-behind timer; the connection stays open. */
+  closeSummaries(): void {
+    this.summaries.close();
   }
 
   async findByClientMsgId(senderId: UserId, clientMsgId: string): Promise<StoredMessage | null> {
@@ -242,14 +244,14 @@ export class SqliteMessageStore implements MessageStore {
     // We hold the write lock: if another connection committed since our last
     // look, its timeline rows may have moved heads we have cached.
     const version = this.dataVersionStmt.get()!;
-    if (version !== this.dataVersion) {
+    // Another connection committed: it may read summaries too, so ours are written now (and from now on).
+    const foreignCommit = version !== this.dataVersion;
+    if (foreignCommit) {
       this.heads.clear();
       this.dataVersion = version;
     }
 
-    const bumps = new Map<ConversationId, ConversationBump>();
-    // Highest own seq per conversation, per sender (numeric keys: no key strings per message).
-    let reads: Map<ConversationId, Map<UserId, number>> | null = null;
+    const changes = new SummaryChanges();
     const results: AppendResult[] = new Array<AppendResult>(batch.length);
     for (let i = 0; i < batch.length; i++) {
       const item = batch[i]!;
@@ -260,22 +262,7 @@ export class SqliteMessageStore implements MessageStore {
       if (item.searchText) this.insertSearchStmt.run(sqlId, item.searchText);
       if (item.webhookEvents && item.webhookEvents.length > 0) this.writeWebhookEvents(item.webhookEvents);
 
-      const bump = bumps.get(conversationId);
-      if (!bump) bumps.set(conversationId, { conversation: conversationId, seq, id: sqlId, time: message.serverTime });
-      else {
-        if (seq > bump.seq) {
-          bump.seq = seq;
-          bump.id = sqlId;
-        }
-        bump.time = Math.max(bump.time, message.serverTime);
-      }
-
-      if (item.senderReadsOwn) {
-        reads ??= new Map();
-        let senders = reads.get(conversationId);
-        if (!senders) reads.set(conversationId, (senders = new Map()));
-        senders.set(senderId, Math.max(senders.get(senderId) ?? 0, seq));
-      }
+      changes.add(conversationId, seq, sqlId, message.serverTime, senderId, item.senderReadsOwn);
 
       // Most messages mention no one: skip building the (empty) target list.
       if (message.mentions.length > 0 || message.mentionAll) {
@@ -302,12 +289,7 @@ export class SqliteMessageStore implements MessageStore {
       }
       results[i] = { syncSeqs };
     }
-    for (const b of bumps.values()) this.bumpConversationStmt.run(b.seq, b.id, b.seq, b.time, b.conversation);
-    if (reads) {
-      for (const [conversationId, senders] of reads) {
-        for (const [userId, seq] of senders) this.readOwnStmt.run(seq, conversationId, userId);
-      }
-    }
+    this.summaries.stage(changes, foreignCommit);
     return results;
   }
 

@@ -14,6 +14,7 @@ import { SqliteItemConversationStore } from '../sqlite-item-conversation-store.j
 import { SqliteSearchIndex } from '../sqlite-search-index.js';
 import { lowerThreadPriority } from '../thread-priority.js';
 import { SqliteAppStore } from '../sqlite-app-store.js';
+import { DEFAULT_SUMMARY_FLUSH_MS } from '../conversation-summaries.js';
 
 /**
  * The storage thread: owns the SQLite connection (and, through
@@ -21,6 +22,10 @@ import { SqliteAppStore } from '../sqlite-app-store.js';
  * is sent in arrival order. Each call is synchronous inside better-sqlite3,
  * so calls never interleave: a reply is posted only after its transaction
  * has committed (durable per the configured synchronous policy).
+ *
+ * Appends keep their conversation summaries in memory (write-behind, ADR
+ * 0016); this dispatcher is the one place other store calls enter, so it
+ * writes them before running any call other than an append.
  */
 const port = parentPort!;
 const { options } = workerData as StorageWorkerData;
@@ -31,7 +36,7 @@ let webhooks: SqliteWebhookOutbox;
 let pushTokens: SqlitePushTokenStore;
 let eventLog: SqliteEventLog;
 try {
-  adapters = openSqliteAdapters(options);
+  adapters = openSqliteAdapters(options, { summaryFlushMs: options.summaryFlushMs ?? DEFAULT_SUMMARY_FLUSH_MS });
   // Push tokens and the event log have files of their own next to the database, served by this thread too.
   const beside = (file: string): string => (options.path === ':memory:' ? ':memory:' : join(dirname(options.path), file));
   // The webhook outbox is in the database itself (a message and its events commit together); an older
@@ -62,6 +67,13 @@ const stores: Record<StoreName, object> = {
   apps: new SqliteAppStore(adapters.database),
 };
 
+/**
+ * Stores whose statements never touch conversations or members (other tables, or other files): their
+ * calls, some periodic (webhook polling, lease renewal), need not write pending summaries first.
+ * A store that reads or writes either table must not be listed.
+ */
+const SUMMARY_BLIND = new Set<StoreName>(['webhooks', 'pushTokens', 'eventLog', 'leases', 'media']);
+
 port.on('message', (message: CallMessage | typeof CLOSE) => {
   if (message === CLOSE) {
     void webhooks.close().then(() => pushTokens.close()).then(() => eventLog.close()).then(() => adapters.close()).finally(() => process.exit(0));
@@ -89,6 +101,8 @@ port.on('message', (message: CallMessage | typeof CLOSE) => {
   }
   let result: Promise<unknown>;
   try {
+    // Anything but an append may read (or overwrite) conversation summaries: write the pending ones first.
+    if ((store !== 'messages' || method !== 'append') && !SUMMARY_BLIND.has(store)) adapters.messages.flushSummaries();
     result = fn.apply(target, args);
   } catch (error) {
     port.postMessage([id, false, errorToWire(error)] satisfies ReplyMessage);
