@@ -87,8 +87,17 @@ describe('Chromium WebSocket against the gateway', () => {
     const res = await sessionUntilPongs([small, mid, big], expected, { code: 4000, reason: 'bye 再见' });
     expect(res.protocol).toBe(SUBPROTOCOL_PROTO);
     expect(pongIds(res)).toEqual([1, ...Array.from({ length: 150 }, (_, i) => 100 + i), ...Array.from({ length: 12_000 }, (_, i) => 1000 + i)]);
+    // The gateway frames its binary messages itself (one pre-framed write): Chromium reads its 64-bit length form.
+    expect(Math.max(...res.messages.map((m) => m.length))).toBeGreaterThan(65_535);
     expect(res.wasClean).toBe(true);
     expect(res.code).toBe(4000);
+  });
+
+  it('reads the server\'s 16-bit length form (a reply of 150 pongs)', async () => {
+    const mid = join2(Array.from({ length: 150 }, (_, i) => ping(100 + i)));
+    const res = await sessionUntilPongs([mid], 150, { code: 4000, reason: 'bye' });
+    expect(pongIds(res)).toEqual(Array.from({ length: 150 }, (_, i) => 100 + i));
+    expect(res.messages.some((m) => m.length > 125 && m.length < 65_536)).toBe(true);
   });
 
   it('sees the server close 4007 with its reason when one frame is above maxFrameBytes', async () => {
