@@ -2,8 +2,8 @@
  * RFC 6455 framing of one server-to-client binary message: FIN set, opcode 2,
  * no RSV bits, unmasked (servers never mask). Pure encoding, no I/O; the
  * WebSocket connection uses it to hand the kernel header and payload in ONE
- * socket write instead of going through `ws`'s Sender (ADR
- * "ws-preframed-binary-writes").
+ * socket write instead of going through `ws`'s Sender (ADR 0017,
+ * docs/decisions/0017-ws-preframed-binary-writes.md).
  */
 
 /** Header bytes for a payload of `n` bytes: 7-bit, 16-bit or 64-bit length form (RFC 6455 §5.2). */
