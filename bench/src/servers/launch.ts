@@ -4,7 +4,6 @@ import { createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SERVER_V8_FLAGS } from '../../../packages/server/src/cli/gc-threads.js';
 import { freePort } from './ports.js';
 import { affinityOf } from '../metrics/proc.js';
 import { sleep } from '../time.js';
@@ -97,8 +96,6 @@ export async function spawnServerProcess(o: SpawnOptions): Promise<SpawnedProces
   const gcThreads = o.env.XINBOX_GC_THREADS ?? process.env.XINBOX_GC_THREADS ?? 'auto';
   const singleThreadedGc = gcThreads === 'single' || (gcThreads === 'auto' && oneCore);
   if (o.script === XINBOX_DIST_CLI && singleThreadedGc && !extra.includes('--single-threaded-gc')) extra.push('--single-threaded-gc');
-  // The flags `npm start` gives the server (gc-threads.ts), so the bench measures what operators run.
-  if (o.script === XINBOX_DIST_CLI) extra.unshift(...SERVER_V8_FLAGS.filter((f) => !extra.some((e) => e.startsWith(f.split('=')[0]!))));
   // Compiled JS (dist/) runs as production does; TypeScript sources (relays, sinks) through tsx.
   const nodeArgs = o.script.endsWith('.js') ? [...extra, o.script] : [...extra, '--conditions=@xinbox/source', '--import', 'tsx', o.script];
   const [cmd, args] = o.pin ? ['taskset', ['-c', o.serverCpu, process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];

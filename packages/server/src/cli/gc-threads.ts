@@ -15,21 +15,6 @@ import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 
 export type GcThreads = 'auto' | 'single' | 'parallel';
-
-/**
- * V8 flags every server process starts with: `npm start`, `npm run cluster`
- * and `npm run dev` pass them, the `xinbox` command's shebang too, and the
- * bench launcher (a test keeps the four in step with this list).
- *
- * `--max-semi-space-size=64` (MiB; V8's default cap here is 16): a scavenge
- * copies what is alive in the young generation, which under load is the
- * requests in flight whatever the generation's size; a larger one scavenges
- * a quarter as often, and per-request objects that live a few hundred ms
- * die young instead of being promoted and marked later. Measured in
- * docs/benchmarks.md ("A larger young generation"). Start-up only: V8 sizes
- * its heap when the isolate is created (v8.setFlagsFromString has no effect).
- */
-export const SERVER_V8_FLAGS: readonly string[] = ['--max-semi-space-size=64'];
 export const SINGLE_THREADED_GC_FLAG = '--single-threaded-gc';
 
 /** Whether this process should run V8 with `--single-threaded-gc`: `auto` = when its CPU affinity allows one core. */

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=64
+#!/usr/bin/env node
 /**
  * The `xinbox` command (bin of @xinbox/server; compiled to dist/cli/xinbox.js):
  *
