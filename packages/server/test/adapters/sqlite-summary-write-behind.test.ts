@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openSqliteAdapters, openSqliteDatabase, openSqliteWorkerAdapters, SqliteMessageStore } from '../../src/adapters/sqlite/index.js';
+import { openSqliteAdapters, openSqliteDatabase, openSqliteWorkerAdapters, SqliteMessageStore, type SqliteWorkerAdapters } from '../../src/adapters/sqlite/index.js';
 import type { AppendItem } from '../../src/core/ports/message-store.js';
 import { appendItem, createUsers, makeMessage } from '../contracts/index.js';
 
@@ -35,6 +35,14 @@ function rawSummaries(path: string) {
   } finally {
     db.close();
   }
+}
+
+/** Two users and their direct chat; `send(seq)` appends message `seq` from the first (server time 10 + seq, read by its sender). */
+async function directChat(s: Pick<SqliteWorkerAdapters, 'identity' | 'conversations' | 'messages'>) {
+  const [a, b] = await createUsers(s.identity, 2, 5);
+  const chat = (await s.conversations.getOrCreateDirect(a!, b!, 5)).conversation.id;
+  const send = (seq: number) => s.messages.append([appendItem(makeMessage(chat, seq, a!, { serverTime: 10 + seq }), [a!, b!], true)]);
+  return { a: a!, b: b!, chat, send };
 }
 
 describe('conversation summaries written behind on the storage thread', () => {
@@ -84,9 +92,8 @@ describe('conversation summaries written behind on the storage thread', () => {
     const path = freshPath();
     const s = await openSqliteWorkerAdapters({ path, summaryFlushMs: 150 });
     try {
-      const [a, b] = await createUsers(s.identity, 2, 5);
-      const chat = (await s.conversations.getOrCreateDirect(a!, b!, 5)).conversation.id;
-      for (let seq = 1; seq <= 3; seq++) await s.messages.append([appendItem(makeMessage(chat, seq, a!, { serverTime: 10 + seq }), [a!, b!], true)]);
+      const { a, chat, send } = await directChat(s);
+      for (let seq = 1; seq <= 3; seq++) await send(seq);
       // No store call after the appends: only the timer can write the summaries for another connection to see.
       const deadline = Date.now() + 10_000;
       while (rawSummaries(path).conversations[0]!.last_seq !== 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
@@ -101,9 +108,7 @@ describe('conversation summaries written behind on the storage thread', () => {
     const path = freshPath();
     const s = await openSqliteWorkerAdapters({ path, summaryFlushMs: 600_000 });
     try {
-      const [a, b] = await createUsers(s.identity, 2, 5);
-      const chat = (await s.conversations.getOrCreateDirect(a!, b!, 5)).conversation.id;
-      const send = (seq: number) => s.messages.append([appendItem(makeMessage(chat, seq, a!, { serverTime: 10 + seq }), [a!, b!], true)]);
+      const { a, chat, send } = await directChat(s);
       await send(1);
       await send(2);
       expect(rawSummaries(path).conversations).toMatchObject([{ last_seq: 0 }]);
@@ -123,9 +128,7 @@ describe('conversation summaries written behind on the storage thread', () => {
     const path = freshPath();
     const s = await openSqliteWorkerAdapters({ path, summaryFlushMs: 600_000 });
     try {
-      const [a, b] = await createUsers(s.identity, 2, 5);
-      const chat = (await s.conversations.getOrCreateDirect(a!, b!, 5)).conversation.id;
-      const send = (seq: number) => s.messages.append([appendItem(makeMessage(chat, seq, a!, { serverTime: 10 + seq }), [a!, b!], true)]);
+      const { a, chat, send } = await directChat(s);
       await send(1);
       expect(rawSummaries(path).conversations).toMatchObject([{ last_seq: 0 }]);
       // A second server connection (it may read summaries any time): its open is a commit the store notices.
